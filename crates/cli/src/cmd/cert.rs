@@ -1,0 +1,879 @@
+//! `tlskit cert`: a small lab CA (create, issue), certificate inspection and OpenSSL-style rehash.
+
+use crate::output;
+use clap::Subcommand;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use tlskit::pki::ca::{self, Ca, CaOptions, IssueRequest, KeyType, Output, Validity};
+use tlskit::pki::inspect::{
+    self, Anchors, CertInfo, ChainVerification, FetchOptions, FetchedChain,
+};
+use tlskit::pki::{load, rehash};
+use tlskit::{Error, Result};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    long_about = "A small certificate authority for labs and local development, and tools to look at certificates.\n\n\
+  tlskit cert ca      create a CA: DIR/ca.crt (the certificate clients trust) and DIR/ca.key (its private key)\n\
+  tlskit cert issue   issue a server or client certificate signed by that CA\n\
+  tlskit cert show    describe the certificates in a file, or the chain a server sends\n\
+  tlskit cert rehash  make the <hash>.0 links that OpenSSL's -CApath and Python's capath= look up\n\n\
+The certificates are ordinary X.509 v3: openssl, browsers, curl, rustls and Python's ssl accept them\n\
+once the CA certificate is trusted. `tlskit cert <command> --help` explains each step.",
+    after_help = "Examples (the SEED TLS lab, step by step):\n  \
+tlskit cert ca --out ca --cn 'SEED lab CA'\n  \
+tlskit cert issue --ca ca --out server.pem www.bank32.com '*.bank32.com'\n  \
+tlskit cert show server.pem\n  \
+tlskit cert show www.example.com:443\n  \
+tlskit cert rehash ./client-certs"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    command: CertCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum CertCommand {
+    // No doc comments here: clap would let them replace the long help of each command.
+    Ca(CaArgs),
+    Issue(IssueArgs),
+    Show(ShowArgs),
+    Rehash(RehashArgs),
+}
+
+fn parse_key_type(s: &str) -> std::result::Result<KeyType, String> {
+    KeyType::parse(s).map_err(|e| e.to_string())
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Create a certificate authority: DIR/ca.crt and DIR/ca.key",
+    long_about = "Create a certificate authority (CA) in DIR:\n\n\
+  DIR/ca.crt  the CA certificate (public). Clients trust it: `tlskit connect -a DIR/ca.crt`,\n\
+              Python `ctx.load_verify_locations(\"DIR/ca.crt\")`, `openssl verify -CAfile DIR/ca.crt`,\n\
+              `curl --cacert DIR/ca.crt`, or import it as an authority in a browser.\n\
+  DIR/ca.key  the CA's private key (mode 0600). Whoever has it can make certificates that every\n\
+              client trusting ca.crt accepts: keep it out of shared folders and git.\n\n\
+ca.crt is a self-signed X.509 v3 certificate with basicConstraints CA:TRUE and keyUsage\n\
+keyCertSign, cRLSign (both marked critical) and a subject key identifier. DIR is created\n\
+(mode 0700) if it does not exist. An existing CA is not replaced without --force: every\n\
+certificate it issued would stop verifying.\n\n\
+Next step: `tlskit cert issue --ca DIR ...` (see `tlskit cert issue --help`).",
+    after_help = "Examples:\n  \
+tlskit cert ca --out ca\n  \
+tlskit cert ca --out ca --cn 'SEED lab CA' --key-type rsa2048\n  \
+tlskit cert ca --out old-ca --not-before -400d --days 365     # an expired CA, for a lab"
+)]
+struct CaArgs {
+    /// Directory for ca.crt and ca.key (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The CA's name (subject common name).
+    #[arg(long, value_name = "NAME", default_value = ca::DEFAULT_CA_NAME)]
+    cn: String,
+    /// Validity in days.
+    #[arg(long, value_name = "N", default_value_t = ca::DEFAULT_CA_DAYS)]
+    days: u32,
+    /// Key algorithm: ecdsa-p256, ecdsa-p384, rsa2048, rsa3072, rsa4096 or ed25519.
+    /// (Ed25519 CAs are not accepted by browsers; RSA is the most widely understood.)
+    #[arg(long, value_name = "TYPE", default_value = "ecdsa-p256", value_parser = parse_key_type)]
+    key_type: KeyType,
+    /// Start of validity (default: now, backdated one hour). Same forms as `cert issue --not-before`.
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    not_before: Option<String>,
+    /// End of validity (instead of --days). Same forms as --not-before.
+    #[arg(
+        long,
+        value_name = "WHEN",
+        allow_hyphen_values = true,
+        conflicts_with = "days"
+    )]
+    not_after: Option<String>,
+    /// Replace an existing CA in DIR.
+    #[arg(long)]
+    force: bool,
+    /// Print what was created as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Issue a server or client certificate for DNS names and IP addresses",
+    long_about = "Issue a certificate signed by the CA in --ca for the NAMEs given.\n\n\
+The NAMEs go into the certificate's Subject Alternative Name (SAN) extension. That is the only\n\
+place modern clients (browsers, Python's ssl, rustls, curl) look when they check that the\n\
+certificate belongs to the host they connected to; the subject's Common Name (CN) is ignored.\n\
+Each NAME is one of:\n\n\
+  a DNS name      www.bank32.com, localhost\n\
+  a wildcard      *.bank32.com: only as the whole left-most label, and it stands for exactly\n\
+                  one label: it matches www.bank32.com, not bank32.com nor a.b.bank32.com\n\
+  an IP address   127.0.0.1, 10.9.0.80, ::1: needed when clients connect by address\n\
+  (--client)      an e-mail address (alice@example.com), or a plain name (alice, 'Alice Smith')\n\
+                  that only becomes the CN\n\n\
+The CN is the first NAME unless --cn is given. Server certificates carry extended key usage\n\
+serverAuth, --client certificates clientAuth (--client --server: both). The key has the CA's\n\
+type unless --key-type says otherwise. Also set: X.509 v3, basicConstraints CA:FALSE, keyUsage\n\
+digitalSignature (+ keyEncipherment for RSA), subject and authority key identifiers, and a\n\
+random 128-bit serial number.\n\n\
+Output (on any error nothing is written; existing files are kept unless --force):\n  \
+--out FILE.pem     one file with the certificate, the CA certificate and the private key\n                     \
+(mode 0600), like the localhost.pem of Python's ssl examples:\n                     \
+ctx.load_cert_chain('FILE.pem'), `tlskit serve -s FILE.pem`, `openssl s_server -cert FILE.pem`\n  \
+--cert F --key F   certificate (mode 0644) and private key (mode 0600) in two files, for\n                     \
+servers that want them apart (Apache SSLCertificateFile/SSLCertificateKeyFile, nginx)\n\n\
+Validity: from now (backdated one hour, for clocks a little behind) for --days days. The\n\
+default, 825 days, is the longest Apple platforms accept even from a private CA. Publicly\n\
+trusted CAs may issue at most 398 days, but browsers do not hold a CA you installed yourself\n\
+to that. Labs can choose any window, also in the past or the future:\n  \
+--not-before WHEN  start. WHEN is a date (2025-03-01, midnight UTC), an RFC 3339 time\n                     \
+(2025-03-01T12:00:00Z), `now`, or an offset from now with a sign: -30d, +2d, -12h\n                     \
+(units s, m, h, d, w)\n  \
+--not-after WHEN   end; alone (or with --days) the validity counts back from it\n\
+For example `--not-before -30d --days 1` expired 29 days ago, `--not-before +7d` is not valid\n\
+for another week; `tlskit cert show` and `openssl verify` report both.",
+    after_help = "Examples:\n  \
+tlskit cert issue --ca ca --out server.pem www.bank32.com '*.bank32.com'     # SEED lab web server\n  \
+tlskit cert issue --ca ca --out localhost.pem localhost 127.0.0.1 ::1\n  \
+tlskit cert issue --ca ca --cert server.crt --key server.key www.lab.test 10.9.0.80\n  \
+tlskit cert issue --ca ca --client --out alice.pem alice alice@example.com\n  \
+tlskit cert issue --ca ca --out expired.pem --not-before -30d --days 1 localhost\n  \
+tlskit cert issue --ca ca --out future.pem --not-before +7d localhost\n  \
+tlskit cert issue --ca seed/ca.crt --ca-key seed/ca.key --out bank.pem www.bank32.com\n\n\
+Quote wildcards ('*.bank32.com') so the shell does not expand them."
+)]
+struct IssueArgs {
+    /// The CA: a directory made by `tlskit cert ca` (ca.crt + ca.key), or a CA certificate file.
+    #[arg(long, value_name = "DIR|FILE")]
+    ca: PathBuf,
+    /// The CA's private key, when it is not DIR/ca.key or inside the --ca file.
+    #[arg(long, value_name = "FILE")]
+    ca_key: Option<PathBuf>,
+    /// Write certificate, CA certificate and key to one PEM file (mode 0600).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["cert", "key"], required_unless_present_any = ["cert", "key"])]
+    out: Option<PathBuf>,
+    /// Write the certificate to FILE (use with --key).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// Write the private key to FILE, mode 0600 (use with --cert).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+    /// Issue a client certificate (extended key usage clientAuth) instead of a server one.
+    #[arg(long)]
+    client: bool,
+    /// With --client: make it a server certificate too (serverAuth and clientAuth).
+    #[arg(long, requires = "client")]
+    server: bool,
+    /// Validity in days (default 825), counted from --not-before.
+    #[arg(long, value_name = "N")]
+    days: Option<u32>,
+    /// Start of validity: 2025-03-01, 2025-03-01T12:00:00Z, now, -30d, +2d, -12h … (default: now).
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    not_before: Option<String>,
+    /// End of validity, same forms (then give at most one of --not-before and --days).
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    not_after: Option<String>,
+    /// Key algorithm: ecdsa-p256, ecdsa-p384, rsa2048, rsa3072, rsa4096, ed25519 (default: the CA's).
+    #[arg(long, value_name = "TYPE", value_parser = parse_key_type)]
+    key_type: Option<KeyType>,
+    /// Subject common name (default: the first NAME).
+    #[arg(long, value_name = "NAME")]
+    cn: Option<String>,
+    /// Replace existing output files.
+    #[arg(long)]
+    force: bool,
+    /// Print what was issued as JSON.
+    #[arg(long)]
+    json: bool,
+    /// DNS names, wildcards (*.example.com) and IP addresses (127.0.0.1, ::1) the certificate is for.
+    #[arg(value_name = "NAME")]
+    names: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Describe the certificates in a file, or the chain a server sends",
+    long_about = "Describe certificates: those in FILE (PEM or DER; every certificate in it, in order), or the\n\
+chain a TLS server sends (HOST:PORT, [IPv6]:PORT, or HOST PORT).\n\n\
+For each certificate: subject and issuer, serial number, validity (days left, or how long ago it\n\
+expired, or when it starts), the names it is valid for (SAN; IP addresses as 127.0.0.1 and ::1),\n\
+key type and size, signature algorithm, key usage and extended key usage, whether it is a CA,\n\
+key identifiers, SHA-256 fingerprint (as `openssl x509 -fingerprint -sha256` prints it) and\n\
+whether it is self-signed. -v adds the SHA-1 fingerprint, the SPKI hash and every extension.\n\n\
+For a server, tlskit connects with TLS 1.2/1.3 and accepts any certificate, only to show it;\n\
+then it reports whether the chain verifies against the system roots (or the -a CA) and is valid\n\
+for the name (HOST, --servername or --name). SNI is HOST, unless HOST is an IP address (then no\n\
+SNI is sent) or --servername is given. For a file, -a checks the chain and --name the name.\n\n\
+--json prints one object: {\"source\": \"file\" or \"server\", \"file\": PATH or \"server\": {target, peer,\n\
+sni, tls_version, cipher_suite, handshake_error}, \"certificates\": [ {subject, issuer, common_name,\n\
+serial, not_before, not_after, days_left, expired, not_yet_valid, san_dns, san_ip, san_email,\n\
+key_type, key_bits, key_curve, signature_algorithm, eku, key_usage, is_ca, path_len,\n\
+subject_key_id, authority_key_id, sha256_fingerprint, self_signed, extensions, …}, … ],\n\
+\"name_check\": {name, matches}, \"verification\": {trusted, anchors, name, error}}.",
+    after_help = "Examples:\n  \
+tlskit cert show server.pem\n  \
+tlskit cert show --name abc.bank32.com server.pem        # does *.bank32.com cover it?\n  \
+tlskit cert show -a ca/ca.crt server.pem                 # is it signed by my CA?\n  \
+tlskit cert show www.example.com:443\n  \
+tlskit cert show 127.0.0.1 8443 --servername www.bank32.com\n  \
+tlskit cert show --json '[::1]:8443'"
+)]
+struct ShowArgs {
+    /// A certificate file, or a server as HOST:PORT or [IPv6]:PORT (or HOST followed by PORT).
+    #[arg(value_name = "FILE|HOST:PORT")]
+    target: String,
+    /// Port, when the server is given as HOST PORT.
+    #[arg(value_name = "PORT")]
+    port: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Show more: SHA-1 fingerprint, SPKI hash, all extensions.
+    #[arg(short = 'v', long)]
+    verbose: bool,
+    /// SNI to send to the server, and the name to check (default: HOST).
+    #[arg(long, value_name = "NAME")]
+    servername: Option<String>,
+    /// Check that the leaf certificate is valid for NAME (a DNS name or IP address, RFC 6125).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Verify the chain against this CA certificate file or directory (repeatable) instead of
+    /// the system roots.
+    #[arg(short = 'a', long = "ca", value_name = "FILE|DIR")]
+    ca: Vec<PathBuf>,
+    /// Seconds allowed for the TCP connect and for the TLS handshake, each.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    timeout: f64,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Create OpenSSL <subject_hash>.0 links in a directory of CA certificates",
+    long_about = "Create the <hash>.0 links OpenSSL needs in a directory of CA certificates, like `openssl rehash DIR`.\n\n\
+OpenSSL (`openssl verify -CApath DIR`, `openssl s_client -CApath DIR`), Python\n\
+(`ctx.load_verify_locations(capath=DIR)`) and many servers do not read every file in a CA\n\
+directory. They compute a hash of the issuer name they are looking for and open DIR/<hash>.0,\n\
+DIR/<hash>.1, … The hash is the one `openssl x509 -subject_hash -noout` prints. SEED's TLS lab\n\
+makes such a link by hand:  ln -s ca.crt $(openssl x509 -in ca.crt -noout -subject_hash).0\n\n\
+This command does it for every certificate in DIR (and <hash>.r0 for every CRL):\n  \
+- old hash links are removed first (only symbolic links named like 1a2b3c4d.0);\n  \
+- files holding exactly one certificate or CRL, PEM or DER, are linked; keys and other files\n    \
+are skipped quietly (-v lists them); bundles with several certificates are skipped with a note,\n    \
+as OpenSSL does: split them into one certificate per file;\n  \
+- the same certificate in two files is linked once; certificates whose subject names hash alike\n    \
+(e.g. a renewed CA with the same name) get .1, .2, …\n\
+Run it again whenever you add or remove a certificate.",
+    after_help = "Examples:\n  \
+tlskit cert rehash ./client-certs\n  \
+openssl verify -CApath ./client-certs server.crt\n  \
+tlskit connect -a ./client-certs www.bank32.com 443"
+)]
+struct RehashArgs {
+    /// Directory of CA certificates.
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// Also list the files that were skipped quietly (keys, notes).
+    #[arg(short = 'v', long)]
+    verbose: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    match args.command {
+        CertCommand::Ca(a) => run_ca(a),
+        CertCommand::Issue(a) => run_issue(a),
+        CertCommand::Show(a) => run_show(a),
+        CertCommand::Rehash(a) => run_rehash(a),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the text output.
+
+/// Quote a path or word for a POSIX shell when needed, so suggested commands can be pasted.
+fn sh(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn shp(path: &Path) -> String {
+    sh(&path.display().to_string())
+}
+
+fn date_of(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
+}
+
+fn mode_text(mode: u32) -> String {
+    format!("{mode:04o}")
+}
+
+fn print_files(files: &[ca::WrittenFile]) {
+    let width = files
+        .iter()
+        .map(|f| f.path.display().to_string().len())
+        .max()
+        .unwrap_or(0);
+    for f in files {
+        println!(
+            "  {:<width$}  {} (mode {})",
+            f.path.display().to_string(),
+            f.contents,
+            mode_text(f.mode)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cert ca
+
+fn run_ca(a: CaArgs) -> Result<i32> {
+    let days = if a.not_before.is_some() && a.not_after.is_some() {
+        None
+    } else {
+        Some(a.days)
+    };
+    let validity = Validity::from_flags(
+        a.not_before.as_deref(),
+        a.not_after.as_deref(),
+        days,
+        ca::DEFAULT_CA_DAYS,
+    )?;
+    let opts = CaOptions {
+        common_name: a.cn.clone(),
+        key_type: a.key_type,
+        validity,
+        force: a.force,
+    };
+    let created = ca::create_ca(&a.out, &opts)?;
+    if a.json {
+        output::print_json(&created)?;
+        return Ok(0);
+    }
+    let info = &created.info;
+    println!(
+        "Created CA \"{}\" ({}, valid {} to {}; {}):",
+        a.cn,
+        created.key_type.description(),
+        date_of(&info.not_before),
+        date_of(&info.not_after),
+        info.validity_status()
+    );
+    let width = created
+        .certificate
+        .display()
+        .to_string()
+        .len()
+        .max(created.key.display().to_string().len());
+    println!(
+        "  {:<width$}  CA certificate: give it to clients to trust (mode 0644)",
+        created.certificate.display().to_string()
+    );
+    println!(
+        "  {:<width$}  CA private key: keep it secret (mode 0600)",
+        created.key.display().to_string()
+    );
+    println!();
+    println!("Next: issue a server certificate with it, e.g.");
+    println!(
+        "  tlskit cert issue --ca {} --out localhost.pem localhost 127.0.0.1 ::1",
+        shp(&a.out)
+    );
+    Ok(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// cert issue
+
+#[derive(Serialize)]
+struct IssueReport<'a> {
+    kind: &'static str,
+    ca: &'a Path,
+    key_type: KeyType,
+    files: &'a [ca::WrittenFile],
+    certificate: &'a CertInfo,
+    warnings: &'a [String],
+}
+
+/// A host name to suggest for `tlskit connect`: the first SAN, with a wildcard made concrete.
+fn example_host(info: &CertInfo) -> Option<String> {
+    if let Some(d) = info.san_dns.first() {
+        return Some(
+            d.strip_prefix("*.")
+                .map(|rest| format!("www.{rest}"))
+                .unwrap_or_else(|| d.clone()),
+        );
+    }
+    info.san_ip.first().cloned()
+}
+
+fn run_issue(a: IssueArgs) -> Result<i32> {
+    let out = match (&a.out, &a.cert, &a.key) {
+        (Some(o), None, None) => Output::Combined(o.clone()),
+        (None, Some(c), Some(k)) => Output::Separate { cert: c.clone(), key: k.clone() },
+        _ => {
+            return Err(Error::usage(
+                "choose where to write: --out FILE.pem (one file) or --cert FILE --key FILE (two files)",
+            ))
+        }
+    };
+    let ca = Ca::load(&a.ca, a.ca_key.as_deref())?;
+    let validity = Validity::from_flags(
+        a.not_before.as_deref(),
+        a.not_after.as_deref(),
+        a.days,
+        ca::DEFAULT_LEAF_DAYS,
+    )?;
+    ca::check_output(&out, a.force)?;
+    let req = IssueRequest {
+        names: a.names.clone(),
+        common_name: a.cn.clone(),
+        server: !a.client || a.server,
+        client: a.client,
+        key_type: a.key_type,
+        validity,
+    };
+    let issued = ca.issue(&req)?;
+    let files = issued.write(&out, a.force)?;
+    for w in &issued.warnings {
+        output::warn(w);
+    }
+    let kind = match (req.server, req.client) {
+        (true, true) => "server and client",
+        (false, true) => "client",
+        _ => "server",
+    };
+    if a.json {
+        output::print_json(&IssueReport {
+            kind,
+            ca: &ca.cert_path,
+            key_type: issued.key_type,
+            files: &files,
+            certificate: &issued.info,
+            warnings: &issued.warnings,
+        })?;
+        return Ok(0);
+    }
+
+    let info = &issued.info;
+    let names = info.san_list();
+    let for_names = if names.is_empty() {
+        info.subject.clone()
+    } else {
+        names
+            .iter()
+            .map(|n| n.split_once(':').map_or(n.as_str(), |x| x.1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("Issued a {kind} certificate for {for_names}");
+    println!("  Subject:   {}", info.subject);
+    println!("  Issuer:    {} ({})", info.issuer, ca.cert_path.display());
+    println!("  Key:       {}", issued.key_type.description());
+    println!(
+        "  Validity:  {} to {} ({} day{}; {})",
+        info.not_before,
+        info.not_after,
+        info.validity_days,
+        if info.validity_days == 1 { "" } else { "s" },
+        info.validity_status()
+    );
+    println!("  Usage:     {}", info.eku.join(", "));
+    println!("Wrote:");
+    print_files(&files);
+
+    let ca_crt = shp(&ca.cert_path);
+    let host = example_host(info);
+    println!("Next:");
+    match (&out, req.server) {
+        (Output::Combined(p), true) => {
+            println!("  tlskit serve -s {} 127.0.0.1 8443", shp(p));
+        }
+        (Output::Separate { cert, key }, true) => {
+            println!(
+                "  tlskit serve -s {} -k {} 127.0.0.1 8443",
+                shp(cert),
+                shp(key)
+            );
+        }
+        (Output::Combined(p), false) => {
+            println!("  tlskit connect -a {ca_crt} -c {} HOST PORT", shp(p));
+        }
+        (Output::Separate { cert, key }, false) => {
+            println!(
+                "  tlskit connect -a {ca_crt} -c {} -k {} HOST PORT",
+                shp(cert),
+                shp(key)
+            );
+        }
+    }
+    if req.server {
+        match host {
+            Some(h)
+                if !h.contains(':')
+                    && h.parse::<std::net::Ipv4Addr>().is_err()
+                    && h != "localhost" =>
+            {
+                println!(
+                    "  tlskit connect -a {ca_crt} {} 8443    (with {h} pointing at 127.0.0.1, e.g. in /etc/hosts)",
+                    sh(&h)
+                );
+            }
+            Some(h) => println!("  tlskit connect -a {ca_crt} {} 8443", sh(&h)),
+            None => {}
+        }
+    } else {
+        println!("  (a server checks it with: tlskit serve -a {ca_crt} --require-client-cert ...)");
+    }
+    Ok(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// cert show
+
+#[derive(Serialize)]
+struct NameCheck {
+    name: String,
+    matches: bool,
+}
+
+#[derive(Serialize)]
+struct ShowReport<'a> {
+    source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server: Option<&'a FetchedChain>,
+    /// The file also holds a private key (it is never printed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    has_private_key: Option<bool>,
+    certificates: &'a [CertInfo],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_check: Option<NameCheck>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<ChainVerification>,
+}
+
+enum ShowSource {
+    File(PathBuf),
+    Server(tlskit::net::Target),
+}
+
+fn show_source(target: &str, port: Option<&str>) -> Result<ShowSource> {
+    if let Some(p) = port {
+        return Ok(ShowSource::Server(tlskit::net::Target::new(
+            target,
+            tlskit::net::parse_port(p)?,
+        )));
+    }
+    let path = Path::new(target);
+    if path.exists() {
+        return Ok(ShowSource::File(path.to_path_buf()));
+    }
+    // https://host[:port][/path]
+    if let Some(rest) = target.strip_prefix("https://") {
+        let authority = rest.split('/').next().unwrap_or(rest);
+        return tlskit::net::Target::parse(authority, Some(443)).map(ShowSource::Server);
+    }
+    let looks_like_server = target.contains(':') && !target.contains('/');
+    if looks_like_server {
+        return tlskit::net::Target::parse(target, None).map(ShowSource::Server);
+    }
+    Err(Error::input(format!(
+        "cannot read {target}: no such file (to look at a server, give HOST:PORT, e.g. {target}:443)"
+    )))
+}
+
+fn chain_role(i: usize, info: &CertInfo) -> &'static str {
+    match (info.is_ca, info.self_signed, i) {
+        (true, true, _) => "root CA (self-signed)",
+        (true, false, _) => "intermediate CA",
+        (false, true, 0) => "leaf (self-signed)",
+        (false, false, 0) => "leaf",
+        _ => "not a CA (out of place in a chain)",
+    }
+}
+
+fn anchors_from(paths: &[PathBuf]) -> Result<Option<Anchors>> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut all = Anchors {
+        label: String::new(),
+        anchors: Vec::new(),
+    };
+    let mut labels = Vec::new();
+    for p in paths {
+        let a = Anchors::from_path(p)?;
+        labels.push(a.label);
+        all.anchors.extend(a.anchors);
+    }
+    all.label = labels.join(", ");
+    Ok(Some(all))
+}
+
+fn run_show(a: ShowArgs) -> Result<i32> {
+    let source = show_source(&a.target, a.port.as_deref())?;
+    let anchors = anchors_from(&a.ca)?;
+    match source {
+        ShowSource::File(path) => {
+            let bytes = load::read_file(&path)?;
+            let certs = load::certs_from_bytes(&path, &bytes)?;
+            let infos = certs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    CertInfo::from_der(c.as_ref()).map_err(|e| {
+                        e.context(format!("certificate #{} in {}", i + 1, path.display()))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let has_key = String::from_utf8_lossy(&bytes).contains("PRIVATE KEY-----");
+            let name_check = a
+                .name
+                .as_ref()
+                .or(a.servername.as_ref())
+                .map(|n| NameCheck {
+                    name: n.clone(),
+                    matches: inspect::matches_name(&infos[0], n),
+                });
+            let verification = anchors
+                .as_ref()
+                .map(|an| inspect::verify_chain(&certs, an, None));
+            let report = ShowReport {
+                source: "file",
+                file: Some(path.display().to_string()),
+                server: None,
+                has_private_key: Some(has_key),
+                certificates: &infos,
+                name_check,
+                verification,
+            };
+            if a.json {
+                output::print_json(&report)?;
+                return Ok(0);
+            }
+            let count = match infos.len() {
+                1 => "1 certificate".to_string(),
+                n => format!("{n} certificates"),
+            };
+            let key_note = if has_key {
+                " and a private key (not shown)"
+            } else {
+                ""
+            };
+            println!("{}: {count}{key_note}", path.display());
+            print_certs(&report, a.verbose);
+            Ok(0)
+        }
+        ShowSource::Server(target) => {
+            let opts = FetchOptions {
+                host: target.host.clone(),
+                port: target.port,
+                servername: a.servername.clone(),
+                timeout: super::common::secs(a.timeout),
+            };
+            let fetched = inspect::fetch_chain(&opts)?;
+            let infos = fetched
+                .certs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    CertInfo::from_der(c.as_ref()).map_err(|e| {
+                        e.context(format!("certificate #{} sent by {}", i + 1, fetched.target))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let check_name = a
+                .name
+                .clone()
+                .or_else(|| a.servername.clone())
+                .unwrap_or(target.host.clone());
+            let name_check = Some(NameCheck {
+                matches: inspect::matches_name(&infos[0], &check_name),
+                name: check_name.clone(),
+            });
+            let anchors = anchors.unwrap_or_else(Anchors::system);
+            let verification = Some(inspect::verify_chain(
+                &fetched.certs,
+                &anchors,
+                Some(&check_name),
+            ));
+            if let Some(e) = &fetched.handshake_error {
+                output::warn(format!(
+                    "the handshake did not complete after the certificates arrived: {e}"
+                ));
+            }
+            let report = ShowReport {
+                source: "server",
+                file: None,
+                server: Some(&fetched),
+                has_private_key: None,
+                certificates: &infos,
+                name_check,
+                verification,
+            };
+            if a.json {
+                output::print_json(&report)?;
+                return Ok(0);
+            }
+            let negotiated = match (&fetched.tls_version, &fetched.cipher_suite) {
+                (Some(v), Some(c)) => format!(": {v}, {c}"),
+                _ => String::new(),
+            };
+            let sni = match &fetched.sni {
+                Some(s) => s.clone(),
+                None => "none (IP address)".to_string(),
+            };
+            let peer = if fetched.peer == fetched.target {
+                String::new()
+            } else {
+                format!(" ({})", fetched.peer)
+            };
+            println!(
+                "Connected to {}{peer}{negotiated}; SNI: {sni}",
+                fetched.target
+            );
+            let count = match infos.len() {
+                1 => "1 certificate".to_string(),
+                n => format!("{n} certificates"),
+            };
+            println!("The server sent {count}:");
+            print_certs(&report, a.verbose);
+            Ok(0)
+        }
+    }
+}
+
+fn print_certs(report: &ShowReport<'_>, verbose: bool) {
+    let n = report.certificates.len();
+    for (i, info) in report.certificates.iter().enumerate() {
+        println!();
+        println!("Certificate {} of {n}: {}", i + 1, chain_role(i, info));
+        print!("{}", inspect::render_text(info, verbose));
+    }
+    if report.name_check.is_some() || report.verification.is_some() {
+        println!();
+    }
+    if let Some(nc) = &report.name_check {
+        if nc.matches {
+            println!(
+                "Name:         {} matches the leaf certificate's SAN",
+                nc.name
+            );
+        } else {
+            println!(
+                "Name:         {} does NOT match the leaf certificate's SAN",
+                nc.name
+            );
+        }
+    }
+    if let Some(v) = &report.verification {
+        match (&v.error, v.trusted) {
+            (None, true) => println!("Verification: OK, trusted by {}", v.anchors),
+            (Some(e), _) => println!("Verification: FAILED against {}: {e}", v.anchors),
+            (None, false) => println!("Verification: FAILED against {}", v.anchors),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cert rehash
+
+fn run_rehash(a: RehashArgs) -> Result<i32> {
+    let report = rehash::rehash_dir(&a.dir)?;
+    if a.json {
+        output::print_json(&report)?;
+        return Ok(0);
+    }
+    let dir = a.dir.display();
+    if report.links.is_empty() {
+        output::warn(format!(
+            "no certificate or CRL found in {dir}; copy the CA certificates (one per file) into it first"
+        ));
+    } else {
+        let certs = report
+            .links
+            .iter()
+            .filter(|l| l.kind == rehash::LinkKind::Certificate)
+            .count();
+        let crls = report.links.len() - certs;
+        let mut what = match certs {
+            1 => "1 certificate".to_string(),
+            n => format!("{n} certificates"),
+        };
+        if crls > 0 {
+            what.push_str(&format!(
+                " and {crls} CRL{}",
+                if crls == 1 { "" } else { "s" }
+            ));
+        }
+        println!("Linked {what} in {dir}:");
+        let width = report
+            .links
+            .iter()
+            .map(|l| l.target.len())
+            .max()
+            .unwrap_or(0);
+        for l in &report.links {
+            println!("  {} -> {:<width$}  {}", l.link, l.target, l.name);
+        }
+    }
+    if !report.removed.is_empty() {
+        let n = report.removed.len();
+        println!("Removed {n} old link{}.", if n == 1 { "" } else { "s" });
+    }
+    for s in &report.skipped {
+        if !s.quiet {
+            output::warn(format!("skipped {}: {}", s.file, s.reason));
+        } else if a.verbose {
+            println!("Skipped {}: {}", s.file, s.reason);
+        }
+    }
+    if !report.links.is_empty() {
+        println!("Use it: openssl verify -CApath {} CERT   |   Python: ctx.load_verify_locations(capath={:?})", sh(&dir.to_string()), dir.to_string());
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(sh("ca/ca.crt"), "ca/ca.crt");
+        assert_eq!(sh("my ca"), "'my ca'");
+        assert_eq!(sh("*.x.com"), "'*.x.com'");
+        assert_eq!(sh("it's"), r"'it'\''s'");
+    }
+
+    #[test]
+    fn show_sources() {
+        assert!(matches!(
+            show_source("127.0.0.1:443", None),
+            Ok(ShowSource::Server(_))
+        ));
+        assert!(matches!(
+            show_source("[::1]:443", None),
+            Ok(ShowSource::Server(_))
+        ));
+        assert!(matches!(
+            show_source("example.com", Some("443")),
+            Ok(ShowSource::Server(_))
+        ));
+        assert!(
+            matches!(show_source("https://example.com/x", None), Ok(ShowSource::Server(t)) if t.port == 443)
+        );
+        assert!(show_source("missing.pem", None).is_err());
+    }
+}

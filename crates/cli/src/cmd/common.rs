@@ -1,0 +1,99 @@
+//! Flags and helpers shared by several subcommands.
+
+use std::time::Duration;
+
+/// The `-p/-C/--ciphersuites/--groups/--alpn/--keylog` group shared by `connect` and `serve`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct TlsFlags {
+    /// Protocol version to allow: TLSv1_2 or TLSv1_3 (also TLSv1.2, tls1.3). Repeat or comma-separate
+    /// to allow several; default: both. Older versions are refused (see `tlskit scan`).
+    #[arg(short = 'p', long = "protocol", value_name = "VERSION")]
+    pub protocol: Vec<String>,
+
+    /// OpenSSL-style cipher string for TLSv1.2 suites, e.g. 'ECDH+AES128' or 'ECDHE-RSA-AES256-GCM-SHA384'
+    /// (TLSv1.3 suite names may be mixed in). Suites rustls does not implement are left out, with a note.
+    #[arg(short = 'C', long = "ciphers", value_name = "STRING")]
+    pub ciphers: Option<String>,
+
+    /// TLSv1.3 suites, colon-separated: TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256.
+    #[arg(long, value_name = "LIST")]
+    pub ciphersuites: Option<String>,
+
+    /// Key-exchange groups in order of preference: x25519, secp256r1, secp384r1, X25519MLKEM768 …
+    #[arg(long, value_name = "LIST")]
+    pub groups: Option<String>,
+
+    /// ALPN protocol to offer/accept, e.g. h2 or http/1.1 (repeat or comma-separate).
+    #[arg(long, value_name = "PROTO", value_delimiter = ',')]
+    pub alpn: Vec<String>,
+
+    /// Append the session's TLS secrets to FILE in NSS key log format, so Wireshark/tshark can decrypt
+    /// a capture. SSLKEYLOGFILE is honoured too. Anyone with this file can read the traffic.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<std::path::PathBuf>,
+}
+
+/// Seconds from a flag value (accepts fractions: 0.5).
+pub fn secs(v: f64) -> Duration {
+    Duration::from_secs_f64(v.clamp(0.001, 86_400.0))
+}
+
+/// Interpret `\n`, `\r`, `\t`, `\\` and `\xNN` escapes in text the user typed.
+pub fn unescape(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            match b[i + 1] {
+                b'n' => out.push(b'\n'),
+                b'r' => out.push(b'\r'),
+                b't' => out.push(b'\t'),
+                b'0' => out.push(0),
+                b'\\' => out.push(b'\\'),
+                b'x' if i + 3 < b.len() => {
+                    if let Ok(v) = u8::from_str_radix(&s[i + 2..i + 4], 16) {
+                        out.push(v);
+                        i += 4;
+                        continue;
+                    }
+                    out.extend_from_slice(b"\\x");
+                }
+                other => {
+                    out.push(b'\\');
+                    out.push(other);
+                }
+            }
+            i += 2;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A tokio runtime for a command.
+pub fn runtime() -> tlskit::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| tlskit::Error::other(format!("cannot start the async runtime: {e}")))
+}
+
+/// Parse `HOST PORT` or `HOST:PORT` positionals into a target.
+pub fn target_from(host: &str, port: Option<&str>) -> tlskit::Result<tlskit::net::Target> {
+    match port {
+        Some(p) => Ok(tlskit::net::Target::new(host, tlskit::net::parse_port(p)?)),
+        None => tlskit::net::Target::parse(host, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unescapes() {
+        assert_eq!(super::unescape(r"GET / HTTP/1.0\r\n\r\n"), b"GET / HTTP/1.0\r\n\r\n");
+        assert_eq!(super::unescape(r"a\x41\\"), b"aA\\");
+    }
+}

@@ -1,0 +1,367 @@
+//! `tlskit connect`: the safe TLS client (safe_tls.py's client, test_tls.py, SEED's handshake.py).
+
+use super::common::{self, TlsFlags};
+use crate::output;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+use tlskit::session::{client, config};
+use tlskit::{Error, Result};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Connect to a TLS server, verify it, and report exactly what was negotiated",
+    long_about = "Connect to a TLS server, verify its certificate and name, and report what was negotiated:\n\
+TCP and TLS handshake times, protocol, cipher suite (IANA and OpenSSL names), key exchange group,\n\
+forward secrecy, ALPN, the server's names and chain. Then receive until the server closes\n\
+(like safe_tls.py's client), or send text, an HTTP request, or relay your terminal.\n\n\
+Verification is always on: system roots by default (SSL_CERT_FILE / SSL_CERT_DIR honoured),\n\
+or your CA with -a. Only TLSv1.2 and TLSv1.3 with forward-secret AEAD suites are spoken;\n\
+use `tlskit scan` to find out what else a server accepts.",
+    after_help = "Examples:\n  tlskit connect -a ca.crt localhost 1060            # safe_tls.py -a ca.crt localhost 1060\n  tlskit connect -a ca.crt -p TLSv1_2 localhost 1234  # test_tls.py -p TLSv1_2\n  tlskit connect -a ca.crt -C 'ECDH+AES128' localhost 1234\n  tlskit connect --pause -a ca/ www.bank32.com 443     # SEED handshake.py: pause between steps\n  tlskit connect -a ca.crt --http / -o page.html localhost 8443\n  tlskit connect --json -a ca.crt localhost:8443"
+)]
+pub struct Args {
+    /// Server host name or address (or HOST:PORT, [IPv6]:PORT).
+    #[arg(value_name = "HOST")]
+    host: String,
+    /// Port (optional when HOST is HOST:PORT).
+    #[arg(value_name = "PORT")]
+    port: Option<String>,
+
+    /// Trust this CA certificate file or directory of certificates (repeatable) instead of the system store.
+    #[arg(short = 'a', long = "ca", value_name = "FILE|DIR")]
+    ca: Vec<PathBuf>,
+    /// Present this client certificate (PEM with the key, or use -k) for mutual TLS.
+    #[arg(short = 'c', long = "client-cert", value_name = "PEM")]
+    client_cert: Option<PathBuf>,
+    /// The client certificate's private key, if not inside the -c file.
+    #[arg(short = 'k', long = "key", value_name = "FILE", requires = "client_cert")]
+    key: Option<PathBuf>,
+    /// Name to send as SNI and to check the certificate against (default: HOST).
+    #[arg(long, value_name = "NAME")]
+    servername: Option<String>,
+    /// Do not send SNI (the certificate is still checked against the name).
+    #[arg(long)]
+    no_sni: bool,
+    /// DANGEROUS: continue even if the certificate does not verify (the report says why it failed).
+    #[arg(long)]
+    insecure: bool,
+
+    #[command(flatten)]
+    tls: TlsFlags,
+
+    /// Print every certificate of the chain in full.
+    #[arg(short = 'v', long)]
+    verbose: bool,
+    /// Print the report (and what was received) as one JSON object.
+    #[arg(long, conflicts_with_all = ["interactive", "pause"])]
+    json: bool,
+    /// Print only the data received, not the report.
+    #[arg(short = 'q', long, conflicts_with = "json")]
+    quiet: bool,
+    /// Wait for Enter after the TCP connection and after the TLS handshake (like SEED's handshake.py),
+    /// so you can watch each step in Wireshark.
+    #[arg(long)]
+    pause: bool,
+
+    /// Send TEXT after the handshake (escapes \r \n \t \\ \xNN are understood), then receive.
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["http", "interactive"])]
+    send: Option<String>,
+    /// Send an HTTP GET for PATH with a Host header; print status, headers and body.
+    #[arg(long, value_name = "PATH", conflicts_with = "interactive")]
+    http: Option<String>,
+    /// With --http: write the body to FILE (for images and other binary bodies).
+    #[arg(short = 'o', long, value_name = "FILE", requires = "http")]
+    output: Option<PathBuf>,
+    /// Relay your terminal: stdin goes to the server, the server's data to stdout.
+    #[arg(short = 'i', long)]
+    interactive: bool,
+
+    /// Seconds allowed for the TCP connect and for the TLS handshake, each.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    timeout: f64,
+    /// After the handshake, stop receiving when the server has been silent this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    read_timeout: f64,
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let target = common::target_from(&args.host, args.port.as_deref())?;
+    let opts = config::ClientOptions {
+        ca: args.ca.clone(),
+        client_cert: args.client_cert.clone(),
+        client_key: args.key.clone(),
+        insecure: args.insecure,
+        no_sni: args.no_sni,
+        protocols: args.tls.protocol.clone(),
+        ciphers: args.tls.ciphers.clone(),
+        ciphersuites: args.tls.ciphersuites.clone(),
+        groups: args.tls.groups.clone(),
+        alpn: if args.tls.alpn.is_empty() && args.http.is_some() {
+            vec!["http/1.1".to_string()]
+        } else {
+            args.tls.alpn.clone()
+        },
+        keylog: args.tls.keylog.clone(),
+    };
+    // Validate the request fully before touching the network.
+    let setup = config::client_config(&opts)?;
+    if args.insecure {
+        output::warn("--insecure: the server's certificate is NOT verified; anyone in the path can impersonate it");
+    }
+    if let Some(k) = &setup.keylog {
+        output::warn(format!("writing TLS secrets to {} — anyone with this file can decrypt the session", k.display()));
+    }
+    let rt = common::runtime()?;
+    rt.block_on(session(args, target, setup))
+}
+
+async fn wait_enter(prompt: &str) {
+    eprint!("{prompt} Press Enter to continue... ");
+    let _ = std::io::stderr().flush();
+    let _ = tokio::task::spawn_blocking(|| {
+        let mut s = String::new();
+        let _ = std::io::stdin().read_line(&mut s);
+    })
+    .await;
+}
+
+/// What was received after the handshake.
+#[derive(serde::Serialize, Default)]
+struct Received {
+    bytes: usize,
+    /// The data as text (lossy UTF-8).
+    text: String,
+    /// How the stream ended: "close_notify", "eof_without_close_notify", "read_timeout", "reset".
+    end: String,
+}
+
+#[derive(serde::Serialize)]
+struct HttpResult {
+    status: u16,
+    reason: String,
+    version: String,
+    headers: Vec<(String, String)>,
+    body_bytes: usize,
+    body: Option<String>,
+    saved_to: Option<String>,
+}
+
+async fn session(args: Args, target: tlskit::net::Target, setup: config::ClientSetup) -> Result<i32> {
+    let timeout = common::secs(args.timeout);
+    let read_timeout = common::secs(args.read_timeout);
+    let tcp = tlskit::net::connect(&target, timeout).await?;
+    let tcp_time = tcp.connect_time;
+    if args.pause {
+        eprintln!(
+            "TCP connection to {} established in {} (SYN, SYN-ACK, ACK). No TLS yet.",
+            tcp.peer,
+            tlskit::net::fmt_duration(tcp_time)
+        );
+        wait_enter("Next: the TLS handshake.").await;
+    }
+    let mut s = client::handshake(tcp, &target, &setup, args.servername.as_deref(), args.no_sni, timeout).await?;
+    s.report.timing.tcp_connect_ms = tlskit::net::millis(tcp_time);
+    let report = s.report.clone();
+    if !args.json && !args.quiet {
+        print!("{}", report.render_text(args.verbose));
+        let _ = std::io::stdout().flush();
+    }
+    if args.pause {
+        wait_enter("TLS handshake done.").await;
+    }
+
+    if args.interactive {
+        return interactive(s.stream).await;
+    }
+
+    let mut stream = s.stream;
+    if let Some(path) = &args.http {
+        let host_header = match (&args.servername, target.port) {
+            (Some(n), 443) => n.clone(),
+            (Some(n), p) => format!("{n}:{p}"),
+            (None, 443) => target_host_for_header(&target.host),
+            (None, p) => format!("{}:{p}", target_host_for_header(&target.host)),
+        };
+        let path = if path.starts_with('/') { path.clone() } else { format!("/{path}") };
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: tlskit/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        stream.write_all(req.as_bytes()).await.map_err(|e| Error::network(format!("sending the request: {e}")))?;
+        let (data, end) = receive(&mut stream, read_timeout, None).await?;
+        let (head, body) = tlskit::http::parse_full_response(&data)?;
+        let saved_to = match &args.output {
+            Some(p) => {
+                tlskit::fsutil::write_atomic(p, &body, tlskit::fsutil::PUBLIC_MODE, true)?;
+                Some(p.display().to_string())
+            }
+            None => None,
+        };
+        if args.json {
+            let text = if saved_to.is_none() { Some(String::from_utf8_lossy(&body).into_owned()) } else { None };
+            let http = HttpResult {
+                status: head.status,
+                reason: head.reason.clone(),
+                version: head.version.clone(),
+                headers: head.headers.clone(),
+                body_bytes: body.len(),
+                body: text,
+                saved_to,
+            };
+            let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
+            v["http"] = serde_json::to_value(&http).map_err(|e| Error::other(e.to_string()))?;
+            v["stream_end"] = serde_json::Value::String(end);
+            output::print_json(&v)?;
+        } else {
+            if !args.quiet {
+                println!("--- HTTP response ---");
+            }
+            println!("{} {} {}", head.version, head.status, head.reason);
+            for (k, v) in &head.headers {
+                println!("{k}: {v}");
+            }
+            println!();
+            match &saved_to {
+                Some(p) => println!("({} body bytes written to {p})", body.len()),
+                None => {
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(&body);
+                    if !body.ends_with(b"\n") && !body.is_empty() {
+                        let _ = out.write_all(b"\n");
+                    }
+                }
+            }
+        }
+        return Ok(0);
+    }
+
+    if let Some(text) = &args.send {
+        let bytes = common::unescape(text);
+        stream.write_all(&bytes).await.map_err(|e| Error::network(format!("sending data: {e}")))?;
+        stream.flush().await.map_err(|e| Error::network(format!("sending data: {e}")))?;
+    }
+    let echo_live = !args.json;
+    if echo_live && !args.quiet {
+        println!("--- data from the server (until it closes the connection) ---");
+        let _ = std::io::stdout().flush();
+    }
+    let (data, end) = receive(&mut stream, read_timeout, if echo_live { Some(()) } else { None }).await?;
+    if args.json {
+        let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
+        let rec = Received { bytes: data.len(), text: String::from_utf8_lossy(&data).into_owned(), end };
+        v["received"] = serde_json::to_value(&rec).map_err(|e| Error::other(e.to_string()))?;
+        output::print_json(&v)?;
+    } else {
+        if !data.is_empty() && !data.ends_with(b"\n") {
+            println!();
+        }
+        if !args.quiet {
+            let how = match end.as_str() {
+                "close_notify" => "the server closed the session (close_notify)".to_string(),
+                "eof_without_close_notify" => {
+                    "the server closed the TCP connection WITHOUT close_notify (a truncation could not be detected)".to_string()
+                }
+                "read_timeout" => format!(
+                    "nothing more from the server for {}; closing (use --read-timeout, --send, --http or --interactive)",
+                    tlskit::net::fmt_duration(read_timeout)
+                ),
+                other => other.to_string(),
+            };
+            println!("--- {} bytes received; {how} ---", data.len());
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(2), stream.shutdown()).await;
+    Ok(0)
+}
+
+fn target_host_for_header(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+/// Read until EOF or `idle` of silence. With `live`, data is also written to stdout as it arrives.
+async fn receive<S: tokio::io::AsyncRead + Unpin>(
+    s: &mut S,
+    idle: Duration,
+    live: Option<()>,
+) -> Result<(Vec<u8>, String)> {
+    let mut data = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    let end = loop {
+        match tokio::time::timeout(idle, s.read(&mut buf)).await {
+            Err(_) => break "read_timeout".to_string(),
+            Ok(Ok(0)) => break "close_notify".to_string(),
+            Ok(Ok(n)) => {
+                if live.is_some() {
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(&buf[..n]);
+                    let _ = out.flush();
+                }
+                data.extend_from_slice(&buf[..n]);
+                if data.len() > 256 << 20 {
+                    return Err(Error::protocol("more than 256 MiB received; stopping"));
+                }
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break "eof_without_close_notify".to_string(),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => break "reset".to_string(),
+            Ok(Err(e)) => {
+                let ctx = tlskit::session::verify::ErrorContext::default();
+                return Err(tlskit::session::verify::io_error(&e, &ctx, "session"));
+            }
+        }
+    };
+    Ok((data, end))
+}
+
+async fn interactive<S>(stream: S) -> Result<i32>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    eprintln!("--- interactive: type to send; Ctrl-D ends your side, the session ends when the server closes ---");
+    let (mut rd, mut wr) = tokio::io::split(stream);
+    let to_stdout = tokio::spawn(async move {
+        let mut out = tokio::io::stdout();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match rd.read(&mut buf).await {
+                Ok(0) => return Ok(()),
+                Ok(n) => {
+                    if out.write_all(&buf[..n]).await.is_err() {
+                        return Ok(());
+                    }
+                    let _ = out.flush().await;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    });
+    let from_stdin = tokio::spawn(async move {
+        let mut inp = tokio::io::stdin();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match inp.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if wr.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                    let _ = wr.flush().await;
+                }
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+    let r = to_stdout.await;
+    from_stdin.abort();
+    match r {
+        Ok(Ok(())) => Ok(0),
+        Ok(Err(e)) => Err(Error::network(format!("session ended with an error: {e}"))),
+        Err(_) => Ok(0),
+    }
+}

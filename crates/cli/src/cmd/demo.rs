@@ -1,0 +1,162 @@
+//! `tlskit demo`: the embedded default job — a CA, a certificate, a server and a client on loopback.
+
+use super::common;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tlskit::pki::ca::{self, CaOptions, IssueRequest, Output, Validity};
+use tlskit::session::server::{self, Mode, ServeOptions};
+use tlskit::session::{client, config};
+use tlskit::{Error, Result};
+use tokio::io::AsyncReadExt;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Run the whole story on loopback: CA, certificate, server, client, report",
+    long_about = "Run the whole story on loopback, with nothing from the internet:\n\
+1. create a lab CA, 2. issue a certificate for localhost, 127.0.0.1 and ::1,\n\
+3. start a TLS server on 127.0.0.1 that sends one message, 4. connect with a client that\n\
+trusts only the lab CA, and print what was negotiated and what arrived.\n\
+Each step prints the tlskit command that does it by hand."
+)]
+pub struct Args {
+    /// Keep the CA and certificate in DIR (created; must not already hold a CA) instead of a temporary folder.
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Print the client's report (and the message) as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Print every certificate of the chain in full.
+    #[arg(short = 'v', long)]
+    verbose: bool,
+}
+
+fn shell_path(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let tmp;
+    let dir: PathBuf = match &args.dir {
+        Some(d) => {
+            tlskit::fsutil::ensure_dir(d, 0o700)?;
+            d.clone()
+        }
+        None => {
+            tmp = tempfile::Builder::new()
+                .prefix("tlskit-demo-")
+                .tempdir()
+                .map_err(|e| Error::other(format!("cannot create a temporary folder: {e}")))?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let text = !args.json;
+    let say = |s: String| {
+        if text {
+            println!("{s}");
+        }
+    };
+    say(format!("tlskit demo — a CA, a certificate, a server and a client on loopback, in {}\n", dir.display()));
+
+    // 1. The CA.
+    let ca_dir = dir.join("ca");
+    let ca_opts = CaOptions { common_name: "tlskit demo CA".to_string(), ..CaOptions::new() };
+    let created = ca::create_ca(&ca_dir, &ca_opts)?;
+    say("1. A certificate authority for the lab".to_string());
+    say(format!("   wrote {} and {} ({}, mode 0600 key)", created.certificate.display(), created.key.display(), created.key_type.description()));
+    say("   by hand: tlskit cert ca --out ca --cn 'tlskit demo CA'\n".to_string());
+
+    // 2. The server certificate.
+    let authority = ca::Ca::load(&ca_dir, None)?;
+    let names: Vec<String> = ["localhost", "127.0.0.1", "::1"].iter().map(|s| s.to_string()).collect();
+    let req = IssueRequest {
+        names: names.clone(),
+        common_name: None,
+        server: true,
+        client: false,
+        key_type: None,
+        validity: Validity::from_flags(None, None, None, ca::DEFAULT_LEAF_DAYS)?,
+    };
+    let issued = authority.issue(&req)?;
+    let pem = dir.join("localhost.pem");
+    issued.write(&Output::Combined(pem.clone()), false)?;
+    say("2. A server certificate for localhost, 127.0.0.1 and ::1, signed by that CA".to_string());
+    say(format!("   wrote {} (certificate, CA certificate, private key — like the seeds' localhost.pem)", pem.display()));
+    say("   by hand: tlskit cert issue --ca ca --out localhost.pem localhost 127.0.0.1 ::1\n".to_string());
+
+    // 3. The server.
+    let server_setup = config::server_config(&config::ServerOptions { cert: pem.clone(), ..Default::default() })?;
+    let client_setup = config::client_config(&config::ClientOptions { ca: vec![created.certificate.clone()], ..Default::default() })?;
+    let rt = common::runtime()?;
+    let ca_cert = created.certificate.clone();
+    let keep = args.dir.is_some();
+    rt.block_on(async move {
+        let listener = server::bind("127.0.0.1", 0).await?;
+        let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
+        say(format!("3. A TLS server on {addr} that sends one message and closes"));
+        say(format!("   by hand: tlskit serve -s localhost.pem 127.0.0.1 {}\n", addr.port()));
+        let log_lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink = log_lines.clone();
+        let log: Arc<dyn Fn(&server::ConnectionLog) + Send + Sync> = Arc::new(move |l: &server::ConnectionLog| {
+            if let Ok(mut v) = sink.lock() {
+                v.push(l.line());
+            }
+        });
+        let opts = ServeOptions {
+            mode: Mode::Message(server::DEFAULT_MESSAGE.to_string()),
+            once: true,
+            ..ServeOptions::default()
+        };
+        let server_task = tokio::spawn(server::run(listener, Arc::new(server_setup), opts, log, std::future::pending()));
+
+        // 4. The client.
+        say("4. A client that trusts only the lab CA".to_string());
+        say(format!("   by hand: tlskit connect -a {} localhost {}\n", shell_path(&ca_dir.join("ca.crt")), addr.port()));
+        let target = tlskit::net::Target::new("localhost", addr.port());
+        let timeout = Duration::from_secs(10);
+        let mut session = client::connect(&target, &client_setup, None, false, timeout).await?;
+        let mut data = Vec::new();
+        tokio::time::timeout(timeout, session.stream.read_to_end(&mut data))
+            .await
+            .map_err(|_| Error::network("the demo server sent nothing within 10 s"))?
+            .map_err(|e| Error::network(format!("reading the message: {e}")))?;
+        let _ = server_task.await;
+        let message = String::from_utf8_lossy(&data).into_owned();
+        if args.json {
+            let mut v = serde_json::to_value(&session.report).map_err(|e| Error::other(e.to_string()))?;
+            v["received"] = serde_json::json!({"bytes": data.len(), "text": message});
+            v["files"] = serde_json::json!({"ca": ca_cert.display().to_string(), "server_pem": pem.display().to_string()});
+            crate::output::print_json(&v)?;
+            return Ok(0);
+        }
+        print!("{}", session.report.render_text(args.verbose));
+        println!("--- data from the server ---");
+        println!("{message}");
+        println!("--- {} bytes; the server closed the session with close_notify ---\n", data.len());
+        if let Ok(v) = log_lines.lock() {
+            for l in v.iter() {
+                println!("Server log: {l}");
+            }
+        }
+        println!();
+        println!("What TLS did not hide here: both addresses and ports, the server name 'localhost' (SNI travels");
+        println!("in clear in the ClientHello), and the size of the message ({} bytes of data in one record).", data.len());
+        println!();
+        println!("Try next:");
+        if keep {
+            println!("  tlskit cert show {}", shell_path(&pem));
+        } else {
+            println!("  tlskit demo --dir lab    # the same, keeping the CA and certificate in ./lab (this run's folder is removed)");
+        }
+        println!("  tlskit connect -v -p TLSv1_2 -C 'ECDH+AES128' -a {} localhost PORT", shell_path(&ca_dir.join("ca.crt")));
+        println!("  tlskit serve --help    tlskit connect --help    tlskit cert --help");
+        let _ = std::io::stdout().flush();
+        Ok(0)
+    })
+}

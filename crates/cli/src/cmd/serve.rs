@@ -1,0 +1,218 @@
+//! `tlskit serve`: the safe TLS server (safe_tls.py -s, SEED task 2's HTTPS server).
+
+use super::common::{self, TlsFlags};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tlskit::session::server::{self, Mode, ServeOptions};
+use tlskit::session::{config, report};
+use tlskit::{Error, Result};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Run a TLS server: a fixed message, echo, HTTP, or TLS offload to a backend",
+    long_about = "Run a TLS server on HOST PORT with the certificate from -s (a combined PEM with the key, like\n\
+the seeds' localhost.pem, or -s CERT -k KEY). It serves connections concurrently until Ctrl-C and logs\n\
+one line per connection: peer, SNI, protocol, suite, bytes, duration, or why the handshake failed.\n\n\
+HOST may be '' (every IPv4 interface, as in Python), 0.0.0.0, ::, 127.0.0.1 or a name. A single\n\
+argument may be HOST:PORT, or just PORT to listen on 127.0.0.1 only. Port 0 picks a free port.\n\n\
+Modes: send a message and close (default, like safe_tls.py), --echo, --http (a page that shows the\n\
+session, or files from --root; browsers render it), or --forward HOST:PORT (TLS offload).",
+    after_help = "Examples:\n  tlskit serve -s localhost.pem '' 1060                 # safe_tls.py -s localhost.pem '' 1060\n  tlskit serve -s server.pem --http 0.0.0.0 443          # SEED 2.a: an HTTPS server\n  tlskit serve -s server.pem --http --root ./site 127.0.0.1 8443\n  tlskit serve -s server.pem -a ca.crt --require-client-cert --echo 127.0.0.1 8443\n  tlskit serve -s server.pem --forward 127.0.0.1:8080 0.0.0.0 8443"
+)]
+pub struct Args {
+    /// Address to listen on ('' = all IPv4 interfaces), or HOST:PORT, or a PORT alone (127.0.0.1).
+    #[arg(value_name = "HOST")]
+    host: String,
+    /// Port to listen on.
+    #[arg(value_name = "PORT")]
+    port: Option<String>,
+
+    /// Certificate chain (PEM, leaf first), with its private key in the same file unless -k is given.
+    #[arg(short = 's', long = "cert", value_name = "PEM")]
+    cert: Option<PathBuf>,
+    /// Private key file, when it is not inside the -s file.
+    #[arg(short = 'k', long = "key", value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// Accept client certificates issued by this CA (file or directory; repeatable): mutual TLS.
+    #[arg(short = 'a', long = "client-ca", value_name = "FILE|DIR")]
+    client_ca: Vec<PathBuf>,
+    /// Refuse clients that do not present a certificate from the --client-ca.
+    #[arg(long)]
+    require_client_cert: bool,
+
+    #[command(flatten)]
+    tls: TlsFlags,
+
+    /// Choose the cipher suite by the server's order (-C order) instead of the client's.
+    #[arg(long)]
+    server_preference: bool,
+    /// Disable session resumption (no tickets, no session cache).
+    #[arg(long)]
+    no_resumption: bool,
+
+    /// Send TEXT to each client and close (the default mode).
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["echo", "http", "forward"])]
+    message: Option<String>,
+    /// Echo back whatever each client sends.
+    #[arg(long, conflicts_with_all = ["http", "forward"])]
+    echo: bool,
+    /// Serve HTTP/1.1: a page describing the session, or files from --root.
+    #[arg(long, conflicts_with = "forward")]
+    http: bool,
+    /// With --http: serve files from DIR (index.html for directories).
+    #[arg(long, value_name = "DIR", requires = "http")]
+    root: Option<PathBuf>,
+    /// Relay each decrypted connection to a plaintext backend (TLS offload).
+    #[arg(long, value_name = "HOST:PORT")]
+    forward: Option<String>,
+
+    /// Exit after the first connection (exit status 1 if it failed).
+    #[arg(long)]
+    once: bool,
+    /// Seconds a client has to complete its handshake.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    handshake_timeout: f64,
+    /// Seconds of silence after which a connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    idle_timeout: f64,
+    /// Connections served at once (more wait in the accept queue).
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    max_connections: usize,
+    /// Log connections as JSON lines.
+    #[arg(long)]
+    json: bool,
+}
+
+fn listen_target(host: &str, port: Option<&str>) -> Result<(String, u16)> {
+    match port {
+        Some(p) => Ok((host.to_string(), tlskit::net::parse_port(p)?)),
+        None => {
+            if let Ok(p) = tlskit::net::parse_port(host) {
+                return Ok(("127.0.0.1".to_string(), p));
+            }
+            let t = tlskit::net::Target::parse(host, None)?;
+            Ok((t.host, t.port))
+        }
+    }
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let (host, port) = listen_target(&args.host, args.port.as_deref())?;
+    let Some(cert) = args.cert.clone() else {
+        return Err(Error::usage(
+            "tlskit serve needs a certificate: -s server.pem (make one with `tlskit cert ca --out ca` and `tlskit cert issue --ca ca --out server.pem localhost 127.0.0.1`)",
+        ));
+    };
+    let mode = if args.echo {
+        Mode::Echo
+    } else if args.http {
+        if let Some(r) = &args.root {
+            if !r.is_dir() {
+                return Err(Error::input(format!("--root {}: not a directory", r.display())));
+            }
+        }
+        Mode::Http { root: args.root.clone() }
+    } else if let Some(f) = &args.forward {
+        Mode::Forward(tlskit::net::Target::parse(f, None)?)
+    } else {
+        Mode::Message(args.message.clone().unwrap_or_else(|| server::DEFAULT_MESSAGE.to_string()))
+    };
+    let opts = config::ServerOptions {
+        cert,
+        key: args.key.clone(),
+        client_ca: args.client_ca.clone(),
+        require_client_cert: args.require_client_cert,
+        protocols: args.tls.protocol.clone(),
+        ciphers: args.tls.ciphers.clone(),
+        ciphersuites: args.tls.ciphersuites.clone(),
+        groups: args.tls.groups.clone(),
+        alpn: if args.tls.alpn.is_empty() && args.http { vec!["http/1.1".to_string()] } else { args.tls.alpn.clone() },
+        keylog: args.tls.keylog.clone(),
+        server_preference: args.server_preference,
+        no_resumption: args.no_resumption,
+    };
+    let setup = config::server_config(&opts)?;
+    for n in &setup.notes {
+        crate::output::warn(n);
+    }
+    if let Some(k) = &setup.keylog {
+        crate::output::warn(format!("writing TLS secrets to {} — anyone with this file can decrypt the sessions", k.display()));
+    }
+    let serve_opts = ServeOptions {
+        mode: mode.clone(),
+        once: args.once,
+        handshake_timeout: common::secs(args.handshake_timeout),
+        idle_timeout: common::secs(args.idle_timeout),
+        max_connections: args.max_connections,
+    };
+    let rt = common::runtime()?;
+    rt.block_on(async move {
+        let listener = server::bind(&host, port).await?;
+        let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
+        let leaf = setup.chain.first().and_then(|c| tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok());
+        let who = leaf
+            .map(|l| format!("{} ({})", l.subject, report::san_names(&l).join(", ")))
+            .unwrap_or_else(|| "?".into());
+        let versions = if opts.protocols.is_empty() { "TLSv1.2, TLSv1.3".to_string() } else { opts.protocols.join(", ") };
+        let mode_text = match &mode {
+            Mode::Message(_) => "message".to_string(),
+            Mode::Echo => "echo".to_string(),
+            Mode::Http { root: Some(r) } => format!("http, files from {}", r.display()),
+            Mode::Http { root: None } => "http, session page".to_string(),
+            Mode::Forward(t) => format!("forward to {t}"),
+        };
+        if args.json {
+            let v = serde_json::json!({"event": "listening", "address": addr.to_string(), "versions": versions, "certificate": who, "mode": mode_text});
+            println!("{v}");
+        } else {
+            println!("tlskit serve: listening on {addr} — {versions}; certificate {who}; mode: {mode_text}");
+        }
+        let _ = std::io::stdout().flush();
+        let json = args.json;
+        let log: Arc<dyn Fn(&server::ConnectionLog) + Send + Sync> = Arc::new(move |l: &server::ConnectionLog| {
+            if json {
+                if let Ok(s) = serde_json::to_string(l) {
+                    println!("{s}");
+                }
+            } else {
+                println!("{}", l.line());
+            }
+            let _ = std::io::stdout().flush();
+        });
+        let summary = server::run(listener, Arc::new(setup), serve_opts, log, shutdown_signal()).await?;
+        if args.once {
+            return Ok(match summary.last {
+                Some(l) if l.error.is_none() => 0,
+                _ => 1,
+            });
+        }
+        if !args.json {
+            println!(
+                "tlskit serve: stopped after {} connection(s), {} failed",
+                summary.connections, summary.failed
+            );
+        }
+        Ok(0)
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,398 @@
+//! Shared helpers for tlskit's integration tests: run the binary, start real peers on loopback,
+//! and insist on the tools the tests need (a missing peer fails the test, naming its package).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Path of the tlskit binary under test.
+pub fn tlskit_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_tlskit"))
+}
+
+/// A `Command` for tlskit with a clean environment for trust (no inherited SSLKEYLOGFILE etc.).
+pub fn tlskit() -> Command {
+    let mut c = Command::new(tlskit_bin());
+    c.env_remove("SSLKEYLOGFILE").env("NO_COLOR", "1");
+    c
+}
+
+/// Run tlskit with `args`, with a timeout; returns (status code, stdout, stderr).
+pub fn run(args: &[&str]) -> Run {
+    run_cmd(tlskit().args(args), Duration::from_secs(60))
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success.\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+    pub fn failed_with(&self, code: i32, needle: &str) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}.\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.contains(needle),
+            "stderr should contain {needle:?}.\nstderr:\n{}",
+            self.stderr
+        );
+        let error_lines = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("tlskit: error:"))
+            .count();
+        assert_eq!(
+            error_lines, 1,
+            "exactly one error line expected:\n{}",
+            self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+        self
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Run a prepared command with a timeout (killing it when exceeded, which fails the test).
+pub fn run_cmd(cmd: &mut Command, timeout: Duration) -> Run {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
+    let out = wait_with_timeout(&mut child, timeout)
+        .unwrap_or_else(|| panic!("{:?} did not finish within {timeout:?}", cmd.get_program()));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Wait for a child with piped stdout/stderr, killing it after `timeout` (returns None then).
+pub fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<Output> {
+    let mut so = child.stdout.take();
+    let mut se = child.stderr.take();
+    let t1 = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(s) = so.as_mut() {
+            let _ = s.read_to_end(&mut v);
+        }
+        v
+    });
+    let t2 = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(s) = se.as_mut() {
+            let _ = s.read_to_end(&mut v);
+        }
+        v
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break Some(st);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = t1.join().unwrap();
+    let stderr = t2.join().unwrap();
+    status.map(|status| Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// Fail (never skip) when a tool the test needs is missing, naming the Debian package to install.
+pub fn require_tool(tool: &str, package: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let p = dir.join(tool);
+        if p.is_file() {
+            return p;
+        }
+    }
+    for dir in ["/usr/sbin", "/sbin", "/usr/bin", "/usr/lib/chromium"] {
+        let p = Path::new(dir).join(tool);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("this test needs `{tool}`, which is missing: install the Debian package `{package}` (scripts/test does this)");
+}
+
+/// A free TCP port on 127.0.0.1 (bind to :0, read the port, release it).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Wait until something accepts TCP connections on 127.0.0.1:port.
+pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    while Instant::now() < deadline {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    false
+}
+
+/// A background process (a real peer) that is killed when dropped; its output is collected.
+pub struct Peer {
+    pub name: String,
+    child: Child,
+    output: Arc<Mutex<String>>,
+}
+
+impl Peer {
+    /// Start `cmd` with stdout+stderr captured; `stdin_open` keeps a pipe on stdin (s_server quits on EOF).
+    pub fn spawn(name: &str, cmd: &mut Command) -> Peer {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let out = output.clone();
+            std::thread::spawn(move || {
+                let reader = BufReader::new(stream);
+                for line in reader.lines().map_while(Result::ok) {
+                    let mut o = out.lock().unwrap();
+                    o.push_str(&line);
+                    o.push('\n');
+                }
+            });
+        }
+        Peer {
+            name: name.to_string(),
+            child,
+            output,
+        }
+    }
+
+    /// Start a peer that listens on `port` and wait until it accepts connections.
+    pub fn listening(name: &str, cmd: &mut Command, port: u16) -> Peer {
+        let mut p = Peer::spawn(name, cmd);
+        if !wait_for_port(port, Duration::from_secs(20)) {
+            let _ = p.child.kill();
+            std::thread::sleep(Duration::from_millis(200));
+            panic!(
+                "{name} did not start listening on port {port}; its output:\n{}",
+                p.output()
+            );
+        }
+        p
+    }
+
+    pub fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// Wait until the peer's output contains `needle`.
+    pub fn wait_output(&self, needle: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.output().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        false
+    }
+
+    pub fn stdin(&mut self) -> &mut std::process::ChildStdin {
+        self.child.stdin.as_mut().unwrap()
+    }
+
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A lab PKI made with tlskit itself: a CA in `dir/ca` and certificates issued from it.
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+}
+
+impl Pki {
+    /// Create a CA (`tlskit cert ca`) with the given key type.
+    pub fn new(key_type: &str) -> Pki {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca");
+        run(&[
+            "cert",
+            "ca",
+            "--out",
+            ca.to_str().unwrap(),
+            "--cn",
+            "tlskit test CA",
+            "--key-type",
+            key_type,
+        ])
+        .ok();
+        Pki { dir }
+    }
+    pub fn ca_dir(&self) -> PathBuf {
+        self.dir.path().join("ca")
+    }
+    pub fn ca_cert(&self) -> PathBuf {
+        self.ca_dir().join("ca.crt")
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    /// Issue a certificate into separate `<stem>.crt` / `<stem>.key` files; `extra` are extra flags.
+    pub fn issue(&self, stem: &str, names: &[&str], extra: &[&str]) -> (PathBuf, PathBuf) {
+        let cert = self.path(&format!("{stem}.crt"));
+        let key = self.path(&format!("{stem}.key"));
+        let ca_dir = self.ca_dir();
+        let mut args = vec![
+            "cert",
+            "issue",
+            "--ca",
+            ca_dir.to_str().unwrap(),
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(names);
+        let owned: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let refs: Vec<&str> = owned.iter().map(|s| s.as_str()).collect();
+        run(&refs).ok();
+        (cert, key)
+    }
+    /// Issue a combined PEM (leaf, CA, key) like the seeds' localhost.pem.
+    pub fn issue_combined(&self, file: &str, names: &[&str], extra: &[&str]) -> PathBuf {
+        let out = self.path(file);
+        let mut args: Vec<String> = vec![
+            "cert".into(),
+            "issue".into(),
+            "--ca".into(),
+            self.ca_dir().to_str().unwrap().into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend(names.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        run(&refs).ok();
+        out
+    }
+}
+
+/// A running `tlskit serve` on 127.0.0.1 with an ephemeral port.
+pub struct Served {
+    pub peer: Peer,
+    pub port: u16,
+}
+
+/// Start `tlskit serve ARGS… 127.0.0.1 0` and read the port it reports.
+pub fn serve(args: &[&str]) -> Served {
+    let mut cmd = tlskit();
+    cmd.arg("serve").args(args).args(["127.0.0.1", "0"]);
+    let peer = Peer::spawn("tlskit serve", &mut cmd);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = peer.output();
+        if let Some(line) = out.lines().find(|l| l.contains("listening on ")) {
+            let addr = line
+                .split("listening on ")
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap();
+            let port: u16 = addr.rsplit(':').next().unwrap().parse().unwrap();
+            return Served { peer, port };
+        }
+        if out.contains("tlskit: error:") || Instant::now() > deadline {
+            panic!("tlskit serve did not start:\n{out}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Run a command with piped stdin content and a timeout.
+pub fn run_with_stdin(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Run {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
+    {
+        let mut si = child.stdin.take().unwrap();
+        let data = stdin.to_vec();
+        std::thread::spawn(move || {
+            let _ = si.write_all(&data);
+            // keep stdin open briefly so tools that quit on EOF read the server's data first
+            std::thread::sleep(Duration::from_millis(1500));
+        });
+    }
+    let out = wait_with_timeout(&mut child, timeout)
+        .unwrap_or_else(|| panic!("{:?} did not finish within {timeout:?}", cmd.get_program()));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

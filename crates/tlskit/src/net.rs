@@ -1,0 +1,202 @@
+//! Targets, name resolution and TCP connections with timings and errors in words.
+
+use crate::error::{Error, Result};
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+/// Where to connect: a host name or address literal, and a port.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+}
+
+impl Target {
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        let host = host.into();
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        Target { host, port }
+    }
+
+    /// Parse `host:port`, `[v6]:port`, or `host` with `default_port`.
+    pub fn parse(s: &str, default_port: Option<u16>) -> Result<Target> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(Error::usage("empty target: give HOST:PORT"));
+        }
+        // [v6]:port or [v6]
+        if let Some(rest) = s.strip_prefix('[') {
+            let Some(end) = rest.find(']') else {
+                return Err(Error::usage(format!("'{s}': missing ']' after the IPv6 address")));
+            };
+            let host = &rest[..end];
+            let after = &rest[end + 1..];
+            let port = if let Some(p) = after.strip_prefix(':') {
+                parse_port(p)?
+            } else if after.is_empty() {
+                default_port.ok_or_else(|| Error::usage(format!("'{s}' has no port: write [{host}]:PORT")))?
+            } else {
+                return Err(Error::usage(format!("'{s}': expected ':PORT' after ']'")));
+            };
+            return Ok(Target::new(host, port));
+        }
+        // A bare IPv6 address has several colons; it can only carry the default port.
+        if s.matches(':').count() > 1 {
+            if s.parse::<IpAddr>().is_ok() {
+                let port = default_port.ok_or_else(|| {
+                    Error::usage(format!("'{s}' has no port: write [{s}]:PORT for an IPv6 address"))
+                })?;
+                return Ok(Target::new(s, port));
+            }
+            return Err(Error::usage(format!(
+                "'{s}' is not HOST:PORT (write IPv6 addresses as [ADDRESS]:PORT)"
+            )));
+        }
+        match s.rsplit_once(':') {
+            Some((h, p)) => {
+                if h.is_empty() {
+                    return Err(Error::usage(format!("'{s}' has no host before the ':'")));
+                }
+                Ok(Target::new(h, parse_port(p)?))
+            }
+            None => {
+                let port = default_port
+                    .ok_or_else(|| Error::usage(format!("'{s}' has no port: write {s}:PORT")))?;
+                Ok(Target::new(s, port))
+            }
+        }
+    }
+
+    /// The host as an IP address, if it is an address literal.
+    pub fn ip(&self) -> Option<IpAddr> {
+        self.host.parse().ok()
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Parse a port number with a helpful message.
+pub fn parse_port(p: &str) -> Result<u16> {
+    match p.trim().parse::<u32>() {
+        Ok(n) if n <= 65535 => Ok(n as u16),
+        _ => Err(Error::usage(format!("'{p}' is not a port number (0-65535)"))),
+    }
+}
+
+/// Resolve a target to socket addresses (an address literal resolves to itself, without DNS).
+pub async fn resolve(target: &Target) -> Result<Vec<SocketAddr>> {
+    if let Some(ip) = target.ip() {
+        return Ok(vec![SocketAddr::new(ip, target.port)]);
+    }
+    let host = target.host.clone();
+    let addrs = tokio::net::lookup_host((host.as_str(), target.port))
+        .await
+        .map_err(|e| Error::network(format!("cannot resolve '{}': {e} (check the name, or use an IP address)", target.host)))?;
+    let mut v: Vec<SocketAddr> = addrs.collect();
+    v.dedup();
+    if v.is_empty() {
+        return Err(Error::network(format!("'{}' has no addresses", target.host)));
+    }
+    Ok(v)
+}
+
+/// A TCP connection and how long the TCP handshake took.
+#[derive(Debug)]
+pub struct Connected {
+    pub stream: TcpStream,
+    pub peer: SocketAddr,
+    pub local: SocketAddr,
+    pub connect_time: Duration,
+}
+
+/// Connect to the first address of `target` that answers, each attempt bounded by `timeout`.
+pub async fn connect(target: &Target, timeout: Duration) -> Result<Connected> {
+    let addrs = resolve(target).await?;
+    let mut last: Option<Error> = None;
+    for addr in addrs {
+        match connect_addr(addr, timeout).await {
+            Ok(c) => return Ok(c),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::network(format!("cannot connect to {target}"))))
+}
+
+/// Connect to one socket address with a timeout.
+pub async fn connect_addr(addr: SocketAddr, timeout: Duration) -> Result<Connected> {
+    let start = Instant::now();
+    let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+        Err(_) => {
+            return Err(Error::network(format!(
+                "cannot connect to {addr}: no answer within {} (a firewall may drop the packets; raise --timeout to wait longer)",
+                fmt_duration(timeout)
+            )))
+        }
+        Ok(Err(e)) => return Err(connect_error(addr, &e)),
+        Ok(Ok(s)) => s,
+    };
+    let connect_time = start.elapsed();
+    let _ = stream.set_nodelay(true);
+    let local = stream.local_addr().map_err(|e| Error::network(format!("socket error: {e}")))?;
+    Ok(Connected { stream, peer: addr, local, connect_time })
+}
+
+/// Turn a connect error into a sentence.
+pub fn connect_error(addr: SocketAddr, e: &std::io::Error) -> Error {
+    use std::io::ErrorKind as K;
+    let why = match e.kind() {
+        K::ConnectionRefused => "connection refused (is a server listening on that port?)".to_string(),
+        K::TimedOut => "connection timed out".to_string(),
+        K::AddrNotAvailable => "address not available".to_string(),
+        _ => match e.raw_os_error() {
+            Some(libc::ENETUNREACH) => "network unreachable".to_string(),
+            Some(libc::EHOSTUNREACH) => "no route to host".to_string(),
+            _ => e.to_string(),
+        },
+    };
+    Error::network(format!("cannot connect to {addr}: {why}"))
+}
+
+/// `1.234 ms`, `2.5 s`, `10 s`.
+pub fn fmt_duration(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 1000.0 {
+        format!("{ms:.3} ms")
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+/// Duration in milliseconds as f64 (for reports), rounded to microseconds.
+pub fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_targets() {
+        assert_eq!(Target::parse("localhost:443", None).unwrap(), Target::new("localhost", 443));
+        assert_eq!(Target::parse("[::1]:8443", None).unwrap(), Target::new("::1", 8443));
+        assert_eq!(Target::parse("::1", Some(443)).unwrap(), Target::new("::1", 443));
+        assert_eq!(Target::parse("example.org", Some(443)).unwrap().port, 443);
+        assert!(Target::parse("example.org", None).is_err());
+        assert!(Target::parse("host:99999", None).is_err());
+        assert!(Target::parse(":443", None).is_err());
+        assert_eq!(Target::new("::1", 443).to_string(), "[::1]:443");
+    }
+}

@@ -1,0 +1,29 @@
+//! ClientHello parsing (the observer's path): accessors, JA3, and a re-encode round trip.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tlskit_wire::client_hello::ClientHello;
+use tlskit_wire::codec::Codec;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = ClientHello::parse_message(data);
+    let Ok(ch) = ClientHello::parse(data) else {
+        return;
+    };
+    let _ = (
+        ch.server_name(),
+        ch.alpn(),
+        ch.supported_versions(),
+        ch.offered_versions(),
+        ch.max_version(),
+        ch.supported_groups(),
+        ch.ec_point_formats(),
+        ch.signature_algorithms(),
+        ch.key_shares(),
+        ch.renegotiation_info(),
+    );
+    let ja3 = ch.ja3_string();
+    assert_eq!(ja3.split(',').count(), 5);
+    let again = ClientHello::parse(&ch.to_bytes()).expect("re-encoded ClientHello must parse");
+    assert_eq!(again, ch);
+});
