@@ -23,23 +23,35 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the whole story on loopback: CA, certificate, server, client, report.
     Demo(cmd::demo::Args),
-    /// Connect to a TLS server, verify it, and report exactly what was negotiated.
     Connect(cmd::connect::Args),
-    /// Run a TLS server: a fixed message, echo, HTTP, or TLS offload to a backend.
     Serve(cmd::serve::Args),
-    /// A small certificate authority: create a CA, issue, inspect and rehash certificates.
     Cert(cmd::cert::Args),
+    Scan(cmd::scan::Args),
+    Ciphers(cmd::ciphers::Args),
+    Proxy(cmd::proxy::Args),
+    Observe(cmd::observe::Args),
+    Pcap(cmd::pcap::Args),
 }
 
 fn main() {
+    // Die quietly like other Unix tools when stdout is closed (`tlskit … | head`) instead of
+    // panicking in println!. Sockets are unaffected: Rust writes to them with MSG_NOSIGNAL.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Connect(a) => cmd::connect::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Cert(a) => cmd::cert::run(a),
+        Command::Scan(a) => cmd::scan::run(a),
+        Command::Ciphers(a) => cmd::ciphers::run(a),
+        Command::Proxy(a) => cmd::proxy::run(a),
+        Command::Observe(a) => cmd::observe::run(a),
+        Command::Pcap(a) => cmd::pcap::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -835,6 +835,31 @@ fn show_combined_file_and_name_checks() {
 }
 
 #[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    // `tlskit cert show server.pem | head -1`: the pipe closes before all output is written.
+    let pki = Pki::new("ecdsa-p256");
+    let pem = pki.issue_combined("server.pem", &["localhost"], &[]);
+    for json in [false, true] {
+        let mut cmd = common::tlskit();
+        cmd.args(["cert", "show", "-v", p(&pem)]);
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+    }
+}
+
+#[test]
 fn show_bad_files() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.pem");
@@ -1195,4 +1220,70 @@ fn help_teaches() {
             "cert rehash --help lacks {needle:?}:\n{h}"
         );
     }
+}
+
+#[test]
+fn rehash_links_crls_as_openssl_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let crt = d.join("ca.crt");
+    let key = d.join("ca.key");
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "5",
+        "-keyout",
+        p(&key),
+        "-out",
+        p(&crt),
+        "-subj",
+        "/CN=CRL Test CA",
+    ])
+    .ok();
+    std::fs::write(d.join("index.txt"), "").unwrap();
+    let cnf = d.join("ca.cnf");
+    std::fs::write(
+        &cnf,
+        format!(
+            "[ca]\ndefault_ca=d\n[d]\ndatabase={}\ndefault_md=sha256\ndefault_crl_days=5\n",
+            p(&d.join("index.txt"))
+        ),
+    )
+    .unwrap();
+    let crl = d.join("ca.crl");
+    openssl(&[
+        "ca",
+        "-config",
+        p(&cnf),
+        "-gencrl",
+        "-keyfile",
+        p(&key),
+        "-cert",
+        p(&crt),
+        "-out",
+        p(&crl),
+    ])
+    .ok();
+    let store = d.join("store");
+    std::fs::create_dir(&store).unwrap();
+    std::fs::copy(&crt, store.join("ca.crt")).unwrap();
+    std::fs::copy(&crl, store.join("ca.crl")).unwrap();
+
+    run(&["cert", "rehash", p(&store)]).ok();
+    let hash = openssl(&["crl", "-in", p(&crl), "-noout", "-hash"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    assert_eq!(link_target(&store, &format!("{hash}.r0")), "ca.crl");
+    assert_eq!(link_target(&store, &format!("{hash}.0")), "ca.crt");
+    // With the CRL found through its link, revocation checking works.
+    let v = openssl(&["verify", "-crl_check", "-CApath", p(&store), p(&crt)]);
+    assert_eq!(v.code, 0, "{v:?}");
 }

@@ -11,7 +11,11 @@ pub mod error;
 pub mod fsutil;
 pub mod http;
 pub mod net;
+pub mod observe;
+pub mod pcap;
 pub mod pki;
+pub mod proxy;
+pub mod scan;
 pub mod session;
 
 pub use error::{Error, ErrorKind, Result};

@@ -9,7 +9,7 @@ use std::fmt;
 
 use crate::codec::{
     put_bytes_u16, put_bytes_u8, put_list_u16_of_u16, put_list_u8_of_u16, put_prefixed, put_u16,
-    put_u8, u16_list, Codec, DecodeError, LengthPrefix, Reader,
+    put_u8, Codec, DecodeError, LengthPrefix, Reader,
 };
 
 macro_rules! extension_types {
@@ -649,11 +649,6 @@ pub fn duplicates(exts: &[Extension]) -> Vec<u16> {
         }
     }
     dups
-}
-
-/// Parse a data field as a list of `u16` (helper for lenient callers).
-pub fn parse_u16_list(data: &[u8]) -> Result<Vec<u16>, DecodeError> {
-    u16_list(data)
 }
 
 #[cfg(test)]

@@ -340,6 +340,37 @@ impl Codec for Record {
     }
 }
 
+/// A byte queue that consumes from the front in O(1): consumed bytes are only dropped (in one
+/// move) on the next append, so pulling many small records or messages out of one large push
+/// stays linear.
+#[derive(Debug, Default, Clone)]
+struct ByteQueue {
+    data: Vec<u8>,
+    start: usize,
+}
+
+impl ByteQueue {
+    fn push(&mut self, bytes: &[u8]) {
+        if self.start > 0 {
+            self.data.drain(..self.start);
+            self.start = 0;
+        }
+        self.data.extend_from_slice(bytes);
+    }
+
+    fn pending(&self) -> &[u8] {
+        self.data.get(self.start..).unwrap_or(&[])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.data.len());
+    }
+
+    fn len(&self) -> usize {
+        self.data.len() - self.start
+    }
+}
+
 /// Splits a byte stream into TLS records. Feed it with [`Deframer::push`], drain it with
 /// [`Deframer::next_record`].
 ///
@@ -348,7 +379,7 @@ impl Codec for Record {
 /// After an error the deframer stays failed and repeats it.
 #[derive(Debug, Default)]
 pub struct Deframer {
-    buf: Vec<u8>,
+    buf: ByteQueue,
     failed: Option<DecodeError>,
 }
 
@@ -361,7 +392,7 @@ impl Deframer {
     /// Append bytes received from the peer.
     pub fn push(&mut self, bytes: &[u8]) {
         if self.failed.is_none() {
-            self.buf.extend_from_slice(bytes);
+            self.buf.push(bytes);
         }
     }
 
@@ -370,9 +401,9 @@ impl Deframer {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        match Record::parse(&self.buf) {
+        match Record::parse(self.buf.pending()) {
             Ok(Some((rec, n))) => {
-                self.buf.drain(..n);
+                self.buf.consume(n);
                 Ok(Some(rec))
             }
             Ok(None) => Ok(None),
@@ -386,17 +417,17 @@ impl Deframer {
     /// Bytes buffered but not yet returned as records (e.g. to hand to the SSLv2 parser after
     /// [`DecodeError::Sslv2Record`], or to quote a banner after [`DecodeError::NotTls`]).
     pub fn buffered(&self) -> &[u8] {
-        &self.buf
+        self.buf.pending()
     }
 
     /// Classify what has been buffered so far (see [`sniff`]).
     pub fn sniff(&self) -> Sniff {
-        sniff(&self.buf)
+        sniff(self.buf.pending())
     }
 
     /// Whether no partial record is buffered.
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.buf.len() == 0
     }
 }
 
@@ -407,7 +438,7 @@ impl Deframer {
 /// 4-byte header has arrived. After an error the reassembler stays failed.
 #[derive(Debug)]
 pub struct HandshakeReassembler {
-    buf: Vec<u8>,
+    buf: ByteQueue,
     max_message: usize,
     failed: Option<DecodeError>,
 }
@@ -427,7 +458,7 @@ impl HandshakeReassembler {
     /// A reassembler accepting message bodies up to `max` bytes.
     pub fn with_max_message_size(max: usize) -> Self {
         HandshakeReassembler {
-            buf: Vec::new(),
+            buf: ByteQueue::default(),
             max_message: max,
             failed: None,
         }
@@ -444,12 +475,12 @@ impl HandshakeReassembler {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        self.buf.extend_from_slice(payload);
+        self.buf.push(payload);
         self.check_header()
     }
 
     fn check_header(&mut self) -> Result<(), DecodeError> {
-        if let Some(&[_, a, b, c]) = self.buf.get(..4) {
+        if let Some(&[_, a, b, c]) = self.buf.pending().get(..4) {
             let len = u32::from_be_bytes([0, a, b, c]) as usize;
             if len > self.max_message {
                 let e = DecodeError::TooLarge {
@@ -470,18 +501,18 @@ impl HandshakeReassembler {
             return Err(e.clone());
         }
         self.check_header()?;
-        let Some(&[t, a, b, c]) = self.buf.get(..4) else {
+        let Some(&[t, a, b, c]) = self.buf.pending().get(..4) else {
             return Ok(None);
         };
         let len = u32::from_be_bytes([0, a, b, c]) as usize;
-        let Some(body) = self.buf.get(4..4 + len) else {
+        let Some(body) = self.buf.pending().get(4..4 + len) else {
             return Ok(None);
         };
         let msg = RawHandshake {
             typ: HandshakeType::from(t),
             body: body.to_vec(),
         };
-        self.buf.drain(..4 + len);
+        self.buf.consume(4 + len);
         // The next message's header may already be here: validate it now.
         self.check_header()?;
         Ok(Some(msg))
@@ -489,7 +520,7 @@ impl HandshakeReassembler {
 
     /// Whether no partial message is buffered (a record boundary is also a message boundary).
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.buf.len() == 0
     }
 
     /// Bytes of partial messages buffered.
@@ -743,6 +774,34 @@ mod tests {
             }))
         );
         assert_eq!(mr.next_message().unwrap(), None);
+        assert!(mr.is_idle());
+    }
+
+    #[test]
+    fn many_small_records_in_one_push_stay_linear() {
+        // 200 000 empty records and 1-byte handshake fragments in one 1.2 MB push: with a
+        // front-draining buffer this would move ~10^11 bytes; it must finish instantly.
+        let mut wire = Vec::new();
+        for _ in 0..100_000 {
+            wire.extend_from_slice(&[23, 3, 3, 0, 0]);
+        }
+        let msg = [14u8, 0, 0, 0];
+        for _ in 0..25_000 {
+            for b in msg {
+                wire.extend_from_slice(&[22, 3, 3, 0, 1, b]);
+            }
+        }
+        let mut mr = MessageReader::new();
+        mr.push(&wire);
+        let (mut app, mut done) = (0, 0);
+        while let Some(m) = mr.next_message().unwrap() {
+            match m {
+                Message::ApplicationData(_) => app += 1,
+                Message::Handshake { .. } => done += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((app, done), (100_000, 25_000));
         assert!(mr.is_idle());
     }
 

@@ -3,6 +3,7 @@
 use crate::output;
 use clap::Subcommand;
 use serde::Serialize;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use tlskit::pki::ca::{self, Ca, CaOptions, IssueRequest, KeyType, Output, Validity};
 use tlskit::pki::inspect::{
@@ -13,19 +14,8 @@ use tlskit::{Error, Result};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    long_about = "A small certificate authority for labs and local development, and tools to look at certificates.\n\n\
-  tlskit cert ca      create a CA: DIR/ca.crt (the certificate clients trust) and DIR/ca.key (its private key)\n\
-  tlskit cert issue   issue a server or client certificate signed by that CA\n\
-  tlskit cert show    describe the certificates in a file, or the chain a server sends\n\
-  tlskit cert rehash  make the <hash>.0 links that OpenSSL's -CApath and Python's capath= look up\n\n\
-The certificates are ordinary X.509 v3: openssl, browsers, curl, rustls and Python's ssl accept them\n\
-once the CA certificate is trusted. `tlskit cert <command> --help` explains each step.",
-    after_help = "Examples (the SEED TLS lab, step by step):\n  \
-tlskit cert ca --out ca --cn 'SEED lab CA'\n  \
-tlskit cert issue --ca ca --out server.pem www.bank32.com '*.bank32.com'\n  \
-tlskit cert show server.pem\n  \
-tlskit cert show www.example.com:443\n  \
-tlskit cert rehash ./client-certs"
+    long_about = CERT_LONG,
+    after_help = CERT_EXAMPLES
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -41,6 +31,172 @@ enum CertCommand {
     Rehash(RehashArgs),
 }
 
+// Help texts: written at column 0 so that what you see here is what `--help` prints.
+// Lines stay under 96 columns, so clap does not re-wrap them on an 100-column terminal.
+
+const CERT_LONG: &str = "\
+A small certificate authority for labs and local development, and tools to look at
+certificates.
+
+  tlskit cert ca      create a CA: DIR/ca.crt (the certificate clients trust) and
+                      DIR/ca.key (its private key)
+  tlskit cert issue   issue a server or client certificate signed by that CA
+  tlskit cert show    describe the certificates in a file, or the chain a server sends
+  tlskit cert rehash  make the <hash>.0 links that OpenSSL's -CApath and Python's capath= use
+
+The certificates are ordinary X.509 v3: openssl, browsers, curl, rustls and Python's ssl
+accept them once the CA certificate is trusted. `tlskit cert <command> --help` explains each
+step.";
+
+const CERT_EXAMPLES: &str = "\
+Examples (the SEED TLS lab, step by step):
+  tlskit cert ca --out ca --cn 'SEED lab CA'
+  tlskit cert issue --ca ca --out server.pem www.bank32.com '*.bank32.com'
+  tlskit cert show server.pem
+  tlskit cert show www.example.com:443
+  tlskit cert rehash ./client-certs";
+
+const CA_LONG: &str = "\
+Create a certificate authority (CA) in DIR:
+
+  DIR/ca.crt  the CA certificate (public). Clients trust it:
+              tlskit connect -a DIR/ca.crt HOST PORT
+              Python: ctx.load_verify_locations('DIR/ca.crt')
+              openssl verify -CAfile DIR/ca.crt CERT,  curl --cacert DIR/ca.crt URL
+              or import it into a browser as a certificate authority.
+  DIR/ca.key  the CA's private key (mode 0600). Whoever has it can make certificates that
+              every client trusting ca.crt accepts: keep it out of shared folders and git.
+
+ca.crt is a self-signed X.509 v3 certificate with basicConstraints CA:TRUE and keyUsage
+keyCertSign, cRLSign (both marked critical) and a subject key identifier. DIR is created
+(mode 0700) if it does not exist. An existing CA is not replaced without --force: every
+certificate it issued would stop verifying.
+
+Next step: tlskit cert issue --ca DIR ...  (see `tlskit cert issue --help`).";
+
+const CA_EXAMPLES: &str = "\
+Examples:
+  tlskit cert ca --out ca
+  tlskit cert ca --out ca --cn 'SEED lab CA' --key-type rsa2048
+  tlskit cert ca --out old-ca --not-before -400d --days 365     # an expired CA, for a lab";
+
+const ISSUE_LONG: &str = "\
+Issue a certificate signed by the CA in --ca for the NAMEs given.
+
+The NAMEs go into the certificate's Subject Alternative Name (SAN) extension. That is the
+only place modern clients (browsers, Python's ssl, rustls, curl) look when they check that a
+certificate belongs to the host they connected to; the subject's Common Name (CN) is ignored.
+Each NAME is one of:
+
+  a DNS name      www.bank32.com, localhost
+  a wildcard      *.bank32.com: only as the whole left-most label, and it stands for exactly
+                  one label: it matches www.bank32.com, not bank32.com nor a.b.bank32.com
+  an IP address   127.0.0.1, 10.9.0.80, ::1: needed when clients connect by address
+  (--client)      an e-mail address (alice@example.com), or a plain name (alice,
+                  'Alice Smith') that only becomes the CN
+
+The CN is the first NAME unless --cn is given. Server certificates carry extended key usage
+serverAuth, --client certificates clientAuth (--client --server: both). The key has the
+CA's type unless --key-type says otherwise. Also set: X.509 v3, basicConstraints CA:FALSE,
+keyUsage digitalSignature (+ keyEncipherment for RSA), subject and authority key
+identifiers, and a random 128-bit serial number.
+
+Output (on any error nothing is written; existing files are kept unless --force):
+  --out FILE.pem     one file: the certificate, the CA certificate and the private key
+                     (mode 0600), like the localhost.pem of Python's ssl examples:
+                       Python: ctx.load_cert_chain('FILE.pem')
+                       tlskit serve -s FILE.pem ...,  openssl s_server -cert FILE.pem
+  --cert F --key F   certificate (mode 0644) and private key (mode 0600) in two files, for
+                     servers that want them apart (Apache, nginx)
+
+Validity: from now (backdated one hour, for clocks a little behind) for --days days. The
+default, 825 days, is the longest Apple platforms accept, even from a private CA. Publicly
+trusted CAs may issue at most 398 days, but browsers do not hold a CA you installed
+yourself to that. Labs can choose any window, also in the past or the future:
+  --not-before WHEN  start. WHEN is a date (2025-03-01, midnight UTC), an RFC 3339 time
+                     (2025-03-01T12:00:00Z), `now`, or an offset from now with a sign:
+                     -30d, +2d, -12h (units s, m, h, d, w)
+  --not-after WHEN   end; alone (or with --days) the validity counts back from it
+For example `--not-before -30d --days 1` expired 29 days ago and `--not-before +7d` is not
+valid for another week; `tlskit cert show` and `openssl verify` report both.";
+
+const ISSUE_EXAMPLES: &str = "\
+Examples:
+  tlskit cert issue --ca ca --out server.pem www.bank32.com '*.bank32.com'   # SEED lab
+  tlskit cert issue --ca ca --out localhost.pem localhost 127.0.0.1 ::1
+  tlskit cert issue --ca ca --cert server.crt --key server.key www.lab.test 10.9.0.80
+  tlskit cert issue --ca ca --client --out alice.pem alice alice@example.com
+  tlskit cert issue --ca ca --out expired.pem --not-before -30d --days 1 localhost
+  tlskit cert issue --ca ca --out future.pem --not-before +7d localhost
+  tlskit cert issue --ca seed/ca.crt --ca-key seed/ca.key --out bank.pem www.bank32.com
+
+Quote wildcards ('*.bank32.com') so that the shell does not expand them.";
+
+const SHOW_LONG: &str = "\
+Describe certificates: those in FILE (PEM or DER; every certificate in it, in order), or the
+chain a TLS server sends (HOST:PORT, [IPv6]:PORT, or HOST PORT).
+
+For each certificate: subject and issuer, serial number, validity (days left, how long ago
+it expired, or when it starts), the names it is valid for (SAN; IP addresses as 127.0.0.1
+and ::1), key type and size, signature algorithm, key usage and extended key usage, whether
+it is a CA, key identifiers, the SHA-256 fingerprint (as `openssl x509 -fingerprint -sha256`
+prints it) and whether it is self-signed. -v adds the SHA-1 fingerprint, the SPKI hash and
+the list of extensions.
+
+For a server, tlskit connects with TLS 1.2/1.3 and accepts any certificate, only to show it.
+Then it says whether the chain verifies against the system roots (or the -a CA) and is valid
+for the name (HOST, --servername or --name). SNI is HOST, unless HOST is an IP address (then
+no SNI is sent) or --servername is given. For a file, -a checks the chain and --name the
+name, with the rules clients use (RFC 6125: SAN only; a wildcard covers one label).
+
+--json prints one object:
+  source            \"file\" or \"server\"
+  file / server     the path, or {target, peer, sni, tls_version, cipher_suite,
+                    handshake_error}
+  has_private_key   (file) whether the file also holds a key (it is never printed)
+  certificates      [ {subject, issuer, common_name, serial, not_before, not_after,
+                    days_left, expired, not_yet_valid, san_dns, san_ip, san_email, key_type,
+                    key_bits, key_curve, signature_algorithm, eku, key_usage, is_ca, path_len,
+                    subject_key_id, authority_key_id, sha256_fingerprint, self_signed,
+                    extensions, ...}, ... ]  leaf first
+  name_check        {name, matches}
+  verification      {trusted, anchors, name, error}";
+
+const SHOW_EXAMPLES: &str = "\
+Examples:
+  tlskit cert show server.pem
+  tlskit cert show --name abc.bank32.com server.pem      # does *.bank32.com cover it?
+  tlskit cert show -a ca/ca.crt server.pem               # is it signed by my CA?
+  tlskit cert show www.example.com:443
+  tlskit cert show 127.0.0.1 8443 --servername www.bank32.com
+  tlskit cert show --json '[::1]:8443'";
+
+const REHASH_LONG: &str = "\
+Create the <hash>.0 links OpenSSL looks up in a directory of CA certificates, like
+`openssl rehash DIR`.
+
+OpenSSL (openssl verify -CApath DIR, openssl s_client -CApath DIR), Python
+(ctx.load_verify_locations(capath=DIR)) and many servers do not read every file in a CA
+directory. They compute a hash of the issuer name they look for and open DIR/<hash>.0,
+DIR/<hash>.1, ... The hash is what `openssl x509 -subject_hash -noout` prints. SEED's TLS lab
+makes such a link by hand:
+  ln -s ca.crt $(openssl x509 -in ca.crt -noout -subject_hash).0
+
+This command does it for every certificate in DIR (and <hash>.r0 for every CRL):
+  - old hash links are removed first (only symbolic links named like 1a2b3c4d.0);
+  - files holding exactly one certificate or CRL, PEM or DER, are linked; keys and other
+    files are skipped quietly (-v lists them); bundles with several certificates are
+    skipped with a note, as OpenSSL does: split them, one certificate per file;
+  - the same certificate in two files is linked once; certificates whose subject names hash
+    alike (e.g. a renewed CA with the same name) get .1, .2, ...
+Run it again whenever you add or remove a certificate.";
+
+const REHASH_EXAMPLES: &str = "\
+Examples:
+  tlskit cert rehash ./client-certs
+  openssl verify -CApath ./client-certs server.crt
+  tlskit connect -a ./client-certs www.bank32.com 443";
+
 fn parse_key_type(s: &str) -> std::result::Result<KeyType, String> {
     KeyType::parse(s).map_err(|e| e.to_string())
 }
@@ -48,21 +204,8 @@ fn parse_key_type(s: &str) -> std::result::Result<KeyType, String> {
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Create a certificate authority: DIR/ca.crt and DIR/ca.key",
-    long_about = "Create a certificate authority (CA) in DIR:\n\n\
-  DIR/ca.crt  the CA certificate (public). Clients trust it: `tlskit connect -a DIR/ca.crt`,\n\
-              Python `ctx.load_verify_locations(\"DIR/ca.crt\")`, `openssl verify -CAfile DIR/ca.crt`,\n\
-              `curl --cacert DIR/ca.crt`, or import it as an authority in a browser.\n\
-  DIR/ca.key  the CA's private key (mode 0600). Whoever has it can make certificates that every\n\
-              client trusting ca.crt accepts: keep it out of shared folders and git.\n\n\
-ca.crt is a self-signed X.509 v3 certificate with basicConstraints CA:TRUE and keyUsage\n\
-keyCertSign, cRLSign (both marked critical) and a subject key identifier. DIR is created\n\
-(mode 0700) if it does not exist. An existing CA is not replaced without --force: every\n\
-certificate it issued would stop verifying.\n\n\
-Next step: `tlskit cert issue --ca DIR ...` (see `tlskit cert issue --help`).",
-    after_help = "Examples:\n  \
-tlskit cert ca --out ca\n  \
-tlskit cert ca --out ca --cn 'SEED lab CA' --key-type rsa2048\n  \
-tlskit cert ca --out old-ca --not-before -400d --days 365     # an expired CA, for a lab"
+    long_about = CA_LONG,
+    after_help = CA_EXAMPLES
 )]
 struct CaArgs {
     /// Directory for ca.crt and ca.key (created if missing).
@@ -100,47 +243,8 @@ struct CaArgs {
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Issue a server or client certificate for DNS names and IP addresses",
-    long_about = "Issue a certificate signed by the CA in --ca for the NAMEs given.\n\n\
-The NAMEs go into the certificate's Subject Alternative Name (SAN) extension. That is the only\n\
-place modern clients (browsers, Python's ssl, rustls, curl) look when they check that the\n\
-certificate belongs to the host they connected to; the subject's Common Name (CN) is ignored.\n\
-Each NAME is one of:\n\n\
-  a DNS name      www.bank32.com, localhost\n\
-  a wildcard      *.bank32.com: only as the whole left-most label, and it stands for exactly\n\
-                  one label: it matches www.bank32.com, not bank32.com nor a.b.bank32.com\n\
-  an IP address   127.0.0.1, 10.9.0.80, ::1: needed when clients connect by address\n\
-  (--client)      an e-mail address (alice@example.com), or a plain name (alice, 'Alice Smith')\n\
-                  that only becomes the CN\n\n\
-The CN is the first NAME unless --cn is given. Server certificates carry extended key usage\n\
-serverAuth, --client certificates clientAuth (--client --server: both). The key has the CA's\n\
-type unless --key-type says otherwise. Also set: X.509 v3, basicConstraints CA:FALSE, keyUsage\n\
-digitalSignature (+ keyEncipherment for RSA), subject and authority key identifiers, and a\n\
-random 128-bit serial number.\n\n\
-Output (on any error nothing is written; existing files are kept unless --force):\n  \
---out FILE.pem     one file with the certificate, the CA certificate and the private key\n                     \
-(mode 0600), like the localhost.pem of Python's ssl examples:\n                     \
-ctx.load_cert_chain('FILE.pem'), `tlskit serve -s FILE.pem`, `openssl s_server -cert FILE.pem`\n  \
---cert F --key F   certificate (mode 0644) and private key (mode 0600) in two files, for\n                     \
-servers that want them apart (Apache SSLCertificateFile/SSLCertificateKeyFile, nginx)\n\n\
-Validity: from now (backdated one hour, for clocks a little behind) for --days days. The\n\
-default, 825 days, is the longest Apple platforms accept even from a private CA. Publicly\n\
-trusted CAs may issue at most 398 days, but browsers do not hold a CA you installed yourself\n\
-to that. Labs can choose any window, also in the past or the future:\n  \
---not-before WHEN  start. WHEN is a date (2025-03-01, midnight UTC), an RFC 3339 time\n                     \
-(2025-03-01T12:00:00Z), `now`, or an offset from now with a sign: -30d, +2d, -12h\n                     \
-(units s, m, h, d, w)\n  \
---not-after WHEN   end; alone (or with --days) the validity counts back from it\n\
-For example `--not-before -30d --days 1` expired 29 days ago, `--not-before +7d` is not valid\n\
-for another week; `tlskit cert show` and `openssl verify` report both.",
-    after_help = "Examples:\n  \
-tlskit cert issue --ca ca --out server.pem www.bank32.com '*.bank32.com'     # SEED lab web server\n  \
-tlskit cert issue --ca ca --out localhost.pem localhost 127.0.0.1 ::1\n  \
-tlskit cert issue --ca ca --cert server.crt --key server.key www.lab.test 10.9.0.80\n  \
-tlskit cert issue --ca ca --client --out alice.pem alice alice@example.com\n  \
-tlskit cert issue --ca ca --out expired.pem --not-before -30d --days 1 localhost\n  \
-tlskit cert issue --ca ca --out future.pem --not-before +7d localhost\n  \
-tlskit cert issue --ca seed/ca.crt --ca-key seed/ca.key --out bank.pem www.bank32.com\n\n\
-Quote wildcards ('*.bank32.com') so the shell does not expand them."
+    long_about = ISSUE_LONG,
+    after_help = ISSUE_EXAMPLES
 )]
 struct IssueArgs {
     /// The CA: a directory made by `tlskit cert ca` (ca.crt + ca.key), or a CA certificate file.
@@ -193,30 +297,8 @@ struct IssueArgs {
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Describe the certificates in a file, or the chain a server sends",
-    long_about = "Describe certificates: those in FILE (PEM or DER; every certificate in it, in order), or the\n\
-chain a TLS server sends (HOST:PORT, [IPv6]:PORT, or HOST PORT).\n\n\
-For each certificate: subject and issuer, serial number, validity (days left, or how long ago it\n\
-expired, or when it starts), the names it is valid for (SAN; IP addresses as 127.0.0.1 and ::1),\n\
-key type and size, signature algorithm, key usage and extended key usage, whether it is a CA,\n\
-key identifiers, SHA-256 fingerprint (as `openssl x509 -fingerprint -sha256` prints it) and\n\
-whether it is self-signed. -v adds the SHA-1 fingerprint, the SPKI hash and every extension.\n\n\
-For a server, tlskit connects with TLS 1.2/1.3 and accepts any certificate, only to show it;\n\
-then it reports whether the chain verifies against the system roots (or the -a CA) and is valid\n\
-for the name (HOST, --servername or --name). SNI is HOST, unless HOST is an IP address (then no\n\
-SNI is sent) or --servername is given. For a file, -a checks the chain and --name the name.\n\n\
---json prints one object: {\"source\": \"file\" or \"server\", \"file\": PATH or \"server\": {target, peer,\n\
-sni, tls_version, cipher_suite, handshake_error}, \"certificates\": [ {subject, issuer, common_name,\n\
-serial, not_before, not_after, days_left, expired, not_yet_valid, san_dns, san_ip, san_email,\n\
-key_type, key_bits, key_curve, signature_algorithm, eku, key_usage, is_ca, path_len,\n\
-subject_key_id, authority_key_id, sha256_fingerprint, self_signed, extensions, …}, … ],\n\
-\"name_check\": {name, matches}, \"verification\": {trusted, anchors, name, error}}.",
-    after_help = "Examples:\n  \
-tlskit cert show server.pem\n  \
-tlskit cert show --name abc.bank32.com server.pem        # does *.bank32.com cover it?\n  \
-tlskit cert show -a ca/ca.crt server.pem                 # is it signed by my CA?\n  \
-tlskit cert show www.example.com:443\n  \
-tlskit cert show 127.0.0.1 8443 --servername www.bank32.com\n  \
-tlskit cert show --json '[::1]:8443'"
+    long_about = SHOW_LONG,
+    after_help = SHOW_EXAMPLES
 )]
 struct ShowArgs {
     /// A certificate file, or a server as HOST:PORT or [IPv6]:PORT (or HOST followed by PORT).
@@ -249,24 +331,8 @@ struct ShowArgs {
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Create OpenSSL <subject_hash>.0 links in a directory of CA certificates",
-    long_about = "Create the <hash>.0 links OpenSSL needs in a directory of CA certificates, like `openssl rehash DIR`.\n\n\
-OpenSSL (`openssl verify -CApath DIR`, `openssl s_client -CApath DIR`), Python\n\
-(`ctx.load_verify_locations(capath=DIR)`) and many servers do not read every file in a CA\n\
-directory. They compute a hash of the issuer name they are looking for and open DIR/<hash>.0,\n\
-DIR/<hash>.1, … The hash is the one `openssl x509 -subject_hash -noout` prints. SEED's TLS lab\n\
-makes such a link by hand:  ln -s ca.crt $(openssl x509 -in ca.crt -noout -subject_hash).0\n\n\
-This command does it for every certificate in DIR (and <hash>.r0 for every CRL):\n  \
-- old hash links are removed first (only symbolic links named like 1a2b3c4d.0);\n  \
-- files holding exactly one certificate or CRL, PEM or DER, are linked; keys and other files\n    \
-are skipped quietly (-v lists them); bundles with several certificates are skipped with a note,\n    \
-as OpenSSL does: split them into one certificate per file;\n  \
-- the same certificate in two files is linked once; certificates whose subject names hash alike\n    \
-(e.g. a renewed CA with the same name) get .1, .2, …\n\
-Run it again whenever you add or remove a certificate.",
-    after_help = "Examples:\n  \
-tlskit cert rehash ./client-certs\n  \
-openssl verify -CApath ./client-certs server.crt\n  \
-tlskit connect -a ./client-certs www.bank32.com 443"
+    long_about = REHASH_LONG,
+    after_help = REHASH_EXAMPLES
 )]
 struct RehashArgs {
     /// Directory of CA certificates.
@@ -291,6 +357,41 @@ pub fn run(args: Args) -> Result<i32> {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers for the text output.
+
+/// Append a line to an output buffer (formatting into a String cannot fail).
+macro_rules! say {
+    ($out:expr) => {{
+        $out.push('\n');
+    }};
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+/// Print a command's output. A reader that goes away (`tlskit cert show x | head`) is not an
+/// error: the output was simply not wanted any more.
+fn emit(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::other(format!(
+            "cannot write to standard output: {e}"
+        ))),
+    }
+}
+
+/// Print a value as pretty JSON (see [`emit`]).
+fn emit_json<T: Serialize>(value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::other(format!("cannot serialise JSON: {e}")))?;
+    text.push('\n');
+    emit(&text)
+}
 
 /// Quote a path or word for a POSIX shell when needed, so suggested commands can be pasted.
 fn sh(word: &str) -> String {
@@ -317,14 +418,15 @@ fn mode_text(mode: u32) -> String {
     format!("{mode:04o}")
 }
 
-fn print_files(files: &[ca::WrittenFile]) {
+fn print_files(out: &mut String, files: &[ca::WrittenFile]) {
     let width = files
         .iter()
         .map(|f| f.path.display().to_string().len())
         .max()
         .unwrap_or(0);
     for f in files {
-        println!(
+        say!(
+            out,
             "  {:<width$}  {} (mode {})",
             f.path.display().to_string(),
             f.contents,
@@ -337,6 +439,7 @@ fn print_files(files: &[ca::WrittenFile]) {
 // cert ca
 
 fn run_ca(a: CaArgs) -> Result<i32> {
+    let mut out = String::new();
     let days = if a.not_before.is_some() && a.not_after.is_some() {
         None
     } else {
@@ -356,11 +459,12 @@ fn run_ca(a: CaArgs) -> Result<i32> {
     };
     let created = ca::create_ca(&a.out, &opts)?;
     if a.json {
-        output::print_json(&created)?;
+        emit_json(&created)?;
         return Ok(0);
     }
     let info = &created.info;
-    println!(
+    say!(
+        out,
         "Created CA \"{}\" ({}, valid {} to {}; {}):",
         a.cn,
         created.key_type.description(),
@@ -374,20 +478,24 @@ fn run_ca(a: CaArgs) -> Result<i32> {
         .to_string()
         .len()
         .max(created.key.display().to_string().len());
-    println!(
+    say!(
+        out,
         "  {:<width$}  CA certificate: give it to clients to trust (mode 0644)",
         created.certificate.display().to_string()
     );
-    println!(
+    say!(
+        out,
         "  {:<width$}  CA private key: keep it secret (mode 0600)",
         created.key.display().to_string()
     );
-    println!();
-    println!("Next: issue a server certificate with it, e.g.");
-    println!(
+    say!(out);
+    say!(out, "Next: issue a server certificate with it, e.g.");
+    say!(
+        out,
         "  tlskit cert issue --ca {} --out localhost.pem localhost 127.0.0.1 ::1",
         shp(&a.out)
     );
+    emit(&out)?;
     Ok(0)
 }
 
@@ -417,7 +525,8 @@ fn example_host(info: &CertInfo) -> Option<String> {
 }
 
 fn run_issue(a: IssueArgs) -> Result<i32> {
-    let out = match (&a.out, &a.cert, &a.key) {
+    let mut out = String::new();
+    let dest = match (&a.out, &a.cert, &a.key) {
         (Some(o), None, None) => Output::Combined(o.clone()),
         (None, Some(c), Some(k)) => Output::Separate { cert: c.clone(), key: k.clone() },
         _ => {
@@ -433,7 +542,7 @@ fn run_issue(a: IssueArgs) -> Result<i32> {
         a.days,
         ca::DEFAULT_LEAF_DAYS,
     )?;
-    ca::check_output(&out, a.force)?;
+    ca::check_output(&dest, a.force)?;
     let req = IssueRequest {
         names: a.names.clone(),
         common_name: a.cn.clone(),
@@ -443,7 +552,7 @@ fn run_issue(a: IssueArgs) -> Result<i32> {
         validity,
     };
     let issued = ca.issue(&req)?;
-    let files = issued.write(&out, a.force)?;
+    let files = issued.write(&dest, a.force)?;
     for w in &issued.warnings {
         output::warn(w);
     }
@@ -453,7 +562,7 @@ fn run_issue(a: IssueArgs) -> Result<i32> {
         _ => "server",
     };
     if a.json {
-        output::print_json(&IssueReport {
+        emit_json(&IssueReport {
             kind,
             ca: &ca.cert_path,
             key_type: issued.key_type,
@@ -466,20 +575,32 @@ fn run_issue(a: IssueArgs) -> Result<i32> {
 
     let info = &issued.info;
     let names = info.san_list();
-    let for_names = if names.is_empty() {
+    // The names as given: the SAN values, led by the CN when it is not one of them (alice).
+    let mut shown: Vec<&str> = names
+        .iter()
+        .map(|n| n.split_once(':').map_or(n.as_str(), |x| x.1))
+        .collect();
+    if let Some(cn) = info.common_name.as_deref() {
+        if !shown.contains(&cn) {
+            shown.insert(0, cn);
+        }
+    }
+    let for_names = if shown.is_empty() {
         info.subject.clone()
     } else {
-        names
-            .iter()
-            .map(|n| n.split_once(':').map_or(n.as_str(), |x| x.1))
-            .collect::<Vec<_>>()
-            .join(", ")
+        shown.join(", ")
     };
-    println!("Issued a {kind} certificate for {for_names}");
-    println!("  Subject:   {}", info.subject);
-    println!("  Issuer:    {} ({})", info.issuer, ca.cert_path.display());
-    println!("  Key:       {}", issued.key_type.description());
-    println!(
+    say!(out, "Issued a {kind} certificate for {for_names}");
+    say!(out, "  Subject:   {}", info.subject);
+    say!(
+        out,
+        "  Issuer:    {} ({})",
+        info.issuer,
+        ca.cert_path.display()
+    );
+    say!(out, "  Key:       {}", issued.key_type.description());
+    say!(
+        out,
         "  Validity:  {} to {} ({} day{}; {})",
         info.not_before,
         info.not_after,
@@ -487,29 +608,31 @@ fn run_issue(a: IssueArgs) -> Result<i32> {
         if info.validity_days == 1 { "" } else { "s" },
         info.validity_status()
     );
-    println!("  Usage:     {}", info.eku.join(", "));
-    println!("Wrote:");
-    print_files(&files);
+    say!(out, "  Usage:     {}", info.eku.join(", "));
+    say!(out, "Wrote:");
+    print_files(&mut out, &files);
 
     let ca_crt = shp(&ca.cert_path);
     let host = example_host(info);
-    println!("Next:");
-    match (&out, req.server) {
+    say!(out, "Next:");
+    match (&dest, req.server) {
         (Output::Combined(p), true) => {
-            println!("  tlskit serve -s {} 127.0.0.1 8443", shp(p));
+            say!(out, "  tlskit serve -s {} 127.0.0.1 8443", shp(p));
         }
         (Output::Separate { cert, key }, true) => {
-            println!(
+            say!(
+                out,
                 "  tlskit serve -s {} -k {} 127.0.0.1 8443",
                 shp(cert),
                 shp(key)
             );
         }
         (Output::Combined(p), false) => {
-            println!("  tlskit connect -a {ca_crt} -c {} HOST PORT", shp(p));
+            say!(out, "  tlskit connect -a {ca_crt} -c {} HOST PORT", shp(p));
         }
         (Output::Separate { cert, key }, false) => {
-            println!(
+            say!(
+                out,
                 "  tlskit connect -a {ca_crt} -c {} -k {} HOST PORT",
                 shp(cert),
                 shp(key)
@@ -523,17 +646,22 @@ fn run_issue(a: IssueArgs) -> Result<i32> {
                     && h.parse::<std::net::Ipv4Addr>().is_err()
                     && h != "localhost" =>
             {
-                println!(
+                say!(
+                    out,
                     "  tlskit connect -a {ca_crt} {} 8443    (with {h} pointing at 127.0.0.1, e.g. in /etc/hosts)",
                     sh(&h)
                 );
             }
-            Some(h) => println!("  tlskit connect -a {ca_crt} {} 8443", sh(&h)),
+            Some(h) => say!(out, "  tlskit connect -a {ca_crt} {} 8443", sh(&h)),
             None => {}
         }
     } else {
-        println!("  (a server checks it with: tlskit serve -a {ca_crt} --require-client-cert ...)");
+        say!(
+            out,
+            "  (a server checks it with: tlskit serve -a {ca_crt} --require-client-cert ...)"
+        );
     }
+    emit(&out)?;
     Ok(0)
 }
 
@@ -622,6 +750,7 @@ fn anchors_from(paths: &[PathBuf]) -> Result<Option<Anchors>> {
 }
 
 fn run_show(a: ShowArgs) -> Result<i32> {
+    let mut out = String::new();
     let source = show_source(&a.target, a.port.as_deref())?;
     let anchors = anchors_from(&a.ca)?;
     match source {
@@ -659,7 +788,7 @@ fn run_show(a: ShowArgs) -> Result<i32> {
                 verification,
             };
             if a.json {
-                output::print_json(&report)?;
+                emit_json(&report)?;
                 return Ok(0);
             }
             let count = match infos.len() {
@@ -671,8 +800,9 @@ fn run_show(a: ShowArgs) -> Result<i32> {
             } else {
                 ""
             };
-            println!("{}: {count}{key_note}", path.display());
-            print_certs(&report, a.verbose);
+            say!(out, "{}: {count}{key_note}", path.display());
+            print_certs(&mut out, &report, a.verbose);
+            emit(&out)?;
             Ok(0)
         }
         ShowSource::Server(target) => {
@@ -723,7 +853,7 @@ fn run_show(a: ShowArgs) -> Result<i32> {
                 verification,
             };
             if a.json {
-                output::print_json(&report)?;
+                emit_json(&report)?;
                 return Ok(0);
             }
             let negotiated = match (&fetched.tls_version, &fetched.cipher_suite) {
@@ -739,7 +869,8 @@ fn run_show(a: ShowArgs) -> Result<i32> {
             } else {
                 format!(" ({})", fetched.peer)
             };
-            println!(
+            say!(
+                out,
                 "Connected to {}{peer}{negotiated}; SNI: {sni}",
                 fetched.target
             );
@@ -747,31 +878,34 @@ fn run_show(a: ShowArgs) -> Result<i32> {
                 1 => "1 certificate".to_string(),
                 n => format!("{n} certificates"),
             };
-            println!("The server sent {count}:");
-            print_certs(&report, a.verbose);
+            say!(out, "The server sent {count}:");
+            print_certs(&mut out, &report, a.verbose);
+            emit(&out)?;
             Ok(0)
         }
     }
 }
 
-fn print_certs(report: &ShowReport<'_>, verbose: bool) {
+fn print_certs(out: &mut String, report: &ShowReport<'_>, verbose: bool) {
     let n = report.certificates.len();
     for (i, info) in report.certificates.iter().enumerate() {
-        println!();
-        println!("Certificate {} of {n}: {}", i + 1, chain_role(i, info));
-        print!("{}", inspect::render_text(info, verbose));
+        say!(out);
+        say!(out, "Certificate {} of {n}: {}", i + 1, chain_role(i, info));
+        out.push_str(&inspect::render_text(info, verbose));
     }
     if report.name_check.is_some() || report.verification.is_some() {
-        println!();
+        say!(out);
     }
     if let Some(nc) = &report.name_check {
         if nc.matches {
-            println!(
+            say!(
+                out,
                 "Name:         {} matches the leaf certificate's SAN",
                 nc.name
             );
         } else {
-            println!(
+            say!(
+                out,
                 "Name:         {} does NOT match the leaf certificate's SAN",
                 nc.name
             );
@@ -779,9 +913,9 @@ fn print_certs(report: &ShowReport<'_>, verbose: bool) {
     }
     if let Some(v) = &report.verification {
         match (&v.error, v.trusted) {
-            (None, true) => println!("Verification: OK, trusted by {}", v.anchors),
-            (Some(e), _) => println!("Verification: FAILED against {}: {e}", v.anchors),
-            (None, false) => println!("Verification: FAILED against {}", v.anchors),
+            (None, true) => say!(out, "Verification: OK, trusted by {}", v.anchors),
+            (Some(e), _) => say!(out, "Verification: FAILED against {}: {e}", v.anchors),
+            (None, false) => say!(out, "Verification: FAILED against {}", v.anchors),
         }
     }
 }
@@ -790,9 +924,10 @@ fn print_certs(report: &ShowReport<'_>, verbose: bool) {
 // cert rehash
 
 fn run_rehash(a: RehashArgs) -> Result<i32> {
+    let mut out = String::new();
     let report = rehash::rehash_dir(&a.dir)?;
     if a.json {
-        output::print_json(&report)?;
+        emit_json(&report)?;
         return Ok(0);
     }
     let dir = a.dir.display();
@@ -817,31 +952,37 @@ fn run_rehash(a: RehashArgs) -> Result<i32> {
                 if crls == 1 { "" } else { "s" }
             ));
         }
-        println!("Linked {what} in {dir}:");
+        say!(out, "Linked {what} in {dir}:");
         let width = report
             .links
             .iter()
             .map(|l| l.target.len())
             .max()
             .unwrap_or(0);
+        let lw = report.links.iter().map(|l| l.link.len()).max().unwrap_or(0);
         for l in &report.links {
-            println!("  {} -> {:<width$}  {}", l.link, l.target, l.name);
+            say!(out, "  {:<lw$} -> {:<width$}  {}", l.link, l.target, l.name);
         }
     }
     if !report.removed.is_empty() {
         let n = report.removed.len();
-        println!("Removed {n} old link{}.", if n == 1 { "" } else { "s" });
+        say!(
+            out,
+            "Removed {n} old link{}.",
+            if n == 1 { "" } else { "s" }
+        );
     }
     for s in &report.skipped {
         if !s.quiet {
             output::warn(format!("skipped {}: {}", s.file, s.reason));
         } else if a.verbose {
-            println!("Skipped {}: {}", s.file, s.reason);
+            say!(out, "Skipped {}: {}", s.file, s.reason);
         }
     }
     if !report.links.is_empty() {
-        println!("Use it: openssl verify -CApath {} CERT   |   Python: ctx.load_verify_locations(capath={:?})", sh(&dir.to_string()), dir.to_string());
+        say!(out, "Use it: openssl verify -CApath {} CERT   |   Python: ctx.load_verify_locations(capath={:?})", sh(&dir.to_string()), dir.to_string());
     }
+    emit(&out)?;
     Ok(0)
 }
 

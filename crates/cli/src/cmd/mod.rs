@@ -1,7 +1,12 @@
 //! One module per subcommand: its clap `Args` and a `run` that returns the exit status.
 
 pub mod cert;
+pub mod ciphers;
 pub mod common;
 pub mod connect;
 pub mod demo;
+pub mod observe;
+pub mod pcap;
+pub mod proxy;
+pub mod scan;
 pub mod serve;

@@ -7,6 +7,7 @@
 //! * [`rehash`] — OpenSSL-compatible `<subject_hash>.N` links for CA directories.
 
 pub mod ca;
+pub mod chain;
 pub mod inspect;
 pub mod load;
 pub mod rehash;

@@ -1,4 +1,6 @@
-//! Targets, name resolution and TCP connections with timings and errors in words.
+//! Targets, name resolution and TCP connections with timings and errors in words; STARTTLS.
+
+pub mod starttls;
 
 use crate::error::{Error, Result};
 use std::fmt;
@@ -198,5 +200,42 @@ mod tests {
         assert!(Target::parse("host:99999", None).is_err());
         assert!(Target::parse(":443", None).is_err());
         assert_eq!(Target::new("::1", 443).to_string(), "[::1]:443");
+    }
+}
+
+/// How to reach a TLS endpoint: TCP, then optionally a STARTTLS upgrade. Every command that opens
+/// connections (connect, scan, bench …) goes through this, so they all speak the same protocols.
+#[derive(Debug, Clone)]
+pub struct Connector {
+    pub target: Target,
+    /// Bound on the TCP connect and on each plaintext read.
+    pub timeout: Duration,
+    pub starttls: Option<(starttls::Protocol, starttls::Options)>,
+}
+
+impl Connector {
+    pub fn new(target: Target, timeout: Duration) -> Self {
+        Connector { target, timeout, starttls: None }
+    }
+
+    /// Upgrade with `proto` after connecting.
+    pub fn with_starttls(mut self, proto: starttls::Protocol, name: Option<String>) -> Self {
+        let opts = starttls::Options { name, host: self.target.host.clone(), timeout: self.timeout };
+        self.starttls = Some((proto, opts));
+        self
+    }
+
+    /// Connect (to `addr` if given, else resolving the target) and run STARTTLS if configured.
+    /// The stream returned is ready for a ClientHello.
+    pub async fn open(&self, addr: Option<SocketAddr>) -> Result<(Connected, Option<starttls::Transcript>)> {
+        let mut c = match addr {
+            Some(a) => connect_addr(a, self.timeout).await?,
+            None => connect(&self.target, self.timeout).await?,
+        };
+        let transcript = match &self.starttls {
+            Some((proto, opts)) => Some(starttls::negotiate(&mut c.stream, *proto, opts).await?),
+            None => None,
+        };
+        Ok((c, transcript))
     }
 }

@@ -1,0 +1,8 @@
+//! `tlskit observe` (being written).
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> tlskit::Result<i32> {
+    Err(tlskit::Error::other("tlskit observe is not available yet"))
+}

@@ -1,0 +1,164 @@
+//! Certificate chains, one per key type the server presents. TLS ≤ 1.2 chains come from the
+//! Certificate messages of the suite probes; TLS 1.3 encrypts them, so for TLS 1.3 tlskit runs real
+//! rustls handshakes, each offering a single signature scheme — which also tells which schemes
+//! the server signs with.
+
+use crate::scan::report::{CertificateChain, SigAlgResult};
+use crate::scan::Ctx;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::sync::{Arc, Mutex};
+use tlskit_wire::registry;
+
+/// A chain as sent, and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub chain: Vec<Vec<u8>>,
+    pub how: String,
+    pub ocsp: Option<Vec<u8>>,
+}
+
+/// Records the chain and the CertificateVerify scheme; accepts anything (display-only: a scan
+/// sends no data over these connections).
+#[derive(Debug)]
+struct Capture {
+    schemes: Vec<SignatureScheme>,
+    chain: Mutex<Option<(Vec<Vec<u8>>, Vec<u8>)>>,
+    used: Mutex<Option<SignatureScheme>>,
+}
+
+impl ServerCertVerifier for Capture {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let mut chain = vec![end_entity.as_ref().to_vec()];
+        chain.extend(intermediates.iter().map(|c| c.as_ref().to_vec()));
+        if let Ok(mut g) = self.chain.lock() {
+            *g = Some((chain, ocsp_response.to_vec()));
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Ok(mut g) = self.used.lock() {
+            *g = Some(dss.scheme);
+        }
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Ok(mut g) = self.used.lock() {
+            *g = Some(dss.scheme);
+        }
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes.clone()
+    }
+}
+
+/// TLS 1.3 signature schemes worth asking about.
+const TLS13_SCHEMES: [u16; 11] = [0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b];
+
+/// One rustls TLS 1.3 handshake offering only `scheme`. Returns the chain and OCSP staple when the
+/// server could sign with it.
+async fn tls13_handshake(ctx: &Ctx, scheme: u16, sni: Option<&str>) -> Option<Found> {
+    let capture = Arc::new(Capture {
+        schemes: vec![SignatureScheme::from(scheme)],
+        chain: Mutex::new(None),
+        used: Mutex::new(None),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(crate::provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .ok()?
+        .dangerous()
+        .with_custom_certificate_verifier(capture.clone())
+        .with_no_client_auth();
+    let mut config = config;
+    config.enable_sni = sni.is_some();
+    let name = match sni {
+        Some(n) => ServerName::try_from(n.to_string()).ok()?,
+        None => ServerName::IpAddress(ctx.prober.addr().ip().into()),
+    };
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let _slot = ctx.prober.slot().await;
+    let conn = tokio::time::timeout(ctx.prober.timeout(), ctx.prober.open()).await.ok()?.ok()?;
+    let tls = tokio::time::timeout(ctx.prober.timeout(), connector.connect(name, conn.stream)).await.ok()?;
+    let used = capture.used.lock().ok().and_then(|g| *g);
+    let (chain, ocsp) = capture.chain.lock().ok().and_then(|g| g.clone())?;
+    if let Ok(mut s) = tls {
+        use tokio::io::AsyncWriteExt;
+        let _ = s.shutdown().await;
+    }
+    // Only count it when the server actually signed with the offered scheme.
+    if used.map(u16::from) != Some(scheme) {
+        return None;
+    }
+    Some(Found {
+        chain,
+        how: format!("TLSv1.3 {}", registry::signature_scheme_name(scheme)),
+        ocsp: if ocsp.is_empty() { None } else { Some(ocsp) },
+    })
+}
+
+/// TLS 1.3: which schemes the server signs with, and the chains it sends for each.
+pub async fn tls13(ctx: &Ctx) -> (Vec<SigAlgResult>, Vec<Found>) {
+    let sni = ctx.sni.clone();
+    let jobs = TLS13_SCHEMES.iter().map(|s| tls13_handshake(ctx, *s, sni.as_deref()));
+    let results = super::suites::futures_join_all(jobs).await;
+    let mut algs = Vec::new();
+    let mut found = Vec::new();
+    for (scheme, r) in TLS13_SCHEMES.iter().zip(results) {
+        if let Some(f) = r {
+            algs.push(SigAlgResult {
+                id: *scheme,
+                name: registry::signature_scheme_name(*scheme),
+                versions: vec!["TLSv1.3".into()],
+            });
+            found.push(f);
+        }
+    }
+    (algs, found)
+}
+
+/// Group chains by leaf certificate and describe them.
+pub fn summarise(found: &[Found]) -> Vec<CertificateChain> {
+    let mut out: Vec<(Vec<u8>, CertificateChain)> = Vec::new();
+    for f in found {
+        let Some(leaf) = f.chain.first() else { continue };
+        if let Some((_, c)) = out.iter_mut().find(|(l, _)| l == leaf) {
+            if !c.found_with.contains(&f.how) && c.found_with.len() < 4 {
+                c.found_with.push(f.how.clone());
+            }
+            continue;
+        }
+        let infos: Vec<_> = f
+            .chain
+            .iter()
+            .filter_map(|d| crate::pki::inspect::CertInfo::from_der(d).ok())
+            .collect();
+        let key_type = infos.first().map(|i| i.key_description()).unwrap_or_else(|| "unparsable".into());
+        out.push((
+            leaf.clone(),
+            CertificateChain { key_type, found_with: vec![f.how.clone()], certificates: infos, analysis: None },
+        ));
+    }
+    out.into_iter().map(|(_, c)| c).collect()
+}

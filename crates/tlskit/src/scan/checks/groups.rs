@@ -1,0 +1,121 @@
+//! Key-exchange groups. TLS 1.3: offer groups with an empty key_share; the HelloRetryRequest names
+//! the group the server picked (no key exchange computed: cheap for the server). TLS ≤ 1.2: offer
+//! only ECDHE suites; the ServerKeyExchange names the curve. Both by elimination, which also yields
+//! the server's preference.
+
+use crate::scan::hello::{self, HelloSpec};
+use crate::scan::probe::Response;
+use crate::scan::report::GroupResult;
+use crate::scan::Ctx;
+use std::collections::BTreeMap;
+use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
+use tlskit_wire::registry::{self, GroupKind, Kx};
+use tlskit_wire::version::Version;
+
+fn kind_name(k: GroupKind) -> &'static str {
+    match k {
+        GroupKind::Ec => "ec",
+        GroupKind::Ecx => "ecx",
+        GroupKind::Ffdhe => "ffdhe",
+        GroupKind::Hybrid => "hybrid",
+        GroupKind::Pqc => "pqc",
+    }
+}
+
+/// Groups accepted with TLS 1.3, in the order the server preferred them.
+pub async fn tls13(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
+    let suites = hello::candidate_suites(Version::Tls13);
+    let mut list = hello::all_tls13_groups();
+    let mut found = Vec::new();
+    while !list.is_empty() {
+        let mut spec = HelloSpec::new(Version::Tls13, suites.clone(), ctx.sni.clone());
+        spec.groups = Some(list.clone());
+        spec.key_shares = Vec::new();
+        match ctx.prober.probe(&spec.build()).await {
+            Ok(Response::Hello(f)) => match f.server_hello.selected_group() {
+                Some(g) if list.contains(&g) => {
+                    list.retain(|x| *x != g);
+                    found.push(g);
+                }
+                Some(g) => return (found, Some(format!("the server chose group 0x{g:04x}, which was not offered"))),
+                None => return (found, Some("the server's TLSv1.3 answer names no group".into())),
+            },
+            Ok(r) if r.is_refusal() => break,
+            Ok(r) => return (found, Some(format!("TLSv1.3 group probe: {}", r.describe()))),
+            Err(e) => return (found, Some(e.to_string())),
+        }
+    }
+    (found, None)
+}
+
+/// Curves accepted for ECDHE with TLS ≤ 1.2 (`version` is the newest such version offered).
+pub async fn tls12(ctx: &Ctx, version: Version) -> (Vec<u16>, Option<String>) {
+    let suites: Vec<u16> = hello::candidate_suites(version)
+        .into_iter()
+        .filter(|id| registry::cipher_suite(*id).is_some_and(|s| s.kx == Kx::Ecdhe))
+        .collect();
+    if suites.is_empty() {
+        return (Vec::new(), None);
+    }
+    let mut list: Vec<u16> = hello::all_tls12_groups()
+        .into_iter()
+        .filter(|g| registry::named_group(*g).is_some_and(|g| matches!(g.kind, GroupKind::Ec | GroupKind::Ecx)))
+        .collect();
+    let mut found = Vec::new();
+    while !list.is_empty() {
+        let mut spec = HelloSpec::new(version, suites.clone(), ctx.sni.clone());
+        spec.groups = Some(list.clone());
+        match ctx.prober.probe(&spec.build()).await {
+            Ok(Response::Hello(f)) => {
+                let g = f
+                    .server_key_exchange
+                    .as_ref()
+                    .and_then(|ske| ServerKeyExchange::parse(&ske.body, KxHint::Ecdhe, f.version()).ok())
+                    .and_then(|ske| ske.named_group());
+                match g {
+                    Some(g) if list.contains(&g) => {
+                        list.retain(|x| *x != g);
+                        found.push(g);
+                    }
+                    Some(g) => {
+                        return (found, Some(format!("the server used curve 0x{g:04x}, which was not offered")))
+                    }
+                    None => break,
+                }
+            }
+            Ok(r) if r.is_refusal() => break,
+            Ok(r) => return (found, Some(format!("ECDHE curve probe: {}", r.describe()))),
+            Err(e) => return (found, Some(e.to_string())),
+        }
+    }
+    (found, None)
+}
+
+/// Merge per-version findings into report entries (TLS 1.3 preference order first).
+pub fn merge(tls13: &[u16], tls12: &[u16], tls12_version: Option<Version>) -> Vec<GroupResult> {
+    let mut order: Vec<u16> = Vec::new();
+    let mut versions: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+    for g in tls13 {
+        order.push(*g);
+        versions.entry(*g).or_default().push("TLSv1.3".into());
+    }
+    for g in tls12 {
+        if !order.contains(g) {
+            order.push(*g);
+        }
+        versions.entry(*g).or_default().push(tls12_version.map(|v| v.name()).unwrap_or("TLSv1.2").into());
+    }
+    order
+        .into_iter()
+        .map(|id| {
+            let g = registry::named_group(id);
+            GroupResult {
+                id,
+                name: registry::group_name(id),
+                kind: g.map(|g| kind_name(g.kind)).unwrap_or("?").to_string(),
+                bits: g.map(|g| g.bits).unwrap_or(0),
+                versions: versions.remove(&id).unwrap_or_default(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,7 @@
+//! One module per check. Each takes the shared [`super::Ctx`] and returns its part of the report.
+
+pub mod certificates;
+pub mod groups;
+pub mod sigalgs;
+pub mod sslv2;
+pub mod suites;

@@ -1,0 +1,59 @@
+//! Signature algorithms with TLS 1.2: offer only signed key exchanges (ECDHE, DHE) and eliminate
+//! the scheme the ServerKeyExchange was signed with. (TLS 1.3 signatures are encrypted; they are
+//! probed with real handshakes in the certificates check.)
+
+use crate::scan::hello::{self, HelloSpec};
+use crate::scan::probe::Response;
+use crate::scan::Ctx;
+use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
+use tlskit_wire::registry::{self, Auth, Kx};
+use tlskit_wire::version::Version;
+
+/// Schemes the server signed with in TLS 1.2, in its order of preference.
+pub async fn tls12(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
+    let suites: Vec<u16> = hello::candidate_suites(Version::Tls12)
+        .into_iter()
+        .filter(|id| {
+            registry::cipher_suite(*id)
+                .is_some_and(|s| matches!(s.kx, Kx::Ecdhe | Kx::Dhe) && !matches!(s.auth, Auth::Null | Auth::Psk))
+        })
+        .collect();
+    let mut list: Vec<u16> = hello::all_signature_schemes();
+    let mut found = Vec::new();
+    while !list.is_empty() {
+        let mut spec = HelloSpec::new(Version::Tls12, suites.clone(), ctx.sni.clone());
+        spec.sigalgs = Some(list.clone());
+        match ctx.prober.probe(&spec.build()).await {
+            Ok(Response::Hello(f)) => {
+                let s = registry::cipher_suite(f.server_hello.cipher_suite);
+                let hint = match s.map(|s| s.kx) {
+                    Some(Kx::Dhe) => KxHint::Dhe,
+                    _ => KxHint::Ecdhe,
+                };
+                let scheme = f
+                    .server_key_exchange
+                    .as_ref()
+                    .and_then(|ske| ServerKeyExchange::parse(&ske.body, hint, f.version()).ok())
+                    .and_then(|ske| ske.signature().and_then(|sig| sig.scheme));
+                match scheme {
+                    Some(sc) if list.contains(&sc) => {
+                        list.retain(|x| *x != sc);
+                        found.push(sc);
+                    }
+                    // Signed with something we did not offer: the server ignores the extension.
+                    Some(sc) => {
+                        if !found.contains(&sc) {
+                            found.push(sc);
+                        }
+                        return (found, Some("the server ignores the client's signature_algorithms".into()));
+                    }
+                    None => break,
+                }
+            }
+            Ok(r) if r.is_refusal() => break,
+            Ok(r) => return (found, Some(format!("signature algorithm probe: {}", r.describe()))),
+            Err(e) => return (found, Some(e.to_string())),
+        }
+    }
+    (found, None)
+}

@@ -1,0 +1,258 @@
+//! Protocol versions and their cipher suites, found by elimination: offer every suite, note the
+//! one the server picks, offer the rest again, until the server refuses. One connection per
+//! accepted suite (plus one), not one per suite in the registry. Whether the server imposes its
+//! own order is decided by offering the list forwards and backwards; with client order, the
+//! remaining candidates are split into chunks eliminated in parallel.
+
+use crate::scan::hello::{self, HelloSpec};
+use crate::scan::probe::{Flight, Response};
+use crate::scan::report::{ProtocolResult, SuiteResult};
+use crate::scan::Ctx;
+use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
+use tlskit_wire::registry::{self, Kx};
+use tlskit_wire::version::Version;
+
+/// What one accepted suite looked like on the wire.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub suite: u16,
+    pub flight: Flight,
+}
+
+/// The result of enumerating one version: the report entry and every flight seen (the
+/// certificate check collects chains from them).
+pub struct VersionScan {
+    pub result: ProtocolResult,
+    pub accepted: Vec<Accepted>,
+}
+
+enum Step {
+    Accepted(Box<Flight>),
+    /// The server refused the whole offer (alert, close).
+    Refused,
+    /// It answered with another version.
+    OtherVersion(u16),
+    /// Something went wrong: not TLS, malformed, timeout, connection error.
+    Error(String),
+}
+
+fn spec(ctx: &Ctx, version: Version, suites: Vec<u16>) -> HelloSpec {
+    let mut s = HelloSpec::new(version, suites, ctx.sni.clone());
+    if version == Version::Tls13 {
+        s.key_shares = ctx.default_key_shares.clone();
+    }
+    s
+}
+
+async fn step(ctx: &Ctx, version: Version, suites: &[u16]) -> Step {
+    let hello = spec(ctx, version, suites.to_vec()).build();
+    match ctx.prober.probe(&hello).await {
+        Ok(Response::Hello(f)) => {
+            let v = f.version();
+            if v != version.wire() {
+                return Step::OtherVersion(v);
+            }
+            if !suites.contains(&f.server_hello.cipher_suite) {
+                return Step::Error(format!(
+                    "the server chose {} (0x{:04X}), which was not offered",
+                    registry::suite_name(f.server_hello.cipher_suite),
+                    f.server_hello.cipher_suite
+                ));
+            }
+            Step::Accepted(f)
+        }
+        Ok(r) if r.is_refusal() => Step::Refused,
+        Ok(r) => Step::Error(r.describe()),
+        Err(e) => Step::Error(e.to_string()),
+    }
+}
+
+/// Eliminate within `list`, in order. Returns the accepted suites in the order found and the
+/// error that stopped the search, if any.
+async fn eliminate(ctx: &Ctx, version: Version, mut list: Vec<u16>) -> (Vec<Accepted>, Option<String>) {
+    let mut found = Vec::new();
+    while !list.is_empty() {
+        match step(ctx, version, &list).await {
+            Step::Accepted(f) => {
+                let id = f.server_hello.cipher_suite;
+                list.retain(|s| *s != id);
+                found.push(Accepted { suite: id, flight: *f });
+            }
+            Step::Refused | Step::OtherVersion(_) => return (found, None),
+            Step::Error(e) => return (found, Some(e)),
+        }
+    }
+    (found, None)
+}
+
+/// The first probe, splitting the offer when a server chokes on a long hello (it closes or
+/// sends decode_error instead of choosing). Returns the first accepted flight, or why not.
+async fn first_probe(ctx: &Ctx, version: Version, list: &[u16]) -> Step {
+    let s = step(ctx, version, list).await;
+    match &s {
+        Step::Refused | Step::Error(_) if list.len() > 64 => {
+            // Try halves: a server that refuses a long list may accept a shorter one.
+            let (a, b) = list.split_at(list.len() / 2);
+            for half in [a, b] {
+                if let st @ (Step::Accepted(_) | Step::OtherVersion(_)) = step(ctx, version, half).await {
+                    return st;
+                }
+            }
+            s
+        }
+        _ => s,
+    }
+}
+
+/// Scan one TLS/SSLv3 version.
+pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
+    let mut result = ProtocolResult {
+        version: version.name().to_string(),
+        offered: false,
+        cipher_suites: Vec::new(),
+        server_order: None,
+        note: None,
+        error: None,
+    };
+    let candidates = hello::candidate_suites(version);
+    let first = match first_probe(ctx, version, &candidates).await {
+        Step::Accepted(f) => *f,
+        Step::Refused => return VersionScan { result, accepted: Vec::new() },
+        Step::OtherVersion(v) => {
+            result.note = Some(format!(
+                "the server answered with {}",
+                Version::from_wire(v).map(|v| v.name().to_string()).unwrap_or_else(|| format!("version 0x{v:04x}"))
+            ));
+            return VersionScan { result, accepted: Vec::new() };
+        }
+        Step::Error(e) => {
+            result.error = Some(e);
+            return VersionScan { result, accepted: Vec::new() };
+        }
+    };
+    result.offered = true;
+    let a = first.server_hello.cipher_suite;
+    let mut accepted = vec![Accepted { suite: a, flight: first }];
+
+    // Does the server impose its order? Offer the list reversed.
+    let mut rest: Vec<u16> = candidates.iter().copied().filter(|s| *s != a).collect();
+    let reversed: Vec<u16> = candidates.iter().rev().copied().collect();
+    let (server_order, b) = match step(ctx, version, &reversed).await {
+        Step::Accepted(f) => {
+            let b = f.server_hello.cipher_suite;
+            if b == a {
+                (None, None) // server order, or a single suite: decided below
+            } else {
+                rest.retain(|s| *s != b);
+                (Some(false), Some(Accepted { suite: b, flight: *f }))
+            }
+        }
+        Step::Error(e) => {
+            result.error = Some(e);
+            (None, None)
+        }
+        _ => (None, None),
+    };
+
+    if server_order == Some(false) {
+        // Client order: the rest can be searched in parallel chunks.
+        accepted.extend(b);
+        let chunks = ctx.parallel_chunks.clamp(1, 8);
+        let size = rest.len().div_ceil(chunks).max(1);
+        let jobs = rest.chunks(size).map(|c| eliminate(ctx, version, c.to_vec()));
+        for (found, err) in futures_join_all(jobs).await {
+            accepted.extend(found);
+            if let Some(e) = err {
+                result.error.get_or_insert(e);
+            }
+        }
+        // Report in the client's (our) order.
+        let pos = |id: u16| candidates.iter().position(|c| *c == id).unwrap_or(usize::MAX);
+        accepted.sort_by_key(|x| pos(x.suite));
+        result.server_order = Some(false);
+    } else {
+        // Server order (or one suite): sequential elimination gives the order.
+        let (found, err) = eliminate(ctx, version, rest).await;
+        if let Some(e) = err {
+            result.error.get_or_insert(e);
+        }
+        let more = !found.is_empty();
+        accepted.extend(found);
+        result.server_order = if more { Some(true) } else { None };
+    }
+
+    result.cipher_suites = accepted
+        .iter()
+        .map(|x| SuiteResult::from_id(x.suite, key_exchange_of(x.suite, &x.flight)))
+        .collect();
+    VersionScan { result, accepted }
+}
+
+/// Run futures concurrently and collect their outputs in order.
+pub async fn futures_join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> = futs.into_iter().enumerate().collect();
+    std::future::poll_fn(|cx| {
+        pending.retain_mut(|(i, f)| match f.as_mut().poll(cx) {
+            std::task::Poll::Ready(v) => {
+                outputs[*i] = Some(v);
+                false
+            }
+            std::task::Poll::Pending => true,
+        });
+        if pending.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future completed")).collect()
+}
+
+/// The key exchange the server used with a suite, as seen in its flight.
+pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
+    if f.server_hello.selected_version() >= 0x0304 || f.server_hello.is_hello_retry_request() {
+        return f.server_hello.selected_group().map(|g| registry::group_name(g));
+    }
+    let s = registry::cipher_suite(suite)?;
+    let hint = match s.kx {
+        Kx::Ecdhe | Kx::EcdhePsk => KxHint::Ecdhe,
+        Kx::Dhe | Kx::DheExport | Kx::DhePsk => KxHint::Dhe,
+        Kx::RsaExport => KxHint::RsaExport,
+        Kx::Rsa | Kx::Dh | Kx::Ecdh => {
+            // Key exchange with the certificate's key.
+            let leaf = f.certificates.first()?;
+            let info = crate::pki::inspect::CertInfo::from_der(leaf).ok()?;
+            return Some(format!("{} {}", if s.kx == Kx::Rsa { "RSA" } else { "static" }, info.key_bits));
+        }
+        _ => KxHint::Unknown,
+    };
+    let ske = f.server_key_exchange.as_ref()?;
+    match ServerKeyExchange::parse(&ske.body, hint, f.version()).ok()? {
+        ServerKeyExchange::Ecdhe { params, .. } => params.named_group.map(registry::group_name).or(Some("explicit curve".into())),
+        ServerKeyExchange::Dhe { params, .. } => Some(dh_name(&params.p)),
+        ServerKeyExchange::RsaExport { params, .. } => Some(format!("RSA export {}", params.modulus_bits())),
+        other => other.named_group().map(registry::group_name),
+    }
+}
+
+/// "DH 2048", or "ffdhe2048" when the prime is one of RFC 7919's.
+pub fn dh_name(p: &[u8]) -> String {
+    let bits = tlskit_wire::handshake::bit_length(p);
+    // Every RFC 7919 prime starts with 64 one-bits followed by these bytes (e's digits).
+    const FFDHE_PREFIX: [u8; 16] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xAD, 0xF8, 0x54, 0x58, 0xA2, 0xBB, 0x4A, 0x9A];
+    let p = {
+        let mut q = p;
+        while q.first() == Some(&0) {
+            q = &q[1..];
+        }
+        q
+    };
+    if p.starts_with(&FFDHE_PREFIX) && matches!(bits, 2048 | 3072 | 4096 | 6144 | 8192) {
+        format!("ffdhe{bits}")
+    } else {
+        format!("DH {bits}")
+    }
+}

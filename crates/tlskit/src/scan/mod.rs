@@ -1,0 +1,270 @@
+//! `tlskit scan`: which versions, cipher suites, groups, signature algorithms and certificates a
+//! TLS endpoint offers, found with ClientHellos built by our own sans-IO codec (so legacy versions
+//! and suites rustls refuses to speak can be asked about).
+//!
+//! Data flows one way: [`ScanOptions`] → [`crate::net::Connector`] (TCP, STARTTLS) → [`probe::Prober`]
+//! → checks (one module each in [`checks`]) → [`report::ScanReport`] → text or JSON.
+
+pub mod checks;
+pub mod hello;
+pub mod keyshare;
+pub mod probe;
+pub mod report;
+
+use crate::error::{Error, Result};
+use crate::net::{starttls, Connector, Target};
+use checks::suites::futures_join_all;
+use report::{ForwardSecrecy, ProtocolResult, ScanReport, SigAlgResult, TargetInfo};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tlskit_wire::extensions::KeyShareEntry;
+use tlskit_wire::registry;
+use tlskit_wire::version::Version;
+
+/// What to scan and how politely.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub target: Target,
+    /// SNI to send (default: the host, unless it is an address literal).
+    pub servername: Option<String>,
+    pub no_sni: bool,
+    pub starttls: Option<(starttls::Protocol, Option<String>)>,
+    /// Connections open at once to this server.
+    pub max_connections: usize,
+    /// Bound on each probe (connect + answer).
+    pub timeout: Duration,
+}
+
+impl ScanOptions {
+    pub fn new(target: Target) -> Self {
+        ScanOptions {
+            target,
+            servername: None,
+            no_sni: false,
+            starttls: None,
+            max_connections: 8,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Shared by every check of one scan.
+pub struct Ctx {
+    pub prober: probe::Prober,
+    pub sni: Option<String>,
+    /// TLS 1.3 key shares offered by default (x25519, secp256r1).
+    pub default_key_shares: Vec<KeyShareEntry>,
+    /// Parallel chunks for client-order elimination.
+    pub parallel_chunks: usize,
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Scan one endpoint. `tick` is called for every connection (progress).
+pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>) -> Result<ScanReport> {
+    let started = Instant::now();
+    let started_at = now_rfc3339();
+    let mut connector = Connector::new(opts.target.clone(), opts.timeout);
+    if let Some((proto, name)) = &opts.starttls {
+        connector = connector.with_starttls(*proto, name.clone());
+    }
+    // Preflight: an unreachable target, or a STARTTLS server that will not upgrade, fails at once
+    // with its own sentence instead of as a hundred probe errors.
+    let (first, transcript) = connector.open(None).await?;
+    let addr = first.peer;
+    drop(first);
+
+    let sni = if opts.no_sni {
+        None
+    } else {
+        opts.servername.clone().or_else(|| opts.target.ip().is_none().then(|| opts.target.host.clone()))
+    };
+    let mut prober = probe::Prober::new(connector, addr, opts.max_connections, opts.timeout);
+    if let Some(t) = tick {
+        prober = prober.on_connection(t);
+    }
+    let default_key_shares: Vec<KeyShareEntry> = [0x001d, 0x0017].iter().filter_map(|g| keyshare::share(*g)).collect();
+    let ctx = Ctx { prober, sni: sni.clone(), default_key_shares, parallel_chunks: (opts.max_connections / 4).max(1) };
+
+    // Phase 1: every version at once.
+    let ((v2, v2_cert), v3, t10, t11, t12, t13) = tokio::join!(
+        checks::sslv2::run(&ctx),
+        checks::suites::scan_version(&ctx, Version::Ssl3),
+        checks::suites::scan_version(&ctx, Version::Tls10),
+        checks::suites::scan_version(&ctx, Version::Tls11),
+        checks::suites::scan_version(&ctx, Version::Tls12),
+        checks::suites::scan_version(&ctx, Version::Tls13),
+    );
+    let tls13_offered = t13.result.offered;
+    let newest_legacy = [&t12, &t11, &t10, &v3].iter().find(|v| v.result.offered).map(|v| {
+        Version::ALL.into_iter().find(|x| x.name() == v.result.version).unwrap_or(Version::Tls12)
+    });
+
+    // Phase 2: groups, signature algorithms, TLS 1.3 certificates.
+    let g13 = async {
+        if tls13_offered {
+            checks::groups::tls13(&ctx).await
+        } else {
+            (Vec::new(), None)
+        }
+    };
+    let g12 = async {
+        match newest_legacy {
+            Some(v) if v >= Version::Tls10 => checks::groups::tls12(&ctx, v).await,
+            _ => (Vec::new(), None),
+        }
+    };
+    let s12 = async {
+        if t12.result.offered {
+            checks::sigalgs::tls12(&ctx).await
+        } else {
+            (Vec::new(), None)
+        }
+    };
+    let c13 = async {
+        if tls13_offered {
+            checks::certificates::tls13(&ctx).await
+        } else {
+            (Vec::new(), Vec::new())
+        }
+    };
+    let ((g13, g13_err), (g12, g12_err), (s12, s12_err), (s13, found13)) = tokio::join!(g13, g12, s12, c13);
+
+    let mut errors = Vec::new();
+    for e in [g13_err, g12_err, s12_err].into_iter().flatten() {
+        errors.push(e);
+    }
+
+    // Certificates: TLS ≤ 1.2 flights, SSLv2, TLS 1.3 handshakes.
+    let mut found: Vec<checks::certificates::Found> = Vec::new();
+    for vs in [&t12, &t11, &t10, &v3] {
+        for a in &vs.accepted {
+            if a.flight.certificates.is_empty() {
+                continue;
+            }
+            let suite = registry::cipher_suite(a.suite).map(|s| s.openssl.unwrap_or(s.iana).to_string()).unwrap_or_default();
+            found.push(checks::certificates::Found {
+                chain: a.flight.certificates.clone(),
+                how: format!("{} {suite}", vs.result.version),
+                ocsp: a.flight.ocsp_response.clone(),
+            });
+        }
+    }
+    found.extend(found13);
+    if let Some(c) = v2_cert {
+        found.push(checks::certificates::Found { chain: vec![c], how: "SSLv2".into(), ocsp: None });
+    }
+    let certificates = checks::certificates::summarise(&found);
+
+    let mut signature_algorithms: Vec<SigAlgResult> = s13;
+    for id in s12 {
+        match signature_algorithms.iter_mut().find(|a| a.id == id) {
+            Some(a) => a.versions.push("TLSv1.2".into()),
+            None => signature_algorithms.push(SigAlgResult {
+                id,
+                name: registry::signature_scheme_name(id),
+                versions: vec!["TLSv1.2".into()],
+            }),
+        }
+    }
+
+    let protocols: Vec<ProtocolResult> = vec![v2, v3.result, t10.result, t11.result, t12.result, t13.result];
+    let groups = checks::groups::merge(&g13, &g12, newest_legacy);
+
+    // A port that is not TLS at all: say so plainly.
+    if !protocols.iter().any(|p| p.offered) {
+        if let Some(e) = protocols.iter().filter_map(|p| p.error.as_ref()).find(|e| e.contains("plaintext")) {
+            return Err(Error::protocol(format!("{}: {e}", opts.target)));
+        }
+    }
+
+    let forward_secrecy = forward_secrecy(&protocols);
+    let mut report = ScanReport {
+        tool: format!("tlskit {}", env!("CARGO_PKG_VERSION")),
+        target: TargetInfo {
+            host: opts.target.host.clone(),
+            port: opts.target.port,
+            ip: addr.ip().to_string(),
+            servername: sni,
+            starttls: opts.starttls.as_ref().map(|(p, _)| p.name().to_string()),
+        },
+        started_at,
+        scan_time_ms: 0,
+        connections: 0,
+        protocols,
+        groups,
+        signature_algorithms,
+        certificates,
+        forward_secrecy,
+        starttls: transcript,
+        findings: Vec::new(),
+        errors,
+    };
+    if let Some(inj) = ctx.prober.injected() {
+        report.findings.push(report::Finding::new(
+            "high",
+            "starttls.injection",
+            format!("the server sent plaintext after its STARTTLS go-ahead ({inj:?}); tlskit discarded it, but clients that keep it are open to command injection"),
+        ));
+    }
+    basic_findings(&mut report);
+    report.connections = ctx.prober.connections() + 1;
+    report.scan_time_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {
+    let mut without = Vec::new();
+    let mut some = false;
+    for p in protocols.iter().filter(|p| p.offered && p.version != "SSLv2") {
+        for s in &p.cipher_suites {
+            if s.forward_secrecy {
+                some = true;
+            } else if !without.contains(&s.name) {
+                without.push(s.name.clone());
+            }
+        }
+    }
+    ForwardSecrecy { all: some && without.is_empty(), some, suites_without: without }
+}
+
+/// Findings that follow directly from the versions and suites.
+fn basic_findings(r: &mut ScanReport) {
+    use report::Finding;
+    let offered = |v: &str| r.protocols.iter().any(|p| p.version == v && p.offered);
+    let mut f = Vec::new();
+    if offered("SSLv2") {
+        f.push(Finding::new("critical", "protocol.sslv2", "SSLv2 is offered: broken since 1996, and it exposes the server's RSA key to DROWN"));
+    }
+    if offered("SSLv3") {
+        f.push(Finding::new("high", "protocol.sslv3", "SSLv3 is offered: broken by POODLE (RFC 7568)"));
+    }
+    for v in ["TLSv1.0", "TLSv1.1"] {
+        if offered(v) {
+            f.push(Finding::new("medium", &format!("protocol.{}", v.to_lowercase().replace('.', "")), format!("{v} is offered: deprecated by RFC 8996")));
+        }
+    }
+    if !offered("TLSv1.2") && !offered("TLSv1.3") && r.protocols.iter().any(|p| p.offered) {
+        f.push(Finding::new("high", "protocol.no_modern", "neither TLSv1.2 nor TLSv1.3 is offered"));
+    }
+    if !offered("TLSv1.3") && offered("TLSv1.2") {
+        f.push(Finding::new("info", "protocol.no_tls13", "TLSv1.3 is not offered"));
+    }
+    if r.forward_secrecy.some && !r.forward_secrecy.all {
+        f.push(Finding::new("low", "suites.no_forward_secrecy", format!("{} accepted suite(s) lack forward secrecy", r.forward_secrecy.suites_without.len())));
+    } else if !r.forward_secrecy.some && r.protocols.iter().any(|p| p.offered) {
+        f.push(Finding::new("high", "suites.no_forward_secrecy", "no accepted suite has forward secrecy"));
+    }
+    r.findings.extend(f);
+}
+
+/// Scan several targets one after another (kept for callers that want a simple loop).
+pub async fn scan_all(opts: Vec<ScanOptions>) -> Vec<Result<ScanReport>> {
+    futures_join_all(opts.iter().map(|o| scan(o, None))).await
+}
