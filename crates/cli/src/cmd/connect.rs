@@ -5,6 +5,8 @@ use crate::output;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
+use tlskit::net::starttls::{self, Protocol, Transcript};
+use tlskit::net::Connector;
 use tlskit::session::{client, config};
 use tlskit::{Error, Result};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,8 +20,14 @@ forward secrecy, ALPN, the server's names and chain. Then receive until the serv
 (like safe_tls.py's client), or send text, an HTTP request, or relay your terminal.\n\n\
 Verification is always on: system roots by default (SSL_CERT_FILE / SSL_CERT_DIR honoured),\n\
 or your CA with -a. Only TLSv1.2 and TLSv1.3 with forward-secret AEAD suites are spoken;\n\
-use `tlskit scan` to find out what else a server accepts.",
-    after_help = "Examples:\n  tlskit connect -a ca.crt localhost 1060            # safe_tls.py -a ca.crt localhost 1060\n  tlskit connect -a ca.crt -p TLSv1_2 localhost 1234  # test_tls.py -p TLSv1_2\n  tlskit connect -a ca.crt -C 'ECDH+AES128' localhost 1234\n  tlskit connect --pause -a ca/ www.bank32.com 443     # SEED handshake.py: pause between steps\n  tlskit connect -a ca.crt --http / -o page.html localhost 8443\n  tlskit connect --json -a ca.crt localhost:8443"
+use `tlskit scan` to find out what else a server accepts.\n\n\
+STARTTLS: mail, news, chat, directory and database servers often speak plaintext first and upgrade\n\
+to TLS on request. -t PROTO does that plaintext part (smtp, lmtp, imap, pop3, ftp, nntp, xmpp,\n\
+xmpp-server, ldap, postgres, mysql, sieve, irc), prints it — the banner and capabilities are exactly\n\
+what TLS does not protect — and then reports the TLS session as usual. On the well-known plaintext\n\
+ports (25, 587, 110, 143, 21, 119, 389, 5222, 5269, 5432, 3306, 4190, 6667) this happens\n\
+automatically; --no-starttls speaks TLS from the first byte instead (ports 465, 993, 995 … need nothing).",
+    after_help = "Examples:\n  tlskit connect -a ca.crt localhost 1060            # safe_tls.py -a ca.crt localhost 1060\n  tlskit connect -a ca.crt -p TLSv1_2 localhost 1234  # test_tls.py -p TLSv1_2\n  tlskit connect -a ca.crt -C 'ECDH+AES128' localhost 1234\n  tlskit connect --pause -a ca/ www.bank32.com 443     # SEED handshake.py: pause between steps\n  tlskit connect -a ca.crt --http / -o page.html localhost 8443\n  tlskit connect --json -a ca.crt localhost:8443\n  tlskit connect -a ca.crt localhost 25               # SMTP: STARTTLS chosen by the port\n  tlskit connect -t imap -a ca.crt --interactive mail.example.org 143\n  tlskit connect -t xmpp --starttls-name example.org -a ca.crt chat.example.org 5222"
 )]
 pub struct Args {
     /// Server host name or address (or HOST:PORT, [IPv6]:PORT).
@@ -36,7 +44,12 @@ pub struct Args {
     #[arg(short = 'c', long = "client-cert", value_name = "PEM")]
     client_cert: Option<PathBuf>,
     /// The client certificate's private key, if not inside the -c file.
-    #[arg(short = 'k', long = "key", value_name = "FILE", requires = "client_cert")]
+    #[arg(
+        short = 'k',
+        long = "key",
+        value_name = "FILE",
+        requires = "client_cert"
+    )]
     key: Option<PathBuf>,
     /// Name to send as SNI and to check the certificate against (default: HOST).
     #[arg(long, value_name = "NAME")]
@@ -78,7 +91,19 @@ pub struct Args {
     #[arg(short = 'i', long)]
     interactive: bool,
 
-    /// Seconds allowed for the TCP connect and for the TLS handshake, each.
+    /// Upgrade a plaintext session first: smtp, lmtp, imap, pop3, ftp, nntp, xmpp, xmpp-server, ldap,
+    /// postgres, mysql, sieve or irc (default: chosen by well-known port, e.g. 25 → smtp).
+    #[arg(short = 't', long = "starttls", value_name = "PROTO")]
+    starttls: Option<String>,
+    /// With STARTTLS: the name to announce — the EHLO/LHLO name (default: our address as [a.b.c.d])
+    /// or the XMPP domain (default: --servername, else HOST).
+    #[arg(long, value_name = "NAME")]
+    starttls_name: Option<String>,
+    /// Speak TLS from the first byte even on a port that usually starts in plaintext (25, 143 …).
+    #[arg(long, conflicts_with = "starttls")]
+    no_starttls: bool,
+
+    /// Seconds allowed for the TCP connect, for each plaintext read, and for the TLS handshake.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     timeout: f64,
     /// After the handshake, stop receiving when the server has been silent this many seconds.
@@ -88,6 +113,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<i32> {
     let target = common::target_from(&args.host, args.port.as_deref())?;
+    let starttls = choose_starttls(args.starttls.as_deref(), args.no_starttls, target.port)?;
+    if starttls.is_none() && args.starttls_name.is_some() {
+        return Err(Error::usage("--starttls-name needs STARTTLS: add -t PROTO"));
+    }
     let opts = config::ClientOptions {
         ca: args.ca.clone(),
         client_cert: args.client_cert.clone(),
@@ -111,10 +140,55 @@ pub fn run(args: Args) -> Result<i32> {
         output::warn("--insecure: the server's certificate is NOT verified; anyone in the path can impersonate it");
     }
     if let Some(k) = &setup.keylog {
-        output::warn(format!("writing TLS secrets to {} — anyone with this file can decrypt the session", k.display()));
+        output::warn(format!(
+            "writing TLS secrets to {} — anyone with this file can decrypt the session",
+            k.display()
+        ));
     }
     let rt = common::runtime()?;
-    rt.block_on(session(args, target, setup))
+    rt.block_on(session(args, target, setup, starttls))
+}
+
+/// The STARTTLS protocol to use: `-t`, else the port's usual protocol (said on stderr), unless
+/// `--no-starttls`.
+fn choose_starttls(flag: Option<&str>, no_starttls: bool, port: u16) -> Result<Option<Protocol>> {
+    if let Some(name) = flag {
+        return Ok(Some(Protocol::parse(name)?));
+    }
+    if no_starttls {
+        return Ok(None);
+    }
+    Ok(Protocol::for_port(port).inspect(|p| {
+        eprintln!(
+            "tlskit: port {port} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
+            p.display_name(),
+            p.name()
+        );
+    }))
+}
+
+/// The plaintext part, as printed before the TLS report.
+fn print_transcript(t: &Transcript) {
+    let proto = t
+        .protocol
+        .map(|p| format!("{}, {}", p.display_name(), p.upgrade_name()))
+        .unwrap_or_default();
+    println!("Plaintext before TLS ({proto}) — not protected by TLS:");
+    print!("{}", t.render_text("  "));
+    println!();
+    let _ = std::io::stdout().flush();
+}
+
+/// The report as JSON, with the STARTTLS transcript when there was one.
+fn report_json(
+    report: &tlskit::session::report::ClientReport,
+    transcript: Option<&Transcript>,
+) -> Result<serde_json::Value> {
+    let mut v = serde_json::to_value(report).map_err(|e| Error::other(e.to_string()))?;
+    if let Some(t) = transcript {
+        v["starttls"] = serde_json::to_value(t).map_err(|e| Error::other(e.to_string()))?;
+    }
+    Ok(v)
 }
 
 async fn wait_enter(prompt: &str) {
@@ -148,20 +222,79 @@ struct HttpResult {
     saved_to: Option<String>,
 }
 
-async fn session(args: Args, target: tlskit::net::Target, setup: config::ClientSetup) -> Result<i32> {
+async fn session(
+    args: Args,
+    target: tlskit::net::Target,
+    setup: config::ClientSetup,
+    starttls: Option<Protocol>,
+) -> Result<i32> {
     let timeout = common::secs(args.timeout);
     let read_timeout = common::secs(args.read_timeout);
-    let tcp = tlskit::net::connect(&target, timeout).await?;
-    let tcp_time = tcp.connect_time;
-    if args.pause {
+    let mut connector = Connector::new(target.clone(), timeout);
+    if let Some(p) = starttls {
+        // An XMPP domain is usually also the name the certificate is checked against.
+        let xmpp = matches!(p, Protocol::Xmpp | Protocol::XmppServer);
+        let name = args
+            .starttls_name
+            .clone()
+            .or_else(|| args.servername.clone().filter(|_| xmpp));
+        connector = connector.with_starttls(p, name);
+    }
+    let show_plaintext = !args.json && !args.quiet;
+    let (tcp, transcript) = if args.pause {
+        // The same steps as Connector::open, with a pause after each.
+        let mut tcp = tlskit::net::connect(&target, timeout).await?;
         eprintln!(
             "TCP connection to {} established in {} (SYN, SYN-ACK, ACK). No TLS yet.",
             tcp.peer,
-            tlskit::net::fmt_duration(tcp_time)
+            tlskit::net::fmt_duration(tcp.connect_time)
         );
+        let transcript = match &connector.starttls {
+            Some((p, opts)) => {
+                wait_enter(&format!(
+                    "Next: the plaintext {} exchange that asks for TLS.",
+                    p.display_name()
+                ))
+                .await;
+                let t = starttls::negotiate(&mut tcp.stream, *p, opts).await?;
+                Some(t)
+            }
+            None => None,
+        };
+        if let Some(t) = &transcript {
+            if show_plaintext {
+                print_transcript(t);
+            }
+        }
         wait_enter("Next: the TLS handshake.").await;
+        (tcp, transcript)
+    } else {
+        let (tcp, transcript) = connector.open(None).await?;
+        if let Some(t) = &transcript {
+            if show_plaintext {
+                print_transcript(t);
+            }
+        }
+        (tcp, transcript)
+    };
+    if let Some(t) = &transcript {
+        if t.injected.is_some() {
+            output::warn(format!(
+                "the server sent {} bytes of plaintext after its go-ahead and before TLS; they were discarded (a sign of STARTTLS command injection, or a broken server)",
+                t.injected_bytes
+            ));
+        }
     }
-    let mut s = client::handshake(tcp, &target, &setup, args.servername.as_deref(), args.no_sni, timeout).await?;
+    let tcp_time = tcp.connect_time;
+    let mut s = client::handshake(
+        tcp,
+        &target,
+        &setup,
+        args.servername.as_deref(),
+        args.no_sni,
+        timeout,
+    )
+    .await?;
     s.report.timing.tcp_connect_ms = tlskit::net::millis(tcp_time);
     let report = s.report.clone();
     if !args.json && !args.quiet {
@@ -184,12 +317,19 @@ async fn session(args: Args, target: tlskit::net::Target, setup: config::ClientS
             (None, 443) => target_host_for_header(&target.host),
             (None, p) => format!("{}:{p}", target_host_for_header(&target.host)),
         };
-        let path = if path.starts_with('/') { path.clone() } else { format!("/{path}") };
+        let path = if path.starts_with('/') {
+            path.clone()
+        } else {
+            format!("/{path}")
+        };
         let req = format!(
             "GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: tlskit/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
             env!("CARGO_PKG_VERSION")
         );
-        stream.write_all(req.as_bytes()).await.map_err(|e| Error::network(format!("sending the request: {e}")))?;
+        stream
+            .write_all(req.as_bytes())
+            .await
+            .map_err(|e| Error::network(format!("sending the request: {e}")))?;
         let (data, end) = receive(&mut stream, read_timeout, None).await?;
         let (head, body) = tlskit::http::parse_full_response(&data)?;
         let saved_to = match &args.output {
@@ -200,7 +340,11 @@ async fn session(args: Args, target: tlskit::net::Target, setup: config::ClientS
             None => None,
         };
         if args.json {
-            let text = if saved_to.is_none() { Some(String::from_utf8_lossy(&body).into_owned()) } else { None };
+            let text = if saved_to.is_none() {
+                Some(String::from_utf8_lossy(&body).into_owned())
+            } else {
+                None
+            };
             let http = HttpResult {
                 status: head.status,
                 reason: head.reason.clone(),
@@ -210,7 +354,7 @@ async fn session(args: Args, target: tlskit::net::Target, setup: config::ClientS
                 body: text,
                 saved_to,
             };
-            let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
+            let mut v = report_json(&report, transcript.as_ref())?;
             v["http"] = serde_json::to_value(&http).map_err(|e| Error::other(e.to_string()))?;
             v["stream_end"] = serde_json::Value::String(end);
             output::print_json(&v)?;
@@ -239,18 +383,33 @@ async fn session(args: Args, target: tlskit::net::Target, setup: config::ClientS
 
     if let Some(text) = &args.send {
         let bytes = common::unescape(text);
-        stream.write_all(&bytes).await.map_err(|e| Error::network(format!("sending data: {e}")))?;
-        stream.flush().await.map_err(|e| Error::network(format!("sending data: {e}")))?;
+        stream
+            .write_all(&bytes)
+            .await
+            .map_err(|e| Error::network(format!("sending data: {e}")))?;
+        stream
+            .flush()
+            .await
+            .map_err(|e| Error::network(format!("sending data: {e}")))?;
     }
     let echo_live = !args.json;
     if echo_live && !args.quiet {
         println!("--- data from the server (until it closes the connection) ---");
         let _ = std::io::stdout().flush();
     }
-    let (data, end) = receive(&mut stream, read_timeout, if echo_live { Some(()) } else { None }).await?;
+    let (data, end) = receive(
+        &mut stream,
+        read_timeout,
+        if echo_live { Some(()) } else { None },
+    )
+    .await?;
     if args.json {
-        let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
-        let rec = Received { bytes: data.len(), text: String::from_utf8_lossy(&data).into_owned(), end };
+        let mut v = report_json(&report, transcript.as_ref())?;
+        let rec = Received {
+            bytes: data.len(),
+            text: String::from_utf8_lossy(&data).into_owned(),
+            end,
+        };
         v["received"] = serde_json::to_value(&rec).map_err(|e| Error::other(e.to_string()))?;
         output::print_json(&v)?;
     } else {
@@ -307,8 +466,12 @@ async fn receive<S: tokio::io::AsyncRead + Unpin>(
                     return Err(Error::protocol("more than 256 MiB received; stopping"));
                 }
             }
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break "eof_without_close_notify".to_string(),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => break "reset".to_string(),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                break "eof_without_close_notify".to_string()
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                break "reset".to_string()
+            }
             Ok(Err(e)) => {
                 let ctx = tlskit::session::verify::ErrorContext::default();
                 return Err(tlskit::session::verify::io_error(&e, &ctx, "session"));

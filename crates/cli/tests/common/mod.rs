@@ -396,3 +396,113 @@ pub fn run_with_stdin(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Run
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Path of `tlskit-weak-server` (package tlskit-testsupport: a deliberately weak TLS server on a
+/// vendored OpenSSL with SSLv3/RC4/3DES/… — never part of the shipped `tlskit` binary).
+///
+/// A test of this package cannot name another package's binary (`CARGO_BIN_EXE_*` is per package),
+/// so on first use per test process this runs `cargo build -p tlskit-testsupport --bin
+/// tlskit-weak-server` into the same target directory and profile as the running test (found from
+/// the test executable's path, `<target>/<profile>/deps/…`) and returns
+/// `<target>/<profile>/tlskit-weak-server`. Under `cargo test --workspace` the binary is already
+/// built and up to date, so this is a no-op of about a second; with `cargo test -p tlskit-cli` the
+/// first call compiles the vendored OpenSSL (minutes). `TLSKIT_WEAK_SERVER=/path` overrides it all
+/// (e.g. for `--target <triple>` layouts).
+pub fn weak_server_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(p) = std::env::var_os("TLSKIT_WEAK_SERVER") {
+            return PathBuf::from(p);
+        }
+        let exe = std::env::current_exe().expect("test executable path");
+        let profile_dir = exe
+            .parent()
+            .and_then(|d| d.parent())
+            .expect("test executable in <target>/<profile>/deps")
+            .to_path_buf();
+        let target_dir = profile_dir
+            .parent()
+            .expect("target directory")
+            .to_path_buf();
+        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") => "dev".to_string(),
+            Some(other) => other.to_string(),
+            None => "dev".to_string(),
+        };
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "--quiet", "--locked", "-p", "tlskit-testsupport"])
+            .args(["--bin", "tlskit-weak-server", "--profile", &profile])
+            .arg("--manifest-path")
+            .arg(workspace.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target_dir);
+        let r = run_cmd(&mut cmd, Duration::from_secs(1800));
+        assert_eq!(
+            r.code, 0,
+            "building tlskit-weak-server failed (cargo build -p tlskit-testsupport):\n{}",
+            r.stderr
+        );
+        let bin = profile_dir.join(format!(
+            "tlskit-weak-server{}",
+            std::env::consts::EXE_SUFFIX
+        ));
+        assert!(bin.is_file(), "{} missing after cargo build", bin.display());
+        bin
+    })
+    .clone()
+}
+
+/// A running `tlskit-weak-server` on 127.0.0.1 with an ephemeral port, killed on drop (and it
+/// exits by itself when this test process goes away, or after 15 minutes).
+///
+/// `args` are its flags, e.g. `["--cert", crt, "--key", key, "--min-version", "ssl3",
+/// "--max-version", "ssl3", "--cipher", "RC4-SHA"]`; `--accept 127.0.0.1:0` is added.
+/// Run `tlskit-weak-server --help` (or read crates/testsupport/src/server.rs) for the flags.
+pub struct WeakServer {
+    pub peer: Peer,
+    pub port: u16,
+}
+
+impl WeakServer {
+    pub fn start(args: &[&str]) -> WeakServer {
+        let mut cmd = Command::new(weak_server_bin());
+        cmd.args(args).args([
+            "--accept",
+            "127.0.0.1:0",
+            "--exit-on-stdin-eof",
+            "--exit-after",
+            "900",
+        ]);
+        let mut peer = Peer::spawn("tlskit-weak-server", &mut cmd);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let out = peer.output();
+            if let Some(port) = out
+                .lines()
+                .find_map(|l| l.strip_prefix("ACCEPT "))
+                .and_then(|a| a.trim().rsplit(':').next())
+                .and_then(|p| p.parse().ok())
+            {
+                return WeakServer { peer, port };
+            }
+            let exited = matches!(peer.child().try_wait(), Ok(Some(_)));
+            if exited || Instant::now() > deadline {
+                std::thread::sleep(Duration::from_millis(100));
+                panic!("tlskit-weak-server did not start:\n{}", peer.output());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// "127.0.0.1:PORT".
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The server's log so far (one `conn N: PROTO SUITE …` line per connection).
+    pub fn output(&self) -> String {
+        self.peer.output()
+    }
+}

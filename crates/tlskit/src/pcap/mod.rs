@@ -1,1 +1,870 @@
-//! (being written)
+//! `tlskit pcap`: read a tcpdump/Wireshark capture and show, per TCP stream, the TCP handshake
+//! (SYN, SYN-ACK, ACK), then the TLS handshake and records as an observer sees them, and one line
+//! answering "the TCP handshake took X and finished before the TLS handshake began; the TLS
+//! handshake took Y and Z round trips". With a key log, which sessions it can decrypt.
+//!
+//! * [`file`] — pcap and pcapng readers.
+//! * [`packet`] — frames → TCP segments.
+//!
+//! Each direction of a stream is reassembled by sequence number (retransmissions and overlaps
+//! dropped, out-of-order segments held until the gap fills) and fed to the observer's
+//! [`crate::observe::Analyzer`].
+
+pub mod file;
+pub mod packet;
+
+use crate::error::{file_error, Error, Result};
+use crate::observe::analyze::{self, fmt_ms, Analysis, Analyzer, Direction};
+use packet::{Decoded, TcpSegment, ACK, FIN, RST, SYN};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How to read a capture.
+#[derive(Debug, Clone)]
+pub struct PcapOptions {
+    /// An NSS key log file to match against the ClientHello randoms.
+    pub keylog: Option<PathBuf>,
+    /// Read the complete packets of a truncated or damaged capture instead of failing.
+    pub partial: bool,
+    /// Records listed per stream.
+    pub max_records: usize,
+}
+
+impl Default for PcapOptions {
+    fn default() -> Self {
+        PcapOptions {
+            keylog: None,
+            partial: false,
+            max_records: 10_000,
+        }
+    }
+}
+
+/// TCP connection set-up and tear-down times, in ms since the stream's first packet.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TcpTimes {
+    pub syn_ms: Option<f64>,
+    pub syn_ack_ms: Option<f64>,
+    /// The client's ACK of the SYN-ACK: the TCP handshake is complete.
+    pub ack_ms: Option<f64>,
+    /// SYN to ACK.
+    pub handshake_ms: Option<f64>,
+    pub client_fin_ms: Option<f64>,
+    pub server_fin_ms: Option<f64>,
+    pub rst_ms: Option<f64>,
+}
+
+/// How the byte streams were put back together.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Reassembly {
+    pub retransmitted_segments: u64,
+    pub out_of_order_segments: u64,
+    /// Bytes never seen (lost from the capture); the analysis of that direction stops there.
+    pub missing_bytes: u64,
+    /// Segments the capture cut short (snap length).
+    pub cut_segments: u64,
+}
+
+/// Which key log lines match a stream's ClientHello.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeylogCoverage {
+    pub covered: bool,
+    /// Enough secrets to decrypt the whole session.
+    pub complete: bool,
+    pub labels: Vec<String>,
+}
+
+/// One TCP stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamReport {
+    /// 1-based, in order of first appearance.
+    pub index: usize,
+    pub client: String,
+    pub server: String,
+    /// Capture time of the stream's first packet (seconds since the Unix epoch).
+    pub first_packet_time: f64,
+    pub packets: u64,
+    pub tcp: TcpTimes,
+    pub tls: Analysis,
+    pub reassembly: Reassembly,
+    /// The one-line answer.
+    pub summary: String,
+    pub keylog: Option<KeylogCoverage>,
+}
+
+/// A key log's overall match.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeylogSummary {
+    pub file: String,
+    /// Distinct client randoms in the file.
+    pub sessions: usize,
+    pub covered_streams: Vec<usize>,
+    pub uncovered_streams: Vec<usize>,
+    pub malformed_lines: usize,
+}
+
+/// Everything read from one capture.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureReport {
+    pub file: String,
+    pub format: String,
+    pub link_types: Vec<String>,
+    pub packets: u64,
+    pub tcp_packets: u64,
+    pub streams: Vec<StreamReport>,
+    pub keylog: Option<KeylogSummary>,
+    pub warnings: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reassembly of one direction.
+
+/// Out-of-order data held per direction before we give up on a gap.
+const MAX_PENDING: usize = 32 * 1024 * 1024;
+
+#[derive(Default)]
+struct DirReasm {
+    /// Sequence number of byte offset 0.
+    base: Option<u32>,
+    next_off: u64,
+    pending: BTreeMap<u64, Vec<u8>>,
+    pending_bytes: usize,
+    broken: bool,
+}
+
+impl DirReasm {
+    fn set_isn(&mut self, isn: u32) {
+        if self.base.is_none() {
+            self.base = Some(isn.wrapping_add(1));
+        }
+    }
+
+    /// Take a segment's payload; return the bytes that became contiguous, in order.
+    fn segment(&mut self, seq: u32, payload: &[u8], stats: &mut Reassembly) -> Vec<u8> {
+        let mut out = Vec::new();
+        if payload.is_empty() || self.broken {
+            return out;
+        }
+        let base = *self.base.get_or_insert(seq);
+        let next_seq = base.wrapping_add(self.next_off as u32);
+        let d = i64::from(seq.wrapping_sub(next_seq) as i32);
+        let start = self.next_off as i64 + d;
+        let end = start + payload.len() as i64;
+        if end <= self.next_off as i64 {
+            stats.retransmitted_segments += 1;
+            return out;
+        }
+        if start > self.next_off as i64 {
+            stats.out_of_order_segments += 1;
+            let key = start as u64;
+            let keep = self
+                .pending
+                .get(&key)
+                .is_none_or(|p| p.len() < payload.len());
+            if keep {
+                if let Some(old) = self.pending.insert(key, payload.to_vec()) {
+                    self.pending_bytes -= old.len();
+                }
+                self.pending_bytes += payload.len();
+            }
+            if self.pending_bytes > MAX_PENDING {
+                self.broken = true;
+            }
+            return out;
+        }
+        let skip = (self.next_off as i64 - start) as usize;
+        if skip > 0 {
+            stats.retransmitted_segments += 1;
+        }
+        out.extend_from_slice(&payload[skip..]);
+        self.next_off += (payload.len() - skip) as u64;
+        // Whatever was waiting for this gap.
+        while let Some((&off, _)) = self.pending.first_key_value() {
+            if off > self.next_off {
+                break;
+            }
+            let data = self.pending.remove(&off).expect("key exists");
+            self.pending_bytes -= data.len();
+            let end = off + data.len() as u64;
+            if end <= self.next_off {
+                continue;
+            }
+            let skip = (self.next_off - off) as usize;
+            out.extend_from_slice(&data[skip..]);
+            self.next_off = end;
+        }
+        out
+    }
+
+    /// Bytes still missing at the end (gaps before held data).
+    fn missing(&self) -> u64 {
+        let mut missing = 0;
+        let mut at = self.next_off;
+        for (&off, data) in &self.pending {
+            if off > at {
+                missing += off - at;
+            }
+            at = at.max(off + data.len() as u64);
+        }
+        missing
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams.
+
+struct Stream {
+    index: usize,
+    client: SocketAddr,
+    server: SocketAddr,
+    first_ts: Duration,
+    packets: u64,
+    tcp: TcpTimes,
+    client_isn: Option<u32>,
+    server_isn: Option<u32>,
+    dirs: [DirReasm; 2],
+    analyzer: Analyzer,
+    stats: Reassembly,
+    closed: bool,
+}
+
+fn rel_ms(ts: Duration, first: Duration) -> f64 {
+    crate::net::millis(ts.saturating_sub(first))
+}
+
+impl Stream {
+    fn new(index: usize, seg: &TcpSegment, ts: Duration, max_records: usize) -> Stream {
+        let (client, server) = if seg.has(SYN) && !seg.has(ACK) {
+            (seg.src, seg.dst)
+        } else if seg.has(SYN) {
+            (seg.dst, seg.src)
+        } else if looks_like_client_hello(&seg.payload) || seg.dst.port() < seg.src.port() {
+            (seg.src, seg.dst)
+        } else {
+            (seg.dst, seg.src)
+        };
+        Stream {
+            index,
+            client,
+            server,
+            first_ts: ts,
+            packets: 0,
+            tcp: TcpTimes::default(),
+            client_isn: None,
+            server_isn: None,
+            dirs: [DirReasm::default(), DirReasm::default()],
+            analyzer: Analyzer::new(max_records),
+            stats: Reassembly::default(),
+            closed: false,
+        }
+    }
+
+    fn on_segment(&mut self, seg: &TcpSegment, ts: Duration) {
+        self.packets += 1;
+        let t = rel_ms(ts, self.first_ts);
+        let dir = if seg.src == self.client {
+            Direction::ClientToServer
+        } else {
+            Direction::ServerToClient
+        };
+        let i = match dir {
+            Direction::ClientToServer => 0,
+            Direction::ServerToClient => 1,
+        };
+        let mut seq = seg.seq;
+        if seg.has(SYN) {
+            self.dirs[i].set_isn(seg.seq);
+            seq = seg.seq.wrapping_add(1);
+            match dir {
+                Direction::ClientToServer if !seg.has(ACK) => {
+                    self.client_isn.get_or_insert(seg.seq);
+                    self.tcp.syn_ms.get_or_insert(t);
+                }
+                Direction::ServerToClient if seg.has(ACK) => {
+                    self.server_isn.get_or_insert(seg.seq);
+                    self.tcp.syn_ack_ms.get_or_insert(t);
+                }
+                _ => {}
+            }
+        } else if dir == Direction::ClientToServer && seg.has(ACK) && self.tcp.ack_ms.is_none() {
+            if let Some(sisn) = self.server_isn {
+                if seg.ack == sisn.wrapping_add(1) && self.tcp.syn_ack_ms.is_some() {
+                    self.tcp.ack_ms = Some(t);
+                    if let Some(s) = self.tcp.syn_ms {
+                        self.tcp.handshake_ms = Some(((t - s) * 1000.0).round() / 1000.0);
+                    }
+                }
+            }
+        }
+        if seg.has(RST) {
+            self.tcp.rst_ms.get_or_insert(t);
+            self.closed = true;
+        }
+        if seg.has(FIN) {
+            match dir {
+                Direction::ClientToServer => self.tcp.client_fin_ms.get_or_insert(t),
+                Direction::ServerToClient => self.tcp.server_fin_ms.get_or_insert(t),
+            };
+            if self.tcp.client_fin_ms.is_some() && self.tcp.server_fin_ms.is_some() {
+                self.closed = true;
+            }
+        }
+        if seg.payload.is_empty() {
+            return;
+        }
+        let data = self.dirs[i].segment(seq, &seg.payload, &mut self.stats);
+        if !data.is_empty() {
+            self.analyzer
+                .feed(dir, ts.saturating_sub(self.first_ts), &data);
+        }
+        if seg.cut {
+            // The rest of this segment is not in the capture: nothing after it can be framed.
+            self.stats.cut_segments += 1;
+            self.dirs[i].broken = true;
+        }
+    }
+
+    fn finish(self, keylog: Option<&KeyLog>) -> StreamReport {
+        let mut stats = self.stats;
+        stats.missing_bytes = self.dirs.iter().map(DirReasm::missing).sum();
+        let tls = self.analyzer.finish();
+        let summary = summary_line(&self.tcp, &tls, &stats);
+        let keylog = keylog.and_then(|k| {
+            let random = tls.client_hello.as_ref()?.random.clone();
+            Some(k.coverage(&random, tls.version.as_deref()))
+        });
+        StreamReport {
+            index: self.index,
+            client: self.client.to_string(),
+            server: self.server.to_string(),
+            first_packet_time: self.first_ts.as_secs_f64(),
+            packets: self.packets,
+            tcp: self.tcp,
+            tls,
+            reassembly: stats,
+            summary,
+            keylog,
+        }
+    }
+}
+
+fn looks_like_client_hello(p: &[u8]) -> bool {
+    p.len() > 5 && p[0] == 0x16 && p[1] == 0x03 && p[5] == 0x01
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "the TCP handshake took X ms and finished before the TLS handshake began; the TLS handshake
+/// took Y ms and Z round trips".
+fn summary_line(tcp: &TcpTimes, tls: &Analysis, stats: &Reassembly) -> String {
+    let mut parts = Vec::new();
+    let ch = tls.client_hello.as_ref().map(|c| c.t_ms);
+    match (tcp.handshake_ms, tcp.ack_ms) {
+        (Some(hs), Some(ack)) => {
+            let order = match ch {
+                Some(c) if ack <= c => " and finished before the TLS handshake began".to_string(),
+                Some(c) => format!(
+                    " and finished {} after the ClientHello (TCP Fast Open?)",
+                    fmt_ms(ack - c)
+                ),
+                None => String::new(),
+            };
+            parts.push(format!(
+                "the TCP handshake took {} (1 round trip){order}",
+                fmt_ms(hs)
+            ));
+        }
+        _ if tcp.syn_ms.is_some() => {
+            parts.push("the TCP handshake did not complete in the capture".to_string())
+        }
+        _ => parts.push(
+            "the TCP handshake is not in the capture (the connection was already open)".to_string(),
+        ),
+    }
+    if let Some(kind) = &tls.not_tls {
+        parts.push(format!("not TLS: {kind}"));
+    } else if let (Some(ms), Some(rt)) = (tls.handshake_ms, tls.round_trips) {
+        parts.push(format!(
+            "the TLS handshake took {} and {}",
+            fmt_ms(ms),
+            plural(rt, "round trip", "round trips")
+        ));
+    } else if tls.client_hello.is_some() {
+        let why = if tls.server_hello.is_none() {
+            " (no ServerHello)"
+        } else {
+            ""
+        };
+        parts.push(format!(
+            "the TLS handshake did not complete in the capture{why}"
+        ));
+    } else if tls.bytes.client_to_server + tls.bytes.server_to_client == 0 {
+        parts.push("no data".to_string());
+    } else {
+        parts.push("no ClientHello seen".to_string());
+    }
+    if stats.missing_bytes > 0 {
+        parts.push(format!(
+            "{} bytes are missing from the capture",
+            stats.missing_bytes
+        ));
+    }
+    parts.join("; ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key log files.
+
+/// An NSS key log: labels per client random.
+#[derive(Debug, Clone)]
+pub struct KeyLog {
+    pub path: PathBuf,
+    entries: HashMap<String, BTreeSet<String>>,
+    pub malformed_lines: usize,
+}
+
+const TLS13_LABELS: [&str; 4] = [
+    "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    "CLIENT_TRAFFIC_SECRET_0",
+    "SERVER_TRAFFIC_SECRET_0",
+];
+
+impl KeyLog {
+    /// Read `LABEL <client random hex> <secret hex>` lines (comments and blank lines skipped).
+    pub fn load(path: &Path) -> Result<KeyLog> {
+        let bytes = crate::pki::load::read_file(path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut entries: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let mut malformed = 0;
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut it = line.split_whitespace();
+            let (Some(label), Some(random), Some(secret), None) =
+                (it.next(), it.next(), it.next(), it.next())
+            else {
+                malformed += 1;
+                continue;
+            };
+            let is_hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+            if !label
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                || random.len() != 64
+                || !is_hex(random)
+                || !is_hex(secret)
+            {
+                malformed += 1;
+                continue;
+            }
+            entries
+                .entry(random.to_ascii_lowercase())
+                .or_default()
+                .insert(label.to_string());
+        }
+        if entries.is_empty() {
+            return Err(Error::input(format!(
+                "{} holds no key log lines (expected NSS key log lines such as 'CLIENT_RANDOM <64 hex digits> <secret>', written by `tlskit connect --keylog FILE` or SSLKEYLOGFILE)",
+                path.display()
+            )));
+        }
+        Ok(KeyLog {
+            path: path.to_path_buf(),
+            entries,
+            malformed_lines: malformed,
+        })
+    }
+
+    /// Distinct sessions (client randoms) in the file.
+    pub fn sessions(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// What the log holds for a session with this client random (hex).
+    pub fn coverage(&self, random: &str, version: Option<&str>) -> KeylogCoverage {
+        let labels: Vec<String> = self
+            .entries
+            .get(&random.to_ascii_lowercase())
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
+        let has = |l: &str| labels.iter().any(|x| x == l);
+        let complete = match version {
+            Some("TLSv1.3") => TLS13_LABELS.iter().all(|l| has(l)),
+            Some(_) => has("CLIENT_RANDOM"),
+            None => !labels.is_empty(),
+        };
+        KeylogCoverage {
+            covered: !labels.is_empty(),
+            complete,
+            labels,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole capture.
+
+/// Read a capture and analyse every TCP stream in it.
+pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
+    let keylog = opts.keylog.as_deref().map(KeyLog::load).transpose()?;
+    let mut reader = file::CaptureReader::open(path)?;
+    reader.partial_hint = !opts.partial;
+    let mut warnings = Vec::new();
+    let mut link_types = BTreeSet::new();
+    let mut packets = 0u64;
+    let mut tcp_packets = 0u64;
+    let mut fragments = 0u64;
+    let mut streams: Vec<Option<Stream>> = Vec::new();
+    let mut finished: Vec<StreamReport> = Vec::new();
+    let mut by_key: HashMap<(SocketAddr, SocketAddr), usize> = HashMap::new();
+    loop {
+        let pkt = match reader.next_packet() {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(e) if opts.partial => {
+                warnings.push(format!(
+                    "{e}; showing the {packets} packet(s) read before that"
+                ));
+                break;
+            }
+            Err(e) => return Err(e),
+        };
+        packets += 1;
+        link_types.insert(pkt.link_type);
+        let seg = match packet::decode(pkt.link_type, &pkt.data) {
+            Decoded::Tcp(s) => s,
+            Decoded::Fragment => {
+                fragments += 1;
+                continue;
+            }
+            Decoded::Other => continue,
+        };
+        tcp_packets += 1;
+        let key = if seg.src <= seg.dst {
+            (seg.src, seg.dst)
+        } else {
+            (seg.dst, seg.src)
+        };
+        // A fresh SYN on a finished 4-tuple starts a new connection.
+        let reuse = by_key
+            .get(&key)
+            .and_then(|&i| streams[i].as_ref().map(|s| (i, s)));
+        let idx = match reuse {
+            Some((i, s)) => {
+                let new_conn = seg.has(SYN)
+                    && !seg.has(ACK)
+                    && (s.closed || s.client_isn.is_some_and(|isn| isn != seg.seq));
+                if new_conn {
+                    if let Some(old) = streams[i].take() {
+                        finished.push(old.finish(keylog.as_ref()));
+                    }
+                    None
+                } else {
+                    Some(i)
+                }
+            }
+            None => None,
+        };
+        let idx = match idx {
+            Some(i) => i,
+            None => {
+                let n = streams.len();
+                let index = n + 1;
+                streams.push(Some(Stream::new(index, &seg, pkt.ts, opts.max_records)));
+                by_key.insert(key, n);
+                n
+            }
+        };
+        if let Some(s) = streams[idx].as_mut() {
+            s.on_segment(&seg, pkt.ts);
+        }
+    }
+    if packets == 0 {
+        warnings.push("the capture holds no packets".to_string());
+    } else if tcp_packets == 0 {
+        let kinds: Vec<String> = link_types
+            .iter()
+            .map(|l| file::link_type_name(*l))
+            .collect();
+        warnings.push(format!(
+            "no TCP packets found ({} packets on {}); was the capture filter right?",
+            packets,
+            kinds.join(", ")
+        ));
+    }
+    if fragments > 0 {
+        warnings.push(format!("{fragments} IP fragments were not reassembled"));
+    }
+    for s in streams.into_iter().flatten() {
+        finished.push(s.finish(keylog.as_ref()));
+    }
+    finished.sort_by_key(|s| s.index);
+    let keylog_summary = keylog.as_ref().map(|k| KeylogSummary {
+        file: k.path.display().to_string(),
+        sessions: k.sessions(),
+        covered_streams: finished
+            .iter()
+            .filter(|s| s.keylog.as_ref().is_some_and(|c| c.covered))
+            .map(|s| s.index)
+            .collect(),
+        uncovered_streams: finished
+            .iter()
+            .filter(|s| s.keylog.as_ref().is_some_and(|c| !c.covered))
+            .map(|s| s.index)
+            .collect(),
+        malformed_lines: k.malformed_lines,
+    });
+    Ok(CaptureReport {
+        file: path.display().to_string(),
+        format: reader.format().name().to_string(),
+        link_types: link_types
+            .iter()
+            .map(|l| file::link_type_name(*l))
+            .collect(),
+        packets,
+        tcp_packets,
+        streams: finished,
+        keylog: keylog_summary,
+        warnings,
+    })
+}
+
+/// Check that a path can be read before doing anything (for a clear error on a missing file).
+pub fn check_readable(path: &Path) -> Result<()> {
+    std::fs::metadata(path)
+        .map(|_| ())
+        .map_err(|e| file_error(path, "read", &e))
+}
+
+impl StreamReport {
+    /// The stream as text: a merged TCP + TLS timeline, the hellos, the answer line.
+    pub fn render_text(&self) -> String {
+        let mut s = String::new();
+        let kind = if let Some(v) = &self.tls.version {
+            v.clone()
+        } else if self.tls.not_tls.is_some() {
+            "not TLS".into()
+        } else if self.tls.client_hello.is_some() {
+            "TLS".into()
+        } else {
+            "no TLS seen".into()
+        };
+        let sni = self
+            .tls
+            .client_hello
+            .as_ref()
+            .and_then(|c| c.sni.clone())
+            .map(|n| format!(", SNI {n}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "stream {}: {} -> {} ({} packets, {kind}{sni})",
+            self.index, self.client, self.server, self.packets
+        );
+        // Merge TCP events and TLS records by time.
+        let mut rows: Vec<(f64, u8, String, String, String, String)> = Vec::new();
+        let t = &self.tcp;
+        let mut tcp_event = |at: Option<f64>, order: u8, dir: &str, what: &str| {
+            if let Some(at) = at {
+                rows.push((
+                    at,
+                    order,
+                    dir.to_string(),
+                    "TCP".into(),
+                    String::new(),
+                    what.to_string(),
+                ));
+            }
+        };
+        tcp_event(
+            t.syn_ms,
+            0,
+            "C->S",
+            "SYN (connect() starts the TCP handshake)",
+        );
+        tcp_event(t.syn_ack_ms, 1, "S->C", "SYN-ACK");
+        tcp_event(t.ack_ms, 2, "C->S", "ACK — TCP handshake complete");
+        tcp_event(t.client_fin_ms, 5, "C->S", "FIN");
+        tcp_event(t.server_fin_ms, 5, "S->C", "FIN");
+        tcp_event(t.rst_ms, 5, "", "RST");
+        let end = self.tls.handshake_end_record;
+        for (i, r) in self.tls.records.iter().enumerate() {
+            let mut what = analyze::record_what_text(r);
+            if end == Some(i) {
+                what.push_str(" — TLS handshake complete");
+            }
+            rows.push((
+                r.t_ms,
+                3,
+                r.direction.arrow().to_string(),
+                analyze::record_type_text(r),
+                r.length.to_string(),
+                what,
+            ));
+        }
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let _ = writeln!(
+            s,
+            "  {:>11}  {:<4}  {:<18}  {:>6}  what",
+            "time", "dir", "layer/type", "bytes"
+        );
+        for (at, _, dir, ty, len, what) in rows {
+            let _ = writeln!(
+                s,
+                "  {:>11}  {:<4}  {:<18}  {:>6}  {what}",
+                fmt_ms(at),
+                dir,
+                ty,
+                len
+            );
+        }
+        if self.tls.records_omitted > 0 {
+            let _ = writeln!(
+                s,
+                "  … {} more records not listed",
+                self.tls.records_omitted
+            );
+        }
+        s.push_str(&self.tls.render_hellos());
+        s.push_str(&self.tls.render_conclusions());
+        let r = &self.reassembly;
+        if r.retransmitted_segments + r.out_of_order_segments + r.missing_bytes + r.cut_segments > 0
+        {
+            let _ = writeln!(
+                s,
+                "  reassembly: {} retransmitted, {} out of order, {} bytes missing, {} cut by the snap length",
+                r.retransmitted_segments, r.out_of_order_segments, r.missing_bytes, r.cut_segments
+            );
+        }
+        if let Some(k) = &self.keylog {
+            let line = if !k.covered {
+                "not covered — no line for this session's client random".to_string()
+            } else if k.complete {
+                format!(
+                    "covered ({}) — Wireshark can decrypt this session",
+                    k.labels.join(", ")
+                )
+            } else {
+                format!(
+                    "partly covered ({}) — not every secret needed is there",
+                    k.labels.join(", ")
+                )
+            };
+            let _ = writeln!(s, "  key log: {line}");
+        }
+        let _ = writeln!(s, "  => {}", self.summary);
+        s
+    }
+}
+
+impl CaptureReport {
+    pub fn render_text(&self) -> String {
+        let mut s = String::new();
+        let tls = self
+            .streams
+            .iter()
+            .filter(|x| x.tls.client_hello.is_some())
+            .count();
+        let _ = writeln!(
+            s,
+            "{}: {}, {}, {} packets, {} TCP stream{} ({} with TLS)",
+            self.file,
+            self.format,
+            if self.link_types.is_empty() {
+                "no packets".to_string()
+            } else {
+                self.link_types.join(", ")
+            },
+            self.packets,
+            self.streams.len(),
+            if self.streams.len() == 1 { "" } else { "s" },
+            tls
+        );
+        for st in &self.streams {
+            s.push('\n');
+            s.push_str(&st.render_text());
+        }
+        if let Some(k) = &self.keylog {
+            s.push('\n');
+            let list = |v: &[usize]| {
+                if v.is_empty() {
+                    "none".to_string()
+                } else {
+                    v.iter()
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            let uncovered = if k.uncovered_streams.is_empty() {
+                "it covers every TLS stream".to_string()
+            } else {
+                format!("not stream(s) {}", list(&k.uncovered_streams))
+            };
+            let _ = writeln!(
+                s,
+                "key log {}: {} session{}; covers stream(s) {}; {uncovered}",
+                k.file,
+                k.sessions,
+                if k.sessions == 1 { "" } else { "s" },
+                list(&k.covered_streams),
+            );
+            if !k.covered_streams.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  decrypt: wireshark -o tls.keylog_file:{} {}   (or tshark -r {} -o tls.keylog_file:{})",
+                    k.file, self.file, self.file, k.file
+                );
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reassembly_handles_out_of_order_and_retransmission() {
+        let mut r = DirReasm::default();
+        let mut st = Reassembly::default();
+        r.set_isn(999);
+        assert_eq!(r.segment(1000, b"abc", &mut st), b"abc");
+        assert!(r.segment(1006, b"ghi", &mut st).is_empty()); // out of order
+        assert_eq!(r.segment(1003, b"def", &mut st), b"defghi");
+        assert!(r.segment(1000, b"abc", &mut st).is_empty()); // retransmission
+        assert_eq!(r.segment(1007, b"hijk", &mut st), b"jk"); // overlap
+        assert_eq!(st.out_of_order_segments, 1);
+        assert_eq!(st.retransmitted_segments, 2);
+        assert_eq!(r.missing(), 0);
+    }
+
+    #[test]
+    fn reassembly_wraps_sequence_numbers() {
+        let mut r = DirReasm::default();
+        let mut st = Reassembly::default();
+        r.set_isn(u32::MAX - 1);
+        assert_eq!(r.segment(u32::MAX, b"ab", &mut st), b"ab");
+        assert_eq!(r.segment(1, b"cd", &mut st), b"cd");
+    }
+
+    #[test]
+    fn gaps_are_counted() {
+        let mut r = DirReasm::default();
+        let mut st = Reassembly::default();
+        r.set_isn(0);
+        r.segment(1, b"ab", &mut st);
+        r.segment(10, b"xy", &mut st);
+        assert_eq!(r.missing(), 7);
+    }
+}

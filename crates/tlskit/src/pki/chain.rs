@@ -46,11 +46,7 @@ pub struct Store {
 }
 
 impl Store {
-    fn from_certs(
-        name: &'static str,
-        description: String,
-        certs: &[CertificateDer<'_>],
-    ) -> Store {
+    fn from_certs(name: &'static str, description: String, certs: &[CertificateDer<'_>]) -> Store {
         let mut anchors = Vec::new();
         let mut problems = Vec::new();
         for (i, c) in certs.iter().enumerate() {
@@ -75,10 +71,7 @@ impl Store {
         let anchors = webpki_roots::TLS_SERVER_ROOTS.to_vec();
         Store {
             name: "mozilla",
-            description: format!(
-                "Mozilla roots built into tlskit ({} roots)",
-                anchors.len()
-            ),
+            description: format!("Mozilla roots built into tlskit ({})", roots(anchors.len())),
             anchors,
             problems: Vec::new(),
         }
@@ -88,16 +81,19 @@ impl Store {
     /// set, else the platform's CA bundle).
     pub fn system() -> Store {
         let found = rustls_native_certs::load_native_certs();
-        let source = match (
-            std::env::var_os("SSL_CERT_FILE"),
-            std::env::var_os("SSL_CERT_DIR"),
-        ) {
-            (Some(f), _) => format!("SSL_CERT_FILE={}", f.to_string_lossy()),
-            (None, Some(d)) => format!("SSL_CERT_DIR={}", d.to_string_lossy()),
-            (None, None) => "the system CA bundle".to_string(),
+        let mut from_env = Vec::new();
+        for var in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+            if let Some(v) = std::env::var_os(var) {
+                from_env.push(format!("{var}={}", v.to_string_lossy()));
+            }
+        }
+        let source = if from_env.is_empty() {
+            "the system CA bundle".to_string()
+        } else {
+            from_env.join(" ")
         };
         let mut store = Store::from_certs("system", String::new(), &found.certs);
-        store.description = format!("{source} ({} roots)", store.anchors.len());
+        store.description = format!("{source} ({})", roots(store.anchors.len()));
         store
             .problems
             .extend(found.errors.iter().map(|e| e.to_string()));
@@ -120,8 +116,16 @@ impl Store {
         }
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         let mut store = Store::from_certs("custom", String::new(), &all);
-        store.description = format!("--ca {} ({} roots)", names.join(", "), store.anchors.len());
+        store.description = format!("--ca {} ({})", names.join(", "), roots(store.anchors.len()));
         Ok(store)
+    }
+}
+
+fn roots(n: usize) -> String {
+    if n == 1 {
+        "1 root".to_string()
+    } else {
+        format!("{n} roots")
     }
 }
 
@@ -156,11 +160,15 @@ impl TrustStores {
             mozilla: Store::mozilla(),
             system: Store::from_certs(
                 "system",
-                format!("given system roots ({})", system.len()),
+                format!("given system roots ({})", roots(system.len())),
                 system,
             ),
             custom: (!custom.is_empty()).then(|| {
-                Store::from_certs("custom", format!("given CAs ({})", custom.len()), custom)
+                Store::from_certs(
+                    "custom",
+                    format!("given CAs ({})", roots(custom.len())),
+                    custom,
+                )
             }),
         }
     }
@@ -479,10 +487,15 @@ fn name_from_content(content: &[u8]) -> String {
 // ---------------------------------------------------------------------------------------------
 // Signature algorithms.
 
+/// The algorithms rustls (aws-lc-rs provider) accepts in certificates.
 fn strict_algs() -> &'static [&'static dyn SignatureVerificationAlgorithm] {
-    rustls::crypto::aws_lc_rs::default_provider()
-        .signature_verification_algorithms
-        .all
+    static ALGS: std::sync::OnceLock<&'static [&'static dyn SignatureVerificationAlgorithm]> =
+        std::sync::OnceLock::new();
+    ALGS.get_or_init(|| {
+        rustls::crypto::aws_lc_rs::default_provider()
+            .signature_verification_algorithms
+            .all
+    })
 }
 
 /// A signature algorithm modern verifiers refuse, for the second, "would it verify otherwise"
@@ -570,8 +583,10 @@ fn legacy_algs() -> impl Iterator<Item = &'static dyn SignatureVerificationAlgor
         .map(|a| a as &'static dyn SignatureVerificationAlgorithm)
 }
 
+/// Legacy algorithms first: rustls-webpki uses the first algorithm whose identifiers match, and
+/// the legacy RSA entries share theirs with the modern ones (only the key size limit differs).
 fn strict_and_legacy() -> Vec<&'static dyn SignatureVerificationAlgorithm> {
-    strict_algs().iter().copied().chain(legacy_algs()).collect()
+    legacy_algs().chain(strict_algs().iter().copied()).collect()
 }
 
 /// Signature algorithms that are broken for certificates (by OpenSSL's name or OID).
@@ -590,8 +605,7 @@ fn weak_signature_hash(alg: &str) -> Option<&'static str> {
 // The analysis.
 
 fn to_offset(t: UnixTime) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(t.as_secs() as i64)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp(t.as_secs() as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 fn label(p: &Parsed<'_>) -> String {
@@ -695,6 +709,38 @@ pub fn analyse(input: &ChainInput<'_>, stores: &TrustStores) -> ChainAnalysis {
     let path = issuing_path(&parsed);
     structure(&parsed, &path, stores, &mut a, &mut findings);
 
+    // --- Algorithms and keys. ---
+    for &i in &path {
+        let p = &parsed[i];
+        // A root's self-signature is never checked by anyone; a self-signed leaf's is reported
+        // as self-signed already, but a weak algorithm there is still worth a line.
+        if p.info.self_signed && p.index != 0 {
+            continue;
+        }
+        if let Some(hash) = weak_signature_hash(&p.info.signature_algorithm) {
+            let msg = format!(
+                "{} is signed with {} ({hash}), rejected by modern clients",
+                short_name(&p.info),
+                p.info.signature_algorithm
+            );
+            let sev = if hash == "SHA-1" {
+                Severity::High
+            } else {
+                Severity::Critical
+            };
+            findings.add(sev, "cert.weak_signature", msg.clone());
+            a.weak_signatures.push(msg);
+        }
+    }
+    for &i in &path {
+        let p = &parsed[i];
+        if let Some(why) = weak_key(&p.info) {
+            let msg = format!("{} has {why}", short_name(&p.info));
+            findings.add(Severity::High, "cert.weak_key", msg.clone());
+            a.weak_keys.push(msg);
+        }
+    }
+
     // --- Trust. ---
     for store in stores.stores() {
         a.trust.push(verify_store(store, input, &parsed, &a));
@@ -738,39 +784,11 @@ pub fn analyse(input: &ChainInput<'_>, stores: &TrustStores) -> ChainAnalysis {
         let ok = inspect::matches_name(li, host);
         a.hostname_match = Some(ok);
         if !ok {
-            findings.add(Severity::High, "cert.hostname_mismatch", mismatch_message(li, host));
-        }
-    }
-
-    // --- Algorithms and keys. ---
-    for &i in &path {
-        let p = &parsed[i];
-        // A root's self-signature is never checked by anyone; a self-signed leaf's is reported
-        // as self-signed already, but a weak algorithm there is still worth a line.
-        if p.info.self_signed && p.index != 0 {
-            continue;
-        }
-        if let Some(hash) = weak_signature_hash(&p.info.signature_algorithm) {
-            let msg = format!(
-                "{} is signed with {} ({hash}), rejected by modern clients",
-                short_name(&p.info),
-                p.info.signature_algorithm
+            findings.add(
+                Severity::High,
+                "cert.hostname_mismatch",
+                mismatch_message(li, host),
             );
-            let sev = if hash == "SHA-1" {
-                Severity::High
-            } else {
-                Severity::Critical
-            };
-            findings.add(sev, "cert.weak_signature", msg.clone());
-            a.weak_signatures.push(msg);
-        }
-    }
-    for &i in &path {
-        let p = &parsed[i];
-        if let Some(why) = weak_key(&p.info) {
-            let msg = format!("{} has {why}", short_name(&p.info));
-            findings.add(Severity::High, "cert.weak_key", msg.clone());
-            a.weak_keys.push(msg);
         }
     }
 
@@ -865,7 +883,8 @@ fn structure(
             ));
         }
     }
-    a.order_ok = a.order_problems.is_empty() && parsed.len() == parsed.last().map_or(0, |p| p.index + 1);
+    a.order_ok =
+        a.order_problems.is_empty() && parsed.len() == parsed.last().map_or(0, |p| p.index + 1);
     for msg in &a.order_problems {
         findings.add(Severity::Low, "cert.chain_order", msg.clone());
     }
@@ -918,21 +937,14 @@ fn structure(
     findings.add(Severity::High, "cert.missing_intermediate", msg);
 }
 
-fn describe_webpki_error(e: &webpki::Error, store: &Store, a: &ChainAnalysis) -> String {
+fn describe_webpki_error(e: &webpki::Error, store: &Store) -> String {
     use webpki::Error as E;
     match e {
-        E::UnknownIssuer => {
-            let what = match store.name {
-                "mozilla" => "not issued by a CA in the Mozilla root store".to_string(),
-                "system" => "not issued by a CA in the system trust store".to_string(),
-                _ => format!("not issued by a CA given with --ca ({})", store.description),
-            };
-            if a.missing_intermediate {
-                format!("{what} (an intermediate certificate seems to be missing)")
-            } else {
-                what
-            }
-        }
+        E::UnknownIssuer => match store.name {
+            "mozilla" => "not issued by a CA in the Mozilla root store".to_string(),
+            "system" => "not issued by a CA in the system trust store".to_string(),
+            _ => "not issued by a CA given with --ca".to_string(),
+        },
         E::CertExpired { .. } => "a certificate in the chain has expired".to_string(),
         E::CertNotValidYet { .. } => "a certificate in the chain is not valid yet".to_string(),
         E::InvalidCertValidity => "a certificate's validity period is malformed".to_string(),
@@ -945,7 +957,7 @@ fn describe_webpki_error(e: &webpki::Error, store: &Store, a: &ChainAnalysis) ->
         E::EndEntityUsedAsCa => {
             "a certificate that is not a CA (basicConstraints CA:FALSE or absent) issued another one".to_string()
         }
-        E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
+        E::RequiredEkuNotFoundContext(_) => {
             "the server's certificate is not allowed for TLS servers (extendedKeyUsage lacks serverAuth)".to_string()
         }
         E::UnsupportedSignatureAlgorithmContext(_)
@@ -1012,7 +1024,7 @@ fn time_all_valid(parsed: &[Parsed<'_>]) -> Option<UnixTime> {
     if lo >= hi {
         return None;
     }
-    let mid = lo + (hi - lo) / 2;
+    let mid: OffsetDateTime = lo + (hi - lo) / 2i32;
     u64::try_from(mid.unix_timestamp())
         .ok()
         .map(|s| UnixTime::since_unix_epoch(Duration::from_secs(s)))
@@ -1045,7 +1057,7 @@ fn verify_store(
         Err(e) => {
             result.error = Some(format!(
                 "the server's certificate cannot be used: {}",
-                describe_webpki_error(&e, store, a)
+                describe_webpki_error(&e, store)
             ));
             return result;
         }
@@ -1080,7 +1092,7 @@ fn verify_store(
         }
         Err(e) => e,
     };
-    let mut message = describe_webpki_error(&err, store, a);
+    let mut message = describe_webpki_error(&err, store);
     let legacy = strict_and_legacy();
     if is_algorithm_error(&err) {
         if let Ok(path) = attempt(&legacy, input.now) {
@@ -1108,7 +1120,7 @@ fn verify_store(
                 })
                 .ok();
             if let Some(path) = ok {
-                let which = expired_names(parsed, a);
+                let which = expired_names(parsed);
                 if !which.is_empty() {
                     message = which;
                 }
@@ -1129,15 +1141,11 @@ fn subject_of_der(der_bytes: &[u8], parsed: &[Parsed<'_>]) -> String {
         .iter()
         .find(|p| p.der == der_bytes)
         .map(|p| short_name(&p.info))
-        .or_else(|| {
-            CertInfo::from_der(der_bytes)
-                .ok()
-                .map(|i| short_name(&i))
-        })
+        .or_else(|| CertInfo::from_der(der_bytes).ok().map(|i| short_name(&i)))
         .unwrap_or_else(|| "(unparsable certificate)".to_string())
 }
 
-fn expired_names(parsed: &[Parsed<'_>], _a: &ChainAnalysis) -> String {
+fn expired_names(parsed: &[Parsed<'_>]) -> String {
     let mut parts = Vec::new();
     for p in parsed {
         if p.info.expired {
@@ -1211,7 +1219,11 @@ fn validity(parsed: &[Parsed<'_>], path: &[usize], a: &mut ChainAnalysis, findin
         if i.expired {
             findings.add(
                 Severity::Critical,
-                if leaf { "cert.expired" } else { "cert.chain_expired" },
+                if leaf {
+                    "cert.expired"
+                } else {
+                    "cert.chain_expired"
+                },
                 format!(
                     "{which} ({}) expired on {} ({} ago)",
                     short_name(i),
@@ -1222,7 +1234,11 @@ fn validity(parsed: &[Parsed<'_>], path: &[usize], a: &mut ChainAnalysis, findin
         } else if i.not_yet_valid {
             findings.add(
                 Severity::Critical,
-                if leaf { "cert.not_yet_valid" } else { "cert.chain_not_yet_valid" },
+                if leaf {
+                    "cert.not_yet_valid"
+                } else {
+                    "cert.chain_not_yet_valid"
+                },
                 format!(
                     "{which} ({}) is not valid before {}",
                     short_name(i),
@@ -1364,7 +1380,9 @@ fn ocsp(
                     a.ocsp_status = Some(if info.response_status != "successful" {
                         "unsuccessful".to_string()
                     } else {
-                        info.cert_status.clone().unwrap_or_else(|| "unknown".to_string())
+                        info.cert_status
+                            .clone()
+                            .unwrap_or_else(|| "unknown".to_string())
                     });
                     a.ocsp = Some(info);
                 }
@@ -1565,7 +1583,11 @@ fn generalized_time(content: &[u8]) -> Option<String> {
 }
 
 /// Parse an `OCSPResponse` (RFC 6960) and judge it for `leaf`. `None` if it is not DER of that shape.
-fn parse_ocsp(bytes: &[u8], leaf: &Parsed<'_>, issuer: Option<&Issuer<'_, '_>>) -> Option<OcspInfo> {
+fn parse_ocsp(
+    bytes: &[u8],
+    leaf: &Parsed<'_>,
+    issuer: Option<&Issuer<'_, '_>>,
+) -> Option<OcspInfo> {
     let (resp, rest) = der::expect(bytes, der::SEQUENCE)?;
     if !rest.is_empty() {
         return None;
@@ -1788,7 +1810,10 @@ mod tests {
 
     #[test]
     fn same_chain_compares_every_certificate() {
-        let a = vec![CertificateDer::from(vec![1u8, 2]), CertificateDer::from(vec![3u8])];
+        let a = vec![
+            CertificateDer::from(vec![1u8, 2]),
+            CertificateDer::from(vec![3u8]),
+        ];
         let b = vec![CertificateDer::from(vec![1u8, 2])];
         assert!(same_chain(&a, &a.clone()));
         assert!(!same_chain(&a, &b));

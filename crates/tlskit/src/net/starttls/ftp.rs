@@ -1,7 +1,7 @@
 //! FTP (RFC 4217): greeting, FEAT, AUTH TLS, 234.
 
 use super::io::Session;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
     let mut greeting = s.reply("the greeting").await?;
@@ -16,6 +16,7 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
     let feat = s.reply("the answer to FEAT").await?;
     // RFC 2389: the features are the indented lines between "211-" and "211 End".
     let known = feat.code == 211;
+    let mut offered = false;
     if known {
         let n = feat.lines.len();
         s.transcript.capabilities = feat
@@ -25,28 +26,19 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
             .filter(|(i, l)| *i > 0 && *i + 1 < n && !l.trim().is_empty())
             .map(|(_, l)| l.trim().to_string())
             .collect();
-        let offered = s.transcript.capabilities.iter().any(|c| {
+        offered = s.transcript.capabilities.iter().any(|c| {
             let mut w = c.split_whitespace();
             w.next().is_some_and(|k| k.eq_ignore_ascii_case("AUTH"))
-                && w.flat_map(|x| x.split(';')).any(|m| m.eq_ignore_ascii_case("TLS"))
+                && w.flat_map(|x| x.split(';'))
+                    .any(|m| m.eq_ignore_ascii_case("TLS"))
         });
-        if !offered {
-            return Err(s.not_offered());
-        }
     } else if !(500..600).contains(&feat.code) {
         return Err(s.rejected("FEAT", &feat.joined()));
     }
     s.send_line("AUTH TLS").await?;
     let go = s.reply("the answer to AUTH TLS").await?;
     if go.code != 234 {
-        if !known && (go.code == 500 || go.code == 502 || go.code == 504) {
-            return Err(Error::protocol(format!(
-                "{} does not offer AUTH TLS (it knows neither FEAT nor AUTH TLS: '{}')",
-                s.who(),
-                super::io::quote(&go.joined())
-            )));
-        }
-        return Err(s.refused(&go.joined()));
+        return Err(s.upgrade_failed(offered, &go.joined()));
     }
     Ok(())
 }

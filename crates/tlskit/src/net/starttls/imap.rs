@@ -8,13 +8,24 @@ fn capabilities_in(line: &str) -> Option<Vec<String>> {
     let upper = line.to_ascii_uppercase();
     let (start, end) = if let Some(i) = upper.find("[CAPABILITY ") {
         let from = i + "[CAPABILITY ".len();
-        (from, upper[from..].find(']').map(|e| from + e).unwrap_or(line.len()))
+        (
+            from,
+            upper[from..]
+                .find(']')
+                .map(|e| from + e)
+                .unwrap_or(line.len()),
+        )
     } else if upper.starts_with("* CAPABILITY ") {
         ("* CAPABILITY ".len(), line.len())
     } else {
         return None;
     };
-    Some(line[start..end].split_whitespace().map(str::to_string).collect())
+    Some(
+        line[start..end]
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 /// Read untagged lines until the tagged completion of `tag`; returns its status and text.
@@ -31,7 +42,10 @@ async fn complete(s: &mut Session<'_>, tag: &str, what: &str) -> Result<(String,
             return Err(s.not_protocol(&line));
         }
     }
-    Err(crate::error::Error::protocol(format!("{} sent endless untagged responses", s.who())))
+    Err(crate::error::Error::protocol(format!(
+        "{} sent endless untagged responses",
+        s.who()
+    )))
 }
 
 pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
@@ -59,13 +73,15 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
             }
         }
     }
-    if !s.transcript.capabilities.iter().any(|c| c.eq_ignore_ascii_case("STARTTLS")) {
-        return Err(s.not_offered());
-    }
+    let offered = s
+        .transcript
+        .capabilities
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case("STARTTLS"));
     s.send_line("a2 STARTTLS").await?;
     let (status, text) = complete(s, "a2", "the answer to STARTTLS").await?;
     if status != "OK" {
-        return Err(s.refused(&format!("a2 {status} {text}")));
+        return Err(s.upgrade_failed(offered, &format!("a2 {status} {text}")));
     }
     Ok(())
 }

@@ -45,7 +45,10 @@ impl<'a> Session<'a> {
             timeout,
             peer,
             local,
-            transcript: Transcript { protocol: Some(proto), ..Transcript::default() },
+            transcript: Transcript {
+                protocol: Some(proto),
+                ..Transcript::default()
+            },
         }
     }
 
@@ -64,32 +67,70 @@ impl<'a> Session<'a> {
         ))
     }
 
+    /// The upgrade command failed: a refusal if the server had offered it, else "does not offer"
+    /// with what it offers and what it answered.
+    pub fn upgrade_failed(&self, advertised: bool, answer: &str) -> Error {
+        if advertised {
+            self.refused(answer)
+        } else {
+            self.not_offered_answer(Some(answer))
+        }
+    }
+
     /// An error for a server that does not offer the upgrade, listing what it does offer.
     pub fn not_offered(&self) -> Error {
+        self.not_offered_answer(None)
+    }
+
+    fn not_offered_answer(&self, answer: Option<&str>) -> Error {
         let caps = &self.transcript.capabilities;
         let offers = if caps.is_empty() {
             "it announced no capabilities".to_string()
         } else {
             let shown: Vec<&str> = caps.iter().take(40).map(String::as_str).collect();
-            let more = if caps.len() > 40 { format!(" and {} more", caps.len() - 40) } else { String::new() };
+            let more = if caps.len() > 40 {
+                format!(" and {} more", caps.len() - 40)
+            } else {
+                String::new()
+            };
             format!("it offers: {}{more}", shown.join(", "))
         };
-        Error::protocol(format!("{} does not offer {} ({offers})", self.who(), self.proto.upgrade_name()))
+        let answered = answer
+            .map(|a| format!("; asked anyway, it answered '{}'", quote(a)))
+            .unwrap_or_default();
+        Error::protocol(format!(
+            "{} does not offer {} ({offers}{answered})",
+            self.who(),
+            self.proto.upgrade_name()
+        ))
     }
 
     /// An error for a server that answered the upgrade command with a refusal.
     pub fn refused(&self, answer: &str) -> Error {
-        Error::protocol(format!("{} refused {}: '{}'", self.who(), self.proto.upgrade_name(), quote(answer)))
+        Error::protocol(format!(
+            "{} refused {}: '{}'",
+            self.who(),
+            self.proto.upgrade_name(),
+            quote(answer)
+        ))
     }
 
     /// An error for a server that turned the session away before we could ask for TLS.
     pub fn refused_session(&self, answer: &str) -> Error {
-        Error::protocol(format!("{} turned the session away: '{}'", self.who(), quote(answer)))
+        Error::protocol(format!(
+            "{} turned the session away: '{}'",
+            self.who(),
+            quote(answer)
+        ))
     }
 
     /// An error for a server that rejected a command we need before the upgrade.
     pub fn rejected(&self, command: &str, answer: &str) -> Error {
-        Error::protocol(format!("{} rejected {command}: '{}'", self.who(), quote(answer)))
+        Error::protocol(format!(
+            "{} rejected {command}: '{}'",
+            self.who(),
+            quote(answer)
+        ))
     }
 
     /// Record a line the server said (for binary protocols: a description of the message).
@@ -126,10 +167,14 @@ impl<'a> Session<'a> {
                 )));
             }
             Ok(Err(e)) => {
-                return Err(Error::network(format!("{}: connection failed while we waited for {what}: {e}", self.who())))
+                return Err(Error::network(format!(
+                    "{}: connection failed while we waited for {what}: {e}",
+                    self.who()
+                )))
             }
             Ok(Ok(0)) if !self.buf.is_empty() => {
-                let start = String::from_utf8_lossy(&self.buf[..self.buf.len().min(80)]).into_owned();
+                let start =
+                    String::from_utf8_lossy(&self.buf[..self.buf.len().min(80)]).into_owned();
                 return Err(Error::protocol(format!(
                     "{} closed the connection after sending '{}' while we waited for {what} (is this {} at all?)",
                     self.who(),
@@ -220,6 +265,11 @@ impl<'a> Session<'a> {
         Ok(&self.buf)
     }
 
+    /// What is buffered now (read but not consumed), without reading.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf
+    }
+
     /// Drop `n` buffered bytes (after `peek_more`).
     pub fn consume(&mut self, n: usize) -> Vec<u8> {
         self.buf.drain(..n.min(self.buf.len())).collect()
@@ -250,7 +300,10 @@ impl<'a> Session<'a> {
                 self.who(),
                 fmt_duration(self.timeout)
             ))),
-            Ok(Err(e)) => Err(Error::network(format!("{}: sending failed: {e}", self.who()))),
+            Ok(Err(e)) => Err(Error::network(format!(
+                "{}: sending failed: {e}",
+                self.who()
+            ))),
             Ok(Ok(())) => Ok(()),
         }
     }
@@ -278,7 +331,14 @@ fn drain_ready(stream: &TcpStream, out: &mut Vec<u8>) {
     while out.len() < MAX_INJECTED {
         // SAFETY: `chunk` is a valid writable buffer of the given length; `fd` is the stream's open
         // socket, borrowed for the duration of the call.
-        let n = unsafe { libc::recv(fd, chunk.as_mut_ptr().cast(), chunk.len(), libc::MSG_DONTWAIT) };
+        let n = unsafe {
+            libc::recv(
+                fd,
+                chunk.as_mut_ptr().cast(),
+                chunk.len(),
+                libc::MSG_DONTWAIT,
+            )
+        };
         if n <= 0 {
             break;
         }
@@ -314,7 +374,10 @@ pub struct Reply {
 impl Reply {
     /// The text after the code on each line (`250-PIPELINING` → `PIPELINING`).
     pub fn texts(&self) -> Vec<String> {
-        self.lines.iter().map(|l| l.get(4..).unwrap_or("").trim().to_string()).collect()
+        self.lines
+            .iter()
+            .map(|l| l.get(4..).unwrap_or("").trim().to_string())
+            .collect()
     }
     /// The reply as one line for messages.
     pub fn joined(&self) -> String {
@@ -324,7 +387,10 @@ impl Reply {
 
 fn code_of(line: &str) -> Option<u16> {
     let b = line.as_bytes();
-    if b.len() >= 3 && b[..3].iter().all(u8::is_ascii_digit) && (b.len() == 3 || b[3] == b' ' || b[3] == b'-') {
+    if b.len() >= 3
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && (b.len() == 3 || b[3] == b' ' || b[3] == b'-')
+    {
         line[..3].parse().ok()
     } else {
         None

@@ -36,7 +36,10 @@ fn parse(line: &str) -> Option<Message> {
         params.push(p.to_string());
         rest = r;
     }
-    Some(Message { command: command.to_ascii_uppercase(), params })
+    Some(Message {
+        command: command.to_ascii_uppercase(),
+        params,
+    })
 }
 
 /// What a server line means to us while we wait for `what`.
@@ -79,7 +82,8 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
                 }
                 let more = m.params.len() >= 4 && m.params[2] == "*";
                 let list = m.params.last().cloned().unwrap_or_default();
-                caps.get_or_insert_with(Vec::new).extend(list.split_whitespace().map(str::to_string));
+                caps.get_or_insert_with(Vec::new)
+                    .extend(list.split_whitespace().map(str::to_string));
                 if !more {
                     break;
                 }
@@ -93,16 +97,12 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
             _ => continue,
         }
     }
-    let known = caps.is_some();
     s.transcript.capabilities = caps.unwrap_or_default();
-    let offered = s
-        .transcript
-        .capabilities
-        .iter()
-        .any(|c| c.split('=').next().is_some_and(|k| k.eq_ignore_ascii_case("tls")));
-    if known && !offered {
-        return Err(s.not_offered());
-    }
+    let offered = s.transcript.capabilities.iter().any(|c| {
+        c.split('=')
+            .next()
+            .is_some_and(|k| k.eq_ignore_ascii_case("tls"))
+    });
     s.send_line("STARTTLS").await?;
     loop {
         let m = next(s, "the answer to STARTTLS").await?;
@@ -110,15 +110,13 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
             // RPL_STARTTLS: go ahead.
             "670" => return Ok(()),
             // ERR_STARTTLS.
-            "691" => return Err(s.refused(&m.params.join(" "))),
-            "421" => {
-                return Err(Error::protocol(format!(
-                    "{} does not offer STARTTLS (it answered: '{}')",
-                    s.who(),
-                    super::io::quote(&m.params.join(" "))
-                )))
+            // ERR_STARTTLS, ERR_UNKNOWNCOMMAND, or another error numeric.
+            c if c == "691" || c.starts_with('4') || c.starts_with('5') => {
+                return Err(s.upgrade_failed(
+                    offered && c != "421",
+                    &format!("{c} {}", m.params.join(" ")),
+                ))
             }
-            c if c.starts_with('4') || c.starts_with('5') => return Err(s.refused(&m.params.join(" "))),
             _ => continue,
         }
     }

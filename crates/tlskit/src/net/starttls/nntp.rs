@@ -20,14 +20,21 @@ async fn capabilities(s: &mut Session<'_>) -> Result<Option<Vec<String>>> {
             return Ok(Some(caps));
         }
         if caps.len() >= MAX_REPLY_LINES {
-            return Err(Error::protocol(format!("{} sent an endless capability list", s.who())));
+            return Err(Error::protocol(format!(
+                "{} sent an endless capability list",
+                s.who()
+            )));
         }
         caps.push(l.strip_prefix('.').unwrap_or(&l).to_string());
     }
 }
 
 fn has(caps: &[String], word: &str) -> bool {
-    caps.iter().any(|c| c.split_whitespace().next().is_some_and(|k| k.eq_ignore_ascii_case(word)))
+    caps.iter().any(|c| {
+        c.split_whitespace()
+            .next()
+            .is_some_and(|k| k.eq_ignore_ascii_case(word))
+    })
 }
 
 pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
@@ -46,22 +53,12 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
             }
         }
     }
-    let known = caps.is_some();
     s.transcript.capabilities = caps.unwrap_or_default();
-    if known && !has(&s.transcript.capabilities, "STARTTLS") {
-        return Err(s.not_offered());
-    }
+    let offered = has(&s.transcript.capabilities, "STARTTLS");
     s.send_line("STARTTLS").await?;
     let go = s.reply("the answer to STARTTLS").await?;
     if go.code != 382 {
-        if !known && (go.code == 500 || go.code == 501) {
-            return Err(Error::protocol(format!(
-                "{} does not offer STARTTLS (it knows neither CAPABILITIES nor STARTTLS: '{}')",
-                s.who(),
-                super::io::quote(&go.joined())
-            )));
-        }
-        return Err(s.refused(&go.joined()));
+        return Err(s.upgrade_failed(offered, &go.joined()));
     }
     Ok(())
 }

@@ -14,9 +14,7 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
     s.send_line("CAPA").await?;
     let answer = s.line("the answer to CAPA").await?;
     // Without CAPA (RFC 1939 servers) we cannot know: ask for STLS and see.
-    let mut known = false;
     if answer.starts_with("+OK") {
-        known = true;
         let mut caps = Vec::new();
         loop {
             let l = s.line("the capability list").await?;
@@ -24,7 +22,10 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
                 break;
             }
             if caps.len() >= MAX_REPLY_LINES {
-                return Err(Error::protocol(format!("{} sent an endless capability list", s.who())));
+                return Err(Error::protocol(format!(
+                    "{} sent an endless capability list",
+                    s.who()
+                )));
             }
             // Dot-stuffing: a leading ".." stands for ".".
             caps.push(l.strip_prefix('.').unwrap_or(&l).to_string());
@@ -33,25 +34,18 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
     } else if !answer.starts_with("-ERR") {
         return Err(s.not_protocol(&answer));
     }
-    let offered = s
-        .transcript
-        .capabilities
-        .iter()
-        .any(|c| c.split_whitespace().next().is_some_and(|k| k.eq_ignore_ascii_case("STLS")));
-    if known && !offered {
-        return Err(s.not_offered());
-    }
+    let offered = s.transcript.capabilities.iter().any(|c| {
+        c.split_whitespace()
+            .next()
+            .is_some_and(|k| k.eq_ignore_ascii_case("STLS"))
+    });
     s.send_line("STLS").await?;
     let go = s.line("the answer to STLS").await?;
     if !go.starts_with("+OK") {
-        if !known && go.starts_with("-ERR") {
-            return Err(Error::protocol(format!(
-                "{} does not offer STLS (it knows neither CAPA nor STLS: '{}')",
-                s.who(),
-                super::io::quote(&go)
-            )));
+        if !go.starts_with("-ERR") {
+            return Err(s.not_protocol(&go));
         }
-        return Err(s.refused(&go));
+        return Err(s.upgrade_failed(offered, &go));
     }
     Ok(())
 }

@@ -29,7 +29,11 @@ fn quoted(line: &str) -> Vec<String> {
 
 /// A response line that ends a response: OK, NO or BYE (with optional code and text).
 fn status(line: &str) -> Option<&'static str> {
-    let word = line.split([' ', '(']).next().unwrap_or("").to_ascii_uppercase();
+    let word = line
+        .split([' ', '('])
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
     match word.as_str() {
         "OK" => Some("OK"),
         "NO" => Some("NO"),
@@ -53,7 +57,10 @@ async fn capabilities(s: &mut Session<'_>, what: &str) -> Result<String> {
         }
         caps.push(q.join(" "));
     }
-    Err(Error::protocol(format!("{} sent an endless capability list", s.who())))
+    Err(Error::protocol(format!(
+        "{} sent an endless capability list",
+        s.who()
+    )))
 }
 
 pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
@@ -61,21 +68,18 @@ pub async fn negotiate(s: &mut Session<'_>) -> Result<()> {
     if status(&end) != Some("OK") {
         return Err(s.refused_session(&end));
     }
-    let offered = s
-        .transcript
-        .capabilities
-        .iter()
-        .any(|c| c.split_whitespace().next().is_some_and(|k| k.eq_ignore_ascii_case("STARTTLS")));
-    if !offered {
-        return Err(s.not_offered());
-    }
+    let offered = s.transcript.capabilities.iter().any(|c| {
+        c.split_whitespace()
+            .next()
+            .is_some_and(|k| k.eq_ignore_ascii_case("STARTTLS"))
+    });
     s.send_line("STARTTLS").await?;
     let go = s.line("the answer to STARTTLS").await?;
     if status(&go) != Some("OK") {
         if status(&go).is_none() {
             return Err(s.not_protocol(&go));
         }
-        return Err(s.refused(&go));
+        return Err(s.upgrade_failed(offered, &go));
     }
     Ok(())
 }

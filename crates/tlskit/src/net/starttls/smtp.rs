@@ -25,25 +25,29 @@ pub async fn negotiate(s: &mut Session<'_>, opts: &Options, lmtp: bool) -> Resul
         _ => return Err(s.refused_session(&greeting.joined())),
     }
     let hello = if lmtp { "LHLO" } else { "EHLO" };
-    s.send_line(&format!("{hello} {}", hello_name(s, opts))).await?;
+    s.send_line(&format!("{hello} {}", hello_name(s, opts)))
+        .await?;
     let ehlo = s.reply(&format!("the answer to {hello}")).await?;
     if ehlo.code != 250 {
         return Err(s.rejected(hello, &ehlo.joined()));
     }
     // The first line is the server's name; the others are the extensions it offers.
-    s.transcript.capabilities = ehlo.texts().into_iter().skip(1).filter(|c| !c.is_empty()).collect();
-    let offered = s
-        .transcript
-        .capabilities
-        .iter()
-        .any(|c| c.split_whitespace().next().is_some_and(|k| k.eq_ignore_ascii_case("STARTTLS")));
-    if !offered {
-        return Err(s.not_offered());
-    }
+    s.transcript.capabilities = ehlo
+        .texts()
+        .into_iter()
+        .skip(1)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let offered = s.transcript.capabilities.iter().any(|c| {
+        c.split_whitespace()
+            .next()
+            .is_some_and(|k| k.eq_ignore_ascii_case("STARTTLS"))
+    });
+    // Not announced: ask anyway (some servers forget to say), and say so if it fails.
     s.send_line("STARTTLS").await?;
     let go = s.reply("the answer to STARTTLS").await?;
     if go.code != 220 {
-        return Err(s.refused(&go.joined()));
+        return Err(s.upgrade_failed(offered, &go.joined()));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! The XML is read with a small tokenizer that knows just enough (tags, attributes, text,
 //! declarations, comments) for the handful of elements before TLS, each bounded in size.
 
-use super::io::{quote, Session};
+use super::io::Session;
 use super::Options;
 use crate::error::{Error, Result};
 
@@ -31,9 +31,13 @@ pub fn local(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)
 }
 
+/// The bytes are not XML (or not XML that XMPP allows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotXml;
+
 /// Parse one token at the start of `b`: `Ok(Some((token, bytes used)))`, `Ok(None)` if incomplete,
-/// `Err(())` if it is not XML.
-pub fn token(b: &[u8]) -> std::result::Result<Option<(Token, usize)>, ()> {
+/// `Err(NotXml)` if it is not XML.
+pub fn token(b: &[u8]) -> std::result::Result<Option<(Token, usize)>, NotXml> {
     if b.is_empty() {
         return Ok(None);
     }
@@ -41,16 +45,22 @@ pub fn token(b: &[u8]) -> std::result::Result<Option<(Token, usize)>, ()> {
         let end = b.iter().position(|&c| c == b'<').unwrap_or(b.len());
         if end == b.len() && end < 4096 && b.iter().all(|c| c.is_ascii_whitespace()) {
             // Whitespace keepalives between elements: take them as they come.
-            return Ok(Some((Token::Text(String::from_utf8_lossy(b).into_owned()), b.len())));
+            return Ok(Some((
+                Token::Text(String::from_utf8_lossy(b).into_owned()),
+                b.len(),
+            )));
         }
         if end == b.len() {
             // Text that may continue: wait for the next '<' (unless this cannot be XML at all).
-            if b.iter().any(|&c| c == b'\0') {
-                return Err(());
+            if b.contains(&b'\0') {
+                return Err(NotXml);
             }
             return Ok(None);
         }
-        return Ok(Some((Token::Text(String::from_utf8_lossy(&b[..end]).into_owned()), end)));
+        return Ok(Some((
+            Token::Text(String::from_utf8_lossy(&b[..end]).into_owned()),
+            end,
+        )));
     }
     if b.starts_with(b"<?") {
         return Ok(find(b, b"?>").map(|e| (Token::Other, e + 2)));
@@ -60,7 +70,7 @@ pub fn token(b: &[u8]) -> std::result::Result<Option<(Token, usize)>, ()> {
     }
     if b.len() >= 2 && b[1] == b'!' {
         // DOCTYPE and CDATA are forbidden in XMPP (RFC 6120 11.1).
-        return Err(());
+        return Err(NotXml);
     }
     // Find the closing '>' outside quotes.
     let mut quote_char: Option<u8> = None;
@@ -74,7 +84,7 @@ pub fn token(b: &[u8]) -> std::result::Result<Option<(Token, usize)>, ()> {
                 end = Some(i);
                 break;
             }
-            None if c == b'<' => return Err(()),
+            None if c == b'<' => return Err(NotXml),
             None => {}
         }
     }
@@ -83,7 +93,7 @@ pub fn token(b: &[u8]) -> std::result::Result<Option<(Token, usize)>, ()> {
     if let Some(name) = inner.strip_prefix('/') {
         let name = name.trim();
         if !valid_name(name) {
-            return Err(());
+            return Err(NotXml);
         }
         return Ok(Some((Token::End(name.to_string()), end + 1)));
     }
@@ -91,8 +101,12 @@ pub fn token(b: &[u8]) -> std::result::Result<Option<(Token, usize)>, ()> {
         Some(x) => (x, true),
         None => (inner.as_str(), false),
     };
-    let (name, attrs) = parse_tag(body).ok_or(())?;
-    let t = if empty { Token::Empty(name, attrs) } else { Token::Start(name, attrs) };
+    let (name, attrs) = parse_tag(body).ok_or(NotXml)?;
+    let t = if empty {
+        Token::Empty(name, attrs)
+    } else {
+        Token::Start(name, attrs)
+    };
     Ok(Some((t, end + 1)))
 }
 
@@ -102,7 +116,8 @@ fn find(h: &[u8], n: &[u8]) -> Option<usize> {
 
 fn valid_name(n: &str) -> bool {
     !n.is_empty()
-        && n.chars().all(|c| c.is_alphanumeric() || matches!(c, ':' | '-' | '_' | '.'))
+        && n.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ':' | '-' | '_' | '.'))
         && !n.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
 }
 
@@ -134,7 +149,10 @@ fn parse_tag(s: &str) -> Option<(String, Vec<(String, String)>)> {
 }
 
 fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A complete top-level (depth 1) element of the stream, with its raw text and its tokens.
@@ -183,11 +201,7 @@ impl Element {
                     }
                     depth += 1;
                 }
-                Token::Empty(n, _) => {
-                    if depth == 2 && inside && local(n) == name {
-                        return true;
-                    }
-                }
+                Token::Empty(n, _) if depth == 2 && inside && local(n) == name => return true,
                 Token::End(_) => {
                     depth -= 1;
                     if depth == 1 {
@@ -225,7 +239,7 @@ async fn element(s: &mut Session<'_>, what: &str) -> Result<Element> {
     loop {
         let buf = s.peek_more(more, what).await?;
         match token(buf) {
-            Err(()) => {
+            Err(NotXml) => {
                 let said = String::from_utf8_lossy(&buf[..buf.len().min(80)]).into_owned();
                 return Err(s.not_protocol(&said));
             }
@@ -296,25 +310,34 @@ fn stream_error(e: &Element) -> String {
 
 pub async fn negotiate(s: &mut Session<'_>, opts: &Options, server: bool) -> Result<()> {
     let domain = opts.name.clone().unwrap_or_else(|| opts.host.clone());
-    let ns = if server { "jabber:server" } else { "jabber:client" };
+    let ns = if server {
+        "jabber:server"
+    } else {
+        "jabber:client"
+    };
     let header = format!(
         "<?xml version='1.0'?><stream:stream xmlns='{ns}' xmlns:stream='http://etherx.jabber.org/streams' to='{}' version='1.0'>",
         xml_escape(&domain)
     );
     s.send_raw(header.as_bytes(), header.clone()).await?;
-    let hint = if opts.name.is_none() { " (--starttls-name sets the XMPP domain)" } else { "" };
+    let hint = if opts.name.is_none() {
+        " (--starttls-name sets the XMPP domain)"
+    } else {
+        ""
+    };
 
     // The server's stream header: skip the declaration, expect <stream:stream …>.
     loop {
         let buf = s.peek_more(false, "the stream header").await?;
         match token(buf) {
-            Err(()) => {
+            Err(NotXml) => {
                 let said = String::from_utf8_lossy(&buf[..buf.len().min(80)]).into_owned();
                 return Err(s.not_protocol(&said));
             }
             Ok(None) => {
                 if buf.len() > MAX_ELEMENT {
-                    return Err(s.not_protocol(&String::from_utf8_lossy(&buf[..80])));
+                    let said = String::from_utf8_lossy(&buf[..80]).into_owned();
+                    return Err(s.not_protocol(&said));
                 }
                 s.peek_more(true, "the stream header").await?;
             }
@@ -363,26 +386,24 @@ pub async fn negotiate(s: &mut Session<'_>, opts: &Options, server: bool) -> Res
         }
     }
     s.transcript.capabilities = caps;
-    if !features.children().iter().any(|c| c == "starttls") {
-        return Err(s.not_offered());
-    }
+    let offered = features.children().iter().any(|c| c == "starttls");
     let cmd = format!("<starttls xmlns='{NS_TLS}'/>");
     s.send_raw(cmd.as_bytes(), cmd.clone()).await?;
     let answer = element(s, "the answer to <starttls/>").await?;
     match answer.name() {
         "proceed" => Ok(()),
-        "failure" => Err(s.refused(&answer.raw)),
-        "error" => Err(Error::protocol(format!(
-            "{} ended the stream instead of answering <starttls/>: {}",
-            s.who(),
-            stream_error(&answer)
-        ))),
-        _ => Err(s.refused(&answer.raw)),
+        "error" => {
+            Err(s.upgrade_failed(offered, &format!("stream error: {}", stream_error(&answer))))
+        }
+        _ => Err(s.upgrade_failed(offered, &answer.raw)),
     }
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('\'', "&apos;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('\'', "&apos;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -409,6 +430,9 @@ mod tests {
         assert!(token(b"<<").is_err());
         assert!(token(b"<!DOCTYPE x>").is_err());
         assert_eq!(token(b"</a>").unwrap().unwrap().0, Token::End("a".into()));
-        assert_eq!(token(b"<b/>").unwrap().unwrap().0, Token::Empty("b".into(), vec![]));
+        assert_eq!(
+            token(b"<b/>").unwrap().unwrap().0,
+            Token::Empty("b".into(), vec![])
+        );
     }
 }
