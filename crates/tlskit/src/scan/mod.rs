@@ -6,6 +6,7 @@
 //! → checks (one module each in [`checks`]) → [`report::ScanReport`] → text or JSON.
 
 pub mod checks;
+pub mod grade;
 pub mod hello;
 pub mod keyshare;
 pub mod probe;
@@ -203,6 +204,9 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
         certificates,
         forward_secrecy,
         starttls: transcript,
+        session_features: None,
+        vulnerabilities: Vec::new(),
+        grade: None,
         findings: Vec::new(),
         errors,
     };
@@ -214,6 +218,14 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
         ));
     }
     basic_findings(&mut report);
+
+    // Phase 3: session features and weaknesses (they build on what was found).
+    let ((features, f1), (vulns, f2)) = tokio::join!(checks::features::run(&ctx, &report), checks::vulns::run(&ctx, &report));
+    report.session_features = Some(features);
+    report.vulnerabilities = vulns;
+    report.findings.extend(f1);
+    report.findings.extend(f2);
+    report.grade = grade::grade(&report);
     report.connections = ctx.prober.connections() + 1;
     report.scan_time_ms = started.elapsed().as_millis() as u64;
     Ok(report)

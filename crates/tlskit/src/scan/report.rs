@@ -30,7 +30,15 @@ pub struct ScanReport {
     /// The plaintext part of a STARTTLS session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starttls: Option<Transcript>,
-    /// Problems worth knowing (findings from later checks go here too).
+    /// Renegotiation, fallback SCSV, compression, resumption, ALPN … (see checks::features).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_features: Option<crate::scan::checks::features::SessionFeatures>,
+    /// Known weaknesses and the verdict on each.
+    pub vulnerabilities: Vec<crate::scan::checks::vulns::Vulnerability>,
+    /// The grade and its reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<crate::scan::grade::Grade>,
+    /// Problems worth knowing, worst first.
     pub findings: Vec<Finding>,
     /// Probes that could not be completed, in words.
     pub errors: Vec<String>,
