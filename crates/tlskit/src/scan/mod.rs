@@ -34,6 +34,8 @@ pub struct ScanOptions {
     pub max_connections: usize,
     /// Bound on each probe (connect + answer).
     pub timeout: Duration,
+    /// Extra trust anchors for the chain analysis (files or directories), besides Mozilla's and the system's.
+    pub ca: Vec<std::path::PathBuf>,
 }
 
 impl ScanOptions {
@@ -45,6 +47,7 @@ impl ScanOptions {
             starttls: None,
             max_connections: 8,
             timeout: Duration::from_secs(5),
+            ca: Vec::new(),
         }
     }
 }
@@ -75,6 +78,8 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
     if let Some((proto, name)) = &opts.starttls {
         connector = connector.with_starttls(*proto, name.clone());
     }
+    // Trust stores first: a bad --ca is a usage problem, found before any connection.
+    let stores = crate::pki::chain::TrustStores::load(&opts.ca)?;
     // Preflight: an unreachable target, or a STARTTLS server that will not upgrade, fails at once
     // with its own sentence instead of as a hundred probe errors.
     let (first, transcript) = connector.open(None).await?;
@@ -135,7 +140,8 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
             (Vec::new(), Vec::new())
         }
     };
-    let ((g13, g13_err), (g12, g12_err), (s12, s12_err), (s13, found13)) = tokio::join!(g13, g12, s12, c13);
+    let nosni = checks::certificates::without_sni(&ctx, newest_legacy, tls13_offered);
+    let ((g13, g13_err), (g12, g12_err), (s12, s12_err), (s13, found13), nosni) = tokio::join!(g13, g12, s12, c13, nosni);
 
     let mut errors = Vec::new();
     for e in [g13_err, g12_err, s12_err].into_iter().flatten() {
@@ -161,7 +167,10 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
     if let Some(c) = v2_cert {
         found.push(checks::certificates::Found { chain: vec![c], how: "SSLv2".into(), ocsp: None });
     }
-    let certificates = checks::certificates::summarise(&found);
+    found.extend(nosni);
+    let mut certificates = checks::certificates::summarise(&found);
+    let hostname = sni.clone().unwrap_or_else(|| opts.target.host.clone());
+    let chain_findings = checks::certificates::analyse(&mut certificates, &found, &stores, &hostname);
 
     let mut signature_algorithms: Vec<SigAlgResult> = s13;
     for id in s12 {
@@ -218,6 +227,7 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
         ));
     }
     basic_findings(&mut report);
+    report.findings.extend(chain_findings);
 
     // Phase 3: session features and weaknesses (they build on what was found).
     let ((features, f1), (vulns, f2)) = tokio::join!(checks::features::run(&ctx, &report), checks::vulns::run(&ctx, &report));

@@ -156,7 +156,7 @@ pub struct CertificateChain {
     pub certificates: Vec<CertInfo>,
     /// Chain analysis (trust, order, hostname …), when computed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub analysis: Option<serde_json::Value>,
+    pub analysis: Option<crate::pki::chain::ChainAnalysis>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -324,6 +324,19 @@ impl ScanReport {
             let _ = writeln!(s, "\n{}", st.head("Certificates"));
             for c in &self.certificates {
                 let _ = writeln!(s, "  {} — found with {}", c.key_type, c.found_with.join("; "));
+                if let Some(a) = &c.analysis {
+                    let trust: Vec<String> = a
+                        .trust
+                        .iter()
+                        .map(|t| format!("{} {}", t.store, if t.trusted { st.good("trusted") } else { st.bad("untrusted") }))
+                        .collect();
+                    let name = match (&a.hostname, a.hostname_match) {
+                        (Some(h), Some(true)) => format!("; name '{h}' {}", st.good("matches")),
+                        (Some(h), Some(false)) => format!("; name '{h}' {}", st.bad("does NOT match")),
+                        _ => String::new(),
+                    };
+                    let _ = writeln!(s, "    trust: {}{name}", trust.join(", "));
+                }
                 for (i, info) in c.certificates.iter().enumerate() {
                     if verbose {
                         for line in crate::pki::inspect::render_text(info, true).lines() {

@@ -77,11 +77,11 @@ impl ServerCertVerifier for Capture {
 /// TLS 1.3 signature schemes worth asking about.
 const TLS13_SCHEMES: [u16; 11] = [0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b];
 
-/// One rustls TLS 1.3 handshake offering only `scheme`. Returns the chain and OCSP staple when the
-/// server could sign with it.
-async fn tls13_handshake(ctx: &Ctx, scheme: u16, sni: Option<&str>) -> Option<Found> {
+/// One rustls TLS 1.3 handshake offering only `schemes`. Returns the chain and OCSP staple when the
+/// server could sign with one of them.
+async fn tls13_handshake(ctx: &Ctx, schemes: &[u16], sni: Option<&str>) -> Option<Found> {
     let capture = Arc::new(Capture {
-        schemes: vec![SignatureScheme::from(scheme)],
+        schemes: schemes.iter().map(|s| SignatureScheme::from(*s)).collect(),
         chain: Mutex::new(None),
         used: Mutex::new(None),
     });
@@ -107,13 +107,14 @@ async fn tls13_handshake(ctx: &Ctx, scheme: u16, sni: Option<&str>) -> Option<Fo
         use tokio::io::AsyncWriteExt;
         let _ = s.shutdown().await;
     }
-    // Only count it when the server actually signed with the offered scheme.
-    if used.map(u16::from) != Some(scheme) {
+    // Only count it when the server actually signed with an offered scheme.
+    let used = used.map(u16::from)?;
+    if !schemes.contains(&used) {
         return None;
     }
     Some(Found {
         chain,
-        how: format!("TLSv1.3 {}", registry::signature_scheme_name(scheme)),
+        how: format!("TLSv1.3 {}", registry::signature_scheme_name(used)),
         ocsp: if ocsp.is_empty() { None } else { Some(ocsp) },
     })
 }
@@ -121,7 +122,7 @@ async fn tls13_handshake(ctx: &Ctx, scheme: u16, sni: Option<&str>) -> Option<Fo
 /// TLS 1.3: which schemes the server signs with, and the chains it sends for each.
 pub async fn tls13(ctx: &Ctx) -> (Vec<SigAlgResult>, Vec<Found>) {
     let sni = ctx.sni.clone();
-    let jobs = TLS13_SCHEMES.iter().map(|s| tls13_handshake(ctx, *s, sni.as_deref()));
+    let jobs = TLS13_SCHEMES.iter().map(|s| tls13_handshake(ctx, std::slice::from_ref(s), sni.as_deref()));
     let results = super::suites::futures_join_all(jobs).await;
     let mut algs = Vec::new();
     let mut found = Vec::new();
@@ -144,7 +145,7 @@ pub fn summarise(found: &[Found]) -> Vec<CertificateChain> {
     for f in found {
         let Some(leaf) = f.chain.first() else { continue };
         if let Some((_, c)) = out.iter_mut().find(|(l, _)| l == leaf) {
-            if !c.found_with.contains(&f.how) && c.found_with.len() < 4 {
+            if !c.found_with.contains(&f.how) && (c.found_with.len() < 4 || f.how == "without SNI") {
                 c.found_with.push(f.how.clone());
             }
             continue;
@@ -161,4 +162,64 @@ pub fn summarise(found: &[Found]) -> Vec<CertificateChain> {
         ));
     }
     out.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The chain served when the client sends no SNI (only asked when the scan sends one).
+pub async fn without_sni(ctx: &Ctx, newest_legacy: Option<tlskit_wire::version::Version>, tls13: bool) -> Option<Found> {
+    ctx.sni.as_ref()?;
+    if let Some(v) = newest_legacy.filter(|v| *v >= tlskit_wire::version::Version::Tls10) {
+        let spec = crate::scan::hello::HelloSpec::new(v, crate::scan::hello::candidate_suites(v), None);
+        if let Ok(crate::scan::probe::Response::Hello(f)) = ctx.prober.probe(&spec.build()).await {
+            if !f.certificates.is_empty() {
+                return Some(Found { chain: f.certificates.clone(), how: "without SNI".into(), ocsp: f.ocsp_response.clone() });
+            }
+        }
+    }
+    if tls13 {
+        let mut f = tls13_handshake(ctx, &TLS13_SCHEMES, None).await?;
+        f.how = "without SNI".into();
+        return Some(f);
+    }
+    None
+}
+
+/// Analyse every chain (trust, order, validity, names, OCSP) and collect the findings.
+pub fn analyse(
+    chains: &mut [CertificateChain],
+    found: &[Found],
+    stores: &crate::pki::chain::TrustStores,
+    hostname: &str,
+) -> Vec<crate::scan::report::Finding> {
+    let mut findings = Vec::new();
+    let now = UnixTime::now();
+    for c in chains.iter_mut() {
+        let Some(fp) = c.certificates.first().map(|i| i.sha256_fingerprint.clone()) else { continue };
+        // The raw chain for this summary: the first Found whose leaf has this fingerprint.
+        let Some(f) = found.iter().find(|f| {
+            f.chain.first().and_then(|l| crate::pki::inspect::CertInfo::from_der(l).ok()).is_some_and(|i| i.sha256_fingerprint == fp)
+        }) else {
+            continue;
+        };
+        let ders: Vec<CertificateDer<'static>> = f.chain.iter().map(|d| CertificateDer::from(d.clone())).collect();
+        let input = crate::pki::chain::ChainInput {
+            chain: &ders,
+            hostname: Some(hostname),
+            ocsp_response: f.ocsp.as_deref(),
+            now,
+        };
+        let a = crate::pki::chain::analyse(&input, stores);
+        let served_without_sni_only = c.found_with.iter().all(|h| h == "without SNI");
+        for fi in &a.findings {
+            // The default certificate for SNI-less clients need not match the name.
+            if served_without_sni_only && fi.id.contains("hostname") {
+                continue;
+            }
+            let msg = format!("{} ({}): {}", c.key_type, c.certificates.first().map(|i| i.subject.as_str()).unwrap_or("?"), fi.message);
+            if !findings.iter().any(|x: &crate::scan::report::Finding| x.message == msg) {
+                findings.push(crate::scan::report::Finding::new(fi.severity.name(), &fi.id, msg));
+            }
+        }
+        c.analysis = Some(a);
+    }
+    findings
 }
