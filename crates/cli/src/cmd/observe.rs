@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(long)]
     once: bool,
     /// Records listed per connection (the rest are counted).
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(long, value_name = "N", default_value_t = 2_000)]
     max_records: usize,
     /// Seconds allowed for the TCP connect to the upstream.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]

@@ -95,6 +95,7 @@ pub fn run(args: Args) -> Result<i32> {
         starttls,
         max_connections: args.max_connections,
         timeout: common::secs(args.timeout),
+        ca: Vec::new(),
     };
     let rt = common::runtime()?;
     let progress = (!args.no_progress && std::io::stderr().is_terminal()).then(|| {

@@ -46,7 +46,7 @@ impl ObserveOptions {
             connect_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             max_connections: 1024,
-            max_records: 10_000,
+            max_records: 2_000,
         }
     }
 }

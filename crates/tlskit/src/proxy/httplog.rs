@@ -163,7 +163,7 @@ impl HttpParser {
         });
     }
 
-    fn to_raw(&mut self, pending: Vec<u8>, rest: &[u8], out: &mut Vec<Event>) {
+    fn switch_to_raw(&mut self, pending: Vec<u8>, rest: &[u8], out: &mut Vec<Event>) {
         self.state = State::Raw;
         let mut all = pending;
         all.extend_from_slice(rest);
@@ -227,7 +227,7 @@ impl HttpParser {
                     match self.plausible() {
                         Some(false) => {
                             let pending = std::mem::take(&mut self.head);
-                            self.to_raw(pending, &[], &mut out);
+                            self.switch_to_raw(pending, &[], &mut out);
                             data = &[];
                             continue;
                         }
@@ -240,7 +240,7 @@ impl HttpParser {
                     let Some(end) = http::head_end(&self.head) else {
                         if self.head.len() > http::MAX_HEAD {
                             let pending = std::mem::take(&mut self.head);
-                            self.to_raw(pending, &[], &mut out);
+                            self.switch_to_raw(pending, &[], &mut out);
                         }
                         data = &[];
                         continue;
@@ -252,7 +252,7 @@ impl HttpParser {
                     if let Err(()) = self.start_message(head, &mut out) {
                         let rest = data;
                         data = &[];
-                        self.to_raw(head.to_vec(), rest, &mut out);
+                        self.switch_to_raw(head.to_vec(), rest, &mut out);
                     }
                 }
                 State::Body(rem) => {

@@ -1,0 +1,156 @@
+//! `tlskit scan` through STARTTLS against real daemons (postfix, dovecot, vsftpd, PostgreSQL,
+//! MariaDB, slapd, Prosody, INN, InspIRCd): every endpoint yields exactly the versions and suites
+//! the daemon is configured for, and a STARTTLS port yields the same as the implicit-TLS port of the
+//! same daemon.
+
+mod common;
+mod daemons;
+
+use common::*;
+use daemons::{Daemon, MiniSmtp};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// version → suite names, for offered versions.
+type Found = BTreeMap<String, BTreeSet<String>>;
+
+fn scan(d: &Daemon, label: &str) -> Value {
+    let e = d.endpoint(label);
+    let mut args: Vec<String> = vec!["scan".into(), "--json".into(), "--timeout".into(), "5".into(), "--no-progress".into()];
+    args.extend(e.flags());
+    args.push(format!("{}:{}", d.host, e.port));
+    let r = run_cmd(tlskit().args(&args), Duration::from_secs(180));
+    assert_eq!(
+        r.code, 0,
+        "{} {label}: scan failed\nstdout:\n{}\nstderr:\n{}\ndaemon logs:\n{}",
+        d.name, r.stdout, r.stderr, d.logs()
+    );
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+fn found(v: &Value) -> Found {
+    v["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["offered"] == true)
+        .map(|p| {
+            (
+                p["version"].as_str().unwrap().to_string(),
+                p["cipher_suites"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+/// What the daemon's policy says an ECDSA-certificate endpoint accepts.
+fn expected(d: &Daemon) -> Found {
+    let mut f = Found::new();
+    for v in d.policy.versions {
+        let suites: BTreeSet<String> = match *v {
+            "TLSv1.3" => d.policy.tls13.iter().map(|s| s.to_string()).collect(),
+            _ => d.policy.tls12_ecdsa.iter().map(|s| s.to_string()).collect(),
+        };
+        f.insert(v.to_string(), suites);
+    }
+    f
+}
+
+/// Scan each endpoint; all must equal the policy (and therefore each other).
+fn check(d: &Daemon, labels: &[&str]) {
+    let want = expected(d);
+    for label in labels {
+        let v = scan(d, label);
+        assert_eq!(found(&v), want, "{} {label}: versions and suites differ from the configuration", d.name);
+        let e = d.endpoint(label);
+        if e.starttls.is_some() {
+            assert_eq!(v["target"]["starttls"], e.starttls.unwrap(), "{v}");
+            assert!(!v["starttls"]["lines"].as_array().unwrap().is_empty(), "the plaintext part is reported: {v}");
+        }
+        assert_eq!(v["certificates"][0]["key_type"], "ECDSA P-256", "{} {label}", d.name);
+    }
+}
+
+fn pki() -> Pki {
+    Pki::new("ecdsa-p256")
+}
+
+#[test]
+fn postfix_smtp_starttls_equals_smtps() {
+    let d = daemons::postfix(&pki());
+    check(&d, &["smtp", "smtps"]);
+}
+
+#[test]
+fn dovecot_imap_pop3_lmtp_sieve_equal_imaps_pop3s() {
+    let d = daemons::dovecot(&pki());
+    check(&d, &["imap", "imaps", "pop3", "pop3s", "lmtp", "sieve"]);
+}
+
+#[test]
+fn vsftpd_auth_tls_equals_implicit_ftps() {
+    let d = daemons::vsftpd(&pki());
+    check(&d, &["ftp", "ftps"]);
+}
+
+#[test]
+fn postgres_sslrequest() {
+    let d = daemons::postgres(&pki());
+    check(&d, &["postgres"]);
+}
+
+#[test]
+fn mariadb_ssl_request() {
+    let d = daemons::mariadb(&pki());
+    check(&d, &["mysql"]);
+}
+
+#[test]
+fn slapd_starttls_equals_ldaps() {
+    let d = daemons::slapd(&pki());
+    check(&d, &["ldap", "ldaps"]);
+}
+
+#[test]
+fn prosody_xmpp_client_and_server_streams() {
+    let d = daemons::prosody(&pki());
+    let labels: Vec<&str> = d.endpoints.iter().map(|e| e.label).collect();
+    check(&d, &labels);
+}
+
+#[test]
+fn inn_nntp_starttls_equals_nntps() {
+    let d = daemons::inn(&pki());
+    check(&d, &["nntp", "nntps"]);
+}
+
+#[test]
+fn inspircd_irc_starttls_equals_ircs() {
+    let d = daemons::inspircd(&pki());
+    let labels: Vec<&str> = d.endpoints.iter().map(|e| e.label).collect();
+    check(&d, &labels);
+}
+
+#[test]
+fn injected_plaintext_after_go_ahead_is_a_finding_minimal_server_written_for_the_test() {
+    let d = daemons::mini_smtp(&pki(), MiniSmtp::Inject);
+    let v = scan(&d, "smtp");
+    assert!(
+        v["findings"].as_array().unwrap().iter().any(|f| f["id"] == "starttls.injection"),
+        "no injection finding: {}",
+        v["findings"]
+    );
+    let d = daemons::mini_smtp(&pki(), MiniSmtp::Go);
+    let v = scan(&d, "smtp");
+    assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["id"] == "starttls.injection"), "{}", v["findings"]);
+}
+
+#[test]
+fn scan_of_a_server_without_starttls_is_one_clear_error() {
+    let d = daemons::mini_smtp(&pki(), MiniSmtp::Refuse);
+    let e = d.endpoint("smtp");
+    let r = run(&["scan", "-t", "smtp", &format!("{}:{}", d.host, e.port)]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.lines().filter(|l| l.starts_with("tlskit: error:")).count(), 1, "{}", r.stderr);
+}
