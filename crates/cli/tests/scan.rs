@@ -22,7 +22,11 @@ fn openssl() -> std::path::PathBuf {
 }
 
 /// Suites (id, auth) that `openssl ciphers -V -s <flag> STRING` lists, in order.
-fn openssl_ciphers(string: &str, version_flag: &str, ciphersuites: Option<&str>) -> Vec<(u16, String, String)> {
+fn openssl_ciphers(
+    string: &str,
+    version_flag: &str,
+    ciphersuites: Option<&str>,
+) -> Vec<(u16, String, String)> {
     let mut cmd = Command::new(openssl());
     cmd.args(["ciphers", "-V", "-s", version_flag]);
     if let Some(cs) = ciphersuites {
@@ -42,7 +46,11 @@ fn openssl_ciphers(string: &str, version_flag: &str, ciphersuites: Option<&str>)
             let _dash = it.next()?;
             let _name = it.next()?;
             let version = it.next()?.to_string();
-            let au = l.split_whitespace().find_map(|w| w.strip_prefix("Au=")).unwrap_or("").to_string();
+            let au = l
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("Au="))
+                .unwrap_or("")
+                .to_string();
             Some((id, version, au))
         })
         .collect()
@@ -70,14 +78,27 @@ fn scan_json(args: &[&str]) -> Value {
 
 fn validate_schema(v: &Value) {
     let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scan.schema.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator.iter_errors(v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "scan JSON does not follow docs/scan.schema.json:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "scan JSON does not follow docs/scan.schema.json:\n{}",
+        errors.join("\n")
+    );
 }
 
 fn protocol<'a>(v: &'a Value, version: &str) -> &'a Value {
-    v["protocols"].as_array().unwrap().iter().find(|p| p["version"] == version).unwrap()
+    v["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["version"] == version)
+        .unwrap()
 }
 
 fn offered(v: &Value) -> BTreeSet<String> {
@@ -91,7 +112,12 @@ fn offered(v: &Value) -> BTreeSet<String> {
 }
 
 fn ids(v: &Value, version: &str) -> Vec<u16> {
-    protocol(v, version)["cipher_suites"].as_array().unwrap().iter().map(|s| s["id"].as_u64().unwrap() as u16).collect()
+    protocol(v, version)["cipher_suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_u64().unwrap() as u16)
+        .collect()
 }
 
 fn set(v: &[u16]) -> BTreeSet<u16> {
@@ -110,9 +136,22 @@ struct OpensslServer {
 fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> OpensslServer {
     let port = free_port();
     let mut cmd = Command::new(openssl());
-    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-cert", p(cert), "-key", p(key), "-www", "-quiet"])
-        .args(extra);
-    OpensslServer { _peer: Peer::listening("openssl s_server", &mut cmd, port), port }
+    cmd.args([
+        "s_server",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        p(cert),
+        "-key",
+        p(key),
+        "-www",
+        "-quiet",
+    ])
+    .args(extra);
+    OpensslServer {
+        _peer: Peer::listening("openssl s_server", &mut cmd, port),
+        port,
+    }
 }
 
 fn target(port: u16) -> String {
@@ -128,7 +167,11 @@ fn tls12_only_rsa_server_order_exact_suites_and_order() {
     let v = scan_json(&[&target(srv.port)]);
     assert_eq!(offered(&v), BTreeSet::from(["TLSv1.2".to_string()]));
     let want = expected_tls12(string, "-tls1_2", "RSA");
-    assert_eq!(hex(&ids(&v, "TLSv1.2")), hex(&want), "suites and server order");
+    assert_eq!(
+        hex(&ids(&v, "TLSv1.2")),
+        hex(&want),
+        "suites and server order"
+    );
     assert_eq!(protocol(&v, "TLSv1.2")["server_order"], true);
     assert_eq!(v["certificates"][0]["key_type"], "RSA 2048");
 }
@@ -140,7 +183,10 @@ fn tls12_client_order_is_detected() {
     let string = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-SHA";
     let srv = s_server(&crt, &key, &["-tls1_2", "-cipher", string]);
     let v = scan_json(&[&target(srv.port)]);
-    assert_eq!(set(&ids(&v, "TLSv1.2")), set(&expected_tls12(string, "-tls1_2", "ECDSA")));
+    assert_eq!(
+        set(&ids(&v, "TLSv1.2")),
+        set(&expected_tls12(string, "-tls1_2", "ECDSA"))
+    );
     assert_eq!(protocol(&v, "TLSv1.2")["server_order"], false);
     assert_eq!(v["certificates"][0]["key_type"], "ECDSA P-256");
 }
@@ -158,9 +204,20 @@ fn tls13_only_ecdsa_ciphersuites_in_server_order() {
     // The chain came through a rustls TLS 1.3 handshake.
     let chain = &v["certificates"][0];
     assert_eq!(chain["key_type"], "ECDSA P-256");
-    assert!(chain["found_with"][0].as_str().unwrap().starts_with("TLSv1.3"), "{chain}");
+    assert!(
+        chain["found_with"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("TLSv1.3"),
+        "{chain}"
+    );
     assert_eq!(chain["certificates"][0]["common_name"], "localhost");
-    let sigalgs: Vec<&str> = v["signature_algorithms"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let sigalgs: Vec<&str> = v["signature_algorithms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert_eq!(sigalgs, vec!["ecdsa_secp256r1_sha256"]);
 }
 
@@ -172,13 +229,23 @@ fn legacy_tls10_and_tls11_cbc_at_seclevel_0() {
     let srv = s_server(&crt, &key, &["-tls1", "-cipher", string]);
     let v = scan_json(&[&target(srv.port)]);
     assert_eq!(offered(&v), BTreeSet::from(["TLSv1.0".to_string()]));
-    assert_eq!(set(&ids(&v, "TLSv1.0")), set(&expected_tls12(string, "-tls1", "RSA")));
+    assert_eq!(
+        set(&ids(&v, "TLSv1.0")),
+        set(&expected_tls12(string, "-tls1", "RSA"))
+    );
     // Asking for TLS 1.2 or 1.3 is answered with TLS 1.0 or refused; either way: not offered.
     let srv11 = s_server(&crt, &key, &["-tls1_1", "-cipher", string]);
     let v = scan_json(&[&target(srv11.port)]);
     assert_eq!(offered(&v), BTreeSet::from(["TLSv1.1".to_string()]));
-    assert_eq!(set(&ids(&v, "TLSv1.1")), set(&expected_tls12(string, "-tls1_1", "RSA")));
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["id"] == "protocol.tlsv11"));
+    assert_eq!(
+        set(&ids(&v, "TLSv1.1")),
+        set(&expected_tls12(string, "-tls1_1", "RSA"))
+    );
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "protocol.tlsv11"));
 }
 
 #[test]
@@ -189,13 +256,24 @@ fn null_anonymous_camellia_and_aria_suites() {
     let srv = s_server(&crt, &key, &["-tls1_2", "-serverpref", "-cipher", string]);
     let v = scan_json(&[&target(srv.port)]);
     let want = expected_tls12(string, "-tls1_2", "RSA");
-    assert!(want.len() > 20, "the configuration should select many suites: {want:?}");
+    assert!(
+        want.len() > 20,
+        "the configuration should select many suites: {want:?}"
+    );
     assert_eq!(hex(&ids(&v, "TLSv1.2")), hex(&want));
     let suites = protocol(&v, "TLSv1.2")["cipher_suites"].as_array().unwrap();
-    assert!(suites.iter().any(|s| s["name"] == "TLS_RSA_WITH_NULL_SHA256"));
-    assert!(suites.iter().any(|s| s["name"] == "TLS_DH_anon_WITH_AES_128_CBC_SHA"));
-    assert!(suites.iter().any(|s| s["name"] == "TLS_RSA_WITH_ARIA_128_GCM_SHA256"));
-    assert!(suites.iter().any(|s| s["name"] == "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA"));
+    assert!(suites
+        .iter()
+        .any(|s| s["name"] == "TLS_RSA_WITH_NULL_SHA256"));
+    assert!(suites
+        .iter()
+        .any(|s| s["name"] == "TLS_DH_anon_WITH_AES_128_CBC_SHA"));
+    assert!(suites
+        .iter()
+        .any(|s| s["name"] == "TLS_RSA_WITH_ARIA_128_GCM_SHA256"));
+    assert!(suites
+        .iter()
+        .any(|s| s["name"] == "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA"));
     assert_eq!(v["forward_secrecy"]["all"], false);
 }
 
@@ -206,16 +284,29 @@ fn all_four_versions_with_many_suites() {
     let string = "ALL:@SECLEVEL=0";
     let srv = s_server(&crt, &key, &["-cipher", string]);
     let v = scan_json(&[&target(srv.port)]);
-    let want_versions: BTreeSet<String> = ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"].iter().map(|s| s.to_string()).collect();
+    let want_versions: BTreeSet<String> = ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     assert_eq!(offered(&v), want_versions);
-    for (version, flag) in [("TLSv1.0", "-tls1"), ("TLSv1.1", "-tls1_1"), ("TLSv1.2", "-tls1_2")] {
+    for (version, flag) in [
+        ("TLSv1.0", "-tls1"),
+        ("TLSv1.1", "-tls1_1"),
+        ("TLSv1.2", "-tls1_2"),
+    ] {
         assert_eq!(
             hex(&set(&ids(&v, version)).into_iter().collect::<Vec<_>>()),
-            hex(&set(&expected_tls12(string, flag, "RSA")).into_iter().collect::<Vec<_>>()),
+            hex(&set(&expected_tls12(string, flag, "RSA"))
+                .into_iter()
+                .collect::<Vec<_>>()),
             "{version}"
         );
     }
-    let tls13: BTreeSet<u16> = openssl_ciphers(string, "-tls1_3", None).into_iter().filter(|(_, v, _)| v == "TLSv1.3").map(|x| x.0).collect();
+    let tls13: BTreeSet<u16> = openssl_ciphers(string, "-tls1_3", None)
+        .into_iter()
+        .filter(|(_, v, _)| v == "TLSv1.3")
+        .map(|x| x.0)
+        .collect();
     assert_eq!(set(&ids(&v, "TLSv1.3")), tls13);
     assert_eq!(protocol(&v, "TLSv1.2")["server_order"], false);
 }
@@ -230,7 +321,14 @@ fn groups_including_ffdhe2048() {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|g| g["versions"].as_array().unwrap().iter().map(move |ver| (g["name"].as_str().unwrap().to_string(), ver.as_str().unwrap().to_string())))
+        .flat_map(|g| {
+            g["versions"].as_array().unwrap().iter().map(move |ver| {
+                (
+                    g["name"].as_str().unwrap().to_string(),
+                    ver.as_str().unwrap().to_string(),
+                )
+            })
+        })
         .collect();
     let want: BTreeSet<(String, String)> = [
         ("ffdhe2048", "TLSv1.3"),
@@ -250,10 +348,22 @@ fn dual_certificates_rsa_and_ecdsa() {
     let pki = Pki::new("ecdsa-p256");
     let (ecrt, ekey) = pki.issue("ec", &["localhost"], &[]);
     let (rcrt, rkey) = pki.issue("rsa", &["localhost"], &["--key-type", "rsa2048"]);
-    let srv = s_server(&ecrt, &ekey, &["-dcert", p(&rcrt), "-dkey", p(&rkey), "-tls1_2"]);
+    let srv = s_server(
+        &ecrt,
+        &ekey,
+        &["-dcert", p(&rcrt), "-dkey", p(&rkey), "-tls1_2"],
+    );
     let v = scan_json(&[&target(srv.port)]);
-    let kinds: BTreeSet<String> = v["certificates"].as_array().unwrap().iter().map(|c| c["key_type"].as_str().unwrap().to_string()).collect();
-    assert_eq!(kinds, BTreeSet::from(["ECDSA P-256".to_string(), "RSA 2048".to_string()]));
+    let kinds: BTreeSet<String> = v["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key_type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["ECDSA P-256".to_string(), "RSA 2048".to_string()])
+    );
 }
 
 #[test]
@@ -264,14 +374,30 @@ fn gnutls_serv_with_a_priority_string() {
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
     let priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:-KX-ALL:+ECDHE-ECDSA";
     // What the priority string allows, as gnutls-cli lists it.
-    let list = run_cmd(Command::new(&gnutls_cli).args(["--list", "--priority", priority]), Duration::from_secs(20));
+    let list = run_cmd(
+        Command::new(&gnutls_cli).args(["--list", "--priority", priority]),
+        Duration::from_secs(20),
+    );
     let mut want12 = BTreeSet::new();
     let mut want13 = BTreeSet::new();
     for line in list.stdout.lines() {
         // "TLS_ECDHE_ECDSA_AES_256_GCM_SHA384    0xc0, 0x2c	TLS1.2"
         let Some(idx) = line.find("0x") else { continue };
         let rest = &line[idx..];
-        let bytes: Vec<u16> = rest.split(',').take(2).filter_map(|b| u16::from_str_radix(b.trim().trim_start_matches("0x").split_whitespace().next()?, 16).ok()).collect();
+        let bytes: Vec<u16> = rest
+            .split(',')
+            .take(2)
+            .filter_map(|b| {
+                u16::from_str_radix(
+                    b.trim()
+                        .trim_start_matches("0x")
+                        .split_whitespace()
+                        .next()?,
+                    16,
+                )
+                .ok()
+            })
+            .collect();
         if bytes.len() != 2 {
             continue;
         }
@@ -282,13 +408,30 @@ fn gnutls_serv_with_a_priority_string() {
             want12.insert(id);
         }
     }
-    assert!(!want12.is_empty() && !want13.is_empty(), "could not read gnutls-cli --list:\n{}", list.stdout);
+    assert!(
+        !want12.is_empty() && !want13.is_empty(),
+        "could not read gnutls-cli --list:\n{}",
+        list.stdout
+    );
     let port = free_port();
     let mut cmd = Command::new(gnutls);
-    cmd.args(["--http", "--x509certfile", p(&crt), "--x509keyfile", p(&key), "-p", &port.to_string(), "--priority", priority]);
+    cmd.args([
+        "--http",
+        "--x509certfile",
+        p(&crt),
+        "--x509keyfile",
+        p(&key),
+        "-p",
+        &port.to_string(),
+        "--priority",
+        priority,
+    ]);
     let _srv = Peer::listening("gnutls-serv", &mut cmd, port);
     let v = scan_json(&[&target(port)]);
-    assert_eq!(offered(&v), BTreeSet::from(["TLSv1.2".to_string(), "TLSv1.3".to_string()]));
+    assert_eq!(
+        offered(&v),
+        BTreeSet::from(["TLSv1.2".to_string(), "TLSv1.3".to_string()])
+    );
     assert_eq!(set(&ids(&v, "TLSv1.2")), want12);
     assert_eq!(set(&ids(&v, "TLSv1.3")), want13);
 }
@@ -297,12 +440,20 @@ fn gnutls_serv_with_a_priority_string() {
 fn scan_text_report_and_host_port_form() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
-    let srv = s_server(&crt, &key, &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"]);
+    let srv = s_server(
+        &crt,
+        &key,
+        &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+    );
     let r = run(&["scan", "localhost", &srv.port.to_string()]);
     r.ok();
     assert!(r.stdout.contains("TLSv1.2  offered"), "{}", r.stdout);
     assert!(r.stdout.contains("TLSv1.3  not offered"), "{}", r.stdout);
-    assert!(r.stdout.contains("ECDHE-ECDSA-AES128-GCM-SHA256"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("ECDHE-ECDSA-AES128-GCM-SHA256"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("\x1b["), "no colour when not a terminal");
 }
 

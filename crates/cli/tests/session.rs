@@ -35,7 +35,16 @@ fn connect_to_openssl_s_server_tls13_ecdsa() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("server", &["localhost", "127.0.0.1"], &[]);
     let (_srv, port) = s_server(&crt, &key, &["-www"]);
-    let r = run(&["connect", "--json", "-a", p(&pki.ca_cert()), "--http", "/", "localhost", &port.to_string()]);
+    let r = run(&[
+        "connect",
+        "--json",
+        "-a",
+        p(&pki.ca_cert()),
+        "--http",
+        "/",
+        "localhost",
+        &port.to_string(),
+    ]);
     r.ok();
     let j = r.json();
     assert_eq!(j["protocol"], "TLSv1.3");
@@ -44,25 +53,58 @@ fn connect_to_openssl_s_server_tls13_ecdsa() {
     assert_eq!(j["forward_secrecy"], true);
     assert_eq!(j["sni_sent"], true);
     assert_eq!(j["http"]["status"], 200);
-    assert!(j["cipher_suite"]["name"].as_str().unwrap().starts_with("TLS_"));
+    assert!(j["cipher_suite"]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("TLS_"));
     assert!(j["timing"]["tcp_connect_ms"].as_f64().unwrap() > 0.0);
     assert!(j["timing"]["tls_handshake_ms"].as_f64().unwrap() > 0.0);
     // s_server -www echoes the session it negotiated: the protocol must agree.
-    assert!(j["http"]["body"].as_str().unwrap().contains("TLSv1.3"), "{}", j["http"]["body"]);
-    assert!(j["certificate"]["chain"][0]["key_type"].as_str().unwrap().contains("EC"), "{}", j["certificate"]["chain"][0]);
+    assert!(
+        j["http"]["body"].as_str().unwrap().contains("TLSv1.3"),
+        "{}",
+        j["http"]["body"]
+    );
+    assert!(
+        j["certificate"]["chain"][0]["key_type"]
+            .as_str()
+            .unwrap()
+            .contains("EC"),
+        "{}",
+        j["certificate"]["chain"][0]
+    );
 }
 
 #[test]
 fn connect_to_openssl_s_server_forced_tls12_rsa_ecdhe() {
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("server", &["localhost"], &["--key-type", "rsa2048"]);
-    let (_srv, port) = s_server(&crt, &key, &["-www", "-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"]);
-    let r = run(&["connect", "--json", "-a", p(&pki.ca_cert()), "--http", "/", "localhost", &port.to_string()]);
+    let (_srv, port) = s_server(
+        &crt,
+        &key,
+        &["-www", "-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"],
+    );
+    let r = run(&[
+        "connect",
+        "--json",
+        "-a",
+        p(&pki.ca_cert()),
+        "--http",
+        "/",
+        "localhost",
+        &port.to_string(),
+    ]);
     r.ok();
     let j = r.json();
     assert_eq!(j["protocol"], "TLSv1.2");
-    assert_eq!(j["cipher_suite"]["name"], "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
-    assert_eq!(j["cipher_suite"]["openssl_name"], "ECDHE-RSA-AES256-GCM-SHA384");
+    assert_eq!(
+        j["cipher_suite"]["name"],
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
+    );
+    assert_eq!(
+        j["cipher_suite"]["openssl_name"],
+        "ECDHE-RSA-AES256-GCM-SHA384"
+    );
     assert_eq!(j["cipher_suite"]["bits"], 256);
     assert_eq!(j["forward_secrecy"], true);
     assert!(j["key_exchange_group"].is_string());
@@ -75,17 +117,44 @@ fn connect_text_report_and_cipher_string_like_test_tls_py() {
     let (_srv, port) = s_server(&crt, &key, &["-www"]);
     // test_tls.py -p TLSv1_2 -C 'ECDH+AES128'
     let r = run(&[
-        "connect", "-a", p(&pki.ca_cert()), "-p", "TLSv1_2", "-C", "ECDH+AES128", "--http", "/", "localhost",
+        "connect",
+        "-a",
+        p(&pki.ca_cert()),
+        "-p",
+        "TLSv1_2",
+        "-C",
+        "ECDH+AES128",
+        "--http",
+        "/",
+        "localhost",
         &port.to_string(),
     ]);
     r.ok();
-    assert!(r.stdout.contains("Protocol             TLSv1.2"), "{}", r.stdout);
-    assert!(r.stdout.contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (OpenSSL: ECDHE-ECDSA-AES128-GCM-SHA256)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Protocol             TLSv1.2"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (OpenSSL: ECDHE-ECDSA-AES128-GCM-SHA256)"
+        ),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("forward secrecy: yes"), "{}", r.stdout);
     assert!(r.stdout.contains("TCP handshake"), "{}", r.stdout);
     assert!(r.stdout.contains("TLS handshake"), "{}", r.stdout);
-    assert!(r.stdout.contains("'localhost' matches the certificate"), "{}", r.stdout);
-    assert!(r.stdout.contains("HTTP/1.0 200 ok") || r.stdout.contains("HTTP/1.0 200 OK"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("'localhost' matches the certificate"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("HTTP/1.0 200 ok") || r.stdout.contains("HTTP/1.0 200 OK"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -95,10 +164,29 @@ fn connect_to_gnutls_serv() {
     let (crt, key) = pki.issue("server", &["localhost"], &[]);
     let port = free_port();
     let mut cmd = Command::new(gnutls);
-    cmd.args(["--http", "--x509certfile", p(&crt), "--x509keyfile", p(&key), "-p", &port.to_string()]);
+    cmd.args([
+        "--http",
+        "--x509certfile",
+        p(&crt),
+        "--x509keyfile",
+        p(&key),
+        "-p",
+        &port.to_string(),
+    ]);
     let _srv = Peer::listening("gnutls-serv", &mut cmd, port);
     for proto in ["TLSv1_3", "TLSv1_2"] {
-        let r = run(&["connect", "--json", "-p", proto, "-a", p(&pki.ca_cert()), "--http", "/", "localhost", &port.to_string()]);
+        let r = run(&[
+            "connect",
+            "--json",
+            "-p",
+            proto,
+            "-a",
+            p(&pki.ca_cert()),
+            "--http",
+            "/",
+            "localhost",
+            &port.to_string(),
+        ]);
         r.ok();
         let j = r.json();
         assert_eq!(j["protocol"], proto.replace('_', "."));
@@ -113,13 +201,42 @@ fn serve_to_openssl_s_client_message_and_log() {
     let pem = pki.issue_combined("localhost.pem", &["localhost", "127.0.0.1"], &[]);
     let srv = serve(&["-s", p(&pem), "--once"]);
     let mut cmd = Command::new(openssl());
-    cmd.args(["s_client", "-connect", &format!("127.0.0.1:{}", srv.port), "-servername", "localhost"])
-        .args(["-CAfile", p(&pki.ca_cert()), "-verify_return_error", "-ign_eof"]);
+    cmd.args([
+        "s_client",
+        "-connect",
+        &format!("127.0.0.1:{}", srv.port),
+        "-servername",
+        "localhost",
+    ])
+    .args([
+        "-CAfile",
+        p(&pki.ca_cert()),
+        "-verify_return_error",
+        "-ign_eof",
+    ]);
     let r = run_with_stdin(&mut cmd, b"", Duration::from_secs(30));
-    assert!(r.stdout.contains(MSG), "s_client did not receive the message:\n{}\n{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("Verify return code: 0 (ok)"), "{}", r.stdout);
-    assert!(srv.peer.wait_output("sni=localhost TLSv1.3", Duration::from_secs(10)), "{}", srv.peer.output());
-    assert!(srv.peer.output().contains(&format!("out={}", MSG.len())), "{}", srv.peer.output());
+    assert!(
+        r.stdout.contains(MSG),
+        "s_client did not receive the message:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("Verify return code: 0 (ok)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        srv.peer
+            .wait_output("sni=localhost TLSv1.3", Duration::from_secs(10)),
+        "{}",
+        srv.peer.output()
+    );
+    assert!(
+        srv.peer.output().contains(&format!("out={}", MSG.len())),
+        "{}",
+        srv.peer.output()
+    );
 }
 
 #[test]
@@ -129,9 +246,20 @@ fn serve_to_gnutls_cli() {
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     let srv = serve(&["-s", p(&pem), "--once", "-p", "TLSv1_2"]);
     let mut cmd = Command::new(gnutls_cli);
-    cmd.args(["--x509cafile", p(&pki.ca_cert()), "-p", &srv.port.to_string(), "localhost"]);
+    cmd.args([
+        "--x509cafile",
+        p(&pki.ca_cert()),
+        "-p",
+        &srv.port.to_string(),
+        "localhost",
+    ]);
     let r = run_with_stdin(&mut cmd, b"", Duration::from_secs(30));
-    assert!(r.stdout.contains(MSG), "gnutls-cli output:\n{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(MSG),
+        "gnutls-cli output:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
     assert!(r.stdout.contains("(TLS1.2-"), "{}", r.stdout);
     assert!(srv.peer.wait_output("TLSv1.2", Duration::from_secs(10)));
 }
@@ -143,21 +271,48 @@ fn serve_http_to_curl_get_and_post() {
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     let srv = serve(&["-s", p(&pem), "--http"]);
     let url = format!("https://localhost:{}/", srv.port);
-    let r = run_cmd(Command::new(&curl).args(["-sS", "--cacert", p(&pki.ca_cert()), &url]), Duration::from_secs(30));
-    r.ok();
-    assert!(r.stdout.contains("Hello over TLS"), "{}", r.stdout);
-    assert!(r.stdout.contains("TLSv1.3"), "{}", r.stdout);
-    assert!(r.stdout.contains("<td>Server name (SNI)</td><td>localhost</td>"), "{}", r.stdout);
     let r = run_cmd(
-        Command::new(&curl).args(["-sS", "--cacert", p(&pki.ca_cert()), "-d", "username=alice&password=s3cret", &format!("{url}login")]),
+        Command::new(&curl).args(["-sS", "--cacert", p(&pki.ca_cert()), &url]),
         Duration::from_secs(30),
     );
     r.ok();
-    assert!(r.stdout.contains("<td>password</td><td>s3cret</td>"), "{}", r.stdout);
+    assert!(r.stdout.contains("Hello over TLS"), "{}", r.stdout);
+    assert!(r.stdout.contains("TLSv1.3"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("<td>Server name (SNI)</td><td>localhost</td>"),
+        "{}",
+        r.stdout
+    );
+    let r = run_cmd(
+        Command::new(&curl).args([
+            "-sS",
+            "--cacert",
+            p(&pki.ca_cert()),
+            "-d",
+            "username=alice&password=s3cret",
+            &format!("{url}login"),
+        ]),
+        Duration::from_secs(30),
+    );
+    r.ok();
+    assert!(
+        r.stdout.contains("<td>password</td><td>s3cret</td>"),
+        "{}",
+        r.stdout
+    );
     // curl without the CA refuses: verification is on in both directions of this lab.
-    let r = run_cmd(Command::new(&curl).args(["-sS", &url]), Duration::from_secs(30));
+    let r = run_cmd(
+        Command::new(&curl).args(["-sS", &url]),
+        Duration::from_secs(30),
+    );
     assert_ne!(r.code, 0);
-    assert!(srv.peer.wait_output("\"POST /login 200\"", Duration::from_secs(10)), "{}", srv.peer.output());
+    assert!(
+        srv.peer
+            .wait_output("\"POST /login 200\"", Duration::from_secs(10)),
+        "{}",
+        srv.peer.output()
+    );
 }
 
 #[test]
@@ -171,13 +326,42 @@ fn serve_http_root_serves_files_and_refuses_traversal() {
     let srv = serve(&["-s", p(&pem), "--http", "--root", p(&site)]);
     let port = srv.port.to_string();
     let ca = pki.ca_cert();
-    let r = run(&["connect", "-q", "-a", p(&ca), "--http", "/", "localhost", &port]);
+    let r = run(&[
+        "connect",
+        "-q",
+        "-a",
+        p(&ca),
+        "--http",
+        "/",
+        "localhost",
+        &port,
+    ]);
     r.ok();
     assert!(r.stdout.contains("<h1>bank32</h1>"), "{}", r.stdout);
     let out = pki.path("got.bin");
-    run(&["connect", "-a", p(&ca), "--http", "/data.bin", "-o", p(&out), "localhost", &port]).ok();
+    run(&[
+        "connect",
+        "-a",
+        p(&ca),
+        "--http",
+        "/data.bin",
+        "-o",
+        p(&out),
+        "localhost",
+        &port,
+    ])
+    .ok();
     assert_eq!(std::fs::read(&out).unwrap(), vec![0u8, 1, 2, 255]);
-    let r = run(&["connect", "--json", "-a", p(&ca), "--http", "/../../etc/passwd", "localhost", &port]);
+    let r = run(&[
+        "connect",
+        "--json",
+        "-a",
+        p(&ca),
+        "--http",
+        "/../../etc/passwd",
+        "localhost",
+        &port,
+    ]);
     r.ok();
     let status = r.json()["http"]["status"].as_u64().unwrap();
     assert!(status == 403 || status == 404, "{status}");
@@ -189,7 +373,15 @@ fn serve_echo_with_connect_send() {
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     let srv = serve(&["-s", p(&pem), "--echo"]);
     let r = run(&[
-        "connect", "--json", "-a", p(&pki.ca_cert()), "--send", "ping\\n", "--read-timeout", "1", "localhost",
+        "connect",
+        "--json",
+        "-a",
+        p(&pki.ca_cert()),
+        "--send",
+        "ping\\n",
+        "--read-timeout",
+        "1",
+        "localhost",
         &srv.port.to_string(),
     ]);
     r.ok();
@@ -201,19 +393,37 @@ fn tlskit_to_tlskit_message_like_safe_tls() {
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("localhost.pem", &["localhost", "127.0.0.1", "::1"], &[]);
     let srv = serve(&["-s", p(&pem)]);
-    let r = run(&["connect", "-a", p(&pki.ca_cert()), "localhost", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&pki.ca_cert()),
+        "localhost",
+        &srv.port.to_string(),
+    ]);
     r.ok();
     assert!(r.stdout.contains(MSG), "{}", r.stdout);
     assert!(r.stdout.contains("close_notify"), "{}", r.stdout);
     // SSL_CERT_FILE stands in for the system store.
     let r = run_cmd(
-        tlskit().env("SSL_CERT_FILE", pki.ca_cert()).args(["connect", "--json", "localhost", &srv.port.to_string()]),
+        tlskit().env("SSL_CERT_FILE", pki.ca_cert()).args([
+            "connect",
+            "--json",
+            "localhost",
+            &srv.port.to_string(),
+        ]),
         Duration::from_secs(30),
     );
     r.ok();
     assert_eq!(r.json()["received"]["text"], MSG);
     // By IP: no SNI is sent and the IP SAN is checked.
-    let r = run(&["connect", "--json", "-a", p(&pki.ca_cert()), "127.0.0.1", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "--json",
+        "-a",
+        p(&pki.ca_cert()),
+        "127.0.0.1",
+        &srv.port.to_string(),
+    ]);
     r.ok();
     assert_eq!(r.json()["sni_sent"], false);
     assert_eq!(r.json()["certificate"]["name_match"], true);
@@ -228,32 +438,115 @@ fn mutual_tls_both_directions() {
     let ca = pki.ca_cert();
 
     // tlskit serve requires a client certificate.
-    let srv = serve(&["-s", p(&server_pem), "-a", p(&ca), "--require-client-cert", "--echo"]);
+    let srv = serve(&[
+        "-s",
+        p(&server_pem),
+        "-a",
+        p(&ca),
+        "--require-client-cert",
+        "--echo",
+    ]);
     let port = srv.port.to_string();
-    let r = run(&["connect", "--json", "-a", p(&ca), "-c", p(&client_pem), "--send", "hi", "--read-timeout", "1", "localhost", &port]);
+    let r = run(&[
+        "connect",
+        "--json",
+        "-a",
+        p(&ca),
+        "-c",
+        p(&client_pem),
+        "--send",
+        "hi",
+        "--read-timeout",
+        "1",
+        "localhost",
+        &port,
+    ]);
     r.ok();
     assert_eq!(r.json()["received"]["text"], "hi");
-    assert!(srv.peer.wait_output("client=[CN=alice.example", Duration::from_secs(10)), "{}", srv.peer.output());
+    assert!(
+        srv.peer
+            .wait_output("client=[CN=alice.example", Duration::from_secs(10)),
+        "{}",
+        srv.peer.output()
+    );
     // Without a certificate the server refuses (TLS 1.3 reports it on the first read).
     let r = run(&["connect", "-a", p(&ca), "--send", "hi", "localhost", &port]);
     assert_ne!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(srv.peer.wait_output("error: handshake failed", Duration::from_secs(10)), "{}", srv.peer.output());
+    assert!(
+        srv.peer
+            .wait_output("error: handshake failed", Duration::from_secs(10)),
+        "{}",
+        srv.peer.output()
+    );
     // openssl s_client with a certificate is accepted.
     let mut cmd = Command::new(openssl());
-    cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-servername", "localhost", "-CAfile", p(&ca)])
-        .args(["-cert", p(&ccrt), "-key", p(&ckey), "-verify_return_error"]);
+    cmd.args([
+        "s_client",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+        "-servername",
+        "localhost",
+        "-CAfile",
+        p(&ca),
+    ])
+    .args(["-cert", p(&ccrt), "-key", p(&ckey), "-verify_return_error"]);
     let r = run_with_stdin(&mut cmd, b"via-openssl\n", Duration::from_secs(30));
-    assert!(r.stdout.contains("via-openssl"), "{}\n{}", r.stdout, r.stderr);
-    assert!(srv.peer.wait_output("client=[CN=bob.example", Duration::from_secs(10)), "{}", srv.peer.output());
+    assert!(
+        r.stdout.contains("via-openssl"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(
+        srv.peer
+            .wait_output("client=[CN=bob.example", Duration::from_secs(10)),
+        "{}",
+        srv.peer.output()
+    );
 
     // tlskit connect presents a client certificate to openssl s_server -Verify.
     let (scrt, skey) = pki.issue("server2", &["localhost"], &[]);
-    let (_s, sport) = s_server(&scrt, &skey, &["-www", "-Verify", "1", "-CAfile", p(&ca), "-verify_return_error"]);
-    let r = run(&["connect", "--json", "-a", p(&ca), "-c", p(&ccrt), "-k", p(&ckey), "--http", "/", "localhost", &sport.to_string()]);
+    let (_s, sport) = s_server(
+        &scrt,
+        &skey,
+        &[
+            "-www",
+            "-Verify",
+            "1",
+            "-CAfile",
+            p(&ca),
+            "-verify_return_error",
+        ],
+    );
+    let r = run(&[
+        "connect",
+        "--json",
+        "-a",
+        p(&ca),
+        "-c",
+        p(&ccrt),
+        "-k",
+        p(&ckey),
+        "--http",
+        "/",
+        "localhost",
+        &sport.to_string(),
+    ]);
     r.ok();
     assert_eq!(r.json()["http"]["status"], 200);
-    assert!(r.json()["client_certificate"].as_str().unwrap().contains("bob.example"));
-    let r = run(&["connect", "-a", p(&ca), "--http", "/", "localhost", &sport.to_string()]);
+    assert!(r.json()["client_certificate"]
+        .as_str()
+        .unwrap()
+        .contains("bob.example"));
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&ca),
+        "--http",
+        "/",
+        "localhost",
+        &sport.to_string(),
+    ]);
     assert_ne!(r.code, 0);
 }
 
@@ -264,11 +557,27 @@ fn san_semantics_from_seed_task_2c() {
     let srv = serve(&["-s", p(&pem)]);
     let port = srv.port.to_string();
     for good in ["www.bank32.com", "abc.bank32.com"] {
-        let r = run(&["connect", "-a", p(&pki.ca_cert()), "--servername", good, "127.0.0.1", &port]);
+        let r = run(&[
+            "connect",
+            "-a",
+            p(&pki.ca_cert()),
+            "--servername",
+            good,
+            "127.0.0.1",
+            &port,
+        ]);
         r.ok();
     }
     for bad in ["bank32.com", "a.b.bank32.com"] {
-        let r = run(&["connect", "-a", p(&pki.ca_cert()), "--servername", bad, "127.0.0.1", &port]);
+        let r = run(&[
+            "connect",
+            "-a",
+            p(&pki.ca_cert()),
+            "--servername",
+            bad,
+            "127.0.0.1",
+            &port,
+        ]);
         r.failed_with(1, "hostname mismatch");
         assert!(r.stderr.contains(bad), "{}", r.stderr);
     }
@@ -285,9 +594,19 @@ fn failure_no_ca_is_unknown_issuer() {
     let other_ca = other_dir.path().join("ca");
     run(&["cert", "ca", "--out", p(&other_ca), "--cn", "Some Other CA"]).ok();
     let other_crt = other_ca.join("ca.crt");
-    let r = run(&["connect", "-a", p(&other_crt), "localhost", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&other_crt),
+        "localhost",
+        &srv.port.to_string(),
+    ]);
     r.failed_with(1, "unable to get local issuer certificate");
-    assert!(r.stderr.contains("-a CAFILE") && r.stderr.contains("CN=tlskit test CA"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("-a CAFILE") && r.stderr.contains("CN=tlskit test CA"),
+        "{}",
+        r.stderr
+    );
     let r = run_cmd(
         tlskit()
             .env("SSL_CERT_FILE", &other_crt)
@@ -298,13 +617,30 @@ fn failure_no_ca_is_unknown_issuer() {
     r.failed_with(1, "unable to get local issuer certificate");
     // A CA re-created under the same name does not verify the old certificates.
     let same_name = Pki::new("ecdsa-p256");
-    let r = run(&["connect", "-a", p(&same_name.ca_cert()), "localhost", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&same_name.ca_cert()),
+        "localhost",
+        &srv.port.to_string(),
+    ]);
     r.failed_with(1, "signature");
     // --insecure proceeds, loudly, and the report says why verification failed.
-    let r = run(&["connect", "--insecure", "-a", p(&other_crt), "localhost", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "--insecure",
+        "-a",
+        p(&other_crt),
+        "localhost",
+        &srv.port.to_string(),
+    ]);
     r.ok();
     assert!(r.stderr.contains("NOT verified"), "{}", r.stderr);
-    assert!(r.stdout.contains("NOT VERIFIED (--insecure)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("NOT VERIFIED (--insecure)"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains(MSG));
 }
 
@@ -313,17 +649,37 @@ fn failure_ip_address_mismatch() {
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     let srv = serve(&["-s", p(&pem)]);
-    let r = run(&["connect", "-a", p(&pki.ca_cert()), "127.0.0.1", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&pki.ca_cert()),
+        "127.0.0.1",
+        &srv.port.to_string(),
+    ]);
     r.failed_with(1, "IP address mismatch");
-    assert!(r.stderr.contains("'127.0.0.1'") && r.stderr.contains("localhost"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("'127.0.0.1'") && r.stderr.contains("localhost"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn failure_tls10_only_server_is_a_protocol_version_error() {
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("server", &["localhost"], &["--key-type", "rsa2048"]);
-    let (_srv, port) = s_server(&crt, &key, &["-www", "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"]);
-    let r = run(&["connect", "-a", p(&pki.ca_cert()), "localhost", &port.to_string()]);
+    let (_srv, port) = s_server(
+        &crt,
+        &key,
+        &["-www", "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&pki.ca_cert()),
+        "localhost",
+        &port.to_string(),
+    ]);
     r.failed_with(1, "protocol version");
     assert!(r.stderr.contains("tlskit scan"), "{}", r.stderr);
 }
@@ -331,13 +687,33 @@ fn failure_tls10_only_server_is_a_protocol_version_error() {
 #[test]
 fn failure_expired_and_not_yet_valid() {
     let pki = Pki::new("ecdsa-p256");
-    let pem = pki.issue_combined("old.pem", &["localhost"], &["--not-before", "2020-01-01", "--days", "30"]);
+    let pem = pki.issue_combined(
+        "old.pem",
+        &["localhost"],
+        &["--not-before", "2020-01-01", "--days", "30"],
+    );
     let srv = serve(&["-s", p(&pem)]);
-    let r = run(&["connect", "-a", p(&pki.ca_cert()), "localhost", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&pki.ca_cert()),
+        "localhost",
+        &srv.port.to_string(),
+    ]);
     r.failed_with(1, "expired");
-    let pem = pki.issue_combined("future.pem", &["localhost"], &["--not-before", "2099-01-01", "--days", "30"]);
+    let pem = pki.issue_combined(
+        "future.pem",
+        &["localhost"],
+        &["--not-before", "2099-01-01", "--days", "30"],
+    );
     let srv = serve(&["-s", p(&pem)]);
-    let r = run(&["connect", "-a", p(&pki.ca_cert()), "localhost", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&pki.ca_cert()),
+        "localhost",
+        &srv.port.to_string(),
+    ]);
     r.failed_with(1, "not yet valid");
 }
 
@@ -377,13 +753,33 @@ fn serve_refuses_versions_it_was_not_given() {
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     let srv = serve(&["-s", p(&pem), "-p", "TLSv1_2"]);
-    let r = run(&["connect", "-p", "TLSv1_3", "-a", p(&pki.ca_cert()), "localhost", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "-p",
+        "TLSv1_3",
+        "-a",
+        p(&pki.ca_cert()),
+        "localhost",
+        &srv.port.to_string(),
+    ]);
     r.failed_with(1, "protocol version");
     let mut cmd = Command::new(openssl());
-    cmd.args(["s_client", "-connect", &format!("127.0.0.1:{}", srv.port), "-tls1_3", "-CAfile", p(&pki.ca_cert())]);
+    cmd.args([
+        "s_client",
+        "-connect",
+        &format!("127.0.0.1:{}", srv.port),
+        "-tls1_3",
+        "-CAfile",
+        p(&pki.ca_cert()),
+    ]);
     let r = run_with_stdin(&mut cmd, b"", Duration::from_secs(30));
     assert!(!r.stdout.contains(MSG));
-    assert!(srv.peer.wait_output("handshake failed", Duration::from_secs(10)), "{}", srv.peer.output());
+    assert!(
+        srv.peer
+            .wait_output("handshake failed", Duration::from_secs(10)),
+        "{}",
+        srv.peer.output()
+    );
 }
 
 #[test]
@@ -401,7 +797,16 @@ fn serve_forward_offloads_tls_to_a_plaintext_backend() {
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     let srv = serve(&["-s", p(&pem), "--forward", &format!("127.0.0.1:{bport}")]);
-    let r = run(&["connect", "--json", "-a", p(&pki.ca_cert()), "--send", "hello", "localhost", &srv.port.to_string()]);
+    let r = run(&[
+        "connect",
+        "--json",
+        "-a",
+        p(&pki.ca_cert()),
+        "--send",
+        "hello",
+        "localhost",
+        &srv.port.to_string(),
+    ]);
     r.ok();
     assert_eq!(r.json()["received"]["text"], "backend saw hello");
     t.join().unwrap();
@@ -413,9 +818,21 @@ fn serve_handshake_timeout_frees_silent_clients() {
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     let srv = serve(&["-s", p(&pem), "--handshake-timeout", "0.5"]);
     let _silent = std::net::TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
-    assert!(srv.peer.wait_output("handshake timeout", Duration::from_secs(10)), "{}", srv.peer.output());
+    assert!(
+        srv.peer
+            .wait_output("handshake timeout", Duration::from_secs(10)),
+        "{}",
+        srv.peer.output()
+    );
     // and the server still answers others
-    run(&["connect", "-a", p(&pki.ca_cert()), "localhost", &srv.port.to_string()]).ok();
+    run(&[
+        "connect",
+        "-a",
+        p(&pki.ca_cert()),
+        "localhost",
+        &srv.port.to_string(),
+    ])
+    .ok();
 }
 
 #[test]
@@ -427,26 +844,80 @@ fn keylog_lets_tshark_decrypt_a_capture() {
     let cap = pki.path("cap.pcapng");
     let keys = pki.path("keys.log");
     let mut cmd = Command::new(&tshark);
-    cmd.args(["-i", "lo", "-f", &format!("tcp port {}", srv.port), "-w", p(&cap)]);
+    cmd.args([
+        "-i",
+        "lo",
+        "-f",
+        &format!("tcp port {}", srv.port),
+        "-w",
+        p(&cap),
+    ]);
     let mut capture = Peer::spawn("tshark", &mut cmd);
-    assert!(capture.wait_output("Capturing on", Duration::from_secs(20)), "tshark did not start: {}", capture.output());
+    assert!(
+        capture.wait_output("Capturing on", Duration::from_secs(20)),
+        "tshark did not start: {}",
+        capture.output()
+    );
     std::thread::sleep(Duration::from_millis(500));
-    run(&["connect", "--keylog", p(&keys), "-a", p(&pki.ca_cert()), "--http", "/secret-path-42", "localhost", &srv.port.to_string()]).ok();
+    run(&[
+        "connect",
+        "--keylog",
+        p(&keys),
+        "-a",
+        p(&pki.ca_cert()),
+        "--http",
+        "/secret-path-42",
+        "localhost",
+        &srv.port.to_string(),
+    ])
+    .ok();
     std::thread::sleep(Duration::from_millis(800));
     unsafe { libc::kill(capture.child().id() as i32, libc::SIGINT) };
     let _ = capture.child().wait();
     let text = std::fs::read_to_string(&keys).unwrap();
-    assert!(text.contains("CLIENT_HANDSHAKE_TRAFFIC_SECRET") && text.contains("CLIENT_TRAFFIC_SECRET_0"), "{text}");
+    assert!(
+        text.contains("CLIENT_HANDSHAKE_TRAFFIC_SECRET")
+            && text.contains("CLIENT_TRAFFIC_SECRET_0"),
+        "{text}"
+    );
     let decrypted = run_cmd(
-        Command::new(&tshark).args(["-r", p(&cap), "-o", &format!("tls.keylog_file:{}", p(&keys)), "-Y", "http.request", "-T", "fields", "-e", "http.request.uri"]),
+        Command::new(&tshark).args([
+            "-r",
+            p(&cap),
+            "-o",
+            &format!("tls.keylog_file:{}", p(&keys)),
+            "-Y",
+            "http.request",
+            "-T",
+            "fields",
+            "-e",
+            "http.request.uri",
+        ]),
         Duration::from_secs(60),
     );
-    assert!(decrypted.stdout.contains("/secret-path-42"), "tshark could not decrypt:\n{}\n{}", decrypted.stdout, decrypted.stderr);
+    assert!(
+        decrypted.stdout.contains("/secret-path-42"),
+        "tshark could not decrypt:\n{}\n{}",
+        decrypted.stdout,
+        decrypted.stderr
+    );
     let without = run_cmd(
-        Command::new(&tshark).args(["-r", p(&cap), "-Y", "http.request", "-T", "fields", "-e", "http.request.uri"]),
+        Command::new(&tshark).args([
+            "-r",
+            p(&cap),
+            "-Y",
+            "http.request",
+            "-T",
+            "fields",
+            "-e",
+            "http.request.uri",
+        ]),
         Duration::from_secs(60),
     );
-    assert!(!without.stdout.contains("/secret-path-42"), "the capture should be opaque without the key log");
+    assert!(
+        !without.stdout.contains("/secret-path-42"),
+        "the capture should be opaque without the key log"
+    );
 }
 
 #[test]
@@ -461,9 +932,17 @@ fn chromium_renders_the_http_page_only_when_the_ca_is_trusted() {
         let profile = home.join("profile");
         run_cmd(
             Command::new(&chromium).env("HOME", home).args([
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                &format!("--user-data-dir={}", profile.display()), "--dump-dom", &url,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                &format!("--user-data-dir={}", profile.display()),
+                "--dump-dom",
+                &url,
             ]),
             Duration::from_secs(90),
         )
@@ -473,30 +952,67 @@ fn chromium_renders_the_http_page_only_when_the_ca_is_trusted() {
     let nssdb = trusted_home.join(".pki/nssdb");
     std::fs::create_dir_all(&nssdb).unwrap();
     let db = format!("sql:{}", nssdb.display());
-    run_cmd(Command::new(&certutil).args(["-N", "-d", &db, "--empty-password"]), Duration::from_secs(30)).ok();
-    run_cmd(Command::new(&certutil).args(["-A", "-d", &db, "-n", "tlskit lab CA", "-t", "C,,", "-i", p(&pki.ca_cert())]), Duration::from_secs(30)).ok();
+    run_cmd(
+        Command::new(&certutil).args(["-N", "-d", &db, "--empty-password"]),
+        Duration::from_secs(30),
+    )
+    .ok();
+    run_cmd(
+        Command::new(&certutil).args([
+            "-A",
+            "-d",
+            &db,
+            "-n",
+            "tlskit lab CA",
+            "-t",
+            "C,,",
+            "-i",
+            p(&pki.ca_cert()),
+        ]),
+        Duration::from_secs(30),
+    )
+    .ok();
     let r = browse(&trusted_home);
-    assert!(r.stdout.contains("Hello over TLS"), "Chromium did not render the page:\n{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Hello over TLS"),
+        "Chromium did not render the page:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
     assert!(r.stdout.contains("TLSv1.3"), "{}", r.stdout);
     // Untrusted: a fresh home without the CA gets an interstitial, not the page.
     let untrusted_home = pki.path("home-untrusted");
     std::fs::create_dir_all(&untrusted_home).unwrap();
     let r = browse(&untrusted_home);
-    assert!(!r.stdout.contains("Hello over TLS"), "Chromium rendered the page without trusting the CA:\n{}", r.stdout);
-    assert!(srv.peer.output().contains("handshake failed"), "{}", srv.peer.output());
+    assert!(
+        !r.stdout.contains("Hello over TLS"),
+        "Chromium rendered the page without trusting the CA:\n{}",
+        r.stdout
+    );
+    assert!(
+        srv.peer.output().contains("handshake failed"),
+        "{}",
+        srv.peer.output()
+    );
 }
 
 #[test]
 fn bad_input_gives_one_line_errors() {
     let pki = Pki::new("ecdsa-p256");
     let bad = pki.path("bad.pem");
-    std::fs::write(&bad, "-----BEGIN CERTIFICATE-----\nnot base64!!\n-----END CERTIFICATE-----\n").unwrap();
+    std::fs::write(
+        &bad,
+        "-----BEGIN CERTIFICATE-----\nnot base64!!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
     run(&["serve", "-s", p(&bad), "127.0.0.1", "0"]).failed_with(1, "bad.pem");
-    run(&["serve", "-s", "/nonexistent/server.pem", "127.0.0.1", "0"]).failed_with(1, "no such file");
+    run(&["serve", "-s", "/nonexistent/server.pem", "127.0.0.1", "0"])
+        .failed_with(1, "no such file");
     // A key that belongs to another certificate.
     let (crt, _) = pki.issue("one", &["localhost"], &[]);
     let (_, key2) = pki.issue("two", &["localhost"], &[]);
-    run(&["serve", "-s", p(&crt), "-k", p(&key2), "127.0.0.1", "0"]).failed_with(1, "does not belong");
+    run(&["serve", "-s", p(&crt), "-k", p(&key2), "127.0.0.1", "0"])
+        .failed_with(1, "does not belong");
     run(&["connect", "-a", p(&bad), "localhost", "1"]).failed_with(1, "bad.pem");
     // Port in use.
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);

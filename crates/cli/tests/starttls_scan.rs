@@ -17,14 +17,24 @@ type Found = BTreeMap<String, BTreeSet<String>>;
 
 fn scan(d: &Daemon, label: &str) -> Value {
     let e = d.endpoint(label);
-    let mut args: Vec<String> = vec!["scan".into(), "--json".into(), "--timeout".into(), "5".into(), "--no-progress".into()];
+    let mut args: Vec<String> = vec![
+        "scan".into(),
+        "--json".into(),
+        "--timeout".into(),
+        "5".into(),
+        "--no-progress".into(),
+    ];
     args.extend(e.flags());
     args.push(format!("{}:{}", d.host, e.port));
     let r = run_cmd(tlskit().args(&args), Duration::from_secs(180));
     assert_eq!(
-        r.code, 0,
+        r.code,
+        0,
         "{} {label}: scan failed\nstdout:\n{}\nstderr:\n{}\ndaemon logs:\n{}",
-        d.name, r.stdout, r.stderr, d.logs()
+        d.name,
+        r.stdout,
+        r.stderr,
+        d.logs()
     );
     serde_json::from_str(&r.stdout).unwrap()
 }
@@ -38,7 +48,12 @@ fn found(v: &Value) -> Found {
         .map(|p| {
             (
                 p["version"].as_str().unwrap().to_string(),
-                p["cipher_suites"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect(),
+                p["cipher_suites"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["name"].as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect()
@@ -62,13 +77,25 @@ fn check(d: &Daemon, labels: &[&str]) {
     let want = expected(d);
     for label in labels {
         let v = scan(d, label);
-        assert_eq!(found(&v), want, "{} {label}: versions and suites differ from the configuration", d.name);
+        assert_eq!(
+            found(&v),
+            want,
+            "{} {label}: versions and suites differ from the configuration",
+            d.name
+        );
         let e = d.endpoint(label);
         if e.starttls.is_some() {
             assert_eq!(v["target"]["starttls"], e.starttls.unwrap(), "{v}");
-            assert!(!v["starttls"]["lines"].as_array().unwrap().is_empty(), "the plaintext part is reported: {v}");
+            assert!(
+                !v["starttls"]["lines"].as_array().unwrap().is_empty(),
+                "the plaintext part is reported: {v}"
+            );
         }
-        assert_eq!(v["certificates"][0]["key_type"], "ECDSA P-256", "{} {label}", d.name);
+        assert_eq!(
+            v["certificates"][0]["key_type"], "ECDSA P-256",
+            "{} {label}",
+            d.name
+        );
     }
 }
 
@@ -137,13 +164,25 @@ fn injected_plaintext_after_go_ahead_is_a_finding_minimal_server_written_for_the
     let d = daemons::mini_smtp(&pki(), MiniSmtp::Inject);
     let v = scan(&d, "smtp");
     assert!(
-        v["findings"].as_array().unwrap().iter().any(|f| f["id"] == "starttls.injection"),
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "starttls.injection"),
         "no injection finding: {}",
         v["findings"]
     );
     let d = daemons::mini_smtp(&pki(), MiniSmtp::Go);
     let v = scan(&d, "smtp");
-    assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["id"] == "starttls.injection"), "{}", v["findings"]);
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "starttls.injection"),
+        "{}",
+        v["findings"]
+    );
 }
 
 #[test]
@@ -152,5 +191,13 @@ fn scan_of_a_server_without_starttls_is_one_clear_error() {
     let e = d.endpoint("smtp");
     let r = run(&["scan", "-t", "smtp", &format!("{}:{}", d.host, e.port)]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert_eq!(r.stderr.lines().filter(|l| l.starts_with("tlskit: error:")).count(), 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("tlskit: error:"))
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
 }

@@ -39,12 +39,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Re
     tmp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(mode))
         .map_err(|e| file_error(path, "set permissions on", &e))?;
-    tmp.write_all(bytes).map_err(|e| file_error(path, "write", &e))?;
-    tmp.as_file().sync_all().map_err(|e| file_error(path, "write", &e))?;
+    tmp.write_all(bytes)
+        .map_err(|e| file_error(path, "write", &e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| file_error(path, "write", &e))?;
     if overwrite {
-        tmp.persist(path).map_err(|e| file_error(path, "write", &e.error))?;
+        tmp.persist(path)
+            .map_err(|e| file_error(path, "write", &e.error))?;
     } else {
-        tmp.persist_noclobber(path).map_err(|e| file_error(path, "write", &e.error))?;
+        tmp.persist_noclobber(path)
+            .map_err(|e| file_error(path, "write", &e.error))?;
     }
     Ok(())
 }
@@ -55,7 +60,10 @@ pub fn ensure_dir(path: &Path, mode: u32) -> Result<()> {
         return Ok(());
     }
     if path.exists() {
-        return Err(Error::input(format!("{} exists and is not a directory", path.display())));
+        return Err(Error::input(format!(
+            "{} exists and is not a directory",
+            path.display()
+        )));
     }
     std::fs::create_dir_all(path).map_err(|e| file_error(path, "create directory", &e))?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))

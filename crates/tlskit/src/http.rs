@@ -27,15 +27,21 @@ pub struct ResponseHead {
 
 /// Case-insensitive header lookup (first match).
 pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Where the head ends: the index just past the blank line, if present.
 pub fn head_end(buf: &[u8]) -> Option<usize> {
-    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4).or_else(|| {
-        // Be lenient with bare LF line endings.
-        buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2)
-    })
+    buf.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
+        .or_else(|| {
+            // Be lenient with bare LF line endings.
+            buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2)
+        })
 }
 
 fn parse_headers<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Vec<(String, String)>> {
@@ -45,9 +51,12 @@ fn parse_headers<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Vec<(String
         if line.is_empty() {
             break;
         }
-        let (k, v) = line
-            .split_once(':')
-            .ok_or_else(|| Error::protocol(format!("malformed HTTP header line: {:?}", truncate(line, 80))))?;
+        let (k, v) = line.split_once(':').ok_or_else(|| {
+            Error::protocol(format!(
+                "malformed HTTP header line: {:?}",
+                truncate(line, 80)
+            ))
+        })?;
         headers.push((k.trim().to_string(), v.trim().to_string()));
         if headers.len() > MAX_HEADERS {
             return Err(Error::protocol("too many HTTP headers"));
@@ -62,15 +71,26 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// Parse a request head (the bytes up to and including the blank line).
 pub fn parse_request_head(head: &[u8]) -> Result<RequestHead> {
-    let text = std::str::from_utf8(head).map_err(|_| Error::protocol("HTTP request head is not text"))?;
+    let text =
+        std::str::from_utf8(head).map_err(|_| Error::protocol("HTTP request head is not text"))?;
     let mut lines = text.split('\n');
     let first = lines.next().unwrap_or("").trim_end_matches('\r');
     let mut parts = first.split(' ');
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(Error::protocol(format!("not an HTTP request line: {:?}", truncate(first, 80))));
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Error::protocol(format!(
+            "not an HTTP request line: {:?}",
+            truncate(first, 80)
+        )));
     };
-    if !version.starts_with("HTTP/") || method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(Error::protocol(format!("not an HTTP request line: {:?}", truncate(first, 80))));
+    if !version.starts_with("HTTP/")
+        || method.is_empty()
+        || !method.bytes().all(|b| b.is_ascii_uppercase())
+    {
+        return Err(Error::protocol(format!(
+            "not an HTTP request line: {:?}",
+            truncate(first, 80)
+        )));
     }
     Ok(RequestHead {
         method: method.to_string(),
@@ -96,7 +116,12 @@ pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead> {
         )));
     };
     let headers: Vec<(String, String)> = parse_headers(lines)?;
-    Ok(ResponseHead { version: version.to_string(), status, reason, headers })
+    Ok(ResponseHead {
+        version: version.to_string(),
+        status,
+        reason,
+        headers,
+    })
 }
 
 /// Decode a complete chunked body. Returns the payload and how many input bytes were used.
@@ -110,12 +135,17 @@ pub fn decode_chunked(mut data: &[u8]) -> Result<(Vec<u8>, usize)> {
             .ok_or_else(|| Error::protocol("truncated chunked body (missing chunk size line)"))?;
         let size_text = std::str::from_utf8(&data[..line_end]).unwrap_or("");
         let size_text = size_text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .map_err(|_| Error::protocol(format!("bad chunk size {size_text:?} in chunked body")))?;
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| {
+            Error::protocol(format!("bad chunk size {size_text:?} in chunked body"))
+        })?;
         data = &data[line_end + 2..];
         if size == 0 {
             // Skip trailers up to the final blank line.
-            let end = data.windows(2).position(|w| w == b"\r\n").map(|i| i + 2).unwrap_or(data.len());
+            let end = data
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .map(|i| i + 2)
+                .unwrap_or(data.len());
             data = &data[end..];
             return Ok((out, total - data.len()));
         }
@@ -138,9 +168,13 @@ pub fn parse_full_response(bytes: &[u8]) -> Result<(ResponseHead, Vec<u8>)> {
     })?;
     let head = parse_response_head(&bytes[..end])?;
     let rest = &bytes[end..];
-    let body = if header(&head.headers, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
+    let body = if header(&head.headers, "transfer-encoding")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
+    {
         decode_chunked(rest)?.0
-    } else if let Some(len) = header(&head.headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok()) {
+    } else if let Some(len) =
+        header(&head.headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok())
+    {
         rest[..len.min(rest.len())].to_vec()
     } else {
         rest.to_vec()
@@ -227,7 +261,8 @@ mod tests {
 
     #[test]
     fn request_head() {
-        let h = parse_request_head(b"GET /a?b=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n").unwrap();
+        let h =
+            parse_request_head(b"GET /a?b=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n").unwrap();
         assert_eq!(h.method, "GET");
         assert_eq!(h.target, "/a?b=1");
         assert_eq!(header(&h.headers, "host"), Some("x"));
@@ -244,7 +279,8 @@ mod tests {
 
     #[test]
     fn full_response() {
-        let (h, b) = parse_full_response(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiXX").unwrap();
+        let (h, b) =
+            parse_full_response(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiXX").unwrap();
         assert_eq!(h.status, 200);
         assert_eq!(b, b"hi");
     }
@@ -253,7 +289,10 @@ mod tests {
     fn forms() {
         assert_eq!(
             parse_form("user=alice&password=s%3Dcr+et"),
-            vec![("user".into(), "alice".into()), ("password".into(), "s=cr et".into())]
+            vec![
+                ("user".into(), "alice".into()),
+                ("password".into(), "s=cr et".into())
+            ]
         );
         assert_eq!(percent_decode("%zz%4", false), "%zz%4");
     }

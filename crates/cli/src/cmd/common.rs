@@ -93,7 +93,10 @@ pub fn target_from(host: &str, port: Option<&str>) -> tlskit::Result<tlskit::net
 mod tests {
     #[test]
     fn unescapes() {
-        assert_eq!(super::unescape(r"GET / HTTP/1.0\r\n\r\n"), b"GET / HTTP/1.0\r\n\r\n");
+        assert_eq!(
+            super::unescape(r"GET / HTTP/1.0\r\n\r\n"),
+            b"GET / HTTP/1.0\r\n\r\n"
+        );
         assert_eq!(super::unescape(r"a\x41\\"), b"aA\\");
     }
 }

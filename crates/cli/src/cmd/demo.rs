@@ -34,7 +34,9 @@ pub struct Args {
 
 fn shell_path(p: &Path) -> String {
     let s = p.display().to_string();
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
         s
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -62,19 +64,33 @@ pub fn run(args: Args) -> Result<i32> {
             println!("{s}");
         }
     };
-    say(format!("tlskit demo — a CA, a certificate, a server and a client on loopback, in {}\n", dir.display()));
+    say(format!(
+        "tlskit demo — a CA, a certificate, a server and a client on loopback, in {}\n",
+        dir.display()
+    ));
 
     // 1. The CA.
     let ca_dir = dir.join("ca");
-    let ca_opts = CaOptions { common_name: "tlskit demo CA".to_string(), ..CaOptions::new() };
+    let ca_opts = CaOptions {
+        common_name: "tlskit demo CA".to_string(),
+        ..CaOptions::new()
+    };
     let created = ca::create_ca(&ca_dir, &ca_opts)?;
     say("1. A certificate authority for the lab".to_string());
-    say(format!("   wrote {} and {} ({}, mode 0600 key)", created.certificate.display(), created.key.display(), created.key_type.description()));
+    say(format!(
+        "   wrote {} and {} ({}, mode 0600 key)",
+        created.certificate.display(),
+        created.key.display(),
+        created.key_type.description()
+    ));
     say("   by hand: tlskit cert ca --out ca --cn 'tlskit demo CA'\n".to_string());
 
     // 2. The server certificate.
     let authority = ca::Ca::load(&ca_dir, None)?;
-    let names: Vec<String> = ["localhost", "127.0.0.1", "::1"].iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = ["localhost", "127.0.0.1", "::1"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let req = IssueRequest {
         names: names.clone(),
         common_name: None,
@@ -87,12 +103,24 @@ pub fn run(args: Args) -> Result<i32> {
     let pem = dir.join("localhost.pem");
     issued.write(&Output::Combined(pem.clone()), false)?;
     say("2. A server certificate for localhost, 127.0.0.1 and ::1, signed by that CA".to_string());
-    say(format!("   wrote {} (certificate, CA certificate, private key — like the seeds' localhost.pem)", pem.display()));
-    say("   by hand: tlskit cert issue --ca ca --out localhost.pem localhost 127.0.0.1 ::1\n".to_string());
+    say(format!(
+        "   wrote {} (certificate, CA certificate, private key — like the seeds' localhost.pem)",
+        pem.display()
+    ));
+    say(
+        "   by hand: tlskit cert issue --ca ca --out localhost.pem localhost 127.0.0.1 ::1\n"
+            .to_string(),
+    );
 
     // 3. The server.
-    let server_setup = config::server_config(&config::ServerOptions { cert: pem.clone(), ..Default::default() })?;
-    let client_setup = config::client_config(&config::ClientOptions { ca: vec![created.certificate.clone()], ..Default::default() })?;
+    let server_setup = config::server_config(&config::ServerOptions {
+        cert: pem.clone(),
+        ..Default::default()
+    })?;
+    let client_setup = config::client_config(&config::ClientOptions {
+        ca: vec![created.certificate.clone()],
+        ..Default::default()
+    })?;
     let rt = common::runtime()?;
     let ca_cert = created.certificate.clone();
     let keep = args.dir.is_some();

@@ -18,7 +18,10 @@ pub struct Target {
 impl Target {
     pub fn new(host: impl Into<String>, port: u16) -> Self {
         let host = host.into();
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
         Target { host, port }
     }
 
@@ -31,14 +34,18 @@ impl Target {
         // [v6]:port or [v6]
         if let Some(rest) = s.strip_prefix('[') {
             let Some(end) = rest.find(']') else {
-                return Err(Error::usage(format!("'{s}': missing ']' after the IPv6 address")));
+                return Err(Error::usage(format!(
+                    "'{s}': missing ']' after the IPv6 address"
+                )));
             };
             let host = &rest[..end];
             let after = &rest[end + 1..];
             let port = if let Some(p) = after.strip_prefix(':') {
                 parse_port(p)?
             } else if after.is_empty() {
-                default_port.ok_or_else(|| Error::usage(format!("'{s}' has no port: write [{host}]:PORT")))?
+                default_port.ok_or_else(|| {
+                    Error::usage(format!("'{s}' has no port: write [{host}]:PORT"))
+                })?
             } else {
                 return Err(Error::usage(format!("'{s}': expected ':PORT' after ']'")));
             };
@@ -48,7 +55,9 @@ impl Target {
         if s.matches(':').count() > 1 {
             if s.parse::<IpAddr>().is_ok() {
                 let port = default_port.ok_or_else(|| {
-                    Error::usage(format!("'{s}' has no port: write [{s}]:PORT for an IPv6 address"))
+                    Error::usage(format!(
+                        "'{s}' has no port: write [{s}]:PORT for an IPv6 address"
+                    ))
                 })?;
                 return Ok(Target::new(s, port));
             }
@@ -91,7 +100,9 @@ impl fmt::Display for Target {
 pub fn parse_port(p: &str) -> Result<u16> {
     match p.trim().parse::<u32>() {
         Ok(n) if n <= 65535 => Ok(n as u16),
-        _ => Err(Error::usage(format!("'{p}' is not a port number (0-65535)"))),
+        _ => Err(Error::usage(format!(
+            "'{p}' is not a port number (0-65535)"
+        ))),
     }
 }
 
@@ -103,11 +114,19 @@ pub async fn resolve(target: &Target) -> Result<Vec<SocketAddr>> {
     let host = target.host.clone();
     let addrs = tokio::net::lookup_host((host.as_str(), target.port))
         .await
-        .map_err(|e| Error::network(format!("cannot resolve '{}': {e} (check the name, or use an IP address)", target.host)))?;
+        .map_err(|e| {
+            Error::network(format!(
+                "cannot resolve '{}': {e} (check the name, or use an IP address)",
+                target.host
+            ))
+        })?;
     let mut v: Vec<SocketAddr> = addrs.collect();
     v.dedup();
     if v.is_empty() {
-        return Err(Error::network(format!("'{}' has no addresses", target.host)));
+        return Err(Error::network(format!(
+            "'{}' has no addresses",
+            target.host
+        )));
     }
     Ok(v)
 }
@@ -149,15 +168,24 @@ pub async fn connect_addr(addr: SocketAddr, timeout: Duration) -> Result<Connect
     };
     let connect_time = start.elapsed();
     let _ = stream.set_nodelay(true);
-    let local = stream.local_addr().map_err(|e| Error::network(format!("socket error: {e}")))?;
-    Ok(Connected { stream, peer: addr, local, connect_time })
+    let local = stream
+        .local_addr()
+        .map_err(|e| Error::network(format!("socket error: {e}")))?;
+    Ok(Connected {
+        stream,
+        peer: addr,
+        local,
+        connect_time,
+    })
 }
 
 /// Turn a connect error into a sentence.
 pub fn connect_error(addr: SocketAddr, e: &std::io::Error) -> Error {
     use std::io::ErrorKind as K;
     let why = match e.kind() {
-        K::ConnectionRefused => "connection refused (is a server listening on that port?)".to_string(),
+        K::ConnectionRefused => {
+            "connection refused (is a server listening on that port?)".to_string()
+        }
         K::TimedOut => "connection timed out".to_string(),
         K::AddrNotAvailable => "address not available".to_string(),
         _ => match e.raw_os_error() {
@@ -192,9 +220,18 @@ mod tests {
 
     #[test]
     fn parses_targets() {
-        assert_eq!(Target::parse("localhost:443", None).unwrap(), Target::new("localhost", 443));
-        assert_eq!(Target::parse("[::1]:8443", None).unwrap(), Target::new("::1", 8443));
-        assert_eq!(Target::parse("::1", Some(443)).unwrap(), Target::new("::1", 443));
+        assert_eq!(
+            Target::parse("localhost:443", None).unwrap(),
+            Target::new("localhost", 443)
+        );
+        assert_eq!(
+            Target::parse("[::1]:8443", None).unwrap(),
+            Target::new("::1", 8443)
+        );
+        assert_eq!(
+            Target::parse("::1", Some(443)).unwrap(),
+            Target::new("::1", 443)
+        );
         assert_eq!(Target::parse("example.org", Some(443)).unwrap().port, 443);
         assert!(Target::parse("example.org", None).is_err());
         assert!(Target::parse("host:99999", None).is_err());
@@ -215,19 +252,30 @@ pub struct Connector {
 
 impl Connector {
     pub fn new(target: Target, timeout: Duration) -> Self {
-        Connector { target, timeout, starttls: None }
+        Connector {
+            target,
+            timeout,
+            starttls: None,
+        }
     }
 
     /// Upgrade with `proto` after connecting.
     pub fn with_starttls(mut self, proto: starttls::Protocol, name: Option<String>) -> Self {
-        let opts = starttls::Options { name, host: self.target.host.clone(), timeout: self.timeout };
+        let opts = starttls::Options {
+            name,
+            host: self.target.host.clone(),
+            timeout: self.timeout,
+        };
         self.starttls = Some((proto, opts));
         self
     }
 
     /// Connect (to `addr` if given, else resolving the target) and run STARTTLS if configured.
     /// The stream returned is ready for a ClientHello.
-    pub async fn open(&self, addr: Option<SocketAddr>) -> Result<(Connected, Option<starttls::Transcript>)> {
+    pub async fn open(
+        &self,
+        addr: Option<SocketAddr>,
+    ) -> Result<(Connected, Option<starttls::Transcript>)> {
         let mut c = match addr {
             Some(a) => connect_addr(a, self.timeout).await?,
             None => connect(&self.target, self.timeout).await?,

@@ -26,10 +26,13 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
 fn pem_error(path: &Path, e: pem::Error) -> Error {
     let why = match e {
         pem::Error::MissingSectionEnd { .. } => {
-            "a PEM section has no matching -----END----- line (the file is truncated or damaged)".to_string()
+            "a PEM section has no matching -----END----- line (the file is truncated or damaged)"
+                .to_string()
         }
         pem::Error::IllegalSectionStart { .. } => "a -----BEGIN----- line is malformed".to_string(),
-        pem::Error::Base64Decode(_) => "the base64 text inside a PEM section is damaged".to_string(),
+        pem::Error::Base64Decode(_) => {
+            "the base64 text inside a PEM section is damaged".to_string()
+        }
         other => other.to_string(),
     };
     Error::input(format!("{} is not valid PEM: {why}", path.display()))
@@ -184,7 +187,9 @@ pub fn load_trust(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let mut out: Vec<CertificateDer<'static>> = Vec::new();
     for p in entries {
         // Keys, CSRs and notes may live beside the certificates: skip what is not a certificate.
-        let Ok(bytes) = std::fs::read(&p) else { continue };
+        let Ok(bytes) = std::fs::read(&p) else {
+            continue;
+        };
         if let Ok(certs) = certs_from_bytes(&p, &bytes) {
             for c in certs {
                 if !out.iter().any(|o| o.as_ref() == c.as_ref()) {

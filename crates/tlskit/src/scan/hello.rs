@@ -29,7 +29,12 @@ pub fn all_tls12_groups() -> Vec<u16> {
         .filter(|g| matches!(g.kind, GroupKind::Ec | GroupKind::Ecx) && g.id < 0xff00)
         .map(|g| g.id)
         .collect();
-    v.extend(registry::named_groups().iter().filter(|g| g.kind == GroupKind::Ffdhe).map(|g| g.id));
+    v.extend(
+        registry::named_groups()
+            .iter()
+            .filter(|g| g.kind == GroupKind::Ffdhe)
+            .map(|g| g.id),
+    );
     v
 }
 
@@ -39,8 +44,13 @@ pub fn all_tls13_groups() -> Vec<u16> {
         .iter()
         .filter(|g| {
             g.id < 0xff00
-                && (matches!(g.kind, GroupKind::Ffdhe | GroupKind::Hybrid | GroupKind::Pqc)
-                    || matches!(g.id, 0x001d | 0x001e | 0x0017 | 0x0018 | 0x0019 | 0x001f | 0x0020 | 0x0021 | 0x0029))
+                && (matches!(
+                    g.kind,
+                    GroupKind::Ffdhe | GroupKind::Hybrid | GroupKind::Pqc
+                ) || matches!(
+                    g.id,
+                    0x001d | 0x001e | 0x0017 | 0x0018 | 0x0019 | 0x001f | 0x0020 | 0x0021 | 0x0029
+                ))
         })
         .map(|g| g.id)
         .collect()
@@ -97,7 +107,8 @@ impl HelloSpec {
     pub fn build(&self) -> Vec<u8> {
         let mut suites = self.suites.clone();
         suites.extend(&self.extra_suites);
-        let mut b = ClientHelloBuilder::for_version(self.version, &suites, self.sni.as_deref()).with_random(self.random);
+        let mut b = ClientHelloBuilder::for_version(self.version, &suites, self.sni.as_deref())
+            .with_random(self.random);
         if self.version >= Version::Tls10 {
             let groups = self.groups.clone().unwrap_or_else(|| {
                 if self.version == Version::Tls13 {
@@ -119,7 +130,13 @@ impl HelloSpec {
                 b = b.status_request();
             }
             if !self.alpn.is_empty() {
-                b = b.alpn(&self.alpn.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>());
+                b = b.alpn(
+                    &self
+                        .alpn
+                        .iter()
+                        .map(|s| s.as_bytes().to_vec())
+                        .collect::<Vec<_>>(),
+                );
             }
         }
         if self.version >= Version::Tls12 {
@@ -135,7 +152,8 @@ impl HelloSpec {
         if let Some(c) = &self.compression {
             b = b.compression_methods(c.clone());
         }
-        b.padding(tlskit_wire::client_hello::Padding::F5Workaround).build_record()
+        b.padding(tlskit_wire::client_hello::Padding::F5Workaround)
+            .build_record()
     }
 }
 

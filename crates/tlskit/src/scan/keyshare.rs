@@ -11,11 +11,12 @@ pub fn share(group: u16) -> Option<KeyShareEntry> {
         let k = agreement::EphemeralPrivateKey::generate(alg, &rng).ok()?;
         Some(k.compute_public_key().ok()?.as_ref().to_vec())
     };
-    let mlkem = |alg: &'static aws_lc_rs::kem::Algorithm<aws_lc_rs::kem::AlgorithmId>| -> Option<Vec<u8>> {
-        let dk = aws_lc_rs::kem::DecapsulationKey::generate(alg).ok()?;
-        let ek = dk.encapsulation_key().ok()?;
-        Some(ek.key_bytes().ok()?.as_ref().to_vec())
-    };
+    let mlkem =
+        |alg: &'static aws_lc_rs::kem::Algorithm<aws_lc_rs::kem::AlgorithmId>| -> Option<Vec<u8>> {
+            let dk = aws_lc_rs::kem::DecapsulationKey::generate(alg).ok()?;
+            let ek = dk.encapsulation_key().ok()?;
+            Some(ek.key_bytes().ok()?.as_ref().to_vec())
+        };
     let key_exchange = match group {
         0x001d => ecdh(&agreement::X25519)?,
         0x0017 => ecdh(&agreement::ECDH_P256)?,
@@ -43,7 +44,10 @@ pub fn share(group: u16) -> Option<KeyShareEntry> {
         0x0202 => mlkem(&aws_lc_rs::kem::ML_KEM_1024)?,
         _ => return None,
     };
-    Some(KeyShareEntry { group, key_exchange })
+    Some(KeyShareEntry {
+        group,
+        key_exchange,
+    })
 }
 
 #[cfg(test)]

@@ -66,12 +66,18 @@ fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
 /// Scan one endpoint. `tick` is called for every connection (progress).
-pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>) -> Result<ScanReport> {
+pub async fn scan(
+    opts: &ScanOptions,
+    tick: Option<Arc<dyn Fn() + Send + Sync>>,
+) -> Result<ScanReport> {
     let started = Instant::now();
     let started_at = now_rfc3339();
     let mut connector = Connector::new(opts.target.clone(), opts.timeout);
@@ -89,14 +95,24 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
     let sni = if opts.no_sni {
         None
     } else {
-        opts.servername.clone().or_else(|| opts.target.ip().is_none().then(|| opts.target.host.clone()))
+        opts.servername
+            .clone()
+            .or_else(|| opts.target.ip().is_none().then(|| opts.target.host.clone()))
     };
     let mut prober = probe::Prober::new(connector, addr, opts.max_connections, opts.timeout);
     if let Some(t) = tick {
         prober = prober.on_connection(t);
     }
-    let default_key_shares: Vec<KeyShareEntry> = [0x001d, 0x0017].iter().filter_map(|g| keyshare::share(*g)).collect();
-    let ctx = Ctx { prober, sni: sni.clone(), default_key_shares, parallel_chunks: (opts.max_connections / 4).max(1) };
+    let default_key_shares: Vec<KeyShareEntry> = [0x001d, 0x0017]
+        .iter()
+        .filter_map(|g| keyshare::share(*g))
+        .collect();
+    let ctx = Ctx {
+        prober,
+        sni: sni.clone(),
+        default_key_shares,
+        parallel_chunks: (opts.max_connections / 4).max(1),
+    };
 
     // Phase 1: every version at once.
     let ((v2, v2_cert), v3, t10, t11, t12, t13) = tokio::join!(
@@ -108,9 +124,15 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
         checks::suites::scan_version(&ctx, Version::Tls13),
     );
     let tls13_offered = t13.result.offered;
-    let newest_legacy = [&t12, &t11, &t10, &v3].iter().find(|v| v.result.offered).map(|v| {
-        Version::ALL.into_iter().find(|x| x.name() == v.result.version).unwrap_or(Version::Tls12)
-    });
+    let newest_legacy = [&t12, &t11, &t10, &v3]
+        .iter()
+        .find(|v| v.result.offered)
+        .map(|v| {
+            Version::ALL
+                .into_iter()
+                .find(|x| x.name() == v.result.version)
+                .unwrap_or(Version::Tls12)
+        });
 
     // Phase 2: groups, signature algorithms, TLS 1.3 certificates.
     let g13 = async {
@@ -141,7 +163,8 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
         }
     };
     let nosni = checks::certificates::without_sni(&ctx, newest_legacy, tls13_offered);
-    let ((g13, g13_err), (g12, g12_err), (s12, s12_err), (s13, found13), nosni) = tokio::join!(g13, g12, s12, c13, nosni);
+    let ((g13, g13_err), (g12, g12_err), (s12, s12_err), (s13, found13), nosni) =
+        tokio::join!(g13, g12, s12, c13, nosni);
 
     let mut errors = Vec::new();
     for e in [g13_err, g12_err, s12_err].into_iter().flatten() {
@@ -155,7 +178,9 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
             if a.flight.certificates.is_empty() {
                 continue;
             }
-            let suite = registry::cipher_suite(a.suite).map(|s| s.openssl.unwrap_or(s.iana).to_string()).unwrap_or_default();
+            let suite = registry::cipher_suite(a.suite)
+                .map(|s| s.openssl.unwrap_or(s.iana).to_string())
+                .unwrap_or_default();
             found.push(checks::certificates::Found {
                 chain: a.flight.certificates.clone(),
                 how: format!("{} {suite}", vs.result.version),
@@ -165,12 +190,17 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
     }
     found.extend(found13);
     if let Some(c) = v2_cert {
-        found.push(checks::certificates::Found { chain: vec![c], how: "SSLv2".into(), ocsp: None });
+        found.push(checks::certificates::Found {
+            chain: vec![c],
+            how: "SSLv2".into(),
+            ocsp: None,
+        });
     }
     found.extend(nosni);
     let mut certificates = checks::certificates::summarise(&found);
     let hostname = sni.clone().unwrap_or_else(|| opts.target.host.clone());
-    let chain_findings = checks::certificates::analyse(&mut certificates, &found, &stores, &hostname);
+    let chain_findings =
+        checks::certificates::analyse(&mut certificates, &found, &stores, &hostname);
 
     let mut signature_algorithms: Vec<SigAlgResult> = s13;
     for id in s12 {
@@ -184,12 +214,18 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
         }
     }
 
-    let protocols: Vec<ProtocolResult> = vec![v2, v3.result, t10.result, t11.result, t12.result, t13.result];
+    let protocols: Vec<ProtocolResult> = vec![
+        v2, v3.result, t10.result, t11.result, t12.result, t13.result,
+    ];
     let groups = checks::groups::merge(&g13, &g12, newest_legacy);
 
     // A port that is not TLS at all: say so plainly.
     if !protocols.iter().any(|p| p.offered) {
-        if let Some(e) = protocols.iter().filter_map(|p| p.error.as_ref()).find(|e| e.contains("plaintext")) {
+        if let Some(e) = protocols
+            .iter()
+            .filter_map(|p| p.error.as_ref())
+            .find(|e| e.contains("plaintext"))
+        {
             return Err(Error::protocol(format!("{}: {e}", opts.target)));
         }
     }
@@ -230,7 +266,10 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
     report.findings.extend(chain_findings);
 
     // Phase 3: session features and weaknesses (they build on what was found).
-    let ((features, f1), (vulns, f2)) = tokio::join!(checks::features::run(&ctx, &report), checks::vulns::run(&ctx, &report));
+    let ((features, f1), (vulns, f2)) = tokio::join!(
+        checks::features::run(&ctx, &report),
+        checks::vulns::run(&ctx, &report)
+    );
     report.session_features = Some(features);
     report.vulnerabilities = vulns;
     report.findings.extend(f1);
@@ -244,7 +283,10 @@ pub async fn scan(opts: &ScanOptions, tick: Option<Arc<dyn Fn() + Send + Sync>>)
 fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {
     let mut without = Vec::new();
     let mut some = false;
-    for p in protocols.iter().filter(|p| p.offered && p.version != "SSLv2") {
+    for p in protocols
+        .iter()
+        .filter(|p| p.offered && p.version != "SSLv2")
+    {
         for s in &p.cipher_suites {
             if s.forward_secrecy {
                 some = true;
@@ -253,7 +295,11 @@ fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {
             }
         }
     }
-    ForwardSecrecy { all: some && without.is_empty(), some, suites_without: without }
+    ForwardSecrecy {
+        all: some && without.is_empty(),
+        some,
+        suites_without: without,
+    }
 }
 
 /// Findings that follow directly from the versions and suites.
@@ -262,26 +308,57 @@ fn basic_findings(r: &mut ScanReport) {
     let offered = |v: &str| r.protocols.iter().any(|p| p.version == v && p.offered);
     let mut f = Vec::new();
     if offered("SSLv2") {
-        f.push(Finding::new("critical", "protocol.sslv2", "SSLv2 is offered: broken since 1996, and it exposes the server's RSA key to DROWN"));
+        f.push(Finding::new(
+            "critical",
+            "protocol.sslv2",
+            "SSLv2 is offered: broken since 1996, and it exposes the server's RSA key to DROWN",
+        ));
     }
     if offered("SSLv3") {
-        f.push(Finding::new("high", "protocol.sslv3", "SSLv3 is offered: broken by POODLE (RFC 7568)"));
+        f.push(Finding::new(
+            "high",
+            "protocol.sslv3",
+            "SSLv3 is offered: broken by POODLE (RFC 7568)",
+        ));
     }
     for v in ["TLSv1.0", "TLSv1.1"] {
         if offered(v) {
-            f.push(Finding::new("medium", &format!("protocol.{}", v.to_lowercase().replace('.', "")), format!("{v} is offered: deprecated by RFC 8996")));
+            f.push(Finding::new(
+                "medium",
+                &format!("protocol.{}", v.to_lowercase().replace('.', "")),
+                format!("{v} is offered: deprecated by RFC 8996"),
+            ));
         }
     }
     if !offered("TLSv1.2") && !offered("TLSv1.3") && r.protocols.iter().any(|p| p.offered) {
-        f.push(Finding::new("high", "protocol.no_modern", "neither TLSv1.2 nor TLSv1.3 is offered"));
+        f.push(Finding::new(
+            "high",
+            "protocol.no_modern",
+            "neither TLSv1.2 nor TLSv1.3 is offered",
+        ));
     }
     if !offered("TLSv1.3") && offered("TLSv1.2") {
-        f.push(Finding::new("info", "protocol.no_tls13", "TLSv1.3 is not offered"));
+        f.push(Finding::new(
+            "info",
+            "protocol.no_tls13",
+            "TLSv1.3 is not offered",
+        ));
     }
     if r.forward_secrecy.some && !r.forward_secrecy.all {
-        f.push(Finding::new("low", "suites.no_forward_secrecy", format!("{} accepted suite(s) lack forward secrecy", r.forward_secrecy.suites_without.len())));
+        f.push(Finding::new(
+            "low",
+            "suites.no_forward_secrecy",
+            format!(
+                "{} accepted suite(s) lack forward secrecy",
+                r.forward_secrecy.suites_without.len()
+            ),
+        ));
     } else if !r.forward_secrecy.some && r.protocols.iter().any(|p| p.offered) {
-        f.push(Finding::new("high", "suites.no_forward_secrecy", "no accepted suite has forward secrecy"));
+        f.push(Finding::new(
+            "high",
+            "suites.no_forward_secrecy",
+            "no accepted suite has forward secrecy",
+        ));
     }
     r.findings.extend(f);
 }

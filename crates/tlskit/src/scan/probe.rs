@@ -13,7 +13,7 @@ use std::time::Duration;
 use tlskit_wire::alert::Alert;
 use tlskit_wire::handshake::{Certificate, HandshakeType, RawHandshake, ServerHello};
 use tlskit_wire::record::{Message, MessageReader};
-use tlskit_wire::sslv2::{Sslv2Message, ServerHelloV2};
+use tlskit_wire::sslv2::{ServerHelloV2, Sslv2Message};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 
@@ -80,7 +80,9 @@ impl Response {
     /// A short description for reports and errors.
     pub fn describe(&self) -> String {
         match self {
-            Response::Hello(f) => format!("ServerHello (suite 0x{:04x})", f.server_hello.cipher_suite),
+            Response::Hello(f) => {
+                format!("ServerHello (suite 0x{:04x})", f.server_hello.cipher_suite)
+            }
             Response::Sslv2(_) => "SSLv2 SERVER-HELLO".into(),
             Response::Sslv2Error(c) => format!("SSLv2 error {c}"),
             Response::Alert(a) => format!("{} alert", a.description.name()),
@@ -94,7 +96,10 @@ impl Response {
 
     /// Whether this looks like a refusal of what was offered (as opposed to a transport problem).
     pub fn is_refusal(&self) -> bool {
-        matches!(self, Response::Alert(_) | Response::Closed { .. } | Response::Sslv2Error(_))
+        matches!(
+            self,
+            Response::Alert(_) | Response::Closed { .. } | Response::Sslv2Error(_)
+        )
     }
 }
 
@@ -111,7 +116,12 @@ pub struct Prober {
 }
 
 impl Prober {
-    pub fn new(connector: Connector, addr: SocketAddr, max_connections: usize, timeout: Duration) -> Self {
+    pub fn new(
+        connector: Connector,
+        addr: SocketAddr,
+        max_connections: usize,
+        timeout: Duration,
+    ) -> Self {
         Prober {
             connector,
             addr,
@@ -153,7 +163,11 @@ impl Prober {
 
     /// A connection slot; hold it for the whole exchange.
     pub async fn slot(&self) -> tokio::sync::OwnedSemaphorePermit {
-        self.slots.clone().acquire_owned().await.expect("the semaphore is never closed")
+        self.slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
     }
 
     /// Open a connection (TCP and STARTTLS), counting it. The caller holds a slot.
@@ -205,7 +219,9 @@ impl Prober {
         let mut stream = conn.stream;
         if let Err(e) = stream.write_all(hello).await {
             return Ok(match e.kind() {
-                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe => Response::Closed { reset: true },
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe => {
+                    Response::Closed { reset: true }
+                }
                 _ => Response::Closed { reset: false },
             });
         }
@@ -221,7 +237,10 @@ impl Prober {
 }
 
 /// Read TLS records until the first flight is complete.
-pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, deadline: tokio::time::Instant) -> Response {
+pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(
+    stream: &mut R,
+    deadline: tokio::time::Instant,
+) -> Response {
     let mut reader = MessageReader::with_max_message_size(256 * 1024);
     let mut buf = vec![0u8; 16 * 1024];
     let mut total = 0usize;
@@ -232,7 +251,10 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, deadli
         let n = match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
             Err(_) => return finish(flight, Response::Timeout),
             Ok(Err(e)) => {
-                let reset = matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted);
+                let reset = matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                );
                 return finish(flight, Response::Closed { reset });
             }
             Ok(Ok(0)) => {
@@ -250,7 +272,13 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, deadli
             first_bytes.extend_from_slice(&buf[..n.min(64 - first_bytes.len())]);
         }
         if total > MAX_FLIGHT_BYTES {
-            return finish(flight, Response::Malformed(format!("the server sent more than {} KiB without finishing its first flight", MAX_FLIGHT_BYTES / 1024)));
+            return finish(
+                flight,
+                Response::Malformed(format!(
+                    "the server sent more than {} KiB without finishing its first flight",
+                    MAX_FLIGHT_BYTES / 1024
+                )),
+            );
         }
         reader.push(&buf[..n]);
         loop {
@@ -285,10 +313,18 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, deadli
                         }
                     }
                 }
-                Message::Handshake { record_version, message } => {
+                Message::Handshake {
+                    record_version,
+                    message,
+                } => {
                     messages += 1;
                     if messages > MAX_FLIGHT_MESSAGES {
-                        return finish(flight, Response::Malformed("the server sent an endless stream of handshake messages".into()));
+                        return finish(
+                            flight,
+                            Response::Malformed(
+                                "the server sent an endless stream of handshake messages".into(),
+                            ),
+                        );
                     }
                     match flight.as_mut() {
                         None => {
@@ -300,9 +336,12 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, deadli
                             }
                             let sh = match ServerHello::parse(&message.body) {
                                 Ok(sh) => sh,
-                                Err(e) => return Response::Malformed(format!("bad ServerHello: {e}")),
+                                Err(e) => {
+                                    return Response::Malformed(format!("bad ServerHello: {e}"))
+                                }
                             };
-                            let tls13 = sh.is_hello_retry_request() || sh.selected_version() >= 0x0304;
+                            let tls13 =
+                                sh.is_hello_retry_request() || sh.selected_version() >= 0x0304;
                             let f = Flight {
                                 server_hello: sh,
                                 record_version,
@@ -327,7 +366,9 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, deadli
                                         f.certificates = c.certs().map(|c| c.to_vec()).collect();
                                     }
                                 }
-                                HandshakeType::ServerKeyExchange => f.server_key_exchange = Some(message),
+                                HandshakeType::ServerKeyExchange => {
+                                    f.server_key_exchange = Some(message)
+                                }
                                 HandshakeType::CertificateStatus => {
                                     // status_type(1) + u24 length + OCSPResponse
                                     if message.body.len() > 4 && message.body[0] == 1 {
@@ -337,7 +378,9 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, deadli
                                 HandshakeType::CertificateRequest => f.certificate_request = true,
                                 HandshakeType::ServerHelloDone => {
                                     f.hello_done = true;
-                                    return Response::Hello(Box::new(flight.take().expect("flight")));
+                                    return Response::Hello(Box::new(
+                                        flight.take().expect("flight"),
+                                    ));
                                 }
                                 _ => {}
                             }
@@ -369,17 +412,25 @@ pub fn not_tls(first: &[u8]) -> Option<String> {
     if first.is_empty() || first[0] == 0x15 || first[0] == 0x16 || first[0] & 0x80 != 0 {
         return None;
     }
-    let printable = first.iter().take(32).all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\r' || *b == b'\n' || *b == b'\t');
+    let printable = first
+        .iter()
+        .take(32)
+        .all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\r' || *b == b'\n' || *b == b'\t');
     if !printable {
         return None;
     }
     let text = String::from_utf8_lossy(first);
     let line = text.lines().next().unwrap_or("").trim();
     let short: String = line.chars().take(60).collect();
-    Some(format!("the server answered in plaintext ({short:?}); is this a STARTTLS port? try -t PROTO"))
+    Some(format!(
+        "the server answered in plaintext ({short:?}); is this a STARTTLS port? try -t PROTO"
+    ))
 }
 
-async fn read_sslv2<R: tokio::io::AsyncRead + Unpin>(stream: &mut R, deadline: tokio::time::Instant) -> Response {
+async fn read_sslv2<R: tokio::io::AsyncRead + Unpin>(
+    stream: &mut R,
+    deadline: tokio::time::Instant,
+) -> Response {
     let mut data = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
     loop {

@@ -180,7 +180,11 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(severity: &str, id: &str, message: impl Into<String>) -> Finding {
-        Finding { severity: severity.into(), id: id.into(), message: message.into() }
+        Finding {
+            severity: severity.into(),
+            id: id.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -241,8 +245,10 @@ fn version_verdict(v: &str, offered: bool, st: Style) -> String {
 }
 
 fn suite_rating(s: &SuiteResult, st: Style) -> String {
-    let weak = s.bits < 112 || s.enc.contains("RC4") || s.enc.starts_with("None") || s.auth == "None";
-    let cbc_or_static = !s.forward_secrecy || (!s.enc.contains("GCM") && !s.enc.contains("CHACHA") && !s.enc.contains("CCM"));
+    let weak =
+        s.bits < 112 || s.enc.contains("RC4") || s.enc.starts_with("None") || s.auth == "None";
+    let cbc_or_static = !s.forward_secrecy
+        || (!s.enc.contains("GCM") && !s.enc.contains("CHACHA") && !s.enc.contains("CCM"));
     let name = s.openssl_name.clone().unwrap_or_else(|| s.name.clone());
     if weak {
         st.bad(&name)
@@ -266,13 +272,23 @@ impl ScanReport {
             t.host,
             t.port,
             t.ip,
-            t.servername.as_ref().map(|n| format!(", SNI {n}")).unwrap_or_default(),
-            t.starttls.as_ref().map(|p| format!(", STARTTLS {p}")).unwrap_or_default(),
+            t.servername
+                .as_ref()
+                .map(|n| format!(", SNI {n}"))
+                .unwrap_or_default(),
+            t.starttls
+                .as_ref()
+                .map(|p| format!(", STARTTLS {p}"))
+                .unwrap_or_default(),
             self.scan_time_ms as f64 / 1000.0,
             self.connections
         );
         if let Some(tr) = &self.starttls {
-            let _ = writeln!(s, "\n{}", st.head("Plaintext before STARTTLS (not protected by TLS)"));
+            let _ = writeln!(
+                s,
+                "\n{}",
+                st.head("Plaintext before STARTTLS (not protected by TLS)")
+            );
             for (d, line) in &tr.lines {
                 let arrow = match d {
                     crate::net::starttls::Direction::Client => "C:",
@@ -283,9 +299,24 @@ impl ScanReport {
         }
         let _ = writeln!(s, "\n{}", st.head("Protocols"));
         for p in &self.protocols {
-            let extra = p.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
-            let err = p.error.as_ref().map(|e| format!(" [error: {e}]")).unwrap_or_default();
-            let _ = writeln!(s, "  {:<8} {}{}{}", p.version, version_verdict(&p.version, p.offered, st), st.dim(&extra), err);
+            let extra = p
+                .note
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            let err = p
+                .error
+                .as_ref()
+                .map(|e| format!(" [error: {e}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {:<8} {}{}{}",
+                p.version,
+                version_verdict(&p.version, p.offered, st),
+                st.dim(&extra),
+                err
+            );
         }
         let _ = writeln!(s, "\n{}", st.head("Cipher suites"));
         for p in self.protocols.iter().rev().filter(|p| p.offered) {
@@ -294,9 +325,20 @@ impl ScanReport {
                 Some(false) => "client order (the server follows the client's preference)",
                 None => "order not determinable",
             };
-            let _ = writeln!(s, "  {} — {} suite{}, {}", p.version, p.cipher_suites.len(), if p.cipher_suites.len() == 1 { "" } else { "s" }, order);
+            let _ = writeln!(
+                s,
+                "  {} — {} suite{}, {}",
+                p.version,
+                p.cipher_suites.len(),
+                if p.cipher_suites.len() == 1 { "" } else { "s" },
+                order
+            );
             for c in &p.cipher_suites {
-                let id = if c.id > 0xffff { format!("0x{:06X}", c.id) } else { format!("0x{:04X}", c.id) };
+                let id = if c.id > 0xffff {
+                    format!("0x{:06X}", c.id)
+                } else {
+                    format!("0x{:04X}", c.id)
+                };
                 let kx = c.key_exchange.clone().unwrap_or_default();
                 let _ = writeln!(
                     s,
@@ -304,14 +346,25 @@ impl ScanReport {
                     suite_rating(c, st),
                     c.bits,
                     kx,
-                    if verbose { c.name.clone() } else { String::new() }
+                    if verbose {
+                        c.name.clone()
+                    } else {
+                        String::new()
+                    }
                 );
             }
         }
         if !self.groups.is_empty() {
             let _ = writeln!(s, "\n{}", st.head("Key-exchange groups"));
             for g in &self.groups {
-                let _ = writeln!(s, "  {:<22} {:<7} {:>5} bits  {}", g.name, g.kind, g.bits, g.versions.join(", "));
+                let _ = writeln!(
+                    s,
+                    "  {:<22} {:<7} {:>5} bits  {}",
+                    g.name,
+                    g.kind,
+                    g.bits,
+                    g.versions.join(", ")
+                );
             }
         }
         if !self.signature_algorithms.is_empty() {
@@ -323,16 +376,33 @@ impl ScanReport {
         if !self.certificates.is_empty() {
             let _ = writeln!(s, "\n{}", st.head("Certificates"));
             for c in &self.certificates {
-                let _ = writeln!(s, "  {} — found with {}", c.key_type, c.found_with.join("; "));
+                let _ = writeln!(
+                    s,
+                    "  {} — found with {}",
+                    c.key_type,
+                    c.found_with.join("; ")
+                );
                 if let Some(a) = &c.analysis {
                     let trust: Vec<String> = a
                         .trust
                         .iter()
-                        .map(|t| format!("{} {}", t.store, if t.trusted { st.good("trusted") } else { st.bad("untrusted") }))
+                        .map(|t| {
+                            format!(
+                                "{} {}",
+                                t.store,
+                                if t.trusted {
+                                    st.good("trusted")
+                                } else {
+                                    st.bad("untrusted")
+                                }
+                            )
+                        })
                         .collect();
                     let name = match (&a.hostname, a.hostname_match) {
                         (Some(h), Some(true)) => format!("; name '{h}' {}", st.good("matches")),
-                        (Some(h), Some(false)) => format!("; name '{h}' {}", st.bad("does NOT match")),
+                        (Some(h), Some(false)) => {
+                            format!("; name '{h}' {}", st.bad("does NOT match"))
+                        }
                         _ => String::new(),
                     };
                     let _ = writeln!(s, "    trust: {}{name}", trust.join(", "));
@@ -351,9 +421,18 @@ impl ScanReport {
         let fs = &self.forward_secrecy;
         let _ = writeln!(s, "\n{}", st.head("Forward secrecy"));
         if fs.all {
-            let _ = writeln!(s, "  {}", st.good("every accepted suite has forward secrecy"));
+            let _ = writeln!(
+                s,
+                "  {}",
+                st.good("every accepted suite has forward secrecy")
+            );
         } else if fs.some {
-            let _ = writeln!(s, "  {} without it: {}", st.warn("some suites"), fs.suites_without.join(", "));
+            let _ = writeln!(
+                s,
+                "  {} without it: {}",
+                st.warn("some suites"),
+                fs.suites_without.join(", ")
+            );
         } else {
             let _ = writeln!(s, "  {}", st.bad("no accepted suite has forward secrecy"));
         }

@@ -16,7 +16,9 @@ use tokio_rustls::TlsConnector;
 pub fn server_name(target: &Target, servername: Option<&str>) -> Result<ServerName<'static>> {
     let name = servername.unwrap_or(&target.host);
     ServerName::try_from(name.to_string()).map_err(|_| {
-        Error::usage(format!("'{name}' is neither a valid DNS name nor an IP address (use --servername NAME)"))
+        Error::usage(format!(
+            "'{name}' is neither a valid DNS name nor an IP address (use --servername NAME)"
+        ))
     })
 }
 
@@ -54,7 +56,10 @@ pub async fn handshake(
         peer: format!("{target} ({peer})"),
         name: name_str.clone(),
         trust: setup.trust.clone(),
-        leaf: setup.verifier.outcome().and_then(|o| o.chain.first().cloned()),
+        leaf: setup
+            .verifier
+            .outcome()
+            .and_then(|o| o.chain.first().cloned()),
         server_side: false,
     };
     let stream = match result {
@@ -70,12 +75,18 @@ pub async fn handshake(
     let handshake_time = started.elapsed();
     let (_, conn) = stream.get_ref();
     let negotiated = Negotiated::from_state(conn);
-    let chain_der: Vec<_> = conn.peer_certificates().map(|c| c.to_vec()).unwrap_or_default();
+    let chain_der: Vec<_> = conn
+        .peer_certificates()
+        .map(|c| c.to_vec())
+        .unwrap_or_default();
     let outcome = setup.verifier.outcome();
     let verify_error = outcome.as_ref().and_then(|o| o.error.clone());
     let chain = report::describe_chain(&chain_der);
     let names = chain.first().map(report::san_names).unwrap_or_default();
-    let name_match = chain_der.first().map(|c| report::name_matches(c, &name)).unwrap_or(false);
+    let name_match = chain_der
+        .first()
+        .map(|c| report::name_matches(c, &name))
+        .unwrap_or(false);
     let certificate = CertificateVerdict {
         verified: verify_error.is_none() && outcome.is_some(),
         error: verify_error.map(|e| match &e {

@@ -42,7 +42,11 @@ pub fn load_trust(ca: &[PathBuf]) -> Result<Trust> {
         let n = roots.len();
         return Ok(Trust {
             roots: Arc::new(roots),
-            description: format!("{} ({n} certificate{})", names.join(", "), if n == 1 { "" } else { "s" }),
+            description: format!(
+                "{} ({n} certificate{})",
+                names.join(", "),
+                if n == 1 { "" } else { "s" }
+            ),
         });
     }
     let native = rustls_native_certs::load_native_certs();
@@ -91,11 +95,19 @@ pub struct ClientSetup {
 /// Build a client configuration.
 pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
     let versions = suites::parse_versions(&opts.protocols, Role::Client)?;
-    let choice = suites::choose_suites(opts.ciphers.as_deref(), opts.ciphersuites.as_deref(), Role::Client)?;
+    let choice = suites::choose_suites(
+        opts.ciphers.as_deref(),
+        opts.ciphersuites.as_deref(),
+        Role::Client,
+    )?;
     let groups = suites::choose_groups(opts.groups.as_deref())?;
     let mut notes = Vec::new();
     if !choice.dropped.is_empty() {
-        let names: Vec<&str> = choice.dropped.iter().map(|s| s.openssl.unwrap_or(s.iana)).collect();
+        let names: Vec<&str> = choice
+            .dropped
+            .iter()
+            .map(|s| s.openssl.unwrap_or(s.iana))
+            .collect();
         notes.push(format!(
             "{} suite(s) selected by the cipher string are not offered because tlskit connect will not speak them: {}",
             names.len(),
@@ -120,9 +132,12 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
     };
 
     let trust = load_trust(&opts.ca)?;
-    let inner = WebPkiServerVerifier::builder_with_provider(trust.roots.clone(), Arc::new(provider.clone()))
-        .build()
-        .map_err(|e| Error::input(format!("cannot build the certificate verifier: {e}")))?;
+    let inner = WebPkiServerVerifier::builder_with_provider(
+        trust.roots.clone(),
+        Arc::new(provider.clone()),
+    )
+    .build()
+    .map_err(|e| Error::input(format!("cannot build the certificate verifier: {e}")))?;
     let verifier = Arc::new(RecordingVerifier::new(Some(inner), opts.insecure));
 
     let builder = ClientConfig::builder_with_provider(Arc::new(provider))
@@ -138,7 +153,12 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
             client_cert_subject = ck.chain.first().and_then(|c| subject_of(c.as_ref()));
             builder
                 .with_client_auth_cert(ck.chain, ck.key)
-                .map_err(|e| Error::input(format!("cannot use client certificate {}: {e}", cert.display())))?
+                .map_err(|e| {
+                    Error::input(format!(
+                        "cannot use client certificate {}: {e}",
+                        cert.display()
+                    ))
+                })?
         }
         None => builder.with_no_client_auth(),
     };
@@ -160,7 +180,9 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
 
 /// The subject of a DER certificate as text.
 pub fn subject_of(der: &[u8]) -> Option<String> {
-    x509_parser::parse_x509_certificate(der).ok().map(|(_, c)| c.subject().to_string())
+    x509_parser::parse_x509_certificate(der)
+        .ok()
+        .map(|(_, c)| c.subject().to_string())
 }
 
 /// Options for a server configuration; mirrors `tlskit serve`'s flags.
@@ -193,11 +215,19 @@ pub struct ServerSetup {
 /// Build a server configuration.
 pub fn server_config(opts: &ServerOptions) -> Result<ServerSetup> {
     let versions = suites::parse_versions(&opts.protocols, Role::Server)?;
-    let choice = suites::choose_suites(opts.ciphers.as_deref(), opts.ciphersuites.as_deref(), Role::Server)?;
+    let choice = suites::choose_suites(
+        opts.ciphers.as_deref(),
+        opts.ciphersuites.as_deref(),
+        Role::Server,
+    )?;
     let groups = suites::choose_groups(opts.groups.as_deref())?;
     let mut notes = Vec::new();
     if !choice.dropped.is_empty() {
-        let names: Vec<&str> = choice.dropped.iter().map(|s| s.openssl.unwrap_or(s.iana)).collect();
+        let names: Vec<&str> = choice
+            .dropped
+            .iter()
+            .map(|s| s.openssl.unwrap_or(s.iana))
+            .collect();
         notes.push(format!(
             "{} suite(s) selected by the cipher string are not served because rustls does not implement them: {}",
             names.len(),
@@ -235,15 +265,22 @@ pub fn server_config(opts: &ServerOptions) -> Result<ServerSetup> {
     } else {
         let trust = load_trust(&opts.client_ca)?;
         let vb = WebPkiClientVerifier::builder_with_provider(trust.roots.clone(), provider.clone());
-        let vb = if opts.require_client_cert { vb } else { vb.allow_unauthenticated() };
-        let v = vb
-            .build()
-            .map_err(|e| Error::input(format!("cannot build the client-certificate verifier: {e}")))?;
+        let vb = if opts.require_client_cert {
+            vb
+        } else {
+            vb.allow_unauthenticated()
+        };
+        let v = vb.build().map_err(|e| {
+            Error::input(format!("cannot build the client-certificate verifier: {e}"))
+        })?;
         builder.with_client_cert_verifier(v)
     };
-    let mut config = builder
-        .with_single_cert(ck.chain, ck.key)
-        .map_err(|e| Error::input(format!("cannot use certificate {}: {e}", opts.cert.display())))?;
+    let mut config = builder.with_single_cert(ck.chain, ck.key).map_err(|e| {
+        Error::input(format!(
+            "cannot use certificate {}: {e}",
+            opts.cert.display()
+        ))
+    })?;
     config.alpn_protocols = opts.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.ignore_client_order = opts.server_preference;
     if opts.no_resumption {
@@ -258,5 +295,10 @@ pub fn server_config(opts: &ServerOptions) -> Result<ServerSetup> {
     if let Some(p) = &keylog_path {
         config.key_log = Arc::new(KeyLogFile::open(p)?);
     }
-    Ok(ServerSetup { config: Arc::new(config), chain, keylog: keylog_path, notes })
+    Ok(ServerSetup {
+        config: Arc::new(config),
+        chain,
+        keylog: keylog_path,
+        notes,
+    })
 }

@@ -24,7 +24,10 @@ impl KeyLogFile {
             .mode(crate::fsutil::KEY_MODE)
             .open(path)
             .map_err(|e| file_error(path, "open the key log file", &e))?;
-        Ok(KeyLogFile { path: path.to_path_buf(), file: Mutex::new(file) })
+        Ok(KeyLogFile {
+            path: path.to_path_buf(),
+            file: Mutex::new(file),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -34,7 +37,8 @@ impl KeyLogFile {
 
 impl rustls::KeyLog for KeyLogFile {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        let mut line = String::with_capacity(label.len() + 2 + 2 * (client_random.len() + secret.len()) + 1);
+        let mut line =
+            String::with_capacity(label.len() + 2 + 2 * (client_random.len() + secret.len()) + 1);
         line.push_str(label);
         line.push(' ');
         for b in client_random {

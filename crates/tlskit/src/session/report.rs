@@ -70,15 +70,25 @@ impl Negotiated {
             Some(other) => format!("{other:?}"),
             None => "unknown".to_string(),
         };
-        let id = state.negotiated_cipher_suite().map(|s| u16::from(s.suite())).unwrap_or(0);
+        let id = state
+            .negotiated_cipher_suite()
+            .map(|s| u16::from(s.suite()))
+            .unwrap_or(0);
         let cipher_suite = SuiteReport::from_id(id);
-        let key_exchange_group =
-            state.negotiated_key_exchange_group().map(|g| super::suites::group_name(u16::from(g.name())));
-        let forward_secrecy = registry::cipher_suite(id).map(|s| s.forward_secret()).unwrap_or(false);
-        let alpn = state.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
+        let key_exchange_group = state
+            .negotiated_key_exchange_group()
+            .map(|g| super::suites::group_name(u16::from(g.name())));
+        let forward_secrecy = registry::cipher_suite(id)
+            .map(|s| s.forward_secret())
+            .unwrap_or(false);
+        let alpn = state
+            .alpn_protocol()
+            .map(|p| String::from_utf8_lossy(p).into_owned());
         let handshake = match state.handshake_kind() {
             Some(rustls::HandshakeKind::Resumed) => "resumed",
-            Some(rustls::HandshakeKind::FullWithHelloRetryRequest) => "full_with_hello_retry_request",
+            Some(rustls::HandshakeKind::FullWithHelloRetryRequest) => {
+                "full_with_hello_retry_request"
+            }
             _ => "full",
         }
         .to_string();
@@ -132,7 +142,10 @@ pub fn san_names(info: &CertInfo) -> Vec<String> {
 
 /// Describe every certificate of a chain (unparsable ones are skipped).
 pub fn describe_chain(chain: &[CertificateDer<'_>]) -> Vec<CertInfo> {
-    chain.iter().filter_map(|c| CertInfo::from_der(c.as_ref()).ok()).collect()
+    chain
+        .iter()
+        .filter_map(|c| CertInfo::from_der(c.as_ref()).ok())
+        .collect()
 }
 
 /// Timings of the two handshakes.
@@ -191,26 +204,48 @@ impl ClientReport {
             "Connected to {} port {} ({}) from {}",
             self.target.host, self.target.port, self.target.address, self.target.local_address
         );
-        let _ = writeln!(s, "  TCP handshake      {:>9.3} ms   (SYN, SYN-ACK, ACK: made by connect())", self.timing.tcp_connect_ms);
+        let _ = writeln!(
+            s,
+            "  TCP handshake      {:>9.3} ms   (SYN, SYN-ACK, ACK: made by connect())",
+            self.timing.tcp_connect_ms
+        );
         let _ = writeln!(s, "  TLS handshake      {:>9.3} ms   (ClientHello … Finished: made after the TCP connection)", self.timing.tls_handshake_ms);
         let sni = match (&self.servername, self.sni_sent) {
             (Some(name), true) => name.clone(),
-            (Some(name), false) => format!("not sent (--no-sni; certificate checked against {name})"),
+            (Some(name), false) => {
+                format!("not sent (--no-sni; certificate checked against {name})")
+            }
             (None, _) => "not sent (connecting by IP address)".to_string(),
         };
         let _ = writeln!(s, "SNI                  {sni}");
         let _ = writeln!(s, "Protocol             {}", n.protocol);
         let cs = &n.cipher_suite;
-        let openssl = cs.openssl_name.as_deref().map(|o| format!(" (OpenSSL: {o})")).unwrap_or_default();
-        let _ = writeln!(s, "Cipher suite         {}{} 0x{:04X}", cs.name, openssl, cs.id);
-        let _ = writeln!(s, "  encryption         {}, {}-bit key, MAC {}", cs.enc, cs.bits, cs.mac);
+        let openssl = cs
+            .openssl_name
+            .as_deref()
+            .map(|o| format!(" (OpenSSL: {o})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "Cipher suite         {}{} 0x{:04X}",
+            cs.name, openssl, cs.id
+        );
+        let _ = writeln!(
+            s,
+            "  encryption         {}, {}-bit key, MAC {}",
+            cs.enc, cs.bits, cs.mac
+        );
         let _ = writeln!(
             s,
             "Key exchange         {} — forward secrecy: {}",
             n.key_exchange_group.as_deref().unwrap_or("(unknown)"),
             yes_no(n.forward_secrecy)
         );
-        let _ = writeln!(s, "ALPN                 {}", n.alpn.as_deref().unwrap_or("(none negotiated)"));
+        let _ = writeln!(
+            s,
+            "ALPN                 {}",
+            n.alpn.as_deref().unwrap_or("(none negotiated)")
+        );
         let _ = writeln!(s, "Compression          {}", n.compression);
         let _ = writeln!(s, "Handshake            {}", n.handshake.replace('_', " "));
         let c = &self.certificate;
@@ -229,13 +264,30 @@ impl ClientReport {
             s,
             "  name check         '{}' {}",
             c.name_checked,
-            if c.name_match { "matches the certificate" } else { "does NOT match the certificate" }
+            if c.name_match {
+                "matches the certificate"
+            } else {
+                "does NOT match the certificate"
+            }
         );
-        let _ = writeln!(s, "  names              {}", if c.names.is_empty() { "(none)".to_string() } else { c.names.join(", ") });
+        let _ = writeln!(
+            s,
+            "  names              {}",
+            if c.names.is_empty() {
+                "(none)".to_string()
+            } else {
+                c.names.join(", ")
+            }
+        );
         if let Some(cc) = &self.client_certificate {
             let _ = writeln!(s, "Client certificate   {cc}");
         }
-        let _ = writeln!(s, "Chain                {} certificate{}", c.chain.len(), if c.chain.len() == 1 { "" } else { "s" });
+        let _ = writeln!(
+            s,
+            "Chain                {} certificate{}",
+            c.chain.len(),
+            if c.chain.len() == 1 { "" } else { "s" }
+        );
         for (i, info) in c.chain.iter().enumerate() {
             if verbose {
                 let _ = writeln!(s, "--- certificate {i} ---");
@@ -248,7 +300,10 @@ impl ClientReport {
             }
         }
         if let Some(k) = &self.keylog {
-            let _ = writeln!(s, "Key log              TLS secrets appended to {k} (NSS format, for Wireshark)");
+            let _ = writeln!(
+                s,
+                "Key log              TLS secrets appended to {k} (NSS format, for Wireshark)"
+            );
         }
         for note in &self.notes {
             let _ = writeln!(s, "Note: {note}");

@@ -14,7 +14,10 @@ pub fn speakable_versions() -> Vec<&'static SupportedProtocolVersion> {
 
 /// Parse `-p` values into rustls versions. Each value names one version (`TLSv1_2`, `TLSv1.3`, `tls1.2`).
 /// Anything older than TLS 1.2 is refused with the reason and a pointer to `tlskit scan`.
-pub fn parse_versions(values: &[String], role: Role) -> Result<Vec<&'static SupportedProtocolVersion>> {
+pub fn parse_versions(
+    values: &[String],
+    role: Role,
+) -> Result<Vec<&'static SupportedProtocolVersion>> {
     if values.is_empty() {
         return Ok(speakable_versions());
     }
@@ -86,7 +89,11 @@ fn is_tls13_name(token: &str) -> bool {
 /// Choose suites from an OpenSSL-style cipher string (`-C`, for TLS ≤ 1.2, but TLS 1.3 suite names
 /// may be mixed in) and an optional TLS 1.3 list (`--ciphersuites`). As in OpenSSL, a `-C` string
 /// without TLS 1.3 names leaves the TLS 1.3 suites at their defaults.
-pub fn choose_suites(ciphers: Option<&str>, ciphersuites: Option<&str>, role: Role) -> Result<SuiteChoice> {
+pub fn choose_suites(
+    ciphers: Option<&str>,
+    ciphersuites: Option<&str>,
+    role: Role,
+) -> Result<SuiteChoice> {
     let all = rustls_suites();
     let mut tls13_names: Vec<String> = Vec::new();
     let mut tls12_tokens: Vec<String> = Vec::new();
@@ -100,14 +107,21 @@ pub fn choose_suites(ciphers: Option<&str>, ciphersuites: Option<&str>, role: Ro
         }
     }
     if let Some(cs) = ciphersuites {
-        tls13_names.extend(cs.split([':', ',', ' ']).filter(|t| !t.is_empty()).map(String::from));
+        tls13_names.extend(
+            cs.split([':', ',', ' '])
+                .filter(|t| !t.is_empty())
+                .map(String::from),
+        );
     }
 
     let mut dropped: Vec<&'static CipherSuite> = Vec::new();
 
     // TLS 1.3 suites.
     let tls13: Vec<SupportedCipherSuite> = if tls13_names.is_empty() {
-        all.iter().filter(|s| s.tls13().is_some()).cloned().collect()
+        all.iter()
+            .filter(|s| s.tls13().is_some())
+            .cloned()
+            .collect()
     } else {
         let wanted = tlskit_wire::cipherstring::select_tls13(&tls13_names.join(":"))
             .map_err(|e| Error::usage(format!("{e}")))?;
@@ -119,17 +133,25 @@ pub fn choose_suites(ciphers: Option<&str>, ciphersuites: Option<&str>, role: Ro
             }
         }
         if v.is_empty() {
-            return Err(Error::usage(refuse_suites(&tls13_names.join(":"), &dropped, role)));
+            return Err(Error::usage(refuse_suites(
+                &tls13_names.join(":"),
+                &dropped,
+                role,
+            )));
         }
         v
     };
 
     // TLS 1.2 suites.
     let tls12: Vec<SupportedCipherSuite> = if tls12_tokens.is_empty() {
-        all.iter().filter(|s| s.tls13().is_none()).cloned().collect()
+        all.iter()
+            .filter(|s| s.tls13().is_none())
+            .cloned()
+            .collect()
     } else {
         let text = tls12_tokens.join(":");
-        let selected = tlskit_wire::cipherstring::select(&text).map_err(|e| Error::usage(format!("{e}")))?;
+        let selected =
+            tlskit_wire::cipherstring::select(&text).map_err(|e| Error::usage(format!("{e}")))?;
         let mut v = Vec::new();
         let mut dropped12 = Vec::new();
         for w in selected {
@@ -186,7 +208,11 @@ fn refuse_suites(text: &str, dropped: &[&'static CipherSuite], role: Role) -> St
     reasons.dedup();
     reasons.sort();
     reasons.dedup();
-    let what = if reasons.is_empty() { "no suites tlskit speaks".to_string() } else { reasons.join("; ") };
+    let what = if reasons.is_empty() {
+        "no suites tlskit speaks".to_string()
+    } else {
+        reasons.join("; ")
+    };
     let who = match role {
         Role::Client => "tlskit connect",
         Role::Server => "tlskit serve",
@@ -202,18 +228,27 @@ fn refuse_suites(text: &str, dropped: &[&'static CipherSuite], role: Role) -> St
 }
 
 /// Key-exchange groups from a list like `x25519:secp256r1` (IANA or OpenSSL spellings).
-pub fn choose_groups(list: Option<&str>) -> Result<Vec<&'static dyn rustls::crypto::SupportedKxGroup>> {
+pub fn choose_groups(
+    list: Option<&str>,
+) -> Result<Vec<&'static dyn rustls::crypto::SupportedKxGroup>> {
     let all = crate::provider().kx_groups.clone();
     let Some(list) = list else { return Ok(all) };
     let mut out: Vec<&'static dyn rustls::crypto::SupportedKxGroup> = Vec::new();
     for tok in list.split([':', ',', ' ']).filter(|t| !t.is_empty()) {
-        let id = registry::named_group_by_name(tok).map(|g| g.id).ok_or_else(|| {
-            Error::usage(format!("unknown group '{tok}' (try x25519, secp256r1, secp384r1, X25519MLKEM768)"))
-        })?;
+        let id = registry::named_group_by_name(tok)
+            .map(|g| g.id)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "unknown group '{tok}' (try x25519, secp256r1, secp384r1, X25519MLKEM768)"
+                ))
+            })?;
         match all.iter().find(|g| u16::from(g.name()) == id) {
             Some(g) => out.push(*g),
             None => {
-                let names: Vec<String> = all.iter().map(|g| group_name(u16::from(g.name()))).collect();
+                let names: Vec<String> = all
+                    .iter()
+                    .map(|g| group_name(u16::from(g.name())))
+                    .collect();
                 return Err(Error::usage(format!(
                     "group '{tok}' is not implemented by rustls; available: {}",
                     names.join(", ")
@@ -226,5 +261,7 @@ pub fn choose_groups(list: Option<&str>) -> Result<Vec<&'static dyn rustls::cryp
 
 /// IANA name of a group code point.
 pub fn group_name(id: u16) -> String {
-    registry::named_group(id).map(|g| g.name.to_string()).unwrap_or_else(|| format!("0x{id:04x}"))
+    registry::named_group(id)
+        .map(|g| g.name.to_string())
+        .unwrap_or_else(|| format!("0x{id:04x}"))
 }

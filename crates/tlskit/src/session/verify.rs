@@ -5,7 +5,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{AlertDescription, CertificateError, DigitallySignedStruct, PeerIncompatible, SignatureScheme};
+use rustls::{
+    AlertDescription, CertificateError, DigitallySignedStruct, PeerIncompatible, SignatureScheme,
+};
 use std::sync::{Arc, Mutex};
 
 /// What verification of the server's chain concluded.
@@ -58,13 +60,20 @@ impl ServerCertVerifier for RecordingVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let result = match &self.inner {
-            Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now),
-            None => Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+            Some(v) => {
+                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            None => Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            )),
         };
         let mut chain = vec![end_entity.clone().into_owned()];
         chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
         if let Ok(mut o) = self.outcome.lock() {
-            *o = Some(VerifyOutcome { chain, error: result.as_ref().err().cloned() });
+            *o = Some(VerifyOutcome {
+                chain,
+                error: result.as_ref().err().cloned(),
+            });
         }
         match result {
             Ok(v) => Ok(v),
@@ -120,7 +129,15 @@ fn fmt_time(t: UnixTime) -> String {
     let secs = t.as_secs() as i64;
     time::OffsetDateTime::from_unix_timestamp(secs)
         .map(|d| {
-            format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", d.year(), d.month() as u8, d.day(), d.hour(), d.minute(), d.second())
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                d.year(),
+                d.month() as u8,
+                d.day(),
+                d.hour(),
+                d.minute(),
+                d.second()
+            )
         })
         .unwrap_or_else(|_| format!("{secs}"))
 }
@@ -131,7 +148,11 @@ fn days_between(a: UnixTime, b: UnixTime) -> i64 {
 
 /// A one-line explanation of a certificate verification failure.
 pub fn certificate_error(e: &CertificateError, ctx: &ErrorContext) -> String {
-    let whose = if ctx.server_side { "the client's certificate" } else { "the server's certificate" };
+    let whose = if ctx.server_side {
+        "the client's certificate"
+    } else {
+        "the server's certificate"
+    };
     let fix_trust = if ctx.server_side {
         "pass the CA that issued it with -a/--client-ca".to_string()
     } else {
@@ -204,7 +225,11 @@ fn name_kind(name: &str) -> &'static str {
 /// Turn any rustls error from a handshake into a tlskit error with a sentence a user can act on.
 pub fn tls_error(e: &rustls::Error, ctx: &ErrorContext) -> Error {
     use rustls::Error as E;
-    let scan_hint = if ctx.server_side { "" } else { "; run `tlskit scan HOST:PORT` to see what the server offers" };
+    let scan_hint = if ctx.server_side {
+        ""
+    } else {
+        "; run `tlskit scan HOST:PORT` to see what the server offers"
+    };
     let msg = match e {
         E::InvalidCertificate(ce) => return Error::certificate(certificate_error(ce, ctx)),
         E::AlertReceived(a) => {

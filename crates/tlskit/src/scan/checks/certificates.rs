@@ -75,7 +75,9 @@ impl ServerCertVerifier for Capture {
 }
 
 /// TLS 1.3 signature schemes worth asking about.
-const TLS13_SCHEMES: [u16; 11] = [0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b];
+const TLS13_SCHEMES: [u16; 11] = [
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b,
+];
 
 /// One rustls TLS 1.3 handshake offering only `schemes`. Returns the chain and OCSP staple when the
 /// server could sign with one of them.
@@ -99,8 +101,13 @@ async fn tls13_handshake(ctx: &Ctx, schemes: &[u16], sni: Option<&str>) -> Optio
     };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let _slot = ctx.prober.slot().await;
-    let conn = tokio::time::timeout(ctx.prober.timeout(), ctx.prober.open()).await.ok()?.ok()?;
-    let tls = tokio::time::timeout(ctx.prober.timeout(), connector.connect(name, conn.stream)).await.ok()?;
+    let conn = tokio::time::timeout(ctx.prober.timeout(), ctx.prober.open())
+        .await
+        .ok()?
+        .ok()?;
+    let tls = tokio::time::timeout(ctx.prober.timeout(), connector.connect(name, conn.stream))
+        .await
+        .ok()?;
     let used = capture.used.lock().ok().and_then(|g| *g);
     let (chain, ocsp) = capture.chain.lock().ok().and_then(|g| g.clone())?;
     if let Ok(mut s) = tls {
@@ -122,7 +129,9 @@ async fn tls13_handshake(ctx: &Ctx, schemes: &[u16], sni: Option<&str>) -> Optio
 /// TLS 1.3: which schemes the server signs with, and the chains it sends for each.
 pub async fn tls13(ctx: &Ctx) -> (Vec<SigAlgResult>, Vec<Found>) {
     let sni = ctx.sni.clone();
-    let jobs = TLS13_SCHEMES.iter().map(|s| tls13_handshake(ctx, std::slice::from_ref(s), sni.as_deref()));
+    let jobs = TLS13_SCHEMES
+        .iter()
+        .map(|s| tls13_handshake(ctx, std::slice::from_ref(s), sni.as_deref()));
     let results = super::suites::futures_join_all(jobs).await;
     let mut algs = Vec::new();
     let mut found = Vec::new();
@@ -143,9 +152,12 @@ pub async fn tls13(ctx: &Ctx) -> (Vec<SigAlgResult>, Vec<Found>) {
 pub fn summarise(found: &[Found]) -> Vec<CertificateChain> {
     let mut out: Vec<(Vec<u8>, CertificateChain)> = Vec::new();
     for f in found {
-        let Some(leaf) = f.chain.first() else { continue };
+        let Some(leaf) = f.chain.first() else {
+            continue;
+        };
         if let Some((_, c)) = out.iter_mut().find(|(l, _)| l == leaf) {
-            if !c.found_with.contains(&f.how) && (c.found_with.len() < 4 || f.how == "without SNI") {
+            if !c.found_with.contains(&f.how) && (c.found_with.len() < 4 || f.how == "without SNI")
+            {
                 c.found_with.push(f.how.clone());
             }
             continue;
@@ -155,23 +167,40 @@ pub fn summarise(found: &[Found]) -> Vec<CertificateChain> {
             .iter()
             .filter_map(|d| crate::pki::inspect::CertInfo::from_der(d).ok())
             .collect();
-        let key_type = infos.first().map(|i| i.key_description()).unwrap_or_else(|| "unparsable".into());
+        let key_type = infos
+            .first()
+            .map(|i| i.key_description())
+            .unwrap_or_else(|| "unparsable".into());
         out.push((
             leaf.clone(),
-            CertificateChain { key_type, found_with: vec![f.how.clone()], certificates: infos, analysis: None },
+            CertificateChain {
+                key_type,
+                found_with: vec![f.how.clone()],
+                certificates: infos,
+                analysis: None,
+            },
         ));
     }
     out.into_iter().map(|(_, c)| c).collect()
 }
 
 /// The chain served when the client sends no SNI (only asked when the scan sends one).
-pub async fn without_sni(ctx: &Ctx, newest_legacy: Option<tlskit_wire::version::Version>, tls13: bool) -> Option<Found> {
+pub async fn without_sni(
+    ctx: &Ctx,
+    newest_legacy: Option<tlskit_wire::version::Version>,
+    tls13: bool,
+) -> Option<Found> {
     ctx.sni.as_ref()?;
     if let Some(v) = newest_legacy.filter(|v| *v >= tlskit_wire::version::Version::Tls10) {
-        let spec = crate::scan::hello::HelloSpec::new(v, crate::scan::hello::candidate_suites(v), None);
+        let spec =
+            crate::scan::hello::HelloSpec::new(v, crate::scan::hello::candidate_suites(v), None);
         if let Ok(crate::scan::probe::Response::Hello(f)) = ctx.prober.probe(&spec.build()).await {
             if !f.certificates.is_empty() {
-                return Some(Found { chain: f.certificates.clone(), how: "without SNI".into(), ocsp: f.ocsp_response.clone() });
+                return Some(Found {
+                    chain: f.certificates.clone(),
+                    how: "without SNI".into(),
+                    ocsp: f.ocsp_response.clone(),
+                });
             }
         }
     }
@@ -193,14 +222,23 @@ pub fn analyse(
     let mut findings = Vec::new();
     let now = UnixTime::now();
     for c in chains.iter_mut() {
-        let Some(fp) = c.certificates.first().map(|i| i.sha256_fingerprint.clone()) else { continue };
+        let Some(fp) = c.certificates.first().map(|i| i.sha256_fingerprint.clone()) else {
+            continue;
+        };
         // The raw chain for this summary: the first Found whose leaf has this fingerprint.
         let Some(f) = found.iter().find(|f| {
-            f.chain.first().and_then(|l| crate::pki::inspect::CertInfo::from_der(l).ok()).is_some_and(|i| i.sha256_fingerprint == fp)
+            f.chain
+                .first()
+                .and_then(|l| crate::pki::inspect::CertInfo::from_der(l).ok())
+                .is_some_and(|i| i.sha256_fingerprint == fp)
         }) else {
             continue;
         };
-        let ders: Vec<CertificateDer<'static>> = f.chain.iter().map(|d| CertificateDer::from(d.clone())).collect();
+        let ders: Vec<CertificateDer<'static>> = f
+            .chain
+            .iter()
+            .map(|d| CertificateDer::from(d.clone()))
+            .collect();
         let input = crate::pki::chain::ChainInput {
             chain: &ders,
             hostname: Some(hostname),
@@ -214,9 +252,24 @@ pub fn analyse(
             if served_without_sni_only && fi.id.contains("hostname") {
                 continue;
             }
-            let msg = format!("{} ({}): {}", c.key_type, c.certificates.first().map(|i| i.subject.as_str()).unwrap_or("?"), fi.message);
-            if !findings.iter().any(|x: &crate::scan::report::Finding| x.message == msg) {
-                findings.push(crate::scan::report::Finding::new(fi.severity.name(), &fi.id, msg));
+            let msg = format!(
+                "{} ({}): {}",
+                c.key_type,
+                c.certificates
+                    .first()
+                    .map(|i| i.subject.as_str())
+                    .unwrap_or("?"),
+                fi.message
+            );
+            if !findings
+                .iter()
+                .any(|x: &crate::scan::report::Finding| x.message == msg)
+            {
+                findings.push(crate::scan::report::Finding::new(
+                    fi.severity.name(),
+                    &fi.id,
+                    msg,
+                ));
             }
         }
         c.analysis = Some(a);

@@ -37,11 +37,28 @@ pub async fn tls13(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
                     list.retain(|x| *x != g);
                     found.push(g);
                 }
-                Some(g) => return (found, Some(format!("the server chose group 0x{g:04x}, which was not offered"))),
-                None => return (found, Some("the server's TLSv1.3 answer names no group".into())),
+                Some(g) => {
+                    return (
+                        found,
+                        Some(format!(
+                            "the server chose group 0x{g:04x}, which was not offered"
+                        )),
+                    )
+                }
+                None => {
+                    return (
+                        found,
+                        Some("the server's TLSv1.3 answer names no group".into()),
+                    )
+                }
             },
             Ok(r) if r.is_refusal() => break,
-            Ok(r) => return (found, Some(format!("TLSv1.3 group probe: {}", r.describe()))),
+            Ok(r) => {
+                return (
+                    found,
+                    Some(format!("TLSv1.3 group probe: {}", r.describe())),
+                )
+            }
             Err(e) => return (found, Some(e.to_string())),
         }
     }
@@ -59,7 +76,10 @@ pub async fn tls12(ctx: &Ctx, version: Version) -> (Vec<u16>, Option<String>) {
     }
     let mut list: Vec<u16> = hello::all_tls12_groups()
         .into_iter()
-        .filter(|g| registry::named_group(*g).is_some_and(|g| matches!(g.kind, GroupKind::Ec | GroupKind::Ecx)))
+        .filter(|g| {
+            registry::named_group(*g)
+                .is_some_and(|g| matches!(g.kind, GroupKind::Ec | GroupKind::Ecx))
+        })
         .collect();
     let mut found = Vec::new();
     while !list.is_empty() {
@@ -70,7 +90,9 @@ pub async fn tls12(ctx: &Ctx, version: Version) -> (Vec<u16>, Option<String>) {
                 let g = f
                     .server_key_exchange
                     .as_ref()
-                    .and_then(|ske| ServerKeyExchange::parse(&ske.body, KxHint::Ecdhe, f.version()).ok())
+                    .and_then(|ske| {
+                        ServerKeyExchange::parse(&ske.body, KxHint::Ecdhe, f.version()).ok()
+                    })
                     .and_then(|ske| ske.named_group());
                 match g {
                     Some(g) if list.contains(&g) => {
@@ -78,7 +100,12 @@ pub async fn tls12(ctx: &Ctx, version: Version) -> (Vec<u16>, Option<String>) {
                         found.push(g);
                     }
                     Some(g) => {
-                        return (found, Some(format!("the server used curve 0x{g:04x}, which was not offered")))
+                        return (
+                            found,
+                            Some(format!(
+                                "the server used curve 0x{g:04x}, which was not offered"
+                            )),
+                        )
                     }
                     None => break,
                 }
@@ -103,7 +130,10 @@ pub fn merge(tls13: &[u16], tls12: &[u16], tls12_version: Option<Version>) -> Ve
         if !order.contains(g) {
             order.push(*g);
         }
-        versions.entry(*g).or_default().push(tls12_version.map(|v| v.name()).unwrap_or("TLSv1.2").into());
+        versions
+            .entry(*g)
+            .or_default()
+            .push(tls12_version.map(|v| v.name()).unwrap_or("TLSv1.2").into());
     }
     order
         .into_iter()

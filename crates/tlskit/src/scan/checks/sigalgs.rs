@@ -14,8 +14,9 @@ pub async fn tls12(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
     let suites: Vec<u16> = hello::candidate_suites(Version::Tls12)
         .into_iter()
         .filter(|id| {
-            registry::cipher_suite(*id)
-                .is_some_and(|s| matches!(s.kx, Kx::Ecdhe | Kx::Dhe) && !matches!(s.auth, Auth::Null | Auth::Psk))
+            registry::cipher_suite(*id).is_some_and(|s| {
+                matches!(s.kx, Kx::Ecdhe | Kx::Dhe) && !matches!(s.auth, Auth::Null | Auth::Psk)
+            })
         })
         .collect();
     let mut list: Vec<u16> = hello::all_signature_schemes();
@@ -45,13 +46,21 @@ pub async fn tls12(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
                         if !found.contains(&sc) {
                             found.push(sc);
                         }
-                        return (found, Some("the server ignores the client's signature_algorithms".into()));
+                        return (
+                            found,
+                            Some("the server ignores the client's signature_algorithms".into()),
+                        );
                     }
                     None => break,
                 }
             }
             Ok(r) if r.is_refusal() => break,
-            Ok(r) => return (found, Some(format!("signature algorithm probe: {}", r.describe()))),
+            Ok(r) => {
+                return (
+                    found,
+                    Some(format!("signature algorithm probe: {}", r.describe())),
+                )
+            }
             Err(e) => return (found, Some(e.to_string())),
         }
     }

@@ -69,14 +69,21 @@ async fn step(ctx: &Ctx, version: Version, suites: &[u16]) -> Step {
 
 /// Eliminate within `list`, in order. Returns the accepted suites in the order found and the
 /// error that stopped the search, if any.
-async fn eliminate(ctx: &Ctx, version: Version, mut list: Vec<u16>) -> (Vec<Accepted>, Option<String>) {
+async fn eliminate(
+    ctx: &Ctx,
+    version: Version,
+    mut list: Vec<u16>,
+) -> (Vec<Accepted>, Option<String>) {
     let mut found = Vec::new();
     while !list.is_empty() {
         match step(ctx, version, &list).await {
             Step::Accepted(f) => {
                 let id = f.server_hello.cipher_suite;
                 list.retain(|s| *s != id);
-                found.push(Accepted { suite: id, flight: *f });
+                found.push(Accepted {
+                    suite: id,
+                    flight: *f,
+                });
             }
             Step::Refused | Step::OtherVersion(_) => return (found, None),
             Step::Error(e) => return (found, Some(e)),
@@ -94,7 +101,9 @@ async fn first_probe(ctx: &Ctx, version: Version, list: &[u16]) -> Step {
             // Try halves: a server that refuses a long list may accept a shorter one.
             let (a, b) = list.split_at(list.len() / 2);
             for half in [a, b] {
-                if let st @ (Step::Accepted(_) | Step::OtherVersion(_)) = step(ctx, version, half).await {
+                if let st @ (Step::Accepted(_) | Step::OtherVersion(_)) =
+                    step(ctx, version, half).await
+                {
                     return st;
                 }
             }
@@ -117,22 +126,38 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
     let candidates = hello::candidate_suites(version);
     let first = match first_probe(ctx, version, &candidates).await {
         Step::Accepted(f) => *f,
-        Step::Refused => return VersionScan { result, accepted: Vec::new() },
+        Step::Refused => {
+            return VersionScan {
+                result,
+                accepted: Vec::new(),
+            }
+        }
         Step::OtherVersion(v) => {
             result.note = Some(format!(
                 "the server answered with {}",
-                Version::from_wire(v).map(|v| v.name().to_string()).unwrap_or_else(|| format!("version 0x{v:04x}"))
+                Version::from_wire(v)
+                    .map(|v| v.name().to_string())
+                    .unwrap_or_else(|| format!("version 0x{v:04x}"))
             ));
-            return VersionScan { result, accepted: Vec::new() };
+            return VersionScan {
+                result,
+                accepted: Vec::new(),
+            };
         }
         Step::Error(e) => {
             result.error = Some(e);
-            return VersionScan { result, accepted: Vec::new() };
+            return VersionScan {
+                result,
+                accepted: Vec::new(),
+            };
         }
     };
     result.offered = true;
     let a = first.server_hello.cipher_suite;
-    let mut accepted = vec![Accepted { suite: a, flight: first }];
+    let mut accepted = vec![Accepted {
+        suite: a,
+        flight: first,
+    }];
 
     // Does the server impose its order? Offer the list reversed.
     let mut rest: Vec<u16> = candidates.iter().copied().filter(|s| *s != a).collect();
@@ -144,7 +169,13 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
                 (None, None) // server order, or a single suite: decided below
             } else {
                 rest.retain(|s| *s != b);
-                (Some(false), Some(Accepted { suite: b, flight: *f }))
+                (
+                    Some(false),
+                    Some(Accepted {
+                        suite: b,
+                        flight: *f,
+                    }),
+                )
             }
         }
         Step::Error(e) => {
@@ -159,7 +190,9 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
         accepted.extend(b);
         let chunks = ctx.parallel_chunks.clamp(1, 8);
         let size = rest.len().div_ceil(chunks).max(1);
-        let jobs = rest.chunks(size).map(|c| eliminate(ctx, version, c.to_vec()));
+        let jobs = rest
+            .chunks(size)
+            .map(|c| eliminate(ctx, version, c.to_vec()));
         for (found, err) in futures_join_all(jobs).await {
             accepted.extend(found);
             if let Some(e) = err {
@@ -167,7 +200,12 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
             }
         }
         // Report in the client's (our) order.
-        let pos = |id: u16| candidates.iter().position(|c| *c == id).unwrap_or(usize::MAX);
+        let pos = |id: u16| {
+            candidates
+                .iter()
+                .position(|c| *c == id)
+                .unwrap_or(usize::MAX)
+        };
         accepted.sort_by_key(|x| pos(x.suite));
         result.server_order = Some(false);
     } else {
@@ -189,7 +227,9 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
 }
 
 /// Run futures concurrently and collect their outputs in order.
-pub async fn futures_join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+pub async fn futures_join_all<F: std::future::Future>(
+    futs: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     let futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
     let mut outputs: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
     let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> = futs.into_iter().enumerate().collect();
@@ -208,13 +248,19 @@ pub async fn futures_join_all<F: std::future::Future>(futs: impl IntoIterator<It
         }
     })
     .await;
-    outputs.into_iter().map(|o| o.expect("every future completed")).collect()
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future completed"))
+        .collect()
 }
 
 /// The key exchange the server used with a suite, as seen in its flight.
 pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
     if f.server_hello.selected_version() >= 0x0304 || f.server_hello.is_hello_retry_request() {
-        return f.server_hello.selected_group().map(|g| registry::group_name(g));
+        return f
+            .server_hello
+            .selected_group()
+            .map(|g| registry::group_name(g));
     }
     let s = registry::cipher_suite(suite)?;
     let hint = match s.kx {
@@ -225,15 +271,24 @@ pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
             // Key exchange with the certificate's key.
             let leaf = f.certificates.first()?;
             let info = crate::pki::inspect::CertInfo::from_der(leaf).ok()?;
-            return Some(format!("{} {}", if s.kx == Kx::Rsa { "RSA" } else { "static" }, info.key_bits));
+            return Some(format!(
+                "{} {}",
+                if s.kx == Kx::Rsa { "RSA" } else { "static" },
+                info.key_bits
+            ));
         }
         _ => KxHint::Unknown,
     };
     let ske = f.server_key_exchange.as_ref()?;
     match ServerKeyExchange::parse(&ske.body, hint, f.version()).ok()? {
-        ServerKeyExchange::Ecdhe { params, .. } => params.named_group.map(registry::group_name).or(Some("explicit curve".into())),
+        ServerKeyExchange::Ecdhe { params, .. } => params
+            .named_group
+            .map(registry::group_name)
+            .or(Some("explicit curve".into())),
         ServerKeyExchange::Dhe { params, .. } => Some(dh_name(&params.p)),
-        ServerKeyExchange::RsaExport { params, .. } => Some(format!("RSA export {}", params.modulus_bits())),
+        ServerKeyExchange::RsaExport { params, .. } => {
+            Some(format!("RSA export {}", params.modulus_bits()))
+        }
         other => other.named_group().map(registry::group_name),
     }
 }
@@ -242,7 +297,10 @@ pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
 pub fn dh_name(p: &[u8]) -> String {
     let bits = tlskit_wire::handshake::bit_length(p);
     // Every RFC 7919 prime starts with 64 one-bits followed by these bytes (e's digits).
-    const FFDHE_PREFIX: [u8; 16] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xAD, 0xF8, 0x54, 0x58, 0xA2, 0xBB, 0x4A, 0x9A];
+    const FFDHE_PREFIX: [u8; 16] = [
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xAD, 0xF8, 0x54, 0x58, 0xA2, 0xBB, 0x4A,
+        0x9A,
+    ];
     let p = {
         let mut q = p;
         while q.first() == Some(&0) {
