@@ -84,8 +84,8 @@ fn check(d: &Daemon, labels: &[&str]) {
             d.name
         );
         let e = d.endpoint(label);
-        if e.starttls.is_some() {
-            assert_eq!(v["target"]["starttls"], e.starttls.unwrap(), "{v}");
+        if let Some(proto) = e.starttls {
+            assert_eq!(v["target"]["starttls"], proto, "{v}");
             assert!(
                 !v["starttls"]["lines"].as_array().unwrap().is_empty(),
                 "the plaintext part is reported: {v}"

@@ -584,7 +584,15 @@ fn refuses_what_it_cannot_do() {
     assert_eq!(code, Some(1));
     assert!(err.contains("--cipher"), "{err}");
 
-    let (code, err) = run(&["--cert", "/nonexistent.pem"]);
+    let out = Command::new(bin())
+        .args(["--cert", "/nonexistent.pem"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (code, err) = (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
     assert_eq!(code, Some(1));
     assert!(err.contains("cannot read --cert /nonexistent.pem"), "{err}");
 

@@ -1,34 +1,71 @@
-//! `tlskit scan`: versions, cipher suites, groups, signature algorithms and certificates.
+//! `tlskit scan`: versions, cipher suites, groups, signature algorithms, certificates, a grade and
+//! an optional policy check, for one target or many.
 
 use super::common;
 use crate::output;
-use std::io::IsTerminal;
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tlskit::net::starttls::Protocol;
 use tlskit::net::Target;
-use tlskit::scan::{self, report::Style, ScanOptions};
+use tlskit::scan::policy::{self, Policy};
+use tlskit::scan::report::{ScanReport, Style};
+use tlskit::scan::{self, ScanOptions};
 use tlskit::{Error, Result};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    about = "Scan a TLS endpoint: versions, cipher suites, groups, certificates",
-    long_about = "Scan a TLS endpoint: which protocol versions (SSLv2 … TLSv1.3) and cipher suites it accepts,\n\
-in which order it prefers them, its key-exchange groups and signature algorithms, and the\n\
-certificate chain for each key type it presents.\n\n\
+    about = "Scan TLS endpoints: versions, cipher suites, groups, certificates, grade, policy",
+    long_about = "Scan TLS endpoints: which protocol versions (SSLv2 … TLSv1.3) and cipher suites each accepts,\n\
+in which order it prefers them, its key-exchange groups and signature algorithms, the\n\
+certificate chain for each key type it presents, and a grade (A+ … F, T, M) with every reason\n\
+(rules: docs/GRADING.md).\n\n\
 tlskit speaks the first flight of every version itself (rustls rightly refuses legacy TLS), so a\n\
 scan can find SSLv3, RC4, export and NULL suites. Suites are found by elimination: offer all,\n\
 drop the one chosen, repeat — one connection per accepted suite, several in parallel.\n\n\
+Many targets: list them, or put them in a file (--targets FILE, one HOST[:PORT] a line, port\n\
+443 by default, '#' comments). --parallel N targets are scanned at once, each with at most\n\
+--max-connections connections open. With more than one target the text report ends with a\n\
+summary table; --json prints one array; --json-lines prints one object per target as soon as\n\
+it is done (so an interrupted run keeps what it finished).\n\n\
+--policy checks each target against mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla's\n\
+Server Side TLS guidelines 5.7) or your own JSON file (docs/POLICY.md) and lists every deviation.\n\n\
+Exit status: 0 when every target was scanned (and complies with --policy); 1 when any target\n\
+could not be scanned (unreachable, not TLS …) or does not comply; 2 for usage errors (bad\n\
+flags, a bad line in --targets, a malformed policy file) — nothing is scanned then.\n\n\
 Only scan servers you are allowed to test.",
-    after_help = "Examples:\n  tlskit scan localhost:8443\n  tlskit scan 127.0.0.1 4433 --json > report.json\n  tlskit scan -t smtp mail.example.test:25\n  tlskit scan --servername www.bank32.com 10.9.0.43:443"
+    after_help = "Examples:\n  tlskit scan localhost:8443\n  tlskit scan 127.0.0.1 4433 --json > report.json\n  tlskit scan -t smtp mail.example.test:25\n  tlskit scan --servername www.bank32.com 10.9.0.43:443\n  tlskit scan --policy mozilla-intermediate www.example.test:443   # exit 1 if not compliant\n  tlskit scan --targets hosts.txt --parallel 8 --json-lines > results.jsonl\n  tlskit scan --all-ips www.example.test:443"
 )]
 pub struct Args {
-    /// HOST:PORT, [IPv6]:PORT, or HOST PORT.
-    #[arg(value_name = "TARGET", required = true)]
-    targets: Vec<String>,
+    /// HOST:PORT, [IPv6]:PORT, or HOST PORT; several targets may be given.
+    #[arg(value_name = "TARGET", required_unless_present = "targets")]
+    target: Vec<String>,
 
-    /// Print the report as JSON (schema: docs/scan.schema.json).
+    /// Read targets from FILE ('-' for stdin): one HOST[:PORT] a line (port 443 if left out),
+    /// '#' starts a comment, blank lines are skipped.
+    #[arg(long, value_name = "FILE")]
+    targets: Option<PathBuf>,
+    /// Scan every IPv4 and IPv6 address each host name resolves to (SNI stays the name).
+    #[arg(long)]
+    all_ips: bool,
+    /// Targets scanned at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    parallel: usize,
+    /// Check each target against a policy: mozilla-modern, mozilla-intermediate, mozilla-old, or a
+    /// JSON FILE (docs/POLICY.md). Every deviation is listed; exit status 1 if any target does not comply.
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: Option<String>,
+
+    /// Print the report as JSON (schema: docs/scan.schema.json); an array of reports (and
+    /// {"target": …, "error": …} objects for targets that failed) with several targets or --all-ips.
     #[arg(long)]
     json: bool,
+    /// Print one compact JSON object per target, each as soon as it is done; a target that failed
+    /// is {"target": …, "error": …}.
+    #[arg(long, conflicts_with = "json")]
+    json_lines: bool,
     /// Show full certificates and IANA names.
     #[arg(short = 'v', long)]
     verbose: bool,
@@ -48,7 +85,7 @@ pub struct Args {
     /// Speak TLS directly even on a well-known plaintext port.
     #[arg(long, conflicts_with = "starttls")]
     no_starttls: bool,
-    /// Connections open at once to the server (be polite to production servers).
+    /// Connections open at once to each target (be polite to production servers).
     #[arg(long, value_name = "N", default_value_t = 8)]
     max_connections: usize,
     /// Seconds allowed for each probe (connect + answer).
@@ -66,62 +103,427 @@ fn parse_targets(args: &[String]) -> Result<Vec<Target>> {
     args.iter().map(|a| Target::parse(a, None)).collect()
 }
 
-pub fn run(args: Args) -> Result<i32> {
-    let targets = parse_targets(&args.targets)?;
-    if targets.len() != 1 {
-        return Err(Error::usage("scan one target at a time for now: HOST:PORT or HOST PORT"));
+/// Targets from a --targets file: one `host[:port]` (or `host port`) a line, `#` comments.
+fn parse_targets_file(text: &str, origin: &str) -> Result<Vec<Target>> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let at = |e: Error| Error::usage(format!("{origin} line {}: {}", i + 1, e.message()));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let t = match words.as_slice() {
+            [one] => Target::parse(one, Some(443)).map_err(at)?,
+            [host, port] => Target::new(*host, tlskit::net::parse_port(port).map_err(at)?),
+            _ => return Err(Error::usage(format!("{origin} line {}: '{line}' is not HOST[:PORT] (one target a line)", i + 1))),
+        };
+        out.push(t);
     }
-    let target = targets.into_iter().next().expect("one target");
+    Ok(out)
+}
+
+fn read_targets_file(path: &std::path::Path) -> Result<Vec<Target>> {
+    let origin = path.display().to_string();
+    let text = if origin == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| Error::usage(format!("cannot read targets from stdin: {e}")))?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| Error::usage(tlskit::error::file_error(path, "read --targets file", &e).message()))?
+    };
+    parse_targets_file(&text, if origin == "-" { "stdin" } else { &origin })
+}
+
+/// One scan to run.
+struct Job {
+    /// As the user wrote it (host:port).
+    label: String,
+    /// The name the user gave (kept in the report with --all-ips).
+    host: String,
+    opts: Option<ScanOptions>,
+    /// Failed before scanning (name resolution with --all-ips).
+    early_error: Option<Error>,
+    /// The address, when known before scanning (--all-ips).
+    ip: Option<String>,
+}
+
+/// What happened to one job.
+struct Outcome {
+    label: String,
+    ip: Option<String>,
+    result: Result<ScanReport>,
+}
+
+impl Outcome {
+    fn json(&self) -> serde_json::Value {
+        match &self.result {
+            Ok(r) => serde_json::to_value(r).unwrap_or(serde_json::Value::Null),
+            Err(e) => {
+                let mut v = serde_json::json!({"target": self.label, "error": e.message()});
+                if let Some(ip) = &self.ip {
+                    v["ip"] = serde_json::Value::String(ip.clone());
+                }
+                v
+            }
+        }
+    }
+}
+
+pub fn run(args: Args) -> Result<i32> {
     if args.max_connections == 0 {
         return Err(Error::usage("--max-connections must be at least 1"));
     }
-    let starttls = match (&args.starttls, args.no_starttls) {
-        (Some(p), _) => Some((Protocol::parse(p)?, args.starttls_name.clone())),
-        (None, false) => Protocol::for_port(target.port).map(|p| {
-            output::warn(format!(
-                "port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
-                target.port,
-                p.name().to_uppercase(),
-                p.name()
-            ));
-            (p, args.starttls_name.clone())
-        }),
-        (None, true) => None,
+    if args.parallel == 0 {
+        return Err(Error::usage("--parallel must be at least 1"));
+    }
+    let policy = args.policy.as_deref().map(Policy::load).transpose()?.map(Arc::new);
+    let mut targets = if args.target.is_empty() { Vec::new() } else { parse_targets(&args.target)? };
+    if let Some(f) = &args.targets {
+        targets.extend(read_targets_file(f)?);
+    }
+    if targets.is_empty() {
+        return Err(Error::usage("no targets: give HOST:PORT arguments or a --targets file with at least one line"));
+    }
+    let explicit_starttls = args.starttls.as_deref().map(Protocol::parse).transpose()?;
+    let timeout = common::secs(args.timeout);
+
+    // STARTTLS per target (auto-detected by port, one warning per port).
+    let mut warned = BTreeSet::new();
+    let mut starttls_for = |t: &Target| -> Option<(Protocol, Option<String>)> {
+        match (explicit_starttls, args.no_starttls) {
+            (Some(p), _) => Some((p, args.starttls_name.clone())),
+            (None, false) => Protocol::for_port(t.port).inspect(|p| {
+                if warned.insert(t.port) {
+                    output::warn(format!(
+                        "port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
+                        t.port,
+                        p.name().to_uppercase(),
+                        p.name()
+                    ));
+                }
+            }).map(|p| (p, args.starttls_name.clone())),
+            (None, true) => None,
+        }
     };
-    let opts = ScanOptions {
-        target: target.clone(),
-        servername: args.servername.clone(),
-        no_sni: args.no_sni,
-        starttls,
-        max_connections: args.max_connections,
-        timeout: common::secs(args.timeout),
-        ca: Vec::new(),
-    };
+    let single = targets.len() == 1 && !args.all_ips;
     let rt = common::runtime()?;
-    let progress = (!args.no_progress && std::io::stderr().is_terminal()).then(|| {
-        let pb = indicatif::ProgressBar::new_spinner();
+
+    let mut jobs = Vec::new();
+    for t in &targets {
+        let starttls = starttls_for(t);
+        let base = ScanOptions {
+            target: t.clone(),
+            servername: args.servername.clone(),
+            no_sni: args.no_sni,
+            starttls,
+            max_connections: args.max_connections,
+            timeout,
+        };
+        if args.all_ips && t.ip().is_none() {
+            let resolved = rt.block_on(async { tokio::time::timeout(timeout, tlskit::net::resolve(t)).await });
+            let resolved = resolved.unwrap_or_else(|_| Err(Error::network(format!("cannot resolve '{}': no answer within {}", t.host, tlskit::net::fmt_duration(timeout)))));
+            match resolved {
+                Ok(addrs) => {
+                    let mut seen = BTreeSet::new();
+                    for a in addrs.into_iter().filter(|a| seen.insert(a.ip())) {
+                        let mut o = base.clone();
+                        o.target = Target::new(a.ip().to_string(), t.port);
+                        if o.servername.is_none() && !o.no_sni {
+                            o.servername = Some(t.host.clone());
+                        }
+                        if let Some((_, name)) = &mut o.starttls {
+                            name.get_or_insert_with(|| t.host.clone());
+                        }
+                        jobs.push(Job { label: t.to_string(), host: t.host.clone(), opts: Some(o), early_error: None, ip: Some(a.ip().to_string()) });
+                    }
+                }
+                Err(e) => jobs.push(Job { label: t.to_string(), host: t.host.clone(), opts: None, early_error: Some(e), ip: None }),
+            }
+        } else {
+            jobs.push(Job { label: t.to_string(), host: t.host.clone(), opts: Some(base), early_error: None, ip: t.ip().map(|i| i.to_string()) });
+        }
+    }
+
+    let progress = (!args.no_progress && std::io::stderr().is_terminal()).then(indicatif::MultiProgress::new);
+    let style = Style { colour: output::colour_stdout() };
+    let mut printer = Printer { args: &args, style, progress: progress.clone(), single };
+    let outcomes = rt.block_on(run_jobs(jobs, args.parallel, policy.clone(), progress.clone(), |o| printer.finished(o)));
+    if let Some(mp) = &progress {
+        let _ = mp.clear();
+    }
+
+    // Single target: behave like one command (the error is the command's error).
+    if single {
+        let o = outcomes.into_iter().next().expect("one outcome");
+        let report = o.result?;
+        if args.json {
+            output::print_json(&report)?;
+        }
+        return Ok(match &report.policy {
+            Some(p) if !p.compliant => 1,
+            _ => 0,
+        });
+    }
+
+    if args.json {
+        let all: Vec<serde_json::Value> = outcomes.iter().map(Outcome::json).collect();
+        output::print_json(&all)?;
+    } else if !args.json_lines && outcomes.len() > 1 {
+        print!("{}", summary(&outcomes, policy.is_some()));
+    }
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    let noncompliant = outcomes.iter().filter(|o| o.result.as_ref().is_ok_and(|r| r.policy.as_ref().is_some_and(|p| !p.compliant))).count();
+    if failed > 0 || noncompliant > 0 {
+        let mut parts = Vec::new();
+        if failed > 0 {
+            parts.push(format!("{failed} of {} target(s) could not be scanned", outcomes.len()));
+        }
+        if noncompliant > 0 {
+            parts.push(format!("{noncompliant} do(es) not comply with policy {}", policy.as_ref().map(|p| p.name.as_str()).unwrap_or("")));
+        }
+        output::warn(parts.join("; "));
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Scan every job, at most `parallel` at once; `done` sees each outcome as it finishes. Returns
+/// the outcomes in job order.
+async fn run_jobs(
+    jobs: Vec<Job>,
+    parallel: usize,
+    policy: Option<Arc<Policy>>,
+    progress: Option<indicatif::MultiProgress>,
+    mut done: impl FnMut(&Outcome),
+) -> Vec<Outcome> {
+    let n = jobs.len();
+    let sem = Arc::new(tokio::sync::Semaphore::new(parallel));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Outcome)>();
+    for (i, job) in jobs.into_iter().enumerate() {
+        let tx = tx.clone();
+        let sem = sem.clone();
+        let policy = policy.clone();
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            let outcome = run_job(job, sem, policy, progress).await;
+            let _ = tx.send((i, outcome));
+        });
+    }
+    drop(tx);
+    let mut out: Vec<Option<Outcome>> = (0..n).map(|_| None).collect();
+    while let Some((i, o)) = rx.recv().await {
+        done(&o);
+        out[i] = Some(o);
+    }
+    out.into_iter().flatten().collect()
+}
+
+async fn run_job(job: Job, sem: Arc<tokio::sync::Semaphore>, policy: Option<Arc<Policy>>, progress: Option<indicatif::MultiProgress>) -> Outcome {
+    let Job { label, host, opts, early_error, ip } = job;
+    let Some(opts) = opts else {
+        let e = early_error.unwrap_or_else(|| Error::other("nothing to scan"));
+        return Outcome { label, ip, result: Err(e) };
+    };
+    let _permit = sem.acquire_owned().await.ok();
+    let pb = progress.map(|mp| {
+        let pb = mp.add(indicatif::ProgressBar::new_spinner());
         pb.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} connections, {elapsed}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
-        pb.set_message(format!("scanning {target}:"));
-        pb.enable_steady_tick(std::time::Duration::from_millis(100));
+        let what = match &ip {
+            Some(ip) if !label.contains(ip.as_str()) => format!("scanning {label} ({ip}):"),
+            _ => format!("scanning {label}:"),
+        };
+        pb.set_message(what);
+        pb.enable_steady_tick(Duration::from_millis(100));
         pb
     });
-    let tick: Option<Arc<dyn Fn() + Send + Sync>> = progress.clone().map(|pb| {
+    let tick: Option<Arc<dyn Fn() + Send + Sync>> = pb.clone().map(|pb| {
         let f: Arc<dyn Fn() + Send + Sync> = Arc::new(move || pb.inc(1));
         f
     });
-    let result = rt.block_on(scan::scan(&opts, tick));
-    if let Some(pb) = progress {
+    let mut result = scan::scan(&opts, tick).await;
+    if let Some(pb) = pb {
         pb.finish_and_clear();
     }
-    let report = result?;
-    if args.json {
-        output::print_json(&report)?;
-    } else {
-        let style = Style { colour: output::colour_stdout() };
-        print!("{}", report.render_text(style, args.verbose));
+    if let Ok(r) = &mut result {
+        // With --all-ips the scan connected to an address; keep the name the user gave.
+        r.target.host = host;
+        if let Some(p) = &policy {
+            r.policy = Some(policy::check(r, p));
+        }
     }
-    Ok(0)
+    let ip = match &result {
+        Ok(r) => Some(r.target.ip.clone()),
+        Err(_) => ip,
+    };
+    Outcome { label, ip, result }
+}
+
+/// Prints each outcome as it arrives (text reports, JSON lines, error lines).
+struct Printer<'a> {
+    args: &'a Args,
+    style: Style,
+    progress: Option<indicatif::MultiProgress>,
+    single: bool,
+}
+
+impl Printer<'_> {
+    fn finished(&mut self, o: &Outcome) {
+        let print = || {
+            let mut out = std::io::stdout().lock();
+            if self.args.json_lines {
+                let line = serde_json::to_string(&o.json()).unwrap_or_default();
+                let _ = writeln!(out, "{line}");
+            } else if !self.args.json {
+                if let Ok(r) = &o.result {
+                    let _ = write!(out, "{}{}{}", r.render_text(self.style, self.args.verbose), grade_text(r, self.style), policy_text(r, self.style));
+                    if !self.single {
+                        let _ = writeln!(out);
+                    }
+                }
+            }
+            let _ = out.flush();
+            // In single-target mode the error is the command's own error line.
+            if let (Err(e), false) = (&o.result, self.single) {
+                let at = match &o.ip {
+                    Some(ip) if !o.label.contains(ip.as_str()) => format!("{} ({ip})", o.label),
+                    _ => o.label.clone(),
+                };
+                let msg = e.message();
+                if msg.contains(&o.label) {
+                    eprintln!("tlskit: error: {msg}");
+                } else {
+                    eprintln!("tlskit: error: {at}: {msg}");
+                }
+            }
+        };
+        match &self.progress {
+            Some(mp) => mp.suspend(print),
+            None => print(),
+        }
+    }
+}
+
+fn grade_text(r: &ScanReport, st: Style) -> String {
+    use std::fmt::Write;
+    let Some(g) = &r.grade else { return String::new() };
+    let mut s = String::new();
+    let letter = match g.grade.as_str() {
+        "A+" | "A" | "A-" => st.good(&g.grade),
+        "B" | "C" => st.warn(&g.grade),
+        _ => st.bad(&g.grade),
+    };
+    let ignoring = g.grade_ignoring_trust.as_ref().map(|x| format!(" ({x} if the certificate problems were fixed)")).unwrap_or_default();
+    let _ = writeln!(s, "\n{} {letter}{ignoring}", st.head("Grade"));
+    for reason in &g.reasons {
+        let _ = writeln!(s, "  {reason}");
+    }
+    if !g.not_checked.is_empty() {
+        let _ = writeln!(s, "  {}", st.dim(&format!("not checked: {}", g.not_checked.join("; "))));
+    }
+    s
+}
+
+fn policy_text(r: &ScanReport, st: Style) -> String {
+    use std::fmt::Write;
+    let Some(p) = &r.policy else { return String::new() };
+    let mut s = String::new();
+    let binding = p.deviations.iter().filter(|d| !d.advisory).count();
+    let verdict = if p.compliant {
+        st.good("compliant")
+    } else {
+        st.bad(&format!("NOT COMPLIANT ({binding} deviation{})", if binding == 1 { "" } else { "s" }))
+    };
+    let _ = writeln!(s, "\n{} {}: {verdict}", st.head("Policy"), p.policy);
+    for d in &p.deviations {
+        let tag = if d.advisory { st.dim("advisory ") } else { String::new() };
+        let _ = writeln!(s, "  {tag}[{}] {}", d.rule, d.message);
+        let _ = writeln!(s, "      expected: {}; found: {}", d.expected, d.found);
+    }
+    if !p.not_checked.is_empty() {
+        let _ = writeln!(s, "  {}", st.dim(&format!("not checked: {}", p.not_checked.join("; "))));
+    }
+    s
+}
+
+/// "1.2 1.3", "SSLv3 1.0 1.2".
+fn versions_short(r: &ScanReport) -> String {
+    let v: Vec<String> = r.protocols.iter().filter(|p| p.offered).map(|p| p.version.strip_prefix("TLSv").map(str::to_string).unwrap_or_else(|| p.version.clone())).collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(" ")
+    }
+}
+
+fn summary(outcomes: &[Outcome], with_policy: bool) -> String {
+    use std::fmt::Write;
+    let mut rows: Vec<Vec<String>> = vec![vec!["TARGET", "IP", "GRADE", "VERSIONS", "SUITES", "POLICY", "TIME / ERROR"].into_iter().map(String::from).collect()];
+    for o in outcomes {
+        let ip = o.ip.clone().unwrap_or_else(|| "-".into());
+        match &o.result {
+            Ok(r) => {
+                let suites: BTreeSet<u32> = r.protocols.iter().filter(|p| p.offered).flat_map(|p| p.cipher_suites.iter().map(|s| s.id)).collect();
+                let pol = match &r.policy {
+                    Some(p) if p.compliant => "ok".to_string(),
+                    Some(p) => format!("FAIL ({})", p.deviations.iter().filter(|d| !d.advisory).count()),
+                    None => "-".into(),
+                };
+                rows.push(vec![
+                    o.label.clone(),
+                    ip,
+                    r.grade.as_ref().map(|g| g.grade.clone()).unwrap_or_else(|| "-".into()),
+                    versions_short(r),
+                    suites.len().to_string(),
+                    pol,
+                    format!("{:.2} s", r.scan_time_ms as f64 / 1000.0),
+                ]);
+            }
+            Err(e) => {
+                let msg: String = e.message().chars().take(90).collect();
+                rows.push(vec![o.label.clone(), ip, "-".into(), "-".into(), "-".into(), if with_policy { "FAIL".into() } else { "-".into() }, format!("error: {msg}")]);
+            }
+        }
+    }
+    let widths: Vec<usize> = (0..7).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut s = format!("Summary: {} target{}\n", outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
+    for r in &rows {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            if c == 6 {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ", w = widths[c]);
+            }
+        }
+        let _ = writeln!(s, "  {}", line.trim_end());
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_file_lines() {
+        let t = parse_targets_file("# hosts\n\nexample.org\nexample.net:8443  # staging\n[::1]:4433\n127.0.0.1 993\n", "hosts.txt").unwrap();
+        assert_eq!(t, vec![Target::new("example.org", 443), Target::new("example.net", 8443), Target::new("::1", 4433), Target::new("127.0.0.1", 993)]);
+        let e = parse_targets_file("ok.example:443\nbad:port:here:x\n", "hosts.txt").unwrap_err();
+        assert_eq!(e.kind(), tlskit::error::ErrorKind::Usage);
+        assert!(e.to_string().contains("hosts.txt line 2"), "{e}");
+        let e = parse_targets_file("a b c\n", "f").unwrap_err();
+        assert!(e.to_string().contains("f line 1"), "{e}");
+        let e = parse_targets_file("host:99999\n", "f").unwrap_err();
+        assert!(e.to_string().contains("f line 1: '99999' is not a port"), "{e}");
+    }
+
+    #[test]
+    fn host_port_form() {
+        assert_eq!(parse_targets(&["localhost".into(), "8443".into()]).unwrap(), vec![Target::new("localhost", 8443)]);
+        assert_eq!(parse_targets(&["a:1".into(), "b:2".into()]).unwrap().len(), 2);
+    }
 }

@@ -17,8 +17,13 @@ one line per connection: peer, SNI, protocol, suite, bytes, duration, or why the
 HOST may be '' (every IPv4 interface, as in Python), 0.0.0.0, ::, 127.0.0.1 or a name. A single\n\
 argument may be HOST:PORT, or just PORT to listen on 127.0.0.1 only. Port 0 picks a free port.\n\n\
 Modes: send a message and close (default, like safe_tls.py), --echo, --http (a page that shows the\n\
-session, or files from --root; browsers render it), or --forward HOST:PORT (TLS offload).",
-    after_help = "Examples:\n  tlskit serve -s localhost.pem '' 1060                 # safe_tls.py -s localhost.pem '' 1060\n  tlskit serve -s server.pem --http 0.0.0.0 443          # SEED 2.a: an HTTPS server\n  tlskit serve -s server.pem --http --root ./site 127.0.0.1 8443\n  tlskit serve -s server.pem -a ca.crt --require-client-cert --echo 127.0.0.1 8443\n  tlskit serve -s server.pem --forward 127.0.0.1:8080 0.0.0.0 8443"
+session, or files from --root; browsers render it), or --forward HOST:PORT (TLS offload).\n\n\
+Under load: every core serves connections; session resumption (TLS 1.3 tickets, TLS 1.2 tickets and\n\
+session IDs) is on unless --no-resumption; at most --max-handshakes handshakes are in flight and\n\
+--max-connections connections open; --handshake-timeout and --idle-timeout close clients that stall.\n\
+--http --root streams files of any size and reads uploads (POST) of any size without keeping them.\n\
+Measure it with `tlskit bench` (see docs/BENCHMARKS.md).",
+    after_help = "Examples:\n  tlskit serve -s localhost.pem '' 1060                 # safe_tls.py -s localhost.pem '' 1060\n  tlskit serve -s server.pem --http 0.0.0.0 443          # SEED 2.a: an HTTPS server\n  tlskit serve -s server.pem --http --root ./site 127.0.0.1 8443\n  tlskit serve -s server.pem -a ca.crt --require-client-cert --echo 127.0.0.1 8443\n  tlskit serve -s server.pem --forward 127.0.0.1:8080 0.0.0.0 8443\n  tlskit serve -s server.pem --http --root ./site -q 127.0.0.1 8443   # then: tlskit bench -a ca.crt localhost 8443"
 )]
 pub struct Args {
     /// Address to listen on ('' = all IPv4 interfaces), or HOST:PORT, or a PORT alone (127.0.0.1).
@@ -77,11 +82,18 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
     idle_timeout: f64,
     /// Connections served at once (more wait in the accept queue).
-    #[arg(long, value_name = "N", default_value_t = 4096)]
+    #[arg(long, value_name = "N", default_value_t = server::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    /// Handshakes in flight at once (default: 128 per core). Only clients that have sent a whole
+    /// ClientHello take a slot, so idle or stalled clients cannot starve the others.
+    #[arg(long, value_name = "N")]
+    max_handshakes: Option<usize>,
     /// Log connections as JSON lines.
     #[arg(long)]
     json: bool,
+    /// No line per connection (for load tests); the start and stop lines remain.
+    #[arg(short = 'q', long)]
+    quiet: bool,
 }
 
 fn listen_target(host: &str, port: Option<&str>) -> Result<(String, u16)> {
@@ -145,7 +157,13 @@ pub fn run(args: Args) -> Result<i32> {
         handshake_timeout: common::secs(args.handshake_timeout),
         idle_timeout: common::secs(args.idle_timeout),
         max_connections: args.max_connections,
+        max_handshakes: args.max_handshakes.unwrap_or_else(server::default_max_handshakes),
     };
+    if args.max_connections == 0 || serve_opts.max_handshakes == 0 {
+        return Err(Error::usage("--max-connections and --max-handshakes must be at least 1"));
+    }
+    // Thousands of connections need thousands of descriptors: take what the hard limit allows.
+    server::raise_open_files_limit();
     let rt = common::runtime()?;
     rt.block_on(async move {
         let listener = server::bind(&host, port).await?;
@@ -170,7 +188,11 @@ pub fn run(args: Args) -> Result<i32> {
         }
         let _ = std::io::stdout().flush();
         let json = args.json;
+        let quiet = args.quiet;
         let log: Arc<dyn Fn(&server::ConnectionLog) + Send + Sync> = Arc::new(move |l: &server::ConnectionLog| {
+            if quiet {
+                return;
+            }
             if json {
                 if let Ok(s) = serde_json::to_string(l) {
                     println!("{s}");
@@ -180,7 +202,12 @@ pub fn run(args: Args) -> Result<i32> {
             }
             let _ = std::io::stdout().flush();
         });
-        let summary = server::run(listener, Arc::new(setup), serve_opts, log, shutdown_signal()).await?;
+        // The accept loop runs on a worker thread of the runtime, like the connections, so the
+        // process uses as many threads as cores and no more.
+        let serving = tokio::spawn(server::run(listener, Arc::new(setup), serve_opts, log, shutdown_signal()));
+        let summary = serving
+            .await
+            .map_err(|e| Error::other(format!("the server loop stopped unexpectedly: {e}")))??;
         if args.once {
             return Ok(match summary.last {
                 Some(l) if l.error.is_none() => 0,

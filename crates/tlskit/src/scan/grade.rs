@@ -1,16 +1,1113 @@
-//! The grade (being written): A+ … F with every reason, modelled on the SSL Labs rating guide.
+//! The grade: A+ … F, or T (certificate not trusted) / M (certificate name mismatch), with every
+//! reason. The rules are modelled on the SSL Labs *SSL Server Rating Guide*; they are tlskit's
+//! own reading of it and are written down, rule by rule with the reason texts, in docs/GRADING.md.
+//!
+//! Three steps:
+//! 1. A numeric score: 30 % protocol support, 30 % key exchange, 40 % cipher strength; the score
+//!    gives a letter (≥ 80 A, ≥ 65 B, ≥ 50 C, ≥ 35 D, ≥ 20 E, else F).
+//! 2. Caps: each rule that applies limits the letter (SSLv2 → F, RC4 → C, TLS 1.0 → B, …). The
+//!    final letter is the worst of the score's letter and every cap. A- is the cap for warnings.
+//! 3. Certificate trust: an untrusted, expired or SHA-1 certificate shows as T, a name mismatch
+//!    as M (with `grade_ignoring_trust` holding the letter), unless the letter is F anyway. A
+//!    plain A is raised to A+ when the configuration is exemplary (see [`aplus_blockers`]).
+//!
+//! Parts of the report filled by other checks (chain analysis, session features, known
+//! weaknesses) are read defensively as JSON: what is missing is listed in `not_checked` and
+//! cannot earn or cost a grade, except that it blocks A+.
 
-use crate::scan::report::ScanReport;
+use crate::scan::report::{CertificateChain, ScanReport, SuiteResult};
+use serde::Serialize;
+use serde_json::Value;
+use tlskit_wire::registry::{self, GroupKind};
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// The verdict.
+#[derive(Debug, Clone, Serialize)]
 pub struct Grade {
     /// "A+", "A", "A-", "B", "C", "D", "E", "F", "T" (untrusted) or "M" (name mismatch).
     pub grade: String,
-    /// Why: every rule that capped or lowered the grade.
+    /// Why: the score line, then every rule that capped the grade (worst first), then why A+ was
+    /// not awarded when the grade is A.
     pub reasons: Vec<String>,
+    /// The weighted score, 0–100.
+    pub score: u8,
+    /// Protocol support, key exchange and cipher strength sub-scores, 0–100 each.
+    pub protocol_score: u8,
+    pub key_exchange_score: u8,
+    pub cipher_score: u8,
+    /// With T or M: the grade the configuration would get if the certificate were trusted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade_ignoring_trust: Option<String>,
+    /// The rules that applied, machine-readable (ids are listed in docs/GRADING.md).
+    pub rules: Vec<RuleHit>,
+    /// What the grade could not take into account, in words.
+    pub not_checked: Vec<String>,
 }
 
-/// Grade a finished report.
-pub fn grade(_report: &ScanReport) -> Option<Grade> {
+/// One rule that applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleHit {
+    /// Stable id, e.g. "protocol.sslv3".
+    pub id: String,
+    /// The best grade the rule allows: "A-" … "F", "T" or "M".
+    pub cap: String,
+    pub reason: String,
+}
+
+/// Letters from best to worst (derive order: APlus < … < F, so `max` is the worse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Letter {
+    APlus,
+    A,
+    AMinus,
+    B,
+    C,
+    D,
+    E,
+    F,
+}
+
+impl Letter {
+    fn name(self) -> &'static str {
+        match self {
+            Letter::APlus => "A+",
+            Letter::A => "A",
+            Letter::AMinus => "A-",
+            Letter::B => "B",
+            Letter::C => "C",
+            Letter::D => "D",
+            Letter::E => "E",
+            Letter::F => "F",
+        }
+    }
+
+    fn from_score(score: u8) -> Letter {
+        match score {
+            80.. => Letter::A,
+            65..=79 => Letter::B,
+            50..=64 => Letter::C,
+            35..=49 => Letter::D,
+            20..=34 => Letter::E,
+            _ => Letter::F,
+        }
+    }
+}
+
+/// A cap: a letter, or one of the trust verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cap {
+    Letter(Letter),
+    /// Not trusted (untrusted chain, expired, SHA-1, revoked …).
+    T,
+    /// The certificate does not cover the name.
+    M,
+}
+
+impl Cap {
+    fn name(self) -> &'static str {
+        match self {
+            Cap::Letter(l) => l.name(),
+            Cap::T => "T",
+            Cap::M => "M",
+        }
+    }
+    /// Sort key, larger is worse: F, T, M, E, D, C, B, A-.
+    fn severity(self) -> u8 {
+        match self {
+            Cap::Letter(Letter::F) => 100,
+            Cap::T => 90,
+            Cap::M => 80,
+            Cap::Letter(l) => 10 + l as u8,
+        }
+    }
+}
+
+struct Hits(Vec<(Cap, RuleHit)>);
+
+impl Hits {
+    fn add(&mut self, id: &str, cap: Cap, reason: impl Into<String>) {
+        let reason = reason.into();
+        if !self.0.iter().any(|(_, h)| h.id == id && h.reason == reason) {
+            self.0.push((cap, RuleHit { id: id.into(), cap: cap.name().into(), reason }));
+        }
+    }
+    fn letter(&mut self, id: &str, l: Letter, reason: impl Into<String>) {
+        self.add(id, Cap::Letter(l), reason)
+    }
+}
+
+/// Grade a finished report. `None` when no version was accepted at all (nothing to grade).
+pub fn grade(report: &ScanReport) -> Option<Grade> {
+    let offered: Vec<&str> = report.protocols.iter().filter(|p| p.offered).map(|p| p.version.as_str()).collect();
+    if offered.is_empty() {
+        return None;
+    }
+    let has = |v: &str| offered.contains(&v);
+    let mut hits = Hits(Vec::new());
+    let mut not_checked: Vec<String> = Vec::new();
+
+    // TLS (not SSLv2) suites, each with its registry entry when known.
+    let suites: Vec<(&str, &SuiteResult)> = report
+        .protocols
+        .iter()
+        .filter(|p| p.offered && p.version != "SSLv2")
+        .flat_map(|p| p.cipher_suites.iter().map(move |s| (p.version.as_str(), s)))
+        .collect();
+    let ssl2_suites: Vec<&SuiteResult> = report
+        .protocols
+        .iter()
+        .filter(|p| p.offered && p.version == "SSLv2")
+        .flat_map(|p| p.cipher_suites.iter())
+        .collect();
+
+    // ---- 1. Scores.
+    let protocol_score = protocol_score(&offered);
+    let (key_exchange_score, kx_weakest) = key_exchange_score(report, &suites);
+    let cipher_score = cipher_score(&suites, &ssl2_suites);
+    let score = (0.3 * protocol_score as f64 + 0.3 * key_exchange_score as f64 + 0.4 * cipher_score as f64).round() as u8;
+    let score_letter = Letter::from_score(score);
+
+    // ---- 2. Caps.
+    protocol_rules(&has, &mut hits);
+    suite_rules(report, &suites, &mut hits);
+    key_exchange_rules(report, &suites, &mut hits);
+    let cert_checked = certificate_rules(report, &suites, &mut hits, &mut not_checked);
+    let features = feature_rules(report, &offered, &mut hits, &mut not_checked);
+    let vulns_checked = vulnerability_rules(report, &mut hits, &mut not_checked);
+
+    let mut letter = score_letter;
+    let mut trust: Option<Cap> = None;
+    for (cap, _) in &hits.0 {
+        match cap {
+            Cap::Letter(l) => letter = letter.max(*l),
+            Cap::T => trust = Some(Cap::T),
+            Cap::M => {
+                if trust.is_none() {
+                    trust = Some(Cap::M)
+                }
+            }
+        }
+    }
+
+    // ---- 3. A+ and trust.
+    let mut aplus_notes = Vec::new();
+    if letter == Letter::A {
+        let blockers = aplus_blockers(&has, &suites, &features, cert_checked, vulns_checked);
+        if blockers.is_empty() {
+            letter = Letter::APlus;
+        } else {
+            aplus_notes = blockers.into_iter().map(|b| format!("A+ not awarded: {b}")).collect();
+        }
+    }
+    let (grade, ignoring) = match trust {
+        Some(t) if letter != Letter::F => (t.name().to_string(), Some(letter.name().to_string())),
+        _ => (letter.name().to_string(), None),
+    };
+
+    hits.0.sort_by_key(|(cap, _)| std::cmp::Reverse(cap.severity()));
+    let weakest = kx_weakest.map(|k| format!(", weakest key exchange {}", k.label)).unwrap_or_default();
+    let mut reasons = vec![format!(
+        "score {score} = 0.3 × {protocol_score} (protocol support) + 0.3 × {key_exchange_score} (key exchange{weakest}) + 0.4 × {cipher_score} (cipher strength) → {}",
+        score_letter.name()
+    )];
+    reasons.extend(hits.0.iter().map(|(cap, h)| format!("{} cap: {}", cap.name(), h.reason)));
+    reasons.extend(aplus_notes);
+    Some(Grade {
+        grade,
+        reasons,
+        score,
+        protocol_score,
+        key_exchange_score,
+        cipher_score,
+        grade_ignoring_trust: ignoring,
+        rules: hits.0.into_iter().map(|(_, h)| h).collect(),
+        not_checked,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scores.
+
+fn version_points(v: &str) -> u8 {
+    match v {
+        "SSLv2" => 0,
+        "SSLv3" => 80,
+        "TLSv1.0" => 90,
+        "TLSv1.1" => 95,
+        _ => 100,
+    }
+}
+
+/// (best + worst) / 2 over the versions offered.
+fn protocol_score(offered: &[&str]) -> u8 {
+    let pts: Vec<u8> = offered.iter().map(|v| version_points(v)).collect();
+    let best = pts.iter().copied().max().unwrap_or(0) as u16;
+    let worst = pts.iter().copied().min().unwrap_or(0) as u16;
+    ((best + worst) / 2) as u8
+}
+
+/// RSA-equivalent strength of a security level (NIST SP 800-57 part 1, table 2).
+fn rsa_equivalent_of_security(sec: u16) -> u32 {
+    match sec {
+        256.. => 15360,
+        192..=255 => 7680,
+        128..=191 => 3072,
+        112..=127 => 2048,
+        80..=111 => 1024,
+        _ => 512,
+    }
+}
+
+/// RSA-equivalent strength of an elliptic-curve key of `bits` (X25519's 253 counts as 256).
+fn rsa_equivalent_of_ec(bits: u32) -> u32 {
+    match bits {
+        500.. => 15360,
+        384..=499 => 7680,
+        250..=383 => 3072,
+        224..=249 => 2048,
+        160..=223 => 1024,
+        _ => 512,
+    }
+}
+
+/// What one key exchange is worth, in RSA-equivalent bits, and how to name it.
+#[derive(Debug, Clone, PartialEq)]
+struct Kx {
+    bits: u32,
+    label: String,
+}
+
+/// Strength of a named group in RSA-equivalent bits.
+fn group_strength(name: &str) -> Option<u32> {
+    let g = registry::named_group_by_name(name)?;
+    Some(match g.kind {
+        GroupKind::Ffdhe => g.bits as u32,
+        _ => rsa_equivalent_of_security(g.security_bits),
+    })
+}
+
+/// Strength of the key exchange a suite probe saw ("x25519", "DH 2048", "RSA 2048", "static 256",
+/// "RSA export 512", "ffdhe2048").
+fn kx_strength(s: &SuiteResult) -> Option<Kx> {
+    let label = s.key_exchange.clone()?;
+    let num = |t: &str| t.split_whitespace().last().and_then(|n| n.parse::<u32>().ok());
+    let bits = if let Some(rest) = label.strip_prefix("RSA export ") {
+        num(rest)?
+    } else if label.starts_with("RSA ") || label.starts_with("DH ") {
+        num(&label)?
+    } else if label.starts_with("static ") {
+        let n = num(&label)?;
+        if s.kx.starts_with("ECDH") {
+            rsa_equivalent_of_ec(n)
+        } else {
+            n
+        }
+    } else {
+        group_strength(&label)?
+    };
+    Some(Kx { bits, label })
+}
+
+fn kx_points(bits: u32, export: bool) -> u8 {
+    let p = match bits {
+        0 => 0,
+        1..=511 => 20,
+        512..=1023 => 40,
+        1024..=2047 => 80,
+        2048..=4095 => 90,
+        _ => 100,
+    };
+    if export {
+        p.min(40)
+    } else {
+        p
+    }
+}
+
+/// The weakest key exchange decides; anonymous suites score 0, export suites at most 40.
+fn key_exchange_score(report: &ScanReport, suites: &[(&str, &SuiteResult)]) -> (u8, Option<Kx>) {
+    let mut weakest: Option<(u8, Kx)> = None;
+    let mut consider = |points: u8, kx: Kx| {
+        if weakest.as_ref().is_none_or(|(p, _)| points < *p) {
+            weakest = Some((points, kx));
+        }
+    };
+    for (_, s) in suites {
+        let reg = registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff);
+        let anonymous = reg.map(|r| r.anonymous()).unwrap_or(s.auth == "None");
+        let export = reg.map(|r| r.export).unwrap_or(false);
+        if anonymous && !reg.is_some_and(|r| r.tls13) {
+            consider(0, Kx { bits: 0, label: format!("anonymous {}", s.openssl_name.as_deref().unwrap_or(&s.name)) });
+            continue;
+        }
+        match kx_strength(s) {
+            Some(kx) => consider(kx_points(kx.bits, export), kx),
+            None if export => consider(40, Kx { bits: 512, label: "export key exchange".into() }),
+            None => {}
+        }
+    }
+    for g in &report.groups {
+        if let Some(bits) = group_strength(&g.name) {
+            consider(kx_points(bits, false), Kx { bits, label: g.name.clone() });
+        }
+    }
+    match weakest {
+        Some((p, kx)) => (p, Some(kx)),
+        // Nothing measurable (e.g. only SSLv2): judge by the certificate key.
+        None => {
+            let leaf_bits = report
+                .certificates
+                .iter()
+                .filter_map(|c| c.certificates.first())
+                .map(|i| if i.key_type.starts_with("RSA") || i.key_type == "DSA" { i.key_bits } else { rsa_equivalent_of_ec(i.key_bits) })
+                .min();
+            match leaf_bits {
+                Some(b) => (kx_points(b, false), None),
+                None => (0, None),
+            }
+        }
+    }
+}
+
+/// Symmetric strength of a suite: OpenSSL's strength bits (3DES counts as 112), 0 for NULL.
+fn suite_strength(s: &SuiteResult) -> u16 {
+    match registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff) {
+        Some(r) if r.null_encryption() => 0,
+        Some(r) => r.strength_bits(),
+        None => s.bits,
+    }
+}
+
+fn cipher_points(bits: u16) -> u8 {
+    match bits {
+        0 => 0,
+        1..=127 => 20,
+        128..=255 => 80,
+        _ => 100,
+    }
+}
+
+/// (strongest + weakest) / 2.
+fn cipher_score(suites: &[(&str, &SuiteResult)], ssl2: &[&SuiteResult]) -> u8 {
+    let pts: Vec<u8> = suites.iter().map(|(_, s)| suite_strength(s)).chain(ssl2.iter().map(|s| s.bits)).map(cipher_points).collect();
+    let best = pts.iter().copied().max().unwrap_or(0) as u16;
+    let worst = pts.iter().copied().min().unwrap_or(0) as u16;
+    ((best + worst) / 2) as u8
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caps.
+
+fn protocol_rules(has: &dyn Fn(&str) -> bool, hits: &mut Hits) {
+    if has("SSLv2") {
+        hits.letter("protocol.sslv2", Letter::F, "SSLv2 is offered (broken since 1996, enables DROWN)");
+    }
+    if has("SSLv3") {
+        hits.letter("protocol.sslv3", Letter::C, "SSLv3 is offered (POODLE, RFC 7568)");
+    }
+    if !has("TLSv1.2") && !has("TLSv1.3") {
+        hits.letter("protocol.no_tls12", Letter::C, "neither TLSv1.2 nor TLSv1.3 is offered");
+    }
+    let old: Vec<&str> = ["TLSv1.0", "TLSv1.1"].into_iter().filter(|v| has(v)).collect();
+    if !old.is_empty() {
+        hits.letter("protocol.tls10_tls11", Letter::B, format!("{} offered (deprecated by RFC 8996)", old.join(" and ")));
+    }
+}
+
+fn short(s: &SuiteResult) -> String {
+    s.openssl_name.clone().unwrap_or_else(|| s.name.clone())
+}
+
+/// Up to three names, then "and N more".
+fn some_names(names: &[String]) -> String {
+    let mut uniq: Vec<&String> = Vec::new();
+    for n in names {
+        if !uniq.contains(&n) {
+            uniq.push(n);
+        }
+    }
+    let shown: Vec<&str> = uniq.iter().take(3).map(|s| s.as_str()).collect();
+    if uniq.len() > 3 {
+        format!("{} and {} more", shown.join(", "), uniq.len() - 3)
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn suite_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut Hits) {
+    let mut export = Vec::new();
+    let mut null = Vec::new();
+    let mut anon = Vec::new();
+    let mut rc4 = Vec::new();
+    let mut block64 = Vec::new();
+    let mut aead = false;
+    for (_, s) in suites {
+        let Some(r) = registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff) else { continue };
+        if r.export {
+            export.push(short(s));
+        }
+        if r.null_encryption() {
+            null.push(short(s));
+        }
+        if r.anonymous() && !r.tls13 {
+            anon.push(short(s));
+        }
+        if r.is_rc4() {
+            rc4.push(short(s));
+        }
+        if r.block_bits() == Some(64) {
+            block64.push(short(s));
+        }
+        if r.is_aead() || r.tls13 {
+            aead = true;
+        }
+    }
+    if !export.is_empty() {
+        hits.letter("suites.export", Letter::F, format!("export-grade suites are offered (FREAK/Logjam): {}", some_names(&export)));
+    }
+    if !null.is_empty() {
+        hits.letter("suites.null", Letter::F, format!("suites without encryption are offered: {}", some_names(&null)));
+    }
+    if !anon.is_empty() {
+        hits.letter("suites.anonymous", Letter::F, format!("anonymous suites (no server authentication) are offered: {}", some_names(&anon)));
+    }
+    if !rc4.is_empty() {
+        hits.letter("suites.rc4", Letter::C, format!("RC4 is offered (RFC 7465 forbids it): {}", some_names(&rc4)));
+    }
+    if !block64.is_empty() {
+        hits.letter("suites.block64", Letter::C, format!("64-bit block ciphers are offered (SWEET32): {}", some_names(&block64)));
+    }
+    let fs = &report.forward_secrecy;
+    if !suites.is_empty() {
+        if !fs.some {
+            hits.letter("suites.no_forward_secrecy", Letter::B, "no suite with forward secrecy is offered");
+        } else if !fs.all {
+            let names: Vec<String> = fs.suites_without.iter().map(|n| registry::cipher_suite_by_name(n).map(|s| s.name().to_string()).unwrap_or_else(|| n.clone())).collect();
+            hits.letter("suites.some_without_forward_secrecy", Letter::AMinus, format!("suites without forward secrecy are offered: {}", some_names(&names)));
+        }
+        if !aead {
+            hits.letter("suites.no_aead", Letter::AMinus, "no AEAD suite (GCM, CCM, ChaCha20-Poly1305) is offered");
+        }
+    }
+}
+
+fn key_exchange_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut Hits) {
+    let mut dh: Option<u32> = None;
+    let mut ec_weak: Vec<String> = Vec::new();
+    for (_, s) in suites {
+        let Some(label) = &s.key_exchange else { continue };
+        if let Some(n) = label.strip_prefix("DH ").and_then(|n| n.trim().parse::<u32>().ok()) {
+            dh = Some(dh.map_or(n, |d| d.min(n)));
+        }
+    }
+    for g in &report.groups {
+        if let Some(reg) = registry::named_group_by_name(&g.name) {
+            match reg.kind {
+                GroupKind::Ffdhe => dh = Some(dh.map_or(reg.bits as u32, |d| d.min(reg.bits as u32))),
+                GroupKind::Ec | GroupKind::Ecx if reg.security_bits < 112 => ec_weak.push(g.name.clone()),
+                _ => {}
+            }
+        }
+    }
+    if let Some(bits) = dh {
+        if bits < 1024 {
+            hits.letter("kx.dh_under_1024", Letter::F, format!("Diffie-Hellman parameters of {bits} bits (Logjam)"));
+        } else if bits < 2048 {
+            hits.letter("kx.dh_under_2048", Letter::B, format!("Diffie-Hellman parameters of {bits} bits (under 2048)"));
+        }
+    }
+    if !ec_weak.is_empty() {
+        hits.letter("kx.weak_curve", Letter::B, format!("elliptic curves under 224 bits are accepted: {}", some_names(&ec_weak)));
+    }
+}
+
+fn get<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = v;
+    for part in path.split('.') {
+        cur = cur.get(part)?;
+    }
+    (!cur.is_null()).then_some(cur)
+}
+
+/// Certificate rules; returns whether trust could be judged for every chain.
+fn certificate_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut Hits, not_checked: &mut Vec<String>) -> bool {
+    let needs_cert = suites.iter().any(|(_, s)| s.auth != "None");
+    if report.certificates.is_empty() {
+        if needs_cert {
+            not_checked.push("certificate: no certificate chain was obtained".into());
+        }
+        return false;
+    }
+    let many = report.certificates.len() > 1;
+    let mut trust_checked = true;
+    for chain in &report.certificates {
+        let prefix = if many { format!("{} certificate: ", chain.key_type) } else { "certificate: ".to_string() };
+        if !chain_rules(report, chain, &prefix, hits, not_checked) {
+            trust_checked = false;
+        }
+    }
+    trust_checked
+}
+
+fn is_weak_signature(alg: &str) -> bool {
+    let a = alg.to_ascii_lowercase();
+    a.contains("sha1") || a.contains("md5") || a.contains("md2") || a.contains("sha-1")
+}
+
+fn chain_rules(report: &ScanReport, chain: &CertificateChain, prefix: &str, hits: &mut Hits, not_checked: &mut Vec<String>) -> bool {
+    let Some(leaf) = chain.certificates.first() else {
+        not_checked.push(format!("{prefix}unparsable, not judged"));
+        return false;
+    };
+    // Key size: the leaf's own key.
+    let kt = leaf.key_type.as_str();
+    if kt.starts_with("RSA") || kt == "DSA" {
+        if kt == "DSA" {
+            hits.letter("cert.dsa_key", Letter::B, format!("{prefix}DSA key (no longer supported by browsers)"));
+        }
+        if leaf.key_bits > 0 && leaf.key_bits < 1024 {
+            hits.letter("cert.key_under_1024", Letter::F, format!("{prefix}{kt} key of {} bits", leaf.key_bits));
+        } else if leaf.key_bits > 0 && leaf.key_bits < 2048 {
+            hits.letter("cert.key_under_2048", Letter::B, format!("{prefix}{kt} key of {} bits (under 2048)", leaf.key_bits));
+        }
+    } else if kt == "ECDSA" && leaf.key_bits > 0 && leaf.key_bits < 224 {
+        hits.letter("cert.key_under_2048", Letter::B, format!("{prefix}EC key of {} bits (under 224)", leaf.key_bits));
+    }
+
+    match &chain.analysis {
+        Some(a) => {
+            if !a.trusted {
+                let why = a.trust.iter().find_map(|t| t.error.as_ref()).map(|e| format!(" ({e})")).unwrap_or_default();
+                hits.add("cert.untrusted", Cap::T, format!("{prefix}not trusted by any trust store{why}"));
+            }
+            if a.leaf_expired {
+                hits.add("cert.expired", Cap::T, format!("{prefix}expired ({})", leaf.not_after));
+            }
+            if a.leaf_not_yet_valid {
+                hits.add("cert.not_yet_valid", Cap::T, format!("{prefix}not valid before {}", leaf.not_before));
+            }
+            if !a.weak_signatures.is_empty() {
+                hits.add("cert.weak_signature", Cap::T, format!("{prefix}weak signature: {}", some_names(&a.weak_signatures)));
+            }
+            if !a.weak_keys.is_empty() {
+                hits.letter("cert.chain_weak_key", Letter::B, format!("{prefix}weak key in the chain: {}", some_names(&a.weak_keys)));
+            }
+            match a.hostname_match {
+                Some(false) => {
+                    let name = a.hostname.as_deref().unwrap_or("the name scanned");
+                    hits.add("cert.hostname_mismatch", Cap::M, format!("{prefix}does not cover {name}"));
+                }
+                None => not_checked.push(format!("{prefix}host name not checked (no name to check)")),
+                _ => {}
+            }
+            if a.missing_intermediate {
+                hits.letter("cert.incomplete_chain", Letter::B, format!("{prefix}the chain is incomplete (an intermediate certificate is missing)"));
+            }
+            if a.ocsp_status.as_deref() == Some("revoked") {
+                hits.letter("cert.revoked", Letter::F, format!("{prefix}revoked (stapled OCSP response)"));
+            }
+            true
+        }
+        None => {
+            // Without the chain analysis: what the certificates say by themselves.
+            if leaf.expired {
+                hits.add("cert.expired", Cap::T, format!("{prefix}expired ({})", leaf.not_after));
+            }
+            if leaf.not_yet_valid {
+                hits.add("cert.not_yet_valid", Cap::T, format!("{prefix}not valid before {}", leaf.not_before));
+            }
+            let weak: Vec<String> = chain
+                .certificates
+                .iter()
+                .filter(|c| !c.self_signed && is_weak_signature(&c.signature_algorithm))
+                .map(|c| format!("{} is signed with {}", c.common_name.clone().unwrap_or_else(|| c.subject.clone()), c.signature_algorithm))
+                .collect();
+            if !weak.is_empty() {
+                hits.add("cert.weak_signature", Cap::T, format!("{prefix}weak signature: {}", some_names(&weak)));
+            }
+            match &report.target.servername {
+                Some(name) if !leaf.matches_name(name) => {
+                    hits.add("cert.hostname_mismatch", Cap::M, format!("{prefix}does not cover {name}"));
+                }
+                Some(_) => {}
+                None => not_checked.push(format!("{prefix}host name not checked (no name to check: the target is an IP address or no SNI was sent)")),
+            }
+            not_checked.push(format!("{prefix}trust not checked (no chain analysis in the report)"));
+            false
+        }
+    }
+}
+
+/// What the session-feature checks said, as far as the grade needs it.
+#[derive(Debug, Default, Clone)]
+struct Features {
+    secure_renegotiation: Option<bool>,
+    fallback_scsv: Option<bool>,
+}
+
+/// A yes/no feature under any of `paths`: a bool, or an object with `supported`/`enabled`/`offered`.
+fn feature_bool(v: &Value, paths: &[&str]) -> Option<bool> {
+    for p in paths {
+        match get(v, p) {
+            Some(Value::Bool(b)) => return Some(*b),
+            Some(o @ Value::Object(_)) => {
+                for k in ["supported", "enabled", "offered", "secure"] {
+                    if let Some(b) = o.get(k).and_then(Value::as_bool) {
+                        return Some(b);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     None
+}
+
+/// TLS compression: a bool, a list of methods, or a method name ("none"/"null" mean off).
+fn compression(v: &Value) -> Option<bool> {
+    match get(v, "compression")? {
+        Value::Bool(b) => Some(*b),
+        Value::Array(a) => Some(a.iter().any(|m| m.as_str().is_none_or(|s| !matches!(s.to_ascii_lowercase().as_str(), "null" | "none")))),
+        Value::String(s) => Some(!matches!(s.to_ascii_lowercase().as_str(), "null" | "none" | "")),
+        o @ Value::Object(_) => feature_bool(o, &["supported", "enabled"]).or_else(|| {
+            o.get("methods").and_then(Value::as_array).map(|a| a.iter().any(|m| m.as_str().is_some_and(|s| !s.eq_ignore_ascii_case("null"))))
+        }),
+        _ => None,
+    }
+}
+
+fn feature_rules(report: &ScanReport, offered: &[&str], hits: &mut Hits, not_checked: &mut Vec<String>) -> Features {
+    let legacy = offered.iter().filter(|v| **v != "TLSv1.3" && **v != "SSLv2").count();
+    let v = report.session_features.as_ref().and_then(|f| serde_json::to_value(f).ok()).unwrap_or(Value::Null);
+    let mut f = Features::default();
+    if legacy > 0 {
+        f.secure_renegotiation = feature_bool(&v, &["secure_renegotiation", "renegotiation.secure", "renegotiation_info"]);
+        match f.secure_renegotiation {
+            Some(false) => hits.letter("reneg.no_secure_renegotiation", Letter::C, "secure renegotiation (RFC 5746) is not supported"),
+            None => not_checked.push("secure renegotiation: not checked".into()),
+            _ => {}
+        }
+        let insecure = feature_bool(
+            &v,
+            &["insecure_renegotiation", "renegotiation.insecure", "renegotiation.client_initiated_insecure", "client_initiated_insecure_renegotiation"],
+        );
+        if insecure == Some(true) {
+            hits.letter("reneg.insecure", Letter::F, "insecure client-initiated renegotiation is allowed (CVE-2009-3555)");
+        }
+        match compression(&v) {
+            Some(true) => hits.letter("compression", Letter::C, "TLS compression is enabled (CRIME)"),
+            None => not_checked.push("TLS compression: not checked".into()),
+            _ => {}
+        }
+    }
+    if legacy >= 2 {
+        f.fallback_scsv = feature_bool(&v, &["fallback_scsv", "tls_fallback_scsv", "downgrade.fallback_scsv"]);
+        match f.fallback_scsv {
+            Some(false) => hits.letter("fallback_scsv.missing", Letter::AMinus, "TLS_FALLBACK_SCSV is not supported (downgrade protection, RFC 7507)"),
+            None => not_checked.push("TLS_FALLBACK_SCSV: not checked".into()),
+            _ => {}
+        }
+    }
+    f
+}
+
+/// Known weaknesses and their caps. Returns whether every weakness was decided.
+fn vulnerability_rules(report: &ScanReport, hits: &mut Hits, not_checked: &mut Vec<String>) -> bool {
+    if report.vulnerabilities.is_empty() {
+        not_checked.push("known weaknesses (Heartbleed, CCS injection, ROBOT, POODLE …): not checked".into());
+        return false;
+    }
+    let mut all_decided = true;
+    for v in &report.vulnerabilities {
+        match v.vulnerable {
+            Some(true) => {
+                let id = v.id.to_ascii_lowercase();
+                let detail = if v.detail.is_empty() { String::new() } else { format!(": {}", v.detail) };
+                let text = format!("vulnerable to {}{detail}", v.name);
+                if let Some(l) = vulnerability_cap(&id) {
+                    hits.letter(&format!("vuln.{id}"), l, text);
+                }
+            }
+            Some(false) => {}
+            None => {
+                all_decided = false;
+                not_checked.push(format!("{}: could not be determined", v.name));
+            }
+        }
+    }
+    all_decided
+}
+
+/// The cap for a weakness reported vulnerable, by id. `None`: no cap (the configuration rules
+/// already cover it, or it is not graded).
+fn vulnerability_cap(id: &str) -> Option<Letter> {
+    Some(match id {
+        "heartbleed" | "ccs_injection" | "ccs" | "robot" | "ticketbleed" | "drown" | "openssl_padding_oracle" | "padding_oracle"
+        | "poodle_tls" | "tls_poodle" | "zombie_poodle" | "goldendoodle" | "golden_doodle" | "sleeping_poodle" | "insecure_renegotiation"
+        | "freak" => Letter::F,
+        "poodle" | "poodle_ssl" | "sweet32" | "crime" | "rc4" => Letter::C,
+        "logjam" => Letter::B,
+        // Covered by the suite rules, or not graded (SSL Labs no longer caps for them).
+        "beast" | "lucky13" | "breach" | "null" | "anonymous" | "static_rsa" | "no_forward_secrecy" => return None,
+        _ => Letter::AMinus,
+    })
+}
+
+/// Why an A is not an A+ (empty: it is). A+ needs: TLS 1.3 offered; nothing older than TLS 1.2;
+/// every suite with forward secrecy and AEAD; TLS_FALLBACK_SCSV confirmed when two or more
+/// versions up to TLS 1.2 are offered; secure renegotiation confirmed with TLS 1.2; a chain
+/// analysis (trust checked); and the known weaknesses checked and absent. HSTS is not scanned
+/// and not required.
+fn aplus_blockers(
+    has: &dyn Fn(&str) -> bool,
+    suites: &[(&str, &SuiteResult)],
+    f: &Features,
+    cert_checked: bool,
+    vulns_checked: bool,
+) -> Vec<String> {
+    let mut b = Vec::new();
+    if !has("TLSv1.3") {
+        b.push("TLSv1.3 is not offered".to_string());
+    }
+    if ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"].iter().any(|v| has(v)) {
+        b.push("versions older than TLSv1.2 are offered".to_string());
+    }
+    let weak: Vec<String> = suites
+        .iter()
+        .filter(|(_, s)| {
+            let r = registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff);
+            !(s.forward_secrecy && r.is_some_and(|r| r.is_aead() || r.tls13))
+        })
+        .map(|(_, s)| short(s))
+        .collect();
+    if !weak.is_empty() {
+        b.push(format!("suites without forward secrecy or AEAD are offered: {}", some_names(&weak)));
+    }
+    let legacy = ["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2"].iter().filter(|v| has(v)).count();
+    if legacy >= 2 && f.fallback_scsv != Some(true) {
+        b.push("TLS_FALLBACK_SCSV support not confirmed".to_string());
+    }
+    if has("TLSv1.2") && f.secure_renegotiation != Some(true) {
+        b.push("secure renegotiation not confirmed".to_string());
+    }
+    if !cert_checked {
+        b.push("certificate trust not checked".to_string());
+    }
+    if !vulns_checked {
+        b.push("known weaknesses not checked".to_string());
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pki::chain::{analyse, ChainAnalysis, ChainInput, TrustResult, TrustStores};
+    use crate::scan::checks::vulns::Vulnerability;
+    use crate::scan::report::{ForwardSecrecy, GroupResult, ProtocolResult, TargetInfo};
+
+    const VERSIONS: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+    fn suite(name: &str, kx: &str) -> SuiteResult {
+        let s = registry::cipher_suite_by_name(name).unwrap_or_else(|| panic!("unknown suite {name}"));
+        SuiteResult::from_suite(s, Some(kx.to_string()))
+    }
+
+    /// A leaf for `name` (pretending to be CA-issued) and a chain analysis of it saying trusted
+    /// and matching; tests change the analysis' fields.
+    fn leaf(name: &str) -> (crate::pki::inspect::CertInfo, ChainAnalysis) {
+        let cert = rcgen::generate_simple_self_signed(vec![name.to_string()]).unwrap();
+        let der = cert.cert.der().clone();
+        let mut info = crate::pki::inspect::CertInfo::from_der(&der).unwrap();
+        info.self_signed = false;
+        let stores = TrustStores::from_certs(&[], &[]);
+        let input = ChainInput { chain: &[der], hostname: Some(name), ocsp_response: None, now: rustls_pki_types::UnixTime::now() };
+        let mut a = analyse(&input, &stores);
+        a.trusted = true;
+        a.trust.clear();
+        a.self_signed_leaf = false;
+        a.weak_signatures.clear();
+        a.weak_keys.clear();
+        a.missing_intermediate = false;
+        assert_eq!(a.hostname_match, Some(true));
+        (info, a)
+    }
+
+    /// A report offering `versions` with `suites` (each suite listed under every TLS ≤ 1.2 version
+    /// offered, TLS 1.3 suites under TLS 1.3), an ECDSA P-256 chain for `localhost`, and
+    /// analysis saying trusted + name match.
+    fn report(versions: &[&str], suites: &[SuiteResult]) -> ScanReport {
+        let (info, analysis) = leaf("localhost");
+        let protocols = VERSIONS
+            .iter()
+            .map(|v| {
+                let offered = versions.contains(v);
+                let cs: Vec<SuiteResult> = if !offered {
+                    Vec::new()
+                } else {
+                    suites
+                        .iter()
+                        .filter(|s| {
+                            let tls13 = s.kx == "any";
+                            (*v == "TLSv1.3") == tls13
+                        })
+                        .cloned()
+                        .collect()
+                };
+                ProtocolResult { version: v.to_string(), offered, cipher_suites: cs, server_order: Some(true), note: None, error: None }
+            })
+            .collect::<Vec<_>>();
+        let mut without = Vec::new();
+        let mut some = false;
+        for p in protocols.iter().filter(|p| p.offered) {
+            for s in &p.cipher_suites {
+                if s.forward_secrecy {
+                    some = true
+                } else {
+                    without.push(s.name.clone())
+                }
+            }
+        }
+        ScanReport {
+            tool: "tlskit test".into(),
+            target: TargetInfo { host: "localhost".into(), port: 443, ip: "127.0.0.1".into(), servername: Some("localhost".into()), starttls: None },
+            started_at: String::new(),
+            scan_time_ms: 0,
+            connections: 1,
+            protocols,
+            groups: vec![GroupResult { id: 0x1d, name: "x25519".into(), kind: "ecx".into(), bits: 253, versions: vec!["TLSv1.3".into()] }],
+            signature_algorithms: Vec::new(),
+            certificates: vec![CertificateChain {
+                key_type: "ECDSA P-256".into(),
+                found_with: vec!["test".into()],
+                certificates: vec![info],
+                analysis: Some(analysis),
+            }],
+            forward_secrecy: ForwardSecrecy { all: some && without.is_empty(), some, suites_without: without },
+            starttls: None,
+            session_features: None,
+            vulnerabilities: Vec::new(),
+            grade: None,
+            policy: None,
+            findings: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn checked_vulns(r: &mut ScanReport) {
+        r.vulnerabilities = ["heartbleed", "ccs_injection", "robot"]
+            .iter()
+            .map(|id| Vulnerability { id: id.to_string(), name: id.to_string(), vulnerable: Some(false), detail: String::new() })
+            .collect();
+    }
+
+    fn modern() -> Vec<SuiteResult> {
+        vec![
+            suite("TLS_AES_128_GCM_SHA256", "x25519"),
+            suite("TLS_AES_256_GCM_SHA384", "x25519"),
+            suite("TLS_CHACHA20_POLY1305_SHA256", "x25519"),
+            suite("ECDHE-ECDSA-AES128-GCM-SHA256", "x25519"),
+            suite("ECDHE-ECDSA-AES256-GCM-SHA384", "x25519"),
+        ]
+    }
+
+    fn ids(g: &Grade) -> Vec<&str> {
+        g.rules.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn nothing_offered_has_no_grade() {
+        assert!(grade(&report(&[], &[])).is_none());
+    }
+
+    #[test]
+    fn modern_tls13_only_is_a_plus_when_everything_is_checked() {
+        let mut r = report(&["TLSv1.3"], &modern());
+        checked_vulns(&mut r);
+        let g = grade(&r).unwrap();
+        assert_eq!(g.grade, "A+", "{:#?}", g);
+        assert_eq!(g.protocol_score, 100);
+        assert_eq!(g.key_exchange_score, 90, "x25519 ≈ RSA 3072");
+        assert_eq!(g.cipher_score, 90, "AES-128 (80) and AES-256/ChaCha20 (100)");
+        assert_eq!(g.score, 93);
+        assert!(g.not_checked.is_empty(), "{:?}", g.not_checked);
+    }
+
+    #[test]
+    fn a_plus_is_withheld_with_reasons_when_checks_are_missing() {
+        let r = report(&["TLSv1.2", "TLSv1.3"], &modern());
+        let g = grade(&r).unwrap();
+        assert_eq!(g.grade, "A");
+        assert!(g.reasons.iter().any(|x| x == "A+ not awarded: known weaknesses not checked"), "{:?}", g.reasons);
+        assert!(g.reasons.iter().any(|x| x == "A+ not awarded: secure renegotiation not confirmed"), "{:?}", g.reasons);
+        assert!(g.not_checked.iter().any(|x| x.contains("secure renegotiation")));
+    }
+
+    #[test]
+    fn sslv2_is_f_and_sslv3_is_c() {
+        let mut s = modern();
+        s.push(suite("AES128-SHA", "RSA 2048"));
+        let g = grade(&report(&["SSLv2", "TLSv1.2"], &s)).unwrap();
+        assert_eq!(g.grade, "F");
+        assert!(ids(&g).contains(&"protocol.sslv2"));
+        let g = grade(&report(&["SSLv3", "TLSv1.2"], &s)).unwrap();
+        assert_eq!(g.grade, "C");
+        assert!(g.reasons.iter().any(|x| x == "C cap: SSLv3 is offered (POODLE, RFC 7568)"), "{:?}", g.reasons);
+        assert_eq!(g.protocol_score, 90, "(100 + 80) / 2");
+    }
+
+    #[test]
+    fn tls10_caps_at_b_and_every_reason_is_listed() {
+        let s = vec![suite("ECDHE-ECDSA-AES128-SHA", "x25519"), suite("AES128-SHA", "RSA 2048"), suite("DES-CBC3-SHA", "RSA 2048")];
+        let g = grade(&report(&["TLSv1.0", "TLSv1.2"], &s)).unwrap();
+        assert_eq!(g.grade, "C");
+        let got = ids(&g);
+        for id in ["suites.block64", "protocol.tls10_tls11", "suites.some_without_forward_secrecy", "suites.no_aead"] {
+            assert!(got.contains(&id), "{id} missing: {got:?}");
+        }
+        // Worst first.
+        assert_eq!(g.rules[0].cap, "C");
+        assert_eq!(g.cipher_score, 50, "3DES counts as 112 bits (20), AES-128 80");
+    }
+
+    #[test]
+    fn rc4_export_null_anonymous() {
+        let g = grade(&report(&["TLSv1.2"], &[suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("RC4-SHA", "RSA 2048")])).unwrap();
+        assert_eq!(g.grade, "C");
+        assert!(ids(&g).contains(&"suites.rc4"));
+        let g = grade(&report(&["TLSv1.0"], &[suite("EXP-RC4-MD5", "RSA export 512"), suite("AES128-SHA", "RSA 2048")])).unwrap();
+        assert_eq!(g.grade, "F");
+        assert!(ids(&g).contains(&"suites.export"));
+        assert_eq!(g.key_exchange_score, 40);
+        let g = grade(&report(&["TLSv1.2"], &[suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("NULL-SHA256", "RSA 2048")])).unwrap();
+        assert_eq!(g.grade, "F");
+        assert!(ids(&g).contains(&"suites.null"));
+        let g = grade(&report(&["TLSv1.2"], &[suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("ADH-AES128-SHA", "DH 2048")])).unwrap();
+        assert_eq!(g.grade, "F");
+        assert_eq!(g.key_exchange_score, 0);
+    }
+
+    #[test]
+    fn no_forward_secrecy_caps_at_b_and_weak_dh() {
+        let g = grade(&report(&["TLSv1.2"], &[suite("AES128-GCM-SHA256", "RSA 2048")])).unwrap();
+        assert_eq!(g.grade, "B");
+        assert!(ids(&g).contains(&"suites.no_forward_secrecy"));
+        let g = grade(&report(&["TLSv1.2"], &[suite("DHE-RSA-AES128-GCM-SHA256", "DH 1024")])).unwrap();
+        assert_eq!(g.grade, "B");
+        assert!(ids(&g).contains(&"kx.dh_under_2048"));
+        let g = grade(&report(&["TLSv1.2"], &[suite("DHE-RSA-AES128-GCM-SHA256", "DH 768")])).unwrap();
+        assert_eq!(g.grade, "F");
+    }
+
+    #[test]
+    fn certificate_trust_name_expiry_and_keys() {
+        let mut r = report(&["TLSv1.3"], &modern());
+        let trusted = r.certificates[0].analysis.clone().unwrap();
+        let set = |r: &mut ScanReport, f: &dyn Fn(&mut ChainAnalysis)| {
+            let mut a = trusted.clone();
+            f(&mut a);
+            r.certificates[0].analysis = Some(a);
+        };
+        set(&mut r, &|a| {
+            a.trusted = false;
+            a.trust = vec![TrustResult {
+                store: "mozilla".into(),
+                description: String::new(),
+                trusted: false,
+                error: Some("unknown issuer".into()),
+                path: vec![],
+                legacy_only: false,
+            }];
+        });
+        let g = grade(&r).unwrap();
+        assert_eq!(g.grade, "T");
+        assert_eq!(g.grade_ignoring_trust.as_deref(), Some("A"));
+        assert!(g.reasons.iter().any(|x| x.contains("not trusted by any trust store (unknown issuer)")), "{:?}", g.reasons);
+
+        set(&mut r, &|a| a.hostname_match = Some(false));
+        let g = grade(&r).unwrap();
+        assert_eq!(g.grade, "M");
+        assert!(g.reasons.iter().any(|x| x == "M cap: certificate: does not cover localhost"), "{:?}", g.reasons);
+
+        set(&mut r, &|a| {
+            a.trusted = false;
+            a.leaf_expired = true;
+            a.hostname_match = Some(false);
+        });
+        assert_eq!(grade(&r).unwrap().grade, "T", "T wins over M");
+
+        set(&mut r, &|a| a.weak_signatures = vec!["CN=x is signed with sha1WithRSAEncryption".into()]);
+        assert_eq!(grade(&r).unwrap().grade, "T");
+
+        // F beats T: nothing to gain by fixing the certificate alone.
+        let mut r2 = report(&["SSLv2", "TLSv1.3"], &modern());
+        set(&mut r2, &|a| a.trusted = false);
+        let g = grade(&r2).unwrap();
+        assert_eq!(g.grade, "F");
+        assert!(g.grade_ignoring_trust.is_none());
+
+        let mut r = report(&["TLSv1.3"], &modern());
+        r.certificates[0].certificates[0].key_type = "RSA".into();
+        r.certificates[0].certificates[0].key_bits = 1024;
+        let g = grade(&r).unwrap();
+        assert_eq!(g.grade, "B");
+        assert!(ids(&g).contains(&"cert.key_under_2048"));
+        r.certificates[0].certificates[0].key_bits = 512;
+        assert_eq!(grade(&r).unwrap().grade, "F");
+    }
+
+    #[test]
+    fn without_chain_analysis_the_certificate_is_judged_by_itself() {
+        let mut r = report(&["TLSv1.3"], &modern());
+        r.certificates[0].analysis = None;
+        let g = grade(&r).unwrap();
+        assert_eq!(g.grade, "A", "{:?}", g.reasons);
+        assert!(g.not_checked.iter().any(|x| x.contains("trust not checked")));
+        r.certificates[0].certificates[0].signature_algorithm = "sha1WithRSAEncryption".into();
+        assert_eq!(grade(&r).unwrap().grade, "T");
+        r.certificates[0].certificates[0].signature_algorithm = "ecdsa-with-SHA256".into();
+        r.target.servername = Some("www.example.org".into());
+        assert_eq!(grade(&r).unwrap().grade, "M");
+    }
+
+    #[test]
+    fn vulnerabilities_and_session_features_from_other_checks() {
+        let mut r = report(&["TLSv1.2", "TLSv1.3"], &modern());
+        checked_vulns(&mut r);
+        r.vulnerabilities[0].vulnerable = Some(true);
+        let g = grade(&r).unwrap();
+        assert_eq!(g.grade, "F");
+        assert!(ids(&g).contains(&"vuln.heartbleed"));
+        r.vulnerabilities[0].vulnerable = None;
+        let g = grade(&r).unwrap();
+        assert!(g.not_checked.iter().any(|x| x.contains("heartbleed")));
+
+        // The features are read from JSON, so any struct with these fields works.
+        #[derive(serde::Serialize)]
+        struct F {
+            secure_renegotiation: bool,
+            fallback_scsv: bool,
+            compression: Vec<String>,
+        }
+        let v = serde_json::to_value(F { secure_renegotiation: false, fallback_scsv: true, compression: vec!["NULL".into()] }).unwrap();
+        assert_eq!(feature_bool(&v, &["secure_renegotiation"]), Some(false));
+        assert_eq!(compression(&v), Some(false));
+        let v = serde_json::json!({"renegotiation": {"secure": true}, "compression": {"supported": true}, "fallback_scsv": {"supported": false}});
+        assert_eq!(feature_bool(&v, &["secure_renegotiation", "renegotiation.secure"]), Some(true));
+        assert_eq!(compression(&v), Some(true));
+        assert_eq!(feature_bool(&v, &["fallback_scsv"]), Some(false));
+    }
+
+    #[test]
+    fn score_to_letter_boundaries() {
+        assert_eq!(Letter::from_score(80), Letter::A);
+        assert_eq!(Letter::from_score(79), Letter::B);
+        assert_eq!(Letter::from_score(65), Letter::B);
+        assert_eq!(Letter::from_score(50), Letter::C);
+        assert_eq!(Letter::from_score(35), Letter::D);
+        assert_eq!(Letter::from_score(20), Letter::E);
+        assert_eq!(Letter::from_score(19), Letter::F);
+        assert_eq!(protocol_score(&["TLSv1.0", "TLSv1.3"]), 95);
+        assert_eq!(kx_points(4096, false), 100);
+        assert_eq!(kx_points(2048, true), 40);
+    }
 }

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod grade;
 pub mod hello;
 pub mod keyshare;
+pub mod policy;
 pub mod probe;
 pub mod report;
 
@@ -252,6 +253,7 @@ pub async fn scan(
         session_features: None,
         vulnerabilities: Vec::new(),
         grade: None,
+        policy: None,
         findings: Vec::new(),
         errors,
     };

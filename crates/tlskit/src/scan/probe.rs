@@ -369,11 +369,11 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(
                                 HandshakeType::ServerKeyExchange => {
                                     f.server_key_exchange = Some(message)
                                 }
-                                HandshakeType::CertificateStatus => {
-                                    // status_type(1) + u24 length + OCSPResponse
-                                    if message.body.len() > 4 && message.body[0] == 1 {
-                                        f.ocsp_response = Some(message.body[4..].to_vec());
-                                    }
+                                // status_type ocsp(1) + u24 length + OCSPResponse
+                                HandshakeType::CertificateStatus
+                                    if message.body.len() > 4 && message.body[0] == 1 =>
+                                {
+                                    f.ocsp_response = Some(message.body[4..].to_vec());
                                 }
                                 HandshakeType::CertificateRequest => f.certificate_request = true,
                                 HandshakeType::ServerHelloDone => {

@@ -38,6 +38,9 @@ pub struct ScanReport {
     /// The grade and its reasons.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<crate::scan::grade::Grade>,
+    /// The verdict of `--policy`, when one was given (see docs/POLICY.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::scan::policy::PolicyResult>,
     /// Problems worth knowing, worst first.
     pub findings: Vec<Finding>,
     /// Probes that could not be completed, in words.

@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_rustls::server::TlsStream;
-use tokio_rustls::TlsAcceptor;
+use tokio_rustls::LazyConfigAcceptor;
 
 /// What the server does once a handshake completes.
 #[derive(Debug, Clone)]
@@ -39,12 +39,17 @@ pub struct ServeOptions {
     pub mode: Mode,
     /// Exit after the first connection.
     pub once: bool,
-    /// A client must complete its handshake within this time.
+    /// A client must complete its handshake within this time, counted from the TCP accept (the
+    /// wait for its first byte, the ClientHello, a handshake slot and the rest of the handshake).
     pub handshake_timeout: Duration,
     /// A connection with no traffic for this long is closed.
     pub idle_timeout: Duration,
     /// Connections served at once; further ones wait in the kernel's accept queue.
     pub max_connections: usize,
+    /// Handshakes in flight at once, counted from a complete ClientHello to the end of the
+    /// handshake: the CPU-heavy part. Clients that have not sent a whole ClientHello yet (idle or
+    /// slow ones) do not hold a slot, so they cannot starve the others.
+    pub max_handshakes: usize,
 }
 
 impl Default for ServeOptions {
@@ -54,9 +59,42 @@ impl Default for ServeOptions {
             once: false,
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
-            max_connections: 4096,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_handshakes: default_max_handshakes(),
         }
     }
+}
+
+/// Default bound on connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+
+/// Default bound on handshakes in flight: 128 per core. A handshake costs well under a millisecond
+/// of CPU, so this is far more than the cores can work on; its job is to cap the memory and CPU
+/// that a flood of ClientHellos can take, not to queue ordinary load.
+pub fn default_max_handshakes() -> usize {
+    128 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Raise the soft limit on open files to the hard limit, so that thousands of connections fit.
+/// Returns the new soft limit (or the old one when it cannot be raised).
+pub fn raise_open_files_limit() -> Option<u64> {
+    #[cfg(unix)]
+    unsafe {
+        let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return None;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let old = lim.rlim_cur;
+            lim.rlim_cur = lim.rlim_max;
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Some(old as u64);
+            }
+        }
+        Some(lim.rlim_cur as u64)
+    }
+    #[cfg(not(unix))]
+    None
 }
 
 /// safe_tls.py's message.
@@ -150,7 +188,7 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener> {
     };
     let mut last = None;
     for addr in addrs {
-        match TcpListener::bind(addr).await {
+        match listen_on(addr) {
             Ok(l) => return Ok(l),
             Err(e) => last = Some((addr, e)),
         }
@@ -164,6 +202,19 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener> {
     };
     Err(Error::network(format!("cannot listen on {addr}: {why}")))
 }
+
+/// A listening socket with SO_REUSEADDR and a deep accept queue (bursts of thousands of
+/// connections wait in the kernel instead of being refused).
+fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// The accept queue asked of the kernel (it caps it at net.core.somaxconn).
+const LISTEN_BACKLOG: u32 = 4096;
 
 /// What a finished run did.
 #[derive(Debug, Clone, Default)]
@@ -184,9 +235,10 @@ pub async fn run(
     on_connection: LogFn,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<RunSummary> {
-    let acceptor = TlsAcceptor::from(setup.config.clone());
+    let config = setup.config.clone();
     let opts = Arc::new(opts);
     let slots = Arc::new(Semaphore::new(opts.max_connections.max(1)));
+    let handshakes = Arc::new(Semaphore::new(opts.max_handshakes.max(1)));
     let mut tasks: JoinSet<ConnectionLog> = JoinSet::new();
     let mut summary = RunSummary::default();
     let failed = Arc::new(AtomicU64::new(0));
@@ -203,6 +255,7 @@ pub async fn run(
             // Reap finished tasks so the set does not grow without bound.
             Some(_) = tasks.join_next(), if !tasks.is_empty() => { drop(permit); continue; }
         };
+        while tasks.try_join_next().is_some() {}
         let (tcp, peer) = match accepted {
             Ok(x) => x,
             Err(e) => {
@@ -215,12 +268,13 @@ pub async fn run(
         };
         let _ = tcp.set_nodelay(true);
         summary.connections += 1;
-        let acceptor = acceptor.clone();
+        let config = config.clone();
+        let handshakes = handshakes.clone();
         let opts2 = opts.clone();
         let log_fn = on_connection.clone();
         let failed2 = failed.clone();
         tasks.spawn(async move {
-            let log = handle(tcp, peer, acceptor, &opts2).await;
+            let log = handle(tcp, peer, config, handshakes, &opts2).await;
             if log.error.is_some() {
                 failed2.fetch_add(1, Ordering::Relaxed);
             }
@@ -258,26 +312,67 @@ struct Counters {
     bytes_out: u64,
 }
 
-async fn handle(tcp: TcpStream, peer: SocketAddr, acceptor: TlsAcceptor, opts: &ServeOptions) -> ConnectionLog {
+/// The handshake, in three steps that each hold as little as possible:
+/// 1. wait for the client's first byte holding only the socket (an idle client costs no TLS state);
+/// 2. read the ClientHello (a small buffer, no crypto);
+/// 3. take a handshake slot and finish the handshake (the expensive part).
+///
+/// One deadline, `handshake_timeout` after the accept, bounds all three.
+async fn accept_tls(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    config: Arc<rustls::ServerConfig>,
+    handshakes: &Semaphore,
+    timeout: Duration,
+    log: &mut ConnectionLog,
+) -> std::result::Result<TlsStream<TcpStream>, String> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let late = |what: &str| format!("{what} within {} (handshake timeout)", net::fmt_duration(timeout));
+    let failed = |e: std::io::Error| {
+        let ctx = ErrorContext { peer: peer.to_string(), server_side: true, ..Default::default() };
+        format!("handshake failed: {}", verify::io_error(&e, &ctx, "TLS handshake"))
+    };
+    match tokio::time::timeout_at(deadline, tcp.readable()).await {
+        Err(_) => return Err(late("no ClientHello")),
+        Ok(Err(e)) => return Err(failed(e)),
+        Ok(Ok(())) => {}
+    }
+    let hello = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
+    let start = match tokio::time::timeout_at(deadline, hello).await {
+        Err(_) => return Err(late("ClientHello not completed")),
+        Ok(Err(e)) => return Err(failed(e)),
+        Ok(Ok(s)) => s,
+    };
+    log.sni = start.client_hello().server_name().map(str::to_string);
+    let slot = match tokio::time::timeout_at(deadline, handshakes.acquire()).await {
+        Err(_) => return Err(late("server busy: no handshake slot free")),
+        Ok(p) => p.expect("semaphore is never closed"),
+    };
+    let tls = match tokio::time::timeout_at(deadline, start.into_stream(config)).await {
+        Err(_) => return Err(late("handshake not completed")),
+        Ok(Err(e)) => return Err(failed(e)),
+        Ok(Ok(s)) => s,
+    };
+    drop(slot);
+    Ok(tls)
+}
+
+async fn handle(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    config: Arc<rustls::ServerConfig>,
+    handshakes: Arc<Semaphore>,
+    opts: &ServeOptions,
+) -> ConnectionLog {
     let started = Instant::now();
     let mut log = ConnectionLog::new(peer);
-    let accept = tokio::time::timeout(opts.handshake_timeout, acceptor.accept(tcp)).await;
-    let mut tls = match accept {
-        Err(_) => {
-            log.error = Some(format!(
-                "handshake not completed within {} (handshake timeout)",
-                net::fmt_duration(opts.handshake_timeout)
-            ));
+    let mut tls = match accept_tls(tcp, peer, config, &handshakes, opts.handshake_timeout, &mut log).await {
+        Ok(s) => s,
+        Err(e) => {
+            log.error = Some(e);
             log.duration_ms = net::millis(started.elapsed());
             return log;
         }
-        Ok(Err(e)) => {
-            let ctx = ErrorContext { peer: peer.to_string(), server_side: true, ..Default::default() };
-            log.error = Some(format!("handshake failed: {}", verify::io_error(&e, &ctx, "TLS handshake")));
-            log.duration_ms = net::millis(started.elapsed());
-            return log;
-        }
-        Ok(Ok(s)) => s,
     };
     {
         let conn = tls.get_ref().1;
@@ -333,20 +428,22 @@ async fn send_message<S: AsyncWrite + AsyncRead + Unpin>(s: &mut S, msg: &str, c
     Ok(())
 }
 
-async fn echo<S: AsyncWrite + AsyncRead + Unpin>(s: &mut S, idle: Duration, c: &mut Counters) -> Result<()> {
-    let mut buf = vec![0u8; 16 * 1024];
+/// Echo what arrives, straight out of rustls' plaintext buffer: an idle echo connection holds no
+/// buffer of its own.
+async fn echo<S: AsyncBufRead + AsyncWrite + Unpin>(s: &mut S, idle: Duration, c: &mut Counters) -> Result<()> {
     loop {
-        let n = match tokio::time::timeout(idle, s.read(&mut buf)).await {
+        let chunk = match tokio::time::timeout(idle, s.fill_buf()).await {
             Err(_) => return Err(Error::network(format!("idle for {}; closed", net::fmt_duration(idle)))),
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
             Ok(Err(e)) => return Err(io_err(e, "echo")),
-            Ok(Ok(0)) => return Ok(()),
-            Ok(Ok(n)) => n,
+            Ok(Ok([])) => return Ok(()),
+            Ok(Ok(b)) => b.to_vec(),
         };
-        c.bytes_in += n as u64;
-        s.write_all(&buf[..n]).await.map_err(|e| io_err(e, "echo"))?;
+        s.consume(chunk.len());
+        c.bytes_in += chunk.len() as u64;
+        s.write_all(&chunk).await.map_err(|e| io_err(e, "echo"))?;
         s.flush().await.map_err(|e| io_err(e, "echo"))?;
-        c.bytes_out += n as u64;
+        c.bytes_out += chunk.len() as u64;
     }
 }
 
@@ -366,18 +463,22 @@ async fn forward(tls: &mut TlsStream<TcpStream>, backend: &Target, c: &mut Count
     }
 }
 
+/// Request bodies up to this size are kept (and shown on the session page); larger ones are read
+/// and discarded as they arrive, so an upload of any size costs no memory.
+const MAX_BODY_KEPT: u64 = 1 << 20;
+
+/// Files are sent in chunks of this size, read ahead by a blocking reader thread.
+const FILE_CHUNK: usize = 256 * 1024;
+
 /// One parsed request with its body.
 struct Request {
     head: http::RequestHead,
     body: Vec<u8>,
+    /// Length of the body, also when it was too large to keep.
+    body_len: u64,
 }
 
-async fn read_request<R: AsyncRead + Unpin>(
-    r: &mut BufReader<R>,
-    idle: Duration,
-    c: &mut Counters,
-) -> Result<Option<Request>> {
-    use tokio::io::AsyncBufReadExt;
+async fn read_request<R: AsyncBufRead + Unpin>(r: &mut R, idle: Duration, c: &mut Counters) -> Result<Option<Request>> {
     let mut head = Vec::new();
     loop {
         let mut line = Vec::new();
@@ -412,19 +513,40 @@ async fn read_request<R: AsyncRead + Unpin>(
         }
     }
     let head = http::parse_request_head(&head)?;
-    let len = http::header(&head.headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
-    if len > 1 << 20 {
-        return Err(Error::protocol("request body larger than 1 MiB"));
-    }
-    let mut body = vec![0u8; len];
-    if len > 0 {
+    let len = match http::header(&head.headers, "content-length") {
+        None => 0,
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| Error::protocol(format!("invalid Content-Length: {v:?}")))?,
+    };
+    let mut body = Vec::new();
+    if len > 0 && len <= MAX_BODY_KEPT {
+        body = vec![0u8; len as usize];
         tokio::time::timeout(idle, r.read_exact(&mut body))
             .await
             .map_err(|_| Error::protocol("client stopped sending the request body"))?
             .map_err(|e| io_err(e, "reading the request body"))?;
-        c.bytes_in += len as u64;
+    } else if len > 0 {
+        discard(r, len, idle).await?;
     }
-    Ok(Some(Request { head, body }))
+    c.bytes_in += len;
+    Ok(Some(Request { head, body, body_len: len }))
+}
+
+/// Read and drop `len` bytes of a request body, chunk by chunk, straight from rustls' buffer.
+async fn discard<R: AsyncBufRead + Unpin>(r: &mut R, mut len: u64, idle: Duration) -> Result<()> {
+    while len > 0 {
+        let n = match tokio::time::timeout(idle, r.fill_buf()).await {
+            Err(_) => return Err(Error::protocol("client stopped sending the request body")),
+            Ok(Err(e)) => return Err(io_err(e, "reading the request body")),
+            Ok(Ok([])) => return Err(Error::protocol("client closed the connection in the middle of the request body")),
+            Ok(Ok(b)) => b.len().min(len.try_into().unwrap_or(usize::MAX)),
+        };
+        r.consume(n);
+        len -= n as u64;
+    }
+    Ok(())
 }
 
 async fn serve_http(
@@ -435,13 +557,15 @@ async fn serve_http(
     log: &mut ConnectionLog,
 ) -> Result<()> {
     let session = SessionFacts::from_conn(tls.get_ref().1, log);
-    let mut r = BufReader::new(tls);
+    // No BufReader: the TLS stream buffers plaintext itself, so a keep-alive connection waiting for
+    // its next request holds no read buffer of ours.
     loop {
-        let req = match read_request(&mut r, idle, c).await {
+        let req = match read_request(tls, idle, c).await {
             Ok(Some(req)) => req,
             Ok(None) => return Ok(()),
             Err(e) => {
-                let _ = write_response(r.get_mut(), 400, "text/plain; charset=utf-8", e.to_string().as_bytes(), true, false, c).await;
+                let body = Body::Bytes(e.to_string().into_bytes());
+                let _ = write_response(tls, 400, "text/plain; charset=utf-8", body, true, false, c).await;
                 return Err(e);
             }
         };
@@ -451,14 +575,29 @@ async fn serve_http(
         let (status, ctype, body) = match req.head.method.as_str() {
             "GET" | "HEAD" | "POST" => match root {
                 Some(root) if req.head.method != "POST" => static_file(root, &req.head.target).await,
-                _ => (200, "text/html; charset=utf-8".to_string(), session_page(&session, &req).into_bytes()),
+                _ => (200, "text/html; charset=utf-8".to_string(), Body::Bytes(session_page(&session, &req).into_bytes())),
             },
-            _ => (405, "text/plain; charset=utf-8".to_string(), b"method not allowed\n".to_vec()),
+            _ => (405, "text/plain; charset=utf-8".to_string(), Body::Bytes(b"method not allowed\n".to_vec())),
         };
         log.requests.push(format!("{} {} {}", req.head.method, req.head.target, status));
-        write_response(r.get_mut(), status, &ctype, &body, close, head_only, c).await?;
+        write_response(tls, status, &ctype, body, close, head_only, c).await?;
         if close {
             return Ok(());
+        }
+    }
+}
+
+/// A response body: bytes in memory, or a file streamed from disk.
+enum Body {
+    Bytes(Vec<u8>),
+    File { file: std::fs::File, len: u64 },
+}
+
+impl Body {
+    fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(b) => b.len() as u64,
+            Body::File { len, .. } => *len,
         }
     }
 }
@@ -467,7 +606,7 @@ async fn write_response<W: AsyncWrite + Unpin>(
     w: &mut W,
     status: u16,
     ctype: &str,
-    body: &[u8],
+    body: Body,
     close: bool,
     head_only: bool,
     c: &mut Counters,
@@ -480,13 +619,67 @@ async fn write_response<W: AsyncWrite + Unpin>(
         if close { "close" } else { "keep-alive" }
     );
     let mut out = head.into_bytes();
-    if !head_only {
-        out.extend_from_slice(body);
+    let sending = |e| io_err(e, "sending the HTTP response");
+    match body {
+        Body::Bytes(b) => {
+            if !head_only {
+                out.extend_from_slice(&b);
+            }
+            w.write_all(&out).await.map_err(sending)?;
+            c.bytes_out += out.len() as u64;
+        }
+        Body::File { file, len } => {
+            w.write_all(&out).await.map_err(sending)?;
+            c.bytes_out += out.len() as u64;
+            if !head_only {
+                send_file(w, file, len, c).await?;
+            }
+        }
     }
-    w.write_all(&out).await.map_err(|e| io_err(e, "sending the HTTP response"))?;
-    w.flush().await.map_err(|e| io_err(e, "sending the HTTP response"))?;
-    c.bytes_out += out.len() as u64;
+    w.flush().await.map_err(sending)?;
     Ok(())
+}
+
+/// Stream `len` bytes of `file`: a blocking thread reads ahead (two chunks at most) while this
+/// task encrypts and sends, so disk reads and TLS writes overlap.
+async fn send_file<W: AsyncWrite + Unpin>(w: &mut W, file: std::fs::File, len: u64, c: &mut Counters) -> Result<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
+    let reader = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut file = file.take(len);
+        loop {
+            let mut buf = vec![0u8; FILE_CHUNK];
+            let r = file.read(&mut buf).map(|n| {
+                buf.truncate(n);
+                buf
+            });
+            let stop = !matches!(&r, Ok(b) if !b.is_empty());
+            if tx.blocking_send(r).is_err() || stop {
+                return;
+            }
+        }
+    });
+    let mut sent = 0u64;
+    let result = loop {
+        match rx.recv().await {
+            None | Some(Ok(_)) if sent >= len => break Ok(()),
+            Some(Ok(chunk)) if chunk.is_empty() => {
+                break Err(Error::other(format!("the file shrank while it was being sent ({sent} of {len} bytes)")));
+            }
+            Some(Ok(chunk)) => {
+                if let Err(e) = w.write_all(&chunk).await {
+                    break Err(io_err(e, "sending the file"));
+                }
+                sent += chunk.len() as u64;
+                c.bytes_out += chunk.len() as u64;
+            }
+            Some(Err(e)) => break Err(Error::other(format!("reading the file: {e}"))),
+            None => break Err(Error::other("the file reader stopped")),
+        }
+    };
+    drop(rx);
+    let _ = reader.await;
+    result
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -508,25 +701,33 @@ fn content_type(path: &Path) -> &'static str {
 }
 
 /// A file under `root`, never outside it.
-async fn static_file(root: &Path, target: &str) -> (u16, String, Vec<u8>) {
-    let not_found = || (404, "text/plain; charset=utf-8".to_string(), b"not found\n".to_vec());
+async fn static_file(root: &Path, target: &str) -> (u16, String, Body) {
+    let text = |status: u16, msg: &str| (status, "text/plain; charset=utf-8".to_string(), Body::Bytes(msg.as_bytes().to_vec()));
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let decoded = http::percent_decode(path, false);
     if decoded.split('/').any(|seg| seg == "..") || decoded.contains('\0') {
-        return (403, "text/plain; charset=utf-8".to_string(), b"forbidden\n".to_vec());
+        return text(403, "forbidden\n");
     }
     let mut full = root.join(decoded.trim_start_matches('/'));
     if full.is_dir() {
         full = full.join("index.html");
     }
-    let Ok(canon) = full.canonicalize() else { return not_found() };
-    let Ok(root_canon) = root.canonicalize() else { return not_found() };
+    let Ok(canon) = full.canonicalize() else { return text(404, "not found\n") };
+    let Ok(root_canon) = root.canonicalize() else { return text(404, "not found\n") };
     if !canon.starts_with(&root_canon) {
-        return (403, "text/plain; charset=utf-8".to_string(), b"forbidden\n".to_vec());
+        return text(403, "forbidden\n");
     }
-    match tokio::fs::read(&canon).await {
-        Ok(bytes) => (200, content_type(&canon).to_string(), bytes),
-        Err(_) => not_found(),
+    let opened = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&canon)?;
+        let meta = file.metadata()?;
+        Ok::<_, std::io::Error>((file, meta, canon))
+    })
+    .await;
+    match opened {
+        Ok(Ok((file, meta, canon))) if meta.is_file() => {
+            (200, content_type(&canon).to_string(), Body::File { file, len: meta.len() })
+        }
+        _ => text(404, "not found\n"),
     }
 }
 
@@ -580,6 +781,12 @@ fn session_page(s: &SessionFacts, req: &Request) -> String {
         html.push_str(&format!("<tr><td>{}</td><td>{}</td></tr>\n", e(k), e(v)));
     }
     html.push_str("</table>\n");
+    if req.body.is_empty() && req.body_len > 0 {
+        html.push_str(&format!(
+            "<h2>Request body</h2>\n<p>{} bytes (read and discarded: larger than 1 MiB)</p>\n",
+            req.body_len
+        ));
+    }
     if !req.body.is_empty() {
         let body = String::from_utf8_lossy(&req.body);
         html.push_str("<h2>Request body</h2>\n");

@@ -19,12 +19,15 @@ pub struct Found {
     pub ocsp: Option<Vec<u8>>,
 }
 
+/// DER certificates as sent, and the stapled OCSP response (empty when none).
+type ChainAndStaple = (Vec<Vec<u8>>, Vec<u8>);
+
 /// Records the chain and the CertificateVerify scheme; accepts anything (display-only: a scan
 /// sends no data over these connections).
 #[derive(Debug)]
 struct Capture {
     schemes: Vec<SignatureScheme>,
-    chain: Mutex<Option<(Vec<Vec<u8>>, Vec<u8>)>>,
+    chain: Mutex<Option<ChainAndStaple>>,
     used: Mutex<Option<SignatureScheme>>,
 }
 

@@ -260,7 +260,7 @@ pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
         return f
             .server_hello
             .selected_group()
-            .map(|g| registry::group_name(g));
+            .map(registry::group_name);
     }
     let s = registry::cipher_suite(suite)?;
     let hint = match s.kx {

@@ -1,0 +1,723 @@
+//! Policies: what a TLS configuration must look like, as data, and the check of a scan report
+//! against one. The built-in policies follow Mozilla's Server Side TLS guidelines 5.7 (modern,
+//! intermediate, old); users write their own in the same JSON format (docs/POLICY.md).
+//!
+//! Every field of a policy is optional: what a policy does not mention is not checked. A policy
+//! only *allows* (versions, suites, groups …) — offering less is fine — except for the fields
+//! named `required`/`min`. Deviations of the rules listed in `advisory` are reported but do not
+//! make the target non-compliant.
+
+use crate::error::{Error, Result};
+use crate::scan::report::ScanReport;
+use serde::{Deserialize, Serialize};
+use tlskit_wire::registry::{self, GroupKind};
+
+/// The built-in policies: name and JSON text (committed under docs/policies/).
+pub const BUILTIN: [(&str, &str); 3] = [
+    ("mozilla-modern", include_str!("../../../../docs/policies/mozilla-modern.json")),
+    ("mozilla-intermediate", include_str!("../../../../docs/policies/mozilla-intermediate.json")),
+    ("mozilla-old", include_str!("../../../../docs/policies/mozilla-old.json")),
+];
+
+/// Every rule id a deviation can carry (and `advisory` may name).
+pub const RULES: [&str; 15] = [
+    "versions.allowed",
+    "versions.required",
+    "cipher_suites",
+    "tls13_cipher_suites",
+    "groups",
+    "dh_min_bits",
+    "ecdh_min_bits",
+    "certificate.key_types",
+    "certificate.rsa_min_bits",
+    "certificate.ecdsa_curves",
+    "certificate.signature_algorithms",
+    "certificate.max_lifespan_days",
+    "server_order_required",
+    "ocsp_stapling",
+    "min_grade",
+];
+
+/// A policy as written in JSON (see docs/POLICY.md).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Short name shown in reports: "mozilla-intermediate", "acme-internal".
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where the rules come from (a URL, a document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Free text for the policy's author; ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Versions>,
+    /// TLS ≤ 1.2 suites allowed, by OpenSSL or IANA name ([] = none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cipher_suites: Option<Vec<String>>,
+    /// TLS 1.3 suites allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls13_cipher_suites: Option<Vec<String>>,
+    /// Key-exchange groups allowed, by IANA or OpenSSL name (x25519/X25519, secp256r1/prime256v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    /// Also allow hybrid post-quantum groups (X25519MLKEM768 …) not listed in `groups`.
+    #[serde(default)]
+    pub allow_hybrid_groups: bool,
+    /// Smallest finite-field Diffie-Hellman group (DHE parameters, ffdhe groups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dh_min_bits: Option<u32>,
+    /// Smallest elliptic-curve group, in curve bits (X25519 and P-256 count as 256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecdh_min_bits: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateRules>,
+    /// The server must choose suites by its own preference (TLS ≤ 1.2).
+    #[serde(default)]
+    pub server_order_required: bool,
+    /// The server must staple an OCSP response.
+    #[serde(default)]
+    pub ocsp_stapling: bool,
+    /// The tlskit grade must be at least this ("A+" … "E"; T and M never satisfy it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_grade: Option<String>,
+    /// Rule ids whose deviations are reported but do not fail the check.
+    #[serde(default)]
+    pub advisory: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Versions {
+    /// Versions that may be offered: SSLv3, TLSv1.0 (or TLSv1), TLSv1.1, TLSv1.2, TLSv1.3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// Versions that must be offered.
+    #[serde(default)]
+    pub required: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateRules {
+    /// "rsa", "ecdsa", "ed25519", "ed448", "dsa".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_types: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rsa_min_bits: Option<u32>,
+    /// ECDSA key curves: prime256v1/P-256/secp256r1, secp384r1/P-384, secp521r1/P-521.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecdsa_curves: Option<Vec<String>>,
+    /// Signature algorithm of the leaf certificate, as OpenSSL names it (sha256WithRSAEncryption,
+    /// ecdsa-with-SHA256, rsassaPss, ED25519 …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_algorithms: Option<Vec<String>>,
+    /// Longest validity period (notAfter − notBefore) of the leaf, in days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_lifespan_days: Option<u32>,
+}
+
+/// The verdict for one report.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyResult {
+    /// The policy's name.
+    pub policy: String,
+    /// No deviation other than advisory ones.
+    pub compliant: bool,
+    /// Every deviation, in rule order.
+    pub deviations: Vec<Deviation>,
+    /// Rules that could not be checked with what the scan found.
+    pub not_checked: Vec<String>,
+}
+
+/// One way the target differs from the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deviation {
+    /// The rule (one of [`RULES`]).
+    pub rule: String,
+    /// What the policy wants.
+    pub expected: String,
+    /// What the server does.
+    pub found: String,
+    /// One sentence: what to change.
+    pub message: String,
+    /// Reported only: does not make the target non-compliant.
+    pub advisory: bool,
+}
+
+/// "TLSv1" → "TLSv1.0", "tls1.2" → "TLSv1.2".
+fn normalise_version(v: &str) -> Option<&'static str> {
+    let k = v.trim().to_ascii_lowercase().replace(['_', ' '], ".");
+    let k = k.strip_prefix("tlsv").or_else(|| k.strip_prefix("tls")).map(|r| format!("tls{r}")).unwrap_or(k);
+    Some(match k.as_str() {
+        "sslv2" | "ssl2" | "ssl2.0" | "sslv2.0" => "SSLv2",
+        "sslv3" | "ssl3" | "ssl3.0" | "sslv3.0" => "SSLv3",
+        "tls1" | "tls1.0" => "TLSv1.0",
+        "tls1.1" => "TLSv1.1",
+        "tls1.2" => "TLSv1.2",
+        "tls1.3" => "TLSv1.3",
+        _ => return None,
+    })
+}
+
+/// "P-256" / "prime256v1" / "secp256r1" → "P-256".
+fn normalise_curve(c: &str) -> Option<&'static str> {
+    Some(match c.trim().to_ascii_lowercase().as_str() {
+        "p-256" | "prime256v1" | "secp256r1" | "p256" => "P-256",
+        "p-384" | "secp384r1" | "p384" => "P-384",
+        "p-521" | "secp521r1" | "p521" => "P-521",
+        "p-224" | "secp224r1" => "P-224",
+        "p-192" | "prime192v1" | "secp192r1" => "P-192",
+        "secp256k1" => "secp256k1",
+        _ => return None,
+    })
+}
+
+const KEY_TYPES: [&str; 6] = ["rsa", "rsa-pss", "ecdsa", "ed25519", "ed448", "dsa"];
+
+fn usage(origin: &str, msg: impl std::fmt::Display) -> Error {
+    Error::usage(format!("policy {origin}: {msg}"))
+}
+
+impl Policy {
+    /// Parse and validate a policy; `origin` names it in errors (a file name or built-in name).
+    pub fn from_json(text: &str, origin: &str) -> Result<Policy> {
+        let p: Policy = serde_json::from_str(text).map_err(|e| usage(origin, format!("{e} (the format is described in docs/POLICY.md)")))?;
+        p.validate(origin)?;
+        Ok(p)
+    }
+
+    /// A built-in policy by name: mozilla-modern, mozilla-intermediate, mozilla-old (the
+    /// "mozilla-" prefix may be left out).
+    pub fn builtin(name: &str) -> Option<Policy> {
+        let n = name.trim().to_ascii_lowercase();
+        let n = if n.starts_with("mozilla-") { n } else { format!("mozilla-{n}") };
+        BUILTIN
+            .iter()
+            .find(|(b, _)| *b == n)
+            .map(|(b, text)| Policy::from_json(text, b).expect("built-in policies are valid (unit-tested)"))
+    }
+
+    /// `--policy NAME|FILE`: a built-in name, else a JSON file.
+    pub fn load(arg: &str) -> Result<Policy> {
+        if let Some(p) = Policy::builtin(arg) {
+            return Ok(p);
+        }
+        let path = std::path::Path::new(arg);
+        let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::usage(format!(
+                    "--policy '{arg}' is neither a built-in policy ({}) nor an existing file",
+                    names.join(", ")
+                ))
+            } else {
+                Error::usage(format!("cannot read policy file {arg}: {e}"))
+            }
+        })?;
+        Policy::from_json(&text, arg)
+    }
+
+    fn validate(&self, origin: &str) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(usage(origin, "\"name\" must not be empty"));
+        }
+        if let Some(v) = &self.versions {
+            for name in v.allowed.iter().flatten().chain(v.required.iter()) {
+                if normalise_version(name).is_none() {
+                    return Err(usage(origin, format!("unknown version \"{name}\" (use SSLv3, TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3)")));
+                }
+            }
+        }
+        for s in self.cipher_suites.iter().flatten() {
+            match registry::cipher_suite_by_name(s) {
+                Some(r) if r.tls13 => {
+                    return Err(usage(origin, format!("\"{s}\" is a TLS 1.3 suite: list it under \"tls13_cipher_suites\"")))
+                }
+                Some(r) if r.scsv => return Err(usage(origin, format!("\"{s}\" is a signalling value, not a cipher suite"))),
+                Some(_) => {}
+                None => return Err(usage(origin, format!("unknown cipher suite \"{s}\" (use OpenSSL or IANA names; `tlskit ciphers` lists them)"))),
+            }
+        }
+        for s in self.tls13_cipher_suites.iter().flatten() {
+            match registry::cipher_suite_by_name(s) {
+                Some(r) if r.tls13 => {}
+                Some(_) => return Err(usage(origin, format!("\"{s}\" is not a TLS 1.3 suite: list it under \"cipher_suites\""))),
+                None => return Err(usage(origin, format!("unknown TLS 1.3 suite \"{s}\""))),
+            }
+        }
+        for g in self.groups.iter().flatten() {
+            if registry::named_group_by_name(g).is_none() {
+                return Err(usage(origin, format!("unknown group \"{g}\" (use IANA or OpenSSL names: x25519, secp256r1, ffdhe2048 …)")));
+            }
+        }
+        if let Some(c) = &self.certificate {
+            for k in c.key_types.iter().flatten() {
+                if !KEY_TYPES.contains(&k.to_ascii_lowercase().as_str()) {
+                    return Err(usage(origin, format!("unknown certificate key type \"{k}\" (use {})", KEY_TYPES.join(", "))));
+                }
+            }
+            for cv in c.ecdsa_curves.iter().flatten() {
+                if normalise_curve(cv).is_none() {
+                    return Err(usage(origin, format!("unknown curve \"{cv}\" (use prime256v1, secp384r1, secp521r1)")));
+                }
+            }
+        }
+        if let Some(g) = &self.min_grade {
+            if grade_rank(g).is_none() || g == "T" || g == "M" {
+                return Err(usage(origin, format!("\"min_grade\" \"{g}\" is not one of A+, A, A-, B, C, D, E, F")));
+            }
+        }
+        for a in &self.advisory {
+            if !RULES.contains(&a.as_str()) {
+                return Err(usage(origin, format!("\"advisory\" names unknown rule \"{a}\" (rules: {})", RULES.join(", "))));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rank of a grade, higher is better; T and M rank just above F.
+fn grade_rank(g: &str) -> Option<u8> {
+    Some(match g {
+        "A+" => 9,
+        "A" => 8,
+        "A-" => 7,
+        "B" => 6,
+        "C" => 5,
+        "D" => 4,
+        "E" => 3,
+        "T" | "M" => 2,
+        "F" => 1,
+        _ => return None,
+    })
+}
+
+struct Out<'a> {
+    policy: &'a Policy,
+    deviations: Vec<Deviation>,
+    not_checked: Vec<String>,
+}
+
+impl Out<'_> {
+    fn dev(&mut self, rule: &str, expected: impl Into<String>, found: impl Into<String>, message: impl Into<String>) {
+        self.deviations.push(Deviation {
+            rule: rule.into(),
+            expected: expected.into(),
+            found: found.into(),
+            message: message.into(),
+            advisory: self.policy.advisory.iter().any(|a| a == rule),
+        });
+    }
+}
+
+fn suite_label(id: u32, name: &str) -> String {
+    match registry::cipher_suite(id as u16).filter(|_| id <= 0xffff) {
+        Some(s) => match s.openssl {
+            Some(o) => format!("{o} ({})", s.iana),
+            None => s.iana.to_string(),
+        },
+        None => name.to_string(),
+    }
+}
+
+fn join(v: &[String]) -> String {
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// Check a report against a policy.
+pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
+    let mut out = Out { policy, deviations: Vec::new(), not_checked: Vec::new() };
+    let offered: Vec<&str> = report.protocols.iter().filter(|p| p.offered).map(|p| p.version.as_str()).collect();
+
+    // Versions.
+    let allowed_versions: Option<Vec<&str>> =
+        policy.versions.as_ref().and_then(|v| v.allowed.as_ref()).map(|a| a.iter().filter_map(|x| normalise_version(x)).collect());
+    if let Some(allowed) = &allowed_versions {
+        let expected = join(&allowed.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        for v in &offered {
+            if !allowed.contains(v) {
+                out.dev("versions.allowed", &expected, *v, format!("disable {v}: the policy allows {expected}"));
+            }
+        }
+    }
+    if let Some(v) = &policy.versions {
+        for r in v.required.iter().filter_map(|x| normalise_version(x)) {
+            if !offered.contains(&r) {
+                out.dev("versions.required", format!("{r} offered"), format!("{r} not offered"), format!("enable {r}: the policy requires it"));
+            }
+        }
+    }
+    // Suites are judged only in versions the policy allows (a disallowed version is one deviation).
+    let in_scope = |v: &str| allowed_versions.as_ref().is_none_or(|a| a.contains(&v));
+
+    // TLS ≤ 1.2 suites.
+    if let Some(allowed) = &policy.cipher_suites {
+        let ids: Vec<u16> = allowed.iter().filter_map(|n| registry::cipher_suite_by_name(n)).map(|s| s.id).collect();
+        let expected = if allowed.is_empty() { "no TLS ≤ 1.2 suite".to_string() } else { allowed.join(", ") };
+        let mut seen: Vec<(u32, String, Vec<String>)> = Vec::new();
+        for p in report.protocols.iter().filter(|p| p.offered && p.version != "TLSv1.3" && in_scope(&p.version)) {
+            for s in &p.cipher_suites {
+                if s.id <= 0xffff && ids.contains(&(s.id as u16)) {
+                    continue;
+                }
+                match seen.iter_mut().find(|(id, _, _)| *id == s.id) {
+                    Some(e) => e.2.push(p.version.clone()),
+                    None => seen.push((s.id, s.name.clone(), vec![p.version.clone()])),
+                }
+            }
+        }
+        for (id, name, versions) in seen {
+            let label = suite_label(id, &name);
+            out.dev("cipher_suites", &expected, format!("{label} with {}", versions.join(", ")), format!("remove {label}: not allowed by the policy"));
+        }
+    }
+    if let Some(allowed) = &policy.tls13_cipher_suites {
+        let ids: Vec<u16> = allowed.iter().filter_map(|n| registry::cipher_suite_by_name(n)).map(|s| s.id).collect();
+        if let Some(p) = report.protocols.iter().find(|p| p.offered && p.version == "TLSv1.3" && in_scope(&p.version)) {
+            for s in p.cipher_suites.iter().filter(|s| !(s.id <= 0xffff && ids.contains(&(s.id as u16)))) {
+                out.dev("tls13_cipher_suites", join(allowed), s.name.clone(), format!("remove {}: not allowed by the policy", s.name));
+            }
+        }
+    }
+
+    // Groups.
+    if let Some(allowed) = &policy.groups {
+        let ids: Vec<u16> = allowed.iter().filter_map(|n| registry::named_group_by_name(n)).map(|g| g.id).collect();
+        for g in &report.groups {
+            let hybrid = registry::named_group(g.id).is_some_and(|r| r.kind == GroupKind::Hybrid);
+            if ids.contains(&g.id) || (hybrid && policy.allow_hybrid_groups) {
+                continue;
+            }
+            out.dev("groups", join(allowed), format!("{} with {}", g.name, g.versions.join(", ")), format!("remove group {}: not allowed by the policy", g.name));
+        }
+    }
+
+    // Key-exchange sizes.
+    if let Some(min) = policy.dh_min_bits {
+        let mut seen: Vec<String> = Vec::new();
+        for p in report.protocols.iter().filter(|p| p.offered && in_scope(&p.version)) {
+            for s in &p.cipher_suites {
+                let Some(kx) = &s.key_exchange else { continue };
+                let bits = kx
+                    .strip_prefix("DH ")
+                    .and_then(|b| b.trim().parse::<u32>().ok())
+                    .or_else(|| registry::named_group_by_name(kx).filter(|g| g.kind == GroupKind::Ffdhe).map(|g| g.bits as u32));
+                if let Some(b) = bits.filter(|b| *b < min) {
+                    let what = format!("{kx} ({b} bits)");
+                    if !seen.contains(&what) {
+                        seen.push(what);
+                    }
+                }
+            }
+        }
+        for g in &report.groups {
+            if let Some(r) = registry::named_group(g.id).filter(|r| r.kind == GroupKind::Ffdhe && (r.bits as u32) < min) {
+                let what = format!("{} ({} bits)", g.name, r.bits);
+                if !seen.contains(&what) {
+                    seen.push(what);
+                }
+            }
+        }
+        for w in seen {
+            out.dev("dh_min_bits", format!("at least {min} bits"), w.clone(), format!("use Diffie-Hellman parameters of at least {min} bits instead of {w}"));
+        }
+    }
+    if let Some(min) = policy.ecdh_min_bits {
+        for g in &report.groups {
+            let Some(r) = registry::named_group(g.id) else { continue };
+            if matches!(r.kind, GroupKind::Ec | GroupKind::Ecx) && (r.security_bits as u32) * 2 < min {
+                out.dev("ecdh_min_bits", format!("at least {min}-bit curves"), format!("{} ({} bits)", g.name, r.bits), format!("remove curve {}: smaller than {min} bits", g.name));
+            }
+        }
+    }
+
+    // Certificates.
+    if let Some(c) = &policy.certificate {
+        if report.certificates.is_empty() {
+            out.not_checked.push("certificate rules: no certificate was obtained".into());
+        }
+        for chain in &report.certificates {
+            let Some(leaf) = chain.certificates.first() else { continue };
+            let what = format!("{} certificate {}", chain.key_type, leaf.common_name.clone().unwrap_or_else(|| leaf.subject.clone()));
+            let kt = leaf.key_type.to_ascii_lowercase();
+            if let Some(types) = &c.key_types {
+                if !types.iter().any(|t| t.eq_ignore_ascii_case(&kt)) {
+                    out.dev("certificate.key_types", join(types), chain.key_type.clone(), format!("{what}: use a {} key", types.join(" or ")));
+                }
+            }
+            if let Some(min) = c.rsa_min_bits {
+                if kt.starts_with("rsa") && leaf.key_bits < min {
+                    out.dev("certificate.rsa_min_bits", format!("at least {min} bits"), format!("{} bits", leaf.key_bits), format!("{what}: use an RSA key of at least {min} bits"));
+                }
+            }
+            if let Some(curves) = &c.ecdsa_curves {
+                if kt == "ecdsa" {
+                    let ok: Vec<&str> = curves.iter().filter_map(|x| normalise_curve(x)).collect();
+                    let have = leaf.key_curve.as_deref().and_then(normalise_curve);
+                    if !have.is_some_and(|h| ok.contains(&h)) {
+                        out.dev(
+                            "certificate.ecdsa_curves",
+                            join(curves),
+                            leaf.key_curve.clone().unwrap_or_else(|| "unknown curve".into()),
+                            format!("{what}: use a key on {}", curves.join(" or ")),
+                        );
+                    }
+                }
+            }
+            if let Some(algs) = &c.signature_algorithms {
+                if !algs.iter().any(|a| a.eq_ignore_ascii_case(&leaf.signature_algorithm)) {
+                    out.dev(
+                        "certificate.signature_algorithms",
+                        join(algs),
+                        leaf.signature_algorithm.clone(),
+                        format!("{what}: have it signed with {}", algs.join(" or ")),
+                    );
+                }
+            }
+            if let Some(max) = c.max_lifespan_days {
+                if leaf.validity_days > max as i64 {
+                    out.dev(
+                        "certificate.max_lifespan_days",
+                        format!("at most {max} days"),
+                        format!("{} days", leaf.validity_days),
+                        format!("{what}: issue certificates valid for at most {max} days"),
+                    );
+                }
+            }
+        }
+    }
+
+    // Server order.
+    if policy.server_order_required {
+        for p in report.protocols.iter().filter(|p| p.offered && p.version != "TLSv1.3" && in_scope(&p.version)) {
+            if p.server_order == Some(false) {
+                out.dev("server_order_required", "the server's order", format!("the client's order with {}", p.version), format!("make the server choose suites by its own preference with {}", p.version));
+            }
+        }
+    }
+
+    // OCSP stapling (from the chain analysis).
+    if policy.ocsp_stapling {
+        for chain in &report.certificates {
+            match chain.analysis.as_ref().map(|a| a.ocsp_stapled) {
+                Some(true) => {}
+                Some(false) => out.dev("ocsp_stapling", "a stapled OCSP response", "none", format!("{} certificate: staple OCSP responses", chain.key_type)),
+                None => out.not_checked.push(format!("ocsp_stapling: {} certificate not analysed", chain.key_type)),
+            }
+        }
+    }
+
+    // Grade.
+    if let Some(min) = &policy.min_grade {
+        match &report.grade {
+            Some(g) => {
+                if grade_rank(&g.grade).unwrap_or(0) < grade_rank(min).unwrap_or(0) {
+                    out.dev("min_grade", format!("{min} or better"), g.grade.clone(), format!("raise the grade from {} to at least {min} (see the grade's reasons)", g.grade));
+                }
+            }
+            None => out.not_checked.push("min_grade: the report has no grade".into()),
+        }
+    }
+
+    let compliant = !out.deviations.iter().any(|d| !d.advisory);
+    PolicyResult { policy: policy.name.clone(), compliant, deviations: out.deviations, not_checked: out.not_checked }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::report::{CertificateChain, ForwardSecrecy, GroupResult, ProtocolResult, SuiteResult, TargetInfo};
+
+    const VERSION_NAMES: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+    fn suite(name: &str, kx: &str) -> SuiteResult {
+        SuiteResult::from_suite(registry::cipher_suite_by_name(name).unwrap(), Some(kx.into()))
+    }
+
+    fn leaf() -> crate::pki::inspect::CertInfo {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        crate::pki::inspect::CertInfo::from_der(cert.cert.der()).unwrap()
+    }
+
+    /// versions → suites (TLS 1.3 suites go under TLSv1.3).
+    fn report(offer: &[(&str, Vec<SuiteResult>)], groups: &[&str]) -> ScanReport {
+        let protocols = VERSION_NAMES
+            .iter()
+            .map(|v| {
+                let found = offer.iter().find(|(o, _)| o == v);
+                ProtocolResult {
+                    version: v.to_string(),
+                    offered: found.is_some(),
+                    cipher_suites: found.map(|f| f.1.clone()).unwrap_or_default(),
+                    server_order: found.map(|_| false),
+                    note: None,
+                    error: None,
+                }
+            })
+            .collect();
+        let mut info = leaf();
+        info.validity_days = 90;
+        ScanReport {
+            tool: "tlskit test".into(),
+            target: TargetInfo { host: "localhost".into(), port: 443, ip: "127.0.0.1".into(), servername: Some("localhost".into()), starttls: None },
+            started_at: String::new(),
+            scan_time_ms: 0,
+            connections: 1,
+            protocols,
+            groups: groups
+                .iter()
+                .map(|g| {
+                    let r = registry::named_group_by_name(g).unwrap();
+                    GroupResult { id: r.id, name: r.name.into(), kind: r.kind.name().into(), bits: r.bits, versions: vec!["TLSv1.3".into()] }
+                })
+                .collect(),
+            signature_algorithms: Vec::new(),
+            certificates: vec![CertificateChain { key_type: info.key_description(), found_with: vec![], certificates: vec![info], analysis: None }],
+            forward_secrecy: ForwardSecrecy { all: true, some: true, suites_without: vec![] },
+            starttls: None,
+            session_features: None,
+            vulnerabilities: Vec::new(),
+            grade: None,
+            policy: None,
+            findings: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn tls13() -> Vec<SuiteResult> {
+        vec![suite("TLS_AES_128_GCM_SHA256", "x25519"), suite("TLS_AES_256_GCM_SHA384", "x25519")]
+    }
+
+    fn rules(r: &PolicyResult) -> Vec<&str> {
+        r.deviations.iter().map(|d| d.rule.as_str()).collect()
+    }
+
+    #[test]
+    fn builtin_policies_parse_and_follow_mozilla_5_7() {
+        for (name, _) in BUILTIN {
+            let p = Policy::builtin(name).unwrap();
+            assert_eq!(p.name, name);
+        }
+        assert_eq!(Policy::builtin("intermediate").unwrap().name, "mozilla-intermediate");
+        let i = Policy::builtin("mozilla-intermediate").unwrap();
+        assert_eq!(i.cipher_suites.as_ref().unwrap().len(), 9);
+        assert_eq!(i.versions.as_ref().unwrap().allowed.as_ref().unwrap(), &vec!["TLSv1.2".to_string(), "TLSv1.3".to_string()]);
+        assert_eq!(Policy::builtin("old").unwrap().cipher_suites.unwrap().len(), 26);
+        assert!(Policy::builtin("mozilla-modern").unwrap().cipher_suites.unwrap().is_empty());
+        assert!(Policy::builtin("nonsense").is_none());
+    }
+
+    #[test]
+    fn intermediate_compliant_server() {
+        let r = report(
+            &[("TLSv1.2", vec![suite("ECDHE-ECDSA-AES128-GCM-SHA256", "x25519"), suite("ECDHE-ECDSA-CHACHA20-POLY1305", "x25519")]), ("TLSv1.3", tls13())],
+            &["x25519", "secp256r1", "X25519MLKEM768"],
+        );
+        let res = check(&r, &Policy::builtin("mozilla-intermediate").unwrap());
+        // Only the advisory OCSP rule is left unchecked (no chain analysis here).
+        assert!(res.compliant, "{:#?}", res);
+        assert!(res.deviations.is_empty(), "{:#?}", res.deviations);
+        assert!(res.not_checked.iter().any(|n| n.starts_with("ocsp_stapling")));
+    }
+
+    #[test]
+    fn intermediate_deviations_are_each_listed() {
+        let r = report(
+            &[
+                ("TLSv1.0", vec![suite("AES128-SHA", "RSA 2048")]),
+                ("TLSv1.2", vec![suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("AES128-SHA", "RSA 2048"), suite("DHE-RSA-AES128-GCM-SHA256", "DH 1024")]),
+            ],
+            &["x25519", "secp521r1"],
+        );
+        let res = check(&r, &Policy::builtin("mozilla-intermediate").unwrap());
+        assert!(!res.compliant);
+        let got = rules(&res);
+        assert_eq!(got.iter().filter(|r| **r == "versions.allowed").count(), 1);
+        assert_eq!(got.iter().filter(|r| **r == "cipher_suites").count(), 1, "AES128-SHA once, only as seen in TLSv1.2: {:#?}", res.deviations);
+        assert!(got.contains(&"dh_min_bits"));
+        assert!(got.contains(&"groups"), "secp521r1 is not in Mozilla's list");
+        let d = res.deviations.iter().find(|d| d.rule == "cipher_suites").unwrap();
+        assert_eq!(d.found, "AES128-SHA (TLS_RSA_WITH_AES_128_CBC_SHA) with TLSv1.2");
+        let v = res.deviations.iter().find(|d| d.rule == "versions.allowed").unwrap();
+        assert_eq!(v.found, "TLSv1.0");
+        assert_eq!(v.expected, "TLSv1.2, TLSv1.3");
+    }
+
+    #[test]
+    fn modern_wants_ecdsa_and_short_lifetimes() {
+        let mut r = report(&[("TLSv1.3", tls13())], &["x25519"]);
+        assert!(check(&r, &Policy::builtin("modern").unwrap()).compliant);
+        r.certificates[0].certificates[0].validity_days = 825;
+        r.certificates[0].certificates[0].key_type = "RSA".into();
+        r.certificates[0].certificates[0].key_bits = 2048;
+        r.certificates[0].certificates[0].signature_algorithm = "sha256WithRSAEncryption".into();
+        let res = check(&r, &Policy::builtin("modern").unwrap());
+        let got = rules(&res);
+        for want in ["certificate.key_types", "certificate.signature_algorithms", "certificate.max_lifespan_days"] {
+            assert!(got.contains(&want), "{want}: {got:?}");
+        }
+        // Intermediate accepts RSA 2048 but not 1024.
+        r.certificates[0].certificates[0].validity_days = 90;
+        assert!(check(&r, &Policy::builtin("intermediate").unwrap()).compliant);
+        r.certificates[0].certificates[0].key_bits = 1024;
+        assert_eq!(rules(&check(&r, &Policy::builtin("intermediate").unwrap())), vec!["certificate.rsa_min_bits"]);
+    }
+
+    #[test]
+    fn old_requires_server_order() {
+        let mut r = report(&[("TLSv1.2", vec![suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("AES128-SHA", "RSA 2048")])], &["x25519"]);
+        r.certificates[0].certificates[0].key_type = "RSA".into();
+        r.certificates[0].certificates[0].key_bits = 2048;
+        r.certificates[0].certificates[0].signature_algorithm = "sha256WithRSAEncryption".into();
+        let res = check(&r, &Policy::builtin("old").unwrap());
+        assert_eq!(rules(&res), vec!["server_order_required"]);
+        r.protocols[4].server_order = Some(true);
+        assert!(check(&r, &Policy::builtin("old").unwrap()).compliant);
+    }
+
+    #[test]
+    fn custom_policy_advisory_and_min_grade() {
+        let p = Policy::from_json(
+            r#"{"name": "lab", "versions": {"required": ["TLSv1.3"]}, "cipher_suites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+                "min_grade": "A", "advisory": ["cipher_suites"]}"#,
+            "lab.json",
+        )
+        .unwrap();
+        let mut r = report(&[("TLSv1.2", vec![suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("AES256-SHA", "RSA 2048")])], &["x25519"]);
+        r.forward_secrecy = ForwardSecrecy { all: false, some: true, suites_without: vec!["TLS_RSA_WITH_AES_256_CBC_SHA".into()] };
+        r.grade = Some(crate::scan::grade::grade(&r).unwrap());
+        assert_eq!(r.grade.as_ref().unwrap().grade, "A-");
+        let res = check(&r, &p);
+        assert_eq!(rules(&res), vec!["versions.required", "cipher_suites", "min_grade"]);
+        assert!(res.deviations[1].advisory);
+        assert!(!res.compliant);
+    }
+
+    #[test]
+    fn bad_policies_are_usage_errors_naming_the_problem() {
+        let bad = |json: &str, needle: &str| {
+            let e = Policy::from_json(json, "p.json").unwrap_err();
+            assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
+            assert!(e.to_string().contains(needle), "{e}");
+            assert!(e.to_string().starts_with("policy p.json: "), "{e}");
+        };
+        bad("{", "EOF");
+        bad(r#"{"name": "x", "ciphers": []}"#, "unknown field `ciphers`");
+        bad(r#"{"name": "x", "cipher_suites": ["NOPE-SHA"]}"#, "unknown cipher suite \"NOPE-SHA\"");
+        bad(r#"{"name": "x", "cipher_suites": ["TLS_AES_128_GCM_SHA256"]}"#, "is a TLS 1.3 suite");
+        bad(r#"{"name": "x", "versions": {"allowed": ["TLSv1.4"]}}"#, "unknown version");
+        bad(r#"{"name": "x", "groups": ["curve9"]}"#, "unknown group");
+        bad(r#"{"name": "x", "advisory": ["everything"]}"#, "unknown rule");
+        bad(r#"{"name": "x", "min_grade": "T"}"#, "min_grade");
+        assert!(Policy::load("/nonexistent/policy.json").unwrap_err().to_string().contains("neither a built-in policy"));
+        assert_eq!(normalise_version("TLSv1"), Some("TLSv1.0"));
+        assert_eq!(normalise_version("tls1_2"), Some("TLSv1.2"));
+    }
+}
