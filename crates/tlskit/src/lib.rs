@@ -7,6 +7,7 @@
 //! * [`session`] — safe rustls client and server configurations and the handshake report.
 //! * [`net`] — targets, name resolution and TCP connects with timings.
 
+pub mod bench;
 pub mod error;
 pub mod fsutil;
 pub mod http;

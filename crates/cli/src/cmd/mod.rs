@@ -1,5 +1,6 @@
 //! One module per subcommand: its clap `Args` and a `run` that returns the exit status.
 
+pub mod bench;
 pub mod cert;
 pub mod ciphers;
 pub mod common;

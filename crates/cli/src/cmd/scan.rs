@@ -85,6 +85,10 @@ pub struct Args {
     /// Speak TLS directly even on a well-known plaintext port.
     #[arg(long, conflicts_with = "starttls")]
     no_starttls: bool,
+    /// Also trust the CA certificates in FILE or DIR when judging chains (repeatable); Mozilla's
+    /// roots and the system store are always consulted. Use it for a lab CA.
+    #[arg(short = 'a', long = "ca", value_name = "FILE|DIR")]
+    ca: Vec<PathBuf>,
     /// Connections open at once to each target (be polite to production servers).
     #[arg(long, value_name = "N", default_value_t = 8)]
     max_connections: usize,
@@ -155,17 +159,24 @@ struct Outcome {
     result: Result<ScanReport>,
 }
 
+/// One element of `--json` (several targets) / one line of `--json-lines`.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Item<'a> {
+    Report(&'a ScanReport),
+    Failed {
+        target: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ip: Option<&'a str>,
+        error: &'a str,
+    },
+}
+
 impl Outcome {
-    fn json(&self) -> serde_json::Value {
+    fn item(&self) -> Item<'_> {
         match &self.result {
-            Ok(r) => serde_json::to_value(r).unwrap_or(serde_json::Value::Null),
-            Err(e) => {
-                let mut v = serde_json::json!({"target": self.label, "error": e.message()});
-                if let Some(ip) = &self.ip {
-                    v["ip"] = serde_json::Value::String(ip.clone());
-                }
-                v
-            }
+            Ok(r) => Item::Report(r),
+            Err(e) => Item::Failed { target: &self.label, ip: self.ip.as_deref(), error: e.message() },
         }
     }
 }
@@ -178,6 +189,10 @@ pub fn run(args: Args) -> Result<i32> {
         return Err(Error::usage("--parallel must be at least 1"));
     }
     let policy = args.policy.as_deref().map(Policy::load).transpose()?.map(Arc::new);
+    if !args.ca.is_empty() {
+        // Once, before any connection (each scan loads it again, cheaply).
+        tlskit::pki::chain::Store::custom(&args.ca)?;
+    }
     let mut targets = if args.target.is_empty() { Vec::new() } else { parse_targets(&args.target)? };
     if let Some(f) = &args.targets {
         targets.extend(read_targets_file(f)?);
@@ -219,6 +234,7 @@ pub fn run(args: Args) -> Result<i32> {
             starttls,
             max_connections: args.max_connections,
             timeout,
+            ca: args.ca.clone(),
         };
         if args.all_ips && t.ip().is_none() {
             let resolved = rt.block_on(async { tokio::time::timeout(timeout, tlskit::net::resolve(t)).await });
@@ -267,7 +283,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
 
     if args.json {
-        let all: Vec<serde_json::Value> = outcomes.iter().map(Outcome::json).collect();
+        let all: Vec<Item> = outcomes.iter().map(Outcome::item).collect();
         output::print_json(&all)?;
     } else if !args.json_lines && outcomes.len() > 1 {
         print!("{}", summary(&outcomes, policy.is_some()));
@@ -275,12 +291,14 @@ pub fn run(args: Args) -> Result<i32> {
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     let noncompliant = outcomes.iter().filter(|o| o.result.as_ref().is_ok_and(|r| r.policy.as_ref().is_some_and(|p| !p.compliant))).count();
     if failed > 0 || noncompliant > 0 {
+        let total = outcomes.len();
         let mut parts = Vec::new();
         if failed > 0 {
-            parts.push(format!("{failed} of {} target(s) could not be scanned", outcomes.len()));
+            parts.push(format!("{failed} of {total} targets could not be scanned"));
         }
         if noncompliant > 0 {
-            parts.push(format!("{noncompliant} do(es) not comply with policy {}", policy.as_ref().map(|p| p.name.as_str()).unwrap_or("")));
+            let name = policy.as_ref().map(|p| p.name.as_str()).unwrap_or("the policy");
+            parts.push(format!("{noncompliant} of {total} targets do not comply with {name}"));
         }
         output::warn(parts.join("; "));
         return Ok(1);
@@ -375,7 +393,7 @@ impl Printer<'_> {
         let print = || {
             let mut out = std::io::stdout().lock();
             if self.args.json_lines {
-                let line = serde_json::to_string(&o.json()).unwrap_or_default();
+                let line = serde_json::to_string(&o.item()).unwrap_or_default();
                 let _ = writeln!(out, "{line}");
             } else if !self.args.json {
                 if let Ok(r) = &o.result {
@@ -438,10 +456,21 @@ fn policy_text(r: &ScanReport, st: Style) -> String {
         st.bad(&format!("NOT COMPLIANT ({binding} deviation{})", if binding == 1 { "" } else { "s" }))
     };
     let _ = writeln!(s, "\n{} {}: {verdict}", st.head("Policy"), p.policy);
+    // Grouped by rule and expectation, so a long allow-list is printed once.
+    let mut groups: Vec<(&str, &str, bool, Vec<String>)> = Vec::new();
     for d in &p.deviations {
-        let tag = if d.advisory { st.dim("advisory ") } else { String::new() };
-        let _ = writeln!(s, "  {tag}[{}] {}", d.rule, d.message);
-        let _ = writeln!(s, "      expected: {}; found: {}", d.expected, d.found);
+        let line = if d.message.contains(&d.found) { d.message.clone() } else { format!("{} (found: {})", d.message, d.found) };
+        match groups.iter_mut().find(|g| g.0 == d.rule && g.1 == d.expected && g.2 == d.advisory) {
+            Some(g) => g.3.push(line),
+            None => groups.push((&d.rule, &d.expected, d.advisory, vec![line])),
+        }
+    }
+    for (rule, expected, advisory, messages) in groups {
+        let tag = if advisory { st.dim(" (advisory, does not fail the check)") } else { String::new() };
+        let _ = writeln!(s, "  {rule}{tag} — expected {expected}");
+        for m in messages {
+            let _ = writeln!(s, "    {m}");
+        }
     }
     if !p.not_checked.is_empty() {
         let _ = writeln!(s, "  {}", st.dim(&format!("not checked: {}", p.not_checked.join("; "))));
@@ -456,6 +485,18 @@ fn versions_short(r: &ScanReport) -> String {
         "none".into()
     } else {
         v.join(" ")
+    }
+}
+
+/// At most `max` characters, cut before a parenthesis or a word.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    match cut.rfind(" (").or_else(|| cut.rfind(' ')) {
+        Some(i) if i > max / 2 => format!("{}…", &cut[..i]),
+        _ => format!("{cut}…"),
     }
 }
 
@@ -483,7 +524,7 @@ fn summary(outcomes: &[Outcome], with_policy: bool) -> String {
                 ]);
             }
             Err(e) => {
-                let msg: String = e.message().chars().take(90).collect();
+                let msg = shorten(e.message(), 90);
                 rows.push(vec![o.label.clone(), ip, "-".into(), "-".into(), "-".into(), if with_policy { "FAIL".into() } else { "-".into() }, format!("error: {msg}")]);
             }
         }

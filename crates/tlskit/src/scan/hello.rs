@@ -105,6 +105,12 @@ impl HelloSpec {
 
     /// The ClientHello as record bytes.
     pub fn build(&self) -> Vec<u8> {
+        self.builder().build_record()
+    }
+
+    /// The builder behind [`HelloSpec::build`], for checks that add or drop extensions (heartbeat,
+    /// encrypt_then_mac, a session id …) before building.
+    pub fn builder(&self) -> ClientHelloBuilder {
         let mut suites = self.suites.clone();
         suites.extend(&self.extra_suites);
         let mut b = ClientHelloBuilder::for_version(self.version, &suites, self.sni.as_deref())
@@ -153,7 +159,6 @@ impl HelloSpec {
             b = b.compression_methods(c.clone());
         }
         b.padding(tlskit_wire::client_hello::Padding::F5Workaround)
-            .build_record()
     }
 }
 

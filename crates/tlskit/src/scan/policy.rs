@@ -374,8 +374,8 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             }
         }
         for (id, name, versions) in seen {
-            let label = suite_label(id, &name);
-            out.dev("cipher_suites", &expected, format!("{label} with {}", versions.join(", ")), format!("remove {label}: not allowed by the policy"));
+            let found = format!("{} with {}", suite_label(id, &name), versions.join(", "));
+            out.dev("cipher_suites", &expected, &found, format!("remove {found}: not allowed by the policy"));
         }
     }
     if let Some(allowed) = &policy.tls13_cipher_suites {
@@ -395,7 +395,8 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             if ids.contains(&g.id) || (hybrid && policy.allow_hybrid_groups) {
                 continue;
             }
-            out.dev("groups", join(allowed), format!("{} with {}", g.name, g.versions.join(", ")), format!("remove group {}: not allowed by the policy", g.name));
+            let found = format!("{} with {}", g.name, g.versions.join(", "));
+            out.dev("groups", join(allowed), &found, format!("remove group {found}: not allowed by the policy"));
         }
     }
 
