@@ -306,10 +306,10 @@ fn parallel_scans_find_the_same_as_one_at_a_time() {
     assert_eq!(one[0].len(), 6, "3 TLS 1.2 + 3 TLS 1.3 suites: {one:?}");
     assert_eq!(suites("3"), one);
     // Two targets given as arguments: the summary comes last.
-    let r = scan(&[&targets[0], &targets[1], "--max-connections", "2"]);
+    let r = scan(&[targets[0].as_str(), targets[1].as_str(), "--max-connections", "2"]);
     r.ok();
     assert!(r.stdout.contains("Summary: 2 targets"), "{}", r.stdout);
-    scan(&["--parallel", "0", &targets[0]]).failed_with(2, "--parallel must be at least 1");
+    scan(&["--parallel", "0", targets[0].as_str()]).failed_with(2, "--parallel must be at least 1");
 }
 
 #[test]
@@ -337,7 +337,8 @@ fn all_ips_scans_each_address_with_the_name_as_sni() {
     validate_schema(v4);
     assert_eq!(v4["target"]["host"], "localhost");
     assert_eq!(v4["target"]["servername"], "localhost");
-    assert_eq!(v4["grade"]["grade"], "A", "{}", v4["grade"]);
+    let g = v4["grade"]["grade"].as_str().unwrap();
+    assert!(["A+", "A"].contains(&g), "{}", v4["grade"]);
     for other in arr.iter().filter(|x| x["target"]["ip"] != "127.0.0.1") {
         assert_eq!(other["ip"], "::1", "only loopback addresses: {other}");
         assert!(other["error"].is_string(), "{other}");
