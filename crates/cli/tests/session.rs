@@ -1022,3 +1022,24 @@ fn bad_input_gives_one_line_errors() {
     run(&["serve", "127.0.0.1", &port]).failed_with(2, "needs a certificate");
     run(&["connect", "localhost", "99999"]).failed_with(2, "not a port number");
 }
+
+#[test]
+fn serve_on_ipv6_loopback_and_stops_gracefully_on_ctrl_c() {
+    let pki = Pki::new("ecdsa-p256");
+    let pem = pki.issue_combined("localhost.pem", &["localhost", "::1"], &[]);
+    let mut cmd = tlskit();
+    cmd.args(["serve", "-s", p(&pem), "::1", "0"]);
+    let mut srv = Peer::spawn("tlskit serve", &mut cmd);
+    assert!(srv.wait_output("listening on [::1]:", Duration::from_secs(20)), "{}", srv.output());
+    let out = srv.output();
+    let port = out.split("listening on [::1]:").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let r = run(&["connect", "--json", "-a", p(&pki.ca_cert()), "::1", &port]);
+    r.ok();
+    assert_eq!(r.json()["received"]["text"], MSG);
+    assert_eq!(r.json()["target"]["address"], format!("[::1]:{port}"));
+    // Ctrl-C: the server stops accepting, finishes, and exits 0 with a summary.
+    unsafe { libc::kill(srv.child().id() as i32, libc::SIGINT) };
+    let status = srv.child().wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", srv.output());
+    assert!(srv.wait_output("stopped after 1 connection(s), 0 failed", Duration::from_secs(5)), "{}", srv.output());
+}

@@ -101,8 +101,14 @@ pub struct Args {
 }
 
 fn parse_targets(args: &[String]) -> Result<Vec<Target>> {
-    if args.len() == 2 && tlskit::net::parse_port(&args[1]).is_ok() && Target::parse(&args[0], None).is_err() {
-        return Ok(vec![Target::new(&args[0], tlskit::net::parse_port(&args[1])?)]);
+    if args.len() == 2
+        && tlskit::net::parse_port(&args[1]).is_ok()
+        && Target::parse(&args[0], None).is_err()
+    {
+        return Ok(vec![Target::new(
+            &args[0],
+            tlskit::net::parse_port(&args[1])?,
+        )]);
     }
     args.iter().map(|a| Target::parse(a, None)).collect()
 }
@@ -120,7 +126,12 @@ fn parse_targets_file(text: &str, origin: &str) -> Result<Vec<Target>> {
         let t = match words.as_slice() {
             [one] => Target::parse(one, Some(443)).map_err(at)?,
             [host, port] => Target::new(*host, tlskit::net::parse_port(port).map_err(at)?),
-            _ => return Err(Error::usage(format!("{origin} line {}: '{line}' is not HOST[:PORT] (one target a line)", i + 1))),
+            _ => {
+                return Err(Error::usage(format!(
+                    "{origin} line {}: '{line}' is not HOST[:PORT] (one target a line)",
+                    i + 1
+                )))
+            }
         };
         out.push(t);
     }
@@ -131,10 +142,14 @@ fn read_targets_file(path: &std::path::Path) -> Result<Vec<Target>> {
     let origin = path.display().to_string();
     let text = if origin == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| Error::usage(format!("cannot read targets from stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Error::usage(format!("cannot read targets from stdin: {e}")))?;
         s
     } else {
-        std::fs::read_to_string(path).map_err(|e| Error::usage(tlskit::error::file_error(path, "read --targets file", &e).message()))?
+        std::fs::read_to_string(path).map_err(|e| {
+            Error::usage(tlskit::error::file_error(path, "read --targets file", &e).message())
+        })?
     };
     parse_targets_file(&text, if origin == "-" { "stdin" } else { &origin })
 }
@@ -176,7 +191,11 @@ impl Outcome {
     fn item(&self) -> Item<'_> {
         match &self.result {
             Ok(r) => Item::Report(r),
-            Err(e) => Item::Failed { target: &self.label, ip: self.ip.as_deref(), error: e.message() },
+            Err(e) => Item::Failed {
+                target: &self.label,
+                ip: self.ip.as_deref(),
+                error: e.message(),
+            },
         }
     }
 }
@@ -188,17 +207,28 @@ pub fn run(args: Args) -> Result<i32> {
     if args.parallel == 0 {
         return Err(Error::usage("--parallel must be at least 1"));
     }
-    let policy = args.policy.as_deref().map(Policy::load).transpose()?.map(Arc::new);
+    let policy = args
+        .policy
+        .as_deref()
+        .map(Policy::load)
+        .transpose()?
+        .map(Arc::new);
     if !args.ca.is_empty() {
         // Once, before any connection (each scan loads it again, cheaply).
         tlskit::pki::chain::Store::custom(&args.ca)?;
     }
-    let mut targets = if args.target.is_empty() { Vec::new() } else { parse_targets(&args.target)? };
+    let mut targets = if args.target.is_empty() {
+        Vec::new()
+    } else {
+        parse_targets(&args.target)?
+    };
     if let Some(f) = &args.targets {
         targets.extend(read_targets_file(f)?);
     }
     if targets.is_empty() {
-        return Err(Error::usage("no targets: give HOST:PORT arguments or a --targets file with at least one line"));
+        return Err(Error::usage(
+            "no targets: give HOST:PORT arguments or a --targets file with at least one line",
+        ));
     }
     let explicit_starttls = args.starttls.as_deref().map(Protocol::parse).transpose()?;
     let timeout = common::secs(args.timeout);
@@ -237,8 +267,15 @@ pub fn run(args: Args) -> Result<i32> {
             ca: args.ca.clone(),
         };
         if args.all_ips && t.ip().is_none() {
-            let resolved = rt.block_on(async { tokio::time::timeout(timeout, tlskit::net::resolve(t)).await });
-            let resolved = resolved.unwrap_or_else(|_| Err(Error::network(format!("cannot resolve '{}': no answer within {}", t.host, tlskit::net::fmt_duration(timeout)))));
+            let resolved =
+                rt.block_on(async { tokio::time::timeout(timeout, tlskit::net::resolve(t)).await });
+            let resolved = resolved.unwrap_or_else(|_| {
+                Err(Error::network(format!(
+                    "cannot resolve '{}': no answer within {}",
+                    t.host,
+                    tlskit::net::fmt_duration(timeout)
+                )))
+            });
             match resolved {
                 Ok(addrs) => {
                     let mut seen = BTreeSet::new();
@@ -251,20 +288,52 @@ pub fn run(args: Args) -> Result<i32> {
                         if let Some((_, name)) = &mut o.starttls {
                             name.get_or_insert_with(|| t.host.clone());
                         }
-                        jobs.push(Job { label: t.to_string(), host: t.host.clone(), opts: Some(o), early_error: None, ip: Some(a.ip().to_string()) });
+                        jobs.push(Job {
+                            label: t.to_string(),
+                            host: t.host.clone(),
+                            opts: Some(o),
+                            early_error: None,
+                            ip: Some(a.ip().to_string()),
+                        });
                     }
                 }
-                Err(e) => jobs.push(Job { label: t.to_string(), host: t.host.clone(), opts: None, early_error: Some(e), ip: None }),
+                Err(e) => jobs.push(Job {
+                    label: t.to_string(),
+                    host: t.host.clone(),
+                    opts: None,
+                    early_error: Some(e),
+                    ip: None,
+                }),
             }
         } else {
-            jobs.push(Job { label: t.to_string(), host: t.host.clone(), opts: Some(base), early_error: None, ip: t.ip().map(|i| i.to_string()) });
+            jobs.push(Job {
+                label: t.to_string(),
+                host: t.host.clone(),
+                opts: Some(base),
+                early_error: None,
+                ip: t.ip().map(|i| i.to_string()),
+            });
         }
     }
 
-    let progress = (!args.no_progress && std::io::stderr().is_terminal()).then(indicatif::MultiProgress::new);
-    let style = Style { colour: output::colour_stdout() };
-    let mut printer = Printer { args: &args, style, progress: progress.clone(), single };
-    let outcomes = rt.block_on(run_jobs(jobs, args.parallel, policy.clone(), progress.clone(), |o| printer.finished(o)));
+    let progress =
+        (!args.no_progress && std::io::stderr().is_terminal()).then(indicatif::MultiProgress::new);
+    let style = Style {
+        colour: output::colour_stdout(),
+    };
+    let mut printer = Printer {
+        args: &args,
+        style,
+        progress: progress.clone(),
+        single,
+    };
+    let outcomes = rt.block_on(run_jobs(
+        jobs,
+        args.parallel,
+        policy.clone(),
+        progress.clone(),
+        |o| printer.finished(o),
+    ));
     if let Some(mp) = &progress {
         let _ = mp.clear();
     }
@@ -289,7 +358,14 @@ pub fn run(args: Args) -> Result<i32> {
         print!("{}", summary(&outcomes, policy.is_some()));
     }
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
-    let noncompliant = outcomes.iter().filter(|o| o.result.as_ref().is_ok_and(|r| r.policy.as_ref().is_some_and(|p| !p.compliant))).count();
+    let noncompliant = outcomes
+        .iter()
+        .filter(|o| {
+            o.result
+                .as_ref()
+                .is_ok_and(|r| r.policy.as_ref().is_some_and(|p| !p.compliant))
+        })
+        .count();
     if failed > 0 || noncompliant > 0 {
         let total = outcomes.len();
         let mut parts = Vec::new();
@@ -297,8 +373,13 @@ pub fn run(args: Args) -> Result<i32> {
             parts.push(format!("{failed} of {total} targets could not be scanned"));
         }
         if noncompliant > 0 {
-            let name = policy.as_ref().map(|p| p.name.as_str()).unwrap_or("the policy");
-            parts.push(format!("{noncompliant} of {total} targets do not comply with {name}"));
+            let name = policy
+                .as_ref()
+                .map(|p| p.name.as_str())
+                .unwrap_or("the policy");
+            parts.push(format!(
+                "{noncompliant} of {total} targets do not comply with {name}"
+            ));
         }
         output::warn(parts.join("; "));
         return Ok(1);
@@ -337,11 +418,26 @@ async fn run_jobs(
     out.into_iter().flatten().collect()
 }
 
-async fn run_job(job: Job, sem: Arc<tokio::sync::Semaphore>, policy: Option<Arc<Policy>>, progress: Option<indicatif::MultiProgress>) -> Outcome {
-    let Job { label, host, opts, early_error, ip } = job;
+async fn run_job(
+    job: Job,
+    sem: Arc<tokio::sync::Semaphore>,
+    policy: Option<Arc<Policy>>,
+    progress: Option<indicatif::MultiProgress>,
+) -> Outcome {
+    let Job {
+        label,
+        host,
+        opts,
+        early_error,
+        ip,
+    } = job;
     let Some(opts) = opts else {
         let e = early_error.unwrap_or_else(|| Error::other("nothing to scan"));
-        return Outcome { label, ip, result: Err(e) };
+        return Outcome {
+            label,
+            ip,
+            result: Err(e),
+        };
     };
     let _permit = sem.acquire_owned().await.ok();
     let pb = progress.map(|mp| {
@@ -397,7 +493,13 @@ impl Printer<'_> {
                 let _ = writeln!(out, "{line}");
             } else if !self.args.json {
                 if let Ok(r) = &o.result {
-                    let _ = write!(out, "{}{}{}", r.render_text(self.style, self.args.verbose), grade_text(r, self.style), policy_text(r, self.style));
+                    let _ = write!(
+                        out,
+                        "{}{}{}",
+                        r.render_text(self.style, self.args.verbose),
+                        grade_text(r, self.style),
+                        policy_text(r, self.style)
+                    );
                     if !self.single {
                         let _ = writeln!(out);
                     }
@@ -427,60 +529,100 @@ impl Printer<'_> {
 
 fn grade_text(r: &ScanReport, st: Style) -> String {
     use std::fmt::Write;
-    let Some(g) = &r.grade else { return String::new() };
+    let Some(g) = &r.grade else {
+        return String::new();
+    };
     let mut s = String::new();
     let letter = match g.grade.as_str() {
         "A+" | "A" | "A-" => st.good(&g.grade),
         "B" | "C" => st.warn(&g.grade),
         _ => st.bad(&g.grade),
     };
-    let ignoring = g.grade_ignoring_trust.as_ref().map(|x| format!(" ({x} if the certificate problems were fixed)")).unwrap_or_default();
+    let ignoring = g
+        .grade_ignoring_trust
+        .as_ref()
+        .map(|x| format!(" ({x} if the certificate problems were fixed)"))
+        .unwrap_or_default();
     let _ = writeln!(s, "\n{} {letter}{ignoring}", st.head("Grade"));
     for reason in &g.reasons {
         let _ = writeln!(s, "  {reason}");
     }
     if !g.not_checked.is_empty() {
-        let _ = writeln!(s, "  {}", st.dim(&format!("not checked: {}", g.not_checked.join("; "))));
+        let _ = writeln!(
+            s,
+            "  {}",
+            st.dim(&format!("not checked: {}", g.not_checked.join("; ")))
+        );
     }
     s
 }
 
 fn policy_text(r: &ScanReport, st: Style) -> String {
     use std::fmt::Write;
-    let Some(p) = &r.policy else { return String::new() };
+    let Some(p) = &r.policy else {
+        return String::new();
+    };
     let mut s = String::new();
     let binding = p.deviations.iter().filter(|d| !d.advisory).count();
     let verdict = if p.compliant {
         st.good("compliant")
     } else {
-        st.bad(&format!("NOT COMPLIANT ({binding} deviation{})", if binding == 1 { "" } else { "s" }))
+        st.bad(&format!(
+            "NOT COMPLIANT ({binding} deviation{})",
+            if binding == 1 { "" } else { "s" }
+        ))
     };
     let _ = writeln!(s, "\n{} {}: {verdict}", st.head("Policy"), p.policy);
     // Grouped by rule and expectation, so a long allow-list is printed once.
     let mut groups: Vec<(&str, &str, bool, Vec<String>)> = Vec::new();
     for d in &p.deviations {
-        let line = if d.message.contains(&d.found) { d.message.clone() } else { format!("{} (found: {})", d.message, d.found) };
-        match groups.iter_mut().find(|g| g.0 == d.rule && g.1 == d.expected && g.2 == d.advisory) {
+        let line = if d.message.contains(&d.found) {
+            d.message.clone()
+        } else {
+            format!("{} (found: {})", d.message, d.found)
+        };
+        match groups
+            .iter_mut()
+            .find(|g| g.0 == d.rule && g.1 == d.expected && g.2 == d.advisory)
+        {
             Some(g) => g.3.push(line),
             None => groups.push((&d.rule, &d.expected, d.advisory, vec![line])),
         }
     }
     for (rule, expected, advisory, messages) in groups {
-        let tag = if advisory { st.dim(" (advisory, does not fail the check)") } else { String::new() };
+        let tag = if advisory {
+            st.dim(" (advisory, does not fail the check)")
+        } else {
+            String::new()
+        };
         let _ = writeln!(s, "  {rule}{tag} — expected {expected}");
         for m in messages {
             let _ = writeln!(s, "    {m}");
         }
     }
     if !p.not_checked.is_empty() {
-        let _ = writeln!(s, "  {}", st.dim(&format!("not checked: {}", p.not_checked.join("; "))));
+        let _ = writeln!(
+            s,
+            "  {}",
+            st.dim(&format!("not checked: {}", p.not_checked.join("; ")))
+        );
     }
     s
 }
 
 /// "1.2 1.3", "SSLv3 1.0 1.2".
 fn versions_short(r: &ScanReport) -> String {
-    let v: Vec<String> = r.protocols.iter().filter(|p| p.offered).map(|p| p.version.strip_prefix("TLSv").map(str::to_string).unwrap_or_else(|| p.version.clone())).collect();
+    let v: Vec<String> = r
+        .protocols
+        .iter()
+        .filter(|p| p.offered)
+        .map(|p| {
+            p.version
+                .strip_prefix("TLSv")
+                .map(str::to_string)
+                .unwrap_or_else(|| p.version.clone())
+        })
+        .collect();
     if v.is_empty() {
         "none".into()
     } else {
@@ -502,21 +644,43 @@ fn shorten(s: &str, max: usize) -> String {
 
 fn summary(outcomes: &[Outcome], with_policy: bool) -> String {
     use std::fmt::Write;
-    let mut rows: Vec<Vec<String>> = vec![vec!["TARGET", "IP", "GRADE", "VERSIONS", "SUITES", "POLICY", "TIME / ERROR"].into_iter().map(String::from).collect()];
+    let mut rows: Vec<Vec<String>> = vec![vec![
+        "TARGET",
+        "IP",
+        "GRADE",
+        "VERSIONS",
+        "SUITES",
+        "POLICY",
+        "TIME / ERROR",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect()];
     for o in outcomes {
         let ip = o.ip.clone().unwrap_or_else(|| "-".into());
         match &o.result {
             Ok(r) => {
-                let suites: BTreeSet<u32> = r.protocols.iter().filter(|p| p.offered).flat_map(|p| p.cipher_suites.iter().map(|s| s.id)).collect();
+                let suites: BTreeSet<u32> = r
+                    .protocols
+                    .iter()
+                    .filter(|p| p.offered)
+                    .flat_map(|p| p.cipher_suites.iter().map(|s| s.id))
+                    .collect();
                 let pol = match &r.policy {
                     Some(p) if p.compliant => "ok".to_string(),
-                    Some(p) => format!("FAIL ({})", p.deviations.iter().filter(|d| !d.advisory).count()),
+                    Some(p) => format!(
+                        "FAIL ({})",
+                        p.deviations.iter().filter(|d| !d.advisory).count()
+                    ),
                     None => "-".into(),
                 };
                 rows.push(vec![
                     o.label.clone(),
                     ip,
-                    r.grade.as_ref().map(|g| g.grade.clone()).unwrap_or_else(|| "-".into()),
+                    r.grade
+                        .as_ref()
+                        .map(|g| g.grade.clone())
+                        .unwrap_or_else(|| "-".into()),
                     versions_short(r),
                     suites.len().to_string(),
                     pol,
@@ -525,12 +689,30 @@ fn summary(outcomes: &[Outcome], with_policy: bool) -> String {
             }
             Err(e) => {
                 let msg = shorten(e.message(), 90);
-                rows.push(vec![o.label.clone(), ip, "-".into(), "-".into(), "-".into(), if with_policy { "FAIL".into() } else { "-".into() }, format!("error: {msg}")]);
+                rows.push(vec![
+                    o.label.clone(),
+                    ip,
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    if with_policy {
+                        "FAIL".into()
+                    } else {
+                        "-".into()
+                    },
+                    format!("error: {msg}"),
+                ]);
             }
         }
     }
-    let widths: Vec<usize> = (0..7).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-    let mut s = format!("Summary: {} target{}\n", outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
+    let widths: Vec<usize> = (0..7)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut s = format!(
+        "Summary: {} target{}\n",
+        outcomes.len(),
+        if outcomes.len() == 1 { "" } else { "s" }
+    );
     for r in &rows {
         let mut line = String::new();
         for (c, cell) in r.iter().enumerate() {
@@ -551,20 +733,41 @@ mod tests {
 
     #[test]
     fn targets_file_lines() {
-        let t = parse_targets_file("# hosts\n\nexample.org\nexample.net:8443  # staging\n[::1]:4433\n127.0.0.1 993\n", "hosts.txt").unwrap();
-        assert_eq!(t, vec![Target::new("example.org", 443), Target::new("example.net", 8443), Target::new("::1", 4433), Target::new("127.0.0.1", 993)]);
+        let t = parse_targets_file(
+            "# hosts\n\nexample.org\nexample.net:8443  # staging\n[::1]:4433\n127.0.0.1 993\n",
+            "hosts.txt",
+        )
+        .unwrap();
+        assert_eq!(
+            t,
+            vec![
+                Target::new("example.org", 443),
+                Target::new("example.net", 8443),
+                Target::new("::1", 4433),
+                Target::new("127.0.0.1", 993)
+            ]
+        );
         let e = parse_targets_file("ok.example:443\nbad:port:here:x\n", "hosts.txt").unwrap_err();
         assert_eq!(e.kind(), tlskit::error::ErrorKind::Usage);
         assert!(e.to_string().contains("hosts.txt line 2"), "{e}");
         let e = parse_targets_file("a b c\n", "f").unwrap_err();
         assert!(e.to_string().contains("f line 1"), "{e}");
         let e = parse_targets_file("host:99999\n", "f").unwrap_err();
-        assert!(e.to_string().contains("f line 1: '99999' is not a port"), "{e}");
+        assert!(
+            e.to_string().contains("f line 1: '99999' is not a port"),
+            "{e}"
+        );
     }
 
     #[test]
     fn host_port_form() {
-        assert_eq!(parse_targets(&["localhost".into(), "8443".into()]).unwrap(), vec![Target::new("localhost", 8443)]);
-        assert_eq!(parse_targets(&["a:1".into(), "b:2".into()]).unwrap().len(), 2);
+        assert_eq!(
+            parse_targets(&["localhost".into(), "8443".into()]).unwrap(),
+            vec![Target::new("localhost", 8443)]
+        );
+        assert_eq!(
+            parse_targets(&["a:1".into(), "b:2".into()]).unwrap().len(),
+            2
+        );
     }
 }

@@ -127,7 +127,14 @@ impl Hits {
     fn add(&mut self, id: &str, cap: Cap, reason: impl Into<String>) {
         let reason = reason.into();
         if !self.0.iter().any(|(_, h)| h.id == id && h.reason == reason) {
-            self.0.push((cap, RuleHit { id: id.into(), cap: cap.name().into(), reason }));
+            self.0.push((
+                cap,
+                RuleHit {
+                    id: id.into(),
+                    cap: cap.name().into(),
+                    reason,
+                },
+            ));
         }
     }
     fn letter(&mut self, id: &str, l: Letter, reason: impl Into<String>) {
@@ -137,7 +144,12 @@ impl Hits {
 
 /// Grade a finished report. `None` when no version was accepted at all (nothing to grade).
 pub fn grade(report: &ScanReport) -> Option<Grade> {
-    let offered: Vec<&str> = report.protocols.iter().filter(|p| p.offered).map(|p| p.version.as_str()).collect();
+    let offered: Vec<&str> = report
+        .protocols
+        .iter()
+        .filter(|p| p.offered)
+        .map(|p| p.version.as_str())
+        .collect();
     if offered.is_empty() {
         return None;
     }
@@ -163,7 +175,9 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
     let protocol_score = protocol_score(&offered);
     let (key_exchange_score, kx_weakest) = key_exchange_score(report, &suites);
     let cipher_score = cipher_score(&suites, &ssl2_suites);
-    let score = (0.3 * protocol_score as f64 + 0.3 * key_exchange_score as f64 + 0.4 * cipher_score as f64).round() as u8;
+    let score =
+        (0.3 * protocol_score as f64 + 0.3 * key_exchange_score as f64 + 0.4 * cipher_score as f64)
+            .round() as u8;
     let score_letter = Letter::from_score(score);
 
     // ---- 2. Caps.
@@ -195,7 +209,10 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
         if blockers.is_empty() {
             letter = Letter::APlus;
         } else {
-            aplus_notes = blockers.into_iter().map(|b| format!("A+ not awarded: {b}")).collect();
+            aplus_notes = blockers
+                .into_iter()
+                .map(|b| format!("A+ not awarded: {b}"))
+                .collect();
         }
     }
     let (grade, ignoring) = match trust {
@@ -203,13 +220,20 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
         _ => (letter.name().to_string(), None),
     };
 
-    hits.0.sort_by_key(|(cap, _)| std::cmp::Reverse(cap.severity()));
-    let weakest = kx_weakest.map(|k| format!(", weakest key exchange {}", k.label)).unwrap_or_default();
+    hits.0
+        .sort_by_key(|(cap, _)| std::cmp::Reverse(cap.severity()));
+    let weakest = kx_weakest
+        .map(|k| format!(", weakest key exchange {}", k.label))
+        .unwrap_or_default();
     let mut reasons = vec![format!(
         "score {score} = 0.3 × {protocol_score} (protocol support) + 0.3 × {key_exchange_score} (key exchange{weakest}) + 0.4 × {cipher_score} (cipher strength) → {}",
         score_letter.name()
     )];
-    reasons.extend(hits.0.iter().map(|(cap, h)| format!("{} cap: {}", cap.name(), h.reason)));
+    reasons.extend(
+        hits.0
+            .iter()
+            .map(|(cap, h)| format!("{} cap: {}", cap.name(), h.reason)),
+    );
     reasons.extend(aplus_notes);
     Some(Grade {
         grade,
@@ -289,7 +313,11 @@ fn group_strength(name: &str) -> Option<u32> {
 /// "RSA export 512", "ffdhe2048").
 fn kx_strength(s: &SuiteResult) -> Option<Kx> {
     let label = s.key_exchange.clone()?;
-    let num = |t: &str| t.split_whitespace().last().and_then(|n| n.parse::<u32>().ok());
+    let num = |t: &str| {
+        t.split_whitespace()
+            .last()
+            .and_then(|n| n.parse::<u32>().ok())
+    };
     let bits = if let Some(rest) = label.strip_prefix("RSA export ") {
         num(rest)?
     } else if label.starts_with("RSA ") || label.starts_with("DH ") {
@@ -336,18 +364,36 @@ fn key_exchange_score(report: &ScanReport, suites: &[(&str, &SuiteResult)]) -> (
         let anonymous = reg.map(|r| r.anonymous()).unwrap_or(s.auth == "None");
         let export = reg.map(|r| r.export).unwrap_or(false);
         if anonymous && !reg.is_some_and(|r| r.tls13) {
-            consider(0, Kx { bits: 0, label: format!("anonymous {}", s.openssl_name.as_deref().unwrap_or(&s.name)) });
+            consider(
+                0,
+                Kx {
+                    bits: 0,
+                    label: format!("anonymous {}", s.openssl_name.as_deref().unwrap_or(&s.name)),
+                },
+            );
             continue;
         }
         match kx_strength(s) {
             Some(kx) => consider(kx_points(kx.bits, export), kx),
-            None if export => consider(40, Kx { bits: 512, label: "export key exchange".into() }),
+            None if export => consider(
+                40,
+                Kx {
+                    bits: 512,
+                    label: "export key exchange".into(),
+                },
+            ),
             None => {}
         }
     }
     for g in &report.groups {
         if let Some(bits) = group_strength(&g.name) {
-            consider(kx_points(bits, false), Kx { bits, label: g.name.clone() });
+            consider(
+                kx_points(bits, false),
+                Kx {
+                    bits,
+                    label: g.name.clone(),
+                },
+            );
         }
     }
     match weakest {
@@ -358,7 +404,13 @@ fn key_exchange_score(report: &ScanReport, suites: &[(&str, &SuiteResult)]) -> (
                 .certificates
                 .iter()
                 .filter_map(|c| c.certificates.first())
-                .map(|i| if i.key_type.starts_with("RSA") || i.key_type == "DSA" { i.key_bits } else { rsa_equivalent_of_ec(i.key_bits) })
+                .map(|i| {
+                    if i.key_type.starts_with("RSA") || i.key_type == "DSA" {
+                        i.key_bits
+                    } else {
+                        rsa_equivalent_of_ec(i.key_bits)
+                    }
+                })
                 .min();
             match leaf_bits {
                 Some(b) => (kx_points(b, false), None),
@@ -388,7 +440,12 @@ fn cipher_points(bits: u16) -> u8 {
 
 /// (strongest + weakest) / 2.
 fn cipher_score(suites: &[(&str, &SuiteResult)], ssl2: &[&SuiteResult]) -> u8 {
-    let pts: Vec<u8> = suites.iter().map(|(_, s)| suite_strength(s)).chain(ssl2.iter().map(|s| s.bits)).map(cipher_points).collect();
+    let pts: Vec<u8> = suites
+        .iter()
+        .map(|(_, s)| suite_strength(s))
+        .chain(ssl2.iter().map(|s| s.bits))
+        .map(cipher_points)
+        .collect();
     let best = pts.iter().copied().max().unwrap_or(0) as u16;
     let worst = pts.iter().copied().min().unwrap_or(0) as u16;
     ((best + worst) / 2) as u8
@@ -399,17 +456,36 @@ fn cipher_score(suites: &[(&str, &SuiteResult)], ssl2: &[&SuiteResult]) -> u8 {
 
 fn protocol_rules(has: &dyn Fn(&str) -> bool, hits: &mut Hits) {
     if has("SSLv2") {
-        hits.letter("protocol.sslv2", Letter::F, "SSLv2 is offered (broken since 1996, enables DROWN)");
+        hits.letter(
+            "protocol.sslv2",
+            Letter::F,
+            "SSLv2 is offered (broken since 1996, enables DROWN)",
+        );
     }
     if has("SSLv3") {
-        hits.letter("protocol.sslv3", Letter::C, "SSLv3 is offered (POODLE, RFC 7568)");
+        hits.letter(
+            "protocol.sslv3",
+            Letter::C,
+            "SSLv3 is offered (POODLE, RFC 7568)",
+        );
     }
     if !has("TLSv1.2") && !has("TLSv1.3") {
-        hits.letter("protocol.no_tls12", Letter::C, "neither TLSv1.2 nor TLSv1.3 is offered");
+        hits.letter(
+            "protocol.no_tls12",
+            Letter::C,
+            "neither TLSv1.2 nor TLSv1.3 is offered",
+        );
     }
-    let old: Vec<&str> = ["TLSv1.0", "TLSv1.1"].into_iter().filter(|v| has(v)).collect();
+    let old: Vec<&str> = ["TLSv1.0", "TLSv1.1"]
+        .into_iter()
+        .filter(|v| has(v))
+        .collect();
     if !old.is_empty() {
-        hits.letter("protocol.tls10_tls11", Letter::B, format!("{} offered (deprecated by RFC 8996)", old.join(" and ")));
+        hits.letter(
+            "protocol.tls10_tls11",
+            Letter::B,
+            format!("{} offered (deprecated by RFC 8996)", old.join(" and ")),
+        );
     }
 }
 
@@ -441,7 +517,9 @@ fn suite_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut 
     let mut block64 = Vec::new();
     let mut aead = false;
     for (_, s) in suites {
-        let Some(r) = registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff) else { continue };
+        let Some(r) = registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff) else {
+            continue;
+        };
         if r.export {
             export.push(short(s));
         }
@@ -462,30 +540,85 @@ fn suite_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut 
         }
     }
     if !export.is_empty() {
-        hits.letter("suites.export", Letter::F, format!("export-grade suites are offered (FREAK/Logjam): {}", some_names(&export)));
+        hits.letter(
+            "suites.export",
+            Letter::F,
+            format!(
+                "export-grade suites are offered (FREAK/Logjam): {}",
+                some_names(&export)
+            ),
+        );
     }
     if !null.is_empty() {
-        hits.letter("suites.null", Letter::F, format!("suites without encryption are offered: {}", some_names(&null)));
+        hits.letter(
+            "suites.null",
+            Letter::F,
+            format!(
+                "suites without encryption are offered: {}",
+                some_names(&null)
+            ),
+        );
     }
     if !anon.is_empty() {
-        hits.letter("suites.anonymous", Letter::F, format!("anonymous suites (no server authentication) are offered: {}", some_names(&anon)));
+        hits.letter(
+            "suites.anonymous",
+            Letter::F,
+            format!(
+                "anonymous suites (no server authentication) are offered: {}",
+                some_names(&anon)
+            ),
+        );
     }
     if !rc4.is_empty() {
-        hits.letter("suites.rc4", Letter::C, format!("RC4 is offered (RFC 7465 forbids it): {}", some_names(&rc4)));
+        hits.letter(
+            "suites.rc4",
+            Letter::C,
+            format!("RC4 is offered (RFC 7465 forbids it): {}", some_names(&rc4)),
+        );
     }
     if !block64.is_empty() {
-        hits.letter("suites.block64", Letter::C, format!("64-bit block ciphers are offered (SWEET32): {}", some_names(&block64)));
+        hits.letter(
+            "suites.block64",
+            Letter::C,
+            format!(
+                "64-bit block ciphers are offered (SWEET32): {}",
+                some_names(&block64)
+            ),
+        );
     }
     let fs = &report.forward_secrecy;
     if !suites.is_empty() {
         if !fs.some {
-            hits.letter("suites.no_forward_secrecy", Letter::B, "no suite with forward secrecy is offered");
+            hits.letter(
+                "suites.no_forward_secrecy",
+                Letter::B,
+                "no suite with forward secrecy is offered",
+            );
         } else if !fs.all {
-            let names: Vec<String> = fs.suites_without.iter().map(|n| registry::cipher_suite_by_name(n).map(|s| s.name().to_string()).unwrap_or_else(|| n.clone())).collect();
-            hits.letter("suites.some_without_forward_secrecy", Letter::AMinus, format!("suites without forward secrecy are offered: {}", some_names(&names)));
+            let names: Vec<String> = fs
+                .suites_without
+                .iter()
+                .map(|n| {
+                    registry::cipher_suite_by_name(n)
+                        .map(|s| s.name().to_string())
+                        .unwrap_or_else(|| n.clone())
+                })
+                .collect();
+            hits.letter(
+                "suites.some_without_forward_secrecy",
+                Letter::AMinus,
+                format!(
+                    "suites without forward secrecy are offered: {}",
+                    some_names(&names)
+                ),
+            );
         }
         if !aead {
-            hits.letter("suites.no_aead", Letter::AMinus, "no AEAD suite (GCM, CCM, ChaCha20-Poly1305) is offered");
+            hits.letter(
+                "suites.no_aead",
+                Letter::AMinus,
+                "no AEAD suite (GCM, CCM, ChaCha20-Poly1305) is offered",
+            );
         }
     }
 }
@@ -494,29 +627,53 @@ fn key_exchange_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits
     let mut dh: Option<u32> = None;
     let mut ec_weak: Vec<String> = Vec::new();
     for (_, s) in suites {
-        let Some(label) = &s.key_exchange else { continue };
-        if let Some(n) = label.strip_prefix("DH ").and_then(|n| n.trim().parse::<u32>().ok()) {
+        let Some(label) = &s.key_exchange else {
+            continue;
+        };
+        if let Some(n) = label
+            .strip_prefix("DH ")
+            .and_then(|n| n.trim().parse::<u32>().ok())
+        {
             dh = Some(dh.map_or(n, |d| d.min(n)));
         }
     }
     for g in &report.groups {
         if let Some(reg) = registry::named_group_by_name(&g.name) {
             match reg.kind {
-                GroupKind::Ffdhe => dh = Some(dh.map_or(reg.bits as u32, |d| d.min(reg.bits as u32))),
-                GroupKind::Ec | GroupKind::Ecx if reg.security_bits < 112 => ec_weak.push(g.name.clone()),
+                GroupKind::Ffdhe => {
+                    dh = Some(dh.map_or(reg.bits as u32, |d| d.min(reg.bits as u32)))
+                }
+                GroupKind::Ec | GroupKind::Ecx if reg.security_bits < 112 => {
+                    ec_weak.push(g.name.clone())
+                }
                 _ => {}
             }
         }
     }
     if let Some(bits) = dh {
         if bits < 1024 {
-            hits.letter("kx.dh_under_1024", Letter::F, format!("Diffie-Hellman parameters of {bits} bits (Logjam)"));
+            hits.letter(
+                "kx.dh_under_1024",
+                Letter::F,
+                format!("Diffie-Hellman parameters of {bits} bits (Logjam)"),
+            );
         } else if bits < 2048 {
-            hits.letter("kx.dh_under_2048", Letter::B, format!("Diffie-Hellman parameters of {bits} bits (under 2048)"));
+            hits.letter(
+                "kx.dh_under_2048",
+                Letter::B,
+                format!("Diffie-Hellman parameters of {bits} bits (under 2048)"),
+            );
         }
     }
     if !ec_weak.is_empty() {
-        hits.letter("kx.weak_curve", Letter::B, format!("elliptic curves under 224 bits are accepted: {}", some_names(&ec_weak)));
+        hits.letter(
+            "kx.weak_curve",
+            Letter::B,
+            format!(
+                "elliptic curves under 224 bits are accepted: {}",
+                some_names(&ec_weak)
+            ),
+        );
     }
 }
 
@@ -529,7 +686,12 @@ fn get<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 /// Certificate rules; returns whether trust could be judged for every chain.
-fn certificate_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut Hits, not_checked: &mut Vec<String>) -> bool {
+fn certificate_rules(
+    report: &ScanReport,
+    suites: &[(&str, &SuiteResult)],
+    hits: &mut Hits,
+    not_checked: &mut Vec<String>,
+) -> bool {
     let needs_cert = suites.iter().any(|(_, s)| s.auth != "None");
     if report.certificates.is_empty() {
         if needs_cert {
@@ -540,7 +702,11 @@ fn certificate_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits:
     let many = report.certificates.len() > 1;
     let mut trust_checked = true;
     for chain in &report.certificates {
-        let prefix = if many { format!("{} certificate: ", chain.key_type) } else { "certificate: ".to_string() };
+        let prefix = if many {
+            format!("{} certificate: ", chain.key_type)
+        } else {
+            "certificate: ".to_string()
+        };
         if !chain_rules(report, chain, &prefix, hits, not_checked) {
             trust_checked = false;
         }
@@ -553,7 +719,13 @@ fn is_weak_signature(alg: &str) -> bool {
     a.contains("sha1") || a.contains("md5") || a.contains("md2") || a.contains("sha-1")
 }
 
-fn chain_rules(report: &ScanReport, chain: &CertificateChain, prefix: &str, hits: &mut Hits, not_checked: &mut Vec<String>) -> bool {
+fn chain_rules(
+    report: &ScanReport,
+    chain: &CertificateChain,
+    prefix: &str,
+    hits: &mut Hits,
+    not_checked: &mut Vec<String>,
+) -> bool {
     let Some(leaf) = chain.certificates.first() else {
         not_checked.push(format!("{prefix}unparsable, not judged"));
         return false;
@@ -562,67 +734,145 @@ fn chain_rules(report: &ScanReport, chain: &CertificateChain, prefix: &str, hits
     let kt = leaf.key_type.as_str();
     if kt.starts_with("RSA") || kt == "DSA" {
         if kt == "DSA" {
-            hits.letter("cert.dsa_key", Letter::B, format!("{prefix}DSA key (no longer supported by browsers)"));
+            hits.letter(
+                "cert.dsa_key",
+                Letter::B,
+                format!("{prefix}DSA key (no longer supported by browsers)"),
+            );
         }
         if leaf.key_bits > 0 && leaf.key_bits < 1024 {
-            hits.letter("cert.key_under_1024", Letter::F, format!("{prefix}{kt} key of {} bits", leaf.key_bits));
+            hits.letter(
+                "cert.key_under_1024",
+                Letter::F,
+                format!("{prefix}{kt} key of {} bits", leaf.key_bits),
+            );
         } else if leaf.key_bits > 0 && leaf.key_bits < 2048 {
-            hits.letter("cert.key_under_2048", Letter::B, format!("{prefix}{kt} key of {} bits (under 2048)", leaf.key_bits));
+            hits.letter(
+                "cert.key_under_2048",
+                Letter::B,
+                format!("{prefix}{kt} key of {} bits (under 2048)", leaf.key_bits),
+            );
         }
     } else if kt == "ECDSA" && leaf.key_bits > 0 && leaf.key_bits < 224 {
-        hits.letter("cert.key_under_2048", Letter::B, format!("{prefix}EC key of {} bits (under 224)", leaf.key_bits));
+        hits.letter(
+            "cert.key_under_2048",
+            Letter::B,
+            format!("{prefix}EC key of {} bits (under 224)", leaf.key_bits),
+        );
     }
 
     match &chain.analysis {
         Some(a) => {
             if !a.trusted {
-                let why = a.trust.iter().find_map(|t| t.error.as_ref()).map(|e| format!(" ({e})")).unwrap_or_default();
-                hits.add("cert.untrusted", Cap::T, format!("{prefix}not trusted by any trust store{why}"));
+                let why = a
+                    .trust
+                    .iter()
+                    .find_map(|t| t.error.as_ref())
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default();
+                hits.add(
+                    "cert.untrusted",
+                    Cap::T,
+                    format!("{prefix}not trusted by any trust store{why}"),
+                );
             }
             if a.leaf_expired {
-                hits.add("cert.expired", Cap::T, format!("{prefix}expired ({})", leaf.not_after));
+                hits.add(
+                    "cert.expired",
+                    Cap::T,
+                    format!("{prefix}expired ({})", leaf.not_after),
+                );
             }
             if a.leaf_not_yet_valid {
-                hits.add("cert.not_yet_valid", Cap::T, format!("{prefix}not valid before {}", leaf.not_before));
+                hits.add(
+                    "cert.not_yet_valid",
+                    Cap::T,
+                    format!("{prefix}not valid before {}", leaf.not_before),
+                );
             }
             if !a.weak_signatures.is_empty() {
-                hits.add("cert.weak_signature", Cap::T, format!("{prefix}weak signature: {}", some_names(&a.weak_signatures)));
+                hits.add(
+                    "cert.weak_signature",
+                    Cap::T,
+                    format!("{prefix}weak signature: {}", some_names(&a.weak_signatures)),
+                );
             }
             if !a.weak_keys.is_empty() {
-                hits.letter("cert.chain_weak_key", Letter::B, format!("{prefix}weak key in the chain: {}", some_names(&a.weak_keys)));
+                hits.letter(
+                    "cert.chain_weak_key",
+                    Letter::B,
+                    format!(
+                        "{prefix}weak key in the chain: {}",
+                        some_names(&a.weak_keys)
+                    ),
+                );
             }
             match a.hostname_match {
                 Some(false) => {
                     let name = a.hostname.as_deref().unwrap_or("the name scanned");
-                    hits.add("cert.hostname_mismatch", Cap::M, format!("{prefix}does not cover {name}"));
+                    hits.add(
+                        "cert.hostname_mismatch",
+                        Cap::M,
+                        format!("{prefix}does not cover {name}"),
+                    );
                 }
-                None => not_checked.push(format!("{prefix}host name not checked (no name to check)")),
+                None => {
+                    not_checked.push(format!("{prefix}host name not checked (no name to check)"))
+                }
                 _ => {}
             }
             if a.missing_intermediate {
-                hits.letter("cert.incomplete_chain", Letter::B, format!("{prefix}the chain is incomplete (an intermediate certificate is missing)"));
+                hits.letter(
+                    "cert.incomplete_chain",
+                    Letter::B,
+                    format!(
+                        "{prefix}the chain is incomplete (an intermediate certificate is missing)"
+                    ),
+                );
             }
             if a.ocsp_status.as_deref() == Some("revoked") {
-                hits.letter("cert.revoked", Letter::F, format!("{prefix}revoked (stapled OCSP response)"));
+                hits.letter(
+                    "cert.revoked",
+                    Letter::F,
+                    format!("{prefix}revoked (stapled OCSP response)"),
+                );
             }
             true
         }
         None => {
             // Without the chain analysis: what the certificates say by themselves.
             if leaf.expired {
-                hits.add("cert.expired", Cap::T, format!("{prefix}expired ({})", leaf.not_after));
+                hits.add(
+                    "cert.expired",
+                    Cap::T,
+                    format!("{prefix}expired ({})", leaf.not_after),
+                );
             }
             if leaf.not_yet_valid {
-                hits.add("cert.not_yet_valid", Cap::T, format!("{prefix}not valid before {}", leaf.not_before));
+                hits.add(
+                    "cert.not_yet_valid",
+                    Cap::T,
+                    format!("{prefix}not valid before {}", leaf.not_before),
+                );
             }
             let weak: Vec<String> = chain
                 .certificates
                 .iter()
                 .filter(|c| !c.self_signed && is_weak_signature(&c.signature_algorithm))
-                .map(|c| format!("{} is signed with {}", c.common_name.clone().unwrap_or_else(|| c.subject.clone()), c.signature_algorithm))
+                .map(|c| {
+                    format!(
+                        "{} is signed with {}",
+                        c.common_name.clone().unwrap_or_else(|| c.subject.clone()),
+                        c.signature_algorithm
+                    )
+                })
                 .collect();
             if !weak.is_empty() {
-                hits.add("cert.weak_signature", Cap::T, format!("{prefix}weak signature: {}", some_names(&weak)));
+                hits.add(
+                    "cert.weak_signature",
+                    Cap::T,
+                    format!("{prefix}weak signature: {}", some_names(&weak)),
+                );
             }
             match &report.target.servername {
                 Some(name) if !leaf.matches_name(name) => {
@@ -631,7 +881,9 @@ fn chain_rules(report: &ScanReport, chain: &CertificateChain, prefix: &str, hits
                 Some(_) => {}
                 None => not_checked.push(format!("{prefix}host name not checked (no name to check: the target is an IP address or no SNI was sent)")),
             }
-            not_checked.push(format!("{prefix}trust not checked (no chain analysis in the report)"));
+            not_checked.push(format!(
+                "{prefix}trust not checked (no chain analysis in the report)"
+            ));
             false
         }
     }
@@ -666,43 +918,99 @@ fn feature_bool(v: &Value, paths: &[&str]) -> Option<bool> {
 fn compression(v: &Value) -> Option<bool> {
     match get(v, "compression")? {
         Value::Bool(b) => Some(*b),
-        Value::Array(a) => Some(a.iter().any(|m| m.as_str().is_none_or(|s| !matches!(s.to_ascii_lowercase().as_str(), "null" | "none")))),
-        Value::String(s) => Some(!matches!(s.to_ascii_lowercase().as_str(), "null" | "none" | "")),
+        Value::Array(a) => Some(a.iter().any(|m| {
+            m.as_str()
+                .is_none_or(|s| !matches!(s.to_ascii_lowercase().as_str(), "null" | "none"))
+        })),
+        Value::String(s) => Some(!matches!(
+            s.to_ascii_lowercase().as_str(),
+            "null" | "none" | ""
+        )),
         o @ Value::Object(_) => feature_bool(o, &["supported", "enabled"]).or_else(|| {
-            o.get("methods").and_then(Value::as_array).map(|a| a.iter().any(|m| m.as_str().is_some_and(|s| !s.eq_ignore_ascii_case("null"))))
+            o.get("methods").and_then(Value::as_array).map(|a| {
+                a.iter()
+                    .any(|m| m.as_str().is_some_and(|s| !s.eq_ignore_ascii_case("null")))
+            })
         }),
         _ => None,
     }
 }
 
-fn feature_rules(report: &ScanReport, offered: &[&str], hits: &mut Hits, not_checked: &mut Vec<String>) -> Features {
-    let legacy = offered.iter().filter(|v| **v != "TLSv1.3" && **v != "SSLv2").count();
-    let v = report.session_features.as_ref().and_then(|f| serde_json::to_value(f).ok()).unwrap_or(Value::Null);
+fn feature_rules(
+    report: &ScanReport,
+    offered: &[&str],
+    hits: &mut Hits,
+    not_checked: &mut Vec<String>,
+) -> Features {
+    let legacy = offered
+        .iter()
+        .filter(|v| **v != "TLSv1.3" && **v != "SSLv2")
+        .count();
+    let v = report
+        .session_features
+        .as_ref()
+        .and_then(|f| serde_json::to_value(f).ok())
+        .unwrap_or(Value::Null);
     let mut f = Features::default();
     if legacy > 0 {
-        f.secure_renegotiation = feature_bool(&v, &["secure_renegotiation", "renegotiation.secure", "renegotiation_info"]);
+        f.secure_renegotiation = feature_bool(
+            &v,
+            &[
+                "secure_renegotiation",
+                "renegotiation.secure",
+                "renegotiation_info",
+            ],
+        );
         match f.secure_renegotiation {
-            Some(false) => hits.letter("reneg.no_secure_renegotiation", Letter::C, "secure renegotiation (RFC 5746) is not supported"),
+            Some(false) => hits.letter(
+                "reneg.no_secure_renegotiation",
+                Letter::C,
+                "secure renegotiation (RFC 5746) is not supported",
+            ),
             None => not_checked.push("secure renegotiation: not checked".into()),
             _ => {}
         }
         let insecure = feature_bool(
             &v,
-            &["insecure_renegotiation", "renegotiation.insecure", "renegotiation.client_initiated_insecure", "client_initiated_insecure_renegotiation"],
+            &[
+                "insecure_renegotiation",
+                "renegotiation.insecure",
+                "renegotiation.client_initiated_insecure",
+                "client_initiated_insecure_renegotiation",
+            ],
         );
         if insecure == Some(true) {
-            hits.letter("reneg.insecure", Letter::F, "insecure client-initiated renegotiation is allowed (CVE-2009-3555)");
+            hits.letter(
+                "reneg.insecure",
+                Letter::F,
+                "insecure client-initiated renegotiation is allowed (CVE-2009-3555)",
+            );
         }
         match compression(&v) {
-            Some(true) => hits.letter("compression", Letter::C, "TLS compression is enabled (CRIME)"),
+            Some(true) => hits.letter(
+                "compression",
+                Letter::C,
+                "TLS compression is enabled (CRIME)",
+            ),
             None => not_checked.push("TLS compression: not checked".into()),
             _ => {}
         }
     }
     if legacy >= 2 {
-        f.fallback_scsv = feature_bool(&v, &["fallback_scsv", "tls_fallback_scsv", "downgrade.fallback_scsv"]);
+        f.fallback_scsv = feature_bool(
+            &v,
+            &[
+                "fallback_scsv",
+                "tls_fallback_scsv",
+                "downgrade.fallback_scsv",
+            ],
+        );
         match f.fallback_scsv {
-            Some(false) => hits.letter("fallback_scsv.missing", Letter::AMinus, "TLS_FALLBACK_SCSV is not supported (downgrade protection, RFC 7507)"),
+            Some(false) => hits.letter(
+                "fallback_scsv.missing",
+                Letter::AMinus,
+                "TLS_FALLBACK_SCSV is not supported (downgrade protection, RFC 7507)",
+            ),
             None => not_checked.push("TLS_FALLBACK_SCSV: not checked".into()),
             _ => {}
         }
@@ -711,9 +1019,15 @@ fn feature_rules(report: &ScanReport, offered: &[&str], hits: &mut Hits, not_che
 }
 
 /// Known weaknesses and their caps. Returns whether every weakness was decided.
-fn vulnerability_rules(report: &ScanReport, hits: &mut Hits, not_checked: &mut Vec<String>) -> bool {
+fn vulnerability_rules(
+    report: &ScanReport,
+    hits: &mut Hits,
+    not_checked: &mut Vec<String>,
+) -> bool {
     if report.vulnerabilities.is_empty() {
-        not_checked.push("known weaknesses (Heartbleed, CCS injection, ROBOT, POODLE …): not checked".into());
+        not_checked.push(
+            "known weaknesses (Heartbleed, CCS injection, ROBOT, POODLE …): not checked".into(),
+        );
         return false;
     }
     let mut all_decided = true;
@@ -721,7 +1035,11 @@ fn vulnerability_rules(report: &ScanReport, hits: &mut Hits, not_checked: &mut V
         match v.vulnerable {
             Some(true) => {
                 let id = v.id.to_ascii_lowercase();
-                let detail = if v.detail.is_empty() { String::new() } else { format!(": {}", v.detail) };
+                let detail = if v.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", v.detail)
+                };
                 let text = format!("vulnerable to {}{detail}", v.name);
                 if let Some(l) = vulnerability_cap(&id) {
                     hits.letter(&format!("vuln.{id}"), l, text);
@@ -741,13 +1059,27 @@ fn vulnerability_rules(report: &ScanReport, hits: &mut Hits, not_checked: &mut V
 /// already cover it, or it is not graded).
 fn vulnerability_cap(id: &str) -> Option<Letter> {
     Some(match id {
-        "heartbleed" | "ccs_injection" | "ccs" | "robot" | "ticketbleed" | "drown" | "openssl_padding_oracle" | "padding_oracle"
-        | "poodle_tls" | "tls_poodle" | "zombie_poodle" | "goldendoodle" | "golden_doodle" | "sleeping_poodle" | "insecure_renegotiation"
+        "heartbleed"
+        | "ccs_injection"
+        | "ccs"
+        | "robot"
+        | "ticketbleed"
+        | "drown"
+        | "openssl_padding_oracle"
+        | "padding_oracle"
+        | "poodle_tls"
+        | "tls_poodle"
+        | "zombie_poodle"
+        | "goldendoodle"
+        | "golden_doodle"
+        | "sleeping_poodle"
+        | "insecure_renegotiation"
         | "freak" => Letter::F,
         "poodle" | "poodle_ssl" | "sweet32" | "crime" | "rc4" => Letter::C,
         "logjam" => Letter::B,
         // Covered by the suite rules, or not graded (SSL Labs no longer caps for them).
-        "beast" | "lucky13" | "breach" | "null" | "anonymous" | "static_rsa" | "no_forward_secrecy" => return None,
+        "beast" | "lucky13" | "breach" | "null" | "anonymous" | "static_rsa"
+        | "no_forward_secrecy" => return None,
         _ => Letter::AMinus,
     })
 }
@@ -768,7 +1100,10 @@ fn aplus_blockers(
     if !has("TLSv1.3") {
         b.push("TLSv1.3 is not offered".to_string());
     }
-    if ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"].iter().any(|v| has(v)) {
+    if ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"]
+        .iter()
+        .any(|v| has(v))
+    {
         b.push("versions older than TLSv1.2 are offered".to_string());
     }
     let weak: Vec<String> = suites
@@ -780,9 +1115,15 @@ fn aplus_blockers(
         .map(|(_, s)| short(s))
         .collect();
     if !weak.is_empty() {
-        b.push(format!("suites without forward secrecy or AEAD are offered: {}", some_names(&weak)));
+        b.push(format!(
+            "suites without forward secrecy or AEAD are offered: {}",
+            some_names(&weak)
+        ));
     }
-    let legacy = ["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2"].iter().filter(|v| has(v)).count();
+    let legacy = ["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2"]
+        .iter()
+        .filter(|v| has(v))
+        .count();
     if legacy >= 2 && f.fallback_scsv != Some(true) {
         b.push("TLS_FALLBACK_SCSV support not confirmed".to_string());
     }
@@ -808,7 +1149,8 @@ mod tests {
     const VERSIONS: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
     fn suite(name: &str, kx: &str) -> SuiteResult {
-        let s = registry::cipher_suite_by_name(name).unwrap_or_else(|| panic!("unknown suite {name}"));
+        let s =
+            registry::cipher_suite_by_name(name).unwrap_or_else(|| panic!("unknown suite {name}"));
         SuiteResult::from_suite(s, Some(kx.to_string()))
     }
 
@@ -820,7 +1162,12 @@ mod tests {
         let mut info = crate::pki::inspect::CertInfo::from_der(&der).unwrap();
         info.self_signed = false;
         let stores = TrustStores::from_certs(&[], &[]);
-        let input = ChainInput { chain: &[der], hostname: Some(name), ocsp_response: None, now: rustls_pki_types::UnixTime::now() };
+        let input = ChainInput {
+            chain: &[der],
+            hostname: Some(name),
+            ocsp_response: None,
+            now: rustls_pki_types::UnixTime::now(),
+        };
         let mut a = analyse(&input, &stores);
         a.trusted = true;
         a.trust.clear();
@@ -853,7 +1200,14 @@ mod tests {
                         .cloned()
                         .collect()
                 };
-                ProtocolResult { version: v.to_string(), offered, cipher_suites: cs, server_order: Some(true), note: None, error: None }
+                ProtocolResult {
+                    version: v.to_string(),
+                    offered,
+                    cipher_suites: cs,
+                    server_order: Some(true),
+                    note: None,
+                    error: None,
+                }
             })
             .collect::<Vec<_>>();
         let mut without = Vec::new();
@@ -869,12 +1223,24 @@ mod tests {
         }
         ScanReport {
             tool: "tlskit test".into(),
-            target: TargetInfo { host: "localhost".into(), port: 443, ip: "127.0.0.1".into(), servername: Some("localhost".into()), starttls: None },
+            target: TargetInfo {
+                host: "localhost".into(),
+                port: 443,
+                ip: "127.0.0.1".into(),
+                servername: Some("localhost".into()),
+                starttls: None,
+            },
             started_at: String::new(),
             scan_time_ms: 0,
             connections: 1,
             protocols,
-            groups: vec![GroupResult { id: 0x1d, name: "x25519".into(), kind: "ecx".into(), bits: 253, versions: vec!["TLSv1.3".into()] }],
+            groups: vec![GroupResult {
+                id: 0x1d,
+                name: "x25519".into(),
+                kind: "ecx".into(),
+                bits: 253,
+                versions: vec!["TLSv1.3".into()],
+            }],
             signature_algorithms: Vec::new(),
             certificates: vec![CertificateChain {
                 key_type: "ECDSA P-256".into(),
@@ -882,7 +1248,11 @@ mod tests {
                 certificates: vec![info],
                 analysis: Some(analysis),
             }],
-            forward_secrecy: ForwardSecrecy { all: some && without.is_empty(), some, suites_without: without },
+            forward_secrecy: ForwardSecrecy {
+                all: some && without.is_empty(),
+                some,
+                suites_without: without,
+            },
             starttls: None,
             session_features: None,
             vulnerabilities: Vec::new(),
@@ -896,7 +1266,12 @@ mod tests {
     fn checked_vulns(r: &mut ScanReport) {
         r.vulnerabilities = ["heartbleed", "ccs_injection", "robot"]
             .iter()
-            .map(|id| Vulnerability { id: id.to_string(), name: id.to_string(), vulnerable: Some(false), detail: String::new() })
+            .map(|id| Vulnerability {
+                id: id.to_string(),
+                name: id.to_string(),
+                vulnerable: Some(false),
+                detail: String::new(),
+            })
             .collect();
     }
 
@@ -927,7 +1302,10 @@ mod tests {
         assert_eq!(g.grade, "A+", "{:#?}", g);
         assert_eq!(g.protocol_score, 100);
         assert_eq!(g.key_exchange_score, 90, "x25519 ≈ RSA 3072");
-        assert_eq!(g.cipher_score, 90, "AES-128 (80) and AES-256/ChaCha20 (100)");
+        assert_eq!(
+            g.cipher_score, 90,
+            "AES-128 (80) and AES-256/ChaCha20 (100)"
+        );
         assert_eq!(g.score, 93);
         assert!(g.not_checked.is_empty(), "{:?}", g.not_checked);
     }
@@ -937,9 +1315,24 @@ mod tests {
         let r = report(&["TLSv1.2", "TLSv1.3"], &modern());
         let g = grade(&r).unwrap();
         assert_eq!(g.grade, "A");
-        assert!(g.reasons.iter().any(|x| x == "A+ not awarded: known weaknesses not checked"), "{:?}", g.reasons);
-        assert!(g.reasons.iter().any(|x| x == "A+ not awarded: secure renegotiation not confirmed"), "{:?}", g.reasons);
-        assert!(g.not_checked.iter().any(|x| x.contains("secure renegotiation")));
+        assert!(
+            g.reasons
+                .iter()
+                .any(|x| x == "A+ not awarded: known weaknesses not checked"),
+            "{:?}",
+            g.reasons
+        );
+        assert!(
+            g.reasons
+                .iter()
+                .any(|x| x == "A+ not awarded: secure renegotiation not confirmed"),
+            "{:?}",
+            g.reasons
+        );
+        assert!(g
+            .not_checked
+            .iter()
+            .any(|x| x.contains("secure renegotiation")));
     }
 
     #[test]
@@ -951,50 +1344,108 @@ mod tests {
         assert!(ids(&g).contains(&"protocol.sslv2"));
         let g = grade(&report(&["SSLv3", "TLSv1.2"], &s)).unwrap();
         assert_eq!(g.grade, "C");
-        assert!(g.reasons.iter().any(|x| x == "C cap: SSLv3 is offered (POODLE, RFC 7568)"), "{:?}", g.reasons);
+        assert!(
+            g.reasons
+                .iter()
+                .any(|x| x == "C cap: SSLv3 is offered (POODLE, RFC 7568)"),
+            "{:?}",
+            g.reasons
+        );
         assert_eq!(g.protocol_score, 90, "(100 + 80) / 2");
     }
 
     #[test]
     fn tls10_caps_at_b_and_every_reason_is_listed() {
-        let s = vec![suite("ECDHE-ECDSA-AES128-SHA", "x25519"), suite("AES128-SHA", "RSA 2048"), suite("DES-CBC3-SHA", "RSA 2048")];
+        let s = vec![
+            suite("ECDHE-ECDSA-AES128-SHA", "x25519"),
+            suite("AES128-SHA", "RSA 2048"),
+            suite("DES-CBC3-SHA", "RSA 2048"),
+        ];
         let g = grade(&report(&["TLSv1.0", "TLSv1.2"], &s)).unwrap();
         assert_eq!(g.grade, "C");
         let got = ids(&g);
-        for id in ["suites.block64", "protocol.tls10_tls11", "suites.some_without_forward_secrecy", "suites.no_aead"] {
+        for id in [
+            "suites.block64",
+            "protocol.tls10_tls11",
+            "suites.some_without_forward_secrecy",
+            "suites.no_aead",
+        ] {
             assert!(got.contains(&id), "{id} missing: {got:?}");
         }
         // Worst first.
         assert_eq!(g.rules[0].cap, "C");
-        assert_eq!(g.cipher_score, 50, "3DES counts as 112 bits (20), AES-128 80");
+        assert_eq!(
+            g.cipher_score, 50,
+            "3DES counts as 112 bits (20), AES-128 80"
+        );
     }
 
     #[test]
     fn rc4_export_null_anonymous() {
-        let g = grade(&report(&["TLSv1.2"], &[suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("RC4-SHA", "RSA 2048")])).unwrap();
+        let g = grade(&report(
+            &["TLSv1.2"],
+            &[
+                suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"),
+                suite("RC4-SHA", "RSA 2048"),
+            ],
+        ))
+        .unwrap();
         assert_eq!(g.grade, "C");
         assert!(ids(&g).contains(&"suites.rc4"));
-        let g = grade(&report(&["TLSv1.0"], &[suite("EXP-RC4-MD5", "RSA export 512"), suite("AES128-SHA", "RSA 2048")])).unwrap();
+        let g = grade(&report(
+            &["TLSv1.0"],
+            &[
+                suite("EXP-RC4-MD5", "RSA export 512"),
+                suite("AES128-SHA", "RSA 2048"),
+            ],
+        ))
+        .unwrap();
         assert_eq!(g.grade, "F");
         assert!(ids(&g).contains(&"suites.export"));
         assert_eq!(g.key_exchange_score, 40);
-        let g = grade(&report(&["TLSv1.2"], &[suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("NULL-SHA256", "RSA 2048")])).unwrap();
+        let g = grade(&report(
+            &["TLSv1.2"],
+            &[
+                suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"),
+                suite("NULL-SHA256", "RSA 2048"),
+            ],
+        ))
+        .unwrap();
         assert_eq!(g.grade, "F");
         assert!(ids(&g).contains(&"suites.null"));
-        let g = grade(&report(&["TLSv1.2"], &[suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("ADH-AES128-SHA", "DH 2048")])).unwrap();
+        let g = grade(&report(
+            &["TLSv1.2"],
+            &[
+                suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"),
+                suite("ADH-AES128-SHA", "DH 2048"),
+            ],
+        ))
+        .unwrap();
         assert_eq!(g.grade, "F");
         assert_eq!(g.key_exchange_score, 0);
     }
 
     #[test]
     fn no_forward_secrecy_caps_at_b_and_weak_dh() {
-        let g = grade(&report(&["TLSv1.2"], &[suite("AES128-GCM-SHA256", "RSA 2048")])).unwrap();
+        let g = grade(&report(
+            &["TLSv1.2"],
+            &[suite("AES128-GCM-SHA256", "RSA 2048")],
+        ))
+        .unwrap();
         assert_eq!(g.grade, "B");
         assert!(ids(&g).contains(&"suites.no_forward_secrecy"));
-        let g = grade(&report(&["TLSv1.2"], &[suite("DHE-RSA-AES128-GCM-SHA256", "DH 1024")])).unwrap();
+        let g = grade(&report(
+            &["TLSv1.2"],
+            &[suite("DHE-RSA-AES128-GCM-SHA256", "DH 1024")],
+        ))
+        .unwrap();
         assert_eq!(g.grade, "B");
         assert!(ids(&g).contains(&"kx.dh_under_2048"));
-        let g = grade(&report(&["TLSv1.2"], &[suite("DHE-RSA-AES128-GCM-SHA256", "DH 768")])).unwrap();
+        let g = grade(&report(
+            &["TLSv1.2"],
+            &[suite("DHE-RSA-AES128-GCM-SHA256", "DH 768")],
+        ))
+        .unwrap();
         assert_eq!(g.grade, "F");
     }
 
@@ -1021,12 +1472,24 @@ mod tests {
         let g = grade(&r).unwrap();
         assert_eq!(g.grade, "T");
         assert_eq!(g.grade_ignoring_trust.as_deref(), Some("A"));
-        assert!(g.reasons.iter().any(|x| x.contains("not trusted by any trust store (unknown issuer)")), "{:?}", g.reasons);
+        assert!(
+            g.reasons
+                .iter()
+                .any(|x| x.contains("not trusted by any trust store (unknown issuer)")),
+            "{:?}",
+            g.reasons
+        );
 
         set(&mut r, &|a| a.hostname_match = Some(false));
         let g = grade(&r).unwrap();
         assert_eq!(g.grade, "M");
-        assert!(g.reasons.iter().any(|x| x == "M cap: certificate: does not cover localhost"), "{:?}", g.reasons);
+        assert!(
+            g.reasons
+                .iter()
+                .any(|x| x == "M cap: certificate: does not cover localhost"),
+            "{:?}",
+            g.reasons
+        );
 
         set(&mut r, &|a| {
             a.trusted = false;
@@ -1035,7 +1498,9 @@ mod tests {
         });
         assert_eq!(grade(&r).unwrap().grade, "T", "T wins over M");
 
-        set(&mut r, &|a| a.weak_signatures = vec!["CN=x is signed with sha1WithRSAEncryption".into()]);
+        set(&mut r, &|a| {
+            a.weak_signatures = vec!["CN=x is signed with sha1WithRSAEncryption".into()]
+        });
         assert_eq!(grade(&r).unwrap().grade, "T");
 
         // F beats T: nothing to gain by fixing the certificate alone.
@@ -1061,7 +1526,10 @@ mod tests {
         r.certificates[0].analysis = None;
         let g = grade(&r).unwrap();
         assert_eq!(g.grade, "A", "{:?}", g.reasons);
-        assert!(g.not_checked.iter().any(|x| x.contains("trust not checked")));
+        assert!(g
+            .not_checked
+            .iter()
+            .any(|x| x.contains("trust not checked")));
         r.certificates[0].certificates[0].signature_algorithm = "sha1WithRSAEncryption".into();
         assert_eq!(grade(&r).unwrap().grade, "T");
         r.certificates[0].certificates[0].signature_algorithm = "ecdsa-with-SHA256".into();
@@ -1088,11 +1556,19 @@ mod tests {
             fallback_scsv: bool,
             compression: Vec<String>,
         }
-        let v = serde_json::to_value(F { secure_renegotiation: false, fallback_scsv: true, compression: vec!["NULL".into()] }).unwrap();
+        let v = serde_json::to_value(F {
+            secure_renegotiation: false,
+            fallback_scsv: true,
+            compression: vec!["NULL".into()],
+        })
+        .unwrap();
         assert_eq!(feature_bool(&v, &["secure_renegotiation"]), Some(false));
         assert_eq!(compression(&v), Some(false));
         let v = serde_json::json!({"renegotiation": {"secure": true}, "compression": {"supported": true}, "fallback_scsv": {"supported": false}});
-        assert_eq!(feature_bool(&v, &["secure_renegotiation", "renegotiation.secure"]), Some(true));
+        assert_eq!(
+            feature_bool(&v, &["secure_renegotiation", "renegotiation.secure"]),
+            Some(true)
+        );
         assert_eq!(compression(&v), Some(true));
         assert_eq!(feature_bool(&v, &["fallback_scsv"]), Some(false));
     }

@@ -14,9 +14,18 @@ use tlskit_wire::registry::{self, GroupKind};
 
 /// The built-in policies: name and JSON text (committed under docs/policies/).
 pub const BUILTIN: [(&str, &str); 3] = [
-    ("mozilla-modern", include_str!("../../../../docs/policies/mozilla-modern.json")),
-    ("mozilla-intermediate", include_str!("../../../../docs/policies/mozilla-intermediate.json")),
-    ("mozilla-old", include_str!("../../../../docs/policies/mozilla-old.json")),
+    (
+        "mozilla-modern",
+        include_str!("../../../../docs/policies/mozilla-modern.json"),
+    ),
+    (
+        "mozilla-intermediate",
+        include_str!("../../../../docs/policies/mozilla-intermediate.json"),
+    ),
+    (
+        "mozilla-old",
+        include_str!("../../../../docs/policies/mozilla-old.json"),
+    ),
 ];
 
 /// Every rule id a deviation can carry (and `advisory` may name).
@@ -150,7 +159,11 @@ pub struct Deviation {
 /// "TLSv1" → "TLSv1.0", "tls1.2" → "TLSv1.2".
 fn normalise_version(v: &str) -> Option<&'static str> {
     let k = v.trim().to_ascii_lowercase().replace(['_', ' '], ".");
-    let k = k.strip_prefix("tlsv").or_else(|| k.strip_prefix("tls")).map(|r| format!("tls{r}")).unwrap_or(k);
+    let k = k
+        .strip_prefix("tlsv")
+        .or_else(|| k.strip_prefix("tls"))
+        .map(|r| format!("tls{r}"))
+        .unwrap_or(k);
     Some(match k.as_str() {
         "sslv2" | "ssl2" | "ssl2.0" | "sslv2.0" => "SSLv2",
         "sslv3" | "ssl3" | "ssl3.0" | "sslv3.0" => "SSLv3",
@@ -184,7 +197,12 @@ fn usage(origin: &str, msg: impl std::fmt::Display) -> Error {
 impl Policy {
     /// Parse and validate a policy; `origin` names it in errors (a file name or built-in name).
     pub fn from_json(text: &str, origin: &str) -> Result<Policy> {
-        let p: Policy = serde_json::from_str(text).map_err(|e| usage(origin, format!("{e} (the format is described in docs/POLICY.md)")))?;
+        let p: Policy = serde_json::from_str(text).map_err(|e| {
+            usage(
+                origin,
+                format!("{e} (the format is described in docs/POLICY.md)"),
+            )
+        })?;
         p.validate(origin)?;
         Ok(p)
     }
@@ -193,11 +211,14 @@ impl Policy {
     /// "mozilla-" prefix may be left out).
     pub fn builtin(name: &str) -> Option<Policy> {
         let n = name.trim().to_ascii_lowercase();
-        let n = if n.starts_with("mozilla-") { n } else { format!("mozilla-{n}") };
-        BUILTIN
-            .iter()
-            .find(|(b, _)| *b == n)
-            .map(|(b, text)| Policy::from_json(text, b).expect("built-in policies are valid (unit-tested)"))
+        let n = if n.starts_with("mozilla-") {
+            n
+        } else {
+            format!("mozilla-{n}")
+        };
+        BUILTIN.iter().find(|(b, _)| *b == n).map(|(b, text)| {
+            Policy::from_json(text, b).expect("built-in policies are valid (unit-tested)")
+        })
     }
 
     /// `--policy NAME|FILE`: a built-in name, else a JSON file.
@@ -244,7 +265,12 @@ impl Policy {
         for s in self.tls13_cipher_suites.iter().flatten() {
             match registry::cipher_suite_by_name(s) {
                 Some(r) if r.tls13 => {}
-                Some(_) => return Err(usage(origin, format!("\"{s}\" is not a TLS 1.3 suite: list it under \"cipher_suites\""))),
+                Some(_) => {
+                    return Err(usage(
+                        origin,
+                        format!("\"{s}\" is not a TLS 1.3 suite: list it under \"cipher_suites\""),
+                    ))
+                }
                 None => return Err(usage(origin, format!("unknown TLS 1.3 suite \"{s}\""))),
             }
         }
@@ -256,23 +282,41 @@ impl Policy {
         if let Some(c) = &self.certificate {
             for k in c.key_types.iter().flatten() {
                 if !KEY_TYPES.contains(&k.to_ascii_lowercase().as_str()) {
-                    return Err(usage(origin, format!("unknown certificate key type \"{k}\" (use {})", KEY_TYPES.join(", "))));
+                    return Err(usage(
+                        origin,
+                        format!(
+                            "unknown certificate key type \"{k}\" (use {})",
+                            KEY_TYPES.join(", ")
+                        ),
+                    ));
                 }
             }
             for cv in c.ecdsa_curves.iter().flatten() {
                 if normalise_curve(cv).is_none() {
-                    return Err(usage(origin, format!("unknown curve \"{cv}\" (use prime256v1, secp384r1, secp521r1)")));
+                    return Err(usage(
+                        origin,
+                        format!("unknown curve \"{cv}\" (use prime256v1, secp384r1, secp521r1)"),
+                    ));
                 }
             }
         }
         if let Some(g) = &self.min_grade {
             if grade_rank(g).is_none() || g == "T" || g == "M" {
-                return Err(usage(origin, format!("\"min_grade\" \"{g}\" is not one of A+, A, A-, B, C, D, E, F")));
+                return Err(usage(
+                    origin,
+                    format!("\"min_grade\" \"{g}\" is not one of A+, A, A-, B, C, D, E, F"),
+                ));
             }
         }
         for a in &self.advisory {
             if !RULES.contains(&a.as_str()) {
-                return Err(usage(origin, format!("\"advisory\" names unknown rule \"{a}\" (rules: {})", RULES.join(", "))));
+                return Err(usage(
+                    origin,
+                    format!(
+                        "\"advisory\" names unknown rule \"{a}\" (rules: {})",
+                        RULES.join(", ")
+                    ),
+                ));
             }
         }
         Ok(())
@@ -302,7 +346,13 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
-    fn dev(&mut self, rule: &str, expected: impl Into<String>, found: impl Into<String>, message: impl Into<String>) {
+    fn dev(
+        &mut self,
+        rule: &str,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.deviations.push(Deviation {
             rule: rule.into(),
             expected: expected.into(),
@@ -333,24 +383,46 @@ fn join(v: &[String]) -> String {
 
 /// Check a report against a policy.
 pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
-    let mut out = Out { policy, deviations: Vec::new(), not_checked: Vec::new() };
-    let offered: Vec<&str> = report.protocols.iter().filter(|p| p.offered).map(|p| p.version.as_str()).collect();
+    let mut out = Out {
+        policy,
+        deviations: Vec::new(),
+        not_checked: Vec::new(),
+    };
+    let offered: Vec<&str> = report
+        .protocols
+        .iter()
+        .filter(|p| p.offered)
+        .map(|p| p.version.as_str())
+        .collect();
 
     // Versions.
-    let allowed_versions: Option<Vec<&str>> =
-        policy.versions.as_ref().and_then(|v| v.allowed.as_ref()).map(|a| a.iter().filter_map(|x| normalise_version(x)).collect());
+    let allowed_versions: Option<Vec<&str>> = policy
+        .versions
+        .as_ref()
+        .and_then(|v| v.allowed.as_ref())
+        .map(|a| a.iter().filter_map(|x| normalise_version(x)).collect());
     if let Some(allowed) = &allowed_versions {
         let expected = join(&allowed.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         for v in &offered {
             if !allowed.contains(v) {
-                out.dev("versions.allowed", &expected, *v, format!("disable {v}: the policy allows {expected}"));
+                out.dev(
+                    "versions.allowed",
+                    &expected,
+                    *v,
+                    format!("disable {v}: the policy allows {expected}"),
+                );
             }
         }
     }
     if let Some(v) = &policy.versions {
         for r in v.required.iter().filter_map(|x| normalise_version(x)) {
             if !offered.contains(&r) {
-                out.dev("versions.required", format!("{r} offered"), format!("{r} not offered"), format!("enable {r}: the policy requires it"));
+                out.dev(
+                    "versions.required",
+                    format!("{r} offered"),
+                    format!("{r} not offered"),
+                    format!("enable {r}: the policy requires it"),
+                );
             }
         }
     }
@@ -359,10 +431,22 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
 
     // TLS ≤ 1.2 suites.
     if let Some(allowed) = &policy.cipher_suites {
-        let ids: Vec<u16> = allowed.iter().filter_map(|n| registry::cipher_suite_by_name(n)).map(|s| s.id).collect();
-        let expected = if allowed.is_empty() { "no TLS ≤ 1.2 suite".to_string() } else { allowed.join(", ") };
+        let ids: Vec<u16> = allowed
+            .iter()
+            .filter_map(|n| registry::cipher_suite_by_name(n))
+            .map(|s| s.id)
+            .collect();
+        let expected = if allowed.is_empty() {
+            "no TLS ≤ 1.2 suite".to_string()
+        } else {
+            allowed.join(", ")
+        };
         let mut seen: Vec<(u32, String, Vec<String>)> = Vec::new();
-        for p in report.protocols.iter().filter(|p| p.offered && p.version != "TLSv1.3" && in_scope(&p.version)) {
+        for p in report
+            .protocols
+            .iter()
+            .filter(|p| p.offered && p.version != "TLSv1.3" && in_scope(&p.version))
+        {
             for s in &p.cipher_suites {
                 if s.id <= 0xffff && ids.contains(&(s.id as u16)) {
                     continue;
@@ -375,41 +459,80 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         }
         for (id, name, versions) in seen {
             let found = format!("{} with {}", suite_label(id, &name), versions.join(", "));
-            out.dev("cipher_suites", &expected, &found, format!("remove {found}: not allowed by the policy"));
+            out.dev(
+                "cipher_suites",
+                &expected,
+                &found,
+                format!("remove {found}: not allowed by the policy"),
+            );
         }
     }
     if let Some(allowed) = &policy.tls13_cipher_suites {
-        let ids: Vec<u16> = allowed.iter().filter_map(|n| registry::cipher_suite_by_name(n)).map(|s| s.id).collect();
-        if let Some(p) = report.protocols.iter().find(|p| p.offered && p.version == "TLSv1.3" && in_scope(&p.version)) {
-            for s in p.cipher_suites.iter().filter(|s| !(s.id <= 0xffff && ids.contains(&(s.id as u16)))) {
-                out.dev("tls13_cipher_suites", join(allowed), s.name.clone(), format!("remove {}: not allowed by the policy", s.name));
+        let ids: Vec<u16> = allowed
+            .iter()
+            .filter_map(|n| registry::cipher_suite_by_name(n))
+            .map(|s| s.id)
+            .collect();
+        if let Some(p) = report
+            .protocols
+            .iter()
+            .find(|p| p.offered && p.version == "TLSv1.3" && in_scope(&p.version))
+        {
+            for s in p
+                .cipher_suites
+                .iter()
+                .filter(|s| !(s.id <= 0xffff && ids.contains(&(s.id as u16))))
+            {
+                out.dev(
+                    "tls13_cipher_suites",
+                    join(allowed),
+                    s.name.clone(),
+                    format!("remove {}: not allowed by the policy", s.name),
+                );
             }
         }
     }
 
     // Groups.
     if let Some(allowed) = &policy.groups {
-        let ids: Vec<u16> = allowed.iter().filter_map(|n| registry::named_group_by_name(n)).map(|g| g.id).collect();
+        let ids: Vec<u16> = allowed
+            .iter()
+            .filter_map(|n| registry::named_group_by_name(n))
+            .map(|g| g.id)
+            .collect();
         for g in &report.groups {
             let hybrid = registry::named_group(g.id).is_some_and(|r| r.kind == GroupKind::Hybrid);
             if ids.contains(&g.id) || (hybrid && policy.allow_hybrid_groups) {
                 continue;
             }
             let found = format!("{} with {}", g.name, g.versions.join(", "));
-            out.dev("groups", join(allowed), &found, format!("remove group {found}: not allowed by the policy"));
+            out.dev(
+                "groups",
+                join(allowed),
+                &found,
+                format!("remove group {found}: not allowed by the policy"),
+            );
         }
     }
 
     // Key-exchange sizes.
     if let Some(min) = policy.dh_min_bits {
         let mut seen: Vec<String> = Vec::new();
-        for p in report.protocols.iter().filter(|p| p.offered && in_scope(&p.version)) {
+        for p in report
+            .protocols
+            .iter()
+            .filter(|p| p.offered && in_scope(&p.version))
+        {
             for s in &p.cipher_suites {
                 let Some(kx) = &s.key_exchange else { continue };
                 let bits = kx
                     .strip_prefix("DH ")
                     .and_then(|b| b.trim().parse::<u32>().ok())
-                    .or_else(|| registry::named_group_by_name(kx).filter(|g| g.kind == GroupKind::Ffdhe).map(|g| g.bits as u32));
+                    .or_else(|| {
+                        registry::named_group_by_name(kx)
+                            .filter(|g| g.kind == GroupKind::Ffdhe)
+                            .map(|g| g.bits as u32)
+                    });
                 if let Some(b) = bits.filter(|b| *b < min) {
                     let what = format!("{kx} ({b} bits)");
                     if !seen.contains(&what) {
@@ -419,7 +542,9 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             }
         }
         for g in &report.groups {
-            if let Some(r) = registry::named_group(g.id).filter(|r| r.kind == GroupKind::Ffdhe && (r.bits as u32) < min) {
+            if let Some(r) = registry::named_group(g.id)
+                .filter(|r| r.kind == GroupKind::Ffdhe && (r.bits as u32) < min)
+            {
                 let what = format!("{} ({} bits)", g.name, r.bits);
                 if !seen.contains(&what) {
                     seen.push(what);
@@ -427,14 +552,28 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             }
         }
         for w in seen {
-            out.dev("dh_min_bits", format!("at least {min} bits"), w.clone(), format!("use Diffie-Hellman parameters of at least {min} bits instead of {w}"));
+            out.dev(
+                "dh_min_bits",
+                format!("at least {min} bits"),
+                w.clone(),
+                format!("use Diffie-Hellman parameters of at least {min} bits instead of {w}"),
+            );
         }
     }
     if let Some(min) = policy.ecdh_min_bits {
         for g in &report.groups {
-            let Some(r) = registry::named_group(g.id) else { continue };
-            if matches!(r.kind, GroupKind::Ec | GroupKind::Ecx) && (r.security_bits as u32) * 2 < min {
-                out.dev("ecdh_min_bits", format!("at least {min}-bit curves"), format!("{} ({} bits)", g.name, r.bits), format!("remove curve {}: smaller than {min} bits", g.name));
+            let Some(r) = registry::named_group(g.id) else {
+                continue;
+            };
+            if matches!(r.kind, GroupKind::Ec | GroupKind::Ecx)
+                && (r.security_bits as u32) * 2 < min
+            {
+                out.dev(
+                    "ecdh_min_bits",
+                    format!("at least {min}-bit curves"),
+                    format!("{} ({} bits)", g.name, r.bits),
+                    format!("remove curve {}: smaller than {min} bits", g.name),
+                );
             }
         }
     }
@@ -442,20 +581,39 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
     // Certificates.
     if let Some(c) = &policy.certificate {
         if report.certificates.is_empty() {
-            out.not_checked.push("certificate rules: no certificate was obtained".into());
+            out.not_checked
+                .push("certificate rules: no certificate was obtained".into());
         }
         for chain in &report.certificates {
-            let Some(leaf) = chain.certificates.first() else { continue };
-            let what = format!("{} certificate {}", chain.key_type, leaf.common_name.clone().unwrap_or_else(|| leaf.subject.clone()));
+            let Some(leaf) = chain.certificates.first() else {
+                continue;
+            };
+            let what = format!(
+                "{} certificate {}",
+                chain.key_type,
+                leaf.common_name
+                    .clone()
+                    .unwrap_or_else(|| leaf.subject.clone())
+            );
             let kt = leaf.key_type.to_ascii_lowercase();
             if let Some(types) = &c.key_types {
                 if !types.iter().any(|t| t.eq_ignore_ascii_case(&kt)) {
-                    out.dev("certificate.key_types", join(types), chain.key_type.clone(), format!("{what}: use a {} key", types.join(" or ")));
+                    out.dev(
+                        "certificate.key_types",
+                        join(types),
+                        chain.key_type.clone(),
+                        format!("{what}: use a {} key", types.join(" or ")),
+                    );
                 }
             }
             if let Some(min) = c.rsa_min_bits {
                 if kt.starts_with("rsa") && leaf.key_bits < min {
-                    out.dev("certificate.rsa_min_bits", format!("at least {min} bits"), format!("{} bits", leaf.key_bits), format!("{what}: use an RSA key of at least {min} bits"));
+                    out.dev(
+                        "certificate.rsa_min_bits",
+                        format!("at least {min} bits"),
+                        format!("{} bits", leaf.key_bits),
+                        format!("{what}: use an RSA key of at least {min} bits"),
+                    );
                 }
             }
             if let Some(curves) = &c.ecdsa_curves {
@@ -466,14 +624,19 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
                         out.dev(
                             "certificate.ecdsa_curves",
                             join(curves),
-                            leaf.key_curve.clone().unwrap_or_else(|| "unknown curve".into()),
+                            leaf.key_curve
+                                .clone()
+                                .unwrap_or_else(|| "unknown curve".into()),
                             format!("{what}: use a key on {}", curves.join(" or ")),
                         );
                     }
                 }
             }
             if let Some(algs) = &c.signature_algorithms {
-                if !algs.iter().any(|a| a.eq_ignore_ascii_case(&leaf.signature_algorithm)) {
+                if !algs
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(&leaf.signature_algorithm))
+                {
                     out.dev(
                         "certificate.signature_algorithms",
                         join(algs),
@@ -497,9 +660,21 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
 
     // Server order.
     if policy.server_order_required {
-        for p in report.protocols.iter().filter(|p| p.offered && p.version != "TLSv1.3" && in_scope(&p.version)) {
+        for p in report
+            .protocols
+            .iter()
+            .filter(|p| p.offered && p.version != "TLSv1.3" && in_scope(&p.version))
+        {
             if p.server_order == Some(false) {
-                out.dev("server_order_required", "the server's order", format!("the client's order with {}", p.version), format!("make the server choose suites by its own preference with {}", p.version));
+                out.dev(
+                    "server_order_required",
+                    "the server's order",
+                    format!("the client's order with {}", p.version),
+                    format!(
+                        "make the server choose suites by its own preference with {}",
+                        p.version
+                    ),
+                );
             }
         }
     }
@@ -509,8 +684,16 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         for chain in &report.certificates {
             match chain.analysis.as_ref().map(|a| a.ocsp_stapled) {
                 Some(true) => {}
-                Some(false) => out.dev("ocsp_stapling", "a stapled OCSP response", "none", format!("{} certificate: staple OCSP responses", chain.key_type)),
-                None => out.not_checked.push(format!("ocsp_stapling: {} certificate not analysed", chain.key_type)),
+                Some(false) => out.dev(
+                    "ocsp_stapling",
+                    "a stapled OCSP response",
+                    "none",
+                    format!("{} certificate: staple OCSP responses", chain.key_type),
+                ),
+                None => out.not_checked.push(format!(
+                    "ocsp_stapling: {} certificate not analysed",
+                    chain.key_type
+                )),
             }
         }
     }
@@ -520,26 +703,46 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         match &report.grade {
             Some(g) => {
                 if grade_rank(&g.grade).unwrap_or(0) < grade_rank(min).unwrap_or(0) {
-                    out.dev("min_grade", format!("{min} or better"), g.grade.clone(), format!("raise the grade from {} to at least {min} (see the grade's reasons)", g.grade));
+                    out.dev(
+                        "min_grade",
+                        format!("{min} or better"),
+                        g.grade.clone(),
+                        format!(
+                            "raise the grade from {} to at least {min} (see the grade's reasons)",
+                            g.grade
+                        ),
+                    );
                 }
             }
-            None => out.not_checked.push("min_grade: the report has no grade".into()),
+            None => out
+                .not_checked
+                .push("min_grade: the report has no grade".into()),
         }
     }
 
     let compliant = !out.deviations.iter().any(|d| !d.advisory);
-    PolicyResult { policy: policy.name.clone(), compliant, deviations: out.deviations, not_checked: out.not_checked }
+    PolicyResult {
+        policy: policy.name.clone(),
+        compliant,
+        deviations: out.deviations,
+        not_checked: out.not_checked,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::report::{CertificateChain, ForwardSecrecy, GroupResult, ProtocolResult, SuiteResult, TargetInfo};
+    use crate::scan::report::{
+        CertificateChain, ForwardSecrecy, GroupResult, ProtocolResult, SuiteResult, TargetInfo,
+    };
 
     const VERSION_NAMES: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
     fn suite(name: &str, kx: &str) -> SuiteResult {
-        SuiteResult::from_suite(registry::cipher_suite_by_name(name).unwrap(), Some(kx.into()))
+        SuiteResult::from_suite(
+            registry::cipher_suite_by_name(name).unwrap(),
+            Some(kx.into()),
+        )
     }
 
     fn leaf() -> crate::pki::inspect::CertInfo {
@@ -567,7 +770,13 @@ mod tests {
         info.validity_days = 90;
         ScanReport {
             tool: "tlskit test".into(),
-            target: TargetInfo { host: "localhost".into(), port: 443, ip: "127.0.0.1".into(), servername: Some("localhost".into()), starttls: None },
+            target: TargetInfo {
+                host: "localhost".into(),
+                port: 443,
+                ip: "127.0.0.1".into(),
+                servername: Some("localhost".into()),
+                starttls: None,
+            },
             started_at: String::new(),
             scan_time_ms: 0,
             connections: 1,
@@ -576,12 +785,27 @@ mod tests {
                 .iter()
                 .map(|g| {
                     let r = registry::named_group_by_name(g).unwrap();
-                    GroupResult { id: r.id, name: r.name.into(), kind: r.kind.name().into(), bits: r.bits, versions: vec!["TLSv1.3".into()] }
+                    GroupResult {
+                        id: r.id,
+                        name: r.name.into(),
+                        kind: r.kind.name().into(),
+                        bits: r.bits,
+                        versions: vec!["TLSv1.3".into()],
+                    }
                 })
                 .collect(),
             signature_algorithms: Vec::new(),
-            certificates: vec![CertificateChain { key_type: info.key_description(), found_with: vec![], certificates: vec![info], analysis: None }],
-            forward_secrecy: ForwardSecrecy { all: true, some: true, suites_without: vec![] },
+            certificates: vec![CertificateChain {
+                key_type: info.key_description(),
+                found_with: vec![],
+                certificates: vec![info],
+                analysis: None,
+            }],
+            forward_secrecy: ForwardSecrecy {
+                all: true,
+                some: true,
+                suites_without: vec![],
+            },
             starttls: None,
             session_features: None,
             vulnerabilities: Vec::new(),
@@ -593,7 +817,10 @@ mod tests {
     }
 
     fn tls13() -> Vec<SuiteResult> {
-        vec![suite("TLS_AES_128_GCM_SHA256", "x25519"), suite("TLS_AES_256_GCM_SHA384", "x25519")]
+        vec![
+            suite("TLS_AES_128_GCM_SHA256", "x25519"),
+            suite("TLS_AES_256_GCM_SHA384", "x25519"),
+        ]
     }
 
     fn rules(r: &PolicyResult) -> Vec<&str> {
@@ -606,26 +833,51 @@ mod tests {
             let p = Policy::builtin(name).unwrap();
             assert_eq!(p.name, name);
         }
-        assert_eq!(Policy::builtin("intermediate").unwrap().name, "mozilla-intermediate");
+        assert_eq!(
+            Policy::builtin("intermediate").unwrap().name,
+            "mozilla-intermediate"
+        );
         let i = Policy::builtin("mozilla-intermediate").unwrap();
         assert_eq!(i.cipher_suites.as_ref().unwrap().len(), 9);
-        assert_eq!(i.versions.as_ref().unwrap().allowed.as_ref().unwrap(), &vec!["TLSv1.2".to_string(), "TLSv1.3".to_string()]);
-        assert_eq!(Policy::builtin("old").unwrap().cipher_suites.unwrap().len(), 26);
-        assert!(Policy::builtin("mozilla-modern").unwrap().cipher_suites.unwrap().is_empty());
+        assert_eq!(
+            i.versions.as_ref().unwrap().allowed.as_ref().unwrap(),
+            &vec!["TLSv1.2".to_string(), "TLSv1.3".to_string()]
+        );
+        assert_eq!(
+            Policy::builtin("old").unwrap().cipher_suites.unwrap().len(),
+            26
+        );
+        assert!(Policy::builtin("mozilla-modern")
+            .unwrap()
+            .cipher_suites
+            .unwrap()
+            .is_empty());
         assert!(Policy::builtin("nonsense").is_none());
     }
 
     #[test]
     fn intermediate_compliant_server() {
         let r = report(
-            &[("TLSv1.2", vec![suite("ECDHE-ECDSA-AES128-GCM-SHA256", "x25519"), suite("ECDHE-ECDSA-CHACHA20-POLY1305", "x25519")]), ("TLSv1.3", tls13())],
+            &[
+                (
+                    "TLSv1.2",
+                    vec![
+                        suite("ECDHE-ECDSA-AES128-GCM-SHA256", "x25519"),
+                        suite("ECDHE-ECDSA-CHACHA20-POLY1305", "x25519"),
+                    ],
+                ),
+                ("TLSv1.3", tls13()),
+            ],
             &["x25519", "secp256r1", "X25519MLKEM768"],
         );
         let res = check(&r, &Policy::builtin("mozilla-intermediate").unwrap());
         // Only the advisory OCSP rule is left unchecked (no chain analysis here).
         assert!(res.compliant, "{:#?}", res);
         assert!(res.deviations.is_empty(), "{:#?}", res.deviations);
-        assert!(res.not_checked.iter().any(|n| n.starts_with("ocsp_stapling")));
+        assert!(res
+            .not_checked
+            .iter()
+            .any(|n| n.starts_with("ocsp_stapling")));
     }
 
     #[test]
@@ -633,7 +885,14 @@ mod tests {
         let r = report(
             &[
                 ("TLSv1.0", vec![suite("AES128-SHA", "RSA 2048")]),
-                ("TLSv1.2", vec![suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("AES128-SHA", "RSA 2048"), suite("DHE-RSA-AES128-GCM-SHA256", "DH 1024")]),
+                (
+                    "TLSv1.2",
+                    vec![
+                        suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"),
+                        suite("AES128-SHA", "RSA 2048"),
+                        suite("DHE-RSA-AES128-GCM-SHA256", "DH 1024"),
+                    ],
+                ),
             ],
             &["x25519", "secp521r1"],
         );
@@ -641,12 +900,31 @@ mod tests {
         assert!(!res.compliant);
         let got = rules(&res);
         assert_eq!(got.iter().filter(|r| **r == "versions.allowed").count(), 1);
-        assert_eq!(got.iter().filter(|r| **r == "cipher_suites").count(), 1, "AES128-SHA once, only as seen in TLSv1.2: {:#?}", res.deviations);
+        assert_eq!(
+            got.iter().filter(|r| **r == "cipher_suites").count(),
+            1,
+            "AES128-SHA once, only as seen in TLSv1.2: {:#?}",
+            res.deviations
+        );
         assert!(got.contains(&"dh_min_bits"));
-        assert!(got.contains(&"groups"), "secp521r1 is not in Mozilla's list");
-        let d = res.deviations.iter().find(|d| d.rule == "cipher_suites").unwrap();
-        assert_eq!(d.found, "AES128-SHA (TLS_RSA_WITH_AES_128_CBC_SHA) with TLSv1.2");
-        let v = res.deviations.iter().find(|d| d.rule == "versions.allowed").unwrap();
+        assert!(
+            got.contains(&"groups"),
+            "secp521r1 is not in Mozilla's list"
+        );
+        let d = res
+            .deviations
+            .iter()
+            .find(|d| d.rule == "cipher_suites")
+            .unwrap();
+        assert_eq!(
+            d.found,
+            "AES128-SHA (TLS_RSA_WITH_AES_128_CBC_SHA) with TLSv1.2"
+        );
+        let v = res
+            .deviations
+            .iter()
+            .find(|d| d.rule == "versions.allowed")
+            .unwrap();
         assert_eq!(v.found, "TLSv1.0");
         assert_eq!(v.expected, "TLSv1.2, TLSv1.3");
     }
@@ -661,19 +939,35 @@ mod tests {
         r.certificates[0].certificates[0].signature_algorithm = "sha256WithRSAEncryption".into();
         let res = check(&r, &Policy::builtin("modern").unwrap());
         let got = rules(&res);
-        for want in ["certificate.key_types", "certificate.signature_algorithms", "certificate.max_lifespan_days"] {
+        for want in [
+            "certificate.key_types",
+            "certificate.signature_algorithms",
+            "certificate.max_lifespan_days",
+        ] {
             assert!(got.contains(&want), "{want}: {got:?}");
         }
         // Intermediate accepts RSA 2048 but not 1024.
         r.certificates[0].certificates[0].validity_days = 90;
         assert!(check(&r, &Policy::builtin("intermediate").unwrap()).compliant);
         r.certificates[0].certificates[0].key_bits = 1024;
-        assert_eq!(rules(&check(&r, &Policy::builtin("intermediate").unwrap())), vec!["certificate.rsa_min_bits"]);
+        assert_eq!(
+            rules(&check(&r, &Policy::builtin("intermediate").unwrap())),
+            vec!["certificate.rsa_min_bits"]
+        );
     }
 
     #[test]
     fn old_requires_server_order() {
-        let mut r = report(&[("TLSv1.2", vec![suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("AES128-SHA", "RSA 2048")])], &["x25519"]);
+        let mut r = report(
+            &[(
+                "TLSv1.2",
+                vec![
+                    suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"),
+                    suite("AES128-SHA", "RSA 2048"),
+                ],
+            )],
+            &["x25519"],
+        );
         r.certificates[0].certificates[0].key_type = "RSA".into();
         r.certificates[0].certificates[0].key_bits = 2048;
         r.certificates[0].certificates[0].signature_algorithm = "sha256WithRSAEncryption".into();
@@ -691,12 +985,28 @@ mod tests {
             "lab.json",
         )
         .unwrap();
-        let mut r = report(&[("TLSv1.2", vec![suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"), suite("AES256-SHA", "RSA 2048")])], &["x25519"]);
-        r.forward_secrecy = ForwardSecrecy { all: false, some: true, suites_without: vec!["TLS_RSA_WITH_AES_256_CBC_SHA".into()] };
+        let mut r = report(
+            &[(
+                "TLSv1.2",
+                vec![
+                    suite("ECDHE-RSA-AES128-GCM-SHA256", "x25519"),
+                    suite("AES256-SHA", "RSA 2048"),
+                ],
+            )],
+            &["x25519"],
+        );
+        r.forward_secrecy = ForwardSecrecy {
+            all: false,
+            some: true,
+            suites_without: vec!["TLS_RSA_WITH_AES_256_CBC_SHA".into()],
+        };
         r.grade = Some(crate::scan::grade::grade(&r).unwrap());
         assert_eq!(r.grade.as_ref().unwrap().grade, "A-");
         let res = check(&r, &p);
-        assert_eq!(rules(&res), vec!["versions.required", "cipher_suites", "min_grade"]);
+        assert_eq!(
+            rules(&res),
+            vec!["versions.required", "cipher_suites", "min_grade"]
+        );
         assert!(res.deviations[1].advisory);
         assert!(!res.compliant);
     }
@@ -711,13 +1021,28 @@ mod tests {
         };
         bad("{", "EOF");
         bad(r#"{"name": "x", "ciphers": []}"#, "unknown field `ciphers`");
-        bad(r#"{"name": "x", "cipher_suites": ["NOPE-SHA"]}"#, "unknown cipher suite \"NOPE-SHA\"");
-        bad(r#"{"name": "x", "cipher_suites": ["TLS_AES_128_GCM_SHA256"]}"#, "is a TLS 1.3 suite");
-        bad(r#"{"name": "x", "versions": {"allowed": ["TLSv1.4"]}}"#, "unknown version");
+        bad(
+            r#"{"name": "x", "cipher_suites": ["NOPE-SHA"]}"#,
+            "unknown cipher suite \"NOPE-SHA\"",
+        );
+        bad(
+            r#"{"name": "x", "cipher_suites": ["TLS_AES_128_GCM_SHA256"]}"#,
+            "is a TLS 1.3 suite",
+        );
+        bad(
+            r#"{"name": "x", "versions": {"allowed": ["TLSv1.4"]}}"#,
+            "unknown version",
+        );
         bad(r#"{"name": "x", "groups": ["curve9"]}"#, "unknown group");
-        bad(r#"{"name": "x", "advisory": ["everything"]}"#, "unknown rule");
+        bad(
+            r#"{"name": "x", "advisory": ["everything"]}"#,
+            "unknown rule",
+        );
         bad(r#"{"name": "x", "min_grade": "T"}"#, "min_grade");
-        assert!(Policy::load("/nonexistent/policy.json").unwrap_err().to_string().contains("neither a built-in policy"));
+        assert!(Policy::load("/nonexistent/policy.json")
+            .unwrap_err()
+            .to_string()
+            .contains("neither a built-in policy"));
         assert_eq!(normalise_version("TLSv1"), Some("TLSv1.0"));
         assert_eq!(normalise_version("tls1_2"), Some("TLSv1.2"));
     }
