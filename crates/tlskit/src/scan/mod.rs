@@ -156,9 +156,28 @@ pub async fn scan(
             (Vec::new(), None)
         }
     };
+    let legacy_key_types: Vec<String> = {
+        let mut found = Vec::new();
+        for vs in [&t12, &t11, &t10, &v3] {
+            for a in &vs.accepted {
+                if let Some(k) = a
+                    .flight
+                    .certificates
+                    .first()
+                    .and_then(|c| crate::pki::inspect::CertInfo::from_der(c).ok())
+                    .map(|i| i.key_description())
+                {
+                    if !found.contains(&k) {
+                        found.push(k);
+                    }
+                }
+            }
+        }
+        found
+    };
     let c13 = async {
         if tls13_offered {
-            checks::certificates::tls13(&ctx).await
+            checks::certificates::tls13(&ctx, &legacy_key_types).await
         } else {
             (Vec::new(), Vec::new())
         }

@@ -129,16 +129,48 @@ async fn tls13_handshake(ctx: &Ctx, schemes: &[u16], sni: Option<&str>) -> Optio
     })
 }
 
-/// TLS 1.3: which schemes the server signs with, and the chains it sends for each.
-pub async fn tls13(ctx: &Ctx) -> (Vec<SigAlgResult>, Vec<Found>) {
+/// The TLS 1.3 schemes a certificate key can sign with ("RSA 2048", "ECDSA P-256", "Ed25519").
+fn schemes_for_key(key_type: &str) -> &'static [u16] {
+    if key_type.starts_with("RSA") {
+        &[0x0804, 0x0805, 0x0806]
+    } else if key_type.contains("P-256") {
+        &[0x0403]
+    } else if key_type.contains("P-384") {
+        &[0x0503]
+    } else if key_type.contains("P-521") {
+        &[0x0603]
+    } else if key_type.starts_with("Ed25519") {
+        &[0x0807]
+    } else if key_type.starts_with("Ed448") {
+        &[0x0808]
+    } else {
+        &TLS13_SCHEMES
+    }
+}
+
+/// TLS 1.3: which schemes the server signs with, and the chains it sends for each. When the key
+/// types are already known (from TLS ≤ 1.2 certificates), only their schemes are asked about.
+pub async fn tls13(ctx: &Ctx, known_key_types: &[String]) -> (Vec<SigAlgResult>, Vec<Found>) {
     let sni = ctx.sni.clone();
-    let jobs = TLS13_SCHEMES
+    let mut schemes: Vec<u16> = Vec::new();
+    if known_key_types.is_empty() {
+        schemes.extend(TLS13_SCHEMES);
+    } else {
+        for k in known_key_types {
+            for s in schemes_for_key(k) {
+                if !schemes.contains(s) {
+                    schemes.push(*s);
+                }
+            }
+        }
+    }
+    let jobs = schemes
         .iter()
         .map(|s| tls13_handshake(ctx, std::slice::from_ref(s), sni.as_deref()));
     let results = super::suites::futures_join_all(jobs).await;
     let mut algs = Vec::new();
     let mut found = Vec::new();
-    for (scheme, r) in TLS13_SCHEMES.iter().zip(results) {
+    for (scheme, r) in schemes.iter().zip(results) {
         if let Some(f) = r {
             algs.push(SigAlgResult {
                 id: *scheme,

@@ -1,0 +1,77 @@
+//! Heartbleed (CVE-2014-0160), probed safely: offer the heartbeat extension, read the server's
+//! flight up to ServerHelloDone, then send one heartbeat request whose payload_length (16 KiB)
+//! exceeds the bytes actually sent. A correct server discards it (RFC 6520 §4); a vulnerable one
+//! answers with a heartbeat response padded out with its own memory. Only the size of the answer
+//! is looked at — the leaked bytes are discarded unread.
+
+use super::conn::{read_flight, Conn, End, Msg};
+use crate::scan::hello::HelloSpec;
+use crate::scan::Ctx;
+use std::time::Duration;
+use tlskit_wire::extensions::HEARTBEAT_PEER_ALLOWED_TO_SEND;
+use tlskit_wire::record::ContentType;
+use tlskit_wire::version::Version;
+use tokio::time::Instant;
+
+/// Bytes of padding after the 3-byte header (RFC 6520 requires at least 16; old OpenSSL
+/// silently drops shorter requests, so a probe without them would miss the bug).
+const PADDING: usize = 16;
+/// The payload_length claimed.
+const CLAIMED: u16 = 0x4000;
+
+/// Verdict and detail.
+pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>, String) {
+    let deadline = Instant::now() + ctx.prober.timeout();
+    let spec = HelloSpec::new(version, suites, ctx.sni.clone());
+    let record = spec.builder().heartbeat(HEARTBEAT_PEER_ALLOWED_TO_SEND).build_record();
+    let mut conn = match Conn::open(ctx).await {
+        Ok(c) => c,
+        Err(e) => return (None, format!("could not connect: {e}")),
+    };
+    if let Err(e) = conn.send_raw(&record, deadline).await {
+        return (None, format!("could not send the hello: {}", e.describe()));
+    }
+    let flight = match read_flight(&mut conn, deadline).await {
+        Ok(f) => f,
+        Err(e) => return (None, format!("no usable {} handshake: {e}", version.name())),
+    };
+    let Some(sh) = flight.server_hello else {
+        return (None, "no ServerHello".into());
+    };
+    if !sh.has_extension(tlskit_wire::extensions::ExtensionType::Heartbeat) {
+        conn.close().await;
+        return (Some(false), "the server does not negotiate the heartbeat extension".into());
+    }
+    let mut payload = vec![1u8];
+    payload.extend_from_slice(&CLAIMED.to_be_bytes());
+    payload.extend_from_slice(&crate::scan::hello::random32()[..PADDING]);
+    let sent = payload.len();
+    if let Err(e) = conn.send(ContentType::Heartbeat, &payload, deadline).await {
+        return (Some(false), format!("the server closed the connection on the heartbeat request ({})", e.describe()));
+    }
+    // A vulnerable server answers at once; a patched one stays silent, so do not wait long.
+    let wait = deadline.min(Instant::now() + Duration::from_secs(3));
+    let verdict = loop {
+        match conn.next(wait).await {
+            Ok(Msg::Heartbeat(p)) if p.len() > sent => {
+                break (
+                    Some(true),
+                    format!(
+                        "a heartbeat request of {sent} bytes claiming {CLAIMED} got a {}-byte response: the server returns its memory (CVE-2014-0160)",
+                        p.len()
+                    ),
+                )
+            }
+            Ok(Msg::Heartbeat(p)) => {
+                break (Some(false), format!("the server answered the malformed heartbeat with {} bytes, no more than were sent", p.len()))
+            }
+            Ok(Msg::Alert(a)) => break (Some(false), format!("the malformed heartbeat was refused ({} alert)", a.description.name())),
+            Ok(_) => {}
+            Err(End::Timeout) => break (Some(false), "the malformed heartbeat was ignored".into()),
+            Err(End::Closed { .. }) => break (Some(false), "the server closed the connection on the malformed heartbeat".into()),
+            Err(End::Malformed(m)) => break (None, format!("unreadable answer to the heartbeat: {m}")),
+        }
+    };
+    conn.close().await;
+    verdict
+}

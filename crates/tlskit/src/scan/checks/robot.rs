@@ -1,0 +1,188 @@
+//! ROBOT (Return Of Bleichenbacher's Oracle Threat, 2017): does the server answer differently to
+//! RSA ClientKeyExchange messages whose PKCS#1 v1.5 padding is right and wrong in various ways?
+//! A server that does can be used as a decryption/signing oracle for its RSA key.
+//!
+//! Five ciphertexts are sent, each on its own connection, after a normal first flight offering
+//! only RSA key-exchange suites, each followed by ChangeCipherSpec and a Finished that cannot
+//! decrypt (a correct server answers every one with the same alert):
+//!
+//! 1. a well-formed block: 00 02 ‖ non-zero padding ‖ 00 ‖ client version ‖ 46 random bytes;
+//! 2. wrong first bytes (41 17 instead of 00 02);
+//! 3. the 00 separator misplaced, leaving a premaster secret of the wrong length;
+//! 4. no 00 separator at all;
+//! 5. the right format with a wrong version in the premaster secret (02 02).
+//!
+//! The answers (first alert, and whether the connection then closes, resets or stays silent) are
+//! compared; differences are re-tested once, and only a difference seen twice counts.
+
+use super::conn::{read_flight, Conn, End, Msg};
+use super::rsa::{nonzero_random, RsaPublicKey};
+use crate::scan::hello::HelloSpec;
+use crate::scan::Ctx;
+use std::time::Duration;
+use tlskit_wire::handshake::{frame, HandshakeType};
+use tlskit_wire::record::ContentType;
+use tlskit_wire::version::Version;
+use tokio::time::Instant;
+
+const NAMES: [&str; 5] = ["well-formed", "wrong first bytes", "misplaced 00 separator", "no 00 separator", "wrong version"];
+
+/// The five padded blocks for a modulus of `k` bytes and client version `v`.
+fn blocks(k: usize, v: u16) -> Vec<Vec<u8>> {
+    let pms_rand = nonzero_random(46);
+    let pad = nonzero_random(k - 3 - 48);
+    let ver = v.to_be_bytes();
+    let mut out = Vec::new();
+    // 1. well-formed
+    let mut b = vec![0, 2];
+    b.extend(&pad);
+    b.push(0);
+    b.extend(ver);
+    b.extend(&pms_rand);
+    out.push(b);
+    // 2. wrong first two bytes
+    let mut b = vec![0x41, 0x17];
+    b.extend(&pad);
+    b.push(0);
+    b.extend(ver);
+    b.extend(&pms_rand);
+    out.push(b);
+    // 3. separator moved towards the end: the "premaster secret" is 2 bytes long
+    let mut b = vec![0, 2];
+    b.extend(&pad);
+    b.push(0x11);
+    b.extend(&pms_rand);
+    b.extend([0x00, 0x11]);
+    out.push(b);
+    // 4. no separator at all
+    let mut b = vec![0, 2];
+    b.extend(&pad);
+    b.push(0x11);
+    b.extend(ver);
+    b.extend(&pms_rand);
+    out.push(b);
+    // 5. wrong version
+    let mut b = vec![0, 2];
+    b.extend(&pad);
+    b.push(0);
+    b.extend([2, 2]);
+    b.extend(&pms_rand);
+    out.push(b);
+    debug_assert!(out.iter().all(|b| b.len() == k));
+    out
+}
+
+/// The server's reaction to one ciphertext, in words (compared for equality).
+async fn reaction(ctx: &Ctx, spec: &HelloSpec, key: Option<&RsaPublicKey>, block: Option<usize>) -> Result<(String, Option<RsaPublicKey>), String> {
+    let deadline = Instant::now() + ctx.prober.timeout();
+    let mut conn = Conn::open(ctx).await?;
+    let b = spec.builder();
+    let client_version = b.hello().legacy_version;
+    conn.send_raw(&b.build_record(), deadline).await.map_err(|e| e.describe())?;
+    let flight = read_flight(&mut conn, deadline).await?;
+    let server_key = flight.certificates.first().and_then(|c| RsaPublicKey::from_certificate(c));
+    let Some(i) = block else {
+        conn.close().await;
+        return Ok((String::new(), server_key));
+    };
+    let key = key.ok_or("no RSA key")?;
+    let version = flight.server_hello.as_ref().map(|s| s.legacy_version).unwrap_or(0x0303);
+    let ct = key.raw(&blocks(key.size(), client_version)[i]);
+    let mut body = Vec::new();
+    if version > 0x0300 {
+        body.extend_from_slice(&(ct.len() as u16).to_be_bytes());
+    }
+    body.extend(ct);
+    let mut garbage = nonzero_random(64);
+    garbage[0] = 0x14;
+    conn.send(ContentType::Handshake, &frame(HandshakeType::ClientKeyExchange, &body), deadline).await.map_err(|e| e.describe())?;
+    // CCS and Finished may be refused by a server that already alerted; that is part of the answer.
+    let _ = conn.send(ContentType::ChangeCipherSpec, &[1], deadline).await;
+    let _ = conn.send(ContentType::Handshake, &garbage, deadline).await;
+    let wait = deadline.min(Instant::now() + Duration::from_secs(3));
+    let first = loop {
+        match conn.next(wait).await {
+            Ok(Msg::Alert(a)) => break format!("{} alert", a.description.name()),
+            Ok(Msg::ChangeCipherSpec) => break "ChangeCipherSpec".to_string(),
+            Ok(Msg::Handshake(h)) => break h.typ.name().to_string(),
+            Ok(_) => {}
+            Err(e) => {
+                conn.close().await;
+                return Ok((e.describe(), None));
+            }
+        }
+    };
+    let then = match conn.next(deadline.min(Instant::now() + Duration::from_secs(1))).await {
+        Ok(_) => "more",
+        Err(End::Closed { reset: true }) => "reset",
+        Err(End::Closed { reset: false }) => "closed",
+        Err(End::Timeout) => "kept open",
+        Err(End::Malformed(_)) => "garbage",
+    };
+    conn.close().await;
+    Ok((format!("{first}, then {then}"), None))
+}
+
+async fn round(ctx: &Ctx, spec: &HelloSpec, key: &RsaPublicKey) -> Result<Vec<String>, String> {
+    let jobs = (0..5).map(|i| reaction(ctx, spec, Some(key), Some(i)));
+    let mut out = Vec::new();
+    for r in super::suites::futures_join_all(jobs).await {
+        out.push(r?.0);
+    }
+    Ok(out)
+}
+
+/// Verdict and detail. `suites` are the RSA key-exchange suites the server accepted at `version`.
+pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>, String) {
+    let mut spec = HelloSpec::new(version, suites, ctx.sni.clone());
+    spec.status_request = false;
+    let key = match reaction(ctx, &spec, None, None).await {
+        Ok((_, Some(k))) => k,
+        Ok((_, None)) => return (None, "the server sent no RSA certificate with an RSA key-exchange suite".into()),
+        Err(e) => return (None, format!("no usable {} handshake with RSA key exchange: {e}", version.name())),
+    };
+    if key.size() < 64 {
+        return (None, format!("RSA key of {} bits is too small to probe", key.bits()));
+    }
+    let first = match round(ctx, &spec, &key).await {
+        Ok(r) => r,
+        Err(e) => return (None, format!("a probe failed: {e}")),
+    };
+    if first.iter().all(|r| *r == first[0]) {
+        return (Some(false), format!("all five malformed RSA key exchanges got the same answer ({})", first[0]));
+    }
+    let second = match round(ctx, &spec, &key).await {
+        Ok(r) => r,
+        Err(e) => return (None, format!("a repeated probe failed: {e}")),
+    };
+    if second != first {
+        return (None, format!("answers differ but are not reproducible ({}) vs ({})", describe(&first), describe(&second)));
+    }
+    (
+        Some(true),
+        format!(
+            "the server answers RSA key exchanges differently depending on their PKCS#1 padding ({}): a Bleichenbacher oracle for its {}-bit RSA key",
+            describe(&first),
+            key.bits()
+        ),
+    )
+}
+
+fn describe(r: &[String]) -> String {
+    NAMES.iter().zip(r).map(|(n, a)| format!("{n}: {a}")).collect::<Vec<_>>().join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn blocks_have_the_modulus_length_and_their_defects() {
+        let b = super::blocks(256, 0x0303);
+        assert_eq!(b.len(), 5);
+        assert!(b.iter().all(|x| x.len() == 256));
+        assert_eq!(&b[0][..2], &[0, 2]);
+        assert_eq!(b[0][256 - 49], 0);
+        assert_eq!(&b[1][..2], &[0x41, 0x17]);
+        assert_eq!(b[3][2..].iter().filter(|x| **x == 0).count(), 0);
+        assert_eq!(&b[4][256 - 48..256 - 46], &[2, 2]);
+    }
+}
