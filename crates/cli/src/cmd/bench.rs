@@ -164,15 +164,22 @@ pub fn run(args: Args) -> Result<i32> {
         timeout: common::secs(args.timeout),
         server_pids: args.server_pid.clone(),
     };
-    // Many connections at once need many descriptors.
+    // Many connections at once need many descriptors; a server that closes first must not kill
+    // the load generator with SIGPIPE (see ignore_sigpipe).
     tlskit::session::server::raise_open_files_limit();
+    tlskit::session::server::ignore_sigpipe();
     let rt = common::runtime()?;
     let report = rt.block_on(async { tokio::spawn(async move { bench::run(&opts, &setup).await }).await })
         .map_err(|e| Error::other(format!("the benchmark stopped unexpectedly: {e}")))??;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Error::other(e.to_string()))?);
+    let text = if args.json {
+        serde_json::to_string_pretty(&report).map_err(|e| Error::other(e.to_string()))? + "\n"
     } else {
-        print!("{}", bench::render_text(&report));
-    }
+        bench::render_text(&report)
+    };
+    // SIGPIPE is ignored now: a closed stdout (`| head`) is an error to swallow, not a panic.
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
     Ok(0)
 }

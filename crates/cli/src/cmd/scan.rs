@@ -26,8 +26,9 @@ tlskit speaks the first flight of every version itself (rustls rightly refuses l
 scan can find SSLv3, RC4, export and NULL suites. Suites are found by elimination: offer all,\n\
 drop the one chosen, repeat — one connection per accepted suite, several in parallel.\n\n\
 Many targets: list them, or put them in a file (--targets FILE, one HOST[:PORT] a line, port\n\
-443 by default, '#' comments). --parallel N targets are scanned at once, each with at most\n\
---max-connections connections open. With more than one target the text report ends with a\n\
+443 by default, '#' comments). --parallel N hosts are scanned at once; targets on the same\n\
+host (the same name or address, other ports) are scanned one after the other, so no host sees\n\
+more than --max-connections connections at once. With more than one target the report ends with a\n\
 summary table; --json prints one array; --json-lines prints one object per target as soon as\n\
 it is done (so an interrupted run keeps what it finished).\n\n\
 --policy checks each target against mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla's\n\
@@ -50,7 +51,7 @@ pub struct Args {
     /// Scan every IPv4 and IPv6 address each host name resolves to (SNI stays the name).
     #[arg(long)]
     all_ips: bool,
-    /// Targets scanned at once.
+    /// Hosts scanned at once (targets on the same host wait for each other).
     #[arg(long, value_name = "N", default_value_t = 4)]
     parallel: usize,
     /// Check each target against a policy: mozilla-modern, mozilla-intermediate, mozilla-old, or a
@@ -59,7 +60,8 @@ pub struct Args {
     policy: Option<String>,
 
     /// Print the report as JSON (schema: docs/scan.schema.json); an array of reports (and
-    /// {"target": …, "error": …} objects for targets that failed) with several targets or --all-ips.
+    /// {"target": …, "error": …} objects for targets that failed) with several targets,
+    /// --targets or --all-ips.
     #[arg(long)]
     json: bool,
     /// Print one compact JSON object per target, each as soon as it is done; a target that failed
@@ -89,7 +91,7 @@ pub struct Args {
     /// roots and the system store are always consulted. Use it for a lab CA.
     #[arg(short = 'a', long = "ca", value_name = "FILE|DIR")]
     ca: Vec<PathBuf>,
-    /// Connections open at once to each target (be polite to production servers).
+    /// Connections open at once to one host (be polite to production servers).
     #[arg(long, value_name = "N", default_value_t = 8)]
     max_connections: usize,
     /// Seconds allowed for each probe (connect + answer).
@@ -251,7 +253,9 @@ pub fn run(args: Args) -> Result<i32> {
             (None, true) => None,
         }
     };
-    let single = targets.len() == 1 && !args.all_ips;
+    // One target named on the command line behaves like one command: its report is the output
+    // (a JSON object, not an array) and its error is the command's error.
+    let single = targets.len() == 1 && !args.all_ips && args.targets.is_none();
     let rt = common::runtime()?;
 
     let mut jobs = Vec::new();
@@ -396,26 +400,50 @@ async fn run_jobs(
     progress: Option<indicatif::MultiProgress>,
     mut done: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
-    let n = jobs.len();
+    let labels: Vec<(String, Option<String>)> = jobs
+        .iter()
+        .map(|j| (j.label.clone(), j.ip.clone()))
+        .collect();
     let sem = Arc::new(tokio::sync::Semaphore::new(parallel));
+    // One lock per host: targets on the same host (other ports, the same address twice) are
+    // scanned one after the other, so a host never sees more than --max-connections at once.
+    let mut hosts: std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>> =
+        Default::default();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Outcome)>();
     for (i, job) in jobs.into_iter().enumerate() {
+        let key = job
+            .ip
+            .clone()
+            .unwrap_or_else(|| job.host.to_ascii_lowercase());
+        let host_lock = hosts.entry(key).or_default().clone();
         let tx = tx.clone();
         let sem = sem.clone();
         let policy = policy.clone();
         let progress = progress.clone();
         tokio::spawn(async move {
+            let _host = host_lock.lock().await;
             let outcome = run_job(job, sem, policy, progress).await;
             let _ = tx.send((i, outcome));
         });
     }
     drop(tx);
-    let mut out: Vec<Option<Outcome>> = (0..n).map(|_| None).collect();
+    let mut out: Vec<Option<Outcome>> = labels.iter().map(|_| None).collect();
     while let Some((i, o)) = rx.recv().await {
         done(&o);
         out[i] = Some(o);
     }
-    out.into_iter().flatten().collect()
+    out.into_iter()
+        .zip(labels)
+        .map(|(o, (label, ip))| {
+            o.unwrap_or_else(|| Outcome {
+                result: Err(Error::other(format!(
+                    "the scan of {label} stopped unexpectedly (internal error)"
+                ))),
+                label,
+                ip,
+            })
+        })
+        .collect()
 }
 
 async fn run_job(

@@ -164,6 +164,9 @@ pub fn run(args: Args) -> Result<i32> {
     }
     // Thousands of connections need thousands of descriptors: take what the hard limit allows.
     server::raise_open_files_limit();
+    // A client that vanishes must not take the server down with SIGPIPE (see ignore_sigpipe);
+    // from here on stdout is written with `say`, which tolerates a closed pipe.
+    server::ignore_sigpipe();
     let rt = common::runtime()?;
     rt.block_on(async move {
         let listener = server::bind(&host, port).await?;
@@ -182,11 +185,10 @@ pub fn run(args: Args) -> Result<i32> {
         };
         if args.json {
             let v = serde_json::json!({"event": "listening", "address": addr.to_string(), "versions": versions, "certificate": who, "mode": mode_text});
-            println!("{v}");
+            say(&v.to_string());
         } else {
-            println!("tlskit serve: listening on {addr} — {versions}; certificate {who}; mode: {mode_text}");
+            say(&format!("tlskit serve: listening on {addr} — {versions}; certificate {who}; mode: {mode_text}"));
         }
-        let _ = std::io::stdout().flush();
         let json = args.json;
         let quiet = args.quiet;
         let log: Arc<dyn Fn(&server::ConnectionLog) + Send + Sync> = Arc::new(move |l: &server::ConnectionLog| {
@@ -195,12 +197,11 @@ pub fn run(args: Args) -> Result<i32> {
             }
             if json {
                 if let Ok(s) = serde_json::to_string(l) {
-                    println!("{s}");
+                    say(&s);
                 }
             } else {
-                println!("{}", l.line());
+                say(&l.line());
             }
-            let _ = std::io::stdout().flush();
         });
         // The accept loop runs on a worker thread of the runtime, like the connections, so the
         // process uses as many threads as cores and no more.
@@ -215,13 +216,20 @@ pub fn run(args: Args) -> Result<i32> {
             });
         }
         if !args.json {
-            println!(
+            say(&format!(
                 "tlskit serve: stopped after {} connection(s), {} failed",
                 summary.connections, summary.failed
-            );
+            ));
         }
         Ok(0)
     })
+}
+
+/// One line on stdout, flushed; a closed stdout is ignored (the server goes on serving).
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
 
 /// Ctrl-C or SIGTERM.

@@ -89,7 +89,7 @@ pub struct Policy {
     /// The server must staple an OCSP response.
     #[serde(default)]
     pub ocsp_stapling: bool,
-    /// The tlskit grade must be at least this ("A+" … "E"; T and M never satisfy it).
+    /// The tlskit grade must be at least this ("A+" … "F"; T and M rank just above F).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_grade: Option<String>,
     /// Rule ids whose deviations are reported but do not fail the check.

@@ -75,6 +75,21 @@ pub fn default_max_handshakes() -> usize {
     128 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
+/// Ignore SIGPIPE from now on, for the whole process.
+///
+/// tokio-rustls hands rustls' records to the socket with `writev`, which (unlike `send` with
+/// MSG_NOSIGNAL) raises SIGPIPE when the peer has already gone. With the default action that
+/// signal kills the process: one client that closes right after its handshake, while the server
+/// is still sending its session tickets, would stop the whole server. Servers and load generators
+/// call this first; afterwards a write to a closed stdout fails instead of killing the process,
+/// so they print with functions that ignore that failure.
+pub fn ignore_sigpipe() {
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
 /// Raise the soft limit on open files to the hard limit, so that thousands of connections fit.
 /// Returns the new soft limit (or the old one when it cannot be raised).
 pub fn raise_open_files_limit() -> Option<u64> {

@@ -7,7 +7,7 @@ use crate::scan::Ctx;
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use std::collections::VecDeque;
 use tlskit_wire::alert::Alert;
-use tlskit_wire::codec::Reader;
+use tlskit_wire::codec::{Codec, Reader};
 use tlskit_wire::handshake::RawHandshake;
 use tlskit_wire::record::{ContentType, HandshakeReassembler, Record, RECORD_HEADER_LEN};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -337,7 +337,11 @@ impl Established {
         result
     }
 
-    pub async fn close(self) {
+    /// Send close_notify and close: a session ended without it may be dropped from the server's
+    /// cache.
+    pub async fn close(mut self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(500);
+        let _ = self.conn.send(ContentType::Alert, &[1, 0], deadline).await;
         self.conn.close().await;
     }
 }

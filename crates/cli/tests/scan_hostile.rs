@@ -1,0 +1,302 @@
+//! `tlskit scan` against hostile and broken servers, each a few lines of TCP written here: garbage
+//! bytes, truncated records, 16 MiB length fields, wrong versions, an endless stream of handshake
+//! messages, silence, a close in the middle of the ServerHello, an HTTP banner, and resets.
+//!
+//! Every scan must end (the `run_cmd` limit is far above what a 2-second probe timeout needs),
+//! never panic, and either exit 0 with the trouble written into the report as typed errors, or
+//! exit 1 with one clear `tlskit: error:` line when the target is not TLS at all.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::time::Duration;
+use tlskit_wire::client_hello::ClientHello;
+use tlskit_wire::extensions::Extension;
+use tlskit_wire::handshake::{frame, HandshakeType, ServerHello};
+
+/// Start a server on 127.0.0.1 that runs `behave` on every connection (its own thread), after
+/// reading the client's first bytes (given to `behave`; empty if none came within 5 s).
+fn hostile(behave: fn(&mut TcpStream, &[u8])) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming() {
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
+                let mut buf = vec![0u8; 16 * 1024];
+                let n = s.read(&mut buf).unwrap_or(0);
+                behave(&mut s, &buf[..n]);
+            });
+        }
+    });
+    port
+}
+
+/// Keep the connection open until the client goes away (bounded).
+fn hold(s: &mut TcpStream) {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+    }
+}
+
+fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![typ];
+    r.extend_from_slice(&version.to_be_bytes());
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+/// The first suite the client offers (a real suite, not a signalling value), if it sent a TLS
+/// ClientHello.
+fn first_suite(hello: &[u8]) -> Option<u16> {
+    let body = hello.get(5..)?;
+    let ch = ClientHello::parse_message(body).ok()?;
+    ch.cipher_suites.iter().copied().find(|s| ![0x00ff, 0x5600].contains(s) && s & 0x0f0f != 0x0a0a)
+}
+
+/// A ServerHello message choosing `suite` at `version`, with `extensions`.
+fn server_hello(version: u16, suite: u16, extensions: Vec<Extension>) -> Vec<u8> {
+    ServerHello { legacy_version: version, random: [0x42; 32], session_id: vec![], cipher_suite: suite, compression: 0, extensions }.to_message()
+}
+
+struct Outcome {
+    code: i32,
+    report: Option<Value>,
+    stderr: String,
+}
+
+/// Scan with a 2-second probe timeout; the process must finish well within the limit.
+fn scan(port: u16) -> Outcome {
+    let r = run_cmd(
+        tlskit().args(["scan", "--json", "--timeout", "2", "--no-progress", &format!("127.0.0.1:{port}")]),
+        Duration::from_secs(240),
+    );
+    assert!(!r.stderr.contains("panicked"), "panic:\n{}", r.stderr);
+    assert!(r.code == 0 || r.code == 1, "exit {}:\n{}\n{}", r.code, r.stdout, r.stderr);
+    if r.code == 1 {
+        let lines: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("tlskit: error:")).collect();
+        assert_eq!(lines.len(), 1, "one error line expected:\n{}", r.stderr);
+        assert!(r.stdout.trim().is_empty(), "nothing on stdout on failure:\n{}", r.stdout);
+        return Outcome { code: 1, report: None, stderr: r.stderr };
+    }
+    let v: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", r.stdout, r.stderr));
+    validate_schema(&v);
+    Outcome { code: 0, report: Some(v), stderr: r.stderr }
+}
+
+fn validate_schema(v: &Value) {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scan.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator.iter_errors(v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "scan JSON does not follow docs/scan.schema.json:\n{}", errors.join("\n"));
+}
+
+/// Every problem the report mentions: protocol errors and notes, and the errors list.
+fn troubles(v: &Value) -> String {
+    let mut out = Vec::new();
+    for p in v["protocols"].as_array().unwrap() {
+        for k in ["error", "note"] {
+            if let Some(s) = p[k].as_str() {
+                out.push(format!("{}: {s}", p["version"].as_str().unwrap()));
+            }
+        }
+    }
+    for e in v["errors"].as_array().unwrap() {
+        out.push(e.as_str().unwrap().to_string());
+    }
+    out.join("\n")
+}
+
+fn nothing_offered(v: &Value) -> bool {
+    v["protocols"].as_array().unwrap().iter().all(|p| p["offered"] == false)
+}
+
+/// The report for a server that must come out as "not usable, with errors saying why".
+fn expect_errors(port: u16, needle: &str) -> Value {
+    let o = scan(port);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v = o.report.unwrap();
+    assert!(nothing_offered(&v), "{}", serde_json::to_string_pretty(&v["protocols"]).unwrap());
+    let t = troubles(&v);
+    assert!(t.contains(needle), "expected {needle:?} among the errors:\n{t}");
+    // No weakness can be judged on a server that never completed a hello.
+    assert_eq!(v["vulnerabilities"], serde_json::json!([]));
+    v
+}
+
+#[test]
+fn garbage_bytes() {
+    let port = hostile(|s, _| {
+        let junk: Vec<u8> = (0..70_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80).collect();
+        let _ = s.write_all(&junk);
+        hold(s);
+    });
+    let o = scan(port);
+    // Binary garbage is not plaintext: the report says what the answer was.
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v = o.report.unwrap();
+    assert!(nothing_offered(&v));
+    assert!(!troubles(&v).is_empty());
+}
+
+#[test]
+fn truncated_record_then_close() {
+    let port = hostile(|s, hello| {
+        if first_suite(hello).is_some() {
+            // A record header promising 100 bytes, 10 of them, then FIN.
+            let mut r = vec![22, 3, 3, 0, 100];
+            r.extend_from_slice(&[2, 0, 0, 96, 3, 3, 0, 0, 0, 0]);
+            let _ = s.write_all(&r);
+        }
+    });
+    expect_errors(port, "in the middle of a record");
+}
+
+#[test]
+fn record_length_of_64_kib_and_handshake_length_of_16_mib() {
+    // A record length beyond the TLS maximum.
+    let port = hostile(|s, _| {
+        let _ = s.write_all(&[22, 3, 3, 0xff, 0xff]);
+        let _ = s.write_all(&vec![0u8; 70_000]);
+        hold(s);
+    });
+    expect_errors(port, "malformed");
+    // A handshake message claiming 16 MiB, fed slowly in valid records.
+    let port = hostile(|s, _| {
+        let mut first = vec![2u8, 0xff, 0xff, 0xff];
+        first.extend_from_slice(&[0u8; 1000]);
+        let _ = s.write_all(&record(22, 0x0303, &first));
+        for _ in 0..2000 {
+            if s.write_all(&record(22, 0x0303, &[0u8; 16_000])).is_err() {
+                return;
+            }
+        }
+        hold(s);
+    });
+    expect_errors(port, "malformed");
+}
+
+#[test]
+fn wrong_versions_in_the_server_hello() {
+    // TLS "1.4" in legacy_version.
+    let port = hostile(|s, hello| {
+        if let Some(suite) = first_suite(hello) {
+            let _ = s.write_all(&record(22, 0x0303, &server_hello(0x0305, suite, vec![])));
+            hold(s);
+        }
+    });
+    let v = expect_errors(port, "0x0305");
+    assert!(v["errors"].is_array());
+    // A draft TLS 1.3 version (0x7f1c) in supported_versions.
+    let port = hostile(|s, hello| {
+        if let Some(suite) = first_suite(hello) {
+            let sh = server_hello(0x0303, suite, vec![Extension::supported_versions_server(0x7f1c)]);
+            let _ = s.write_all(&record(22, 0x0303, &sh));
+            hold(s);
+        }
+    });
+    expect_errors(port, "0x7f1c");
+}
+
+#[test]
+fn endless_stream_of_handshake_messages() {
+    let port = hostile(|s, hello| {
+        let Some(suite) = first_suite(hello) else { return };
+        let version = 0x0303;
+        let _ = s.write_all(&record(22, version, &server_hello(version, suite, vec![])));
+        // Certificate-less nonsense, forever: HelloRequest-typed and unknown messages.
+        let mut burst = Vec::new();
+        for i in 0..400u32 {
+            burst.extend(frame(HandshakeType::from(if i % 2 == 0 { 0u8 } else { 99u8 }), &[0u8; 8]));
+        }
+        let rec = record(22, version, &burst);
+        for _ in 0..100_000 {
+            if s.write_all(&rec).is_err() {
+                return;
+            }
+        }
+    });
+    let o = scan(port);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v = o.report.unwrap();
+    // The ServerHello came, so TLS 1.2 looks offered; every deeper probe must still end, with
+    // the stream named as the reason where it mattered.
+    let all = serde_json::to_string(&v).unwrap();
+    assert!(all.contains("endless stream of handshake messages"), "{}", serde_json::to_string_pretty(&v).unwrap());
+}
+
+#[test]
+fn silence() {
+    let port = hostile(|s, _| hold(s));
+    expect_errors(port, "no answer within the timeout");
+}
+
+#[test]
+fn close_after_half_a_server_hello() {
+    let port = hostile(|s, hello| {
+        if let Some(suite) = first_suite(hello) {
+            let rec = record(22, 0x0303, &server_hello(0x0303, suite, vec![Extension::renegotiation_info(&[])]));
+            let _ = s.write_all(&rec[..rec.len() / 2]);
+        }
+    });
+    expect_errors(port, "in the middle of a record");
+}
+
+#[test]
+fn http_banner_is_one_clear_error() {
+    let port = hostile(|s, _| {
+        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nServer: hostile\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    });
+    let o = scan(port);
+    assert_eq!(o.code, 1, "a plaintext port is unusable: one error line");
+    assert!(o.stderr.contains("plaintext"), "{}", o.stderr);
+}
+
+#[test]
+fn accept_then_reset() {
+    let port = hostile(|s, _| {
+        // SO_LINGER 0: close() sends RST.
+        use std::os::fd::AsRawFd;
+        let l = libc::linger { l_onoff: 1, l_linger: 0 };
+        // SAFETY: a valid socket and a correctly sized option value.
+        unsafe {
+            libc::setsockopt(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_LINGER, &l as *const _ as *const libc::c_void, std::mem::size_of::<libc::linger>() as libc::socklen_t);
+        }
+    });
+    let o = scan(port);
+    match o.code {
+        0 => {
+            let v = o.report.unwrap();
+            assert!(nothing_offered(&v));
+        }
+        _ => assert!(o.stderr.contains("reset") || o.stderr.contains("closed"), "{}", o.stderr),
+    }
+}
+
+#[test]
+fn alerts_with_nonsense_levels_and_ccs_floods() {
+    // An alert of level 7 and description 255, then a flood of ChangeCipherSpec records.
+    let port = hostile(|s, _| {
+        let _ = s.write_all(&record(21, 0x0303, &[7, 255]));
+        for _ in 0..20_000 {
+            if s.write_all(&record(20, 0x0303, &[1])).is_err() {
+                return;
+            }
+        }
+    });
+    let o = scan(port);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(nothing_offered(&o.report.unwrap()));
+}
