@@ -29,7 +29,10 @@ fn openssl() -> PathBuf {
 }
 
 fn scan_json(target: &str) -> Value {
-    let r = run_cmd(tlskit().args(["scan", "--json", "--timeout", "5", target]), Duration::from_secs(180));
+    let r = run_cmd(
+        tlskit().args(["scan", "--json", "--timeout", "5", target]),
+        Duration::from_secs(180),
+    );
     assert_eq!(r.code, 0, "scan failed:\n{}\n{}", r.stdout, r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("scan --json prints JSON");
@@ -39,10 +42,18 @@ fn scan_json(target: &str) -> Value {
 
 fn validate_schema(v: &Value) {
     let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scan.schema.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator.iter_errors(v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "scan JSON does not follow docs/scan.schema.json:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "scan JSON does not follow docs/scan.schema.json:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// A session feature (null when not tested).
@@ -53,15 +64,30 @@ fn feat<'a>(v: &'a Value, name: &str) -> &'a Value {
 /// A weakness's verdict (true / false / null).
 fn vuln<'a>(v: &'a Value, id: &str) -> &'a Value {
     let list = v["vulnerabilities"].as_array().expect("vulnerabilities");
-    &list.iter().find(|x| x["id"] == id).unwrap_or_else(|| panic!("no vulnerability {id} in {list:?}"))["vulnerable"]
+    &list
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap_or_else(|| panic!("no vulnerability {id} in {list:?}"))["vulnerable"]
 }
 
 fn vuln_detail(v: &Value, id: &str) -> String {
-    v["vulnerabilities"].as_array().unwrap().iter().find(|x| x["id"] == id).unwrap()["detail"].as_str().unwrap().to_string()
+    v["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn finding(v: &Value, id: &str) -> bool {
-    v["findings"].as_array().unwrap().iter().any(|f| f["id"] == id)
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == id)
 }
 
 fn notes(v: &Value) -> String {
@@ -83,17 +109,42 @@ impl Server {
 fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> Server {
     let port = free_port();
     let mut cmd = Command::new(openssl());
-    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-cert", p(cert), "-key", p(key), "-quiet"]).args(extra);
-    Server { _peer: Peer::listening("openssl s_server", &mut cmd, port), port }
+    cmd.args([
+        "s_server",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        p(cert),
+        "-key",
+        p(key),
+        "-quiet",
+    ])
+    .args(extra);
+    Server {
+        _peer: Peer::listening("openssl s_server", &mut cmd, port),
+        port,
+    }
 }
 
 fn gnutls_serv(cert: &Path, key: &Path, extra: &[&str]) -> Server {
     let bin = require_tool("gnutls-serv", "gnutls-bin");
     let port = free_port();
     let mut cmd = Command::new(bin);
-    cmd.args(["--port", &port.to_string(), "--x509certfile", p(cert), "--x509keyfile", p(key), "--disable-client-cert", "--echo"])
-        .args(extra);
-    Server { _peer: Peer::listening("gnutls-serv", &mut cmd, port), port }
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--x509certfile",
+        p(cert),
+        "--x509keyfile",
+        p(key),
+        "--disable-client-cert",
+        "--echo",
+    ])
+    .args(extra);
+    Server {
+        _peer: Peer::listening("gnutls-serv", &mut cmd, port),
+        port,
+    }
 }
 
 fn rsa_pki() -> (Pki, PathBuf, PathBuf) {
@@ -117,7 +168,12 @@ fn renegotiation_openssl_default_secure_and_client_initiated_refused() {
     assert!(!finding(&v, "feature.insecure_renegotiation"));
     assert!(!finding(&v, "feature.client_renegotiation"));
     // OpenSSL refuses an early ChangeCipherSpec and has no padding oracle.
-    assert_eq!(vuln(&v, "ccs_injection"), false, "{}", vuln_detail(&v, "ccs_injection"));
+    assert_eq!(
+        vuln(&v, "ccs_injection"),
+        false,
+        "{}",
+        vuln_detail(&v, "ccs_injection")
+    );
     assert!(vuln_detail(&v, "ccs_injection").contains("unexpected_message"));
     assert_eq!(vuln(&v, "robot"), false, "{}", vuln_detail(&v, "robot"));
     assert_eq!(vuln(&v, "heartbleed"), false);
@@ -137,7 +193,11 @@ fn renegotiation_openssl_client_renegotiation_accepted() {
 #[test]
 fn renegotiation_openssl_legacy_renegotiation_is_insecure() {
     let (_pki, crt, key) = rsa_pki();
-    let srv = s_server(&crt, &key, &["-legacy_renegotiation", "-client_renegotiation"]);
+    let srv = s_server(
+        &crt,
+        &key,
+        &["-legacy_renegotiation", "-client_renegotiation"],
+    );
     let v = scan_json(&srv.target());
     assert_eq!(feat(&v, "insecure_renegotiation"), true, "{}", notes(&v));
     assert!(finding(&v, "feature.insecure_renegotiation"));
@@ -146,7 +206,11 @@ fn renegotiation_openssl_legacy_renegotiation_is_insecure() {
 #[test]
 fn renegotiation_gnutls_without_and_with_rfc5746() {
     let (_pki, crt, key) = rsa_pki();
-    let without = gnutls_serv(&crt, &key, &["--priority", "NORMAL:%DISABLE_SAFE_RENEGOTIATION"]);
+    let without = gnutls_serv(
+        &crt,
+        &key,
+        &["--priority", "NORMAL:%DISABLE_SAFE_RENEGOTIATION"],
+    );
     let v = scan_json(&without.target());
     assert_eq!(feat(&v, "secure_renegotiation"), false, "{}", notes(&v));
     assert!(finding(&v, "feature.no_secure_renegotiation"));
@@ -169,7 +233,14 @@ fn resumption_and_tickets_on_by_default_in_openssl() {
     let (_pki, crt, key) = rsa_pki();
     let srv = s_server(&crt, &key, &[]);
     let v = scan_json(&srv.target());
-    for f in ["session_tickets", "session_id_resumption", "ticket_resumption", "tls13_tickets", "tls13_psk_resumption", "extended_master_secret"] {
+    for f in [
+        "session_tickets",
+        "session_id_resumption",
+        "ticket_resumption",
+        "tls13_tickets",
+        "tls13_psk_resumption",
+        "extended_master_secret",
+    ] {
         assert_eq!(feat(&v, f), true, "{f}: {}", notes(&v));
     }
     assert_eq!(feat(&v, "early_data"), false, "{}", notes(&v));
@@ -179,9 +250,20 @@ fn resumption_and_tickets_on_by_default_in_openssl() {
 #[test]
 fn resumption_and_tickets_off_in_openssl() {
     let (_pki, crt, key) = rsa_pki();
-    let srv = s_server(&crt, &key, &["-no_ticket", "-num_tickets", "0", "-no_cache"]);
+    let srv = s_server(
+        &crt,
+        &key,
+        &["-no_ticket", "-num_tickets", "0", "-no_cache"],
+    );
     let v = scan_json(&srv.target());
-    for f in ["session_tickets", "session_id_resumption", "ticket_resumption", "tls13_tickets", "tls13_psk_resumption", "early_data"] {
+    for f in [
+        "session_tickets",
+        "session_id_resumption",
+        "ticket_resumption",
+        "tls13_tickets",
+        "tls13_psk_resumption",
+        "early_data",
+    ] {
         assert_eq!(feat(&v, f), false, "{f}: {}", notes(&v));
     }
     assert!(finding(&v, "feature.no_resumption"));
@@ -226,21 +308,50 @@ fn early_data_openssl_on_and_off() {
 
 /// A DER OCSP response ("good") for `crt`, signed by the lab CA, made with `openssl ocsp`.
 fn ocsp_response(pki: &Pki, crt: &Path) -> PathBuf {
-    let out = run_cmd(Command::new(openssl()).args(["x509", "-serial", "-noout", "-in", p(crt)]), Duration::from_secs(20));
+    let out = run_cmd(
+        Command::new(openssl()).args(["x509", "-serial", "-noout", "-in", p(crt)]),
+        Duration::from_secs(20),
+    );
     let serial = out.stdout.trim().trim_start_matches("serial=").to_string();
     let index = pki.path("index.txt");
-    std::fs::write(&index, format!("V\t301231235959Z\t\t{serial}\tunknown\t/CN=x\n")).unwrap();
+    std::fs::write(
+        &index,
+        format!("V\t301231235959Z\t\t{serial}\tunknown\t/CN=x\n"),
+    )
+    .unwrap();
     let (ca_crt, ca_key) = (pki.ca_cert(), pki.ca_dir().join("ca.key"));
     let (req, resp) = (pki.path("req.der"), pki.path("resp.der"));
     let r = run_cmd(
-        Command::new(openssl()).args(["ocsp", "-issuer", p(&ca_crt), "-cert", p(crt), "-reqout", p(&req), "-no_nonce"]),
+        Command::new(openssl()).args([
+            "ocsp",
+            "-issuer",
+            p(&ca_crt),
+            "-cert",
+            p(crt),
+            "-reqout",
+            p(&req),
+            "-no_nonce",
+        ]),
         Duration::from_secs(20),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run_cmd(
         Command::new(openssl()).args([
-            "ocsp", "-index", p(&index), "-rsigner", p(&ca_crt), "-rkey", p(&ca_key), "-CA", p(&ca_crt), "-reqin", p(&req), "-respout", p(&resp),
-            "-ndays", "7",
+            "ocsp",
+            "-index",
+            p(&index),
+            "-rsigner",
+            p(&ca_crt),
+            "-rkey",
+            p(&ca_key),
+            "-CA",
+            p(&ca_crt),
+            "-reqin",
+            p(&req),
+            "-respout",
+            p(&resp),
+            "-ndays",
+            "7",
         ]),
         Duration::from_secs(20),
     );
@@ -282,7 +393,12 @@ fn alpn_openssl_h2_and_http11_then_none() {
     // TLS 1.3 only: ALPN is asked with TLS 1.3 handshakes.
     let srv = s_server(&crt, &key, &["-alpn", "http/1.1", "-tls1_3"]);
     let v = scan_json(&srv.target());
-    assert_eq!(feat(&v, "alpn")["protocols"], serde_json::json!(["http/1.1"]), "{}", notes(&v));
+    assert_eq!(
+        feat(&v, "alpn")["protocols"],
+        serde_json::json!(["http/1.1"]),
+        "{}",
+        notes(&v)
+    );
     drop(srv);
     let srv = s_server(&crt, &key, &[]);
     let v = scan_json(&srv.target());
@@ -298,9 +414,23 @@ fn heartbeat_gnutls_negotiated_but_not_heartbleed() {
     let v = scan_json(&srv.target());
     assert_eq!(feat(&v, "heartbeat"), true, "{}", notes(&v));
     assert!(finding(&v, "feature.heartbeat"));
-    assert_eq!(vuln(&v, "heartbleed"), false, "{}", vuln_detail(&v, "heartbleed"));
-    assert!(!vuln_detail(&v, "heartbleed").contains("does not negotiate"), "the probe must have run: {}", vuln_detail(&v, "heartbleed"));
-    assert_eq!(vuln(&v, "ccs_injection"), false, "{}", vuln_detail(&v, "ccs_injection"));
+    assert_eq!(
+        vuln(&v, "heartbleed"),
+        false,
+        "{}",
+        vuln_detail(&v, "heartbleed")
+    );
+    assert!(
+        !vuln_detail(&v, "heartbleed").contains("does not negotiate"),
+        "the probe must have run: {}",
+        vuln_detail(&v, "heartbleed")
+    );
+    assert_eq!(
+        vuln(&v, "ccs_injection"),
+        false,
+        "{}",
+        vuln_detail(&v, "ccs_injection")
+    );
     drop(srv);
     let srv = gnutls_serv(&crt, &key, &[]);
     let v = scan_json(&srv.target());
@@ -320,10 +450,23 @@ fn fallback_scsv_honoured_by_openssl() {
     let srv = s_server(
         &crt,
         &key,
-        &["-min_protocol", "TLSv1.1", "-max_protocol", "TLSv1.2", "-cipher", "AES128-SHA:ECDHE-RSA-AES128-SHA@SECLEVEL=0"],
+        &[
+            "-min_protocol",
+            "TLSv1.1",
+            "-max_protocol",
+            "TLSv1.2",
+            "-cipher",
+            "AES128-SHA:ECDHE-RSA-AES128-SHA@SECLEVEL=0",
+        ],
     );
     let v = scan_json(&srv.target());
-    let offered: Vec<&str> = v["protocols"].as_array().unwrap().iter().filter(|p| p["offered"] == true).map(|p| p["version"].as_str().unwrap()).collect();
+    let offered: Vec<&str> = v["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["offered"] == true)
+        .map(|p| p["version"].as_str().unwrap())
+        .collect();
     assert_eq!(offered, ["TLSv1.1", "TLSv1.2"]);
     assert_eq!(feat(&v, "fallback_scsv"), true, "{}", notes(&v));
     drop(srv);
@@ -348,7 +491,11 @@ fn modern_openssl_server_has_none_of_the_weaknesses() {
     for x in list {
         assert_eq!(x["vulnerable"], false, "{x}");
     }
-    assert!(!v["findings"].as_array().unwrap().iter().any(|f| f["id"].as_str().unwrap().starts_with("vuln.")));
+    assert!(!v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"].as_str().unwrap().starts_with("vuln.")));
     assert!(vuln_detail(&v, "robot").contains("no RSA key-exchange suite"));
 }
 
@@ -368,17 +515,33 @@ fn beast_and_static_rsa_with_tls10_cbc_then_not_with_tls12() {
     let v = scan_json(&srv.target());
     assert_eq!(vuln(&v, "beast"), false);
     assert_eq!(vuln(&v, "static_rsa"), false);
-    // CBC only: encrypt-then-MAC is asked (OpenSSL does it), but the TLS 1.2 client cannot talk.
+    // CBC only: encrypt-then-MAC is asked (OpenSSL does it), and the TLS 1.2 client completes
+    // AES-CBC handshakes (resumption checked on them).
     assert_eq!(feat(&v, "encrypt_then_mac"), true, "{}", notes(&v));
+    assert_eq!(feat(&v, "session_id_resumption"), true, "{}", notes(&v));
+    assert_eq!(feat(&v, "ticket_resumption"), true, "{}", notes(&v));
 }
 
 #[test]
 fn null_and_anonymous_suites_openssl() {
     let (_pki, crt, key) = rsa_pki();
-    let srv = s_server(&crt, &key, &["-tls1_2", "-cipher", "NULL-SHA256:ADH-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256@SECLEVEL=0"]);
+    let srv = s_server(
+        &crt,
+        &key,
+        &[
+            "-tls1_2",
+            "-cipher",
+            "NULL-SHA256:ADH-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256@SECLEVEL=0",
+        ],
+    );
     let v = scan_json(&srv.target());
     assert_eq!(vuln(&v, "null"), true, "{}", vuln_detail(&v, "null"));
-    assert_eq!(vuln(&v, "anonymous"), true, "{}", vuln_detail(&v, "anonymous"));
+    assert_eq!(
+        vuln(&v, "anonymous"),
+        true,
+        "{}",
+        vuln_detail(&v, "anonymous")
+    );
     assert!(vuln_detail(&v, "null").contains("NULL-SHA256"));
     assert!(vuln_detail(&v, "anonymous").contains("ADH-AES128-GCM-SHA256"));
     assert!(finding(&v, "vuln.null") && finding(&v, "vuln.anonymous"));
@@ -389,7 +552,16 @@ fn null_and_anonymous_suites_openssl() {
 fn dhparam(dir: &Path, group: &str) -> PathBuf {
     let out = dir.join(format!("{group}.pem"));
     let r = run_cmd(
-        Command::new(openssl()).args(["genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", &format!("group:{group}"), "-out", p(&out)]),
+        Command::new(openssl()).args([
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DH",
+            "-pkeyopt",
+            &format!("group:{group}"),
+            "-out",
+            p(&out),
+        ]),
         Duration::from_secs(30),
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -400,18 +572,45 @@ fn dhparam(dir: &Path, group: &str) -> PathBuf {
 fn logjam_openssl_1024_bit_common_prime_then_2048() {
     let (pki, crt, key) = rsa_pki();
     let weak = dhparam(pki.dir.path(), "dh_1024_160");
-    let srv = s_server(&crt, &key, &["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256@SECLEVEL=0", "-dhparam", p(&weak)]);
+    let srv = s_server(
+        &crt,
+        &key,
+        &[
+            "-tls1_2",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256@SECLEVEL=0",
+            "-dhparam",
+            p(&weak),
+        ],
+    );
     let v = scan_json(&srv.target());
     assert_eq!(vuln(&v, "logjam"), true, "{}", vuln_detail(&v, "logjam"));
     let d = vuln_detail(&v, "logjam");
-    assert!(d.contains("1024-bit") && d.contains("RFC 5114 1024-bit"), "{d}");
+    assert!(
+        d.contains("1024-bit") && d.contains("RFC 5114 1024-bit"),
+        "{d}"
+    );
     assert!(finding(&v, "vuln.logjam"));
     drop(srv);
     let strong = dhparam(pki.dir.path(), "modp_2048");
-    let srv = s_server(&crt, &key, &["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256", "-dhparam", p(&strong)]);
+    let srv = s_server(
+        &crt,
+        &key,
+        &[
+            "-tls1_2",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256",
+            "-dhparam",
+            p(&strong),
+        ],
+    );
     let v = scan_json(&srv.target());
     assert_eq!(vuln(&v, "logjam"), false, "{}", vuln_detail(&v, "logjam"));
-    assert!(vuln_detail(&v, "logjam").contains("RFC 3526 group 14"), "{}", vuln_detail(&v, "logjam"));
+    assert!(
+        vuln_detail(&v, "logjam").contains("RFC 3526 group 14"),
+        "{}",
+        vuln_detail(&v, "logjam")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,7 +620,16 @@ fn logjam_openssl_1024_bit_common_prime_then_2048() {
 fn weak_server_sslv3_cbc_rc4_and_3des_poodle_rc4_sweet32() {
     let (_pki, crt, key) = rsa_pki();
     let srv = WeakServer::start(&[
-        "--cert", p(&crt), "--key", p(&key), "--min-version", "ssl3", "--max-version", "tls1.2", "--cipher", "AES128-SHA:RC4-SHA:DES-CBC3-SHA",
+        "--cert",
+        p(&crt),
+        "--key",
+        p(&key),
+        "--min-version",
+        "ssl3",
+        "--max-version",
+        "tls1.2",
+        "--cipher",
+        "AES128-SHA:RC4-SHA:DES-CBC3-SHA",
     ]);
     let v = scan_json(&srv.addr());
     assert_eq!(vuln(&v, "poodle"), true, "{}", vuln_detail(&v, "poodle"));
@@ -436,10 +644,26 @@ fn weak_server_sslv3_cbc_rc4_and_3des_poodle_rc4_sweet32() {
     assert_eq!(feat(&v, "fallback_scsv"), true, "{}", notes(&v));
     assert_eq!(feat(&v, "compression"), false);
     assert_eq!(vuln(&v, "crime"), false);
-    assert_eq!(vuln(&v, "ccs_injection"), false, "{}", vuln_detail(&v, "ccs_injection"));
+    assert_eq!(
+        vuln(&v, "ccs_injection"),
+        false,
+        "{}",
+        vuln_detail(&v, "ccs_injection")
+    );
     drop(srv);
     // TLS 1.2 with AES only: none of the three.
-    let srv = WeakServer::start(&["--cert", p(&crt), "--key", p(&key), "--min-version", "tls1.2", "--max-version", "tls1.2", "--cipher", "AES128-GCM-SHA256"]);
+    let srv = WeakServer::start(&[
+        "--cert",
+        p(&crt),
+        "--key",
+        p(&key),
+        "--min-version",
+        "tls1.2",
+        "--max-version",
+        "tls1.2",
+        "--cipher",
+        "AES128-GCM-SHA256",
+    ]);
     let v = scan_json(&srv.addr());
     for id in ["poodle", "rc4", "sweet32", "beast"] {
         assert_eq!(vuln(&v, id), false, "{id}");
@@ -450,18 +674,40 @@ fn weak_server_sslv3_cbc_rc4_and_3des_poodle_rc4_sweet32() {
 fn weak_server_well_known_dh_prime_logjam() {
     let (_pki, crt, key) = rsa_pki();
     let srv = WeakServer::start(&[
-        "--cert", p(&crt), "--key", p(&key), "--max-version", "tls1.2", "--cipher", "DHE-RSA-AES128-SHA", "--dh-group", "oakley2",
+        "--cert",
+        p(&crt),
+        "--key",
+        p(&key),
+        "--max-version",
+        "tls1.2",
+        "--cipher",
+        "DHE-RSA-AES128-SHA",
+        "--dh-group",
+        "oakley2",
     ]);
     let v = scan_json(&srv.addr());
     assert_eq!(vuln(&v, "logjam"), true, "{}", vuln_detail(&v, "logjam"));
-    assert!(vuln_detail(&v, "logjam").contains("Oakley group 2"), "{}", vuln_detail(&v, "logjam"));
+    assert!(
+        vuln_detail(&v, "logjam").contains("Oakley group 2"),
+        "{}",
+        vuln_detail(&v, "logjam")
+    );
 }
 
 #[test]
 fn weak_server_fake_hello_deflate_compression_crime_and_export_freak() {
     let (_pki, crt, key) = rsa_pki();
     let srv = WeakServer::start(&[
-        "--cert", p(&crt), "--key", p(&key), "--fake-hello", "--fake-suites", "0x0003,0x0008,0x002f", "--fake-compression", "--max-version", "tls1.2",
+        "--cert",
+        p(&crt),
+        "--key",
+        p(&key),
+        "--fake-hello",
+        "--fake-suites",
+        "0x0003,0x0008,0x002f",
+        "--fake-compression",
+        "--max-version",
+        "tls1.2",
     ]);
     let v = scan_json(&srv.addr());
     assert_eq!(feat(&v, "compression"), true, "{}", notes(&v));
@@ -471,11 +717,25 @@ fn weak_server_fake_hello_deflate_compression_crime_and_export_freak() {
     assert!(finding(&v, "vuln.freak"));
     drop(srv);
     // The same hand-built server without compression.
-    let srv = WeakServer::start(&["--cert", p(&crt), "--key", p(&key), "--fake-hello", "--fake-suites", "0x002f", "--max-version", "tls1.2"]);
+    let srv = WeakServer::start(&[
+        "--cert",
+        p(&crt),
+        "--key",
+        p(&key),
+        "--fake-hello",
+        "--fake-suites",
+        "0x002f",
+        "--max-version",
+        "tls1.2",
+    ]);
     let v = scan_json(&srv.addr());
     assert_eq!(feat(&v, "compression"), false, "{}", notes(&v));
     assert_eq!(vuln(&v, "crime"), false);
     assert_eq!(vuln(&v, "freak"), false);
+    // The hand-built ServerHello answers neither extended_master_secret nor encrypt_then_mac.
+    assert_eq!(feat(&v, "extended_master_secret"), false, "{}", notes(&v));
+    assert_eq!(feat(&v, "encrypt_then_mac"), false, "{}", notes(&v));
+    assert!(finding(&v, "feature.no_extended_master_secret"));
 }
 
 #[test]
@@ -483,13 +743,25 @@ fn weak_server_fake_hello_without_renegotiation_info_and_ignoring_fallback_scsv(
     let (_pki, crt, key) = rsa_pki();
     // The hand-built hello answers any version in range and does not look for the SCSV.
     let srv = WeakServer::start(&[
-        "--cert", p(&crt), "--key", p(&key), "--fake-hello", "--fake-suites", "0x002f", "--fake-no-renegotiation-info", "--min-version", "tls1",
-        "--max-version", "tls1.2",
+        "--cert",
+        p(&crt),
+        "--key",
+        p(&key),
+        "--fake-hello",
+        "--fake-suites",
+        "0x002f",
+        "--fake-no-renegotiation-info",
+        "--min-version",
+        "tls1",
+        "--max-version",
+        "tls1.2",
     ]);
     let v = scan_json(&srv.addr());
     assert_eq!(feat(&v, "secure_renegotiation"), false, "{}", notes(&v));
     assert_eq!(feat(&v, "fallback_scsv"), false, "{}", notes(&v));
-    assert!(finding(&v, "feature.no_secure_renegotiation") && finding(&v, "feature.no_fallback_scsv"));
+    assert!(
+        finding(&v, "feature.no_secure_renegotiation") && finding(&v, "feature.no_fallback_scsv")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,7 +840,14 @@ fn read_record(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
 /// RSA without padding, with the openssl command line: the test's own oracle.
 fn rsa_raw_decrypt(key: &Path, ct: &[u8]) -> Option<Vec<u8>> {
     let mut child = Command::new(openssl())
-        .args(["pkeyutl", "-decrypt", "-inkey", p(key), "-pkeyopt", "rsa_padding_mode:none"])
+        .args([
+            "pkeyutl",
+            "-decrypt",
+            "-inkey",
+            p(key),
+            "-pkeyopt",
+            "rsa_padding_mode:none",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -595,7 +874,12 @@ fn mini_connection(flaw: Flaw, mut s: TcpStream, chain: &[Vec<u8>], key: &Path) 
         let n = s.read(&mut buf).ok()?;
         let hello = tlskit_wire::sslv2::ClientHelloV2::parse_record(&buf[..n]).ok()?;
         let mine = [0x010080u32, 0x020080, 0x0700c0];
-        let specs: Vec<u32> = hello.cipher_specs.iter().copied().filter(|c| mine.contains(c)).collect();
+        let specs: Vec<u32> = hello
+            .cipher_specs
+            .iter()
+            .copied()
+            .filter(|c| mine.contains(c))
+            .collect();
         let sh = tlskit_wire::sslv2::ServerHelloV2 {
             session_id_hit: 0,
             certificate_type: 1,
@@ -613,7 +897,11 @@ fn mini_connection(flaw: Flaw, mut s: TcpStream, chain: &[Vec<u8>], key: &Path) 
         return None;
     }
     let ch = ClientHello::parse_message(&body).ok()?;
-    let (min, max) = if flaw == Flaw::IgnoresFallbackScsv { (0x0301, 0x0303) } else { (0x0303, 0x0303) };
+    let (min, max) = if flaw == Flaw::IgnoresFallbackScsv {
+        (0x0301, 0x0303)
+    } else {
+        (0x0303, 0x0303)
+    };
     let version = ch.legacy_version.min(max);
     if version < min {
         s.write_all(&alert(0x0303, 70)).ok()?;
@@ -623,7 +911,12 @@ fn mini_connection(flaw: Flaw, mut s: TcpStream, chain: &[Vec<u8>], key: &Path) 
         s.write_all(&alert(version, 86)).ok()?;
         return Some(());
     }
-    let Some(suite) = ch.cipher_suites.iter().copied().find(|c| [0x002f, 0x0035].contains(c)) else {
+    let Some(suite) = ch
+        .cipher_suites
+        .iter()
+        .copied()
+        .find(|c| [0x002f, 0x0035].contains(c))
+    else {
         s.write_all(&alert(version, 40)).ok()?;
         return Some(());
     };
@@ -636,7 +929,14 @@ fn mini_connection(flaw: Flaw, mut s: TcpStream, chain: &[Vec<u8>], key: &Path) 
     }
     let mut random = [0u8; 32];
     random[..10].copy_from_slice(b"tlskitmini");
-    let sh = ServerHello { legacy_version: version, random, session_id: vec![1; 32], cipher_suite: suite, compression: 0, extensions };
+    let sh = ServerHello {
+        legacy_version: version,
+        random,
+        session_id: vec![1; 32],
+        cipher_suite: suite,
+        compression: 0,
+        extensions,
+    };
     let mut flight = sh.to_message();
     let mut certs = Vec::new();
     Certificate::tls12(chain.to_vec()).encode(&mut certs);
@@ -675,7 +975,11 @@ fn mini_connection(flaw: Flaw, mut s: TcpStream, chain: &[Vec<u8>], key: &Path) 
                     Flaw::RobotOracle => {
                         let pt = rsa_raw_decrypt(key, ct)?;
                         let k = pt.len();
-                        pt.len() > 50 && pt[0] == 0 && pt[1] == 2 && pt[k - 49] == 0 && !pt[2..k - 49].contains(&0)
+                        pt.len() > 50
+                            && pt[0] == 0
+                            && pt[1] == 2
+                            && pt[k - 49] == 0
+                            && !pt[2..k - 49].contains(&0)
                     }
                     _ => true,
                 });
@@ -697,7 +1001,11 @@ fn mini_connection(flaw: Flaw, mut s: TcpStream, chain: &[Vec<u8>], key: &Path) 
 }
 
 fn chain_of(crt: &Path) -> Vec<Vec<u8>> {
-    tlskit::pki::load::load_certs(crt).unwrap().into_iter().map(|c| c.as_ref().to_vec()).collect()
+    tlskit::pki::load::load_certs(crt)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.as_ref().to_vec())
+        .collect()
 }
 
 #[test]
@@ -705,13 +1013,32 @@ fn heartbleed_minimal_vulnerable_server_written_for_the_test() {
     let (_pki, crt, key) = rsa_pki();
     let srv = mini_server(Flaw::Heartbleed, chain_of(&crt), key);
     let v = scan_json(&srv.target());
-    assert_eq!(vuln(&v, "heartbleed"), true, "{}", vuln_detail(&v, "heartbleed"));
-    assert!(vuln_detail(&v, "heartbleed").contains("16384"), "{}", vuln_detail(&v, "heartbleed"));
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "vuln.heartbleed").expect("finding");
+    assert_eq!(
+        vuln(&v, "heartbleed"),
+        true,
+        "{}",
+        vuln_detail(&v, "heartbleed")
+    );
+    assert!(
+        vuln_detail(&v, "heartbleed").contains("16384"),
+        "{}",
+        vuln_detail(&v, "heartbleed")
+    );
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "vuln.heartbleed")
+        .expect("finding");
     assert_eq!(f["severity"], "critical");
     assert_eq!(feat(&v, "heartbeat"), true);
     // The same minimal server has no other wire-level flaw.
-    assert_eq!(vuln(&v, "ccs_injection"), false, "{}", vuln_detail(&v, "ccs_injection"));
+    assert_eq!(
+        vuln(&v, "ccs_injection"),
+        false,
+        "{}",
+        vuln_detail(&v, "ccs_injection")
+    );
     assert_eq!(vuln(&v, "robot"), false, "{}", vuln_detail(&v, "robot"));
 }
 
@@ -720,7 +1047,12 @@ fn ccs_injection_minimal_vulnerable_server_written_for_the_test() {
     let (_pki, crt, key) = rsa_pki();
     let srv = mini_server(Flaw::EarlyCcs, chain_of(&crt), key);
     let v = scan_json(&srv.target());
-    assert_eq!(vuln(&v, "ccs_injection"), true, "{}", vuln_detail(&v, "ccs_injection"));
+    assert_eq!(
+        vuln(&v, "ccs_injection"),
+        true,
+        "{}",
+        vuln_detail(&v, "ccs_injection")
+    );
     assert!(vuln_detail(&v, "ccs_injection").contains("bad_record_mac"));
     assert!(finding(&v, "vuln.ccs_injection"));
     assert_eq!(vuln(&v, "heartbleed"), false);
@@ -733,14 +1065,21 @@ fn robot_oracle_minimal_vulnerable_server_written_for_the_test() {
     let v = scan_json(&srv.target());
     assert_eq!(vuln(&v, "robot"), true, "{}", vuln_detail(&v, "robot"));
     let d = vuln_detail(&v, "robot");
-    assert!(d.contains("decrypt_error") && d.contains("bad_record_mac") && d.contains("2048-bit"), "{d}");
+    assert!(
+        d.contains("decrypt_error") && d.contains("bad_record_mac") && d.contains("2048-bit"),
+        "{d}"
+    );
     assert!(finding(&v, "vuln.robot"));
 }
 
 #[test]
 fn robot_not_vulnerable_openssl_and_gnutls_with_rsa_key_exchange() {
     let (_pki, crt, key) = rsa_pki();
-    let srv = s_server(&crt, &key, &["-tls1_2", "-cipher", "AES128-GCM-SHA256:AES128-SHA"]);
+    let srv = s_server(
+        &crt,
+        &key,
+        &["-tls1_2", "-cipher", "AES128-GCM-SHA256:AES128-SHA"],
+    );
     let v = scan_json(&srv.target());
     assert_eq!(vuln(&v, "robot"), false, "{}", vuln_detail(&v, "robot"));
     assert!(vuln_detail(&v, "robot").contains("same answer"));
@@ -770,6 +1109,40 @@ fn drown_sslv2_minimal_vulnerable_server_written_for_the_test() {
     let v = scan_json(&srv.target());
     assert_eq!(vuln(&v, "drown"), true, "{}", vuln_detail(&v, "drown"));
     assert_eq!(vuln(&v, "rc4"), true, "{}", vuln_detail(&v, "rc4"));
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "vuln.drown").expect("finding");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "vuln.drown")
+        .expect("finding");
     assert_eq!(f["severity"], "critical");
+}
+
+#[test]
+fn tlskit_serve_rustls_ignores_fallback_scsv_but_sends_the_downgrade_sentinel() {
+    let (_pki, crt, key) = rsa_pki();
+    let srv = serve(&["-s", p(&crt), "-k", p(&key), "--echo", "--alpn", "h2"]);
+    let v = scan_json(&format!("127.0.0.1:{}", srv.port));
+    // rustls does not implement RFC 7507; with only TLS 1.3 and 1.2 that costs nothing.
+    assert_eq!(feat(&v, "fallback_scsv"), false, "{}", notes(&v));
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "feature.no_fallback_scsv")
+        .expect("finding");
+    assert_eq!(f["severity"], "info");
+    assert!(notes(&v).contains("downgrade sentinel"));
+    assert_eq!(feat(&v, "alpn")["protocols"], serde_json::json!(["h2"]));
+    // rustls never renegotiates and has no heartbeat, compression or early CCS.
+    assert_eq!(feat(&v, "client_renegotiation"), false, "{}", notes(&v));
+    assert_eq!(feat(&v, "insecure_renegotiation"), false, "{}", notes(&v));
+    assert_eq!(feat(&v, "tls13_psk_resumption"), true, "{}", notes(&v));
+    assert_eq!(
+        vuln(&v, "ccs_injection"),
+        false,
+        "{}",
+        vuln_detail(&v, "ccs_injection")
+    );
+    assert_eq!(vuln(&v, "heartbleed"), false);
 }

@@ -62,12 +62,23 @@ fn record(typ: u8, version: u16, body: &[u8]) -> Vec<u8> {
 fn first_suite(hello: &[u8]) -> Option<u16> {
     let body = hello.get(5..)?;
     let ch = ClientHello::parse_message(body).ok()?;
-    ch.cipher_suites.iter().copied().find(|s| ![0x00ff, 0x5600].contains(s) && s & 0x0f0f != 0x0a0a)
+    ch.cipher_suites
+        .iter()
+        .copied()
+        .find(|s| ![0x00ff, 0x5600].contains(s) && s & 0x0f0f != 0x0a0a)
 }
 
 /// A ServerHello message choosing `suite` at `version`, with `extensions`.
 fn server_hello(version: u16, suite: u16, extensions: Vec<Extension>) -> Vec<u8> {
-    ServerHello { legacy_version: version, random: [0x42; 32], session_id: vec![], cipher_suite: suite, compression: 0, extensions }.to_message()
+    ServerHello {
+        legacy_version: version,
+        random: [0x42; 32],
+        session_id: vec![],
+        cipher_suite: suite,
+        compression: 0,
+        extensions,
+    }
+    .to_message()
 }
 
 struct Outcome {
@@ -79,28 +90,66 @@ struct Outcome {
 /// Scan with a 2-second probe timeout; the process must finish well within the limit.
 fn scan(port: u16) -> Outcome {
     let r = run_cmd(
-        tlskit().args(["scan", "--json", "--timeout", "2", "--no-progress", &format!("127.0.0.1:{port}")]),
+        tlskit().args([
+            "scan",
+            "--json",
+            "--timeout",
+            "2",
+            "--no-progress",
+            &format!("127.0.0.1:{port}"),
+        ]),
         Duration::from_secs(240),
     );
     assert!(!r.stderr.contains("panicked"), "panic:\n{}", r.stderr);
-    assert!(r.code == 0 || r.code == 1, "exit {}:\n{}\n{}", r.code, r.stdout, r.stderr);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "exit {}:\n{}\n{}",
+        r.code,
+        r.stdout,
+        r.stderr
+    );
     if r.code == 1 {
-        let lines: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("tlskit: error:")).collect();
+        let lines: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("tlskit: error:"))
+            .collect();
         assert_eq!(lines.len(), 1, "one error line expected:\n{}", r.stderr);
-        assert!(r.stdout.trim().is_empty(), "nothing on stdout on failure:\n{}", r.stdout);
-        return Outcome { code: 1, report: None, stderr: r.stderr };
+        assert!(
+            r.stdout.trim().is_empty(),
+            "nothing on stdout on failure:\n{}",
+            r.stdout
+        );
+        return Outcome {
+            code: 1,
+            report: None,
+            stderr: r.stderr,
+        };
     }
-    let v: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", r.stdout, r.stderr));
+    let v: Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", r.stdout, r.stderr));
     validate_schema(&v);
-    Outcome { code: 0, report: Some(v), stderr: r.stderr }
+    Outcome {
+        code: 0,
+        report: Some(v),
+        stderr: r.stderr,
+    }
 }
 
 fn validate_schema(v: &Value) {
     let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scan.schema.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator.iter_errors(v).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "scan JSON does not follow docs/scan.schema.json:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "scan JSON does not follow docs/scan.schema.json:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// Every problem the report mentions: protocol errors and notes, and the errors list.
@@ -120,7 +169,11 @@ fn troubles(v: &Value) -> String {
 }
 
 fn nothing_offered(v: &Value) -> bool {
-    v["protocols"].as_array().unwrap().iter().all(|p| p["offered"] == false)
+    v["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["offered"] == false)
 }
 
 /// The report for a server that must come out as "not usable, with errors saying why".
@@ -128,9 +181,16 @@ fn expect_errors(port: u16, needle: &str) -> Value {
     let o = scan(port);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let v = o.report.unwrap();
-    assert!(nothing_offered(&v), "{}", serde_json::to_string_pretty(&v["protocols"]).unwrap());
+    assert!(
+        nothing_offered(&v),
+        "{}",
+        serde_json::to_string_pretty(&v["protocols"]).unwrap()
+    );
     let t = troubles(&v);
-    assert!(t.contains(needle), "expected {needle:?} among the errors:\n{t}");
+    assert!(
+        t.contains(needle),
+        "expected {needle:?} among the errors:\n{t}"
+    );
     // No weakness can be judged on a server that never completed a hello.
     assert_eq!(v["vulnerabilities"], serde_json::json!([]));
     v
@@ -139,7 +199,9 @@ fn expect_errors(port: u16, needle: &str) -> Value {
 #[test]
 fn garbage_bytes() {
     let port = hostile(|s, _| {
-        let junk: Vec<u8> = (0..70_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80).collect();
+        let junk: Vec<u8> = (0..70_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80)
+            .collect();
         let _ = s.write_all(&junk);
         hold(s);
     });
@@ -202,7 +264,11 @@ fn wrong_versions_in_the_server_hello() {
     // A draft TLS 1.3 version (0x7f1c) in supported_versions.
     let port = hostile(|s, hello| {
         if let Some(suite) = first_suite(hello) {
-            let sh = server_hello(0x0303, suite, vec![Extension::supported_versions_server(0x7f1c)]);
+            let sh = server_hello(
+                0x0303,
+                suite,
+                vec![Extension::supported_versions_server(0x7f1c)],
+            );
             let _ = s.write_all(&record(22, 0x0303, &sh));
             hold(s);
         }
@@ -213,13 +279,18 @@ fn wrong_versions_in_the_server_hello() {
 #[test]
 fn endless_stream_of_handshake_messages() {
     let port = hostile(|s, hello| {
-        let Some(suite) = first_suite(hello) else { return };
+        let Some(suite) = first_suite(hello) else {
+            return;
+        };
         let version = 0x0303;
         let _ = s.write_all(&record(22, version, &server_hello(version, suite, vec![])));
         // Certificate-less nonsense, forever: HelloRequest-typed and unknown messages.
         let mut burst = Vec::new();
         for i in 0..400u32 {
-            burst.extend(frame(HandshakeType::from(if i % 2 == 0 { 0u8 } else { 99u8 }), &[0u8; 8]));
+            burst.extend(frame(
+                HandshakeType::from(if i % 2 == 0 { 0u8 } else { 99u8 }),
+                &[0u8; 8],
+            ));
         }
         let rec = record(22, version, &burst);
         for _ in 0..100_000 {
@@ -234,7 +305,11 @@ fn endless_stream_of_handshake_messages() {
     // The ServerHello came, so TLS 1.2 looks offered; every deeper probe must still end, with
     // the stream named as the reason where it mattered.
     let all = serde_json::to_string(&v).unwrap();
-    assert!(all.contains("endless stream of handshake messages"), "{}", serde_json::to_string_pretty(&v).unwrap());
+    assert!(
+        all.contains("endless stream of handshake messages"),
+        "{}",
+        serde_json::to_string_pretty(&v).unwrap()
+    );
 }
 
 #[test]
@@ -247,7 +322,11 @@ fn silence() {
 fn close_after_half_a_server_hello() {
     let port = hostile(|s, hello| {
         if let Some(suite) = first_suite(hello) {
-            let rec = record(22, 0x0303, &server_hello(0x0303, suite, vec![Extension::renegotiation_info(&[])]));
+            let rec = record(
+                22,
+                0x0303,
+                &server_hello(0x0303, suite, vec![Extension::renegotiation_info(&[])]),
+            );
             let _ = s.write_all(&rec[..rec.len() / 2]);
         }
     });
@@ -269,10 +348,19 @@ fn accept_then_reset() {
     let port = hostile(|s, _| {
         // SO_LINGER 0: close() sends RST.
         use std::os::fd::AsRawFd;
-        let l = libc::linger { l_onoff: 1, l_linger: 0 };
+        let l = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
         // SAFETY: a valid socket and a correctly sized option value.
         unsafe {
-            libc::setsockopt(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_LINGER, &l as *const _ as *const libc::c_void, std::mem::size_of::<libc::linger>() as libc::socklen_t);
+            libc::setsockopt(
+                s.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                &l as *const _ as *const libc::c_void,
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            );
         }
     });
     let o = scan(port);
@@ -280,8 +368,20 @@ fn accept_then_reset() {
         0 => {
             let v = o.report.unwrap();
             assert!(nothing_offered(&v));
+            // Resets look like refusals to each probe; the report still says what happened.
+            let f = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["id"] == "scan.no_tls")
+                .expect("scan.no_tls finding");
+            assert!(f["message"].as_str().unwrap().contains("reset"), "{f}");
         }
-        _ => assert!(o.stderr.contains("reset") || o.stderr.contains("closed"), "{}", o.stderr),
+        _ => assert!(
+            o.stderr.contains("reset") || o.stderr.contains("closed"),
+            "{}",
+            o.stderr
+        ),
     }
 }
 

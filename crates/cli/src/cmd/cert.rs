@@ -14,6 +14,7 @@ use tlskit::{Error, Result};
 
 #[derive(clap::Args, Debug)]
 #[command(
+    about = "A small CA for labs: create a CA, issue, show and rehash certificates",
     long_about = CERT_LONG,
     after_help = CERT_EXAMPLES
 )]

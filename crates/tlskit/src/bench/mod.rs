@@ -194,6 +194,64 @@ pub struct BenchReport {
     pub notes: Vec<String>,
 }
 
+/// The client's session store for `--resume`: shared by all connections, and deep enough that
+/// each of N concurrent connections finds a TLS 1.3 ticket of its own (rustls' in-memory cache
+/// keeps 8 per server, fewer than the connections a benchmark runs at once). Tickets are used
+/// once, as RFC 8446 asks of clients.
+#[derive(Debug)]
+struct SharedTickets {
+    cap: usize,
+    inner: std::sync::Mutex<TicketsInner>,
+}
+
+#[derive(Debug, Default)]
+struct TicketsInner {
+    kx: std::collections::HashMap<ServerName<'static>, rustls::NamedGroup>,
+    tls12: std::collections::HashMap<ServerName<'static>, rustls::client::Tls12ClientSessionValue>,
+    tls13: std::collections::HashMap<ServerName<'static>, std::collections::VecDeque<rustls::client::Tls13ClientSessionValue>>,
+}
+
+impl SharedTickets {
+    fn new(cap: usize) -> Self {
+        SharedTickets { cap, inner: std::sync::Mutex::new(TicketsInner::default()) }
+    }
+    fn with<T>(&self, f: impl FnOnce(&mut TicketsInner) -> T) -> T {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut g)
+    }
+}
+
+impl rustls::client::ClientSessionStore for SharedTickets {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: rustls::NamedGroup) {
+        self.with(|i| i.kx.insert(server_name, group));
+    }
+    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<rustls::NamedGroup> {
+        self.with(|i| i.kx.get(&server_name.to_owned()).copied())
+    }
+    fn set_tls12_session(&self, server_name: ServerName<'static>, value: rustls::client::Tls12ClientSessionValue) {
+        self.with(|i| i.tls12.insert(server_name, value));
+    }
+    fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+        self.with(|i| i.tls12.get(&server_name.to_owned()).cloned())
+    }
+    fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
+        self.with(|i| i.tls12.remove(server_name));
+    }
+    fn insert_tls13_ticket(&self, server_name: ServerName<'static>, value: rustls::client::Tls13ClientSessionValue) {
+        let cap = self.cap;
+        self.with(|i| {
+            let q = i.tls13.entry(server_name).or_default();
+            q.push_back(value);
+            while q.len() > cap {
+                q.pop_front();
+            }
+        });
+    }
+    fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.with(|i| i.tls13.get_mut(server_name).and_then(|q| q.pop_back()))
+    }
+}
+
 /// Answers larger than this are not read to the end in the handshake workloads.
 const MAX_ANSWER: usize = 1 << 20;
 /// After the end of a run, connections still in flight get this long before they are cut.
@@ -432,7 +490,7 @@ pub async fn run(opts: &BenchOptions, setup: &ClientSetup) -> Result<BenchReport
     let server_name = opts.servername.clone().unwrap_or_else(|| opts.target.host.clone());
     let mut config = (*setup.config).clone();
     config.resumption = match opts.workload {
-        Workload::Resume => Resumption::in_memory_sessions(1024),
+        Workload::Resume => Resumption::store(Arc::new(SharedTickets::new(4 * opts.connections + 16))),
         _ => Resumption::disabled(),
     };
     let request = match &opts.exchange {
@@ -513,6 +571,18 @@ async fn handshakes(ctx: &Arc<Ctx>, opts: &BenchOptions, report: &mut BenchRepor
     ctx.small_exchange(&mut buf, Instant::now() + opts.timeout)
         .await
         .map_err(Failure::into_error)?;
+    if resume {
+        // One unmeasured exchange per connection, so that every connection starts with a ticket.
+        let mut warm = tokio::task::JoinSet::new();
+        for _ in 0..opts.connections {
+            let ctx = ctx.clone();
+            warm.spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                let _ = ctx.small_exchange(&mut buf, Instant::now() + ctx.timeout).await;
+            });
+        }
+        while warm.join_next().await.is_some() {}
+    }
     let server0 = procfs::snapshot(&opts.server_pids);
     let client0 = procfs::self_cpu_seconds();
     let start = Instant::now();

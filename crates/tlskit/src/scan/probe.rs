@@ -265,7 +265,9 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(
                 }
                 if flight.is_none() && !reader.is_idle() {
                     // Half a record or half a message is a broken answer, not a refusal.
-                    return Response::Malformed("the server closed the connection in the middle of a record".into());
+                    return Response::Malformed(
+                        "the server closed the connection in the middle of a record".into(),
+                    );
                 }
                 return finish(flight, Response::Closed { reset: false });
             }

@@ -347,10 +347,13 @@ async fn accept_tls(
         let ctx = ErrorContext { peer: peer.to_string(), server_side: true, ..Default::default() };
         format!("handshake failed: {}", verify::io_error(&e, &ctx, "TLS handshake"))
     };
-    match tokio::time::timeout_at(deadline, tcp.readable()).await {
+    // peek, not readable(): readiness can be reported before any byte has arrived.
+    let mut first = [0u8; 1];
+    match tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
         Err(_) => return Err(late("no ClientHello")),
         Ok(Err(e)) => return Err(failed(e)),
-        Ok(Ok(())) => {}
+        Ok(Ok(0)) => return Err("the client closed the connection without sending a ClientHello".to_string()),
+        Ok(Ok(_)) => {}
     }
     let hello = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
     let start = match tokio::time::timeout_at(deadline, hello).await {
@@ -481,6 +484,9 @@ async fn forward(tls: &mut TlsStream<TcpStream>, backend: &Target, c: &mut Count
 /// Request bodies up to this size are kept (and shown on the session page); larger ones are read
 /// and discarded as they arrive, so an upload of any size costs no memory.
 const MAX_BODY_KEPT: u64 = 1 << 20;
+
+/// Files up to this size are read into memory at once; larger ones are streamed.
+const SMALL_FILE: u64 = 64 * 1024;
 
 /// Files are sent in chunks of this size, read ahead by a blocking reader thread.
 const FILE_CHUNK: usize = 256 * 1024;
@@ -732,15 +738,25 @@ async fn static_file(root: &Path, target: &str) -> (u16, String, Body) {
     if !canon.starts_with(&root_canon) {
         return text(403, "forbidden\n");
     }
-    let opened = tokio::task::spawn_blocking(move || {
-        let file = std::fs::File::open(&canon)?;
-        let meta = file.metadata()?;
-        Ok::<_, std::io::Error>((file, meta, canon))
-    })
-    .await;
+    // Small files are read at once (from the page cache this takes microseconds, less than a hop
+    // to the blocking pool); large ones are streamed by send_file.
+    let opened = std::fs::File::open(&canon).and_then(|f| {
+        let meta = f.metadata()?;
+        Ok((f, meta))
+    });
     match opened {
-        Ok(Ok((file, meta, canon))) if meta.is_file() => {
-            (200, content_type(&canon).to_string(), Body::File { file, len: meta.len() })
+        Ok((mut file, meta)) if meta.is_file() => {
+            let ctype = content_type(&canon).to_string();
+            if meta.len() <= SMALL_FILE {
+                use std::io::Read;
+                let mut bytes = Vec::with_capacity(meta.len() as usize);
+                match file.read_to_end(&mut bytes) {
+                    Ok(_) => (200, ctype, Body::Bytes(bytes)),
+                    Err(_) => text(404, "not found\n"),
+                }
+            } else {
+                (200, ctype, Body::File { file, len: meta.len() })
+            }
         }
         _ => text(404, "not found\n"),
     }

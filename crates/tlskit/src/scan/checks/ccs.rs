@@ -44,22 +44,51 @@ pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>
         return (None, format!("could not send the hello: {}", e.describe()));
     }
     match read_flight(&mut conn, deadline).await {
-        Ok(f) if f.resumed => return (None, "the server resumed a session we did not offer".into()),
+        Ok(f) if f.resumed => {
+            return (None, "the server resumed a session we did not offer".into())
+        }
         Ok(_) => {}
         Err(e) => return (None, format!("no usable {} handshake: {e}", version.name())),
     }
     let short = || deadline.min(Instant::now() + Duration::from_secs(2));
-    if let Err(e) = conn.send(ContentType::ChangeCipherSpec, &[1], deadline).await {
-        return (Some(false), format!("the early ChangeCipherSpec was refused ({})", e.describe()));
+    if let Err(e) = conn
+        .send(ContentType::ChangeCipherSpec, &[1], deadline)
+        .await
+    {
+        return (
+            Some(false),
+            format!("the early ChangeCipherSpec was refused ({})", e.describe()),
+        );
     }
     let verdict = match answer(&mut conn, short()).await {
-        Answer::Alert(d) => (Some(false), format!("the early ChangeCipherSpec was refused ({} alert)", d.name())),
-        Answer::Closed => (Some(false), "the server closed the connection on the early ChangeCipherSpec".into()),
-        Answer::Other(m) => (None, format!("unexpected answer to the early ChangeCipherSpec: {m}")),
+        Answer::Alert(d) => (
+            Some(false),
+            format!(
+                "the early ChangeCipherSpec was refused ({} alert)",
+                d.name()
+            ),
+        ),
+        Answer::Closed => (
+            Some(false),
+            "the server closed the connection on the early ChangeCipherSpec".into(),
+        ),
+        Answer::Other(m) => (
+            None,
+            format!("unexpected answer to the early ChangeCipherSpec: {m}"),
+        ),
         Answer::Silent => {
             // Accepted silently (or ignored): a second record tells which.
-            if let Err(e) = conn.send(ContentType::ChangeCipherSpec, &[1], deadline).await {
-                return (None, format!("the early ChangeCipherSpec got no answer, the next record {}", e.describe()));
+            if let Err(e) = conn
+                .send(ContentType::ChangeCipherSpec, &[1], deadline)
+                .await
+            {
+                return (
+                    None,
+                    format!(
+                        "the early ChangeCipherSpec got no answer, the next record {}",
+                        e.describe()
+                    ),
+                );
             }
             match answer(&mut conn, short()).await {
                 Answer::Alert(d @ (AlertDescription::BadRecordMac | AlertDescription::DecryptionFailed)) => (

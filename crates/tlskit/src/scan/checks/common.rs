@@ -9,14 +9,25 @@ use tlskit_wire::registry::{self, CipherSuite};
 use tlskit_wire::version::Version;
 
 /// Versions before TLS 1.3 that use the classic handshake, newest first.
-pub const LEGACY: [Version; 4] = [Version::Tls12, Version::Tls11, Version::Tls10, Version::Ssl3];
+pub const LEGACY: [Version; 4] = [
+    Version::Tls12,
+    Version::Tls11,
+    Version::Tls10,
+    Version::Ssl3,
+];
 
 /// Accepted suite ids (two-byte ones) at `v`.
 pub fn accepted(report: &ScanReport, v: Version) -> Vec<u16> {
     report
         .protocol(v)
         .filter(|p| p.offered)
-        .map(|p| p.cipher_suites.iter().filter(|s| s.id <= 0xffff).map(|s| s.id as u16).collect())
+        .map(|p| {
+            p.cipher_suites
+                .iter()
+                .filter(|s| s.id <= 0xffff)
+                .map(|s| s.id as u16)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -27,11 +38,17 @@ pub fn offered(report: &ScanReport, v: Version) -> bool {
 
 /// The newest TLS ≤ 1.2 (or SSLv3) version offered and its accepted suites.
 pub fn newest_legacy(report: &ScanReport) -> Option<(Version, Vec<u16>)> {
-    LEGACY.into_iter().find(|v| offered(report, *v)).map(|v| (v, accepted(report, v)))
+    LEGACY
+        .into_iter()
+        .find(|v| offered(report, *v))
+        .map(|v| (v, accepted(report, v)))
 }
 
 /// Accepted suites (every TLS ≤ 1.2 version, with the version) matching `pred`.
-pub fn suites_where(report: &ScanReport, pred: impl Fn(&CipherSuite) -> bool) -> Vec<(Version, &'static CipherSuite)> {
+pub fn suites_where(
+    report: &ScanReport,
+    pred: impl Fn(&CipherSuite) -> bool,
+) -> Vec<(Version, &'static CipherSuite)> {
     let mut out = Vec::new();
     for v in LEGACY {
         for id in accepted(report, v) {

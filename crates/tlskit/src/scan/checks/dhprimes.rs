@@ -87,7 +87,10 @@ pub const COMMON_PRIMES: &[(&str, u16, &str)] = &[
 pub fn common_prime(p: &[u8]) -> Option<&'static str> {
     let i = p.iter().position(|b| *b != 0).unwrap_or(p.len());
     let h = hex::encode_upper(&p[i..]);
-    COMMON_PRIMES.iter().find(|(_, _, x)| *x == h).map(|(n, _, _)| *n)
+    COMMON_PRIMES
+        .iter()
+        .find(|(_, _, x)| *x == h)
+        .map(|(n, _, _)| *n)
 }
 
 #[cfg(test)]
@@ -96,7 +99,11 @@ mod tests {
     fn entries_are_well_formed_and_found() {
         for (name, bits, h) in super::COMMON_PRIMES {
             let bytes = hex::decode(h).unwrap();
-            assert_eq!(tlskit_wire::handshake::bit_length(&bytes), *bits as usize, "{name}");
+            assert_eq!(
+                tlskit_wire::handshake::bit_length(&bytes),
+                *bits as usize,
+                "{name}"
+            );
             let mut padded = vec![0u8];
             padded.extend(&bytes);
             assert_eq!(super::common_prime(&padded), Some(*name));

@@ -73,12 +73,38 @@ pub struct SessionFeatures {
     pub ocsp_stapling: Option<bool>,
     /// Why something is null, and other remarks.
     pub notes: Vec<String>,
+    /// The SCSV was ignored only on a fallback from TLS 1.3, where the ServerHello's downgrade
+    /// sentinel protects TLS 1.3 clients anyway.
+    #[serde(skip)]
+    sentinel_protects: bool,
 }
 
 /// ALPN protocol ids worth asking about (IANA registry), common ones first.
 const ALPN_CANDIDATES: [&str; 24] = [
-    "h2", "http/1.1", "http/1.0", "spdy/3.1", "spdy/3", "spdy/2", "h2c", "acme-tls/1", "imap", "pop3", "managesieve", "ftp",
-    "xmpp-client", "xmpp-server", "irc", "nntp", "nnsp", "smb", "postgresql", "mqtt", "dot", "coap", "sunrpc", "ntske/1",
+    "h2",
+    "http/1.1",
+    "http/1.0",
+    "spdy/3.1",
+    "spdy/3",
+    "spdy/2",
+    "h2c",
+    "acme-tls/1",
+    "imap",
+    "pop3",
+    "managesieve",
+    "ftp",
+    "xmpp-client",
+    "xmpp-server",
+    "irc",
+    "nntp",
+    "nnsp",
+    "smb",
+    "postgresql",
+    "mqtt",
+    "dot",
+    "coap",
+    "sunrpc",
+    "ntske/1",
 ];
 /// An ALPN id no server knows.
 const ALPN_UNKNOWN: &str = "tlskit-unknown/0";
@@ -99,10 +125,23 @@ async fn hello_level(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
     // Heartbeat asked separately, so a server that chokes on it does not hide the rest.
     let mut hb = common::spec(ctx, v, suites.clone());
     hb.status_request = false;
-    let hb_record = (v >= Version::Tls10).then(|| hb.builder().heartbeat(tlskit_wire::extensions::HEARTBEAT_PEER_ALLOWED_TO_SEND).build_record());
+    let hb_record = (v >= Version::Tls10).then(|| {
+        hb.builder()
+            .heartbeat(tlskit_wire::extensions::HEARTBEAT_PEER_ALLOWED_TO_SEND)
+            .build_record()
+    });
     // Encrypt-then-MAC: only meaningful with CBC suites.
-    let cbc: Vec<u16> = suites.iter().copied().filter(|id| registry::cipher_suite(*id).is_some_and(|s| s.is_cbc())).collect();
-    let etm_record = (v >= Version::Tls10 && !cbc.is_empty()).then(|| common::spec(ctx, v, cbc.clone()).builder().encrypt_then_mac().build_record());
+    let cbc: Vec<u16> = suites
+        .iter()
+        .copied()
+        .filter(|id| registry::cipher_suite(*id).is_some_and(|s| s.is_cbc()))
+        .collect();
+    let etm_record = (v >= Version::Tls10 && !cbc.is_empty()).then(|| {
+        common::spec(ctx, v, cbc.clone())
+            .builder()
+            .encrypt_then_mac()
+            .build_record()
+    });
     let (base, hb, etm, comp) = tokio::join!(
         base,
         async {
@@ -131,22 +170,37 @@ async fn hello_level(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
                 f.ocsp_stapling = Some(fl.ocsp_response.is_some());
             }
         }
-        Ok(fl) => f.notes.push(format!("{} probe answered with version 0x{:04x}", v.name(), fl.version())),
-        Err(r) => f.notes.push(format!("{} probe: {}", v.name(), r.describe())),
+        Ok(fl) => f.notes.push(format!(
+            "{} probe answered with version 0x{:04x}",
+            v.name(),
+            fl.version()
+        )),
+        Err(r) => f
+            .notes
+            .push(format!("{} probe: {}", v.name(), r.describe())),
     }
     match hb {
-        Some(Ok(fl)) => f.heartbeat = Some(fl.server_hello.heartbeat_mode().ok().flatten().is_some()),
+        Some(Ok(fl)) => {
+            f.heartbeat = Some(fl.server_hello.heartbeat_mode().ok().flatten().is_some())
+        }
         Some(Err(r)) if r.is_refusal() => {
             f.heartbeat = Some(false);
-            f.notes.push(format!("heartbeat: a hello with the heartbeat extension was refused ({})", r.describe()));
+            f.notes.push(format!(
+                "heartbeat: a hello with the heartbeat extension was refused ({})",
+                r.describe()
+            ));
         }
         Some(Err(r)) => f.notes.push(format!("heartbeat: {}", r.describe())),
-        None => f.notes.push("heartbeat: not asked (SSLv3 has no extensions)".into()),
+        None => f
+            .notes
+            .push("heartbeat: not asked (SSLv3 has no extensions)".into()),
     }
     match etm {
         Some(Ok(fl)) => f.encrypt_then_mac = Some(fl.server_hello.encrypt_then_mac()),
         Some(Err(r)) => f.notes.push(format!("encrypt-then-MAC: {}", r.describe())),
-        None => f.notes.push("encrypt-then-MAC: not applicable (no CBC suite offered)".into()),
+        None => f
+            .notes
+            .push("encrypt-then-MAC: not applicable (no CBC suite offered)".into()),
     }
     match comp {
         Ok(c) => f.compression = Some(c),
@@ -156,10 +210,16 @@ async fn hello_level(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
 
 /// TLS_FALLBACK_SCSV: offer the second-newest version with the SCSV.
 async fn fallback_scsv(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
-    let versions: Vec<Version> = [Version::Tls13, Version::Tls12, Version::Tls11, Version::Tls10, Version::Ssl3]
-        .into_iter()
-        .filter(|v| offered(report, *v))
-        .collect();
+    let versions: Vec<Version> = [
+        Version::Tls13,
+        Version::Tls12,
+        Version::Tls11,
+        Version::Tls10,
+        Version::Ssl3,
+    ]
+    .into_iter()
+    .filter(|v| offered(report, *v))
+    .collect();
     if versions.len() < 2 {
         f.notes.push("TLS_FALLBACK_SCSV: only one protocol version is offered, so there is nothing to fall back to".into());
         return;
@@ -168,12 +228,15 @@ async fn fallback_scsv(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) 
     let mut s = common::spec(ctx, lower, common::accepted(report, lower));
     s.extra_suites.push(0x5600);
     match common::hello(ctx, &s.build()).await {
-        Err(crate::scan::probe::Response::Alert(a)) if a.description == AlertDescription::InappropriateFallback => {
+        Err(crate::scan::probe::Response::Alert(a))
+            if a.description == AlertDescription::InappropriateFallback =>
+        {
             f.fallback_scsv = Some(true);
         }
         Ok(fl) => {
             f.fallback_scsv = Some(false);
             let sentinel = fl.server_hello.downgrade_sentinel().is_some();
+            f.sentinel_protects = sentinel && versions[0] == Version::Tls13 && versions.len() == 2;
             f.notes.push(format!(
                 "TLS_FALLBACK_SCSV: a {} hello signalling a fallback from {} was accepted{}",
                 lower.name(),
@@ -181,7 +244,10 @@ async fn fallback_scsv(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) 
                 if sentinel { " (the TLS 1.3 downgrade sentinel in the ServerHello random still protects TLS 1.3 clients)" } else { "" }
             ));
         }
-        Err(r) => f.notes.push(format!("TLS_FALLBACK_SCSV: a downgraded hello got {} instead of inappropriate_fallback", r.describe())),
+        Err(r) => f.notes.push(format!(
+            "TLS_FALLBACK_SCSV: a downgraded hello got {} instead of inappropriate_fallback",
+            r.describe()
+        )),
     }
 }
 
@@ -202,12 +268,27 @@ async fn alpn(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
                     let mut s = common::spec(ctx, v, suites);
                     s.alpn = list;
                     match common::hello(ctx, &s.build()).await {
-                        Ok(fl) => Ok(fl.server_hello.alpn().ok().flatten().map(|p| String::from_utf8_lossy(&p).into_owned())),
-                        Err(crate::scan::probe::Response::Alert(a)) if a.description == AlertDescription::NoApplicationProtocol => Err((true, String::new())),
+                        Ok(fl) => Ok(fl
+                            .server_hello
+                            .alpn()
+                            .ok()
+                            .flatten()
+                            .map(|p| String::from_utf8_lossy(&p).into_owned())),
+                        Err(crate::scan::probe::Response::Alert(a))
+                            if a.description == AlertDescription::NoApplicationProtocol =>
+                        {
+                            Err((true, String::new()))
+                        }
                         Err(r) => Err((false, r.describe())),
                     }
                 }
-                None => tls13::alpn(ctx, &list).await.map_err(|e| (e.contains("NoApplicationProtocol") || e.contains("no_application_protocol"), e)),
+                None => tls13::alpn(ctx, &list).await.map_err(|e| {
+                    (
+                        e.contains("NoApplicationProtocol")
+                            || e.contains("no_application_protocol"),
+                        e,
+                    )
+                }),
             }
         }
     };
@@ -220,7 +301,9 @@ async fn alpn(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
                 result.protocols.push(p);
             }
             Ok(Some(p)) => {
-                f.notes.push(format!("ALPN: the server selected {p:?}, which was not offered"));
+                f.notes.push(format!(
+                    "ALPN: the server selected {p:?}, which was not offered"
+                ));
                 break;
             }
             Ok(None) | Err((true, _)) => break,
@@ -235,7 +318,9 @@ async fn alpn(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
         Err((true, _)) => Some(true),
         Ok(None) => Some(false),
         Ok(Some(p)) => {
-            f.notes.push(format!("ALPN: offered only an unknown protocol, the server selected {p:?}"));
+            f.notes.push(format!(
+                "ALPN: offered only an unknown protocol, the server selected {p:?}"
+            ));
             Some(false)
         }
         Err((false, e)) => {
@@ -253,10 +338,14 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
         return;
     }
     let accepted = common::accepted(report, Version::Tls12);
-    let suites: Vec<u16> = tls12::SUITES.iter().copied().filter(|s| accepted.contains(s)).collect();
+    let suites: Vec<u16> = tls12::SUITES
+        .iter()
+        .copied()
+        .filter(|s| accepted.contains(s))
+        .collect();
     if suites.is_empty() {
         f.notes.push(
-            "resumption by session ID / ticket and client-initiated renegotiation: not tested (tlskit's TLS 1.2 client speaks ECDHE or RSA with AES-GCM or ChaCha20-Poly1305, and the server accepts none of those)"
+            "resumption by session ID / ticket and client-initiated renegotiation: not tested (tlskit's TLS 1.2 client speaks ECDHE or RSA key exchange with AES-GCM, ChaCha20-Poly1305 or AES-CBC, and the server accepts none of those)"
                 .into(),
         );
         return;
@@ -321,7 +410,12 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
             }
         }
     };
-    let (id, ticket, secure, insecure) = tokio::join!(by_id, by_ticket, reneg(true), reneg(false));
+    let (id, ticket, secure, insecure) = tokio::join!(
+        Box::pin(by_id),
+        Box::pin(by_ticket),
+        Box::pin(reneg(true)),
+        Box::pin(reneg(false))
+    );
     match id {
         Ok(b) => f.session_id_resumption = Some(b),
         Err(e) => f.notes.push(e),
@@ -334,9 +428,12 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
         Ok(Renegotiation::Accepted) => f.client_renegotiation = Some(true),
         Ok(Renegotiation::Refused(why)) => {
             f.client_renegotiation = Some(false);
-            f.notes.push(format!("client-initiated renegotiation refused: {why}"));
+            f.notes
+                .push(format!("client-initiated renegotiation refused: {why}"));
         }
-        Err(e) => f.notes.push(format!("client-initiated renegotiation: TLS 1.2 handshake failed: {e}")),
+        Err(e) => f.notes.push(format!(
+            "client-initiated renegotiation: TLS 1.2 handshake failed: {e}"
+        )),
     }
     match insecure {
         Ok(Renegotiation::Accepted) => f.insecure_renegotiation = Some(true),
@@ -356,11 +453,14 @@ async fn tls13_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
         return;
     }
     let early = (report.target.starttls.is_none()).then(|| {
-        let host = ctx.sni.clone().unwrap_or_else(|| ctx.prober.addr().ip().to_string());
+        let host = ctx
+            .sni
+            .clone()
+            .unwrap_or_else(|| ctx.prober.addr().ip().to_string());
         format!("HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").into_bytes()
     });
     let need_ocsp = f.ocsp_stapling.is_none();
-    let (r, ocsp) = tokio::join!(tls13::resumption(ctx, early), async {
+    let (r, ocsp) = tokio::join!(Box::pin(tls13::resumption(ctx, early)), async {
         if need_ocsp {
             Some(tls13::ocsp(ctx).await)
         } else {
@@ -384,12 +484,28 @@ async fn tls13_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
 /// Probe the session features; `report` holds the versions and suites found so far.
 pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Finding>) {
     let mut f = SessionFeatures::default();
-    if report.offered_versions().iter().all(|v| *v == Version::Ssl2) {
-        f.notes.push("no TLS version is offered: session features not tested".into());
-        return (f, Vec::new());
+    if report
+        .offered_versions()
+        .iter()
+        .all(|v| *v == Version::Ssl2)
+    {
+        f.notes
+            .push("no TLS version is offered: session features not tested".into());
+        return (f, no_tls(ctx, report).await.into_iter().collect());
     }
-    let (mut a, mut b, mut c, mut d) = (SessionFeatures::default(), SessionFeatures::default(), SessionFeatures::default(), SessionFeatures::default());
-    tokio::join!(hello_level(ctx, report, &mut a), fallback_scsv(ctx, report, &mut b), alpn(ctx, report, &mut c), tls12_sessions(ctx, report, &mut d));
+    let (mut a, mut b, mut c, mut d) = (
+        SessionFeatures::default(),
+        SessionFeatures::default(),
+        SessionFeatures::default(),
+        SessionFeatures::default(),
+    );
+    // Each part boxed: together they would make one very large future.
+    tokio::join!(
+        Box::pin(hello_level(ctx, report, &mut a)),
+        Box::pin(fallback_scsv(ctx, report, &mut b)),
+        Box::pin(alpn(ctx, report, &mut c)),
+        Box::pin(tls12_sessions(ctx, report, &mut d))
+    );
     f.secure_renegotiation = a.secure_renegotiation;
     f.extended_master_secret = a.extended_master_secret;
     f.session_tickets = a.session_tickets;
@@ -398,6 +514,7 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     f.encrypt_then_mac = a.encrypt_then_mac;
     f.compression = a.compression;
     f.fallback_scsv = b.fallback_scsv;
+    f.sentinel_protects = b.sentinel_protects;
     f.alpn = c.alpn.take();
     f.session_id_resumption = d.session_id_resumption;
     f.ticket_resumption = d.ticket_resumption;
@@ -406,9 +523,31 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     for x in [a, b, c, d] {
         f.notes.extend(x.notes);
     }
-    tls13_sessions(ctx, report, &mut f).await;
+    Box::pin(tls13_sessions(ctx, report, &mut f)).await;
     let findings = findings(&f);
     (f, findings)
+}
+
+/// When no TLS version was accepted, one more plain TLS 1.2 hello says how the server answers,
+/// so a report of a server that resets or closes every connection still says why.
+async fn no_tls(ctx: &Ctx, report: &ScanReport) -> Option<Finding> {
+    if report.protocols.iter().any(|p| p.offered) {
+        return None;
+    }
+    let s = common::spec(
+        ctx,
+        Version::Tls12,
+        crate::scan::hello::candidate_suites(Version::Tls12),
+    );
+    let answer = match common::hello(ctx, &s.build()).await {
+        Ok(fl) => format!("a ServerHello for version 0x{:04x}", fl.version()),
+        Err(r) => r.describe(),
+    };
+    Some(Finding::new(
+        "high",
+        "scan.no_tls",
+        format!("no protocol version was accepted; a plain TLSv1.2 hello got: {answer}"),
+    ))
 }
 
 fn findings(f: &SessionFeatures) -> Vec<Finding> {
@@ -421,12 +560,22 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
         ));
     }
     if f.secure_renegotiation == Some(false) {
-        out.push(Finding::new("medium", "feature.no_secure_renegotiation", "secure renegotiation (RFC 5746 renegotiation_info) is not supported"));
+        out.push(Finding::new(
+            "medium",
+            "feature.no_secure_renegotiation",
+            "secure renegotiation (RFC 5746 renegotiation_info) is not supported",
+        ));
     }
     if f.compression == Some(true) {
         out.push(Finding::new("high", "feature.compression", "TLS compression (DEFLATE) is enabled: secrets in compressed requests leak through their length (CRIME)"));
     }
-    if f.fallback_scsv == Some(false) {
+    if f.fallback_scsv == Some(false) && f.sentinel_protects {
+        out.push(Finding::new(
+            "info",
+            "feature.no_fallback_scsv",
+            "TLS_FALLBACK_SCSV is not honoured, but only TLSv1.3 and TLSv1.2 are offered and the TLS 1.3 downgrade sentinel protects TLS 1.3 clients",
+        ));
+    } else if f.fallback_scsv == Some(false) {
         out.push(Finding::new("low", "feature.no_fallback_scsv", "TLS_FALLBACK_SCSV is not honoured: clients that retry with older versions can be downgraded (RFC 7507)"));
     }
     if f.client_renegotiation == Some(true) {
@@ -436,63 +585,94 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
         out.push(Finding::new("low", "feature.no_extended_master_secret", "extended master secret (RFC 7627) is not supported: TLS ≤ 1.2 sessions are open to triple-handshake attacks"));
     }
     if f.heartbeat == Some(true) {
-        out.push(Finding::new("low", "feature.heartbeat", "the heartbeat extension is enabled: unneeded code exposed (Heartbleed lived there)"));
+        out.push(Finding::new(
+            "low",
+            "feature.heartbeat",
+            "the heartbeat extension is enabled: unneeded code exposed (Heartbleed lived there)",
+        ));
     }
     if f.early_data == Some(true) {
         out.push(Finding::new("low", "feature.early_data", "TLS 1.3 0-RTT early data is accepted: early data can be replayed, so only idempotent requests may be served from it"));
     }
     if f.encrypt_then_mac == Some(false) {
-        out.push(Finding::new("info", "feature.no_encrypt_then_mac", "encrypt-then-MAC (RFC 7366) is not used with the CBC suites"));
+        out.push(Finding::new(
+            "info",
+            "feature.no_encrypt_then_mac",
+            "encrypt-then-MAC (RFC 7366) is not used with the CBC suites",
+        ));
     }
     if f.ocsp_stapling == Some(false) {
-        out.push(Finding::new("info", "feature.no_ocsp_stapling", "no OCSP response is stapled"));
+        out.push(Finding::new(
+            "info",
+            "feature.no_ocsp_stapling",
+            "no OCSP response is stapled",
+        ));
     }
-    let resumes = [f.session_id_resumption, f.ticket_resumption, f.tls13_psk_resumption];
+    let resumes = [
+        f.session_id_resumption,
+        f.ticket_resumption,
+        f.tls13_psk_resumption,
+    ];
     if resumes.iter().all(|r| *r == Some(false)) {
-        out.push(Finding::new("info", "feature.no_resumption", "sessions cannot be resumed: every connection pays a full handshake"));
+        out.push(Finding::new(
+            "info",
+            "feature.no_resumption",
+            "sessions cannot be resumed: every connection pays a full handshake",
+        ));
     }
     out
 }
 
 impl SessionFeatures {
-    /// The grouped text for `tlskit scan` (one line per feature).
-    pub fn render_text(&self) -> String {
+    /// The grouped text for `tlskit scan` (one line per feature; notes in verbose mode).
+    pub fn render_text(&self, st: crate::scan::report::Style, verbose: bool) -> String {
         use std::fmt::Write;
-        let yn = |b: Option<bool>| match b {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "not tested",
-        };
-        let mut s = String::new();
-        let rows: [(&str, Option<bool>); 15] = [
-            ("Secure renegotiation (RFC 5746)", self.secure_renegotiation),
-            ("Client-initiated renegotiation", self.client_renegotiation),
-            ("Insecure renegotiation", self.insecure_renegotiation),
-            ("TLS_FALLBACK_SCSV honoured", self.fallback_scsv),
-            ("TLS compression", self.compression),
-            ("Extended master secret", self.extended_master_secret),
-            ("Encrypt-then-MAC", self.encrypt_then_mac),
-            ("Session tickets (TLS ≤ 1.2)", self.session_tickets),
-            ("Resumption by session ID", self.session_id_resumption),
-            ("Resumption by ticket", self.ticket_resumption),
-            ("TLS 1.3 tickets", self.tls13_tickets),
-            ("TLS 1.3 PSK resumption", self.tls13_psk_resumption),
-            ("0-RTT early data", self.early_data),
-            ("Heartbeat extension", self.heartbeat),
-            ("OCSP stapling", self.ocsp_stapling),
+        // (name, value, whether "yes" is the good answer)
+        let rows: [(&str, Option<bool>, bool); 15] = [
+            (
+                "Secure renegotiation (RFC 5746)",
+                self.secure_renegotiation,
+                true,
+            ),
+            (
+                "Client-initiated renegotiation",
+                self.client_renegotiation,
+                false,
+            ),
+            ("Insecure renegotiation", self.insecure_renegotiation, false),
+            ("TLS_FALLBACK_SCSV honoured", self.fallback_scsv, true),
+            ("TLS compression", self.compression, false),
+            ("Extended master secret", self.extended_master_secret, true),
+            ("Encrypt-then-MAC (CBC suites)", self.encrypt_then_mac, true),
+            ("Session tickets (TLS <= 1.2)", self.session_tickets, true),
+            ("Resumption by session ID", self.session_id_resumption, true),
+            ("Resumption by ticket", self.ticket_resumption, true),
+            ("TLS 1.3 tickets", self.tls13_tickets, true),
+            ("TLS 1.3 PSK resumption", self.tls13_psk_resumption, true),
+            ("0-RTT early data", self.early_data, false),
+            ("Heartbeat extension", self.heartbeat, false),
+            ("OCSP stapling", self.ocsp_stapling, true),
         ];
-        for (name, v) in rows {
-            let _ = writeln!(s, "  {name:<34} {}", yn(v));
+        let mut s = String::new();
+        for (name, v, good) in rows {
+            let text = match v {
+                Some(true) if good => st.good("yes"),
+                Some(false) if !good => st.good("no"),
+                Some(true) => st.warn("yes"),
+                Some(false) => st.warn("no"),
+                None => st.dim("not tested"),
+            };
+            let _ = writeln!(s, "  {name:<34} {text}");
         }
-        match &self.alpn {
-            Some(a) if a.supported => {
-                let _ = writeln!(s, "  {:<34} {}", "ALPN", a.protocols.join(", "));
-            }
-            Some(_) => {
-                let _ = writeln!(s, "  {:<34} no", "ALPN");
-            }
-            None => {
-                let _ = writeln!(s, "  {:<34} not tested", "ALPN");
+        let alpn = match &self.alpn {
+            Some(a) if a.supported => a.protocols.join(", "),
+            Some(_) => "no".to_string(),
+            None => st.dim("not tested"),
+        };
+        let _ = writeln!(s, "  {:<34} {alpn}", "ALPN");
+        if verbose {
+            for n in &self.notes {
+                let _ = writeln!(s, "    {}", st.dim(n));
             }
         }
         s

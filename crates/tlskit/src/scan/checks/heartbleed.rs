@@ -23,7 +23,10 @@ const CLAIMED: u16 = 0x4000;
 pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>, String) {
     let deadline = Instant::now() + ctx.prober.timeout();
     let spec = HelloSpec::new(version, suites, ctx.sni.clone());
-    let record = spec.builder().heartbeat(HEARTBEAT_PEER_ALLOWED_TO_SEND).build_record();
+    let record = spec
+        .builder()
+        .heartbeat(HEARTBEAT_PEER_ALLOWED_TO_SEND)
+        .build_record();
     let mut conn = match Conn::open(ctx).await {
         Ok(c) => c,
         Err(e) => return (None, format!("could not connect: {e}")),
@@ -40,14 +43,23 @@ pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>
     };
     if !sh.has_extension(tlskit_wire::extensions::ExtensionType::Heartbeat) {
         conn.close().await;
-        return (Some(false), "the server does not negotiate the heartbeat extension".into());
+        return (
+            Some(false),
+            "the server does not negotiate the heartbeat extension".into(),
+        );
     }
     let mut payload = vec![1u8];
     payload.extend_from_slice(&CLAIMED.to_be_bytes());
     payload.extend_from_slice(&crate::scan::hello::random32()[..PADDING]);
     let sent = payload.len();
     if let Err(e) = conn.send(ContentType::Heartbeat, &payload, deadline).await {
-        return (Some(false), format!("the server closed the connection on the heartbeat request ({})", e.describe()));
+        return (
+            Some(false),
+            format!(
+                "the server closed the connection on the heartbeat request ({})",
+                e.describe()
+            ),
+        );
     }
     // A vulnerable server answers at once; a patched one stays silent, so do not wait long.
     let wait = deadline.min(Instant::now() + Duration::from_secs(3));

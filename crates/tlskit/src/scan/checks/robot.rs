@@ -25,7 +25,13 @@ use tlskit_wire::record::ContentType;
 use tlskit_wire::version::Version;
 use tokio::time::Instant;
 
-const NAMES: [&str; 5] = ["well-formed", "wrong first bytes", "misplaced 00 separator", "no 00 separator", "wrong version"];
+const NAMES: [&str; 5] = [
+    "well-formed",
+    "wrong first bytes",
+    "misplaced 00 separator",
+    "no 00 separator",
+    "wrong version",
+];
 
 /// The five padded blocks for a modulus of `k` bytes and client version `v`.
 fn blocks(k: usize, v: u16) -> Vec<Vec<u8>> {
@@ -73,20 +79,34 @@ fn blocks(k: usize, v: u16) -> Vec<Vec<u8>> {
 }
 
 /// The server's reaction to one ciphertext, in words (compared for equality).
-async fn reaction(ctx: &Ctx, spec: &HelloSpec, key: Option<&RsaPublicKey>, block: Option<usize>) -> Result<(String, Option<RsaPublicKey>), String> {
+async fn reaction(
+    ctx: &Ctx,
+    spec: &HelloSpec,
+    key: Option<&RsaPublicKey>,
+    block: Option<usize>,
+) -> Result<(String, Option<RsaPublicKey>), String> {
     let deadline = Instant::now() + ctx.prober.timeout();
     let mut conn = Conn::open(ctx).await?;
     let b = spec.builder();
     let client_version = b.hello().legacy_version;
-    conn.send_raw(&b.build_record(), deadline).await.map_err(|e| e.describe())?;
+    conn.send_raw(&b.build_record(), deadline)
+        .await
+        .map_err(|e| e.describe())?;
     let flight = read_flight(&mut conn, deadline).await?;
-    let server_key = flight.certificates.first().and_then(|c| RsaPublicKey::from_certificate(c));
+    let server_key = flight
+        .certificates
+        .first()
+        .and_then(|c| RsaPublicKey::from_certificate(c));
     let Some(i) = block else {
         conn.close().await;
         return Ok((String::new(), server_key));
     };
     let key = key.ok_or("no RSA key")?;
-    let version = flight.server_hello.as_ref().map(|s| s.legacy_version).unwrap_or(0x0303);
+    let version = flight
+        .server_hello
+        .as_ref()
+        .map(|s| s.legacy_version)
+        .unwrap_or(0x0303);
     let ct = key.raw(&blocks(key.size(), client_version)[i]);
     let mut body = Vec::new();
     if version > 0x0300 {
@@ -95,9 +115,17 @@ async fn reaction(ctx: &Ctx, spec: &HelloSpec, key: Option<&RsaPublicKey>, block
     body.extend(ct);
     let mut garbage = nonzero_random(64);
     garbage[0] = 0x14;
-    conn.send(ContentType::Handshake, &frame(HandshakeType::ClientKeyExchange, &body), deadline).await.map_err(|e| e.describe())?;
+    conn.send(
+        ContentType::Handshake,
+        &frame(HandshakeType::ClientKeyExchange, &body),
+        deadline,
+    )
+    .await
+    .map_err(|e| e.describe())?;
     // CCS and Finished may be refused by a server that already alerted; that is part of the answer.
-    let _ = conn.send(ContentType::ChangeCipherSpec, &[1], deadline).await;
+    let _ = conn
+        .send(ContentType::ChangeCipherSpec, &[1], deadline)
+        .await;
     let _ = conn.send(ContentType::Handshake, &garbage, deadline).await;
     let wait = deadline.min(Instant::now() + Duration::from_secs(3));
     let first = loop {
@@ -112,7 +140,10 @@ async fn reaction(ctx: &Ctx, spec: &HelloSpec, key: Option<&RsaPublicKey>, block
             }
         }
     };
-    let then = match conn.next(deadline.min(Instant::now() + Duration::from_secs(1))).await {
+    let then = match conn
+        .next(deadline.min(Instant::now() + Duration::from_secs(1)))
+        .await
+    {
         Ok(_) => "more",
         Err(End::Closed { reset: true }) => "reset",
         Err(End::Closed { reset: false }) => "closed",
@@ -138,25 +169,54 @@ pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>
     spec.status_request = false;
     let key = match reaction(ctx, &spec, None, None).await {
         Ok((_, Some(k))) => k,
-        Ok((_, None)) => return (None, "the server sent no RSA certificate with an RSA key-exchange suite".into()),
-        Err(e) => return (None, format!("no usable {} handshake with RSA key exchange: {e}", version.name())),
+        Ok((_, None)) => {
+            return (
+                None,
+                "the server sent no RSA certificate with an RSA key-exchange suite".into(),
+            )
+        }
+        Err(e) => {
+            return (
+                None,
+                format!(
+                    "no usable {} handshake with RSA key exchange: {e}",
+                    version.name()
+                ),
+            )
+        }
     };
     if key.size() < 64 {
-        return (None, format!("RSA key of {} bits is too small to probe", key.bits()));
+        return (
+            None,
+            format!("RSA key of {} bits is too small to probe", key.bits()),
+        );
     }
     let first = match round(ctx, &spec, &key).await {
         Ok(r) => r,
         Err(e) => return (None, format!("a probe failed: {e}")),
     };
     if first.iter().all(|r| *r == first[0]) {
-        return (Some(false), format!("all five malformed RSA key exchanges got the same answer ({})", first[0]));
+        return (
+            Some(false),
+            format!(
+                "all five malformed RSA key exchanges got the same answer ({})",
+                first[0]
+            ),
+        );
     }
     let second = match round(ctx, &spec, &key).await {
         Ok(r) => r,
         Err(e) => return (None, format!("a repeated probe failed: {e}")),
     };
     if second != first {
-        return (None, format!("answers differ but are not reproducible ({}) vs ({})", describe(&first), describe(&second)));
+        return (
+            None,
+            format!(
+                "answers differ but are not reproducible ({}) vs ({})",
+                describe(&first),
+                describe(&second)
+            ),
+        );
     }
     (
         Some(true),
@@ -169,7 +229,12 @@ pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>
 }
 
 fn describe(r: &[String]) -> String {
-    NAMES.iter().zip(r).map(|(n, a)| format!("{n}: {a}")).collect::<Vec<_>>().join("; ")
+    NAMES
+        .iter()
+        .zip(r)
+        .map(|(n, a)| format!("{n}: {a}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ impl RsaPublicKey {
     pub fn raw(&self, m: &[u8]) -> Vec<u8> {
         let mont = Mont::new(&self.n);
         let s = mont.n.len();
-        let base = mont.to_mont(&to_limbs(m, s));
+        let base = mont.enter(&to_limbs(m, s));
         let mut acc = mont.one();
         for byte in &self.e {
             for bit in (0..8).rev() {
@@ -59,7 +59,7 @@ impl RsaPublicKey {
                 }
             }
         }
-        let out = mont.from_mont(&acc);
+        let out = mont.leave(&acc);
         from_limbs(&out, self.size())
     }
 
@@ -166,10 +166,15 @@ impl Mont {
             }
         }
         r.truncate(s);
-        Mont { n, n0inv: inv.wrapping_neg(), r2: r }
+        Mont {
+            n,
+            n0inv: inv.wrapping_neg(),
+            r2: r,
+        }
     }
 
     /// a·b·R⁻¹ mod n (CIOS), for a, b < R with a·b < n·R.
+    #[allow(clippy::needless_range_loop)] // the index arithmetic is the algorithm
     fn mul(&self, a: &[u64], b: &[u64]) -> Vec<u64> {
         let s = self.n.len();
         let mut t = vec![0u64; s + 2];
@@ -205,17 +210,17 @@ impl Mont {
         t
     }
 
-    fn to_mont(&self, a: &[u64]) -> Vec<u64> {
+    fn enter(&self, a: &[u64]) -> Vec<u64> {
         // a may be ≥ n (but < R): a·R² < n·R still holds for R² mod n < n.
         self.mul(a, &self.r2)
     }
 
-    fn from_mont(&self, a: &[u64]) -> Vec<u64> {
+    fn leave(&self, a: &[u64]) -> Vec<u64> {
         self.mul(a, &[1])
     }
 
     fn one(&self) -> Vec<u64> {
-        self.to_mont(&[1])
+        self.enter(&[1])
     }
 }
 
@@ -228,21 +233,29 @@ mod tests {
         // n = 61·53 = 3233, e = 17: 65^17 mod 3233 = 2790. Padded to 8 bytes for the key check.
         let mut n = vec![0u8; 6];
         n.extend_from_slice(&3233u16.to_be_bytes());
-        let k = RsaPublicKey { n: vec![0x0c, 0xa1], e: vec![17] };
+        let k = RsaPublicKey {
+            n: vec![0x0c, 0xa1],
+            e: vec![17],
+        };
         assert_eq!(k.raw(&[65]), 2790u16.to_be_bytes().to_vec());
-        assert!(RsaPublicKey::new(&n, &[17]).is_none(), "too small for new()");
+        assert!(
+            RsaPublicKey::new(&n, &[17]).is_none(),
+            "too small for new()"
+        );
     }
 
     #[test]
     fn agrees_with_aws_lc_decryption() {
-        use aws_lc_rs::rsa::{KeySize, Pkcs1PrivateDecryptingKey, PrivateDecryptingKey};
         use aws_lc_rs::encoding::AsDer;
+        use aws_lc_rs::rsa::{KeySize, Pkcs1PrivateDecryptingKey, PrivateDecryptingKey};
         let private = PrivateDecryptingKey::generate(KeySize::Rsa2048).unwrap();
         let spki = private.public_key().as_der().unwrap();
         // SubjectPublicKeyInfo → modulus, exponent.
         let (_, info) = <x509_parser::x509::SubjectPublicKeyInfo as x509_parser::prelude::FromDer<_>>::from_der(spki.as_ref()).unwrap();
         let key = match info.parsed().unwrap() {
-            x509_parser::public_key::PublicKey::RSA(k) => RsaPublicKey::new(k.modulus, k.exponent).unwrap(),
+            x509_parser::public_key::PublicKey::RSA(k) => {
+                RsaPublicKey::new(k.modulus, k.exponent).unwrap()
+            }
             _ => panic!("not RSA"),
         };
         assert_eq!(key.bits(), 2048);

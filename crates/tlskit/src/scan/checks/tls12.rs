@@ -3,7 +3,8 @@
 //! RFC 5746) and resumption by session ID or by ticket, each asked separately.
 //!
 //! It speaks only what those checks need: TLS 1.2 with ECDHE (x25519, P-256, P-384) or static RSA
-//! key exchange and AES-GCM or ChaCha20-Poly1305 (the suites in [`SUITES`]). It does **not**
+//! key exchange and AES-GCM, ChaCha20-Poly1305 or AES-CBC with HMAC-SHA1/SHA256/SHA384 (the suites
+//! in [`SUITES`]); not TLS 1.0/1.1, DHE, 3DES, Camellia or the other legacy ciphers. It does **not**
 //! verify the server's certificate or its ServerKeyExchange signature — a scan only looks, it sends
 //! no data over these connections — but it does check the server's Finished, so "established"
 //! means the server really derived the same keys.
@@ -21,7 +22,11 @@ use tlskit_wire::version::Version;
 use tokio::time::Instant;
 
 /// Suites the minimal client can complete, in its order of preference.
-pub const SUITES: [u16; 8] = [0xc02f, 0xc02b, 0xc030, 0xc02c, 0xcca8, 0xcca9, 0x009c, 0x009d];
+pub const SUITES: [u16; 20] = [
+    0xc02f, 0xc02b, 0xc030, 0xc02c, 0xcca8, 0xcca9, 0x009c, 0x009d, // AEAD
+    0xc013, 0xc009, 0xc014, 0xc00a, 0xc027, 0xc023, 0xc028, 0xc024, // ECDHE with AES-CBC
+    0x002f, 0x0035, 0x003c, 0x003d, // RSA with AES-CBC
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kx {
@@ -29,29 +34,129 @@ enum Kx {
     Rsa,
 }
 
+#[derive(Clone, Copy)]
+enum Bulk {
+    /// AEAD and its fixed IV length (4: GCM with explicit nonce; 12: ChaCha20-Poly1305).
+    Aead(&'static aead::Algorithm, usize),
+    /// AES-CBC with this HMAC (MAC-then-encrypt).
+    Cbc(&'static aws_lc_rs::cipher::Algorithm, hmac::Algorithm),
+}
+
 struct SuiteParams {
     kx: Kx,
-    aead: &'static aead::Algorithm,
+    bulk: Bulk,
     key_len: usize,
-    iv_len: usize,
     sha384: bool,
 }
 
 fn params(id: u16) -> Option<SuiteParams> {
-    let (kx, aead, key_len, iv_len, sha384) = match id {
-        0xc02b | 0xc02f => (Kx::Ecdhe, &aead::AES_128_GCM, 16, 4, false),
-        0xc02c | 0xc030 => (Kx::Ecdhe, &aead::AES_256_GCM, 32, 4, true),
-        0xcca8 | 0xcca9 => (Kx::Ecdhe, &aead::CHACHA20_POLY1305, 32, 12, false),
-        0x009c => (Kx::Rsa, &aead::AES_128_GCM, 16, 4, false),
-        0x009d => (Kx::Rsa, &aead::AES_256_GCM, 32, 4, true),
+    use aws_lc_rs::cipher::{AES_128, AES_256};
+    let gcm128 = Bulk::Aead(&aead::AES_128_GCM, 4);
+    let gcm256 = Bulk::Aead(&aead::AES_256_GCM, 4);
+    let (kx, bulk, key_len, sha384) = match id {
+        0xc02b | 0xc02f => (Kx::Ecdhe, gcm128, 16, false),
+        0xc02c | 0xc030 => (Kx::Ecdhe, gcm256, 32, true),
+        0xcca8 | 0xcca9 => (
+            Kx::Ecdhe,
+            Bulk::Aead(&aead::CHACHA20_POLY1305, 12),
+            32,
+            false,
+        ),
+        0x009c => (Kx::Rsa, gcm128, 16, false),
+        0x009d => (Kx::Rsa, gcm256, 32, true),
+        0xc013 | 0xc009 => (
+            Kx::Ecdhe,
+            Bulk::Cbc(&AES_128, hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY),
+            16,
+            false,
+        ),
+        0xc014 | 0xc00a => (
+            Kx::Ecdhe,
+            Bulk::Cbc(&AES_256, hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY),
+            32,
+            false,
+        ),
+        0xc027 | 0xc023 => (Kx::Ecdhe, Bulk::Cbc(&AES_128, hmac::HMAC_SHA256), 16, false),
+        0xc028 | 0xc024 => (Kx::Ecdhe, Bulk::Cbc(&AES_256, hmac::HMAC_SHA384), 32, true),
+        0x002f => (
+            Kx::Rsa,
+            Bulk::Cbc(&AES_128, hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY),
+            16,
+            false,
+        ),
+        0x0035 => (
+            Kx::Rsa,
+            Bulk::Cbc(&AES_256, hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY),
+            32,
+            false,
+        ),
+        0x003c => (Kx::Rsa, Bulk::Cbc(&AES_128, hmac::HMAC_SHA256), 16, false),
+        0x003d => (Kx::Rsa, Bulk::Cbc(&AES_256, hmac::HMAC_SHA256), 32, false),
         _ => return None,
     };
-    Some(SuiteParams { kx, aead, key_len, iv_len, sha384 })
+    Some(SuiteParams {
+        kx,
+        bulk,
+        key_len,
+        sha384,
+    })
+}
+
+impl SuiteParams {
+    /// Split the key block into (client, server) protections.
+    fn protections(
+        &self,
+        master: &[u8],
+        server_random: &[u8],
+        client_random: &[u8],
+    ) -> Option<(Protection, Protection)> {
+        let mut seed = server_random.to_vec();
+        seed.extend_from_slice(client_random);
+        match self.bulk {
+            Bulk::Aead(alg, iv_len) => {
+                let kb = prf(
+                    self.sha384,
+                    master,
+                    b"key expansion",
+                    &seed,
+                    2 * self.key_len + 2 * iv_len,
+                );
+                let (ck, rest) = kb.split_at(self.key_len);
+                let (sk, rest) = rest.split_at(self.key_len);
+                let (civ, siv) = rest.split_at(iv_len);
+                Some((
+                    Protection::aead(alg, ck, civ)?,
+                    Protection::aead(alg, sk, siv)?,
+                ))
+            }
+            Bulk::Cbc(alg, mac) => {
+                let mac_len = mac.digest_algorithm().output_len();
+                let kb = prf(
+                    self.sha384,
+                    master,
+                    b"key expansion",
+                    &seed,
+                    2 * mac_len + 2 * self.key_len,
+                );
+                let (cm, rest) = kb.split_at(mac_len);
+                let (sm, rest) = rest.split_at(mac_len);
+                let (ck, sk) = rest.split_at(self.key_len);
+                Some((
+                    Protection::cbc(alg, ck, mac, cm)?,
+                    Protection::cbc(alg, sk, mac, sm)?,
+                ))
+            }
+        }
+    }
 }
 
 /// The TLS 1.2 PRF (P_SHA256 or P_SHA384).
 pub fn prf(sha384: bool, secret: &[u8], label: &[u8], seed: &[u8], len: usize) -> Vec<u8> {
-    let alg = if sha384 { hmac::HMAC_SHA384 } else { hmac::HMAC_SHA256 };
+    let alg = if sha384 {
+        hmac::HMAC_SHA384
+    } else {
+        hmac::HMAC_SHA256
+    };
     let key = hmac::Key::new(alg, secret);
     let mut label_seed = label.to_vec();
     label_seed.extend_from_slice(seed);
@@ -69,7 +174,11 @@ pub fn prf(sha384: bool, secret: &[u8], label: &[u8], seed: &[u8], len: usize) -
 }
 
 fn hash(sha384: bool, parts: &[Vec<u8>]) -> Vec<u8> {
-    let mut c = digest::Context::new(if sha384 { &digest::SHA384 } else { &digest::SHA256 });
+    let mut c = digest::Context::new(if sha384 {
+        &digest::SHA384
+    } else {
+        &digest::SHA256
+    });
     for p in parts {
         c.update(p);
     }
@@ -91,14 +200,21 @@ pub struct Hello12 {
 
 impl Hello12 {
     pub fn new(suites: Vec<u16>, sni: Option<String>) -> Self {
-        Hello12 { suites, sni, renegotiation_info: true, ticket: None, session_id: Vec::new() }
+        Hello12 {
+            suites,
+            sni,
+            renegotiation_info: true,
+            ticket: None,
+            session_id: Vec::new(),
+        }
     }
 
     fn builder(&self, renegotiated_connection: Option<&[u8]>) -> ClientHelloBuilder {
-        let mut b = ClientHelloBuilder::for_version(Version::Tls12, &self.suites, self.sni.as_deref())
-            .with_random(crate::scan::hello::random32())
-            .supported_groups(&[0x001d, 0x0017, 0x0018])
-            .session_id(self.session_id.clone());
+        let mut b =
+            ClientHelloBuilder::for_version(Version::Tls12, &self.suites, self.sni.as_deref())
+                .with_random(crate::scan::hello::random32())
+                .supported_groups(&[0x001d, 0x0017, 0x0018])
+                .session_id(self.session_id.clone());
         match renegotiated_connection {
             Some(v) if self.renegotiation_info => b = b.renegotiation_info(v),
             _ if self.renegotiation_info => b = b.renegotiation_info(&[]),
@@ -147,7 +263,13 @@ pub enum Renegotiation {
 /// Run a handshake offering `hello`. With a session id or ticket in `hello`, stop after the
 /// server's first flight and say whether it resumed.
 pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome {
-    let resuming = !hello.session_id.is_empty() || hello.ticket.as_ref().is_some_and(|t| !t.is_empty());
+    // Boxed: the handshake's state is large, and futures are moved around by value.
+    Box::pin(handshake_inner(ctx, hello, deadline)).await
+}
+
+async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome {
+    let resuming =
+        !hello.session_id.is_empty() || hello.ticket.as_ref().is_some_and(|t| !t.is_empty());
     let mut conn = match Conn::open(ctx).await {
         Ok(c) => c,
         Err(e) => return Outcome::Failed(e),
@@ -166,18 +288,30 @@ pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome
         return Outcome::Failed("no ServerHello".into());
     };
     if resuming {
-        let resumed = flight.resumed || (!hello.session_id.is_empty() && sh.session_id == hello.session_id);
+        let resumed =
+            flight.resumed || (!hello.session_id.is_empty() && sh.session_id == hello.session_id);
         conn.close().await;
-        return if resumed { Outcome::Resumed } else { Outcome::NotResumed };
+        return if resumed {
+            Outcome::Resumed
+        } else {
+            Outcome::NotResumed
+        };
     }
     if sh.legacy_version != 0x0303 {
-        return Outcome::Failed(format!("the server chose version 0x{:04x}, not TLSv1.2", sh.legacy_version));
+        return Outcome::Failed(format!(
+            "the server chose version 0x{:04x}, not TLSv1.2",
+            sh.legacy_version
+        ));
     }
-    let Some(p) = params(sh.cipher_suite).filter(|_| hello.suites.contains(&sh.cipher_suite)) else {
-        return Outcome::Failed(format!("the server chose suite 0x{:04x}, which was not offered", sh.cipher_suite));
+    let Some(p) = params(sh.cipher_suite).filter(|_| hello.suites.contains(&sh.cipher_suite))
+    else {
+        return Outcome::Failed(format!(
+            "the server chose suite 0x{:04x}, which was not offered",
+            sh.cipher_suite
+        ));
     };
     let mut transcript: Vec<Vec<u8>> = vec![ch];
-    transcript.extend(conn.log.drain(..));
+    transcript.append(&mut conn.log);
 
     // Key exchange.
     let (pms, cke_body) = match p.kx {
@@ -193,7 +327,11 @@ pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome
                 Some(0x001d) => &agreement::X25519,
                 Some(0x0017) => &agreement::ECDH_P256,
                 Some(0x0018) => &agreement::ECDH_P384,
-                g => return Outcome::Failed(format!("the server chose group {g:?}, which was not offered")),
+                g => {
+                    return Outcome::Failed(format!(
+                        "the server chose group {g:?}, which was not offered"
+                    ))
+                }
             };
             let rng = aws_lc_rs::rand::SystemRandom::new();
             let Ok(key) = agreement::EphemeralPrivateKey::generate(alg, &rng) else {
@@ -203,7 +341,12 @@ pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome
                 return Outcome::Failed("key generation failed".into());
             };
             let public = public.as_ref().to_vec();
-            let Ok(shared) = agreement::agree_ephemeral(key, agreement::UnparsedPublicKey::new(alg, &point), (), |s| Ok(s.to_vec())) else {
+            let Ok(shared) = agreement::agree_ephemeral(
+                key,
+                agreement::UnparsedPublicKey::new(alg, &point),
+                (),
+                |s| Ok(s.to_vec()),
+            ) else {
                 return Outcome::Failed("the server's ECDHE share is invalid".into());
             };
             let mut body = vec![public.len() as u8];
@@ -211,7 +354,11 @@ pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome
             (shared, body)
         }
         Kx::Rsa => {
-            let Some(key) = flight.certificates.first().and_then(|c| RsaPublicKey::from_certificate(c)) else {
+            let Some(key) = flight
+                .certificates
+                .first()
+                .and_then(|c| RsaPublicKey::from_certificate(c))
+            else {
                 return Outcome::Failed("no RSA certificate for an RSA suite".into());
             };
             let mut pms = vec![3u8, 3];
@@ -239,26 +386,35 @@ pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome
 
     let ems = sh.extended_master_secret();
     let master = if ems {
-        prf(p.sha384, &pms, b"extended master secret", &hash(p.sha384, &transcript), 48)
+        prf(
+            p.sha384,
+            &pms,
+            b"extended master secret",
+            &hash(p.sha384, &transcript),
+            48,
+        )
     } else {
         let mut seed = client_random.to_vec();
         seed.extend_from_slice(&sh.random);
         prf(p.sha384, &pms, b"master secret", &seed, 48)
     };
-    let mut seed = sh.random.to_vec();
-    seed.extend_from_slice(&client_random);
-    let kb = prf(p.sha384, &master, b"key expansion", &seed, 2 * p.key_len + 2 * p.iv_len);
-    let (ck, rest) = kb.split_at(p.key_len);
-    let (sk, rest) = rest.split_at(p.key_len);
-    let (civ, siv) = rest.split_at(p.iv_len);
-    let (Some(cw), Some(sr)) = (Protection::new(p.aead, ck, civ), Protection::new(p.aead, sk, siv)) else {
+    let Some((cw, sr)) = p.protections(&master, &sh.random, &client_random) else {
         return Outcome::Failed("key setup failed".into());
     };
 
-    let client_verify = prf(p.sha384, &master, b"client finished", &hash(p.sha384, &transcript), 12);
+    let client_verify = prf(
+        p.sha384,
+        &master,
+        b"client finished",
+        &hash(p.sha384, &transcript),
+        12,
+    );
     let fin = frame(HandshakeType::Finished, &client_verify);
     transcript.push(fin.clone());
-    for (typ, data) in [(ContentType::Handshake, client_flight), (ContentType::ChangeCipherSpec, vec![1])] {
+    for (typ, data) in [
+        (ContentType::Handshake, client_flight),
+        (ContentType::ChangeCipherSpec, vec![1]),
+    ] {
         if let Err(e) = conn.send(typ, &data, deadline).await {
             return Outcome::Failed(e.describe());
         }
@@ -287,7 +443,13 @@ pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome
                 }
             }
             Ok(Msg::Handshake(h)) if h.typ == HandshakeType::Finished && ccs => {
-                let expected = prf(p.sha384, &master, b"server finished", &hash(p.sha384, &transcript), 12);
+                let expected = prf(
+                    p.sha384,
+                    &master,
+                    b"server finished",
+                    &hash(p.sha384, &transcript),
+                    12,
+                );
                 if h.body != expected {
                     return Outcome::Failed("the server's Finished does not verify".into());
                 }
@@ -304,9 +466,18 @@ pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome
                     suite: sh.cipher_suite,
                 }));
             }
-            Ok(Msg::Alert(a)) if a.is_fatal() => return Outcome::Failed(format!("{} alert after our Finished", a.description.name())),
+            Ok(Msg::Alert(a)) if a.is_fatal() => {
+                return Outcome::Failed(format!(
+                    "{} alert after our Finished",
+                    a.description.name()
+                ))
+            }
             Ok(Msg::Alert(_)) => {}
-            Ok(other) => return Outcome::Failed(format!("unexpected {other:?} before the server's Finished")),
+            Ok(other) => {
+                return Outcome::Failed(format!(
+                    "unexpected {other:?} before the server's Finished"
+                ))
+            }
             Err(e) => return Outcome::Failed(e.describe()),
         }
     }
@@ -316,18 +487,34 @@ impl Established {
     /// Ask for a renegotiation: a new ClientHello inside the protected connection (with
     /// renegotiation_info carrying our verify_data when the first hello offered RFC 5746).
     /// Accepted means the server answered with a ServerHello.
-    pub async fn renegotiate(mut self, deadline: Instant) -> Renegotiation {
+    pub async fn renegotiate(self, deadline: Instant) -> Renegotiation {
+        Box::pin(self.renegotiate_inner(deadline)).await
+    }
+
+    async fn renegotiate_inner(mut self, deadline: Instant) -> Renegotiation {
+        // A server that ignores the request stays silent: do not wait the whole timeout for it.
+        let deadline = deadline.min(Instant::now() + std::time::Duration::from_secs(3));
         let b = self.hello.builder(Some(&self.client_verify));
-        let result = match self.conn.send(ContentType::Handshake, &b.build(), deadline).await {
+        let result = match self
+            .conn
+            .send(ContentType::Handshake, &b.build(), deadline)
+            .await
+        {
             Err(e) => Renegotiation::Refused(e.describe()),
             Ok(()) => loop {
                 match self.conn.next(deadline).await {
-                    Ok(Msg::Handshake(h)) if h.typ == HandshakeType::ServerHello => break Renegotiation::Accepted,
-                    Ok(Msg::Handshake(h)) => break Renegotiation::Refused(format!("answered with {}", h.typ.name())),
+                    Ok(Msg::Handshake(h)) if h.typ == HandshakeType::ServerHello => {
+                        break Renegotiation::Accepted
+                    }
+                    Ok(Msg::Handshake(h)) => {
+                        break Renegotiation::Refused(format!("answered with {}", h.typ.name()))
+                    }
                     Ok(Msg::Alert(a)) if a.description == AlertDescription::NoRenegotiation => {
                         break Renegotiation::Refused("no_renegotiation alert".into())
                     }
-                    Ok(Msg::Alert(a)) if a.is_fatal() => break Renegotiation::Refused(format!("{} alert", a.description.name())),
+                    Ok(Msg::Alert(a)) if a.is_fatal() => {
+                        break Renegotiation::Refused(format!("{} alert", a.description.name()))
+                    }
                     Ok(_) => {}
                     Err(e) => break Renegotiation::Refused(e.describe()),
                 }

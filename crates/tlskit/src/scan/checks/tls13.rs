@@ -9,7 +9,10 @@ use crate::scan::Ctx;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{ClientSessionMemoryCache, ClientSessionStore, Resumption};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, HandshakeKind, NamedGroup, SignatureScheme};
+use rustls::{
+    ClientConfig, ClientConnection, DigitallySignedStruct, HandshakeKind, NamedGroup,
+    SignatureScheme,
+};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -38,14 +41,26 @@ impl ServerCertVerifier for Look {
         }
         Ok(ServerCertVerified::assertion())
     }
-    fn verify_tls12_signature(&self, _m: &[u8], _c: &CertificateDer<'_>, _d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        _m: &[u8],
+        _c: &CertificateDer<'_>,
+        _d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         Ok(HandshakeSignatureValid::assertion())
     }
-    fn verify_tls13_signature(&self, _m: &[u8], _c: &CertificateDer<'_>, _d: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls13_signature(
+        &self,
+        _m: &[u8],
+        _c: &CertificateDer<'_>,
+        _d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
         Ok(HandshakeSignatureValid::assertion())
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        crate::provider().signature_verification_algorithms.supported_schemes()
+        crate::provider()
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -64,7 +79,11 @@ impl ClientSessionStore for Counting {
     fn kx_hint(&self, n: &ServerName<'_>) -> Option<NamedGroup> {
         self.inner.kx_hint(n)
     }
-    fn set_tls12_session(&self, n: ServerName<'static>, v: rustls::client::Tls12ClientSessionValue) {
+    fn set_tls12_session(
+        &self,
+        n: ServerName<'static>,
+        v: rustls::client::Tls12ClientSessionValue,
+    ) {
         self.inner.set_tls12_session(n, v)
     }
     fn tls12_session(&self, n: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
@@ -73,12 +92,20 @@ impl ClientSessionStore for Counting {
     fn remove_tls12_session(&self, n: &ServerName<'static>) {
         self.inner.remove_tls12_session(n)
     }
-    fn insert_tls13_ticket(&self, n: ServerName<'static>, v: rustls::client::Tls13ClientSessionValue) {
+    fn insert_tls13_ticket(
+        &self,
+        n: ServerName<'static>,
+        v: rustls::client::Tls13ClientSessionValue,
+    ) {
         self.tickets.fetch_add(1, Ordering::Relaxed);
-        self.max_early_data.fetch_max(v.max_early_data_size(), Ordering::Relaxed);
+        self.max_early_data
+            .fetch_max(v.max_early_data_size(), Ordering::Relaxed);
         self.inner.insert_tls13_ticket(n, v)
     }
-    fn take_tls13_ticket(&self, n: &ServerName<'static>) -> Option<rustls::client::Tls13ClientSessionValue> {
+    fn take_tls13_ticket(
+        &self,
+        n: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
         self.inner.take_tls13_ticket(n)
     }
 }
@@ -100,7 +127,12 @@ fn server_name(ctx: &Ctx) -> Option<ServerName<'static>> {
     }
 }
 
-fn config(ctx: &Ctx, store: Option<Arc<Counting>>, alpn: &[String], look: Arc<Look>) -> Option<Arc<ClientConfig>> {
+fn config(
+    ctx: &Ctx,
+    store: Option<Arc<Counting>>,
+    alpn: &[String],
+    look: Arc<Look>,
+) -> Option<Arc<ClientConfig>> {
     let mut c = ClientConfig::builder_with_provider(crate::provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .ok()?
@@ -119,7 +151,11 @@ fn config(ctx: &Ctx, store: Option<Arc<Counting>>, alpn: &[String], look: Arc<Lo
     Some(Arc::new(c))
 }
 
-async fn flush(conn: &mut ClientConnection, stream: &mut TcpStream, deadline: Instant) -> Result<(), String> {
+async fn flush(
+    conn: &mut ClientConnection,
+    stream: &mut TcpStream,
+    deadline: Instant,
+) -> Result<(), String> {
     while conn.wants_write() {
         let mut out = Vec::new();
         conn.write_tls(&mut out).map_err(|e| e.to_string())?;
@@ -133,7 +169,11 @@ async fn flush(conn: &mut ClientConnection, stream: &mut TcpStream, deadline: In
 }
 
 /// Read once and feed rustls. Ok(false): the server closed.
-async fn pump(conn: &mut ClientConnection, stream: &mut TcpStream, deadline: Instant) -> Result<bool, String> {
+async fn pump(
+    conn: &mut ClientConnection,
+    stream: &mut TcpStream,
+    deadline: Instant,
+) -> Result<bool, String> {
     let mut buf = vec![0u8; 16 * 1024];
     let n = match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
         Err(_) => return Err("no answer within the timeout".into()),
@@ -168,6 +208,17 @@ async fn session(
     early: Option<&[u8]>,
     wait_ticket: bool,
 ) -> Result<Seen, String> {
+    Box::pin(session_inner(ctx, config, store, look, early, wait_ticket)).await
+}
+
+async fn session_inner(
+    ctx: &Ctx,
+    config: Arc<ClientConfig>,
+    store: Option<&Counting>,
+    look: &Look,
+    early: Option<&[u8]>,
+    wait_ticket: bool,
+) -> Result<Seen, String> {
     let name = server_name(ctx).ok_or("no usable server name")?;
     let deadline = Instant::now() + ctx.prober.timeout();
     let _slot = ctx.prober.slot().await;
@@ -183,7 +234,9 @@ async fn session(
             seen.early_data_sent = true;
         }
     }
-    let tickets_before = store.map(|s| s.tickets.load(Ordering::Relaxed)).unwrap_or(0);
+    let tickets_before = store
+        .map(|s| s.tickets.load(Ordering::Relaxed))
+        .unwrap_or(0);
     while conn.is_handshaking() {
         flush(&mut conn, &mut stream, deadline).await?;
         if !conn.is_handshaking() {
@@ -195,7 +248,9 @@ async fn session(
     }
     flush(&mut conn, &mut stream, deadline).await?;
     seen.resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
-    seen.alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
+    seen.alpn = conn
+        .alpn_protocol()
+        .map(|p| String::from_utf8_lossy(p).into_owned());
     seen.early_data_accepted = conn.is_early_data_accepted();
     seen.ocsp = look.ocsp.lock().ok().and_then(|g| *g);
     if let (true, Some(s)) = (wait_ticket, store) {
@@ -232,14 +287,22 @@ pub struct Resumption13 {
 /// target is direct TLS), resume again sending a HEAD request as 0-RTT data.
 pub async fn resumption(ctx: &Ctx, early_data: Option<Vec<u8>>) -> Resumption13 {
     let mut r = Resumption13::default();
-    let store = Arc::new(Counting { inner: ClientSessionMemoryCache::new(8), tickets: AtomicUsize::new(0), max_early_data: AtomicU32::new(0) });
-    let look = Arc::new(Look { ocsp: Mutex::new(None) });
+    let store = Arc::new(Counting {
+        inner: ClientSessionMemoryCache::new(8),
+        tickets: AtomicUsize::new(0),
+        max_early_data: AtomicU32::new(0),
+    });
+    let look = Arc::new(Look {
+        ocsp: Mutex::new(None),
+    });
     let Some(cfg) = config(ctx, Some(store.clone()), &[], look.clone()) else {
-        r.notes.push("TLSv1.3 resumption: no client configuration".into());
+        r.notes
+            .push("TLSv1.3 resumption: no client configuration".into());
         return r;
     };
     if let Err(e) = session(ctx, cfg.clone(), Some(&store), &look, None, true).await {
-        r.notes.push(format!("TLSv1.3 resumption: first handshake failed: {e}"));
+        r.notes
+            .push(format!("TLSv1.3 resumption: first handshake failed: {e}"));
         return r;
     }
     let got = store.tickets.load(Ordering::Relaxed);
@@ -253,7 +316,9 @@ pub async fn resumption(ctx: &Ctx, early_data: Option<Vec<u8>>) -> Resumption13 
     }
     match session(ctx, cfg.clone(), Some(&store), &look, None, true).await {
         Ok(s) => r.resumed = Some(s.resumed),
-        Err(e) => r.notes.push(format!("TLSv1.3 resumption: second handshake failed: {e}")),
+        Err(e) => r
+            .notes
+            .push(format!("TLSv1.3 resumption: second handshake failed: {e}")),
     }
     if r.max_early_data == 0 {
         r.early_data = Some(false);
@@ -269,7 +334,9 @@ pub async fn resumption(ctx: &Ctx, early_data: Option<Vec<u8>>) -> Resumption13 
     // The previous connection used up a ticket; the store still holds the newer ones.
     match session(ctx, cfg, Some(&store), &look, Some(&data), false).await {
         Ok(s) if s.early_data_sent => r.early_data = Some(s.early_data_accepted),
-        Ok(_) => r.notes.push("0-RTT: no ticket allowing early data was left to try".into()),
+        Ok(_) => r
+            .notes
+            .push("0-RTT: no ticket allowing early data was left to try".into()),
         Err(e) => r.notes.push(format!("0-RTT: handshake failed: {e}")),
     }
     r
@@ -277,14 +344,22 @@ pub async fn resumption(ctx: &Ctx, early_data: Option<Vec<u8>>) -> Resumption13 
 
 /// One TLS 1.3 handshake offering `alpn`: the protocol chosen (Ok(None): none), or the error.
 pub async fn alpn(ctx: &Ctx, alpn: &[String]) -> Result<Option<String>, String> {
-    let look = Arc::new(Look { ocsp: Mutex::new(None) });
+    let look = Arc::new(Look {
+        ocsp: Mutex::new(None),
+    });
     let cfg = config(ctx, None, alpn, look.clone()).ok_or("no client configuration")?;
-    session(ctx, cfg, None, &look, None, false).await.map(|s| s.alpn)
+    session(ctx, cfg, None, &look, None, false)
+        .await
+        .map(|s| s.alpn)
 }
 
 /// Whether a TLS 1.3 handshake carries a stapled OCSP response.
 pub async fn ocsp(ctx: &Ctx) -> Result<bool, String> {
-    let look = Arc::new(Look { ocsp: Mutex::new(None) });
+    let look = Arc::new(Look {
+        ocsp: Mutex::new(None),
+    });
     let cfg = config(ctx, None, &[], look.clone()).ok_or("no client configuration")?;
-    session(ctx, cfg, None, &look, None, false).await.map(|s| s.ocsp.unwrap_or(false))
+    session(ctx, cfg, None, &look, None, false)
+        .await
+        .map(|s| s.ocsp.unwrap_or(false))
 }

@@ -25,15 +25,25 @@ pub struct Vulnerability {
 
 /// An entry; the name carries the CVE identifiers, when the weakness has them.
 fn v(id: &str, name: &str, cve: &[&str], verdict: (Option<bool>, String)) -> Vulnerability {
-    let name = if cve.is_empty() { name.to_string() } else { format!("{name} ({})", cve.join(", ")) };
-    Vulnerability { id: id.into(), name, vulnerable: verdict.0, detail: verdict.1 }
+    let name = if cve.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({})", cve.join(", "))
+    };
+    Vulnerability {
+        id: id.into(),
+        name,
+        vulnerable: verdict.0,
+        detail: verdict.1,
+    }
 }
 
 /// Severity of a confirmed weakness (for its finding).
 fn severity(id: &str) -> &'static str {
     match id {
         "heartbleed" | "drown" => "critical",
-        "ccs_injection" | "robot" | "poodle" | "freak" | "logjam" | "crime" | "rc4" | "null" | "anonymous" => "high",
+        "ccs_injection" | "robot" | "poodle" | "freak" | "logjam" | "crime" | "rc4" | "null"
+        | "anonymous" => "high",
         "sweet32" => "medium",
         _ => "low",
     }
@@ -42,17 +52,32 @@ fn severity(id: &str) -> &'static str {
 async fn logjam(ctx: &Ctx, report: &ScanReport) -> (Option<bool>, String) {
     let export = suites_where(report, |s| matches!(s.kx, Kx::DheExport | Kx::DhExport));
     if !export.is_empty() {
-        return (Some(true), format!("DHE export suites are accepted ({}): 512-bit groups, broken in minutes", common::names(&export)));
+        return (
+            Some(true),
+            format!(
+                "DHE export suites are accepted ({}): 512-bit groups, broken in minutes",
+                common::names(&export)
+            ),
+        );
     }
     let dhe = suites_where(report, |s| s.kx == Kx::Dhe);
     let Some((ver, _)) = dhe.first().copied() else {
         return (Some(false), "no DHE suite is accepted".into());
     };
     // Fetch the group: one hello offering only the DHE suites accepted at that version.
-    let ids: Vec<u16> = dhe.iter().filter(|(v, _)| *v == ver).map(|(_, s)| s.id).collect();
+    let ids: Vec<u16> = dhe
+        .iter()
+        .filter(|(v, _)| *v == ver)
+        .map(|(_, s)| s.id)
+        .collect();
     let flight = match common::hello(ctx, &common::spec(ctx, ver, ids).build()).await {
         Ok(f) => f,
-        Err(r) => return (None, format!("could not fetch the DH parameters: {}", r.describe())),
+        Err(r) => {
+            return (
+                None,
+                format!("could not fetch the DH parameters: {}", r.describe()),
+            )
+        }
     };
     let params = flight
         .server_key_exchange
@@ -64,9 +89,16 @@ async fn logjam(ctx: &Ctx, report: &ScanReport) -> (Option<bool>, String) {
     };
     let bits = p.prime_bits();
     let common_name = super::dhprimes::common_prime(&p.p);
-    let shared = common_name.map(|n| format!(", a widely shared prime ({n})")).unwrap_or_default();
+    let shared = common_name
+        .map(|n| format!(", a widely shared prime ({n})"))
+        .unwrap_or_default();
     if bits <= 1024 {
-        (Some(true), format!("DHE uses a {bits}-bit group{shared}: within reach of precomputation (weakdh.org)"))
+        (
+            Some(true),
+            format!(
+                "DHE uses a {bits}-bit group{shared}: within reach of precomputation (weakdh.org)"
+            ),
+        )
     } else {
         (Some(false), format!("DHE uses a {bits}-bit group{shared}"))
     }
@@ -74,19 +106,30 @@ async fn logjam(ctx: &Ctx, report: &ScanReport) -> (Option<bool>, String) {
 
 /// Run the weakness checks.
 pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Finding>) {
-    let any_tls = report.offered_versions().iter().any(|v| *v != Version::Ssl2);
+    let any_tls = report
+        .offered_versions()
+        .iter()
+        .any(|v| *v != Version::Ssl2);
     if !any_tls && !offered(report, Version::Ssl2) {
         // Nothing answered: there is nothing to judge.
         return (Vec::new(), Vec::new());
     }
     let legacy = newest_legacy(report);
     let tls_ge_10 = legacy.clone().filter(|(v, _)| *v >= Version::Tls10);
-    let no_legacy = |what: &str| (Some(false), format!("only TLSv1.3 is offered; {what} needs TLS ≤ 1.2"));
+    let no_legacy = |what: &str| {
+        (
+            Some(false),
+            format!("only TLSv1.3 is offered; {what} needs TLS ≤ 1.2"),
+        )
+    };
 
     let heartbleed = async {
         match &tls_ge_10 {
             Some((v, s)) => super::heartbleed::run(ctx, *v, s.clone()).await,
-            None if legacy.is_some() => (Some(false), "only SSLv3 is offered, which has no heartbeat extension".into()),
+            None if legacy.is_some() => (
+                Some(false),
+                "only SSLv3 is offered, which has no heartbeat extension".into(),
+            ),
             None => no_legacy("Heartbleed"),
         }
     };
@@ -101,7 +144,9 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         let found = LEGACY.into_iter().find_map(|v| {
             let ids: Vec<u16> = common::accepted(report, v)
                 .into_iter()
-                .filter(|id| tlskit_wire::registry::cipher_suite(*id).is_some_and(|s| s.kx == Kx::Rsa))
+                .filter(|id| {
+                    tlskit_wire::registry::cipher_suite(*id).is_some_and(|s| s.kx == Kx::Rsa)
+                })
                 .collect();
             (!ids.is_empty()).then_some((v, ids))
         });
@@ -112,16 +157,28 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
     };
     let crime = async {
         match common::compression(ctx, report).await {
-            Ok(true) => (Some(true), "the server compresses TLS records (DEFLATE)".to_string()),
+            Ok(true) => (
+                Some(true),
+                "the server compresses TLS records (DEFLATE)".to_string(),
+            ),
             Ok(false) => (Some(false), "TLS compression is not used".to_string()),
             Err(e) if legacy.is_none() => (Some(false), e),
             Err(e) => (None, e),
         }
     };
-    let (heartbleed, ccs, robot, crime, logjam) = tokio::join!(heartbleed, ccs, robot, crime, logjam(ctx, report));
+    let (heartbleed, ccs, robot, crime, logjam) = tokio::join!(
+        Box::pin(heartbleed),
+        Box::pin(ccs),
+        Box::pin(robot),
+        Box::pin(crime),
+        Box::pin(logjam(ctx, report))
+    );
 
-    let list = |pred: &dyn Fn(&tlskit_wire::registry::CipherSuite) -> bool| suites_where(report, pred);
-    let verdict_for = |found: Vec<(Version, &'static tlskit_wire::registry::CipherSuite)>, yes: &str, no: &str| {
+    let list =
+        |pred: &dyn Fn(&tlskit_wire::registry::CipherSuite) -> bool| suites_where(report, pred);
+    let verdict_for = |found: Vec<(Version, &'static tlskit_wire::registry::CipherSuite)>,
+                       yes: &str,
+                       no: &str| {
         if found.is_empty() {
             (Some(false), no.to_string())
         } else {
@@ -129,14 +186,29 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         }
     };
 
-    let sslv3_cbc: Vec<_> = list(&|s| s.is_cbc()).into_iter().filter(|(v, _)| *v == Version::Ssl3).collect();
+    let sslv3_cbc: Vec<_> = list(&|s| s.is_cbc())
+        .into_iter()
+        .filter(|(v, _)| *v == Version::Ssl3)
+        .collect();
     let poodle = if !offered(report, Version::Ssl3) {
         (Some(false), "SSLv3 is not offered".into())
     } else {
-        verdict_for(sslv3_cbc, "SSLv3 is offered with CBC suites", "SSLv3 is offered, but with no CBC suite")
+        verdict_for(
+            sslv3_cbc,
+            "SSLv3 is offered with CBC suites",
+            "SSLv3 is offered, but with no CBC suite",
+        )
     };
-    let sweet32 = verdict_for(list(&|s| s.block_bits() == Some(64)), "64-bit block ciphers are accepted", "no 64-bit block cipher is accepted");
-    let freak = verdict_for(list(&|s| s.kx == Kx::RsaExport), "RSA export suites are accepted", "no RSA export suite is accepted");
+    let sweet32 = verdict_for(
+        list(&|s| s.block_bits() == Some(64)),
+        "64-bit block ciphers are accepted",
+        "no 64-bit block cipher is accepted",
+    );
+    let freak = verdict_for(
+        list(&|s| s.kx == Kx::RsaExport),
+        "RSA export suites are accepted",
+        "no RSA export suite is accepted",
+    );
     let drown = if offered(report, Version::Ssl2) {
         (Some(true), "SSLv2 is offered: its export ciphers and oracles decrypt TLS sessions that use the same RSA key".into())
     } else {
@@ -146,9 +218,15 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
                 .into(),
         )
     };
-    let beast_list: Vec<_> = list(&|s| s.is_cbc()).into_iter().filter(|(v, _)| *v <= Version::Tls10).collect();
+    let beast_list: Vec<_> = list(&|s| s.is_cbc())
+        .into_iter()
+        .filter(|(v, _)| *v <= Version::Tls10)
+        .collect();
     let beast = if beast_list.is_empty() {
-        (Some(false), "no CBC suite is accepted with TLSv1.0 or SSLv3".into())
+        (
+            Some(false),
+            "no CBC suite is accepted with TLSv1.0 or SSLv3".into(),
+        )
     } else {
         (
             Some(true),
@@ -159,7 +237,12 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         )
     };
     let rc4 = {
-        let mut found = list(&|s| matches!(s.enc, Enc::Rc4_40 | Enc::Rc4_56 | Enc::Rc4_64 | Enc::Rc4_128));
+        let mut found = list(&|s| {
+            matches!(
+                s.enc,
+                Enc::Rc4_40 | Enc::Rc4_56 | Enc::Rc4_64 | Enc::Rc4_128
+            )
+        });
         let sslv2_rc4 = report
             .protocol(Version::Ssl2)
             .filter(|p| p.offered)
@@ -169,10 +252,18 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
             (Some(true), "RC4 cipher kinds are offered with SSLv2".into())
         } else {
             found.dedup_by_key(|(_, s)| s.id);
-            verdict_for(found, "RC4 suites are accepted (RFC 7465 forbids them)", "no RC4 suite is accepted")
+            verdict_for(
+                found,
+                "RC4 suites are accepted (RFC 7465 forbids them)",
+                "no RC4 suite is accepted",
+            )
         }
     };
-    let null = verdict_for(list(&|s| s.enc == Enc::Null), "suites without encryption are accepted", "no NULL-encryption suite is accepted");
+    let null = verdict_for(
+        list(&|s| s.enc == Enc::Null),
+        "suites without encryption are accepted",
+        "no NULL-encryption suite is accepted",
+    );
     let anon = verdict_for(
         list(&|s| s.auth == Auth::Null),
         "anonymous suites are accepted: no server authentication, open to any man in the middle",
@@ -189,12 +280,22 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         v("ccs_injection", "CCS injection", &["CVE-2014-0224"], ccs),
         v("robot", "ROBOT (Bleichenbacher oracle)", &[], robot),
         v("poodle", "POODLE (SSLv3)", &["CVE-2014-3566"], poodle),
-        v("sweet32", "SWEET32", &["CVE-2016-2183", "CVE-2016-6329"], sweet32),
+        v(
+            "sweet32",
+            "SWEET32",
+            &["CVE-2016-2183", "CVE-2016-6329"],
+            sweet32,
+        ),
         v("freak", "FREAK", &["CVE-2015-0204"], freak),
         v("logjam", "LOGJAM", &["CVE-2015-4000"], logjam),
         v("drown", "DROWN", &["CVE-2016-0800"], drown),
         v("beast", "BEAST", &["CVE-2011-3389"], beast),
-        v("crime", "CRIME (TLS compression)", &["CVE-2012-4929"], crime),
+        v(
+            "crime",
+            "CRIME (TLS compression)",
+            &["CVE-2012-4929"],
+            crime,
+        ),
         v("rc4", "RC4", &["CVE-2013-2566", "CVE-2015-2808"], rc4),
         v("null", "NULL encryption", &[], null),
         v("anonymous", "Anonymous key exchange", &[], anon),
@@ -203,22 +304,28 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
     let findings = vulns
         .iter()
         .filter(|x| x.vulnerable == Some(true))
-        .map(|x| Finding::new(severity(&x.id), &format!("vuln.{}", x.id), format!("{}: {}", x.name, x.detail)))
+        .map(|x| {
+            Finding::new(
+                severity(&x.id),
+                &format!("vuln.{}", x.id),
+                format!("{}: {}", x.name, x.detail),
+            )
+        })
         .collect();
     (vulns, findings)
 }
 
 /// The grouped text for `tlskit scan` (one line per weakness).
-pub fn render_text(vulns: &[Vulnerability]) -> String {
+pub fn render_text(vulns: &[Vulnerability], st: crate::scan::report::Style) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     for x in vulns {
         let verdict = match x.vulnerable {
-            Some(true) => "VULNERABLE",
-            Some(false) => "not vulnerable",
-            None => "not determined",
+            Some(true) => st.bad("VULNERABLE"),
+            Some(false) => st.good("not vulnerable"),
+            None => st.warn("not determined"),
         };
-        let _ = writeln!(s, "  {:<26} {:<15} {}", x.name, verdict, x.detail);
+        let _ = writeln!(s, "  {:<40} {verdict}  {}", x.name, st.dim(&x.detail));
     }
     s
 }
