@@ -63,6 +63,20 @@ pub struct Ctx {
     pub parallel_chunks: usize,
 }
 
+/// Run `fut`, and with TLSKIT_SCAN_TIMING set print how long it took on stderr (where the time
+/// of a scan goes).
+pub async fn timed<F: std::future::Future>(what: &str, fut: F) -> F::Output {
+    let start = Instant::now();
+    let out = fut.await;
+    if std::env::var_os("TLSKIT_SCAN_TIMING").is_some() {
+        eprintln!(
+            "tlskit: timing: {what}: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    out
+}
+
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
@@ -89,8 +103,22 @@ pub async fn scan(
     let stores = crate::pki::chain::TrustStores::load(&opts.ca)?;
     // Preflight: an unreachable target, or a STARTTLS server that will not upgrade, fails at once
     // with its own sentence instead of as a hundred probe errors.
-    let (first, transcript) = connector.open(None).await?;
+    let (mut first, transcript) = connector.open(None).await?;
     let addr = first.peer;
+    // Do not leave it idle: a server that serves one connection at a time would wait on it
+    // (openssl s_server -www even sleeps a second when a read would block). A ClientHello gives
+    // it something to answer; then close.
+    {
+        use tokio::io::AsyncWriteExt;
+        let hello = hello::HelloSpec::new(
+            Version::Tls12,
+            hello::candidate_suites(Version::Tls12),
+            None,
+        )
+        .build();
+        let _ = tokio::time::timeout(opts.timeout, first.stream.write_all(&hello)).await;
+        let _ = tokio::time::timeout(Duration::from_millis(200), first.stream.shutdown()).await;
+    }
     drop(first);
 
     let sni = if opts.no_sni {
@@ -117,12 +145,27 @@ pub async fn scan(
 
     // Phase 1: every version at once.
     let ((v2, v2_cert), v3, t10, t11, t12, t13) = tokio::join!(
-        checks::sslv2::run(&ctx),
-        checks::suites::scan_version(&ctx, Version::Ssl3),
-        checks::suites::scan_version(&ctx, Version::Tls10),
-        checks::suites::scan_version(&ctx, Version::Tls11),
-        checks::suites::scan_version(&ctx, Version::Tls12),
-        checks::suites::scan_version(&ctx, Version::Tls13),
+        timed("SSLv2", checks::sslv2::run(&ctx)),
+        timed(
+            "SSLv3 suites",
+            checks::suites::scan_version(&ctx, Version::Ssl3)
+        ),
+        timed(
+            "TLSv1.0 suites",
+            checks::suites::scan_version(&ctx, Version::Tls10)
+        ),
+        timed(
+            "TLSv1.1 suites",
+            checks::suites::scan_version(&ctx, Version::Tls11)
+        ),
+        timed(
+            "TLSv1.2 suites",
+            checks::suites::scan_version(&ctx, Version::Tls12)
+        ),
+        timed(
+            "TLSv1.3 suites",
+            checks::suites::scan_version(&ctx, Version::Tls13)
+        ),
     );
     let tls13_offered = t13.result.offered;
     let newest_legacy = [&t12, &t11, &t10, &v3]
@@ -183,8 +226,13 @@ pub async fn scan(
         }
     };
     let nosni = checks::certificates::without_sni(&ctx, newest_legacy, tls13_offered);
-    let ((g13, g13_err), (g12, g12_err), (s12, s12_err), (s13, found13), nosni) =
-        tokio::join!(g13, g12, s12, c13, nosni);
+    let ((g13, g13_err), (g12, g12_err), (s12, s12_err), (s13, found13), nosni) = tokio::join!(
+        timed("groups TLSv1.3", g13),
+        timed("groups TLSv1.2", g12),
+        timed("sigalgs TLSv1.2", s12),
+        timed("TLSv1.3 certificates", c13),
+        timed("no-SNI certificate", nosni)
+    );
 
     let mut errors = Vec::new();
     for e in [g13_err, g12_err, s12_err].into_iter().flatten() {
@@ -288,8 +336,8 @@ pub async fn scan(
 
     // Phase 3: session features and weaknesses (they build on what was found).
     let ((features, f1), (vulns, f2)) = tokio::join!(
-        checks::features::run(&ctx, &report),
-        checks::vulns::run(&ctx, &report)
+        timed("session features", checks::features::run(&ctx, &report)),
+        timed("weaknesses", checks::vulns::run(&ctx, &report))
     );
     report.session_features = Some(features);
     report.vulnerabilities = vulns;

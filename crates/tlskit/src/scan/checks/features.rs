@@ -12,7 +12,7 @@
 //! * With rustls (TLS 1.3): PSK resumption, 0-RTT, and ALPN / OCSP when only TLS 1.3 is offered.
 
 use super::common::{self, newest_legacy, offered};
-use super::tls12::{self, Hello12, Outcome, Renegotiation};
+use super::tls12::{self, After, Hello12, Outcome, Renegotiation};
 use super::tls13;
 use crate::scan::report::{Finding, ScanReport};
 use crate::scan::Ctx;
@@ -356,7 +356,7 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
 
     // Session ID: a full handshake without the ticket extension, then resume its id.
     let by_id = async {
-        match tls12::handshake(ctx, &plain, deadline()).await {
+        match tls12::handshake_then(ctx, &plain, deadline(), After::CloseNotify).await {
             Outcome::Established(e) => {
                 let id = e.session_id.clone();
                 e.close().await;
@@ -380,7 +380,7 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
     let by_ticket = async {
         let mut h = plain.clone();
         h.ticket = Some(Vec::new());
-        match tls12::handshake(ctx, &h, deadline()).await {
+        match tls12::handshake_then(ctx, &h, deadline(), After::CloseNotify).await {
             Outcome::Established(e) => {
                 let ticket = e.ticket.clone().filter(|t| !t.is_empty());
                 e.close().await;
@@ -403,7 +403,7 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
         let mut h = plain.clone();
         h.renegotiation_info = secure;
         async move {
-            match tls12::handshake(ctx, &h, deadline()).await {
+            match tls12::handshake_then(ctx, &h, deadline(), After::Renegotiate).await {
                 Outcome::Established(e) => Ok(e.renegotiate(deadline()).await),
                 Outcome::Failed(e) => Err(e),
                 _ => Err("unexpected resumption".into()),
@@ -411,10 +411,19 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
         }
     };
     let (id, ticket, secure, insecure) = tokio::join!(
-        Box::pin(by_id),
-        Box::pin(by_ticket),
-        Box::pin(reneg(true)),
-        Box::pin(reneg(false))
+        Box::pin(crate::scan::timed("features: resumption by id", by_id)),
+        Box::pin(crate::scan::timed(
+            "features: resumption by ticket",
+            by_ticket
+        )),
+        Box::pin(crate::scan::timed(
+            "features: secure renegotiation",
+            reneg(true)
+        )),
+        Box::pin(crate::scan::timed(
+            "features: insecure renegotiation",
+            reneg(false)
+        ))
     );
     match id {
         Ok(b) => f.session_id_resumption = Some(b),
@@ -501,10 +510,22 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     );
     // Each part boxed: together they would make one very large future.
     tokio::join!(
-        Box::pin(hello_level(ctx, report, &mut a)),
-        Box::pin(fallback_scsv(ctx, report, &mut b)),
-        Box::pin(alpn(ctx, report, &mut c)),
-        Box::pin(tls12_sessions(ctx, report, &mut d))
+        Box::pin(crate::scan::timed(
+            "features: hello level",
+            hello_level(ctx, report, &mut a)
+        )),
+        Box::pin(crate::scan::timed(
+            "features: fallback SCSV",
+            fallback_scsv(ctx, report, &mut b)
+        )),
+        Box::pin(crate::scan::timed(
+            "features: ALPN",
+            alpn(ctx, report, &mut c)
+        )),
+        Box::pin(crate::scan::timed(
+            "features: TLS 1.2 sessions",
+            tls12_sessions(ctx, report, &mut d)
+        ))
     );
     f.secure_renegotiation = a.secure_renegotiation;
     f.extended_master_secret = a.extended_master_secret;
@@ -523,7 +544,11 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     for x in [a, b, c, d] {
         f.notes.extend(x.notes);
     }
-    Box::pin(tls13_sessions(ctx, report, &mut f)).await;
+    Box::pin(crate::scan::timed(
+        "features: TLS 1.3 sessions",
+        tls13_sessions(ctx, report, &mut f),
+    ))
+    .await;
     let findings = findings(&f);
     (f, findings)
 }

@@ -251,6 +251,11 @@ pub struct Established {
     /// The server answered renegotiation_info.
     pub secure_renegotiation: bool,
     pub suite: u16,
+    /// How long the server took to answer the ClientHello: the yardstick for how long to wait
+    /// for an answer that may never come.
+    pub round_trip: std::time::Duration,
+    /// What was already sent behind our Finished.
+    sent_after: After,
 }
 
 /// How a renegotiation request was answered.
@@ -263,11 +268,33 @@ pub enum Renegotiation {
 /// Run a handshake offering `hello`. With a session id or ticket in `hello`, stop after the
 /// server's first flight and say whether it resumed.
 pub async fn handshake(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome {
-    // Boxed: the handshake's state is large, and futures are moved around by value.
-    Box::pin(handshake_inner(ctx, hello, deadline)).await
+    handshake_then(ctx, hello, deadline, After::Nothing).await
 }
 
-async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outcome {
+/// What to send right behind our Finished, without waiting for the server's. A server that
+/// reads one connection at a time (`openssl s_server -www` sleeps a second whenever a read would
+/// block) is then never left waiting on an idle connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    Nothing,
+    /// close_notify: the session is only wanted for its id or ticket.
+    CloseNotify,
+    /// A renegotiation ClientHello (see [`Established::renegotiate`]).
+    Renegotiate,
+}
+
+/// [`handshake`], then send `after` immediately behind the Finished.
+pub async fn handshake_then(
+    ctx: &Ctx,
+    hello: &Hello12,
+    deadline: Instant,
+    after: After,
+) -> Outcome {
+    // Boxed: the handshake's state is large, and futures are moved around by value.
+    Box::pin(handshake_inner(ctx, hello, deadline, after)).await
+}
+
+async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant, after: After) -> Outcome {
     let resuming =
         !hello.session_id.is_empty() || hello.ticket.as_ref().is_some_and(|t| !t.is_empty());
     let mut conn = match Conn::open(ctx).await {
@@ -280,10 +307,12 @@ async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outco
     if let Err(e) = conn.send_raw(&b.build_record(), deadline).await {
         return Outcome::Failed(e.describe());
     }
+    let sent_hello = Instant::now();
     let flight = match read_flight(&mut conn, deadline).await {
         Ok(f) => f,
         Err(e) => return Outcome::Failed(e),
     };
+    let round_trip = sent_hello.elapsed();
     let Some(sh) = flight.server_hello.clone() else {
         return Outcome::Failed("no ServerHello".into());
     };
@@ -423,6 +452,17 @@ async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outco
     if let Err(e) = conn.send(ContentType::Handshake, &fin, deadline).await {
         return Outcome::Failed(e.describe());
     }
+    let pipelined = match after {
+        After::Nothing => Ok(()),
+        After::CloseNotify => conn.send(ContentType::Alert, &[1, 0], deadline).await,
+        After::Renegotiate => {
+            let again = hello.builder(Some(&client_verify)).build();
+            conn.send(ContentType::Handshake, &again, deadline).await
+        }
+    };
+    if let Err(e) = pipelined {
+        return Outcome::Failed(e.describe());
+    }
 
     // The server's NewSessionTicket, ChangeCipherSpec and Finished.
     let mut ticket = None;
@@ -464,6 +504,8 @@ async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant) -> Outco
                     ticket,
                     secure_renegotiation,
                     suite: sh.cipher_suite,
+                    round_trip,
+                    sent_after: after,
                 }));
             }
             Ok(Msg::Alert(a)) if a.is_fatal() => {
@@ -493,13 +535,20 @@ impl Established {
 
     async fn renegotiate_inner(mut self, deadline: Instant) -> Renegotiation {
         // A server that ignores the request stays silent: do not wait the whole timeout for it.
-        let deadline = deadline.min(Instant::now() + std::time::Duration::from_secs(3));
+        // One that accepts answers within about one round trip plus a signature; allow plenty
+        // of that (the first flight's time, which included a signature) and at least 100 ms.
+        let patience = (self.round_trip * 8 + std::time::Duration::from_millis(100))
+            .min(std::time::Duration::from_secs(3));
+        let deadline = deadline.min(Instant::now() + patience);
         let b = self.hello.builder(Some(&self.client_verify));
-        let result = match self
-            .conn
-            .send(ContentType::Handshake, &b.build(), deadline)
-            .await
-        {
+        let sent = if self.sent_after == After::Renegotiate {
+            Ok(())
+        } else {
+            self.conn
+                .send(ContentType::Handshake, &b.build(), deadline)
+                .await
+        };
+        let result = match sent {
             Err(e) => Renegotiation::Refused(e.describe()),
             Ok(()) => loop {
                 match self.conn.next(deadline).await {
@@ -528,7 +577,9 @@ impl Established {
     /// cache.
     pub async fn close(mut self) {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(500);
-        let _ = self.conn.send(ContentType::Alert, &[1, 0], deadline).await;
+        if self.sent_after != After::CloseNotify {
+            let _ = self.conn.send(ContentType::Alert, &[1, 0], deadline).await;
+        }
         self.conn.close().await;
     }
 }

@@ -167,11 +167,11 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         }
     };
     let (heartbleed, ccs, robot, crime, logjam) = tokio::join!(
-        Box::pin(heartbleed),
-        Box::pin(ccs),
-        Box::pin(robot),
-        Box::pin(crime),
-        Box::pin(logjam(ctx, report))
+        Box::pin(crate::scan::timed("vulns: Heartbleed", heartbleed)),
+        Box::pin(crate::scan::timed("vulns: CCS injection", ccs)),
+        Box::pin(crate::scan::timed("vulns: ROBOT", robot)),
+        Box::pin(crate::scan::timed("vulns: compression", crime)),
+        Box::pin(crate::scan::timed("vulns: LOGJAM", logjam(ctx, report)))
     );
 
     let list =
