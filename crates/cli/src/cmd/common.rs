@@ -77,6 +77,8 @@ pub fn unescape(s: &str) -> Vec<u8> {
 pub fn runtime() -> tlskit::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // The scanner's checks are deep futures; debug builds need more than tokio's 2 MiB.
+        .thread_stack_size(8 << 20)
         .build()
         .map_err(|e| tlskit::Error::other(format!("cannot start the async runtime: {e}")))
 }

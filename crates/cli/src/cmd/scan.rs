@@ -20,8 +20,13 @@ use tlskit::{Error, Result};
     about = "Scan TLS endpoints: versions, cipher suites, groups, certificates, grade, policy",
     long_about = "Scan TLS endpoints: which protocol versions (SSLv2 … TLSv1.3) and cipher suites each accepts,\n\
 in which order it prefers them, its key-exchange groups and signature algorithms, the\n\
-certificate chain for each key type it presents, and a grade (A+ … F, T, M) with every reason\n\
-(rules: docs/GRADING.md).\n\n\
+certificate chain for each key type it presents and whether Mozilla's roots, the system store or\n\
+your --ca trust it, the session features (secure and client-initiated renegotiation,\n\
+TLS_FALLBACK_SCSV, compression, extended master secret, encrypt-then-MAC, resumption by session\n\
+ID, ticket and PSK, 0-RTT, ALPN, heartbeat, OCSP stapling), known weaknesses (safe probes for\n\
+Heartbleed, CCS injection and ROBOT; POODLE, SWEET32, FREAK, LOGJAM, DROWN, BEAST, CRIME, RC4,\n\
+NULL, anonymous and static-RSA suites from the configuration), and a grade (A+ … F, T, M) with\n\
+every reason (rules: docs/GRADING.md). TLSKIT_SCAN_TIMING=1 shows where the time goes.\n\n\
 tlskit speaks the first flight of every version itself (rustls rightly refuses legacy TLS), so a\n\
 scan can find SSLv3, RC4, export and NULL suites. Suites are found by elimination: offer all,\n\
 drop the one chosen, repeat — one connection per accepted suite, several in parallel.\n\n\

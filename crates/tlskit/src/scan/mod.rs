@@ -343,6 +343,15 @@ pub async fn scan(
     report.vulnerabilities = vulns;
     report.findings.extend(f1);
     report.findings.extend(f2);
+    // Worst first; the order within a severity is the order found.
+    let rank = |sev: &str| match sev {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        "low" => 3,
+        _ => 4,
+    };
+    report.findings.sort_by_key(|f| rank(&f.severity));
     report.grade = grade::grade(&report);
     report.connections = ctx.prober.connections() + 1;
     report.scan_time_ms = started.elapsed().as_millis() as u64;

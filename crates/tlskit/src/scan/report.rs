@@ -439,6 +439,17 @@ impl ScanReport {
         } else {
             let _ = writeln!(s, "  {}", st.bad("no accepted suite has forward secrecy"));
         }
+        if let Some(f) = &self.session_features {
+            let _ = writeln!(s, "\n{}", st.head("Session features"));
+            s.push_str(&f.render_text(st, verbose));
+        }
+        if !self.vulnerabilities.is_empty() {
+            let _ = writeln!(s, "\n{}", st.head("Weaknesses"));
+            s.push_str(&crate::scan::checks::vulns::render_text(
+                &self.vulnerabilities,
+                st,
+            ));
+        }
         if !self.findings.is_empty() {
             let _ = writeln!(s, "\n{}", st.head("Findings"));
             for f in &self.findings {
