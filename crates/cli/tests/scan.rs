@@ -76,21 +76,6 @@ fn scan_json(args: &[&str]) -> Value {
     v
 }
 
-fn validate_schema(v: &Value) {
-    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scan.schema.json");
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(v)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "scan JSON does not follow docs/scan.schema.json:\n{}",
-        errors.join("\n")
-    );
-}
 
 fn protocol<'a>(v: &'a Value, version: &str) -> &'a Value {
     v["protocols"]

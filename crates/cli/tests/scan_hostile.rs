@@ -12,7 +12,6 @@ use common::*;
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
 use std::time::Duration;
 use tlskit_wire::client_hello::ClientHello;
 use tlskit_wire::extensions::Extension;
@@ -136,21 +135,6 @@ fn scan(port: u16) -> Outcome {
     }
 }
 
-fn validate_schema(v: &Value) {
-    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scan.schema.json");
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(v)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "scan JSON does not follow docs/scan.schema.json:\n{}",
-        errors.join("\n")
-    );
-}
 
 /// Every problem the report mentions: protocol errors and notes, and the errors list.
 fn troubles(v: &Value) -> String {
