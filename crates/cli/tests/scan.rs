@@ -76,7 +76,6 @@ fn scan_json(args: &[&str]) -> Value {
     v
 }
 
-
 fn protocol<'a>(v: &'a Value, version: &str) -> &'a Value {
     v["protocols"]
         .as_array()

@@ -29,28 +29,81 @@ const LEAF_EXT: &str = "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSign
 impl Lab {
     fn new() -> Lab {
         openssl();
-        Lab { dir: tempfile::tempdir().unwrap() }
+        Lab {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
     fn path(&self, n: &str) -> PathBuf {
         self.dir.path().join(n)
     }
     fn openssl(&self, args: &[&str]) {
-        let r = run_cmd(Command::new(openssl()).args(args).current_dir(self.dir.path()), Duration::from_secs(60));
+        let r = run_cmd(
+            Command::new(openssl())
+                .args(args)
+                .current_dir(self.dir.path()),
+            Duration::from_secs(60),
+        );
         assert_eq!(r.code, 0, "openssl {args:?}: {}", r.stderr);
     }
     fn root(&self, name: &str, hash: &str) {
-        std::fs::write(self.path("ca.cnf"), format!("[req]\ndistinguished_name=dn\n[dn]\n[v3]\n{CA_EXT}")).unwrap();
+        std::fs::write(
+            self.path("ca.cnf"),
+            format!("[req]\ndistinguished_name=dn\n[dn]\n[v3]\n{CA_EXT}"),
+        )
+        .unwrap();
         self.openssl(&[
-            "req", "-x509", "-nodes", "-days", "3650", hash, "-newkey", "rsa:2048", "-keyout", &format!("{name}.key"),
-            "-out", &format!("{name}.crt"), "-subj", &format!("/CN={name}"), "-config", "ca.cnf", "-extensions", "v3",
+            "req",
+            "-x509",
+            "-nodes",
+            "-days",
+            "3650",
+            hash,
+            "-newkey",
+            "rsa:2048",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.crt"),
+            "-subj",
+            &format!("/CN={name}"),
+            "-config",
+            "ca.cnf",
+            "-extensions",
+            "v3",
         ]);
     }
     fn issue(&self, name: &str, issuer: &str, key: &str, hash: &str, ext: &str) {
-        self.openssl(&["req", "-new", "-nodes", "-newkey", key, "-keyout", &format!("{name}.key"), "-out", &format!("{name}.csr"), "-subj", &format!("/CN={name}")]);
+        self.openssl(&[
+            "req",
+            "-new",
+            "-nodes",
+            "-newkey",
+            key,
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={name}"),
+        ]);
         std::fs::write(self.path(&format!("{name}.ext")), ext).unwrap();
         self.openssl(&[
-            "x509", "-req", "-in", &format!("{name}.csr"), "-CA", &format!("{issuer}.crt"), "-CAkey", &format!("{issuer}.key"),
-            "-CAcreateserial", "-out", &format!("{name}.crt"), "-days", "30", hash, "-extfile", &format!("{name}.ext"),
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            &format!("{issuer}.crt"),
+            "-CAkey",
+            &format!("{issuer}.key"),
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.crt"),
+            "-days",
+            "30",
+            hash,
+            "-extfile",
+            &format!("{name}.ext"),
         ]);
     }
 }
@@ -58,7 +111,18 @@ impl Lab {
 fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
     let port = free_port();
     let mut cmd = Command::new(openssl());
-    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-cert", p(cert), "-key", p(key), "-www", "-quiet"]).args(extra);
+    cmd.args([
+        "s_server",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        p(cert),
+        "-key",
+        p(key),
+        "-www",
+        "-quiet",
+    ])
+    .args(extra);
     (Peer::listening("openssl s_server", &mut cmd, port), port)
 }
 
@@ -68,20 +132,37 @@ fn scan(port: u16, extra: &[&str]) -> Value {
     let target = format!("localhost:{port}");
     args.push(&target);
     let r = run_cmd(tlskit().args(&args), Duration::from_secs(120));
-    assert!(r.code == 0 || r.code == 1, "scan failed:\n{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "scan failed:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
     serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr))
 }
 
 fn finding_ids(v: &Value) -> Vec<String> {
-    v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect()
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn cert_findings(v: &Value) -> Vec<String> {
-    finding_ids(v).into_iter().filter(|i| i.starts_with("cert.")).collect()
+    finding_ids(v)
+        .into_iter()
+        .filter(|i| i.starts_with("cert."))
+        .collect()
 }
 
 fn custom_trusted(v: &Value) -> bool {
-    v["certificates"][0]["analysis"]["trust"].as_array().unwrap().iter().any(|t| t["store"] == "custom" && t["trusted"] == true)
+    v["certificates"][0]["analysis"]["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["store"] == "custom" && t["trusted"] == true)
 }
 
 #[test]
@@ -91,7 +172,10 @@ fn a_good_chain_trusted_through_ca_has_no_certificate_findings() {
     let (_s, port) = s_server(&crt, &key, &[]);
     let v = scan(port, &["--ca", p(&pki.ca_cert())]);
     assert!(custom_trusted(&v), "{}", v["certificates"][0]["analysis"]);
-    let bad: Vec<String> = cert_findings(&v).into_iter().filter(|i| i != "cert.private_ca" && i != "cert.no_embedded_sct").collect();
+    let bad: Vec<String> = cert_findings(&v)
+        .into_iter()
+        .filter(|i| i != "cert.private_ca" && i != "cert.no_embedded_sct")
+        .collect();
     assert!(bad.is_empty(), "{bad:?}");
     assert_eq!(v["certificates"][0]["analysis"]["hostname_match"], true);
 }
@@ -103,18 +187,30 @@ fn untrusted_root_without_ca() {
     let (_s, port) = s_server(&crt, &key, &[]);
     let v = scan(port, &[]);
     let ids = cert_findings(&v);
-    assert!(ids.iter().any(|i| i == "cert.untrusted" || i == "cert.missing_intermediate"), "{ids:?}");
+    assert!(
+        ids.iter()
+            .any(|i| i == "cert.untrusted" || i == "cert.missing_intermediate"),
+        "{ids:?}"
+    );
     assert!(!custom_trusted(&v));
 }
 
 #[test]
 fn expired_and_not_yet_valid() {
     let pki = Pki::new("ecdsa-p256");
-    let (crt, key) = pki.issue("old", &["localhost"], &["--not-before", "2020-01-01", "--days", "30"]);
+    let (crt, key) = pki.issue(
+        "old",
+        &["localhost"],
+        &["--not-before", "2020-01-01", "--days", "30"],
+    );
     let (_s, port) = s_server(&crt, &key, &[]);
     let ids = cert_findings(&scan(port, &["--ca", p(&pki.ca_cert())]));
     assert!(ids.contains(&"cert.expired".to_string()), "{ids:?}");
-    let (crt, key) = pki.issue("future", &["localhost"], &["--not-before", "2099-01-01", "--days", "30"]);
+    let (crt, key) = pki.issue(
+        "future",
+        &["localhost"],
+        &["--not-before", "2099-01-01", "--days", "30"],
+    );
     let (_s, port) = s_server(&crt, &key, &[]);
     let ids = cert_findings(&scan(port, &["--ca", p(&pki.ca_cert())]));
     assert!(ids.contains(&"cert.not_yet_valid".to_string()), "{ids:?}");
@@ -127,15 +223,41 @@ fn wrong_host() {
     let (crt, key) = pki.issue("other", &["other.example.test"], &[]);
     let (_s, port) = s_server(&crt, &key, &[]);
     let v = scan(port, &["--ca", p(&pki.ca_cert())]);
-    assert!(cert_findings(&v).contains(&"cert.hostname_mismatch".to_string()), "{:?}", finding_ids(&v));
+    assert!(
+        cert_findings(&v).contains(&"cert.hostname_mismatch".to_string()),
+        "{:?}",
+        finding_ids(&v)
+    );
     assert_eq!(v["certificates"][0]["analysis"]["hostname_match"], false);
 }
 
 #[test]
 fn self_signed_leaf() {
     let lab = Lab::new();
-    std::fs::write(lab.path("ss.cnf"), format!("[req]\ndistinguished_name=dn\n[dn]\n[v3]\n{LEAF_EXT}")).unwrap();
-    lab.openssl(&["req", "-x509", "-nodes", "-days", "30", "-newkey", "rsa:2048", "-keyout", "ss.key", "-out", "ss.crt", "-subj", "/CN=localhost", "-config", "ss.cnf", "-extensions", "v3"]);
+    std::fs::write(
+        lab.path("ss.cnf"),
+        format!("[req]\ndistinguished_name=dn\n[dn]\n[v3]\n{LEAF_EXT}"),
+    )
+    .unwrap();
+    lab.openssl(&[
+        "req",
+        "-x509",
+        "-nodes",
+        "-days",
+        "30",
+        "-newkey",
+        "rsa:2048",
+        "-keyout",
+        "ss.key",
+        "-out",
+        "ss.crt",
+        "-subj",
+        "/CN=localhost",
+        "-config",
+        "ss.cnf",
+        "-extensions",
+        "v3",
+    ]);
     let (_s, port) = s_server(&lab.path("ss.crt"), &lab.path("ss.key"), &[]);
     let ids = cert_findings(&scan(port, &[]));
     assert!(ids.contains(&"cert.self_signed".to_string()), "{ids:?}");
@@ -145,16 +267,34 @@ fn self_signed_leaf() {
 fn incomplete_chain_and_the_complete_one() {
     let lab = Lab::new();
     lab.root("root", "-sha256");
-    lab.issue("int", "root", "rsa:2048", "-sha256", &format!("{CA_EXT}authorityKeyIdentifier=keyid\n"));
+    lab.issue(
+        "int",
+        "root",
+        "rsa:2048",
+        "-sha256",
+        &format!("{CA_EXT}authorityKeyIdentifier=keyid\n"),
+    );
     lab.issue("localhost", "int", "rsa:2048", "-sha256", LEAF_EXT);
     // The server sends only its own certificate.
     let (_s, port) = s_server(&lab.path("localhost.crt"), &lab.path("localhost.key"), &[]);
     let v = scan(port, &["--ca", p(&lab.path("root.crt"))]);
-    assert!(cert_findings(&v).contains(&"cert.missing_intermediate".to_string()), "{:?}", finding_ids(&v));
+    assert!(
+        cert_findings(&v).contains(&"cert.missing_intermediate".to_string()),
+        "{:?}",
+        finding_ids(&v)
+    );
     // With the intermediate sent, the chain verifies.
-    let (_s2, port2) = s_server(&lab.path("localhost.crt"), &lab.path("localhost.key"), &["-cert_chain", p(&lab.path("int.crt"))]);
+    let (_s2, port2) = s_server(
+        &lab.path("localhost.crt"),
+        &lab.path("localhost.key"),
+        &["-cert_chain", p(&lab.path("int.crt"))],
+    );
     let v = scan(port2, &["--ca", p(&lab.path("root.crt"))]);
-    assert!(!cert_findings(&v).contains(&"cert.missing_intermediate".to_string()), "{:?}", finding_ids(&v));
+    assert!(
+        !cert_findings(&v).contains(&"cert.missing_intermediate".to_string()),
+        "{:?}",
+        finding_ids(&v)
+    );
     assert!(custom_trusted(&v), "{}", v["certificates"][0]["analysis"]);
 }
 
@@ -163,14 +303,30 @@ fn sha1_signed_and_rsa_1024() {
     let lab = Lab::new();
     lab.root("root", "-sha256");
     lab.issue("localhost", "root", "rsa:2048", "-sha1", LEAF_EXT);
-    let (_s, port) = s_server(&lab.path("localhost.crt"), &lab.path("localhost.key"), &["-cipher", "DEFAULT:@SECLEVEL=0"]);
+    let (_s, port) = s_server(
+        &lab.path("localhost.crt"),
+        &lab.path("localhost.key"),
+        &["-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
     let ids = cert_findings(&scan(port, &["--ca", p(&lab.path("root.crt"))]));
-    assert!(ids.iter().any(|i| i == "cert.weak_signature" || i == "cert.untrusted_legacy"), "{ids:?}");
+    assert!(
+        ids.iter()
+            .any(|i| i == "cert.weak_signature" || i == "cert.untrusted_legacy"),
+        "{ids:?}"
+    );
     let lab2 = Lab::new();
     lab2.root("root", "-sha256");
     lab2.issue("localhost", "root", "rsa:1024", "-sha256", LEAF_EXT);
-    let (_s2, port2) = s_server(&lab2.path("localhost.crt"), &lab2.path("localhost.key"), &["-cipher", "DEFAULT:@SECLEVEL=0"]);
+    let (_s2, port2) = s_server(
+        &lab2.path("localhost.crt"),
+        &lab2.path("localhost.key"),
+        &["-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
     let v = scan(port2, &["--ca", p(&lab2.path("root.crt"))]);
-    assert!(cert_findings(&v).contains(&"cert.weak_key".to_string()), "{:?}", finding_ids(&v));
+    assert!(
+        cert_findings(&v).contains(&"cert.weak_key".to_string()),
+        "{:?}",
+        finding_ids(&v)
+    );
     assert_eq!(v["certificates"][0]["key_type"], "RSA 1024");
 }

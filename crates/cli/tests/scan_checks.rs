@@ -40,7 +40,6 @@ fn scan_json(target: &str) -> Value {
     v
 }
 
-
 /// A session feature (null when not tested).
 fn feat<'a>(v: &'a Value, name: &str) -> &'a Value {
     &v["session_features"][name]

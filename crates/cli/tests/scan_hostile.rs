@@ -135,7 +135,6 @@ fn scan(port: u16) -> Outcome {
     }
 }
 
-
 /// Every problem the report mentions: protocol errors and notes, and the errors list.
 fn troubles(v: &Value) -> String {
     let mut out = Vec::new();

@@ -101,7 +101,6 @@ fn scan(args: &[&str]) -> Run {
     run_cmd(tlskit().args(&full), Duration::from_secs(180))
 }
 
-
 fn rules(v: &Value) -> Vec<String> {
     v["policy"]["deviations"]
         .as_array()

@@ -1030,9 +1030,20 @@ fn serve_on_ipv6_loopback_and_stops_gracefully_on_ctrl_c() {
     let mut cmd = tlskit();
     cmd.args(["serve", "-s", p(&pem), "::1", "0"]);
     let mut srv = Peer::spawn("tlskit serve", &mut cmd);
-    assert!(srv.wait_output("listening on [::1]:", Duration::from_secs(20)), "{}", srv.output());
+    assert!(
+        srv.wait_output("listening on [::1]:", Duration::from_secs(20)),
+        "{}",
+        srv.output()
+    );
     let out = srv.output();
-    let port = out.split("listening on [::1]:").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let port = out
+        .split("listening on [::1]:")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     let r = run(&["connect", "--json", "-a", p(&pki.ca_cert()), "::1", &port]);
     r.ok();
     assert_eq!(r.json()["received"]["text"], MSG);
@@ -1041,5 +1052,12 @@ fn serve_on_ipv6_loopback_and_stops_gracefully_on_ctrl_c() {
     unsafe { libc::kill(srv.child().id() as i32, libc::SIGINT) };
     let status = srv.child().wait().unwrap();
     assert_eq!(status.code(), Some(0), "{}", srv.output());
-    assert!(srv.wait_output("stopped after 1 connection(s), 0 failed", Duration::from_secs(5)), "{}", srv.output());
+    assert!(
+        srv.wait_output(
+            "stopped after 1 connection(s), 0 failed",
+            Duration::from_secs(5)
+        ),
+        "{}",
+        srv.output()
+    );
 }

@@ -12,7 +12,7 @@ pub mod robot;
 pub mod rsa;
 pub mod sigalgs;
 pub mod sslv2;
+pub mod suites;
 pub mod tls12;
 pub mod tls13;
 pub mod vulns;
-pub mod suites;

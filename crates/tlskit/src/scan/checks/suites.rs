@@ -257,10 +257,7 @@ pub async fn futures_join_all<F: std::future::Future>(
 /// The key exchange the server used with a suite, as seen in its flight.
 pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
     if f.server_hello.selected_version() >= 0x0304 || f.server_hello.is_hello_retry_request() {
-        return f
-            .server_hello
-            .selected_group()
-            .map(registry::group_name);
+        return f.server_hello.selected_group().map(registry::group_name);
     }
     let s = registry::cipher_suite(suite)?;
     let hint = match s.kx {
