@@ -9,26 +9,27 @@ use tlskit::{Error, Result};
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Load a TLS server: handshakes per second, resumption, bulk throughput, memory per connection",
-    long_about = "Load a TLS server with concurrent connections, like `openssl s_time` but with many connections at\n\
-once, and report what it sustained.\n\n\
+    long_about = "Load a TLS server with concurrent connections, like `openssl s_time` but with many\n\
+connections at once, and report what it sustained.\n\n\
 Workloads (one per run):\n\
-  --new (default)  full handshakes per second: the client never offers a session to resume.\n\
-  --resume         resumed handshakes per second (TLS 1.3 tickets, TLS 1.2 tickets or session IDs):\n\
-                   all connections share one session store; only handshakes that rustls reports as\n\
-                   resumed count towards the rate.\n\
-  --bulk BYTES     move BYTES over each connection: download (GET --path) and upload (POST\n\
-                   --upload-path with a body of BYTES), MB/s per direction (--direction).\n\
-  --idle N         open N connections, finish their handshakes, hold them for --duration seconds;\n\
-                   with --server-pid, the server's memory per idle connection.\n\n\
-After each handshake the client sends `GET PATH HTTP/1.1` with `Connection: close` and reads the\n\
-answer to its end, as `openssl s_time -www PATH` does. With --raw it speaks no HTTP: it reads what the\n\
-server sends until it closes (handshakes, download), or sends BYTES and close_notify (upload).\n\n\
-Latency is measured from the start of the TCP connect: to the end of the handshake, and to the first\n\
-byte of the answer (p50/p90/p99/max). CPU time of this process is always reported; give the server's\n\
-pid (--server-pid, repeatable; its children count too) for the server's CPU time and memory. On a\n\
-small machine the load generator and the server share the cores: compare servers by their rate and by\n\
-their CPU milliseconds per handshake.\n\n\
-The server certificate is verified as `tlskit connect` does (-a CA, --servername).",
+\x20 --new (default)  full handshakes per second: the client never offers a session.\n\
+\x20 --resume         resumed handshakes per second (TLS 1.3 tickets; TLS 1.2 tickets or\n\
+\x20                  session IDs). All connections share one session store; only handshakes\n\
+\x20                  that rustls reports as resumed count towards the rate.\n\
+\x20 --bulk BYTES     move BYTES over each connection: download (GET --path) and upload\n\
+\x20                  (POST --upload-path), MB/s per direction (--direction).\n\
+\x20 --idle N         open N connections, finish their handshakes and hold them for\n\
+\x20                  --duration seconds; with --server-pid, the server's memory per connection.\n\n\
+After each handshake the client sends `GET PATH HTTP/1.1` with `Connection: close` and reads\n\
+the answer to its end, as `openssl s_time -www PATH` does. With --raw it speaks no HTTP: it reads\n\
+what the server sends until it closes (handshakes, download), or sends BYTES and close_notify\n\
+(upload).\n\n\
+Latency runs from the start of the TCP connect to the end of the handshake, and to the first\n\
+byte of the answer (p50/p90/p99/max). The CPU time of this process is always reported; give the\n\
+server's pid (--server-pid, repeatable; its child processes count too) for the server's CPU time\n\
+and memory. On a small machine the load generator and the server share the cores: compare\n\
+servers by their rate and by their CPU milliseconds per handshake.\n\n\
+The server's certificate is verified as `tlskit connect` does (-a CA, --servername).",
     after_help = "Examples:\n  tlskit serve -s server.pem --http --root ./site -q 127.0.0.1 8443 &\n  tlskit bench -a ca.crt localhost 8443                          # full handshakes, 10 s\n  tlskit bench -a ca.crt --resume --connections 32 localhost 8443\n  tlskit bench -a ca.crt -p TLSv1_2 -C ECDHE-ECDSA-AES128-GCM-SHA256 localhost 8443\n  tlskit bench -a ca.crt --bulk 1GiB --path /1g.bin localhost 8443\n  tlskit bench -a ca.crt --idle 1000 --server-pid $(pgrep -f 'tlskit serve') localhost 8443\n  tlskit bench -a ca.crt --json localhost 8443 | jq .handshakes.per_second"
 )]
 pub struct Args {
@@ -98,7 +99,11 @@ pub fn run(args: Args) -> Result<i32> {
     let target = common::target_from(&args.host, args.port.as_deref())?;
     let workload = if let Some(b) = &args.bulk {
         let bytes = bench::stats::parse_size(b)?;
-        Workload::Bulk { bytes, down: args.direction != "up", up: args.direction != "down" }
+        Workload::Bulk {
+            bytes,
+            down: args.direction != "up",
+            up: args.direction != "down",
+        }
     } else if let Some(n) = args.idle {
         if n == 0 {
             return Err(Error::usage("--idle needs at least 1 connection"));
@@ -118,21 +123,32 @@ pub fn run(args: Args) -> Result<i32> {
         return Err(Error::usage("--connections must be at least 1"));
     }
     let duration = match args.duration {
-        Some(d) if d.is_nan() || d <= 0.0 => return Err(Error::usage("--duration must be more than 0 seconds")),
+        Some(d) if d.is_nan() || d <= 0.0 => {
+            return Err(Error::usage("--duration must be more than 0 seconds"))
+        }
         Some(d) => common::secs(d),
         None if matches!(workload, Workload::Idle { .. }) => common::secs(2.0),
         None => common::secs(10.0),
     };
     for p in [&args.path, &args.upload_path] {
         if !p.starts_with('/') || p.contains(char::is_whitespace) {
-            return Err(Error::usage(format!("'{p}' is not an HTTP path: it must start with / and hold no spaces")));
+            return Err(Error::usage(format!(
+                "'{p}' is not an HTTP path: it must start with / and hold no spaces"
+            )));
         }
     }
-    let host = args.servername.clone().unwrap_or_else(|| target.host.clone());
+    let host = args
+        .servername
+        .clone()
+        .unwrap_or_else(|| target.host.clone());
     let exchange = if args.raw {
         Exchange::Raw
     } else {
-        Exchange::Http { path: args.path.clone(), upload_path: args.upload_path.clone(), host }
+        Exchange::Http {
+            path: args.path.clone(),
+            upload_path: args.upload_path.clone(),
+            host,
+        }
     };
     let client = config::ClientOptions {
         ca: args.ca.clone(),
@@ -169,7 +185,8 @@ pub fn run(args: Args) -> Result<i32> {
     tlskit::session::server::raise_open_files_limit();
     tlskit::session::server::ignore_sigpipe();
     let rt = common::runtime()?;
-    let report = rt.block_on(async { tokio::spawn(async move { bench::run(&opts, &setup).await }).await })
+    let report = rt
+        .block_on(async { tokio::spawn(async move { bench::run(&opts, &setup).await }).await })
         .map_err(|e| Error::other(format!("the benchmark stopped unexpectedly: {e}")))??;
     let text = if args.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::other(e.to_string()))? + "\n"

@@ -11,18 +11,20 @@ use tlskit::{Error, Result};
 #[derive(clap::Args, Debug)]
 #[command(
     about = "Run a TLS server: a fixed message, echo, HTTP, or TLS offload to a backend",
-    long_about = "Run a TLS server on HOST PORT with the certificate from -s (a combined PEM with the key, like\n\
-the seeds' localhost.pem, or -s CERT -k KEY). It serves connections concurrently until Ctrl-C and logs\n\
-one line per connection: peer, SNI, protocol, suite, bytes, duration, or why the handshake failed.\n\n\
+    long_about = "Run a TLS server on HOST PORT with the certificate from -s (a combined PEM with the key,\n\
+like the seeds' localhost.pem, or -s CERT -k KEY). It serves connections concurrently until\n\
+Ctrl-C and logs one line per connection: peer, SNI, protocol, suite, bytes, duration, or why the\n\
+handshake failed.\n\n\
 HOST may be '' (every IPv4 interface, as in Python), 0.0.0.0, ::, 127.0.0.1 or a name. A single\n\
 argument may be HOST:PORT, or just PORT to listen on 127.0.0.1 only. Port 0 picks a free port.\n\n\
-Modes: send a message and close (default, like safe_tls.py), --echo, --http (a page that shows the\n\
-session, or files from --root; browsers render it), or --forward HOST:PORT (TLS offload).\n\n\
-Under load: every core serves connections; session resumption (TLS 1.3 tickets, TLS 1.2 tickets and\n\
-session IDs) is on unless --no-resumption; at most --max-handshakes handshakes are in flight and\n\
---max-connections connections open; --handshake-timeout and --idle-timeout close clients that stall.\n\
---http --root streams files of any size and reads uploads (POST) of any size without keeping them.\n\
-Measure it with `tlskit bench` (see docs/BENCHMARKS.md).",
+Modes: send a message and close (default, like safe_tls.py), --echo, --http (a page that shows\n\
+the session, or files from --root; browsers render it), or --forward HOST:PORT (TLS offload).\n\n\
+Under load: every core serves connections; session resumption (TLS 1.3 tickets, TLS 1.2 tickets\n\
+and session IDs) is on unless --no-resumption; at most --max-handshakes handshakes are in flight\n\
+and --max-connections connections open; --handshake-timeout and --idle-timeout close clients\n\
+that stall (also clients that stop reading). --http --root streams files of any size and reads\n\
+uploads (POST) of any size without keeping them. Measure it with `tlskit bench`\n\
+(docs/BENCHMARKS.md).",
     after_help = "Examples:\n  tlskit serve -s localhost.pem '' 1060                 # safe_tls.py -s localhost.pem '' 1060\n  tlskit serve -s server.pem --http 0.0.0.0 443          # SEED 2.a: an HTTPS server\n  tlskit serve -s server.pem --http --root ./site 127.0.0.1 8443\n  tlskit serve -s server.pem -a ca.crt --require-client-cert --echo 127.0.0.1 8443\n  tlskit serve -s server.pem --forward 127.0.0.1:8080 0.0.0.0 8443\n  tlskit serve -s server.pem --http --root ./site -q 127.0.0.1 8443   # then: tlskit bench -a ca.crt localhost 8443"
 )]
 pub struct Args {
@@ -121,14 +123,23 @@ pub fn run(args: Args) -> Result<i32> {
     } else if args.http {
         if let Some(r) = &args.root {
             if !r.is_dir() {
-                return Err(Error::input(format!("--root {}: not a directory", r.display())));
+                return Err(Error::input(format!(
+                    "--root {}: not a directory",
+                    r.display()
+                )));
             }
         }
-        Mode::Http { root: args.root.clone() }
+        Mode::Http {
+            root: args.root.clone(),
+        }
     } else if let Some(f) = &args.forward {
         Mode::Forward(tlskit::net::Target::parse(f, None)?)
     } else {
-        Mode::Message(args.message.clone().unwrap_or_else(|| server::DEFAULT_MESSAGE.to_string()))
+        Mode::Message(
+            args.message
+                .clone()
+                .unwrap_or_else(|| server::DEFAULT_MESSAGE.to_string()),
+        )
     };
     let opts = config::ServerOptions {
         cert,
@@ -139,7 +150,11 @@ pub fn run(args: Args) -> Result<i32> {
         ciphers: args.tls.ciphers.clone(),
         ciphersuites: args.tls.ciphersuites.clone(),
         groups: args.tls.groups.clone(),
-        alpn: if args.tls.alpn.is_empty() && args.http { vec!["http/1.1".to_string()] } else { args.tls.alpn.clone() },
+        alpn: if args.tls.alpn.is_empty() && args.http {
+            vec!["http/1.1".to_string()]
+        } else {
+            args.tls.alpn.clone()
+        },
         keylog: args.tls.keylog.clone(),
         server_preference: args.server_preference,
         no_resumption: args.no_resumption,
@@ -149,7 +164,10 @@ pub fn run(args: Args) -> Result<i32> {
         crate::output::warn(n);
     }
     if let Some(k) = &setup.keylog {
-        crate::output::warn(format!("writing TLS secrets to {} — anyone with this file can decrypt the sessions", k.display()));
+        crate::output::warn(format!(
+            "writing TLS secrets to {} — anyone with this file can decrypt the sessions",
+            k.display()
+        ));
     }
     let serve_opts = ServeOptions {
         mode: mode.clone(),
@@ -157,10 +175,14 @@ pub fn run(args: Args) -> Result<i32> {
         handshake_timeout: common::secs(args.handshake_timeout),
         idle_timeout: common::secs(args.idle_timeout),
         max_connections: args.max_connections,
-        max_handshakes: args.max_handshakes.unwrap_or_else(server::default_max_handshakes),
+        max_handshakes: args
+            .max_handshakes
+            .unwrap_or_else(server::default_max_handshakes),
     };
     if args.max_connections == 0 || serve_opts.max_handshakes == 0 {
-        return Err(Error::usage("--max-connections and --max-handshakes must be at least 1"));
+        return Err(Error::usage(
+            "--max-connections and --max-handshakes must be at least 1",
+        ));
     }
     // Thousands of connections need thousands of descriptors: take what the hard limit allows.
     server::raise_open_files_limit();

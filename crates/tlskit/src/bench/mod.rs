@@ -22,6 +22,7 @@ use crate::http;
 use crate::net::{self, Target};
 use crate::session::config::ClientSetup;
 use crate::session::report::Negotiated;
+use crate::session::server::ReadAhead;
 use crate::session::verify::{self, ErrorContext};
 use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
@@ -66,7 +67,11 @@ impl Workload {
 pub enum Exchange {
     /// HTTP/1.1 with `Connection: close`: `GET path` (handshakes, download), `POST upload_path`
     /// with a body (upload). `host` goes in the Host header.
-    Http { path: String, upload_path: String, host: String },
+    Http {
+        path: String,
+        upload_path: String,
+        host: String,
+    },
     /// No HTTP: read what the server sends until it closes (handshakes, download); send the bytes
     /// and close_notify, then wait for the server to close (upload).
     Raw,
@@ -208,12 +213,18 @@ struct SharedTickets {
 struct TicketsInner {
     kx: std::collections::HashMap<ServerName<'static>, rustls::NamedGroup>,
     tls12: std::collections::HashMap<ServerName<'static>, rustls::client::Tls12ClientSessionValue>,
-    tls13: std::collections::HashMap<ServerName<'static>, std::collections::VecDeque<rustls::client::Tls13ClientSessionValue>>,
+    tls13: std::collections::HashMap<
+        ServerName<'static>,
+        std::collections::VecDeque<rustls::client::Tls13ClientSessionValue>,
+    >,
 }
 
 impl SharedTickets {
     fn new(cap: usize) -> Self {
-        SharedTickets { cap, inner: std::sync::Mutex::new(TicketsInner::default()) }
+        SharedTickets {
+            cap,
+            inner: std::sync::Mutex::new(TicketsInner::default()),
+        }
     }
     fn with<T>(&self, f: impl FnOnce(&mut TicketsInner) -> T) -> T {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -228,16 +239,27 @@ impl rustls::client::ClientSessionStore for SharedTickets {
     fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<rustls::NamedGroup> {
         self.with(|i| i.kx.get(&server_name.to_owned()).copied())
     }
-    fn set_tls12_session(&self, server_name: ServerName<'static>, value: rustls::client::Tls12ClientSessionValue) {
+    fn set_tls12_session(
+        &self,
+        server_name: ServerName<'static>,
+        value: rustls::client::Tls12ClientSessionValue,
+    ) {
         self.with(|i| i.tls12.insert(server_name, value));
     }
-    fn tls12_session(&self, server_name: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+    fn tls12_session(
+        &self,
+        server_name: &ServerName<'_>,
+    ) -> Option<rustls::client::Tls12ClientSessionValue> {
         self.with(|i| i.tls12.get(&server_name.to_owned()).cloned())
     }
     fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
         self.with(|i| i.tls12.remove(server_name));
     }
-    fn insert_tls13_ticket(&self, server_name: ServerName<'static>, value: rustls::client::Tls13ClientSessionValue) {
+    fn insert_tls13_ticket(
+        &self,
+        server_name: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
         let cap = self.cap;
         self.with(|i| {
             let q = i.tls13.entry(server_name).or_default();
@@ -247,7 +269,10 @@ impl rustls::client::ClientSessionStore for SharedTickets {
             }
         });
     }
-    fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<rustls::client::Tls13ClientSessionValue> {
+    fn take_tls13_ticket(
+        &self,
+        server_name: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
         self.with(|i| i.tls13.get_mut(server_name).and_then(|q| q.pop_back()))
     }
 }
@@ -290,7 +315,10 @@ struct Failure {
 
 impl Failure {
     fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Failure { kind, message: message.into() }
+        Failure {
+            kind,
+            message: message.into(),
+        }
     }
     fn into_error(self) -> Error {
         match self.kind {
@@ -324,15 +352,34 @@ struct Sample {
 impl Ctx {
     /// TCP connect and TLS handshake, both before `deadline`. Returns the stream and the time the
     /// two took.
-    async fn open(&self, deadline: Instant) -> std::result::Result<(TlsStream<TcpStream>, Duration), Failure> {
+    async fn open(
+        &self,
+        deadline: Instant,
+    ) -> std::result::Result<(TlsStream<ReadAhead>, Duration), Failure> {
         let t0 = Instant::now();
         let tcp = match tokio::time::timeout_at(deadline, TcpStream::connect(self.addr)).await {
-            Err(_) => return Err(Failure::new(Kind::Timeout, format!("TCP connect to {} timed out", self.addr))),
-            Ok(Err(e)) => return Err(Failure::new(Kind::Connect, net::connect_error(self.addr, &e).to_string())),
+            Err(_) => {
+                return Err(Failure::new(
+                    Kind::Timeout,
+                    format!("TCP connect to {} timed out", self.addr),
+                ))
+            }
+            Ok(Err(e)) => {
+                return Err(Failure::new(
+                    Kind::Connect,
+                    net::connect_error(self.addr, &e).to_string(),
+                ))
+            }
             Ok(Ok(s)) => s,
         };
         let _ = tcp.set_nodelay(true);
-        let tls = match tokio::time::timeout_at(deadline, self.connector.connect(self.name.clone(), tcp)).await {
+        let tls = match tokio::time::timeout_at(
+            deadline,
+            self.connector
+                .connect(self.name.clone(), ReadAhead::new(tcp)),
+        )
+        .await
+        {
             Err(_) => {
                 return Err(Failure::new(
                     Kind::Timeout,
@@ -340,7 +387,10 @@ impl Ctx {
                 ))
             }
             Ok(Err(e)) => {
-                return Err(Failure::new(Kind::Tls, verify::io_error(&e, &self.err_ctx, "TLS handshake").to_string()))
+                return Err(Failure::new(
+                    Kind::Tls,
+                    verify::io_error(&e, &self.err_ctx, "TLS handshake").to_string(),
+                ))
             }
             Ok(Ok(s)) => s,
         };
@@ -348,7 +398,11 @@ impl Ctx {
     }
 
     /// One connection of a handshake workload: handshake, request, the whole answer.
-    async fn small_exchange(&self, buf: &mut [u8], deadline: Instant) -> std::result::Result<Sample, Failure> {
+    async fn small_exchange(
+        &self,
+        buf: &mut [u8],
+        deadline: Instant,
+    ) -> std::result::Result<Sample, Failure> {
         let t0 = Instant::now();
         let (mut tls, handshake) = self.open(deadline).await?;
         let resumed = tls.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
@@ -370,7 +424,11 @@ impl Ctx {
         loop {
             match tokio::time::timeout_at(deadline, tls.read(buf)).await {
                 Err(_) => {
-                    let what = if total == 0 { "waiting for the server's answer" } else { "reading the answer" };
+                    let what = if total == 0 {
+                        "waiting for the server's answer"
+                    } else {
+                        "reading the answer"
+                    };
                     return Err(Failure::new(Kind::Timeout, format!("{what} timed out")));
                 }
                 Ok(Ok(0)) => break,
@@ -390,20 +448,31 @@ impl Ctx {
                 // A server that closes without close_notify after answering: the answer is complete.
                 Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof && total > 0 => break,
                 Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    return Err(Failure::new(Kind::NoAnswer, "the server closed the connection without answering"))
+                    return Err(Failure::new(
+                        Kind::NoAnswer,
+                        "the server closed the connection without answering",
+                    ))
                 }
                 Ok(Err(e)) if total > 0 && e.kind() == std::io::ErrorKind::ConnectionReset => break,
                 Ok(Err(e)) => return Err(io("reading the answer", e)),
             }
         }
         if total == 0 && matches!(self.exchange, Exchange::Raw) {
-            return Err(Failure::new(Kind::NoAnswer, "the server closed the connection without sending anything"));
+            return Err(Failure::new(
+                Kind::NoAnswer,
+                "the server closed the connection without sending anything",
+            ));
         }
         let status = match self.exchange {
             Exchange::Http { .. } => Some(status_of(&start[..total.min(start.len())])),
             Exchange::Raw => None,
         };
-        Ok(Sample { handshake, first_byte, resumed, status })
+        Ok(Sample {
+            handshake,
+            first_byte,
+            resumed,
+            status,
+        })
     }
 }
 
@@ -487,10 +556,15 @@ pub async fn run(opts: &BenchOptions, setup: &ClientSetup) -> Result<BenchReport
         .first()
         .ok_or_else(|| Error::network(format!("{} has no address", opts.target)))?;
     let name = crate::session::client::server_name(&opts.target, opts.servername.as_deref())?;
-    let server_name = opts.servername.clone().unwrap_or_else(|| opts.target.host.clone());
+    let server_name = opts
+        .servername
+        .clone()
+        .unwrap_or_else(|| opts.target.host.clone());
     let mut config = (*setup.config).clone();
     config.resumption = match opts.workload {
-        Workload::Resume => Resumption::store(Arc::new(SharedTickets::new(4 * opts.connections + 16))),
+        Workload::Resume => {
+            Resumption::store(Arc::new(SharedTickets::new(4 * opts.connections + 16)))
+        }
         _ => Resumption::disabled(),
     };
     let request = match &opts.exchange {
@@ -517,7 +591,10 @@ pub async fn run(opts: &BenchOptions, setup: &ClientSetup) -> Result<BenchReport
     });
 
     // A first connection tells whether the server is there at all, and what it negotiates.
-    let (probe, _) = ctx.open(Instant::now() + opts.timeout).await.map_err(Failure::into_error)?;
+    let (probe, _) = ctx
+        .open(Instant::now() + opts.timeout)
+        .await
+        .map_err(Failure::into_error)?;
     let n = Negotiated::from_state(probe.get_ref().1);
     drop(probe);
     let negotiated = Negotiation {
@@ -533,7 +610,9 @@ pub async fn run(opts: &BenchOptions, setup: &ClientSetup) -> Result<BenchReport
         server_name,
         workload: opts.workload.name(),
         exchange: match &opts.exchange {
-            Exchange::Http { path, upload_path, .. } => match opts.workload {
+            Exchange::Http {
+                path, upload_path, ..
+            } => match opts.workload {
                 Workload::Bulk { down, up, .. } => match (down, up) {
                     (true, true) => format!("GET {path}, POST {upload_path} (HTTP/1.1)"),
                     (false, true) => format!("POST {upload_path} (HTTP/1.1)"),
@@ -553,12 +632,17 @@ pub async fn run(opts: &BenchOptions, setup: &ClientSetup) -> Result<BenchReport
         bulk: None,
         idle: None,
         errors: Errors::default(),
-        cpu: Cpu { server_pids: opts.server_pids.clone(), ..Default::default() },
+        cpu: Cpu {
+            server_pids: opts.server_pids.clone(),
+            ..Default::default()
+        },
         notes: Vec::new(),
     };
     match opts.workload {
         Workload::Full | Workload::Resume => handshakes(&ctx, opts, &mut report).await?,
-        Workload::Bulk { bytes, down, up } => bulk(&ctx, opts, bytes, down, up, &mut report).await?,
+        Workload::Bulk { bytes, down, up } => {
+            bulk(&ctx, opts, bytes, down, up, &mut report).await?
+        }
         Workload::Idle { count } => idle(&ctx, opts, count, &mut report).await?,
     }
     Ok(report)
@@ -578,7 +662,9 @@ async fn handshakes(ctx: &Arc<Ctx>, opts: &BenchOptions, report: &mut BenchRepor
             let ctx = ctx.clone();
             warm.spawn(async move {
                 let mut buf = vec![0u8; 16 * 1024];
-                let _ = ctx.small_exchange(&mut buf, Instant::now() + ctx.timeout).await;
+                let _ = ctx
+                    .small_exchange(&mut buf, Instant::now() + ctx.timeout)
+                    .await;
             });
         }
         while warm.join_next().await.is_some() {}
@@ -621,7 +707,11 @@ async fn handshakes(ctx: &Arc<Ctx>, opts: &BenchOptions, report: &mut BenchRepor
     let client_s = procfs::self_cpu_seconds() - client0;
     let server1 = procfs::snapshot(&opts.server_pids);
     report.duration_s = elapsed;
-    let counted = if resume { all.resumed } else { all.full + all.resumed };
+    let counted = if resume {
+        all.resumed
+    } else {
+        all.full + all.resumed
+    };
     report.handshakes = Some(Handshakes {
         full: all.full,
         resumed: all.resumed,
@@ -633,7 +723,11 @@ async fn handshakes(ctx: &Arc<Ctx>, opts: &BenchOptions, report: &mut BenchRepor
         handshake: stats::percentiles(&mut all.handshake_us),
         first_byte: stats::percentiles(&mut all.first_byte_us),
     });
-    report.http_status = all.status.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    report.http_status = all
+        .status
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
     report.errors = errors_of(&all.errors);
     let total = all.full + all.resumed;
     report.cpu.client_s = round3(client_s);
@@ -657,9 +751,16 @@ async fn handshakes(ctx: &Arc<Ctx>, opts: &BenchOptions, report: &mut BenchRepor
             all.full
         ));
     }
-    let bad: u64 = all.status.iter().filter(|(k, _)| !(200..300).contains(*k)).map(|(_, v)| v).sum();
+    let bad: u64 = all
+        .status
+        .iter()
+        .filter(|(k, _)| !(200..300).contains(*k))
+        .map(|(_, v)| v)
+        .sum();
     if bad > 0 {
-        report.notes.push(format!("{bad} answer(s) were not HTTP 2xx: check the path (--path)"));
+        report.notes.push(format!(
+            "{bad} answer(s) were not HTTP 2xx: check the path (--path)"
+        ));
     }
     if total == 0 {
         let first = all.errors.into_values().next().map(|(_, m)| m);
@@ -694,19 +795,28 @@ async fn with_timeout<T>(
     f: impl std::future::Future<Output = std::io::Result<T>>,
 ) -> std::result::Result<T, Failure> {
     match tokio::time::timeout(t, f).await {
-        Err(_) => Err(Failure::new(Kind::Timeout, format!("{what}: nothing moved for {}", net::fmt_duration(t)))),
+        Err(_) => Err(Failure::new(
+            Kind::Timeout,
+            format!("{what}: nothing moved for {}", net::fmt_duration(t)),
+        )),
         Ok(Err(e)) => Err(Failure::new(Kind::Io, format!("{what}: {e}"))),
         Ok(Ok(v)) => Ok(v),
     }
 }
 
 /// Read an HTTP response head; returns it and how many body bytes came with it (already consumed).
-async fn read_head(tls: &mut TlsStream<TcpStream>, t: Duration) -> std::result::Result<(http::ResponseHead, u64), Failure> {
+async fn read_head(
+    tls: &mut TlsStream<ReadAhead>,
+    t: Duration,
+) -> std::result::Result<(http::ResponseHead, u64), Failure> {
     let mut head = Vec::new();
     loop {
         let chunk = with_timeout(t, "reading the response head", tls.fill_buf()).await?;
         if chunk.is_empty() {
-            return Err(Failure::new(Kind::NoAnswer, "the server closed the connection without answering"));
+            return Err(Failure::new(
+                Kind::NoAnswer,
+                "the server closed the connection without answering",
+            ));
         }
         let n = chunk.len();
         head.extend_from_slice(chunk);
@@ -714,11 +824,15 @@ async fn read_head(tls: &mut TlsStream<TcpStream>, t: Duration) -> std::result::
         if let Some(end) = http::head_end(&head) {
             let extra = (head.len() - end) as u64;
             head.truncate(end);
-            let parsed = http::parse_response_head(&head).map_err(|e| Failure::new(Kind::Http, e.to_string()))?;
+            let parsed = http::parse_response_head(&head)
+                .map_err(|e| Failure::new(Kind::Http, e.to_string()))?;
             return Ok((parsed, extra));
         }
         if head.len() > http::MAX_HEAD {
-            return Err(Failure::new(Kind::Http, "the response head is larger than 64 KiB"));
+            return Err(Failure::new(
+                Kind::Http,
+                "the response head is larger than 64 KiB",
+            ));
         }
     }
 }
@@ -748,9 +862,13 @@ async fn download(ctx: &Ctx, want: u64) -> std::result::Result<Moved, Failure> {
                 ),
             ));
         }
-        if let Some(cl) = http::header(&head.headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok()) {
+        if let Some(cl) =
+            http::header(&head.headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok())
+        {
             if cl < want {
-                note = Some(format!("GET {path} is {cl} bytes, less than the {want} asked for"));
+                note = Some(format!(
+                    "GET {path} is {cl} bytes, less than the {want} asked for"
+                ));
                 limit = cl;
             }
         }
@@ -758,10 +876,20 @@ async fn download(ctx: &Ctx, want: u64) -> std::result::Result<Moved, Failure> {
     }
     while got < limit {
         let chunk = match tokio::time::timeout(ctx.timeout, tls.fill_buf()).await {
-            Err(_) => return Err(Failure::new(Kind::Timeout, format!("download stalled after {got} bytes"))),
+            Err(_) => {
+                return Err(Failure::new(
+                    Kind::Timeout,
+                    format!("download stalled after {got} bytes"),
+                ))
+            }
             Ok(Ok(c)) => c.len(),
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => 0,
-            Ok(Err(e)) => return Err(Failure::new(Kind::Io, format!("download after {got} bytes: {e}"))),
+            Ok(Err(e)) => {
+                return Err(Failure::new(
+                    Kind::Io,
+                    format!("download after {got} bytes: {e}"),
+                ))
+            }
         };
         if chunk == 0 {
             note = Some(format!("the server closed after {got} of {want} bytes"));
@@ -771,17 +899,30 @@ async fn download(ctx: &Ctx, want: u64) -> std::result::Result<Moved, Failure> {
         got += chunk as u64;
     }
     let end = Instant::now();
-    Ok(Moved { bytes: got.min(limit), start, end, note })
+    Ok(Moved {
+        bytes: got.min(limit),
+        start,
+        end,
+        note,
+    })
 }
 
 async fn upload(ctx: &Ctx, want: u64, zeros: &[u8]) -> std::result::Result<Moved, Failure> {
     let (mut tls, _) = ctx.open(Instant::now() + ctx.timeout).await?;
     let start = Instant::now();
-    if let Exchange::Http { upload_path, host, .. } = &ctx.exchange {
+    if let Exchange::Http {
+        upload_path, host, ..
+    } = &ctx.exchange
+    {
         let head = format!(
             "POST {upload_path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tlskit-bench\r\nContent-Type: application/octet-stream\r\nContent-Length: {want}\r\nConnection: close\r\n\r\n"
         );
-        with_timeout(ctx.timeout, "sending the request", tls.write_all(head.as_bytes())).await?;
+        with_timeout(
+            ctx.timeout,
+            "sending the request",
+            tls.write_all(head.as_bytes()),
+        )
+        .await?;
     }
     let mut left = want;
     while left > 0 {
@@ -799,36 +940,77 @@ async fn upload(ctx: &Ctx, want: u64, zeros: &[u8]) -> std::result::Result<Moved
     let mut buf = [0u8; 4096];
     loop {
         match tokio::time::timeout(ctx.timeout, tls.read(&mut buf)).await {
-            Err(_) => return Err(Failure::new(Kind::Timeout, "waiting for the server to finish reading the upload")),
+            Err(_) => {
+                return Err(Failure::new(
+                    Kind::Timeout,
+                    "waiting for the server to finish reading the upload",
+                ))
+            }
             Ok(Ok(0)) => break,
             Ok(Ok(n)) => {
                 if answer.len() < 4096 {
                     answer.extend_from_slice(&buf[..n]);
                 }
             }
-            Ok(Err(e)) if matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset) => break,
-            Ok(Err(e)) => return Err(Failure::new(Kind::Io, format!("reading the answer to the upload: {e}"))),
+            Ok(Err(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
+                ) =>
+            {
+                break
+            }
+            Ok(Err(e)) => {
+                return Err(Failure::new(
+                    Kind::Io,
+                    format!("reading the answer to the upload: {e}"),
+                ))
+            }
         }
     }
     let end = Instant::now();
     if let Exchange::Http { upload_path, .. } = &ctx.exchange {
         let status = status_of(&answer[..answer.len().min(16)]);
         if !(200..300).contains(&status) {
-            let line = String::from_utf8_lossy(&answer).lines().next().unwrap_or("").to_string();
+            let line = String::from_utf8_lossy(&answer)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
             return Err(Failure::new(
                 Kind::Http,
                 format!(
                     "the server did not accept POST {upload_path}: {}",
-                    if line.is_empty() { "no answer".to_string() } else { line }
+                    if line.is_empty() {
+                        "no answer".to_string()
+                    } else {
+                        line
+                    }
                 ),
             ));
         }
     }
-    Ok(Moved { bytes: want, start, end, note: None })
+    Ok(Moved {
+        bytes: want,
+        start,
+        end,
+        note: None,
+    })
 }
 
-async fn bulk(ctx: &Arc<Ctx>, opts: &BenchOptions, bytes: u64, down: bool, up: bool, report: &mut BenchReport) -> Result<()> {
-    let mut result = Bulk { bytes_per_connection: bytes, down: None, up: None };
+async fn bulk(
+    ctx: &Arc<Ctx>,
+    opts: &BenchOptions,
+    bytes: u64,
+    down: bool,
+    up: bool,
+    report: &mut BenchReport,
+) -> Result<()> {
+    let mut result = Bulk {
+        bytes_per_connection: bytes,
+        down: None,
+        up: None,
+    };
     let zeros: Arc<Vec<u8>> = Arc::new(vec![0u8; UPLOAD_CHUNK]);
     let wall = Instant::now();
     for (is_down, wanted) in [(true, down), (false, up)] {
@@ -874,7 +1056,8 @@ async fn bulk(ctx: &Arc<Ctx>, opts: &BenchOptions, bytes: u64, down: bool, up: b
             seconds: round3(secs),
             mb_per_s: round2(total as f64 / 1e6 / secs),
             client_cpu_s: round3(client_s),
-            server_cpu_s: (!opts.server_pids.is_empty()).then(|| round3(server1.cpu_s - server0.cpu_s)),
+            server_cpu_s: (!opts.server_pids.is_empty())
+                .then(|| round3(server1.cpu_s - server0.cpu_s)),
         };
         if is_down {
             result.down = Some(t);
@@ -883,15 +1066,32 @@ async fn bulk(ctx: &Arc<Ctx>, opts: &BenchOptions, bytes: u64, down: bool, up: b
         }
     }
     report.duration_s = round3(wall.elapsed().as_secs_f64());
-    report.cpu.client_s = result.down.iter().chain(result.up.iter()).map(|t| t.client_cpu_s).sum();
+    report.cpu.client_s = result
+        .down
+        .iter()
+        .chain(result.up.iter())
+        .map(|t| t.client_cpu_s)
+        .sum();
     if !opts.server_pids.is_empty() {
-        report.cpu.server_s = Some(result.down.iter().chain(result.up.iter()).filter_map(|t| t.server_cpu_s).sum());
+        report.cpu.server_s = Some(
+            result
+                .down
+                .iter()
+                .chain(result.up.iter())
+                .filter_map(|t| t.server_cpu_s)
+                .sum(),
+        );
     }
     report.bulk = Some(result);
     Ok(())
 }
 
-async fn idle(ctx: &Arc<Ctx>, opts: &BenchOptions, count: usize, report: &mut BenchReport) -> Result<()> {
+async fn idle(
+    ctx: &Arc<Ctx>,
+    opts: &BenchOptions,
+    count: usize,
+    report: &mut BenchReport,
+) -> Result<()> {
     // Warm the server up (threads, allocator arenas, caches) before the baseline.
     let mut buf = vec![0u8; 16 * 1024];
     let warm = Instant::now() + Duration::from_secs(2);
@@ -899,7 +1099,9 @@ async fn idle(ctx: &Arc<Ctx>, opts: &BenchOptions, count: usize, report: &mut Be
         if Instant::now() > warm {
             break;
         }
-        let _ = ctx.small_exchange(&mut buf, Instant::now() + ctx.timeout).await;
+        let _ = ctx
+            .small_exchange(&mut buf, Instant::now() + ctx.timeout)
+            .await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = procfs::snapshot(&opts.server_pids);
@@ -948,11 +1150,19 @@ async fn idle(ctx: &Arc<Ctx>, opts: &BenchOptions, count: usize, report: &mut Be
             .then(|| round2((during.rss_kib as f64 - before.rss_kib as f64) / n as f64)),
     });
     if !measured {
-        report.notes.push("give --server-pid PID to measure the server's memory per connection".to_string());
+        report.notes.push(
+            "give --server-pid PID to measure the server's memory per connection".to_string(),
+        );
     }
     if n == 0 {
-        let first = errors.into_values().next().map(|(_, m)| m).unwrap_or_default();
-        return Err(Error::network(format!("no connection could be established: {first}")));
+        let first = errors
+            .into_values()
+            .next()
+            .map(|(_, m)| m)
+            .unwrap_or_default();
+        return Err(Error::network(format!(
+            "no connection could be established: {first}"
+        )));
     }
     Ok(())
 }
@@ -985,16 +1195,25 @@ pub fn render_text(r: &BenchReport) -> String {
             "  negotiated    {} {}{} group {}{}\n",
             n.protocol,
             n.cipher_suite,
-            n.cipher_suite_openssl.as_deref().map(|o| format!(" ({o})")).unwrap_or_default(),
+            n.cipher_suite_openssl
+                .as_deref()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default(),
             n.key_exchange_group.as_deref().unwrap_or("-"),
-            n.alpn.as_deref().map(|a| format!(" alpn {a}")).unwrap_or_default()
+            n.alpn
+                .as_deref()
+                .map(|a| format!(" alpn {a}"))
+                .unwrap_or_default()
         ));
     }
     if let Some(h) = &r.handshakes {
         let main = if r.workload == "resume" {
             format!("{:.1} resumed handshakes/s", h.resumed_per_second)
         } else {
-            format!("{:.1} full handshakes/s", h.full_per_second + h.resumed_per_second)
+            format!(
+                "{:.1} full handshakes/s",
+                h.full_per_second + h.resumed_per_second
+            )
         };
         out.push_str(&format!(
             "  rate          {main}  ({} full, {} resumed in {:.1} s)\n",
@@ -1006,7 +1225,11 @@ pub fn render_text(r: &BenchReport) -> String {
         out.push_str(&format!("  first byte    {}\n", fmt_p(&l.first_byte)));
     }
     if !r.http_status.is_empty() {
-        let s: Vec<String> = r.http_status.iter().map(|(k, v)| format!("{k} × {v}")).collect();
+        let s: Vec<String> = r
+            .http_status
+            .iter()
+            .map(|(k, v)| format!("{k} × {v}"))
+            .collect();
         out.push_str(&format!("  http status   {}\n", s.join(", ")));
     }
     if let Some(b) = &r.bulk {
@@ -1025,8 +1248,15 @@ pub fn render_text(r: &BenchReport) -> String {
         }
     }
     if let Some(i) = &r.idle {
-        out.push_str(&format!("  held          {} of {} connections for {:.1} s\n", i.held, i.requested, i.hold_s));
-        if let (Some(b), Some(h), Some(a)) = (i.server_rss_kib_before, i.server_rss_kib_held, i.server_rss_kib_after_close) {
+        out.push_str(&format!(
+            "  held          {} of {} connections for {:.1} s\n",
+            i.held, i.requested, i.hold_s
+        ));
+        if let (Some(b), Some(h), Some(a)) = (
+            i.server_rss_kib_before,
+            i.server_rss_kib_held,
+            i.server_rss_kib_after_close,
+        ) {
             out.push_str(&format!(
                 "  server memory {b} KiB before, {h} KiB held, {a} KiB after closing: {:.1} KiB per connection\n",
                 i.per_connection_kib.unwrap_or(0.0)
@@ -1036,8 +1266,17 @@ pub fn render_text(r: &BenchReport) -> String {
     if r.errors.total == 0 {
         out.push_str("  errors        none\n");
     } else {
-        let kinds: Vec<String> = r.errors.by_kind.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        out.push_str(&format!("  errors        {} ({})\n", r.errors.total, kinds.join(", ")));
+        let kinds: Vec<String> = r
+            .errors
+            .by_kind
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        out.push_str(&format!(
+            "  errors        {} ({})\n",
+            r.errors.total,
+            kinds.join(", ")
+        ));
         for (k, m) in &r.errors.first {
             out.push_str(&format!("                first {k}: {m}\n"));
         }

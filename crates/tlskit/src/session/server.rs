@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -72,7 +74,9 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 /// of CPU, so this is far more than the cores can work on; its job is to cap the memory and CPU
 /// that a flood of ClientHellos can take, not to queue ordinary load.
 pub fn default_max_handshakes() -> usize {
-    128 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    128 * std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 /// Ignore SIGPIPE from now on, for the whole process.
@@ -92,10 +96,14 @@ pub fn ignore_sigpipe() {
 
 /// Raise the soft limit on open files to the hard limit, so that thousands of connections fit.
 /// Returns the new soft limit (or the old one when it cannot be raised).
+#[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
 pub fn raise_open_files_limit() -> Option<u64> {
     #[cfg(unix)]
     unsafe {
-        let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
             return None;
         }
@@ -178,7 +186,10 @@ impl ConnectionLog {
             for r in &self.requests {
                 s.push_str(&format!(" \"{r}\""));
             }
-            s.push_str(&format!(" in={} out={} {:.1}ms", self.bytes_in, self.bytes_out, self.duration_ms));
+            s.push_str(&format!(
+                " in={} out={} {:.1}ms",
+                self.bytes_in, self.bytes_out, self.duration_ms
+            ));
         } else {
             if let Some(sni) = &self.sni {
                 s.push_str(&format!("sni={sni} "));
@@ -221,7 +232,11 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener> {
 /// A listening socket with SO_REUSEADDR and a deep accept queue (bursts of thousands of
 /// connections wait in the kernel instead of being refused).
 fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
     #[cfg(unix)]
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
@@ -230,6 +245,128 @@ fn listen_on(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 /// The accept queue asked of the kernel (it caps it at net.core.somaxconn).
 const LISTEN_BACKLOG: u32 = 4096;
+
+/// A TCP stream that reads ahead in large chunks while data streams in.
+///
+/// rustls asks its transport for about 4 KiB per read, so a bulk transfer would cost one system
+/// call per 4 KiB. When a read fills all that rustls asked for, more is probably waiting: from then
+/// on this reads up to 64 KiB at once into a buffer of its own and hands it out in the sizes
+/// rustls asks for, until a read finds the socket drained. The buffer exists only while it holds
+/// data, so an idle connection keeps none, and small messages (handshakes, HTTP requests) are read
+/// directly as before.
+#[derive(Debug)]
+pub struct ReadAhead {
+    tcp: TcpStream,
+    buf: Vec<u8>,
+    pos: usize,
+    streaming: bool,
+}
+
+/// Largest read-ahead: four TLS records.
+const READ_AHEAD: usize = 64 * 1024;
+
+impl ReadAhead {
+    pub fn new(tcp: TcpStream) -> Self {
+        ReadAhead {
+            tcp,
+            buf: Vec::new(),
+            pos: 0,
+            streaming: false,
+        }
+    }
+
+    pub fn get_ref(&self) -> &TcpStream {
+        &self.tcp
+    }
+}
+
+impl AsyncRead for ReadAhead {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        out: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if this.pos < this.buf.len() {
+            let n = out.remaining().min(this.buf.len() - this.pos);
+            out.put_slice(&this.buf[this.pos..this.pos + n]);
+            this.pos += n;
+            if this.pos == this.buf.len() {
+                this.buf = Vec::new();
+                this.pos = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        let want = out.remaining();
+        if !this.streaming || want >= READ_AHEAD {
+            let before = out.filled().len();
+            match std::pin::Pin::new(&mut this.tcp).poll_read(cx, out) {
+                Poll::Ready(Ok(())) => {
+                    this.streaming = want > 0 && out.filled().len() - before == want;
+                    return Poll::Ready(Ok(()));
+                }
+                other => return other,
+            }
+        }
+        loop {
+            // Allocate only once data is there: a stream waiting for its peer holds no buffer.
+            match this.tcp.poll_read_ready(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) => {}
+            }
+            let mut buf = Vec::with_capacity(READ_AHEAD);
+            match this.tcp.try_read_buf(&mut buf) {
+                Ok(n) => {
+                    this.streaming = n == READ_AHEAD;
+                    let k = n.min(want);
+                    out.put_slice(&buf[..k]);
+                    if k < n {
+                        this.buf = buf;
+                        this.pos = k;
+                    }
+                    return Poll::Ready(Ok(()));
+                }
+                // Stale readiness: poll again, which registers for the next wake-up.
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+}
+
+impl AsyncWrite for ReadAhead {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().tcp).poll_write(cx, buf)
+    }
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().tcp).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().tcp).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().tcp).poll_shutdown(cx)
+    }
+}
 
 /// What a finished run did.
 #[derive(Debug, Clone, Default)]
@@ -251,6 +388,12 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<RunSummary> {
     let config = setup.config.clone();
+    let mut opts = opts;
+    if let Mode::Http { root: Some(r) } = &mut opts.mode {
+        if let Ok(c) = r.canonicalize() {
+            *r = c;
+        }
+    }
     let opts = Arc::new(opts);
     let slots = Arc::new(Semaphore::new(opts.max_connections.max(1)));
     let handshakes = Arc::new(Semaphore::new(opts.max_handshakes.max(1)));
@@ -303,7 +446,11 @@ pub async fn run(
     }
     drop(listener);
     // Let connections in flight finish, within a grace period.
-    let grace = if opts.once { opts.idle_timeout + opts.handshake_timeout } else { Duration::from_secs(5) };
+    let grace = if opts.once {
+        opts.idle_timeout + opts.handshake_timeout
+    } else {
+        Duration::from_secs(5)
+    };
     let deadline = tokio::time::Instant::now() + grace;
     loop {
         match tokio::time::timeout_at(deadline, tasks.join_next()).await {
@@ -340,22 +487,38 @@ async fn accept_tls(
     handshakes: &Semaphore,
     timeout: Duration,
     log: &mut ConnectionLog,
-) -> std::result::Result<TlsStream<TcpStream>, String> {
+) -> std::result::Result<TlsStream<ReadAhead>, String> {
     let deadline = tokio::time::Instant::now() + timeout;
-    let late = |what: &str| format!("{what} within {} (handshake timeout)", net::fmt_duration(timeout));
+    let late = |what: &str| {
+        format!(
+            "{what} within {} (handshake timeout)",
+            net::fmt_duration(timeout)
+        )
+    };
     let failed = |e: std::io::Error| {
-        let ctx = ErrorContext { peer: peer.to_string(), server_side: true, ..Default::default() };
-        format!("handshake failed: {}", verify::io_error(&e, &ctx, "TLS handshake"))
+        let ctx = ErrorContext {
+            peer: peer.to_string(),
+            server_side: true,
+            ..Default::default()
+        };
+        format!(
+            "handshake failed: {}",
+            verify::io_error(&e, &ctx, "TLS handshake")
+        )
     };
     // peek, not readable(): readiness can be reported before any byte has arrived.
     let mut first = [0u8; 1];
     match tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
         Err(_) => return Err(late("no ClientHello")),
         Ok(Err(e)) => return Err(failed(e)),
-        Ok(Ok(0)) => return Err("the client closed the connection without sending a ClientHello".to_string()),
+        Ok(Ok(0)) => {
+            return Err(
+                "the client closed the connection without sending a ClientHello".to_string(),
+            )
+        }
         Ok(Ok(_)) => {}
     }
-    let hello = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
+    let hello = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), ReadAhead::new(tcp));
     let start = match tokio::time::timeout_at(deadline, hello).await {
         Err(_) => return Err(late("ClientHello not completed")),
         Ok(Err(e)) => return Err(failed(e)),
@@ -384,7 +547,16 @@ async fn handle(
 ) -> ConnectionLog {
     let started = Instant::now();
     let mut log = ConnectionLog::new(peer);
-    let mut tls = match accept_tls(tcp, peer, config, &handshakes, opts.handshake_timeout, &mut log).await {
+    let mut tls = match accept_tls(
+        tcp,
+        peer,
+        config,
+        &handshakes,
+        opts.handshake_timeout,
+        &mut log,
+    )
+    .await
+    {
         Ok(s) => s,
         Err(e) => {
             log.error = Some(e);
@@ -402,13 +574,25 @@ async fn handle(
         log.key_exchange_group = n.key_exchange_group.clone();
         log.alpn = n.alpn.clone();
         log.handshake = Some(n.handshake.clone());
-        log.client_certificate = conn.peer_certificates().and_then(|c| c.first()).map(|c| client_names(c.as_ref()));
+        log.client_certificate = conn
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(|c| client_names(c.as_ref()));
     }
     let mut counters = Counters::default();
     let result = match &opts.mode {
-        Mode::Message(m) => send_message(&mut tls, m, &mut counters).await,
+        Mode::Message(m) => send_message(&mut tls, m, opts.idle_timeout, &mut counters).await,
         Mode::Echo => echo(&mut tls, opts.idle_timeout, &mut counters).await,
-        Mode::Http { root } => serve_http(&mut tls, root.as_deref(), opts.idle_timeout, &mut counters, &mut log).await,
+        Mode::Http { root } => {
+            serve_http(
+                &mut tls,
+                root.as_deref(),
+                opts.idle_timeout,
+                &mut counters,
+                &mut log,
+            )
+            .await
+        }
         Mode::Forward(backend) => forward(&mut tls, backend, &mut counters).await,
     };
     // close_notify, then give the client a moment to read it before the socket closes.
@@ -435,23 +619,65 @@ fn client_names(der: &[u8]) -> String {
 }
 
 fn io_err(e: std::io::Error, during: &str) -> Error {
-    let ctx = ErrorContext { server_side: true, ..Default::default() };
+    let ctx = ErrorContext {
+        server_side: true,
+        ..Default::default()
+    };
     verify::io_error(&e, &ctx, during)
 }
 
-async fn send_message<S: AsyncWrite + AsyncRead + Unpin>(s: &mut S, msg: &str, c: &mut Counters) -> Result<()> {
-    s.write_all(msg.as_bytes()).await.map_err(|e| io_err(e, "sending the message"))?;
-    s.flush().await.map_err(|e| io_err(e, "sending the message"))?;
+/// Write all of `data` (and flush, with `flush`), unless the client takes nothing for `idle`: a
+/// client that stops reading must not hold its connection and buffers for ever.
+async fn write_within<W: AsyncWrite + Unpin>(
+    w: &mut W,
+    data: &[u8],
+    flush: bool,
+    idle: Duration,
+    what: &str,
+) -> Result<()> {
+    let io = async {
+        w.write_all(data).await?;
+        if flush {
+            w.flush().await?;
+        }
+        Ok::<(), std::io::Error>(())
+    };
+    match tokio::time::timeout(idle, io).await {
+        Err(_) => Err(Error::network(format!(
+            "{what}: the client read nothing for {}; closed",
+            net::fmt_duration(idle)
+        ))),
+        Ok(Err(e)) => Err(io_err(e, what)),
+        Ok(Ok(())) => Ok(()),
+    }
+}
+
+async fn send_message<S: AsyncWrite + AsyncRead + Unpin>(
+    s: &mut S,
+    msg: &str,
+    idle: Duration,
+    c: &mut Counters,
+) -> Result<()> {
+    write_within(s, msg.as_bytes(), true, idle, "sending the message").await?;
     c.bytes_out += msg.len() as u64;
     Ok(())
 }
 
 /// Echo what arrives, straight out of rustls' plaintext buffer: an idle echo connection holds no
 /// buffer of its own.
-async fn echo<S: AsyncBufRead + AsyncWrite + Unpin>(s: &mut S, idle: Duration, c: &mut Counters) -> Result<()> {
+async fn echo<S: AsyncBufRead + AsyncWrite + Unpin>(
+    s: &mut S,
+    idle: Duration,
+    c: &mut Counters,
+) -> Result<()> {
     loop {
         let chunk = match tokio::time::timeout(idle, s.fill_buf()).await {
-            Err(_) => return Err(Error::network(format!("idle for {}; closed", net::fmt_duration(idle)))),
+            Err(_) => {
+                return Err(Error::network(format!(
+                    "idle for {}; closed",
+                    net::fmt_duration(idle)
+                )))
+            }
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
             Ok(Err(e)) => return Err(io_err(e, "echo")),
             Ok(Ok([])) => return Ok(()),
@@ -459,13 +685,12 @@ async fn echo<S: AsyncBufRead + AsyncWrite + Unpin>(s: &mut S, idle: Duration, c
         };
         s.consume(chunk.len());
         c.bytes_in += chunk.len() as u64;
-        s.write_all(&chunk).await.map_err(|e| io_err(e, "echo"))?;
-        s.flush().await.map_err(|e| io_err(e, "echo"))?;
+        write_within(s, &chunk, true, idle, "echo").await?;
         c.bytes_out += chunk.len() as u64;
     }
 }
 
-async fn forward(tls: &mut TlsStream<TcpStream>, backend: &Target, c: &mut Counters) -> Result<()> {
+async fn forward(tls: &mut TlsStream<ReadAhead>, backend: &Target, c: &mut Counters) -> Result<()> {
     let mut up = net::connect(backend, Duration::from_secs(10))
         .await
         .map_err(|e| e.context("backend"))?
@@ -499,18 +724,31 @@ struct Request {
     body_len: u64,
 }
 
-async fn read_request<R: AsyncBufRead + Unpin>(r: &mut R, idle: Duration, c: &mut Counters) -> Result<Option<Request>> {
+async fn read_request<R: AsyncBufRead + Unpin>(
+    r: &mut R,
+    idle: Duration,
+    c: &mut Counters,
+) -> Result<Option<Request>> {
     let mut head = Vec::new();
     loop {
         let mut line = Vec::new();
-        let n = match tokio::time::timeout(idle, (&mut *r).take(http::MAX_HEAD as u64).read_until(b'\n', &mut line)).await {
+        let n = match tokio::time::timeout(
+            idle,
+            (&mut *r)
+                .take(http::MAX_HEAD as u64)
+                .read_until(b'\n', &mut line),
+        )
+        .await
+        {
             Err(_) => {
                 if head.is_empty() {
                     return Ok(None); // idle keep-alive connection: close quietly
                 }
                 return Err(Error::protocol("client stopped in the middle of a request"));
             }
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof && head.is_empty() => return Ok(None),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof && head.is_empty() => {
+                return Ok(None)
+            }
             Ok(Err(e)) => return Err(io_err(e, "reading the HTTP request")),
             Ok(Ok(n)) => n,
         };
@@ -518,7 +756,9 @@ async fn read_request<R: AsyncBufRead + Unpin>(r: &mut R, idle: Duration, c: &mu
             if head.is_empty() {
                 return Ok(None);
             }
-            return Err(Error::protocol("client closed the connection in the middle of a request"));
+            return Err(Error::protocol(
+                "client closed the connection in the middle of a request",
+            ));
         }
         c.bytes_in += n as u64;
         head.extend_from_slice(&line);
@@ -552,7 +792,11 @@ async fn read_request<R: AsyncBufRead + Unpin>(r: &mut R, idle: Duration, c: &mu
         discard(r, len, idle).await?;
     }
     c.bytes_in += len;
-    Ok(Some(Request { head, body, body_len: len }))
+    Ok(Some(Request {
+        head,
+        body,
+        body_len: len,
+    }))
 }
 
 /// Read and drop `len` bytes of a request body, chunk by chunk, straight from rustls' buffer.
@@ -561,7 +805,11 @@ async fn discard<R: AsyncBufRead + Unpin>(r: &mut R, mut len: u64, idle: Duratio
         let n = match tokio::time::timeout(idle, r.fill_buf()).await {
             Err(_) => return Err(Error::protocol("client stopped sending the request body")),
             Ok(Err(e)) => return Err(io_err(e, "reading the request body")),
-            Ok(Ok([])) => return Err(Error::protocol("client closed the connection in the middle of the request body")),
+            Ok(Ok([])) => {
+                return Err(Error::protocol(
+                    "client closed the connection in the middle of the request body",
+                ))
+            }
             Ok(Ok(b)) => b.len().min(len.try_into().unwrap_or(usize::MAX)),
         };
         r.consume(n);
@@ -571,7 +819,7 @@ async fn discard<R: AsyncBufRead + Unpin>(r: &mut R, mut len: u64, idle: Duratio
 }
 
 async fn serve_http(
-    tls: &mut TlsStream<TcpStream>,
+    tls: &mut TlsStream<ReadAhead>,
     root: Option<&Path>,
     idle: Duration,
     c: &mut Counters,
@@ -586,22 +834,46 @@ async fn serve_http(
             Ok(None) => return Ok(()),
             Err(e) => {
                 let body = Body::Bytes(e.to_string().into_bytes());
-                let _ = write_response(tls, 400, "text/plain; charset=utf-8", body, true, false, c).await;
+                let how = Sending {
+                    idle,
+                    close: true,
+                    head_only: false,
+                };
+                let _ = write_response(tls, 400, "text/plain; charset=utf-8", body, how, c).await;
                 return Err(e);
             }
         };
-        let close = http::header(&req.head.headers, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"))
+        let close = http::header(&req.head.headers, "connection")
+            .is_some_and(|v| v.eq_ignore_ascii_case("close"))
             || req.head.version == "HTTP/1.0";
         let head_only = req.head.method == "HEAD";
         let (status, ctype, body) = match req.head.method.as_str() {
             "GET" | "HEAD" | "POST" => match root {
-                Some(root) if req.head.method != "POST" => static_file(root, &req.head.target).await,
-                _ => (200, "text/html; charset=utf-8".to_string(), Body::Bytes(session_page(&session, &req).into_bytes())),
+                Some(root) if req.head.method != "POST" => {
+                    static_file(root, &req.head.target).await
+                }
+                _ => (
+                    200,
+                    "text/html; charset=utf-8".to_string(),
+                    Body::Bytes(session_page(&session, &req).into_bytes()),
+                ),
             },
-            _ => (405, "text/plain; charset=utf-8".to_string(), Body::Bytes(b"method not allowed\n".to_vec())),
+            _ => (
+                405,
+                "text/plain; charset=utf-8".to_string(),
+                Body::Bytes(b"method not allowed\n".to_vec()),
+            ),
         };
-        log.requests.push(format!("{} {} {}", req.head.method, req.head.target, status));
-        write_response(tls, status, &ctype, body, close, head_only, c).await?;
+        log.requests.push(format!(
+            "{} {} {}",
+            req.head.method, req.head.target, status
+        ));
+        let how = Sending {
+            idle,
+            close,
+            head_only,
+        };
+        write_response(tls, status, &ctype, body, how, c).await?;
         if close {
             return Ok(());
         }
@@ -623,15 +895,26 @@ impl Body {
     }
 }
 
+/// How a response is sent: the idle bound on each write, and whether the connection closes after it.
+struct Sending {
+    idle: Duration,
+    close: bool,
+    head_only: bool,
+}
+
 async fn write_response<W: AsyncWrite + Unpin>(
     w: &mut W,
     status: u16,
     ctype: &str,
     body: Body,
-    close: bool,
-    head_only: bool,
+    how: Sending,
     c: &mut Counters,
 ) -> Result<()> {
+    let Sending {
+        idle,
+        close,
+        head_only,
+    } = how;
     let head = format!(
         "HTTP/1.1 {status} {}\r\nServer: tlskit/{}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: {}\r\n\r\n",
         http::reason(status),
@@ -640,71 +923,91 @@ async fn write_response<W: AsyncWrite + Unpin>(
         if close { "close" } else { "keep-alive" }
     );
     let mut out = head.into_bytes();
-    let sending = |e| io_err(e, "sending the HTTP response");
+    const WHAT: &str = "sending the HTTP response";
     match body {
         Body::Bytes(b) => {
             if !head_only {
                 out.extend_from_slice(&b);
             }
-            w.write_all(&out).await.map_err(sending)?;
+            // Before a close, no flush of its own: close_notify follows in the same write.
+            write_within(w, &out, !close, idle, WHAT).await?;
             c.bytes_out += out.len() as u64;
         }
         Body::File { file, len } => {
-            w.write_all(&out).await.map_err(sending)?;
+            write_within(w, &out, false, idle, WHAT).await?;
             c.bytes_out += out.len() as u64;
             if !head_only {
-                send_file(w, file, len, c).await?;
+                send_file(w, file, len, idle, c).await?;
             }
+            write_within(w, &[], true, idle, WHAT).await?;
         }
     }
-    w.flush().await.map_err(sending)?;
     Ok(())
 }
 
-/// Stream `len` bytes of `file`: a blocking thread reads ahead (two chunks at most) while this
-/// task encrypts and sends, so disk reads and TLS writes overlap.
-async fn send_file<W: AsyncWrite + Unpin>(w: &mut W, file: std::fs::File, len: u64, c: &mut Counters) -> Result<()> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
+/// Stream `len` bytes of `file`: a blocking thread reads ahead into a few buffers that go round
+/// between it and this task (allocated once per file, not per chunk), so disk reads and TLS writes
+/// overlap and the allocator is left alone.
+async fn send_file<W: AsyncWrite + Unpin>(
+    w: &mut W,
+    file: std::fs::File,
+    len: u64,
+    idle: Duration,
+    c: &mut Counters,
+) -> Result<()> {
+    const BUFFERS: usize = 3;
+    let (full_tx, mut full_rx) =
+        tokio::sync::mpsc::channel::<std::io::Result<(Vec<u8>, usize)>>(BUFFERS);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    for _ in 0..BUFFERS {
+        let _ = empty_tx.send(vec![0u8; FILE_CHUNK]);
+    }
     let reader = tokio::task::spawn_blocking(move || {
         use std::io::Read;
         let mut file = file.take(len);
-        loop {
-            let mut buf = vec![0u8; FILE_CHUNK];
-            let r = file.read(&mut buf).map(|n| {
-                buf.truncate(n);
-                buf
-            });
-            let stop = !matches!(&r, Ok(b) if !b.is_empty());
-            if tx.blocking_send(r).is_err() || stop {
+        // Ends when the file is read, or when the sending task has gone (dropped its channels).
+        while let Ok(mut buf) = empty_rx.recv() {
+            let r = file.read(&mut buf).map(|n| (buf, n));
+            let stop = !matches!(&r, Ok((_, n)) if *n > 0);
+            if full_tx.blocking_send(r).is_err() || stop {
                 return;
             }
         }
     });
     let mut sent = 0u64;
     let result = loop {
-        match rx.recv().await {
+        match full_rx.recv().await {
             None | Some(Ok(_)) if sent >= len => break Ok(()),
-            Some(Ok(chunk)) if chunk.is_empty() => {
-                break Err(Error::other(format!("the file shrank while it was being sent ({sent} of {len} bytes)")));
+            Some(Ok((_, 0))) => {
+                break Err(Error::other(format!(
+                    "the file shrank while it was being sent ({sent} of {len} bytes)"
+                )));
             }
-            Some(Ok(chunk)) => {
-                if let Err(e) = w.write_all(&chunk).await {
-                    break Err(io_err(e, "sending the file"));
+            Some(Ok((buf, n))) => {
+                if let Err(e) = write_within(w, &buf[..n], false, idle, "sending the file").await {
+                    break Err(e);
                 }
-                sent += chunk.len() as u64;
-                c.bytes_out += chunk.len() as u64;
+                sent += n as u64;
+                c.bytes_out += n as u64;
+                let _ = empty_tx.send(buf);
             }
             Some(Err(e)) => break Err(Error::other(format!("reading the file: {e}"))),
             None => break Err(Error::other("the file reader stopped")),
         }
     };
-    drop(rx);
+    drop(full_rx);
+    drop(empty_tx);
     let _ = reader.await;
     result
 }
 
 fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .as_deref()
+    {
         Some("html") | Some("htm") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
         Some("js") | Some("mjs") => "text/javascript; charset=utf-8",
@@ -723,7 +1026,13 @@ fn content_type(path: &Path) -> &'static str {
 
 /// A file under `root`, never outside it.
 async fn static_file(root: &Path, target: &str) -> (u16, String, Body) {
-    let text = |status: u16, msg: &str| (status, "text/plain; charset=utf-8".to_string(), Body::Bytes(msg.as_bytes().to_vec()));
+    let text = |status: u16, msg: &str| {
+        (
+            status,
+            "text/plain; charset=utf-8".to_string(),
+            Body::Bytes(msg.as_bytes().to_vec()),
+        )
+    };
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let decoded = http::percent_decode(path, false);
     if decoded.split('/').any(|seg| seg == "..") || decoded.contains('\0') {
@@ -733,9 +1042,11 @@ async fn static_file(root: &Path, target: &str) -> (u16, String, Body) {
     if full.is_dir() {
         full = full.join("index.html");
     }
-    let Ok(canon) = full.canonicalize() else { return text(404, "not found\n") };
-    let Ok(root_canon) = root.canonicalize() else { return text(404, "not found\n") };
-    if !canon.starts_with(&root_canon) {
+    let Ok(canon) = full.canonicalize() else {
+        return text(404, "not found\n");
+    };
+    // `root` was made canonical once, when the server started.
+    if !canon.starts_with(root) {
         return text(403, "forbidden\n");
     }
     // Small files are read at once (from the page cache this takes microseconds, less than a hop
@@ -755,7 +1066,14 @@ async fn static_file(root: &Path, target: &str) -> (u16, String, Body) {
                     Err(_) => text(404, "not found\n"),
                 }
             } else {
-                (200, ctype, Body::File { file, len: meta.len() })
+                (
+                    200,
+                    ctype,
+                    Body::File {
+                        file,
+                        len: meta.len(),
+                    },
+                )
             }
         }
         _ => text(404, "not found\n"),
@@ -787,18 +1105,50 @@ fn session_page(s: &SessionFacts, req: &Request) -> String {
     let cs: &SuiteReport = &n.cipher_suite;
     let mut rows = vec![
         ("Client address", s.peer.clone()),
-        ("Server name (SNI)", s.sni.clone().unwrap_or_else(|| "(none sent)".into())),
+        (
+            "Server name (SNI)",
+            s.sni.clone().unwrap_or_else(|| "(none sent)".into()),
+        ),
         ("Protocol", n.protocol.clone()),
-        ("Cipher suite", format!("{} (OpenSSL: {})", cs.name, cs.openssl_name.as_deref().unwrap_or("-"))),
-        ("Encryption", format!("{}, {}-bit key, MAC {}", cs.enc, cs.bits, cs.mac)),
-        ("Key exchange group", n.key_exchange_group.clone().unwrap_or_else(|| "-".into())),
-        ("Forward secrecy", if n.forward_secrecy { "yes".into() } else { "no".into() }),
+        (
+            "Cipher suite",
+            format!(
+                "{} (OpenSSL: {})",
+                cs.name,
+                cs.openssl_name.as_deref().unwrap_or("-")
+            ),
+        ),
+        (
+            "Encryption",
+            format!("{}, {}-bit key, MAC {}", cs.enc, cs.bits, cs.mac),
+        ),
+        (
+            "Key exchange group",
+            n.key_exchange_group.clone().unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "Forward secrecy",
+            if n.forward_secrecy {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ),
         ("ALPN", n.alpn.clone().unwrap_or_else(|| "(none)".into())),
         ("Handshake", n.handshake.replace('_', " ")),
         ("Compression", n.compression.clone()),
-        ("Client certificate", s.client_cert.clone().unwrap_or_else(|| "(none)".into())),
+        (
+            "Client certificate",
+            s.client_cert.clone().unwrap_or_else(|| "(none)".into()),
+        ),
     ];
-    rows.push(("Request", format!("{} {} {}", req.head.method, req.head.target, req.head.version)));
+    rows.push((
+        "Request",
+        format!(
+            "{} {} {}",
+            req.head.method, req.head.target, req.head.version
+        ),
+    ));
     let mut html = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tlskit serve</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td{border:1px solid #ccc;padding:4px 8px}td:first-child{font-weight:bold}</style></head><body>\n<h1>Hello over TLS</h1>\n<p id=\"summary\">",
     );
