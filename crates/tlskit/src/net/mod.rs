@@ -287,3 +287,59 @@ impl Connector {
         Ok((c, transcript))
     }
 }
+
+/// A listener that hands out connections only while fewer than `max` are being served (further
+/// clients wait in the kernel's accept queue), shared by `serve`, `proxy` and `observe`.
+pub struct BoundedListener {
+    listener: tokio::net::TcpListener,
+    slots: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+/// An accepted connection and its slot: drop the permit when the connection is done.
+pub type Accepted = (TcpStream, SocketAddr, tokio::sync::OwnedSemaphorePermit);
+
+impl BoundedListener {
+    pub fn new(listener: tokio::net::TcpListener, max: usize) -> Self {
+        BoundedListener {
+            listener,
+            slots: std::sync::Arc::new(tokio::sync::Semaphore::new(max.max(1))),
+        }
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The next connection (with TCP_NODELAY set), or `None` once `shutdown` completes. Finished
+    /// tasks in `tasks` are reaped while waiting, so the set does not grow without bound; accept
+    /// errors (out of file descriptors and the like) back off instead of spinning.
+    pub async fn accept<T: 'static, F: std::future::Future<Output = ()>>(
+        &self,
+        tasks: &mut tokio::task::JoinSet<T>,
+        mut shutdown: std::pin::Pin<&mut F>,
+    ) -> Option<Accepted> {
+        loop {
+            let permit = tokio::select! {
+                _ = shutdown.as_mut() => return None,
+                p = self.slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            };
+            let accepted = tokio::select! {
+                _ = shutdown.as_mut() => return None,
+                a = self.listener.accept() => a,
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => continue,
+            };
+            while tasks.try_join_next().is_some() {}
+            match accepted {
+                Ok((tcp, peer)) => {
+                    let _ = tcp.set_nodelay(true);
+                    return Some((tcp, peer, permit));
+                }
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    drop(permit);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+}

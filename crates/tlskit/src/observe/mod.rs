@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 /// How the relay runs.
@@ -116,30 +115,12 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<RunSummary> {
     let opts = Arc::new(opts);
-    let slots = Arc::new(Semaphore::new(opts.max_connections.max(1)));
+    let incoming = crate::net::BoundedListener::new(listener, opts.max_connections);
     let mut tasks: JoinSet<()> = JoinSet::new();
     let mut summary = RunSummary::default();
     let mut next_id = 0u64;
     tokio::pin!(shutdown);
-    loop {
-        let permit = tokio::select! {
-            _ = &mut shutdown => break,
-            p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
-        };
-        let accepted = tokio::select! {
-            _ = &mut shutdown => break,
-            a = listener.accept() => a,
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => { drop(permit); continue; }
-        };
-        let (tcp, peer) = match accepted {
-            Ok(x) => x,
-            Err(e) => {
-                tracing::warn!("accept failed: {e}");
-                drop(permit);
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
+    while let Some((tcp, peer, permit)) = incoming.accept(&mut tasks, shutdown.as_mut()).await {
         next_id += 1;
         summary.connections += 1;
         let id = next_id;
@@ -154,7 +135,7 @@ pub async fn run(
             break;
         }
     }
-    drop(listener);
+    drop(incoming);
     let grace = if opts.once {
         opts.idle_timeout + opts.connect_timeout
     } else {

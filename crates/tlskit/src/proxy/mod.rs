@@ -35,7 +35,6 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_rustls::{LazyConfigAcceptor, TlsConnector};
 
@@ -585,30 +584,11 @@ impl Proxy {
         if let Ok(mut l) = self.listen.lock() {
             *l = listener.local_addr().ok();
         }
-        let slots = Arc::new(Semaphore::new(self.opts.max_connections.max(1)));
+        let incoming = crate::net::BoundedListener::new(listener, self.opts.max_connections);
         let mut tasks: JoinSet<()> = JoinSet::new();
         let mut next_id = 0u64;
         tokio::pin!(shutdown);
-        loop {
-            let permit = tokio::select! {
-                _ = &mut shutdown => break,
-                p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
-            };
-            let accepted = tokio::select! {
-                _ = &mut shutdown => break,
-                a = listener.accept() => a,
-                Some(_) = tasks.join_next(), if !tasks.is_empty() => { drop(permit); continue; }
-            };
-            let (tcp, peer) = match accepted {
-                Ok(x) => x,
-                Err(e) => {
-                    tracing::warn!("accept failed: {e}");
-                    drop(permit);
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
-            let _ = tcp.set_nodelay(true);
+        while let Some((tcp, peer, permit)) = incoming.accept(&mut tasks, shutdown.as_mut()).await {
             next_id += 1;
             let id = next_id;
             let me = self.clone();
@@ -617,7 +597,7 @@ impl Proxy {
                 drop(permit);
             });
         }
-        drop(listener);
+        drop(incoming);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             match tokio::time::timeout_at(deadline, tasks.join_next()).await {

@@ -395,7 +395,7 @@ pub async fn run(
         }
     }
     let opts = Arc::new(opts);
-    let slots = Arc::new(Semaphore::new(opts.max_connections.max(1)));
+    let incoming = net::BoundedListener::new(listener, opts.max_connections);
     let handshakes = Arc::new(Semaphore::new(opts.max_handshakes.max(1)));
     let mut tasks: JoinSet<ConnectionLog> = JoinSet::new();
     let mut summary = RunSummary::default();
@@ -403,28 +403,9 @@ pub async fn run(
     tokio::pin!(shutdown);
     let mut accepting = true;
     while accepting {
-        let permit = tokio::select! {
-            _ = &mut shutdown => break,
-            p = slots.clone().acquire_owned() => p.expect("semaphore is never closed"),
+        let Some((tcp, peer, permit)) = incoming.accept(&mut tasks, shutdown.as_mut()).await else {
+            break;
         };
-        let accepted = tokio::select! {
-            _ = &mut shutdown => break,
-            a = listener.accept() => a,
-            // Reap finished tasks so the set does not grow without bound.
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => { drop(permit); continue; }
-        };
-        while tasks.try_join_next().is_some() {}
-        let (tcp, peer) = match accepted {
-            Ok(x) => x,
-            Err(e) => {
-                // Out of file descriptors and the like: back off instead of spinning.
-                tracing::warn!("accept failed: {e}");
-                drop(permit);
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let _ = tcp.set_nodelay(true);
         summary.connections += 1;
         let config = config.clone();
         let handshakes = handshakes.clone();
@@ -444,7 +425,7 @@ pub async fn run(
             accepting = false;
         }
     }
-    drop(listener);
+    drop(incoming);
     // Let connections in flight finish, within a grace period.
     let grace = if opts.once {
         opts.idle_timeout + opts.handshake_timeout
