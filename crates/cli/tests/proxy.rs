@@ -479,8 +479,6 @@ fn a_plain_http_proxy_request_gets_a_501_that_explains() {
 
 #[test]
 fn headless_chromium_through_the_proxy_renders_only_with_the_lab_ca() {
-    let chromium = require_tool("chromium", "chromium");
-    let certutil = require_tool("certutil", "libnss3-tools");
     let lab = Lab::new();
     let proxy = start_proxy(&[
         "--ca",
@@ -491,52 +489,10 @@ fn headless_chromium_through_the_proxy_renders_only_with_the_lab_ca() {
         p(&lab.real.ca_cert()),
     ]);
     let url = format!("https://{NAME}:{}/", lab.server.port);
-    let browse = |home: &Path| {
-        let profile = home.join("profile");
-        run_cmd(
-            Command::new(&chromium).env("HOME", home).args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                &format!("--proxy-server=http://127.0.0.1:{}", proxy.port),
-                &format!("--user-data-dir={}", profile.display()),
-                "--dump-dom",
-                &url,
-            ]),
-            Duration::from_secs(90),
-        )
-    };
+    let proxy_flag = format!("--proxy-server=http://127.0.0.1:{}", proxy.port);
     // The victim's browser trusts the compromised lab CA.
-    let trusted = lab.mitm.path("home-trusted");
-    let nssdb = trusted.join(".pki/nssdb");
-    std::fs::create_dir_all(&nssdb).unwrap();
-    let db = format!("sql:{}", nssdb.display());
-    run_cmd(
-        Command::new(&certutil).args(["-N", "-d", &db, "--empty-password"]),
-        Duration::from_secs(30),
-    )
-    .ok();
-    run_cmd(
-        Command::new(&certutil).args([
-            "-A",
-            "-d",
-            &db,
-            "-n",
-            "lab MITM CA",
-            "-t",
-            "C,,",
-            "-i",
-            p(&lab.mitm.ca_cert()),
-        ]),
-        Duration::from_secs(30),
-    )
-    .ok();
-    let r = browse(&trusted);
+    let trusted = Browser::new(lab.mitm.path("home-trusted"), Some(&lab.mitm.ca_cert()));
+    let r = trusted.dump_dom(&url, &[&proxy_flag]);
     assert!(
         r.stdout.contains("Hello over TLS"),
         "Chromium did not render the page through the proxy:\n{}\n{}",
@@ -551,9 +507,7 @@ fn headless_chromium_through_the_proxy_renders_only_with_the_lab_ca() {
     );
     assert!(out.contains(">> GET / HTTP/1.1"), "{out}");
     // Without the lab CA the browser refuses the forged certificate.
-    let untrusted = lab.mitm.path("home-untrusted");
-    std::fs::create_dir_all(&untrusted).unwrap();
-    let r = browse(&untrusted);
+    let r = Browser::new(lab.mitm.path("home-untrusted"), None).dump_dom(&url, &[&proxy_flag]);
     assert!(
         !r.stdout.contains("Hello over TLS"),
         "Chromium rendered the page without trusting the lab CA:\n{}",

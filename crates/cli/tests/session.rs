@@ -922,57 +922,13 @@ fn keylog_lets_tshark_decrypt_a_capture() {
 
 #[test]
 fn chromium_renders_the_http_page_only_when_the_ca_is_trusted() {
-    let chromium = require_tool("chromium", "chromium");
-    let certutil = require_tool("certutil", "libnss3-tools");
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     let srv = serve(&["-s", p(&pem), "--http"]);
     let url = format!("https://localhost:{}/", srv.port);
-    let browse = |home: &std::path::Path| {
-        let profile = home.join("profile");
-        run_cmd(
-            Command::new(&chromium).env("HOME", home).args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                &format!("--user-data-dir={}", profile.display()),
-                "--dump-dom",
-                &url,
-            ]),
-            Duration::from_secs(90),
-        )
-    };
-    // Trusted: an NSS database in $HOME/.pki/nssdb holding the lab CA.
-    let trusted_home = pki.path("home-trusted");
-    let nssdb = trusted_home.join(".pki/nssdb");
-    std::fs::create_dir_all(&nssdb).unwrap();
-    let db = format!("sql:{}", nssdb.display());
-    run_cmd(
-        Command::new(&certutil).args(["-N", "-d", &db, "--empty-password"]),
-        Duration::from_secs(30),
-    )
-    .ok();
-    run_cmd(
-        Command::new(&certutil).args([
-            "-A",
-            "-d",
-            &db,
-            "-n",
-            "tlskit lab CA",
-            "-t",
-            "C,,",
-            "-i",
-            p(&pki.ca_cert()),
-        ]),
-        Duration::from_secs(30),
-    )
-    .ok();
-    let r = browse(&trusted_home);
+    // Trusted: the lab CA in the browser's NSS database.
+    let trusted = Browser::new(pki.path("home-trusted"), Some(&pki.ca_cert()));
+    let r = trusted.dump_dom(&url, &[]);
     assert!(
         r.stdout.contains("Hello over TLS"),
         "Chromium did not render the page:\n{}\n{}",
@@ -981,9 +937,7 @@ fn chromium_renders_the_http_page_only_when_the_ca_is_trusted() {
     );
     assert!(r.stdout.contains("TLSv1.3"), "{}", r.stdout);
     // Untrusted: a fresh home without the CA gets an interstitial, not the page.
-    let untrusted_home = pki.path("home-untrusted");
-    std::fs::create_dir_all(&untrusted_home).unwrap();
-    let r = browse(&untrusted_home);
+    let r = Browser::new(pki.path("home-untrusted"), None).dump_dom(&url, &[]);
     assert!(
         !r.stdout.contains("Hello over TLS"),
         "Chromium rendered the page without trusting the CA:\n{}",

@@ -523,3 +523,59 @@ pub fn validate_schema(v: &serde_json::Value) {
         errors.join("\n")
     );
 }
+
+/// Headless Chromium with a HOME of its own. With a CA, that CA is in the NSS database Chromium
+/// reads on Linux ($HOME/.pki/nssdb, made with certutil), so certificate verification stays on.
+pub struct Browser {
+    chromium: PathBuf,
+    home: PathBuf,
+}
+
+impl Browser {
+    pub fn new(home: PathBuf, trust: Option<&Path>) -> Browser {
+        let chromium = require_tool("chromium", "chromium");
+        std::fs::create_dir_all(&home).unwrap();
+        if let Some(ca) = trust {
+            let certutil = require_tool("certutil", "libnss3-tools");
+            let nssdb = home.join(".pki/nssdb");
+            std::fs::create_dir_all(&nssdb).unwrap();
+            let db = format!("sql:{}", nssdb.display());
+            run_cmd(
+                Command::new(&certutil).args(["-N", "-d", &db, "--empty-password"]),
+                Duration::from_secs(30),
+            )
+            .ok();
+            run_cmd(
+                Command::new(&certutil)
+                    .args(["-A", "-d", &db, "-n", "tlskit lab CA", "-t", "C,,", "-i"])
+                    .arg(ca),
+                Duration::from_secs(30),
+            )
+            .ok();
+        }
+        Browser { chromium, home }
+    }
+
+    /// Load `url` and return the rendered DOM on stdout; `extra` adds flags (a proxy …).
+    pub fn dump_dom(&self, url: &str, extra: &[&str]) -> Run {
+        let profile = self.home.join("profile");
+        run_cmd(
+            Command::new(&self.chromium)
+                .env("HOME", &self.home)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ])
+                .arg(format!("--user-data-dir={}", profile.display()))
+                .args(extra)
+                .args(["--dump-dom", url]),
+            Duration::from_secs(90),
+        )
+    }
+}
