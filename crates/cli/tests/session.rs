@@ -1015,3 +1015,45 @@ fn serve_on_ipv6_loopback_and_stops_gracefully_on_ctrl_c() {
         srv.output()
     );
 }
+
+#[test]
+fn sslkeylogfile_is_honoured_and_empty_host_listens_on_every_interface() {
+    let pki = Pki::new("ecdsa-p256");
+    let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
+    // '' as in the seeds (`safe_tls.py -s localhost.pem '' 1060`): every IPv4 interface.
+    let mut cmd = tlskit();
+    cmd.args(["serve", "-s", p(&pem), "--once", "", "0"]);
+    let srv = Peer::spawn("tlskit serve", &mut cmd);
+    assert!(
+        srv.wait_output("listening on 0.0.0.0:", Duration::from_secs(20)),
+        "{}",
+        srv.output()
+    );
+    let out = srv.output();
+    let port = out
+        .split("listening on 0.0.0.0:")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let keys = pki.path("env-keys.log");
+    let r = run_cmd(
+        tlskit().env("SSLKEYLOGFILE", &keys).args([
+            "connect",
+            "-a",
+            p(&pki.ca_cert()),
+            "localhost",
+            &port,
+        ]),
+        Duration::from_secs(30),
+    );
+    r.ok();
+    assert!(r.stderr.contains("writing TLS secrets"), "{}", r.stderr);
+    let text = std::fs::read_to_string(&keys).unwrap();
+    assert!(text.contains("CLIENT_TRAFFIC_SECRET_0 "), "{text}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the key log holds secrets");
+}
