@@ -182,7 +182,10 @@ pub fn run(args: Args) -> Result<i32> {
         } else {
             println!("  tlskit demo --dir lab    # the same, keeping the CA and certificate in ./lab (this run's folder is removed)");
         }
-        println!("  tlskit connect -v -p TLSv1_2 -C 'ECDH+AES128' -a {} localhost PORT", shell_path(&ca_dir.join("ca.crt")));
+        let ca_shown = if keep { shell_path(&ca_dir.join("ca.crt")) } else { "lab/ca/ca.crt".to_string() };
+        let pem_shown = if keep { shell_path(&pem) } else { "lab/localhost.pem".to_string() };
+        println!("  tlskit serve -s {pem_shown} 127.0.0.1 8443 &");
+        println!("  tlskit connect -v -p TLSv1_2 -C 'ECDH+AES128' -a {ca_shown} localhost 8443");
         println!("  tlskit serve --help    tlskit connect --help    tlskit cert --help");
         let _ = std::io::stdout().flush();
         Ok(0)
