@@ -1057,3 +1057,46 @@ fn sslkeylogfile_is_honoured_and_empty_host_listens_on_every_interface() {
     let mode = std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "the key log holds secrets");
 }
+
+#[test]
+fn demo_runs_the_whole_story_and_can_keep_its_files() {
+    let r = run(&["demo"]);
+    r.ok();
+    assert!(r.stdout.contains(MSG), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("'localhost' matches the certificate"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("by hand: tlskit serve -s localhost.pem"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["demo", "--json"]);
+    r.ok();
+    let j = r.json();
+    assert_eq!(j["received"]["text"], MSG);
+    assert_eq!(j["certificate"]["verified"], true);
+    assert_eq!(j["protocol"], "TLSv1.3");
+    // --dir keeps the CA and the certificate; the keys are private.
+    let dir = tempfile::tempdir().unwrap();
+    let lab = dir.path().join("lab");
+    run(&["demo", "--dir", p(&lab)]).ok();
+    use std::os::unix::fs::PermissionsExt;
+    for f in ["ca/ca.key", "localhost.pem"] {
+        let mode = std::fs::metadata(lab.join(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{f}");
+    }
+    let r = run(&[
+        "connect",
+        "-a",
+        p(&lab.join("ca/ca.crt")),
+        "--insecure",
+        "localhost",
+        "1",
+    ]);
+    assert_ne!(r.code, 0);
+    // A second run refuses to overwrite the CA it made.
+    run(&["demo", "--dir", p(&lab)]).failed_with(1, "already exists");
+}
