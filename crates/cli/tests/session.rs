@@ -981,38 +981,28 @@ fn bad_input_gives_one_line_errors() {
 fn serve_on_ipv6_loopback_and_stops_gracefully_on_ctrl_c() {
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("localhost.pem", &["localhost", "::1"], &[]);
-    let mut cmd = tlskit();
-    cmd.args(["serve", "-s", p(&pem), "::1", "0"]);
-    let mut srv = Peer::spawn("tlskit serve", &mut cmd);
+    let mut srv = serve_on("::1", &["-s", p(&pem)]);
     assert!(
-        srv.wait_output("listening on [::1]:", Duration::from_secs(20)),
+        srv.peer.output().contains("listening on [::1]:"),
         "{}",
-        srv.output()
+        srv.peer.output()
     );
-    let out = srv.output();
-    let port = out
-        .split("listening on [::1]:")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let port = srv.port.to_string();
     let r = run(&["connect", "--json", "-a", p(&pki.ca_cert()), "::1", &port]);
     r.ok();
     assert_eq!(r.json()["received"]["text"], MSG);
     assert_eq!(r.json()["target"]["address"], format!("[::1]:{port}"));
     // Ctrl-C: the server stops accepting, finishes, and exits 0 with a summary.
-    unsafe { libc::kill(srv.child().id() as i32, libc::SIGINT) };
-    let status = srv.child().wait().unwrap();
-    assert_eq!(status.code(), Some(0), "{}", srv.output());
+    unsafe { libc::kill(srv.peer.child().id() as i32, libc::SIGINT) };
+    let status = srv.peer.child().wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", srv.peer.output());
     assert!(
-        srv.wait_output(
+        srv.peer.wait_output(
             "stopped after 1 connection(s), 0 failed",
             Duration::from_secs(5)
         ),
         "{}",
-        srv.output()
+        srv.peer.output()
     );
 }
 
@@ -1021,23 +1011,13 @@ fn sslkeylogfile_is_honoured_and_empty_host_listens_on_every_interface() {
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
     // '' as in the seeds (`safe_tls.py -s localhost.pem '' 1060`): every IPv4 interface.
-    let mut cmd = tlskit();
-    cmd.args(["serve", "-s", p(&pem), "--once", "", "0"]);
-    let srv = Peer::spawn("tlskit serve", &mut cmd);
+    let srv = serve_on("", &["-s", p(&pem), "--once"]);
     assert!(
-        srv.wait_output("listening on 0.0.0.0:", Duration::from_secs(20)),
+        srv.peer.output().contains("listening on 0.0.0.0:"),
         "{}",
-        srv.output()
+        srv.peer.output()
     );
-    let out = srv.output();
-    let port = out
-        .split("listening on 0.0.0.0:")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let port = srv.port.to_string();
     let keys = pki.path("env-keys.log");
     let r = run_cmd(
         tlskit().env("SSLKEYLOGFILE", &keys).args([

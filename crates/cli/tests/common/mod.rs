@@ -346,8 +346,13 @@ pub struct Served {
 
 /// Start `tlskit serve ARGS… 127.0.0.1 0` and read the port it reports.
 pub fn serve(args: &[&str]) -> Served {
+    serve_on("127.0.0.1", args)
+}
+
+/// Start `tlskit serve ARGS… HOST 0` (HOST may be `''`, `::1` …) and read the port it reports.
+pub fn serve_on(host: &str, args: &[&str]) -> Served {
     let mut cmd = tlskit();
-    cmd.arg("serve").args(args).args(["127.0.0.1", "0"]);
+    cmd.arg("serve").args(args).args([host, "0"]);
     let peer = Peer::spawn("tlskit serve", &mut cmd);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

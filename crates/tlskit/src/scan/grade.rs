@@ -1144,7 +1144,7 @@ mod tests {
     use super::*;
     use crate::pki::chain::{analyse, ChainAnalysis, ChainInput, TrustResult, TrustStores};
     use crate::scan::checks::vulns::Vulnerability;
-    use crate::scan::report::{ForwardSecrecy, GroupResult, ProtocolResult, TargetInfo};
+    use crate::scan::report::{GroupResult, ProtocolResult};
 
     const VERSIONS: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
@@ -1210,57 +1210,22 @@ mod tests {
                 }
             })
             .collect::<Vec<_>>();
-        let mut without = Vec::new();
-        let mut some = false;
-        for p in protocols.iter().filter(|p| p.offered) {
-            for s in &p.cipher_suites {
-                if s.forward_secrecy {
-                    some = true
-                } else {
-                    without.push(s.name.clone())
-                }
-            }
-        }
-        ScanReport {
-            tool: "tlskit test".into(),
-            target: TargetInfo {
-                host: "localhost".into(),
-                port: 443,
-                ip: "127.0.0.1".into(),
-                servername: Some("localhost".into()),
-                starttls: None,
-            },
-            started_at: String::new(),
-            scan_time_ms: 0,
-            connections: 1,
+        ScanReport::for_tests(
             protocols,
-            groups: vec![GroupResult {
+            vec![GroupResult {
                 id: 0x1d,
                 name: "x25519".into(),
                 kind: "ecx".into(),
                 bits: 253,
                 versions: vec!["TLSv1.3".into()],
             }],
-            signature_algorithms: Vec::new(),
-            certificates: vec![CertificateChain {
+            vec![CertificateChain {
                 key_type: "ECDSA P-256".into(),
                 found_with: vec!["test".into()],
                 certificates: vec![info],
                 analysis: Some(analysis),
             }],
-            forward_secrecy: ForwardSecrecy {
-                all: some && without.is_empty(),
-                some,
-                suites_without: without,
-            },
-            starttls: None,
-            session_features: None,
-            vulnerabilities: Vec::new(),
-            grade: None,
-            policy: None,
-            findings: Vec::new(),
-            errors: Vec::new(),
-        }
+        )
     }
 
     fn checked_vulns(r: &mut ScanReport) {

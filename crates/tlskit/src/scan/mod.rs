@@ -358,7 +358,7 @@ pub async fn scan(
     Ok(report)
 }
 
-fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {
+pub(crate) fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {
     let mut without = Vec::new();
     let mut some = false;
     for p in protocols

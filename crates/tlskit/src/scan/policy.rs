@@ -733,7 +733,7 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
 mod tests {
     use super::*;
     use crate::scan::report::{
-        CertificateChain, ForwardSecrecy, GroupResult, ProtocolResult, SuiteResult, TargetInfo,
+        CertificateChain, ForwardSecrecy, GroupResult, ProtocolResult, SuiteResult,
     };
 
     const VERSION_NAMES: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
@@ -768,52 +768,26 @@ mod tests {
             .collect();
         let mut info = leaf();
         info.validity_days = 90;
-        ScanReport {
-            tool: "tlskit test".into(),
-            target: TargetInfo {
-                host: "localhost".into(),
-                port: 443,
-                ip: "127.0.0.1".into(),
-                servername: Some("localhost".into()),
-                starttls: None,
-            },
-            started_at: String::new(),
-            scan_time_ms: 0,
-            connections: 1,
-            protocols,
-            groups: groups
-                .iter()
-                .map(|g| {
-                    let r = registry::named_group_by_name(g).unwrap();
-                    GroupResult {
-                        id: r.id,
-                        name: r.name.into(),
-                        kind: r.kind.name().into(),
-                        bits: r.bits,
-                        versions: vec!["TLSv1.3".into()],
-                    }
-                })
-                .collect(),
-            signature_algorithms: Vec::new(),
-            certificates: vec![CertificateChain {
-                key_type: info.key_description(),
-                found_with: vec![],
-                certificates: vec![info],
-                analysis: None,
-            }],
-            forward_secrecy: ForwardSecrecy {
-                all: true,
-                some: true,
-                suites_without: vec![],
-            },
-            starttls: None,
-            session_features: None,
-            vulnerabilities: Vec::new(),
-            grade: None,
-            policy: None,
-            findings: Vec::new(),
-            errors: Vec::new(),
-        }
+        let groups = groups
+            .iter()
+            .map(|g| {
+                let r = registry::named_group_by_name(g).unwrap();
+                GroupResult {
+                    id: r.id,
+                    name: r.name.into(),
+                    kind: r.kind.name().into(),
+                    bits: r.bits,
+                    versions: vec!["TLSv1.3".into()],
+                }
+            })
+            .collect();
+        let chain = CertificateChain {
+            key_type: info.key_description(),
+            found_with: vec![],
+            certificates: vec![info],
+            analysis: None,
+        };
+        ScanReport::for_tests(protocols, groups, vec![chain])
     }
 
     fn tls13() -> Vec<SuiteResult> {

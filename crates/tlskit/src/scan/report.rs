@@ -192,6 +192,41 @@ impl Finding {
 }
 
 impl ScanReport {
+    /// A report of `localhost:443` with the given parts, for unit tests of what reads reports
+    /// (grade, policy). Forward secrecy is derived from the protocols as a scan derives it.
+    #[cfg(test)]
+    pub(crate) fn for_tests(
+        protocols: Vec<ProtocolResult>,
+        groups: Vec<GroupResult>,
+        certificates: Vec<CertificateChain>,
+    ) -> ScanReport {
+        ScanReport {
+            tool: "tlskit test".into(),
+            target: TargetInfo {
+                host: "localhost".into(),
+                port: 443,
+                ip: "127.0.0.1".into(),
+                servername: Some("localhost".into()),
+                starttls: None,
+            },
+            started_at: String::new(),
+            scan_time_ms: 0,
+            connections: 1,
+            forward_secrecy: crate::scan::forward_secrecy(&protocols),
+            protocols,
+            groups,
+            signature_algorithms: Vec::new(),
+            certificates,
+            starttls: None,
+            session_features: None,
+            vulnerabilities: Vec::new(),
+            grade: None,
+            policy: None,
+            findings: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
     /// The result for a version, if present.
     pub fn protocol(&self, v: Version) -> Option<&ProtocolResult> {
         self.protocols.iter().find(|p| p.version == v.name())
