@@ -2,9 +2,8 @@
 //! `tlskit connect` → `tlskit serve` exchange, on synthetic captures that exercise reassembly and
 //! the file formats, and on malformed and truncated files.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

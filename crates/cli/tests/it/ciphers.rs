@@ -2,9 +2,8 @@
 //!
 //! Needs the `openssl` command-line tool (Debian package `openssl`).
 
-mod common;
 
-use common::{require_tool, run, run_cmd, Run};
+use crate::common::{require_tool, run, run_cmd, Run};
 use std::process::Command;
 use std::time::Duration;
 

@@ -1,8 +1,7 @@
 //! `tlskit cert`: the lab CA, `show` and `rehash`, checked against the real openssl.
 
-mod common;
 
-use common::{free_port, require_tool, run, run_cmd, Peer, Pki, Run};
+use crate::common::{free_port, require_tool, run, run_cmd, Peer, Pki, Run};
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -840,7 +839,7 @@ fn a_reader_that_goes_away_is_not_a_panic() {
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("server.pem", &["localhost"], &[]);
     for json in [false, true] {
-        let mut cmd = common::tlskit();
+        let mut cmd = crate::common::tlskit();
         cmd.args(["cert", "show", "-v", p(&pem)]);
         if json {
             cmd.arg("--json");

@@ -4,11 +4,9 @@
 //! (a refusal, plaintext injected after the go-ahead) use a minimal SMTP server written for the
 //! tests (`daemons::mini_smtp`), which relays the TLS part to a real `tlskit serve`.
 
-mod common;
-mod daemons;
 
-use common::*;
-use daemons::{Daemon, MiniSmtp};
+use crate::common::*;
+use crate::daemons::{Daemon, MiniSmtp};
 use std::time::Duration;
 
 fn pki() -> Pki {
@@ -105,7 +103,7 @@ fn caps(j: &serde_json::Value) -> Vec<String> {
 #[test]
 fn smtp_postfix_starttls_smtps_and_no_starttls() {
     let pki = pki();
-    let d = daemons::postfix(&pki);
+    let d = crate::daemons::postfix(&pki);
     let j = check(&d, "smtp");
     assert!(caps(&j).iter().any(|c| c == "STARTTLS"), "{j}");
     assert!(
@@ -211,7 +209,7 @@ fn smtp_postfix_starttls_smtps_and_no_starttls() {
 #[test]
 fn imap_pop3_lmtp_sieve_dovecot() {
     let pki = pki();
-    let d = daemons::dovecot(&pki);
+    let d = crate::daemons::dovecot(&pki);
     let j = check(&d, "imap");
     assert!(
         caps(&j).iter().any(|c| c == "STARTTLS") && caps(&j).iter().any(|c| c == "IMAP4rev1"),
@@ -249,7 +247,7 @@ fn imap_pop3_lmtp_sieve_dovecot() {
 #[test]
 fn ftp_vsftpd_auth_tls_and_implicit() {
     let pki = pki();
-    let d = daemons::vsftpd(&pki);
+    let d = crate::daemons::vsftpd(&pki);
     let j = check(&d, "ftp");
     assert!(caps(&j).iter().any(|c| c == "AUTH TLS"), "{j}");
     check(&d, "ftps");
@@ -258,7 +256,7 @@ fn ftp_vsftpd_auth_tls_and_implicit() {
 #[test]
 fn postgres_sslrequest() {
     let pki = pki();
-    let d = daemons::postgres(&pki);
+    let d = crate::daemons::postgres(&pki);
     let j = check(&d, "postgres");
     assert!(
         j["starttls"]["lines"][1][1]
@@ -272,7 +270,7 @@ fn postgres_sslrequest() {
 #[test]
 fn mysql_mariadb_ssl_request() {
     let pki = pki();
-    let d = daemons::mariadb(&pki);
+    let d = crate::daemons::mariadb(&pki);
     let j = check(&d, "mysql");
     assert!(caps(&j).iter().any(|c| c == "SSL"), "{j}");
     assert!(
@@ -287,7 +285,7 @@ fn mysql_mariadb_ssl_request() {
 #[test]
 fn ldap_slapd_starttls_and_ldaps() {
     let pki = pki();
-    let d = daemons::slapd(&pki);
+    let d = crate::daemons::slapd(&pki);
     let j = check(&d, "ldap");
     assert!(
         j["starttls"]["lines"][1][1]
@@ -302,7 +300,7 @@ fn ldap_slapd_starttls_and_ldaps() {
 #[test]
 fn xmpp_prosody_client_server_and_direct_tls() {
     let pki = pki();
-    let d = daemons::prosody(&pki);
+    let d = crate::daemons::prosody(&pki);
     let j = check(&d, "xmpp");
     assert!(caps(&j).iter().any(|c| c == "starttls (required)"), "{j}");
     check(&d, "xmpp-server");
@@ -317,7 +315,7 @@ fn xmpp_prosody_client_server_and_direct_tls() {
 #[test]
 fn nntp_inn_starttls_and_nntps() {
     let pki = pki();
-    let d = daemons::inn(&pki);
+    let d = crate::daemons::inn(&pki);
     let j = check(&d, "nntp");
     assert!(caps(&j).iter().any(|c| c == "STARTTLS"), "{j}");
     check(&d, "nntps");
@@ -326,7 +324,7 @@ fn nntp_inn_starttls_and_nntps() {
 #[test]
 fn irc_inspircd_starttls_and_ircs() {
     let pki = pki();
-    let d = daemons::inspircd(&pki);
+    let d = crate::daemons::inspircd(&pki);
     let j = check(&d, "irc");
     assert!(caps(&j).iter().any(|c| c == "tls"), "{j}");
     // Nothing is registered in clear: no NICK or USER before TLS.
@@ -344,7 +342,7 @@ fn irc_inspircd_starttls_and_ircs() {
 fn injected_plaintext_after_the_go_ahead_is_discarded_and_reported() {
     // A MINIMAL SERVER WRITTEN FOR THE TEST: it pipelines a line after "220 Ready to start TLS".
     let pki = pki();
-    let d = daemons::mini_smtp(&pki, MiniSmtp::Inject);
+    let d = crate::daemons::mini_smtp(&pki, MiniSmtp::Inject);
     let r = connect(&d, "smtp", &["--json"]);
     let j = ok_json(&d, "smtp", &r);
     assert_eq!(j["protocol"], "TLSv1.3");
@@ -367,7 +365,7 @@ fn injected_plaintext_after_the_go_ahead_is_discarded_and_reported() {
         r.stdout
     );
     // The same server without the injection: nothing reported.
-    let clean = daemons::mini_smtp(&pki, MiniSmtp::Go);
+    let clean = crate::daemons::mini_smtp(&pki, MiniSmtp::Go);
     let j = ok_json(&clean, "smtp", &connect(&clean, "smtp", &["--json"]));
     assert!(j["starttls"]["injected"].is_null(), "{j}");
 }
@@ -376,7 +374,7 @@ fn injected_plaintext_after_the_go_ahead_is_discarded_and_reported() {
 fn a_refused_starttls_is_one_line_error() {
     // A MINIMAL SERVER WRITTEN FOR THE TEST: it offers STARTTLS, then answers 454.
     let pki = pki();
-    let d = daemons::mini_smtp(&pki, MiniSmtp::Refuse);
+    let d = crate::daemons::mini_smtp(&pki, MiniSmtp::Refuse);
     connect(&d, "smtp", &[]).failed_with(
         1,
         "refused STARTTLS: '454 4.7.0 TLS not available due to local problem'",

@@ -6,9 +6,8 @@
 //! never panic, and either exit 0 with the trouble written into the report as typed errors, or
 //! exit 1 with one clear `tlskit: error:` line when the target is not TLS at all.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

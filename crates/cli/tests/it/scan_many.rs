@@ -3,9 +3,8 @@
 //! with good, weak, closed and plaintext targets; `--json-lines`, `--json` arrays, `--parallel`,
 //! `--all-ips`; and the grade in text and JSON.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::io::Write;
 use std::net::TcpListener;

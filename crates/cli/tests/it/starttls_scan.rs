@@ -3,11 +3,9 @@
 //! the daemon is configured for, and a STARTTLS port yields the same as the implicit-TLS port of the
 //! same daemon.
 
-mod common;
-mod daemons;
 
-use common::*;
-use daemons::{Daemon, MiniSmtp};
+use crate::common::*;
+use crate::daemons::{Daemon, MiniSmtp};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -105,63 +103,63 @@ fn pki() -> Pki {
 
 #[test]
 fn postfix_smtp_starttls_equals_smtps() {
-    let d = daemons::postfix(&pki());
+    let d = crate::daemons::postfix(&pki());
     check(&d, &["smtp", "smtps"]);
 }
 
 #[test]
 fn dovecot_imap_pop3_lmtp_sieve_equal_imaps_pop3s() {
-    let d = daemons::dovecot(&pki());
+    let d = crate::daemons::dovecot(&pki());
     check(&d, &["imap", "imaps", "pop3", "pop3s", "lmtp", "sieve"]);
 }
 
 #[test]
 fn vsftpd_auth_tls_equals_implicit_ftps() {
-    let d = daemons::vsftpd(&pki());
+    let d = crate::daemons::vsftpd(&pki());
     check(&d, &["ftp", "ftps"]);
 }
 
 #[test]
 fn postgres_sslrequest() {
-    let d = daemons::postgres(&pki());
+    let d = crate::daemons::postgres(&pki());
     check(&d, &["postgres"]);
 }
 
 #[test]
 fn mariadb_ssl_request() {
-    let d = daemons::mariadb(&pki());
+    let d = crate::daemons::mariadb(&pki());
     check(&d, &["mysql"]);
 }
 
 #[test]
 fn slapd_starttls_equals_ldaps() {
-    let d = daemons::slapd(&pki());
+    let d = crate::daemons::slapd(&pki());
     check(&d, &["ldap", "ldaps"]);
 }
 
 #[test]
 fn prosody_xmpp_client_and_server_streams() {
-    let d = daemons::prosody(&pki());
+    let d = crate::daemons::prosody(&pki());
     let labels: Vec<&str> = d.endpoints.iter().map(|e| e.label).collect();
     check(&d, &labels);
 }
 
 #[test]
 fn inn_nntp_starttls_equals_nntps() {
-    let d = daemons::inn(&pki());
+    let d = crate::daemons::inn(&pki());
     check(&d, &["nntp", "nntps"]);
 }
 
 #[test]
 fn inspircd_irc_starttls_equals_ircs() {
-    let d = daemons::inspircd(&pki());
+    let d = crate::daemons::inspircd(&pki());
     let labels: Vec<&str> = d.endpoints.iter().map(|e| e.label).collect();
     check(&d, &labels);
 }
 
 #[test]
 fn injected_plaintext_after_go_ahead_is_a_finding_minimal_server_written_for_the_test() {
-    let d = daemons::mini_smtp(&pki(), MiniSmtp::Inject);
+    let d = crate::daemons::mini_smtp(&pki(), MiniSmtp::Inject);
     let v = scan(&d, "smtp");
     assert!(
         v["findings"]
@@ -172,7 +170,7 @@ fn injected_plaintext_after_go_ahead_is_a_finding_minimal_server_written_for_the
         "no injection finding: {}",
         v["findings"]
     );
-    let d = daemons::mini_smtp(&pki(), MiniSmtp::Go);
+    let d = crate::daemons::mini_smtp(&pki(), MiniSmtp::Go);
     let v = scan(&d, "smtp");
     assert!(
         !v["findings"]
@@ -187,7 +185,7 @@ fn injected_plaintext_after_go_ahead_is_a_finding_minimal_server_written_for_the
 
 #[test]
 fn scan_of_a_server_without_starttls_is_one_clear_error() {
-    let d = daemons::mini_smtp(&pki(), MiniSmtp::Refuse);
+    let d = crate::daemons::mini_smtp(&pki(), MiniSmtp::Refuse);
     let e = d.endpoint("smtp");
     let r = run(&["scan", "-t", "smtp", &format!("{}:{}", d.host, e.port)]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);

@@ -1,9 +1,8 @@
 //! `tlskit bench` against real servers on loopback: `tlskit serve` and `openssl s_server`.
 //! These check behaviour (counts, resumption, the JSON shape, errors), never speed.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,9 +4,8 @@
 //! bound: behaviour, not performance), that the server's memory stays bounded, that the stalled
 //! connections are closed by the timeouts, and that nothing panics.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;

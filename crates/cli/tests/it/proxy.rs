@@ -4,9 +4,8 @@
 //! that does not trust the lab CA refuses the forged certificate, and 200 concurrent connections
 //! complete with the proxy's memory bounded.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;

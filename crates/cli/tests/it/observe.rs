@@ -2,9 +2,8 @@
 //! without any key — the SNI sent, the versions and suite, and record sizes that give away how
 //! much data each side sent.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -3,9 +3,8 @@
 //! (gone from OpenSSL since 1.1.0) come from the test server's `--fake-hello` mode, a wire-level
 //! responder that answers the ClientHello the way an old export-capable server did.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::Duration;

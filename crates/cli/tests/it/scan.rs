@@ -4,9 +4,8 @@
 //! `gnutls-cli --list --priority`) and asserts the exact set — and the order where the server
 //! imposes one. The JSON output is validated against docs/scan.schema.json.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -6,7 +6,7 @@
 //! and for TLSv1.2 only the suites in [`TLS12_CIPHERS`] (OpenSSL-based daemons) or the GnuTLS
 //! priority [`GNUTLS_PRIORITY`] (slapd, InspIRCd); see each daemon's [`Policy`].
 //!
-//! Usage (from a test crate that has `mod common; mod daemons;`):
+//! Usage (from a module of the `it` test binary):
 //! ```ignore
 //! let pki = Pki::new("ecdsa-p256");
 //! let d = daemons::dovecot(&pki);

@@ -1,0 +1,23 @@
+//! tlskit's integration tests: one test binary (so the shared helpers are compiled and linked
+//! once), one module per command or area. Every test talks to real peers on loopback; a test
+//! whose peer is missing fails naming the Debian package (see `common::require_tool`).
+
+mod common;
+mod daemons;
+
+mod bench;
+mod cert;
+mod ciphers;
+mod observe;
+mod pcap;
+mod proxy;
+mod scan;
+mod scan_certs;
+mod scan_checks;
+mod scan_hostile;
+mod scan_many;
+mod scan_weak;
+mod serve_faults;
+mod session;
+mod starttls;
+mod starttls_scan;
