@@ -12,6 +12,11 @@ pub fn warn(msg: impl std::fmt::Display) {
     eprintln!("tlskit: warning: {msg}");
 }
 
+/// Print a note (something the user may not expect, not a problem) as one line on stderr.
+pub fn note(msg: impl std::fmt::Display) {
+    eprintln!("tlskit: note: {msg}");
+}
+
 /// Whether to colour stdout: only on a terminal, and never when NO_COLOR is set.
 #[allow(dead_code)]
 pub fn colour_stdout() -> bool {

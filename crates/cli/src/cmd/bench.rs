@@ -33,10 +33,11 @@ The server's certificate is verified as `tlskit connect` does (-a CA, --serverna
     after_help = "Examples:\n  tlskit serve -s server.pem --http --root ./site -q 127.0.0.1 8443 &\n  tlskit bench -a ca.crt localhost 8443                          # full handshakes, 10 s\n  tlskit bench -a ca.crt --resume --connections 32 localhost 8443\n  tlskit bench -a ca.crt -p TLSv1_2 -C ECDHE-ECDSA-AES128-GCM-SHA256 localhost 8443\n  tlskit bench -a ca.crt --bulk 1GiB --path /1g.bin localhost 8443\n  tlskit bench -a ca.crt --idle 1000 --server-pid $(pgrep -f 'tlskit serve') localhost 8443\n  tlskit bench -a ca.crt --json localhost 8443 | jq .handshakes.per_second"
 )]
 pub struct Args {
-    /// Server to load: a name, an address, or HOST:PORT.
-    #[arg(value_name = "HOST")]
+    /// Server to load: a name, an address, HOST:PORT, or a URL https://HOST[:PORT][/PATH] (the
+    /// path is the default --path).
+    #[arg(value_name = "HOST|URL")]
     host: String,
-    /// Port.
+    /// Port (default 443).
     #[arg(value_name = "PORT")]
     port: Option<String>,
 
@@ -93,10 +94,27 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+
+    #[command(flatten)]
+    net: common::NetFlags,
 }
 
-pub fn run(args: Args) -> Result<i32> {
-    let target = common::target_from(&args.host, args.port.as_deref())?;
+pub fn run(mut args: Args) -> Result<i32> {
+    let spec = common::target_from(&args.host, args.port.as_deref(), 443)?;
+    if let Some(sc) = spec.scheme.filter(|s| s.starttls.is_some()) {
+        return Err(Error::usage(format!(
+            "{}:// starts in plaintext (STARTTLS), which bench does not speak: load a port that speaks TLS from the first byte",
+            sc.name
+        )));
+    }
+    if let Some(p) = &spec.path {
+        if args.path == "/" {
+            args.path = p.clone();
+        }
+    }
+    let target = spec.target;
+    let route = args.net.route()?;
+    common::note_env_proxy(&route, &target);
     let workload = if let Some(b) = &args.bulk {
         let bytes = bench::stats::parse_size(b)?;
         Workload::Bulk {
@@ -179,6 +197,7 @@ pub fn run(args: Args) -> Result<i32> {
         duration,
         timeout: common::secs(args.timeout),
         server_pids: args.server_pid.clone(),
+        route,
     };
     // Many connections at once need many descriptors; a server that closes first must not kill
     // the load generator with SIGPIPE (see ignore_sigpipe).

@@ -302,8 +302,9 @@ struct IssueArgs {
     after_help = SHOW_EXAMPLES
 )]
 struct ShowArgs {
-    /// A certificate file, or a server as HOST:PORT or [IPv6]:PORT (or HOST followed by PORT).
-    #[arg(value_name = "FILE|HOST:PORT")]
+    /// A certificate file, or a server as HOST:PORT, [IPv6]:PORT, HOST PORT, or a URL
+    /// (https://HOST[:PORT]/, imaps://HOST …; port 443 when none is given).
+    #[arg(value_name = "FILE|HOST:PORT|URL")]
     target: String,
     /// Port, when the server is given as HOST PORT.
     #[arg(value_name = "PORT")]
@@ -327,6 +328,9 @@ struct ShowArgs {
     /// Seconds allowed for the TCP connect and for the TLS handshake, each.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     timeout: f64,
+
+    #[command(flatten)]
+    net: super::common::NetFlags,
 }
 
 #[derive(clap::Args, Debug)]
@@ -698,28 +702,28 @@ enum ShowSource {
 }
 
 fn show_source(target: &str, port: Option<&str>) -> Result<ShowSource> {
-    if let Some(p) = port {
-        return Ok(ShowSource::Server(tlskit::net::Target::new(
-            target,
-            tlskit::net::parse_port(p)?,
+    if port.is_none() {
+        let path = Path::new(target);
+        if path.exists() {
+            return Ok(ShowSource::File(path.to_path_buf()));
+        }
+    }
+    let looks_like_server =
+        port.is_some() || target.contains("://") || (target.contains(':') && !target.contains('/'));
+    if !looks_like_server {
+        return Err(Error::input(format!(
+            "cannot read {target}: no such file (to look at a server, give HOST:PORT or a URL, e.g. {target}:443)"
         )));
     }
-    let path = Path::new(target);
-    if path.exists() {
-        return Ok(ShowSource::File(path.to_path_buf()));
+    let spec = super::common::target_from(target, port, 443)?;
+    if let Some(sc) = spec.scheme.filter(|s| s.starttls.is_some()) {
+        return Err(Error::usage(format!(
+            "{}:// starts in plaintext and upgrades with {}, which cert show does not do: use `tlskit connect -v {target}`, which prints the chain too",
+            sc.name,
+            sc.starttls.map(|p| p.upgrade_name()).unwrap_or("STARTTLS")
+        )));
     }
-    // https://host[:port][/path]
-    if let Some(rest) = target.strip_prefix("https://") {
-        let authority = rest.split('/').next().unwrap_or(rest);
-        return tlskit::net::Target::parse(authority, Some(443)).map(ShowSource::Server);
-    }
-    let looks_like_server = target.contains(':') && !target.contains('/');
-    if looks_like_server {
-        return tlskit::net::Target::parse(target, None).map(ShowSource::Server);
-    }
-    Err(Error::input(format!(
-        "cannot read {target}: no such file (to look at a server, give HOST:PORT, e.g. {target}:443)"
-    )))
+    Ok(ShowSource::Server(spec.target))
 }
 
 fn chain_role(i: usize, info: &CertInfo) -> &'static str {
@@ -812,7 +816,9 @@ fn run_show(a: ShowArgs) -> Result<i32> {
                 port: target.port,
                 servername: a.servername.clone(),
                 timeout: super::common::secs(a.timeout),
+                route: a.net.route()?,
             };
+            super::common::note_env_proxy(&opts.route, &target);
             let fetched = inspect::fetch_chain(&opts)?;
             let infos = fetched
                 .certs
@@ -865,10 +871,10 @@ fn run_show(a: ShowArgs) -> Result<i32> {
                 Some(s) => s.clone(),
                 None => "none (IP address)".to_string(),
             };
-            let peer = if fetched.peer == fetched.target {
-                String::new()
-            } else {
-                format!(" ({})", fetched.peer)
+            let peer = match &fetched.proxy {
+                Some(p) => format!(" through the proxy {}", p.describe()),
+                None if fetched.peer == fetched.target => String::new(),
+                None => format!(" ({})", fetched.peer),
             };
             say!(
                 out,
@@ -1016,6 +1022,10 @@ mod tests {
         assert!(
             matches!(show_source("https://example.com/x", None), Ok(ShowSource::Server(t)) if t.port == 443)
         );
+        assert!(
+            matches!(show_source("imaps://mail.example", None), Ok(ShowSource::Server(t)) if t.port == 993)
+        );
+        assert!(show_source("smtp://mail.example", None).is_err());
         assert!(show_source("missing.pem", None).is_err());
     }
 }

@@ -33,6 +33,57 @@ pub struct TlsFlags {
     pub keylog: Option<std::path::PathBuf>,
 }
 
+/// `--proxy`, `--noproxy` and `--resolve`: how connections are routed (connect, scan, cert show,
+/// bench). One implementation behind them: `tlskit::net::Connector`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct NetFlags {
+    /// Connect through a proxy: http://[USER:PASSWORD@]HOST:PORT (CONNECT), socks5://HOST:PORT
+    /// (names resolved here) or socks5h://HOST:PORT (names resolved by the proxy). Without it,
+    /// https_proxy/HTTPS_PROXY, then all_proxy/ALL_PROXY are used, like curl; --proxy '' uses none.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Hosts to reach directly, without the proxy: a comma-separated list of names (covering their
+    /// subdomains), addresses and CIDR blocks, or '*' for all. Replaces no_proxy/NO_PROXY.
+    /// Loopback is proxied too unless listed (as in curl): e.g. localhost,127.0.0.0/8,::1.
+    #[arg(long, value_name = "LIST")]
+    pub noproxy: Option<String>,
+    /// Use ADDRESS for HOST instead of asking DNS, as curl's --resolve does: HOST:PORT:ADDRESS
+    /// (that port only; bracket IPv6 addresses) or HOST:ADDRESS (any port). Repeatable. SNI and
+    /// the certificate check still use HOST.
+    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
+    pub resolve: Vec<String>,
+}
+
+impl NetFlags {
+    /// The route these flags (and the proxy variables of the environment) describe.
+    pub fn route(&self) -> tlskit::Result<tlskit::net::Route> {
+        let proxies = tlskit::net::proxy::ProxySettings::resolve(
+            self.proxy.as_deref(),
+            self.noproxy.as_deref(),
+            &|k| std::env::var(k).ok(),
+        )?;
+        let overrides = self
+            .resolve
+            .iter()
+            .map(|r| tlskit::net::target::ResolveOverride::parse(r))
+            .collect::<tlskit::Result<Vec<_>>>()?;
+        Ok(tlskit::net::Route { proxies, overrides })
+    }
+}
+
+/// Say on stderr that a proxy from the environment is used for `target` (a flag needs no note: the
+/// user typed it). The reports say it too.
+pub fn note_env_proxy(route: &tlskit::net::Route, target: &tlskit::net::Target) {
+    if let Some(p) = route.proxy_for(target) {
+        if let tlskit::net::proxy::ProxySource::Env(var) = p.source {
+            crate::output::note(format!(
+                "connecting to {target} through the proxy {} from {var}; --noproxy '*' (or NO_PROXY) to connect directly",
+                p.display()
+            ));
+        }
+    }
+}
+
 /// Seconds from a flag value (accepts fractions: 0.5).
 pub fn secs(v: f64) -> Duration {
     Duration::from_secs_f64(v.clamp(0.001, 86_400.0))
@@ -83,12 +134,25 @@ pub fn runtime() -> tlskit::Result<tokio::runtime::Runtime> {
         .map_err(|e| tlskit::Error::other(format!("cannot start the async runtime: {e}")))
 }
 
-/// Parse `HOST PORT` or `HOST:PORT` positionals into a target.
-pub fn target_from(host: &str, port: Option<&str>) -> tlskit::Result<tlskit::net::Target> {
-    match port {
-        Some(p) => Ok(tlskit::net::Target::new(host, tlskit::net::parse_port(p)?)),
-        None => tlskit::net::Target::parse(host, None),
+/// Parse `HOST PORT`, `HOST[:PORT]` or a URL given as positionals; `default_port` applies when
+/// neither the target nor its scheme names one.
+pub fn target_from(
+    host: &str,
+    port: Option<&str>,
+    default_port: u16,
+) -> tlskit::Result<tlskit::net::target::TargetSpec> {
+    let mut args = vec![host.to_string()];
+    if let Some(p) = port {
+        args.push(p.to_string());
     }
+    let mut v = tlskit::net::target::parse_args(&args, default_port)?;
+    if v.len() != 1 {
+        return Err(tlskit::Error::usage(format!(
+            "'{host} {}': give one target, HOST PORT or HOST:PORT (or a URL)",
+            port.unwrap_or("")
+        )));
+    }
+    Ok(v.remove(0))
 }
 
 #[cfg(test)]

@@ -30,10 +30,11 @@ automatically; --no-starttls speaks TLS from the first byte instead (ports 465, 
     after_help = "Examples:\n  tlskit connect -a ca.crt localhost 1060            # safe_tls.py -a ca.crt localhost 1060\n  tlskit connect -a ca.crt -p TLSv1_2 localhost 1234  # test_tls.py -p TLSv1_2\n  tlskit connect -a ca.crt -C 'ECDH+AES128' localhost 1234\n  tlskit connect --pause -a ca/ www.bank32.com 443     # SEED handshake.py: pause between steps\n  tlskit connect -a ca.crt --http / -o page.html localhost 8443\n  tlskit connect --json -a ca.crt localhost:8443\n  tlskit connect -a ca.crt localhost 25               # SMTP: STARTTLS chosen by the port\n  tlskit connect -t imap -a ca.crt --interactive mail.example.org 143\n  tlskit connect -t xmpp --starttls-name example.org -a ca.crt chat.example.org 5222"
 )]
 pub struct Args {
-    /// Server host name or address (or HOST:PORT, [IPv6]:PORT).
-    #[arg(value_name = "HOST")]
+    /// Server host name or address, HOST:PORT, [IPv6]:PORT, or a URL: https://HOST[:PORT]/PATH
+    /// (with a path: sends GET PATH, like --http), smtp://HOST (STARTTLS), imaps://HOST …
+    #[arg(value_name = "HOST|URL")]
     host: String,
-    /// Port (optional when HOST is HOST:PORT).
+    /// Port (default: 443, the -t protocol's usual port, or the URL scheme's).
     #[arg(value_name = "PORT")]
     port: Option<String>,
 
@@ -109,11 +110,32 @@ pub struct Args {
     /// After the handshake, stop receiving when the server has been silent this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     read_timeout: f64,
+
+    #[command(flatten)]
+    net: common::NetFlags,
 }
 
-pub fn run(args: Args) -> Result<i32> {
-    let target = common::target_from(&args.host, args.port.as_deref())?;
-    let starttls = choose_starttls(args.starttls.as_deref(), args.no_starttls, target.port)?;
+pub fn run(mut args: Args) -> Result<i32> {
+    let flag = args.starttls.as_deref().map(Protocol::parse).transpose()?;
+    let spec = common::target_from(
+        &args.host,
+        args.port.as_deref(),
+        tlskit::net::target::default_port(flag),
+    )?;
+    let target = spec.target.clone();
+    let starttls = choose_starttls(&spec, flag, args.no_starttls)?;
+    // A URL with a path asks for that page (unless another mode was chosen).
+    if let (Some(path), Some(sc)) = (&spec.path, spec.scheme) {
+        if args.http.is_none() && args.send.is_none() && !args.interactive {
+            if sc.starttls.is_some() || sc.name != "https" {
+                return Err(Error::usage(format!(
+                    "a path ({path}) only means something in an https:// URL; leave it out"
+                )));
+            }
+            args.http = Some(path.clone());
+        }
+    }
+    let route = args.net.route()?;
     if starttls.is_none() && args.starttls_name.is_some() {
         return Err(Error::usage("--starttls-name needs STARTTLS: add -t PROTO"));
     }
@@ -145,26 +167,29 @@ pub fn run(args: Args) -> Result<i32> {
             k.display()
         ));
     }
+    common::note_env_proxy(&route, &target);
     let rt = common::runtime()?;
-    rt.block_on(session(args, target, setup, starttls))
+    rt.block_on(session(args, target, setup, starttls, route))
 }
 
-/// The STARTTLS protocol to use: `-t`, else the port's usual protocol (said on stderr), unless
-/// `--no-starttls`.
-fn choose_starttls(flag: Option<&str>, no_starttls: bool, port: u16) -> Result<Option<Protocol>> {
-    if let Some(name) = flag {
-        return Ok(Some(Protocol::parse(name)?));
-    }
-    if no_starttls {
-        return Ok(None);
-    }
-    Ok(Protocol::for_port(port).inspect(|p| {
+/// The STARTTLS protocol to use: the URL scheme's, `-t`, else the port's usual protocol (said on
+/// stderr), unless `--no-starttls`.
+fn choose_starttls(
+    spec: &tlskit::net::target::TargetSpec,
+    flag: Option<Protocol>,
+    no_starttls: bool,
+) -> Result<Option<Protocol>> {
+    use tlskit::net::target::{Start, StartReason};
+    let start = spec.start(flag, no_starttls)?;
+    if let Start::Starttls(p, StartReason::Port) = start {
         eprintln!(
-            "tlskit: port {port} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
+            "tlskit: port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
+            spec.target.port,
             p.display_name(),
             p.name()
         );
-    }))
+    }
+    Ok(start.protocol())
 }
 
 /// The plaintext part, as printed before the TLS report.
@@ -227,10 +252,11 @@ async fn session(
     target: tlskit::net::Target,
     setup: config::ClientSetup,
     starttls: Option<Protocol>,
+    route: tlskit::net::Route,
 ) -> Result<i32> {
     let timeout = common::secs(args.timeout);
     let read_timeout = common::secs(args.read_timeout);
-    let mut connector = Connector::new(target.clone(), timeout);
+    let mut connector = Connector::new(target.clone(), timeout).with_route(&route);
     if let Some(p) = starttls {
         // An XMPP domain is usually also the name the certificate is checked against.
         let xmpp = matches!(p, Protocol::Xmpp | Protocol::XmppServer);
@@ -243,12 +269,18 @@ async fn session(
     let show_plaintext = !args.json && !args.quiet;
     let (tcp, transcript) = if args.pause {
         // The same steps as Connector::open, with a pause after each.
-        let mut tcp = tlskit::net::connect(&target, timeout).await?;
+        let mut tcp = connector.connect_tcp(None).await?;
         eprintln!(
             "TCP connection to {} established in {} (SYN, SYN-ACK, ACK). No TLS yet.",
             tcp.peer,
             tlskit::net::fmt_duration(tcp.connect_time)
         );
+        if let Some(p) = &tcp.proxy {
+            eprintln!(
+                "The proxy {} opened a tunnel to {} in {:.3} ms.",
+                p.url, p.destination, p.tunnel_ms
+            );
+        }
         let transcript = match &connector.starttls {
             Some((p, opts)) => {
                 wait_enter(&format!(

@@ -2,7 +2,6 @@
 
 use super::common;
 use crate::output;
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,9 +48,9 @@ pub struct Args {
     /// own port wins).
     #[arg(long, value_name = "PORT")]
     upstream_port: Option<u16>,
-    /// Resolve NAME to ADDRESS for upstream connections instead of asking DNS (repeatable), e.g.
-    /// www.bank32.com:10.9.0.43.
-    #[arg(long, value_name = "NAME:ADDRESS")]
+    /// Resolve a name for upstream connections instead of asking DNS (repeatable): curl's
+    /// HOST:PORT:ADDRESS (that port only), or NAME:ADDRESS, e.g. www.bank32.com:10.9.0.43.
+    #[arg(long, value_name = "HOST[:PORT]:ADDRESS")]
     resolve: Vec<String>,
     /// Trust this CA for the real server's certificate (file or directory; repeatable) instead of
     /// the system store.
@@ -120,10 +119,9 @@ pub fn run(args: Args) -> Result<i32> {
         (None, true) => UpstreamMode::FromSni { port: args.upstream_port.unwrap_or(443) },
     };
     let listen = tlskit::observe::listen_target(&args.listen)?;
-    let mut resolve = HashMap::new();
+    let mut resolve = Vec::new();
     for r in &args.resolve {
-        let (name, ip) = proxy::parse_resolve(r)?;
-        resolve.insert(name, ip);
+        resolve.push(proxy::parse_resolve(r)?);
     }
     let ca = Ca::load(&ca_path, args.ca_key.as_deref())?;
     let mut opts = ProxyOptions::new(upstream.clone());

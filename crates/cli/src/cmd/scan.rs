@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tlskit::net::starttls::Protocol;
+use tlskit::net::target::{self, Start, StartReason, TargetSpec};
 use tlskit::net::Target;
 use tlskit::scan::policy::{self, Policy};
 use tlskit::scan::report::{ScanReport, Style};
@@ -45,12 +46,14 @@ Only scan servers you are allowed to test.",
     after_help = "Examples:\n  tlskit scan localhost:8443\n  tlskit scan 127.0.0.1 4433 --json > report.json\n  tlskit scan -t smtp mail.example.test:25\n  tlskit scan --servername www.bank32.com 10.9.0.43:443\n  tlskit scan --policy mozilla-intermediate www.example.test:443   # exit 1 if not compliant\n  tlskit scan --targets hosts.txt --parallel 8 --json-lines > results.jsonl\n  tlskit scan --all-ips www.example.test:443"
 )]
 pub struct Args {
-    /// HOST:PORT, [IPv6]:PORT, or HOST PORT; several targets may be given.
+    /// HOST[:PORT], [IPv6]:PORT, HOST PORT, or a URL (https://HOST[:PORT]/, smtp://HOST picks
+    /// STARTTLS, imaps://HOST port 993 …); the port defaults to 443 (or the -t protocol's). Several
+    /// targets may be given; '-' reads them from stdin, one a line.
     #[arg(value_name = "TARGET", required_unless_present = "targets")]
     target: Vec<String>,
 
-    /// Read targets from FILE ('-' for stdin): one HOST[:PORT] a line (port 443 if left out),
-    /// '#' starts a comment, blank lines are skipped.
+    /// Read targets from FILE ('-' for stdin): one target a line in any form TARGET takes (port
+    /// 443, or the -t protocol's, if left out), '#' starts a comment, blank lines are skipped.
     #[arg(long, value_name = "FILE")]
     targets: Option<PathBuf>,
     /// Scan every IPv4 and IPv6 address each host name resolves to (SNI stays the name).
@@ -105,60 +108,33 @@ pub struct Args {
     /// No progress indicator on stderr.
     #[arg(long)]
     no_progress: bool,
+
+    #[command(flatten)]
+    net: common::NetFlags,
 }
 
-fn parse_targets(args: &[String]) -> Result<Vec<Target>> {
-    if args.len() == 2
-        && tlskit::net::parse_port(&args[1]).is_ok()
-        && Target::parse(&args[0], None).is_err()
-    {
-        return Ok(vec![Target::new(
-            &args[0],
-            tlskit::net::parse_port(&args[1])?,
-        )]);
-    }
-    args.iter().map(|a| Target::parse(a, None)).collect()
-}
-
-/// Targets from a --targets file: one `host[:port]` (or `host port`) a line, `#` comments.
-fn parse_targets_file(text: &str, origin: &str) -> Result<Vec<Target>> {
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let at = |e: Error| Error::usage(format!("{origin} line {}: {}", i + 1, e.message()));
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let t = match words.as_slice() {
-            [one] => Target::parse(one, Some(443)).map_err(at)?,
-            [host, port] => Target::new(*host, tlskit::net::parse_port(port).map_err(at)?),
-            _ => {
-                return Err(Error::usage(format!(
-                    "{origin} line {}: '{line}' is not HOST[:PORT] (one target a line)",
-                    i + 1
-                )))
-            }
-        };
-        out.push(t);
-    }
-    Ok(out)
-}
-
-fn read_targets_file(path: &std::path::Path) -> Result<Vec<Target>> {
+fn read_targets_file(path: &std::path::Path, default_port: u16) -> Result<Vec<TargetSpec>> {
     let origin = path.display().to_string();
     let text = if origin == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Error::usage(format!("cannot read targets from stdin: {e}")))?;
-        s
+        read_stdin_targets()?
     } else {
         std::fs::read_to_string(path).map_err(|e| {
             Error::usage(tlskit::error::file_error(path, "read --targets file", &e).message())
         })?
     };
-    parse_targets_file(&text, if origin == "-" { "stdin" } else { &origin })
+    target::parse_list(
+        &text,
+        if origin == "-" { "stdin" } else { &origin },
+        default_port,
+    )
+}
+
+fn read_stdin_targets() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| Error::usage(format!("cannot read targets from stdin: {e}")))?;
+    Ok(s)
 }
 
 /// One scan to run.
@@ -224,48 +200,67 @@ pub fn run(args: Args) -> Result<i32> {
         // Once, before any connection (each scan loads it again, cheaply).
         tlskit::pki::chain::Store::custom(&args.ca)?;
     }
-    let mut targets = if args.target.is_empty() {
+    let explicit_starttls = args.starttls.as_deref().map(Protocol::parse).transpose()?;
+    let default_port = target::default_port(explicit_starttls);
+    let from_stdin = args.target.iter().any(|t| t == "-");
+    if from_stdin && (args.target.len() > 1 || args.targets.is_some()) {
+        return Err(Error::usage(
+            "'-' reads the targets from stdin: give it alone, without other targets or --targets",
+        ));
+    }
+    let mut targets = if from_stdin {
+        target::parse_list(&read_stdin_targets()?, "stdin", default_port)?
+    } else if args.target.is_empty() {
         Vec::new()
     } else {
-        parse_targets(&args.target)?
+        target::parse_args(&args.target, default_port)?
     };
     if let Some(f) = &args.targets {
-        targets.extend(read_targets_file(f)?);
+        targets.extend(read_targets_file(f, default_port)?);
     }
     if targets.is_empty() {
         return Err(Error::usage(
-            "no targets: give HOST:PORT arguments or a --targets file with at least one line",
+            "no targets: give HOST[:PORT] arguments, '-' (stdin) or a --targets file with at least one line",
         ));
     }
-    let explicit_starttls = args.starttls.as_deref().map(Protocol::parse).transpose()?;
     let timeout = common::secs(args.timeout);
+    let route = args.net.route()?;
 
-    // STARTTLS per target (auto-detected by port, one warning per port).
+    // STARTTLS per target: the URL scheme's, -t, or auto-detected by port (one warning per port).
     let mut warned = BTreeSet::new();
-    let mut starttls_for = |t: &Target| -> Option<(Protocol, Option<String>)> {
-        match (explicit_starttls, args.no_starttls) {
-            (Some(p), _) => Some((p, args.starttls_name.clone())),
-            (None, false) => Protocol::for_port(t.port).inspect(|p| {
-                if warned.insert(t.port) {
-                    output::warn(format!(
-                        "port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
-                        t.port,
-                        p.name().to_uppercase(),
-                        p.name()
-                    ));
-                }
-            }).map(|p| (p, args.starttls_name.clone())),
-            (None, true) => None,
+    let mut starttls_for = |t: &TargetSpec| -> Result<Option<(Protocol, Option<String>)>> {
+        let start = t.start(explicit_starttls, args.no_starttls)?;
+        if let Start::Starttls(p, StartReason::Port) = start {
+            if warned.insert(t.target.port) {
+                output::warn(format!(
+                    "port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
+                    t.target.port,
+                    p.name().to_uppercase(),
+                    p.name()
+                ));
+            }
         }
+        Ok(start.protocol().map(|p| (p, args.starttls_name.clone())))
     };
     // One target named on the command line behaves like one command: its report is the output
     // (a JSON object, not an array) and its error is the command's error.
-    let single = targets.len() == 1 && !args.all_ips && args.targets.is_none();
+    let single = targets.len() == 1 && !args.all_ips && args.targets.is_none() && !from_stdin;
+    let mut starttls_all = Vec::with_capacity(targets.len());
+    for t in &targets {
+        starttls_all.push(starttls_for(t)?);
+    }
+    let mut proxy_noted = false;
+    for t in &targets {
+        if !proxy_noted && route.proxy_for(&t.target).is_some() {
+            common::note_env_proxy(&route, &t.target);
+            proxy_noted = true;
+        }
+    }
+    let targets: Vec<Target> = targets.into_iter().map(|t| t.target).collect();
     let rt = common::runtime()?;
 
     let mut jobs = Vec::new();
-    for t in &targets {
-        let starttls = starttls_for(t);
+    for (t, starttls) in targets.iter().zip(starttls_all) {
         let base = ScanOptions {
             target: t.clone(),
             servername: args.servername.clone(),
@@ -274,10 +269,20 @@ pub fn run(args: Args) -> Result<i32> {
             max_connections: args.max_connections,
             timeout,
             ca: args.ca.clone(),
+            route: route.clone(),
         };
         if args.all_ips && t.ip().is_none() {
-            let resolved =
-                rt.block_on(async { tokio::time::timeout(timeout, tlskit::net::resolve(t)).await });
+            let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {
+                ips.iter()
+                    .map(|ip| std::net::SocketAddr::new(*ip, t.port))
+                    .collect::<Vec<_>>()
+            });
+            let resolved = match overridden {
+                Some(a) => Ok(Ok(a)),
+                None => rt.block_on(async {
+                    tokio::time::timeout(timeout, tlskit::net::resolve(t)).await
+                }),
+            };
             let resolved = resolved.unwrap_or_else(|_| {
                 Err(Error::network(format!(
                     "cannot resolve '{}': no answer within {}",
@@ -758,49 +763,4 @@ fn summary(outcomes: &[Outcome], with_policy: bool) -> String {
         let _ = writeln!(s, "  {}", line.trim_end());
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets_file_lines() {
-        let t = parse_targets_file(
-            "# hosts\n\nexample.org\nexample.net:8443  # staging\n[::1]:4433\n127.0.0.1 993\n",
-            "hosts.txt",
-        )
-        .unwrap();
-        assert_eq!(
-            t,
-            vec![
-                Target::new("example.org", 443),
-                Target::new("example.net", 8443),
-                Target::new("::1", 4433),
-                Target::new("127.0.0.1", 993)
-            ]
-        );
-        let e = parse_targets_file("ok.example:443\nbad:port:here:x\n", "hosts.txt").unwrap_err();
-        assert_eq!(e.kind(), tlskit::error::ErrorKind::Usage);
-        assert!(e.to_string().contains("hosts.txt line 2"), "{e}");
-        let e = parse_targets_file("a b c\n", "f").unwrap_err();
-        assert!(e.to_string().contains("f line 1"), "{e}");
-        let e = parse_targets_file("host:99999\n", "f").unwrap_err();
-        assert!(
-            e.to_string().contains("f line 1: '99999' is not a port"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn host_port_form() {
-        assert_eq!(
-            parse_targets(&["localhost".into(), "8443".into()]).unwrap(),
-            vec![Target::new("localhost", 8443)]
-        );
-        assert_eq!(
-            parse_targets(&["a:1".into(), "b:2".into()]).unwrap().len(),
-            2
-        );
-    }
 }

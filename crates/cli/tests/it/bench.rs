@@ -1,7 +1,6 @@
 //! `tlskit bench` against real servers on loopback: `tlskit serve` and `openssl s_server`.
 //! These check behaviour (counts, resumption, the JSON shape, errors), never speed.
 
-
 use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

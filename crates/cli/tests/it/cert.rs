@@ -1,6 +1,5 @@
 //! `tlskit cert`: the lab CA, `show` and `rehash`, checked against the real openssl.
 
-
 use crate::common::{free_port, require_tool, run, run_cmd, Peer, Pki, Run};
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;

@@ -2,7 +2,6 @@
 //!
 //! Needs the `openssl` command-line tool (Debian package `openssl`).
 
-
 use crate::common::{require_tool, run, run_cmd, Run};
 use std::process::Command;
 use std::time::Duration;

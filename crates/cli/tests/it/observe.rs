@@ -2,7 +2,6 @@
 //! without any key — the SNI sent, the versions and suite, and record sizes that give away how
 //! much data each side sent.
 
-
 use crate::common::*;
 use std::io::{Read, Write};
 use std::path::Path;

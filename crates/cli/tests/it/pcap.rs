@@ -2,7 +2,6 @@
 //! `tlskit connect` → `tlskit serve` exchange, on synthetic captures that exercise reassembly and
 //! the file formats, and on malformed and truncated files.
 
-
 use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;

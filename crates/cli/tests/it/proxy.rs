@@ -4,7 +4,6 @@
 //! that does not trust the lab CA refuses the forged certificate, and 200 concurrent connections
 //! complete with the proxy's memory bounded.
 
-
 use crate::common::*;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -4,7 +4,6 @@
 //! `gnutls-cli --list --priority`) and asserts the exact set — and the order where the server
 //! imposes one. The JSON output is validated against docs/scan.schema.json.
 
-
 use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -456,5 +455,6 @@ fn scan_errors_closed_port_and_plaintext_port() {
         }
     });
     run(&["scan", "--timeout", "2", &target(port)]).failed_with(1, "plaintext");
-    run(&["scan", "not-a-target"]).failed_with(2, "has no port");
+    // A target without a port is HOST:443 (as in other tools); a ':' without a port is a mistake.
+    run(&["scan", "not-a-target:"]).failed_with(2, "without a port");
 }

@@ -2,7 +2,6 @@
 //! each problem — and its absence: expired, not yet valid, wrong host, self-signed, untrusted root,
 //! incomplete chain, SHA-1 signed, RSA-1024, OCSP staple.
 
-
 use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

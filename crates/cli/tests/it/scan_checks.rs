@@ -10,7 +10,6 @@
 //! server written in this file on tlskit's wire codec that answers the way a vulnerable one does;
 //! those tests say so in their names (`…_minimal_vulnerable_server_written_for_the_test`).
 
-
 use crate::common::*;
 use serde_json::Value;
 use std::io::{Read, Write};

@@ -6,7 +6,6 @@
 //! never panic, and either exit 0 with the trouble written into the report as typed errors, or
 //! exit 1 with one clear `tlskit: error:` line when the target is not TLS at all.
 
-
 use crate::common::*;
 use serde_json::Value;
 use std::io::{Read, Write};

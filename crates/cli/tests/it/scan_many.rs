@@ -3,7 +3,6 @@
 //! with good, weak, closed and plaintext targets; `--json-lines`, `--json` arrays, `--parallel`,
 //! `--all-ips`; and the grade in text and JSON.
 
-
 use crate::common::*;
 use serde_json::Value;
 use std::io::Write;

@@ -3,7 +3,6 @@
 //! (gone from OpenSSL since 1.1.0) come from the test server's `--fake-hello` mode, a wire-level
 //! responder that answers the ClientHello the way an old export-capable server did.
 
-
 use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;

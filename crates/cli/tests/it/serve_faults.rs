@@ -4,7 +4,6 @@
 //! bound: behaviour, not performance), that the server's memory stays bounded, that the stalled
 //! connections are closed by the timeouts, and that nothing panics.
 
-
 use crate::common::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;

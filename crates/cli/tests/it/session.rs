@@ -1,7 +1,6 @@
 //! `tlskit connect` and `tlskit serve` against real peers: openssl s_server / s_client, gnutls-serv /
 //! gnutls-cli, curl, headless Chromium, and each other — with certificates issued by `tlskit cert`.
 
-
 use crate::common::*;
 use std::net::TcpListener;
 use std::process::Command;

@@ -4,7 +4,6 @@
 //! (a refusal, plaintext injected after the go-ahead) use a minimal SMTP server written for the
 //! tests (`daemons::mini_smtp`), which relays the TLS part to a real `tlskit serve`.
 
-
 use crate::common::*;
 use crate::daemons::{Daemon, MiniSmtp};
 use std::time::Duration;

@@ -3,7 +3,6 @@
 //! the daemon is configured for, and a STARTTLS port yields the same as the implicit-TLS port of the
 //! same daemon.
 
-
 use crate::common::*;
 use crate::daemons::{Daemon, MiniSmtp};
 use serde_json::Value;

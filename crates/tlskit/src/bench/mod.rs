@@ -93,6 +93,9 @@ pub struct BenchOptions {
     pub timeout: Duration,
     /// Server processes whose CPU time and memory to report (their children are included).
     pub server_pids: Vec<u32>,
+    /// Proxy and `--resolve` overrides (every connection goes through `net::Connector`'s TCP part
+    /// when a proxy applies).
+    pub route: net::Route,
 }
 
 /// What was negotiated on the first connection.
@@ -197,6 +200,9 @@ pub struct BenchReport {
     pub errors: Errors,
     pub cpu: Cpu,
     pub notes: Vec<String>,
+    /// The outbound proxy every connection went through (then `address` is the proxy's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<net::proxy::ProxyUse>,
 }
 
 /// The client's session store for `--resume`: shared by all connections, and deep enough that
@@ -332,6 +338,8 @@ impl Failure {
 /// Everything a connection needs, shared by all of them.
 struct Ctx {
     addr: SocketAddr,
+    /// Set when a proxy applies: every connection is opened through it.
+    via_proxy: Option<net::Connector>,
     name: ServerName<'static>,
     connector: TlsConnector,
     exchange: Exchange,
@@ -357,6 +365,19 @@ impl Ctx {
         deadline: Instant,
     ) -> std::result::Result<(TlsStream<ReadAhead>, Duration), Failure> {
         let t0 = Instant::now();
+        if let Some(c) = &self.via_proxy {
+            let tcp = match tokio::time::timeout_at(deadline, c.connect_tcp(None)).await {
+                Err(_) => {
+                    return Err(Failure::new(
+                        Kind::Timeout,
+                        format!("connecting through the proxy to {} timed out", c.target),
+                    ))
+                }
+                Ok(Err(e)) => return Err(Failure::new(Kind::Connect, e.message())),
+                Ok(Ok(c)) => c.stream,
+            };
+            return self.tls_on(tcp, t0, deadline).await;
+        }
         let tcp = match tokio::time::timeout_at(deadline, TcpStream::connect(self.addr)).await {
             Err(_) => {
                 return Err(Failure::new(
@@ -373,6 +394,16 @@ impl Ctx {
             Ok(Ok(s)) => s,
         };
         let _ = tcp.set_nodelay(true);
+        self.tls_on(tcp, t0, deadline).await
+    }
+
+    /// The TLS handshake on a connected stream, before `deadline`.
+    async fn tls_on(
+        &self,
+        tcp: TcpStream,
+        t0: Instant,
+        deadline: Instant,
+    ) -> std::result::Result<(TlsStream<ReadAhead>, Duration), Failure> {
         let tls = match tokio::time::timeout_at(
             deadline,
             self.connector
@@ -551,10 +582,22 @@ pub async fn run(opts: &BenchOptions, setup: &ClientSetup) -> Result<BenchReport
         return Err(Error::usage("--connections must be at least 1"));
     }
     procfs::check_pids(&opts.server_pids)?;
-    let addrs = net::resolve(&opts.target).await?;
-    let addr = *addrs
-        .first()
-        .ok_or_else(|| Error::network(format!("{} has no address", opts.target)))?;
+    let connector = net::Connector::new(opts.target.clone(), opts.timeout).with_route(&opts.route);
+    let (addr, proxy_use, via_proxy) = if connector.proxy.is_some() {
+        // The first tunnel tells whether the proxy is there and lets us through.
+        let c = connector.connect_tcp(None).await?;
+        (c.peer, c.proxy, Some(connector))
+    } else if let Some(ips) =
+        net::target::ResolveOverride::lookup(&opts.route.overrides, &opts.target)
+    {
+        (SocketAddr::new(ips[0], opts.target.port), None, None)
+    } else {
+        let addrs = net::resolve(&opts.target).await?;
+        let addr = *addrs
+            .first()
+            .ok_or_else(|| Error::network(format!("{} has no address", opts.target)))?;
+        (addr, None, None)
+    };
     let name = crate::session::client::server_name(&opts.target, opts.servername.as_deref())?;
     let server_name = opts
         .servername
@@ -576,6 +619,7 @@ pub async fn run(opts: &BenchOptions, setup: &ClientSetup) -> Result<BenchReport
     };
     let ctx = Arc::new(Ctx {
         addr,
+        via_proxy,
         name,
         connector: TlsConnector::from(Arc::new(config)),
         exchange: opts.exchange.clone(),
@@ -637,6 +681,7 @@ pub async fn run(opts: &BenchOptions, setup: &ClientSetup) -> Result<BenchReport
             ..Default::default()
         },
         notes: Vec::new(),
+        proxy: proxy_use,
     };
     match opts.workload {
         Workload::Full | Workload::Resume => handshakes(&ctx, opts, &mut report).await?,
@@ -1190,6 +1235,12 @@ pub fn render_text(r: &BenchReport) -> String {
         "tlskit bench: {} ({}, name {}) — {what}; exchange: {}; {} connection(s)\n",
         r.target, r.address, r.server_name, r.exchange, r.connections
     ));
+    if let Some(p) = &r.proxy {
+        out.push_str(&format!(
+            "  proxy         every connection through {}\n",
+            p.describe()
+        ));
+    }
     if let Some(n) = &r.negotiated {
         out.push_str(&format!(
             "  negotiated    {} {}{} group {}{}\n",

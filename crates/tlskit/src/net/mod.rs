@@ -1,6 +1,9 @@
-//! Targets, name resolution and TCP connections with timings and errors in words; STARTTLS.
+//! Targets, name resolution and TCP connections with timings and errors in words; outbound
+//! proxies; STARTTLS.
 
+pub mod proxy;
 pub mod starttls;
+pub mod target;
 
 use crate::error::{Error, Result};
 use std::fmt;
@@ -138,6 +141,8 @@ pub struct Connected {
     pub peer: SocketAddr,
     pub local: SocketAddr,
     pub connect_time: Duration,
+    /// The proxy the connection goes through (then `peer` is the proxy's address).
+    pub proxy: Option<proxy::ProxyUse>,
 }
 
 /// Connect to the first address of `target` that answers, each attempt bounded by `timeout`.
@@ -176,6 +181,7 @@ pub async fn connect_addr(addr: SocketAddr, timeout: Duration) -> Result<Connect
         peer: addr,
         local,
         connect_time,
+        proxy: None,
     })
 }
 
@@ -240,14 +246,33 @@ mod tests {
     }
 }
 
-/// How to reach a TLS endpoint: TCP, then optionally a STARTTLS upgrade. Every command that opens
-/// connections (connect, scan, bench …) goes through this, so they all speak the same protocols.
+/// How to reach a TLS endpoint: TCP (through a proxy, if one applies), then optionally a
+/// STARTTLS upgrade. Every command that opens connections (connect, scan, bench …) goes through
+/// this, so they all speak the same protocols and honour the same proxies and `--resolve`.
 #[derive(Debug, Clone)]
 pub struct Connector {
     pub target: Target,
-    /// Bound on the TCP connect and on each plaintext read.
+    /// Bound on the TCP connect (and proxy handshake) and on each plaintext read.
     pub timeout: Duration,
     pub starttls: Option<(starttls::Protocol, starttls::Options)>,
+    /// The outbound proxy for this target, if any (see [`proxy`]).
+    pub proxy: Option<proxy::Proxy>,
+    /// Addresses to use instead of DNS (`--resolve`).
+    pub overrides: Vec<target::ResolveOverride>,
+}
+
+/// How connections are routed: the proxy settings and `--resolve` overrides a command was given.
+#[derive(Debug, Clone, Default)]
+pub struct Route {
+    pub proxies: proxy::ProxySettings,
+    pub overrides: Vec<target::ResolveOverride>,
+}
+
+impl Route {
+    /// The proxy that connections to `target` use, if any.
+    pub fn proxy_for(&self, target: &Target) -> Option<proxy::Proxy> {
+        self.proxies.for_target(target)
+    }
 }
 
 impl Connector {
@@ -256,7 +281,16 @@ impl Connector {
             target,
             timeout,
             starttls: None,
+            proxy: None,
+            overrides: Vec::new(),
         }
+    }
+
+    /// Route connections as `route` says: its proxy for this target, its address overrides.
+    pub fn with_route(mut self, route: &Route) -> Self {
+        self.proxy = route.proxy_for(&self.target);
+        self.overrides = route.overrides.clone();
+        self
     }
 
     /// Upgrade with `proto` after connecting.
@@ -270,16 +304,39 @@ impl Connector {
         self
     }
 
-    /// Connect (to `addr` if given, else resolving the target) and run STARTTLS if configured.
+    /// The TCP part only: directly (to `addr` if given, else to the target's addresses, from
+    /// `--resolve` or DNS), or through the proxy (which ignores `addr`: a proxy connects by the
+    /// name, or by the address tlskit resolved for it).
+    pub async fn connect_tcp(&self, addr: Option<SocketAddr>) -> Result<Connected> {
+        let overridden = target::ResolveOverride::lookup(&self.overrides, &self.target);
+        if let Some(p) = &self.proxy {
+            return proxy::connect_via(p, &self.target, overridden, self.timeout).await;
+        }
+        match (addr, overridden) {
+            (Some(a), _) => connect_addr(a, self.timeout).await,
+            (None, Some(ips)) => {
+                let mut last = None;
+                for ip in ips {
+                    match connect_addr(SocketAddr::new(*ip, self.target.port), self.timeout).await {
+                        Ok(c) => return Ok(c),
+                        Err(e) => last = Some(e),
+                    }
+                }
+                Err(last.unwrap_or_else(|| {
+                    Error::network(format!("cannot connect to {}", self.target))
+                }))
+            }
+            (None, None) => connect(&self.target, self.timeout).await,
+        }
+    }
+
+    /// Connect (see [`Connector::connect_tcp`]) and run STARTTLS if configured.
     /// The stream returned is ready for a ClientHello.
     pub async fn open(
         &self,
         addr: Option<SocketAddr>,
     ) -> Result<(Connected, Option<starttls::Transcript>)> {
-        let mut c = match addr {
-            Some(a) => connect_addr(a, self.timeout).await?,
-            None => connect(&self.target, self.timeout).await?,
-        };
+        let mut c = self.connect_tcp(addr).await?;
         let transcript = match &self.starttls {
             Some((proto, opts)) => Some(starttls::negotiate(&mut c.stream, *proto, opts).await?),
             None => None,

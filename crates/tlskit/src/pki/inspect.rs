@@ -844,6 +844,8 @@ pub struct FetchOptions {
     pub servername: Option<String>,
     /// Limit for the TCP connect and for the handshake each.
     pub timeout: Duration,
+    /// Outbound proxy and `--resolve` overrides.
+    pub route: crate::net::Route,
 }
 
 /// What a server sent.
@@ -865,6 +867,9 @@ pub struct FetchedChain {
     /// The certificates in the order the server sent them (leaf first).
     #[serde(skip)]
     pub certs: Vec<CertificateDer<'static>>,
+    /// The outbound proxy the connection went through (then `peer` is the proxy's address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::net::proxy::ProxyUse>,
 }
 
 /// Accepts any chain and keeps a copy: for display only, never for trust decisions.
@@ -930,6 +935,34 @@ fn seconds(d: Duration) -> String {
     } else {
         format!("{s}s")
     }
+}
+
+/// Connect as `opts.route` says: through net::Connector when a proxy or an address override
+/// applies (on a small runtime of its own, the stream handed back in blocking mode), else directly.
+fn connect_routed(
+    host: &str,
+    opts: &FetchOptions,
+) -> Result<(TcpStream, Option<crate::net::proxy::ProxyUse>)> {
+    let target = crate::net::Target::new(host, opts.port);
+    let connector =
+        crate::net::Connector::new(target.clone(), opts.timeout).with_route(&opts.route);
+    let overridden =
+        crate::net::target::ResolveOverride::lookup(&connector.overrides, &target).is_some();
+    if connector.proxy.is_none() && !overridden {
+        return Ok((connect(host, opts.port, opts.timeout)?, None));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::other(format!("cannot start the async runtime: {e}")))?;
+    let c = rt.block_on(connector.connect_tcp(None))?;
+    let proxy = c.proxy.clone();
+    let sock = c
+        .stream
+        .into_std()
+        .and_then(|s| s.set_nonblocking(false).map(|_| s))
+        .map_err(|e| Error::network(format!("socket error: {e}")))?;
+    Ok((sock, proxy))
 }
 
 fn connect(host: &str, port: u16, timeout: Duration) -> Result<TcpStream> {
@@ -1060,7 +1093,7 @@ pub fn fetch_chain(opts: &FetchOptions) -> Result<FetchedChain> {
     let mut conn = rustls::ClientConnection::new(Arc::new(config), server_name.to_owned())
         .map_err(|e| Error::other(format!("cannot set up TLS: {e}")))?;
 
-    let mut sock = connect(&host, opts.port, opts.timeout)?;
+    let (mut sock, proxy) = connect_routed(&host, opts)?;
     let peer = sock
         .peer_addr()
         .map(|a| a.to_string())
@@ -1152,6 +1185,7 @@ pub fn fetch_chain(opts: &FetchOptions) -> Result<FetchedChain> {
         cipher_suite,
         handshake_error: handshake_error.map(|e| e.to_string()),
         certs,
+        proxy,
     })
 }
 

@@ -24,9 +24,9 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use serde::Serialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,9 +52,9 @@ pub enum UpstreamMode {
 #[derive(Debug, Clone)]
 pub struct ProxyOptions {
     pub upstream: UpstreamMode,
-    /// NAME → address overrides for upstream connections (like curl's --resolve), so a lab can
-    /// point names at 127.0.0.1 without touching DNS.
-    pub resolve: HashMap<String, IpAddr>,
+    /// Address overrides for upstream connections (curl's --resolve HOST:PORT:ADDRESS, or
+    /// HOST:ADDRESS for any port), so a lab can point names at 127.0.0.1 without touching DNS.
+    pub resolve: Vec<net::target::ResolveOverride>,
     /// Trust for the upstream's certificate; empty = the system store.
     pub upstream_ca: Vec<PathBuf>,
     /// DANGEROUS: relay even when the upstream certificate does not verify.
@@ -77,7 +77,7 @@ impl ProxyOptions {
     pub fn new(upstream: UpstreamMode) -> Self {
         ProxyOptions {
             upstream,
-            resolve: HashMap::new(),
+            resolve: Vec::new(),
             upstream_ca: Vec::new(),
             upstream_insecure: false,
             default_name: None,
@@ -92,21 +92,10 @@ impl ProxyOptions {
     }
 }
 
-/// Parse `NAME:ADDR` (ADDR an IP address; IPv6 may be bracketed).
-pub fn parse_resolve(s: &str) -> Result<(String, IpAddr)> {
-    let Some((name, addr)) = s.split_once(':') else {
-        return Err(Error::usage(format!(
-            "--resolve {s}: write NAME:ADDRESS, e.g. www.bank32.com:127.0.0.1"
-        )));
-    };
-    let addr = addr.trim().trim_start_matches('[').trim_end_matches(']');
-    let ip: IpAddr = addr
-        .parse()
-        .map_err(|_| Error::usage(format!("--resolve {s}: '{addr}' is not an IP address")))?;
-    if name.is_empty() {
-        return Err(Error::usage(format!("--resolve {s}: the name is empty")));
-    }
-    Ok((name.trim_end_matches('.').to_ascii_lowercase(), ip))
+/// Parse a `--resolve` entry: `HOST:PORT:ADDRESS` (curl's form) or `NAME:ADDRESS`. One parser for
+/// every command: [`net::target::ResolveOverride::parse`].
+pub fn parse_resolve(s: &str) -> Result<net::target::ResolveOverride> {
+    net::target::ResolveOverride::parse(s)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -728,9 +717,11 @@ impl Proxy {
     /// Addresses for an upstream target: `--resolve` overrides, else DNS. Refuses to connect back
     /// to the proxy itself.
     async fn addresses(&self, target: &Target) -> std::result::Result<Vec<SocketAddr>, Refusal> {
-        let key = target.host.trim_end_matches('.').to_ascii_lowercase();
-        let addrs = match self.opts.resolve.get(&key) {
-            Some(ip) => vec![SocketAddr::new(*ip, target.port)],
+        let addrs = match net::target::ResolveOverride::lookup(&self.opts.resolve, target) {
+            Some(ips) => ips
+                .iter()
+                .map(|ip| SocketAddr::new(*ip, target.port))
+                .collect(),
             None => net::resolve(target).await?,
         };
         let me = self.listen.lock().ok().and_then(|l| *l);

@@ -37,6 +37,8 @@ pub struct ScanOptions {
     pub timeout: Duration,
     /// Extra trust anchors for the chain analysis (files or directories), besides Mozilla's and the system's.
     pub ca: Vec<std::path::PathBuf>,
+    /// Outbound proxy and `--resolve` overrides.
+    pub route: crate::net::Route,
 }
 
 impl ScanOptions {
@@ -49,6 +51,7 @@ impl ScanOptions {
             max_connections: 8,
             timeout: Duration::from_secs(5),
             ca: Vec::new(),
+            route: Default::default(),
         }
     }
 }
@@ -95,7 +98,7 @@ pub async fn scan(
 ) -> Result<ScanReport> {
     let started = Instant::now();
     let started_at = now_rfc3339();
-    let mut connector = Connector::new(opts.target.clone(), opts.timeout);
+    let mut connector = Connector::new(opts.target.clone(), opts.timeout).with_route(&opts.route);
     if let Some((proto, name)) = &opts.starttls {
         connector = connector.with_starttls(*proto, name.clone());
     }
@@ -105,6 +108,7 @@ pub async fn scan(
     // with its own sentence instead of as a hundred probe errors.
     let (mut first, transcript) = connector.open(None).await?;
     let addr = first.peer;
+    let proxy = first.proxy.clone();
     // Do not leave it idle: a server that serves one connection at a time would wait on it
     // (openssl s_server -www even sleeps a second when a read would block). A ClientHello gives
     // it something to answer; then close.
@@ -304,7 +308,11 @@ pub async fn scan(
         target: TargetInfo {
             host: opts.target.host.clone(),
             port: opts.target.port,
-            ip: addr.ip().to_string(),
+            // Through a proxy the TCP peer is the proxy: the target's address, when known.
+            ip: match &proxy {
+                None => addr.ip().to_string(),
+                Some(p) => p.target_address.clone().unwrap_or_default(),
+            },
             servername: sni,
             starttls: opts.starttls.as_ref().map(|(p, _)| p.name().to_string()),
         },
@@ -323,6 +331,7 @@ pub async fn scan(
         policy: None,
         findings: Vec::new(),
         errors,
+        proxy,
     };
     if let Some(inj) = ctx.prober.injected() {
         report.findings.push(report::Finding::new(

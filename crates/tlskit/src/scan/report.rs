@@ -45,6 +45,10 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     /// Probes that could not be completed, in words.
     pub errors: Vec<String>,
+    /// The outbound proxy every probe went through (`--proxy`, HTTPS_PROXY …); then
+    /// `target.ip` is the target's address only when tlskit resolved it (empty when the proxy did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::net::proxy::ProxyUse>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -224,6 +228,7 @@ impl ScanReport {
             policy: None,
             findings: Vec::new(),
             errors: Vec::new(),
+            proxy: None,
         }
     }
 
@@ -303,13 +308,17 @@ impl ScanReport {
         use std::fmt::Write;
         let mut s = String::new();
         let t = &self.target;
+        let ip = match (&self.proxy, t.ip.is_empty()) {
+            (Some(_), true) => "address resolved by the proxy".to_string(),
+            _ => t.ip.clone(),
+        };
         let _ = writeln!(
             s,
             "{} {}:{} ({}){}{} — {:.2} s, {} connections",
             st.head("tlskit scan"),
             t.host,
             t.port,
-            t.ip,
+            ip,
             t.servername
                 .as_ref()
                 .map(|n| format!(", SNI {n}"))
@@ -321,6 +330,9 @@ impl ScanReport {
             self.scan_time_ms as f64 / 1000.0,
             self.connections
         );
+        if let Some(p) = &self.proxy {
+            let _ = writeln!(s, "  through the proxy {}", p.describe());
+        }
         if let Some(tr) = &self.starttls {
             let _ = writeln!(
                 s,

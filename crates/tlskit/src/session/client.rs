@@ -51,6 +51,7 @@ pub async fn handshake(
     let started = Instant::now();
     let peer = tcp.peer;
     let local = tcp.local;
+    let proxy = tcp.proxy.clone();
     let result = tokio::time::timeout(timeout, connector.connect(name.clone(), tcp.stream)).await;
     let ctx = || ErrorContext {
         peer: format!("{target} ({peer})"),
@@ -123,6 +124,7 @@ pub async fn handshake(
         client_certificate,
         keylog: setup.keylog.as_ref().map(|p| p.display().to_string()),
         notes: setup.notes.clone(),
+        proxy,
     };
     Ok(ClientSession { stream, report })
 }

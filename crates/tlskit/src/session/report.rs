@@ -183,6 +183,9 @@ pub struct ClientReport {
     /// Where TLS secrets were written (NSS key log format).
     pub keylog: Option<String>,
     pub notes: Vec<String>,
+    /// The outbound proxy the connection went through (then `target.address` is the proxy's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::net::proxy::ProxyUse>,
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -199,16 +202,45 @@ impl ClientReport {
         use std::fmt::Write;
         let mut s = String::new();
         let n = &self.negotiated;
+        match &self.proxy {
+            None => {
+                let _ = writeln!(
+                    s,
+                    "Connected to {} port {} ({}) from {}",
+                    self.target.host,
+                    self.target.port,
+                    self.target.address,
+                    self.target.local_address
+                );
+            }
+            Some(p) => {
+                let _ = writeln!(
+                    s,
+                    "Connected to {} port {} through the proxy {} from {}",
+                    self.target.host,
+                    self.target.port,
+                    p.describe(),
+                    self.target.local_address
+                );
+            }
+        }
         let _ = writeln!(
             s,
-            "Connected to {} port {} ({}) from {}",
-            self.target.host, self.target.port, self.target.address, self.target.local_address
+            "  TCP handshake      {:>9.3} ms   (SYN, SYN-ACK, ACK: made by connect(){})",
+            self.timing.tcp_connect_ms,
+            if self.proxy.is_some() {
+                "; to the proxy"
+            } else {
+                ""
+            }
         );
-        let _ = writeln!(
-            s,
-            "  TCP handshake      {:>9.3} ms   (SYN, SYN-ACK, ACK: made by connect())",
-            self.timing.tcp_connect_ms
-        );
+        if let Some(p) = &self.proxy {
+            let _ = writeln!(
+                s,
+                "  proxy tunnel       {:>9.3} ms   (the proxy at {} connecting to {})",
+                p.tunnel_ms, p.address, p.destination
+            );
+        }
         let _ = writeln!(s, "  TLS handshake      {:>9.3} ms   (ClientHello … Finished: made after the TCP connection)", self.timing.tls_handshake_ms);
         let sni = match (&self.servername, self.sni_sent) {
             (Some(name), true) => name.clone(),
