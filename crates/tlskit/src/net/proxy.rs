@@ -589,10 +589,11 @@ fn connect_refusal(proxy: &Proxy, destination: &str, status: u16, reason: &str) 
         format!("{status} {reason}")
     };
     let hint = match status {
-        407 if proxy.user.is_some() => {
+        // tinyproxy answers 401 where RFC 9110 says 407.
+        401 | 407 if proxy.user.is_some() => {
             "it rejected the credentials in the proxy URL; check the user name and password".to_string()
         }
-        407 => "it wants credentials: write them in the proxy URL, http://USER:PASSWORD@HOST:PORT".to_string(),
+        401 | 407 => "it wants credentials: write them in the proxy URL, http://USER:PASSWORD@HOST:PORT".to_string(),
         403 => "its rules do not allow this destination (many proxies allow CONNECT to port 443 only: tinyproxy's ConnectPort, squid's SSL_ports)".to_string(),
         400 | 405 | 501 => "it does not tunnel with CONNECT; is it a forward HTTP proxy?".to_string(),
         502..=504 => format!("it could not reach {destination} itself; check the target, or connect without the proxy (--noproxy '*')"),

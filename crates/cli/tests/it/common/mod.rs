@@ -18,6 +18,17 @@ pub fn tlskit_bin() -> PathBuf {
 pub fn tlskit() -> Command {
     let mut c = Command::new(tlskit_bin());
     c.env_remove("SSLKEYLOGFILE").env("NO_COLOR", "1");
+    // Proxy settings of the machine running the tests must not route the loopback peers.
+    for v in [
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        c.env_remove(v);
+    }
     c
 }
 
