@@ -3,13 +3,14 @@
 mod cmd;
 mod output;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// tlskit — TLS secure sockets: a safe client and server, a lab CA, and tools that show what TLS does.
 #[derive(Parser, Debug)]
 #[command(
     name = "tlskit",
     version,
+    long_version = output::LONG_VERSION.as_str(),
     about,
     long_about = "tlskit — TLS secure sockets for people who learn, build and audit TLS.\n\n\
 Start with `tlskit demo`: it creates a CA and a certificate, starts a server on 127.0.0.1,\n\
@@ -19,6 +20,10 @@ connects to it and shows what was negotiated, with the commands that do each ste
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    /// Colour the output: auto (on a terminal, unless NO_COLOR is set and not empty), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = output::ColorWhen::Auto)]
+    color: output::ColorWhen,
 }
 
 #[derive(Subcommand, Debug)]
@@ -33,6 +38,8 @@ enum Command {
     Proxy(cmd::proxy::Args),
     Observe(cmd::observe::Args),
     Pcap(cmd::pcap::Args),
+    Completions(cmd::completions::Args),
+    Man(cmd::man::Args),
 }
 
 fn main() {
@@ -53,6 +60,7 @@ fn main() {
         default_hook(info);
     }));
     let cli = Cli::parse();
+    output::set_color(cli.color);
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Connect(a) => cmd::connect::run(a),
@@ -64,6 +72,8 @@ fn main() {
         Command::Proxy(a) => cmd::proxy::run(a),
         Command::Observe(a) => cmd::observe::run(a),
         Command::Pcap(a) => cmd::pcap::run(a),
+        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
+        Command::Man(a) => cmd::man::run(a, Cli::command()),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -17,11 +17,56 @@ pub fn note(msg: impl std::fmt::Display) {
     eprintln!("tlskit: note: {msg}");
 }
 
-/// Whether to colour stdout: only on a terminal, and never when NO_COLOR is set.
-#[allow(dead_code)]
-pub fn colour_stdout() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+/// `--color WHEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set to a non-empty value (https://no-color.org).
+    Auto,
+    Always,
+    Never,
 }
+
+static COLOR: std::sync::OnceLock<ColorWhen> = std::sync::OnceLock::new();
+
+/// Record the `--color` choice (once, before any command runs).
+pub fn set_color(when: ColorWhen) {
+    let _ = COLOR.set(when);
+}
+
+/// Whether to colour stdout: `--color always|never` decide; `auto` colours a terminal unless
+/// NO_COLOR is set and not empty.
+pub fn colour_stdout() -> bool {
+    colour_for(
+        COLOR.get().copied().unwrap_or(ColorWhen::Auto),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+fn colour_for(when: ColorWhen, no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// What `--version` prints: the TLS stack linked in (versions from Cargo.lock at build time) and
+/// the trust stores used.
+pub static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{}\n\
+rustls {} with the aws-lc-rs {} crypto provider (AWS-LC via aws-lc-sys {})\n\
+root store: Mozilla's, from webpki-roots {} ({} roots; scan and cert trust checks), and the system's\n\
+(SSL_CERT_FILE / SSL_CERT_DIR honoured; connect's default)",
+        env!("CARGO_PKG_VERSION"),
+        env!("TLSKIT_RUSTLS_VERSION"),
+        env!("TLSKIT_AWS_LC_RS_VERSION"),
+        env!("TLSKIT_AWS_LC_SYS_VERSION"),
+        env!("TLSKIT_WEBPKI_ROOTS_VERSION"),
+        webpki_roots::TLS_SERVER_ROOTS.len(),
+    )
+});
 
 /// Serialise a value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> tlskit::Result<()> {
@@ -29,4 +74,22 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> tlskit::Result<()> {
         .map_err(|e| tlskit::Error::other(format!("cannot serialise JSON: {e}")))?;
     println!("{s}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_decision() {
+        use ColorWhen::*;
+        assert!(colour_for(Auto, None, true));
+        assert!(!colour_for(Auto, None, false));
+        assert!(!colour_for(Auto, Some(OsStr::new("1")), true));
+        // NO_COLOR only counts when it is not empty.
+        assert!(colour_for(Auto, Some(OsStr::new("")), true));
+        assert!(colour_for(Always, Some(OsStr::new("1")), false));
+        assert!(!colour_for(Never, None, true));
+    }
 }

@@ -20,6 +20,7 @@ mod scan_many;
 mod scan_weak;
 mod serve_faults;
 mod session;
+mod shell;
 mod starttls;
 mod starttls_scan;
 mod targets;
