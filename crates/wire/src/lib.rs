@@ -10,12 +10,14 @@
 //! * [`handshake`], [`extensions`], [`client_hello`], [`alert`], [`sslv2`]: messages.
 //! * [`registry`]: IANA cipher suites (with OpenSSL names), groups, signature schemes.
 //! * [`cipherstring`]: OpenSSL-style cipher strings (`ECDH+AES128:!aNULL`) evaluated over the registry.
+//! * [`fingerprint`]: JA4 and JA4S of hellos (JA3 is [`client_hello::ClientHello::ja3_string`]).
 
 pub mod alert;
 pub mod cipherstring;
 pub mod client_hello;
 pub mod codec;
 pub mod extensions;
+pub mod fingerprint;
 pub mod handshake;
 pub mod record;
 pub mod registry;

@@ -10,7 +10,8 @@ use tlskit::{Error, Result};
     about = "Read a tcpdump/Wireshark capture and show each TLS connection's timeline",
     long_about = "Read a capture file (pcap from tcpdump, pcapng from Wireshark/tshark/dumpcap) and show, for each\n\
 TCP stream, the TCP handshake (SYN, SYN-ACK, ACK) and then the TLS handshake and records as an\n\
-observer sees them: ClientHello (SNI, offered versions and suites), ServerHello (version, suite),\n\
+observer sees them: ClientHello (SNI, offered versions and suites, JA3 and JA4), ServerHello\n\
+(version, suite, JA3S and JA4S),\n\
 the end of the handshake, the application records and their sizes — merged on one time line.\n\n\
 Each stream ends with the answer to the lecture's question: which step triggers which handshake.\n\
 connect() sends the SYN (the TCP handshake, one round trip); only then does the TLS handshake\n\

@@ -8,6 +8,7 @@ mod daemons;
 mod bench;
 mod cert;
 mod ciphers;
+mod ja4;
 mod observe;
 mod outbound_proxy;
 mod pcap;

@@ -154,6 +154,16 @@ fn scan_reads_targets_from_stdin() {
         validate_schema(l);
         assert_eq!(l["target"]["port"], srv.port);
         assert_eq!(l["target"]["ip"], "127.0.0.1");
+        // The fingerprints of tlskit's own ClientHellos (JA4 and JA3).
+        let h = &l["client_hellos"];
+        assert!(h["sent"].as_u64().unwrap() > 10, "{h}");
+        let f = h["fingerprints"].as_array().unwrap();
+        assert!(!f.is_empty() && f.len() as u64 <= h["sent"].as_u64().unwrap());
+        assert!(
+            f.iter()
+                .any(|x| x["ja4"].as_str().unwrap().starts_with("t13")),
+            "{h}"
+        );
     }
     // A bad line is named with its number.
     let mut cmd = tlskit();

@@ -58,6 +58,11 @@ pub struct ClientHelloInfo {
     /// The JA3 string and its MD5 (the usual JA3 fingerprint).
     pub ja3: String,
     pub ja3_hash: String,
+    /// FoxIO's JA4 (sorted suites and extensions: stable under Chrome's extension shuffling),
+    /// its raw form, and the original-order variant (`ja4_o`).
+    pub ja4: String,
+    pub ja4_r: String,
+    pub ja4_o: String,
     /// The client random (hex): what key log files are indexed by.
     pub random: String,
     pub session_id_len: usize,
@@ -80,6 +85,9 @@ pub struct ServerHelloInfo {
     pub resumed: bool,
     pub ja3s: String,
     pub ja3s_hash: String,
+    /// FoxIO's JA4S and its raw form.
+    pub ja4s: String,
+    pub ja4s_r: String,
 }
 
 /// Which part of the connection a record belongs to.
@@ -562,6 +570,7 @@ impl Analyzer {
             return;
         }
         let ja3 = ch.ja3_string();
+        let ja4 = ch.ja4();
         let info = ClientHelloInfo {
             t_ms: t,
             sni: ch.server_name().ok().flatten(),
@@ -603,6 +612,9 @@ impl Analyzer {
                 .collect(),
             ja3_hash: md5_hex(&ja3),
             ja3,
+            ja4: ja4.ja4,
+            ja4_r: ja4.raw,
+            ja4_o: ja4.original,
             random: hex(&ch.random),
             session_id_len: ch.session_id.len(),
             retried: false,
@@ -630,6 +642,7 @@ impl Analyzer {
             sh.cipher_suite,
             exts.join("-")
         );
+        let ja4s = sh.ja4s();
         let resumed = if version == 0x0304 {
             sh.has_extension(41u16) // pre_shared_key
         } else {
@@ -654,6 +667,8 @@ impl Analyzer {
             resumed,
             ja3s_hash: md5_hex(&ja3s),
             ja3s,
+            ja4s: ja4s.ja4s,
+            ja4s_r: ja4s.raw,
         };
         if !hrr {
             self.version = Some(version);
@@ -892,6 +907,7 @@ impl Analysis {
                 );
             }
             let _ = writeln!(s, "    JA3:              {} ({})", ch.ja3_hash, ch.ja3);
+            let _ = writeln!(s, "    JA4:              {}", ch.ja4);
             if ch.retried {
                 let _ = writeln!(s, "    (sent again after a HelloRetryRequest)");
             }
@@ -921,6 +937,7 @@ impl Analysis {
                 let _ = writeln!(s, "    resumption:       yes (a session was resumed)");
             }
             let _ = writeln!(s, "    JA3S:             {} ({})", sh.ja3s_hash, sh.ja3s);
+            let _ = writeln!(s, "    JA4S:             {}", sh.ja4s);
         }
         s
     }

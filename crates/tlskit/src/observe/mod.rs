@@ -1,5 +1,5 @@
 //! `tlskit observe`: a TCP relay that does not decrypt, and reports per connection what any
-//! on-path observer sees of TLS — the hellos in clear (SNI, ALPN, versions, suites, JA3), then the
+//! on-path observer sees of TLS — the hellos in clear (SNI, ALPN, versions, suites, JA3, JA4), then the
 //! records with their directions, visible content types, sizes and timing, and the
 //! request/response exchanges the pattern gives away.
 //!

@@ -331,6 +331,7 @@ pub async fn scan(
         policy: None,
         findings: Vec::new(),
         errors,
+        client_hellos: None,
         proxy,
     };
     if let Some(inj) = ctx.prober.injected() {
@@ -362,6 +363,7 @@ pub async fn scan(
     };
     report.findings.sort_by_key(|f| rank(&f.severity));
     report.grade = grade::grade(&report);
+    report.client_hellos = Some(ctx.prober.client_hellos().sorted());
     report.connections = ctx.prober.connections() + 1;
     report.scan_time_ms = started.elapsed().as_millis() as u64;
     Ok(report)

@@ -113,6 +113,8 @@ pub struct Prober {
     /// Plaintext injected after STARTTLS go-aheads (first one seen).
     injected: std::sync::Mutex<Option<String>>,
     tick: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Fingerprints of the ClientHellos the probes sent.
+    hellos: std::sync::Mutex<crate::scan::report::ClientHellos>,
 }
 
 impl Prober {
@@ -130,6 +132,7 @@ impl Prober {
             connections: AtomicU32::new(0),
             injected: std::sync::Mutex::new(None),
             tick: None,
+            hellos: Default::default(),
         }
     }
 
@@ -159,6 +162,33 @@ impl Prober {
     /// Plaintext the server injected after a STARTTLS go-ahead, if ever.
     pub fn injected(&self) -> Option<String> {
         self.injected.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// JA3 and JA4 of the ClientHellos sent so far by [`Prober::probe`].
+    pub fn client_hellos(&self) -> crate::scan::report::ClientHellos {
+        self.hellos.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    /// Note the fingerprints of a ClientHello about to be sent (a record carrying it whole).
+    fn note_hello(&self, record: &[u8]) {
+        let Some(len) = record
+            .get(3..5)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+        else {
+            return;
+        };
+        if record[0] != 22 {
+            return;
+        }
+        let Some(msg) = record.get(5..5 + len) else {
+            return;
+        };
+        let Ok(ch) = tlskit_wire::client_hello::ClientHello::parse_message(msg) else {
+            return;
+        };
+        if let Ok(mut h) = self.hellos.lock() {
+            h.add(&ch);
+        }
     }
 
     /// A connection slot; hold it for the whole exchange.
@@ -217,6 +247,9 @@ impl Prober {
             Ok(Ok(c)) => c,
         };
         let mut stream = conn.stream;
+        if !sslv2 {
+            self.note_hello(hello);
+        }
         if let Err(e) = stream.write_all(hello).await {
             return Ok(match e.kind() {
                 std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe => {

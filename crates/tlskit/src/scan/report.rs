@@ -45,6 +45,10 @@ pub struct ScanReport {
     pub findings: Vec<Finding>,
     /// Probes that could not be completed, in words.
     pub errors: Vec<String>,
+    /// JA3 and JA4 of tlskit's own ClientHellos in this scan (how an IDS or a server log sees the
+    /// scanner).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_hellos: Option<ClientHellos>,
     /// The outbound proxy every probe went through (`--proxy`, HTTPS_PROXY …); then
     /// `target.ip` is the target's address only when tlskit resolved it (empty when the proxy did).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,6 +180,50 @@ pub struct ForwardSecrecy {
     pub suites_without: Vec<String>,
 }
 
+/// The fingerprints of the ClientHellos a scan sent, most frequent JA4 first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClientHellos {
+    /// ClientHellos sent by the probes (SSLv2 hellos and the handshakes of the session-feature
+    /// checks are not counted).
+    pub sent: u32,
+    /// One entry per distinct JA4 (the suite lists vary from probe to probe, so the b part does;
+    /// the a and c parts are the scanner's signature).
+    pub fingerprints: Vec<HelloFingerprint>,
+}
+
+/// One distinct ClientHello fingerprint.
+#[derive(Debug, Clone, Serialize)]
+pub struct HelloFingerprint {
+    pub ja4: String,
+    /// JA3 (the MD5 of the JA3 string) of the first hello with this JA4.
+    pub ja3_hash: String,
+    /// How many hellos had this JA4.
+    pub hellos: u32,
+}
+
+impl ClientHellos {
+    /// Count one more ClientHello.
+    pub fn add(&mut self, ch: &tlskit_wire::client_hello::ClientHello) {
+        self.sent += 1;
+        let ja4 = ch.ja4().ja4;
+        match self.fingerprints.iter_mut().find(|f| f.ja4 == ja4) {
+            Some(f) => f.hellos += 1,
+            None => self.fingerprints.push(HelloFingerprint {
+                ja4,
+                ja3_hash: crate::observe::analyze::md5_hex(&ch.ja3_string()),
+                hellos: 1,
+            }),
+        }
+    }
+
+    /// Most frequent first (stable for equal counts).
+    pub fn sorted(mut self) -> Self {
+        self.fingerprints
+            .sort_by_key(|f| std::cmp::Reverse(f.hellos));
+        self
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     /// "critical", "high", "medium", "low", "info".
@@ -228,6 +276,7 @@ impl ScanReport {
             policy: None,
             findings: Vec::new(),
             errors: Vec::new(),
+            client_hellos: None,
             proxy: None,
         }
     }
@@ -512,6 +561,21 @@ impl ScanReport {
             let _ = writeln!(s, "\n{}", st.head("Probe errors"));
             for e in &self.errors {
                 let _ = writeln!(s, "  {e}");
+            }
+        }
+        if let (true, Some(h)) = (verbose, &self.client_hellos) {
+            let _ = writeln!(
+                s,
+                "\n{} {} sent, {} distinct JA4 (how logs and IDSs see this scan)",
+                st.head("tlskit's ClientHellos"),
+                h.sent,
+                h.fingerprints.len()
+            );
+            for f in h.fingerprints.iter().take(12) {
+                let _ = writeln!(s, "  {:>4}×  JA4 {}  JA3 {}", f.hellos, f.ja4, f.ja3_hash);
+            }
+            if h.fingerprints.len() > 12 {
+                let _ = writeln!(s, "  … {} more in --json", h.fingerprints.len() - 12);
             }
         }
         s

@@ -1,0 +1,218 @@
+//! JA4 and JA4S test vectors from FoxIO's published examples.
+//!
+//! Source: github.com/FoxIO-LLC/ja4 — the worked example of `technical_details/JA4.md` (JA4, JA4_r,
+//! JA4_o, JA4_ro), and the captures in `pcap/` with the fingerprints FoxIO's own implementation
+//! publishes for them in `rust/ja4/src/snapshots/ja4__insta@<capture>.snap` (the hello bytes below
+//! were cut out of those captures with tshark; the expected values are copied from the snapshots).
+
+use tlskit_wire::client_hello::ClientHello;
+use tlskit_wire::extensions::Extension;
+use tlskit_wire::handshake::ServerHello;
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn ext(typ: u16, data: Vec<u8>) -> Extension {
+    Extension { typ, data }
+}
+
+fn u16_list(v: &[u16]) -> Vec<u8> {
+    let mut out = ((v.len() * 2) as u16).to_be_bytes().to_vec();
+    for x in v {
+        out.extend_from_slice(&x.to_be_bytes());
+    }
+    out
+}
+
+/// The ClientHello of JA4.md's example: the ciphers, extensions (in their order) and signature
+/// algorithms it lists, ALPN h2 first, TLS 1.3 in supported_versions.
+#[test]
+fn the_worked_example_of_the_specification() {
+    let ciphers = [
+        0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+        0x009c, 0x009d, 0x002f, 0x0035,
+    ];
+    let order: [u16; 16] = [
+        0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005, 0x0023, 0x0012,
+        0x002b, 0xff01, 0x000b, 0x000a, 0x0015,
+    ];
+    let sigalgs = [
+        0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
+    ];
+    let extensions = order
+        .iter()
+        .map(|&t| match t {
+            0x0010 => ext(
+                t,
+                vec![
+                    0x00, 0x0c, 0x02, b'h', b'2', 0x08, b'h', b't', b't', b'p', b'/', b'1', b'.',
+                    b'1',
+                ],
+            ),
+            0x000d => ext(t, u16_list(&sigalgs)),
+            0x002b => ext(t, vec![0x04, 0x03, 0x04, 0x03, 0x03]),
+            0x0000 => ext(
+                t,
+                vec![
+                    0x00, 0x0e, 0x00, 0x00, 0x0b, b'e', b'x', b'a', b'm', b'p', b'l', b'e', b'.',
+                    b'o', b'r', b'g',
+                ],
+            ),
+            _ => ext(t, Vec::new()),
+        })
+        .collect();
+    let ch = ClientHello {
+        legacy_version: 0x0303,
+        random: [0; 32],
+        session_id: Vec::new(),
+        cipher_suites: ciphers.to_vec(),
+        compression_methods: vec![0],
+        extensions,
+    };
+    let j = ch.ja4();
+    assert_eq!(j.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+    assert_eq!(j.raw, "t13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,0012,0015,0017,001b,0023,002b,002d,0033,4469,ff01_0403,0804,0401,0503,0805,0501,0806,0601");
+    assert_eq!(j.raw_original, "t13d1516h2_1301,1302,1303,c02b,c02f,c02c,c030,cca9,cca8,c013,c014,009c,009d,002f,0035_001b,0000,0033,0010,4469,0017,002d,000d,0005,0023,0012,002b,ff01,000b,000a,0015_0403,0804,0401,0503,0805,0501,0806,0601");
+    assert_eq!(j.original, "t13d1516h2_acb858a92679_18f69afefd3d");
+
+    // GREASE is ignored everywhere: add some, nothing changes.
+    let mut greased = ch.clone();
+    greased.cipher_suites.insert(0, 0x0a0a);
+    greased.extensions.insert(0, ext(0x1a1a, Vec::new()));
+    greased.extensions.push(ext(0xfafa, vec![0]));
+    assert_eq!(greased.ja4(), j);
+    // Chrome's extension shuffling does not change JA4 (it does change JA3 and JA4_o).
+    let mut shuffled = ch.clone();
+    shuffled.extensions.reverse();
+    assert_eq!(shuffled.ja4().ja4, j.ja4);
+    assert_ne!(shuffled.ja4().original, j.original);
+    assert_ne!(shuffled.ja3_string(), ch.ja3_string());
+    // Without SNI and ALPN: `i` and `00`; the c part does not change.
+    let mut bare = ch.clone();
+    bare.extensions
+        .retain(|e| e.typ != 0x0000 && e.typ != 0x0010);
+    assert_eq!(bare.ja4().ja4, "t13i151400_8daaf6152771_e5627efa2ab1");
+    // Without signature algorithms the c list ends without an underscore (JA4.md: 6d807ffa2a79
+    // for the example's extensions alone).
+    let mut nosig = ch.clone();
+    nosig.extensions.retain(|e| e.typ != 0x000d);
+    assert_eq!(nosig.ja4().raw.split('_').count(), 3);
+    assert!(nosig.ja4().raw.ends_with(",ff01"), "{}", nosig.ja4().raw);
+}
+
+#[test]
+fn empty_lists_hash_to_zeros() {
+    let ch = ClientHello {
+        legacy_version: 0x0300,
+        random: [0; 32],
+        session_id: Vec::new(),
+        cipher_suites: Vec::new(),
+        compression_methods: vec![0],
+        extensions: Vec::new(),
+    };
+    assert_eq!(ch.ja4().ja4, "ts3i000000_000000000000_000000000000");
+}
+
+/// (capture, TCP stream, hello bytes, JA4 or JA4S published for it)
+const CAPTURES: &[(&str, u32, &str, &str)] = &[
+    (
+        "tls-non-ascii-alpn.pcapng",
+        0,
+        "010001fc03030f9e38acb9a54a7c6e00e29a70ac2feee180ff76d7f25dca84932a66a42d1e5a20bc58b92f865e6b9aa4a6371cadcb0afe1da1c0f705209a11d52357f56d5dd9620020aaaa130113021303c02bc02fc02cc030cca9cca8c013c014009c009d002f0035010001939a9a0000ff010001000033002b00290a0a000100001d0020cf55af2603e92f59eb321779706a18fa6b96b16c16404c2264ed687a59401878002d00020101000500050100000000446900050003026832000d00120010040308040401050308050501080606010010000e000c02baad08687474702f312e3100230000001b0003020002002b0007060a0a0304030300000022002000001d636c69656e7473657276696365732e676f6f676c65617069732e636f6d00120000000a000a00080a0a001d0017001800170000000b000201006a6a000100001500ba000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "t13d151699_8daaf6152771_e5627efa2ab1",
+    ),
+    (
+        "tls12.pcap",
+        0,
+        "010001fc0303ecb2691addb2bf6c599c7aaae23de5f42561cc04eb41029acc6fc050a16ac1d22046f8617b580ac9358e2aa44e306d52466bcc989c87c8ca64309f5faf50ba7b4d0022130113031302c02bc02fcca9cca8c02cc030c00ac009c013c014009c009d002f00350100019100000021001f00001c636f6e74696c652e73657276696365732e6d6f7a696c6c612e636f6d00170000ff01000100000a000e000c001d00170018001901000101000b00020100002300000010000e000c02683208687474702f312e310005000501000000000022000a000804030503060302030033006b0069001d00208909858fbeb6ed2f1248ba5b9e2978bead0e840110192c61daed0096798b184400170041044d183d91f5eed35791fa982464e3b0214aaa5f5d1b78616d9b9fbebc22d11f535b2f94c686143136aa795e6e5a875d6c08064ad5b76d44caad766e2483012748002b00050403040303000d0018001604030503060308040805080604010501060102030201002d00020101001c000240010015007a0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "t13d1715h2_5b57614c22b0_3d5424432f57",
+    ),
+    (
+        "latest.pcapng",
+        1,
+        "010001fc0303b36385607b49c764c0b125095fd636d10516f2018bc900e2e953c1d49f9ebb6f20dae0b36ab94b900f1dd35a0adf5d3d15f0796c2cb01ecd64598cac8f6e78eeda00203a3a130113021303c02bc02fc02cc030cca9cca8c013c014009c009d002f0035010001933a3a000000230000ff0100010000000020001e00001b7064782d636f6c2e65756d2d61707064796e616d6963732e636f6d001b000302000200120000446900050003026832002d00020101002b0007066a6a03040303000d00120010040308040401050308050501080606010010000e000c02683208687474702f312e310033002b00294a4a000100001d0020cd9178093a022da36a842dc55231e8a19e4b22facf4c4c04577d93327bd26f73000a000a00084a4a001d0017001800050005010000000000170000000b000201001a1a000100001500bc0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "t13d1516h2_8daaf6152771_e5627efa2ab1",
+    ),
+    (
+        "latest.pcapng",
+        1,
+        "0200006803035e11d0b2e98b2c5ddefc61bc7512367000840a7d1cf247cfbc30631f2d30d95320c2a01e9b91aabce4068e1d20680abaa4970cc0791cb522214b71d78f2faec8a8c02f00002000000000000b00020100ff010001000010000500030268320023000000170000",
+        "t1206h2_c02f_3603f09c43ba",
+    ),
+    (
+        "latest.pcapng",
+        3,
+        "010000b4030364960ddb84e92e8d5a9be477e2f7112257269dc742143793732813c25ec65af0000026c02cc02bc030c02fc024c023c028c027c00ac009c014c013009d009c003d003c0035002f000a010000650000001b0019000016646973636f766572792e63656d2e636c6f75642e7573000500050100000000000a00080006001d00170018000b00020100000d001a00180804080508060401050102010403050302030202060106030023000000170000ff01000100",
+        "t12d190800_d83cc789557e_7af1ed941c26",
+    ),
+    (
+        "latest.pcapng",
+        3,
+        "0200006303038c62da2545697d99e7f3d87f4f1962d5c02bb265a110496e444f574e475244012043d869439767bd305d94def6f028ddc7b80245cefd2c6db711a4854456db1207c02f00001b00000000000b00020100ff01000100000500000023000000170000",
+        "t120600_c02f_51ad275821ba",
+    ),
+    (
+        "latest.pcapng",
+        5,
+        "0100021d0303e324ad3940b1fc2faac32dfb616b20ade4da5e229307ccf91cedfd6e17a5617b2094062214534b45539c73dc7e9534660571aa298b29d37c8653f81c9bf813876e00200a0a130113021303c02bc02fc02cc030cca9cca8c013c014009c009d002f0035010001b45a5a0000000d00120010040308040401050308050501080606010010000e000c02683208687474702f312e3100000012001000000d6170702e736c61636b2e636f6d000b0002010000230000446900050003026832ff010001000033002b0029baba000100001d00208fdbbcb9960aadf4c716c17de6beefe959125b2c0f9ffb95f620cfee1a8e0b78000a000a0008baba001d00170018002d00020101002b0007066a6a030403030005000501000000000017000000120000001b00030200026a6a000100002900eb00c600c00534e03d93445e10b01a3a73b2186cf74d47163aee499d3704619ee0b74ffc1caa7f088708f4dff06ac42f9df8aaa16e8551d8e206da1d77b19f9f7e5400b142420b7c8ed0ae8841d58a3cf73da84b7f49b11f93d4a1630276dbec257e6883abd0aa876eea50f122ddfd506694bb949d38dca486e39a0ef9331a6782bb8392a5bc7395189340732a15909e9c309fc4c7c0bd4102a78c99979e1eb8dcde030c469c38c3f79cee81c9da56db0ab4a3fe19d54da17bf67fc7efce7bb939a292e7c1082ac2880021201e639a41e760bacf644eeb7b751c0109159373ffdc666c640b661e2be906aa6c",
+        "t13d1516h2_8daaf6152771_9b887d9acb53",
+    ),
+    (
+        "latest.pcapng",
+        9,
+        "010001fc0303e3b0dd659540933d7517e470d0d67592dff7b54e64547578f90b6b64f3a1b1f020b1d20673b00e167d98319753a9ec8b35ea3eb23f510e4daf0334611f8b7a938600207a7a130113021303c02bc02fc02cc030cca9cca8c013c014009c009d002f0035010001938a8a0000000b0002010000230000002d00020101001b0003020002000d0012001004030804040105030805050108060601ff0100010000120000000500050100000000002b0007061a1a030403030017000000000028002600002370696e672d656467652e736d61727473637265656e2e6d6963726f736f66742e636f6d0010000e000c02683208687474702f312e31446900050003026832000a000a00080a0a001d001700180033002b00290a0a000100001d0020bfc815df23b30fa8c4f8ec961dbad5485c3ce3c5dafc32fca8ca3df45a600954eaea000100001500b4000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "t13d1516h2_8daaf6152771_e5627efa2ab1",
+    ),
+    (
+        "tls-alpn-h2.pcap",
+        0,
+        "010000e40303858226c04fbaeddef4246093b4cfdab38f9dcfef145360e417686575cac49c7000005cc030c02cc028c024c014c00a009f006b0039cca9cca8ccaaff8500c400880081009d003d003500c00084c02fc02bc027c023c013c009009e0067003300be0045009c003c002f00ba0041c011c00700050004c012c0080016000a00ff0100005f0000001700150000127777772e636c6f7564666c6172652e636f6d000b00020100000a00080006001d00170018000d001c001a06010603efef0501050304010403eeeeeded03010303020102030010000e000c02683208687474702f312e31",
+        "t12d4605h2_85626a9a5f7f_aaf95bb78ec9",
+    ),
+    (
+        "tls-alpn-h2.pcap",
+        0,
+        "0200006003035f0236c07f47bfb12dc2da706ecb3fe7f9eeac9968cc2ddf444f574e4752440120b89ff1ab695278c69b8a73f76242ef755e0b13dc6d459aaaa784fec9c2dfce34cca900001800000000ff01000100000b00020100001000050003026832",
+        "t1204h2_cca9_1428ce7b4018",
+    ),
+];
+
+#[test]
+fn hellos_of_published_captures() {
+    for (capture, stream, hello, expected) in CAPTURES {
+        let msg = hex(hello);
+        let got = if msg[0] == 1 {
+            ClientHello::parse_message(&msg).unwrap().ja4().ja4
+        } else {
+            ServerHello::parse(&msg[4..]).unwrap().ja4s().ja4s
+        };
+        if *capture == "tls-non-ascii-alpn.pcapng" {
+            // Published with FoxIO's older rule for a first ALPN byte that is not ASCII ("99");
+            // JA4.md now says: the first and last hex digits of the value. The rest must agree.
+            assert_eq!(got[..8], expected[..8], "{capture} stream {stream}");
+            assert_eq!(got[10..], expected[10..], "{capture} stream {stream}");
+            continue;
+        }
+        assert_eq!(&got, expected, "{capture} stream {stream}");
+    }
+}
+
+/// The same non-ASCII ALPN under the current rule.
+#[test]
+fn non_ascii_alpn_uses_hex_digits() {
+    let (_, _, hello, _) = CAPTURES[0];
+    let ch = ClientHello::parse_message(&hex(hello)).unwrap();
+    let first = ch.alpn().unwrap().unwrap()[0].clone();
+    assert!(!first[0].is_ascii_alphanumeric() || !first[first.len() - 1].is_ascii_alphanumeric());
+    let hexed: String = first.iter().map(|b| format!("{b:02x}")).collect();
+    let code = format!(
+        "{}{}",
+        hexed.chars().next().unwrap(),
+        hexed.chars().last().unwrap()
+    );
+    assert_eq!(&ch.ja4().ja4[8..10], code);
+}
