@@ -1,4 +1,4 @@
-//! ClientHello parsing (the observer's path): accessors, JA3, and a re-encode round trip.
+//! ClientHello parsing (the observer's path): accessors, JA3, JA4, and a re-encode round trip.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -24,6 +24,9 @@ fuzz_target!(|data: &[u8]| {
     );
     let ja3 = ch.ja3_string();
     assert_eq!(ja3.split(',').count(), 5);
+    let ja4 = ch.ja4();
+    assert_eq!(ja4.ja4.len(), 36, "{}", ja4.ja4);
+    assert!(ja4.ja4.is_ascii());
     let again = ClientHello::parse(&ch.to_bytes()).expect("re-encoded ClientHello must parse");
     assert_eq!(again, ch);
 });

@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
         sh.max_fragment_length(),
         sh.downgrade_sentinel(),
         sh.duplicate_extensions(),
+        sh.ja4s(),
     );
     let again = ServerHello::parse(&sh.to_bytes()).expect("re-encoded ServerHello must parse");
     assert_eq!(again, sh);
