@@ -30,6 +30,7 @@ enum CertCommand {
     Issue(IssueArgs),
     Show(ShowArgs),
     Rehash(RehashArgs),
+    Trust(TrustArgs),
 }
 
 // Help texts: written at column 0 so that what you see here is what `--help` prints.
@@ -44,10 +45,15 @@ certificates.
   tlskit cert issue   issue a server or client certificate signed by that CA
   tlskit cert show    describe the certificates in a file, or the chain a server sends
   tlskit cert rehash  make the <hash>.0 links that OpenSSL's -CApath and Python's capath= use
+  tlskit cert trust   make a browser (NSS database, Firefox profile) or the system trust the CA
 
 The certificates are ordinary X.509 v3: openssl, browsers, curl, rustls and Python's ssl
 accept them once the CA certificate is trusted. `tlskit cert <command> --help` explains each
-step.";
+step.
+
+The default CA directory is $TLSKIT_CA, else $XDG_DATA_HOME/tlskit/ca (~/.local/share/tlskit/ca):
+`cert ca`, `cert issue` and `cert trust` use it when no directory is given, and so does
+`tlskit lab`.";
 
 const CERT_EXAMPLES: &str = "\
 Examples (the SEED TLS lab, step by step):
@@ -70,8 +76,17 @@ Create a certificate authority (CA) in DIR:
 
 ca.crt is a self-signed X.509 v3 certificate with basicConstraints CA:TRUE and keyUsage
 keyCertSign, cRLSign (both marked critical) and a subject key identifier. DIR is created
-(mode 0700) if it does not exist. An existing CA is not replaced without --force: every
-certificate it issued would stop verifying.
+(mode 0700) if it does not exist; without --out it is the default CA directory ($TLSKIT_CA, else
+~/.local/share/tlskit/ca). An existing CA is not replaced without --force: every certificate it
+issued would stop verifying.
+
+--name-constraints makes a CA that can only vouch for the names listed (RFC 5280 name
+constraints, a critical extension every modern client enforces): with
+  --name-constraints DNS:.test,DNS:localhost,IP:127.0.0.0/8,IP:::1/128
+a certificate it issues for www.bank32.com or any real site is rejected by browsers, OpenSSL and
+rustls even where the CA is trusted, so installing it in your browser is safe. DNS:.test covers
+names below .test, DNS:localhost covers localhost and names below it, IP: takes a prefix length.
+`tlskit lab` and `tlskit demo` make such CAs (--name-constraints lab is that list).
 
 Next step: tlskit cert issue --ca DIR ...  (see `tlskit cert issue --help`).";
 
@@ -79,7 +94,9 @@ const CA_EXAMPLES: &str = "\
 Examples:
   tlskit cert ca --out ca
   tlskit cert ca --out ca --cn 'SEED lab CA' --key-type rsa2048
-  tlskit cert ca --out old-ca --not-before -400d --days 365     # an expired CA, for a lab";
+  tlskit cert ca --out old-ca --not-before -400d --days 365     # an expired CA, for a lab
+  tlskit cert ca --out lab-ca --name-constraints DNS:.test,DNS:localhost,IP:127.0.0.0/8
+  tlskit cert ca                   # the default CA directory (~/.local/share/tlskit/ca)";
 
 const ISSUE_LONG: &str = "\
 Issue a certificate signed by the CA in --ca for the NAMEs given.
@@ -111,9 +128,10 @@ Output (on any error nothing is written; existing files are kept unless --force)
                      servers that want them apart (Apache, nginx)
 
 Validity: from now (backdated one hour, for clocks a little behind) for --days days. The
-default, 825 days, is the longest Apple platforms accept, even from a private CA. Publicly
-trusted CAs may issue at most 398 days, but browsers do not hold a CA you installed
-yourself to that. Labs can choose any window, also in the past or the future:
+default, 397 days, fits the 398 days publicly trusted CAs may issue (the limit `tlskit scan
+--policy mozilla-intermediate` checks; counted with both ends included). Browsers do not hold a
+CA you installed yourself to that, but Apple platforms reject more than 825 days even then.
+Labs can choose any window, also in the past or the future:
   --not-before WHEN  start. WHEN is a date (2025-03-01, midnight UTC), an RFC 3339 time
                      (2025-03-01T12:00:00Z), `now`, or an offset from now with a sign:
                      -30d, +2d, -12h (units s, m, h, d, w)
@@ -130,6 +148,7 @@ Examples:
   tlskit cert issue --ca ca --out expired.pem --not-before -30d --days 1 localhost
   tlskit cert issue --ca ca --out future.pem --not-before +7d localhost
   tlskit cert issue --ca seed/ca.crt --ca-key seed/ca.key --out bank.pem www.bank32.com
+  tlskit cert issue --out app.pem app.test        # the default CA ($TLSKIT_CA or ~/.local/share/tlskit/ca)
 
 Quote wildcards ('*.bank32.com') so that the shell does not expand them.";
 
@@ -198,6 +217,64 @@ Examples:
   openssl verify -CApath ./client-certs server.crt
   tlskit connect -a ./client-certs www.bank32.com 443";
 
+const TRUST_LONG: &str = "\
+Make clients trust a CA — like `mkcert -install`, but every step is an ordinary command,
+printed before it runs, so you can read it, repeat it by hand, and undo it (--undo).
+
+Where (default: Chromium's NSS database, $HOME/.pki/nssdb):
+  --nss-db DIR            an NSS database (created if missing). Chromium and Chrome on Linux
+                          read $HOME/.pki/nssdb. Runs: certutil -d sql:DIR -A -t C,, -n NICK -i ca.crt
+  --firefox-profile DIR   a Firefox profile (~/.mozilla/firefox/XXXX.default-release): the same
+                          certutil steps on its cert9.db; restart Firefox afterwards
+  --system                the operating system's store (Debian, Ubuntu; needs root): copies
+                          ca.crt to /usr/local/share/ca-certificates/ and runs
+                          update-ca-certificates. OpenSSL, curl, Python and tlskit itself then
+                          trust it without -a.
+
+CA_DIR is a CA directory (its ca.crt) or a CA certificate file; default: the default CA
+directory ($TLSKIT_CA, else ~/.local/share/tlskit/ca), where `tlskit lab` keeps its CA.
+The nickname (and the system file name) is 'tlskit <CN> <fingerprint>', so --undo finds it.
+
+Trust only CAs whose key you keep safe: whoever has ca.key can then impersonate any site to
+you — unless the CA has name constraints (`tlskit cert ca --name-constraints lab`, the default
+of `tlskit lab` and `tlskit demo`), which limit it to names such as *.test and localhost.
+certutil is in the Debian package libnss3-tools.";
+
+const TRUST_EXAMPLES: &str = "\
+Examples:
+  tlskit cert trust                          # the lab CA, for Chromium ($HOME/.pki/nssdb)
+  tlskit cert trust --dry-run ./ca           # only print the commands
+  tlskit cert trust ./ca --firefox-profile ~/.mozilla/firefox/abcd1234.default-release
+  sudo tlskit cert trust ./ca --system
+  tlskit cert trust ./ca --undo";
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Make a browser or the system trust a CA (certutil / update-ca-certificates), or undo it",
+    long_about = TRUST_LONG,
+    after_help = TRUST_EXAMPLES
+)]
+struct TrustArgs {
+    /// The CA: a directory with ca.crt, or a certificate file (default: the default CA directory).
+    #[arg(value_name = "CA_DIR")]
+    ca: Option<PathBuf>,
+    /// An NSS database directory (default: $HOME/.pki/nssdb, Chromium's).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["system", "firefox_profile"])]
+    nss_db: Option<PathBuf>,
+    /// The system trust store (update-ca-certificates; needs root).
+    #[arg(long, conflicts_with = "firefox_profile")]
+    system: bool,
+    /// A Firefox profile directory.
+    #[arg(long, value_name = "DIR")]
+    firefox_profile: Option<PathBuf>,
+    /// Remove the CA again instead.
+    #[arg(long)]
+    undo: bool,
+    /// Print the commands without running them.
+    #[arg(long)]
+    dry_run: bool,
+}
+
 fn parse_key_type(s: &str) -> std::result::Result<KeyType, String> {
     KeyType::parse(s).map_err(|e| e.to_string())
 }
@@ -209,9 +286,14 @@ fn parse_key_type(s: &str) -> std::result::Result<KeyType, String> {
     after_help = CA_EXAMPLES
 )]
 struct CaArgs {
-    /// Directory for ca.crt and ca.key (created if missing).
+    /// Directory for ca.crt and ca.key (created if missing; default: $TLSKIT_CA, else
+    /// ~/.local/share/tlskit/ca).
     #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    out: Option<PathBuf>,
+    /// Names the CA may vouch for, e.g. DNS:.test,DNS:localhost,IP:127.0.0.0/8,IP:::1/128
+    /// (`lab`: that list). Certificates it issues for other names are rejected by clients.
+    #[arg(long, value_name = "LIST")]
+    name_constraints: Option<String>,
     /// The CA's name (subject common name).
     #[arg(long, value_name = "NAME", default_value = ca::DEFAULT_CA_NAME)]
     cn: String,
@@ -248,9 +330,10 @@ struct CaArgs {
     after_help = ISSUE_EXAMPLES
 )]
 struct IssueArgs {
-    /// The CA: a directory made by `tlskit cert ca` (ca.crt + ca.key), or a CA certificate file.
+    /// The CA: a directory made by `tlskit cert ca` (ca.crt + ca.key), or a CA certificate file
+    /// (default: $TLSKIT_CA, else ~/.local/share/tlskit/ca).
     #[arg(long, value_name = "DIR|FILE")]
-    ca: PathBuf,
+    ca: Option<PathBuf>,
     /// The CA's private key, when it is not DIR/ca.key or inside the --ca file.
     #[arg(long, value_name = "FILE")]
     ca_key: Option<PathBuf>,
@@ -269,7 +352,7 @@ struct IssueArgs {
     /// With --client: make it a server certificate too (serverAuth and clientAuth).
     #[arg(long, requires = "client")]
     server: bool,
-    /// Validity in days (default 825), counted from --not-before.
+    /// Validity in days (default 397), counted from --not-before.
     #[arg(long, value_name = "N")]
     days: Option<u32>,
     /// Start of validity: 2025-03-01, 2025-03-01T12:00:00Z, now, -30d, +2d, -12h … (default: now).
@@ -357,6 +440,7 @@ pub fn run(args: Args) -> Result<i32> {
         CertCommand::Issue(a) => run_issue(a),
         CertCommand::Show(a) => run_show(a),
         CertCommand::Rehash(a) => run_rehash(a),
+        CertCommand::Trust(a) => run_trust(a),
     }
 }
 
@@ -456,13 +540,23 @@ fn run_ca(a: CaArgs) -> Result<i32> {
         days,
         ca::DEFAULT_CA_DAYS,
     )?;
+    let name_constraints = match a.name_constraints.as_deref() {
+        Some("lab") => ca::parse_name_constraints(ca::LAB_NAME_CONSTRAINTS)?,
+        Some(list) => ca::parse_name_constraints(list)?,
+        None => Vec::new(),
+    };
     let opts = CaOptions {
         common_name: a.cn.clone(),
         key_type: a.key_type,
         validity,
         force: a.force,
+        name_constraints,
     };
-    let created = ca::create_ca(&a.out, &opts)?;
+    let dir = match &a.out {
+        Some(d) => d.clone(),
+        None => ca::default_ca_dir()?,
+    };
+    let created = ca::create_ca(&dir, &opts)?;
     if a.json {
         emit_json(&created)?;
         return Ok(0);
@@ -493,12 +587,21 @@ fn run_ca(a: CaArgs) -> Result<i32> {
         "  {:<width$}  CA private key: keep it secret (mode 0600)",
         created.key.display().to_string()
     );
+    if !opts.name_constraints.is_empty() {
+        let list: Vec<String> = opts.name_constraints.iter().map(|c| c.text()).collect();
+        say!(out, "It may only vouch for: {}", list.join(", "));
+    }
     say!(out);
     say!(out, "Next: issue a server certificate with it, e.g.");
     say!(
         out,
         "  tlskit cert issue --ca {} --out localhost.pem localhost 127.0.0.1 ::1",
-        shp(&a.out)
+        shp(&dir)
+    );
+    say!(
+        out,
+        "  tlskit cert trust {}    # make your browser trust it",
+        shp(&dir)
     );
     emit(&out)?;
     Ok(0)
@@ -540,7 +643,20 @@ fn run_issue(a: IssueArgs) -> Result<i32> {
             ))
         }
     };
-    let ca = Ca::load(&a.ca, a.ca_key.as_deref())?;
+    let ca_path = match &a.ca {
+        Some(c) => c.clone(),
+        None => {
+            let d = ca::default_ca_dir()?;
+            if !d.join(ca::CA_CERT_FILE).exists() {
+                return Err(Error::usage(format!(
+                    "no --ca given and the default CA directory {} holds no CA: create it with `tlskit cert ca` (or `tlskit lab`), or pass --ca DIR",
+                    d.display()
+                )));
+            }
+            d
+        }
+    };
+    let ca = Ca::load(&ca_path, a.ca_key.as_deref())?;
     let validity = Validity::from_flags(
         a.not_before.as_deref(),
         a.not_after.as_deref(),
@@ -667,6 +783,94 @@ fn run_issue(a: IssueArgs) -> Result<i32> {
         );
     }
     emit(&out)?;
+    Ok(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// cert trust
+
+fn run_trust(a: TrustArgs) -> Result<i32> {
+    use tlskit::pki::trust::{self, TrustStore};
+    let path = match &a.ca {
+        Some(p) => p.clone(),
+        None => ca::default_ca_dir()?,
+    };
+    let cert_path = if path.is_dir() {
+        path.join(ca::CA_CERT_FILE)
+    } else {
+        path.clone()
+    };
+    if !cert_path.exists() {
+        return Err(Error::input(format!(
+            "{} does not exist: give a CA directory or ca.crt (create the default one with `tlskit cert ca` or `tlskit lab`)",
+            cert_path.display()
+        )));
+    }
+    let certs = load::load_certs(&cert_path)?;
+    let first = certs
+        .first()
+        .ok_or_else(|| Error::input(format!("{} holds no certificate", cert_path.display())))?;
+    let info = CertInfo::from_der(first.as_ref())?;
+    if !info.is_ca {
+        return Err(Error::input(format!(
+            "{} is not a CA certificate (no basicConstraints CA:TRUE); trust the CA that issued it instead",
+            cert_path.display()
+        )));
+    }
+    let cert_path = std::fs::canonicalize(&cert_path).unwrap_or(cert_path);
+    let store = if a.system {
+        TrustStore::System
+    } else if let Some(p) = &a.firefox_profile {
+        TrustStore::FirefoxProfile(p.clone())
+    } else if let Some(d) = &a.nss_db {
+        TrustStore::Nss(d.clone())
+    } else {
+        TrustStore::chromium_default()?
+    };
+    let steps = trust::plan(&cert_path, &info, &store, a.undo)?;
+    let verb = if a.undo { "Removing" } else { "Trusting" };
+    println!(
+        "{verb} \"{}\" ({}) {} {}:",
+        info.subject,
+        cert_path.display(),
+        if a.undo { "from" } else { "in" },
+        store.describe()
+    );
+    if a.dry_run {
+        for s in &steps {
+            println!("  # {}", s.why);
+            println!("  {}", s.command_line());
+        }
+        return Ok(0);
+    }
+    let results = trust::run(&steps, |s| {
+        println!("  # {}", s.why);
+        println!("  $ {}", s.command_line());
+    })?;
+    for r in results
+        .iter()
+        .filter(|r| !r.skipped && !r.output.trim().is_empty())
+    {
+        for line in r.output.lines() {
+            println!("    {line}");
+        }
+    }
+    if a.undo {
+        println!("Done: the CA is no longer trusted there.");
+    } else {
+        match store {
+            TrustStore::System => println!(
+                "Done: OpenSSL, curl, Python and tlskit now trust it without -a. Undo: tlskit cert trust {} --system --undo",
+                shp(&path)
+            ),
+            _ => println!(
+                "Done: restart the browser to pick it up. Undo: the same command with --undo"
+            ),
+        }
+        if info.extensions.iter().all(|e| e.oid != "2.5.29.30") {
+            output::warn("this CA has no name constraints: while it is trusted, whoever holds its ca.key can impersonate any web site to this browser");
+        }
+    }
     Ok(0)
 }
 

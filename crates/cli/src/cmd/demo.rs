@@ -21,9 +21,12 @@ trusts only the lab CA, and print what was negotiated and what arrived.\n\
 Each step prints the tlskit command that does it by hand."
 )]
 pub struct Args {
-    /// Keep the CA and certificate in DIR (created; must not already hold a CA) instead of a temporary folder.
+    /// Keep the CA and certificate in DIR (created if missing) instead of a temporary folder.
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
+    /// With --dir: replace a CA and certificate left there by an earlier run.
+    #[arg(long, requires = "dir")]
+    force: bool,
     /// Print the client's report (and the message) as JSON.
     #[arg(long)]
     json: bool,
@@ -65,16 +68,25 @@ pub fn run(args: Args) -> Result<i32> {
         }
     };
     say(format!(
-        "tlskit demo — a CA, a certificate, a server and a client on loopback, in {}\n",
+        "tlskit demo — a CA, a certificate, a server and a client on loopback, in {}",
         dir.display()
     ));
+    say("(the \"by hand\" commands do the same steps, run from inside that folder)\n".to_string());
 
     // 1. The CA.
     let ca_dir = dir.join("ca");
+    // A name-constrained CA: it can vouch for localhost and loopback only, never a real site.
     let ca_opts = CaOptions {
-        common_name: "tlskit demo CA".to_string(),
-        ..CaOptions::new()
+        force: args.force,
+        ..CaOptions::lab("tlskit demo CA")
     };
+    let pem = dir.join("localhost.pem");
+    if !args.force && (ca_dir.join(ca::CA_CERT_FILE).exists() || pem.exists()) {
+        return Err(Error::input(format!(
+            "{} already holds a demo CA or certificate from an earlier run; pass --force to replace them, or choose another --dir",
+            dir.display()
+        )));
+    }
     let created = ca::create_ca(&ca_dir, &ca_opts)?;
     say("1. A certificate authority for the lab".to_string());
     say(format!(
@@ -83,7 +95,14 @@ pub fn run(args: Args) -> Result<i32> {
         created.key.display(),
         created.key_type.description()
     ));
-    say("   by hand: tlskit cert ca --out ca --cn 'tlskit demo CA'\n".to_string());
+    say(format!(
+        "   it may only vouch for {} — never for a real site",
+        ca::LAB_NAME_CONSTRAINTS.replace(',', ", ")
+    ));
+    say(
+        "   by hand: tlskit cert ca --out ca --cn 'tlskit demo CA' --name-constraints lab\n"
+            .to_string(),
+    );
 
     // 2. The server certificate.
     let authority = ca::Ca::load(&ca_dir, None)?;
@@ -100,8 +119,7 @@ pub fn run(args: Args) -> Result<i32> {
         validity: Validity::from_flags(None, None, None, ca::DEFAULT_LEAF_DAYS)?,
     };
     let issued = authority.issue(&req)?;
-    let pem = dir.join("localhost.pem");
-    issued.write(&Output::Combined(pem.clone()), false)?;
+    issued.write(&Output::Combined(pem.clone()), args.force)?;
     say("2. A server certificate for localhost, 127.0.0.1 and ::1, signed by that CA".to_string());
     say(format!(
         "   wrote {} (certificate, CA certificate, private key — like the seeds' localhost.pem)",
@@ -145,7 +163,7 @@ pub fn run(args: Args) -> Result<i32> {
 
         // 4. The client.
         say("4. A client that trusts only the lab CA".to_string());
-        say(format!("   by hand: tlskit connect -a {} localhost {}\n", shell_path(&ca_dir.join("ca.crt")), addr.port()));
+        say(format!("   by hand: tlskit connect -a ca/ca.crt localhost {}\n", addr.port()));
         let target = tlskit::net::Target::new("localhost", addr.port());
         let timeout = Duration::from_secs(10);
         let mut session = client::connect(&target, &client_setup, None, false, timeout).await?;

@@ -24,9 +24,20 @@ use time::{Duration, OffsetDateTime};
 pub const DEFAULT_CA_NAME: &str = "tlskit lab CA";
 /// Validity of a CA when none is given (about ten years).
 pub const DEFAULT_CA_DAYS: u32 = 3650;
-/// Validity of an issued certificate when none is given: the longest that Apple platforms accept
-/// for TLS server certificates, even from a private CA.
-pub const DEFAULT_LEAF_DAYS: u32 = 825;
+/// Validity of an issued certificate when none is given: 397 days fits the 398-day limit of the
+/// CA/Browser Forum and Mozilla's root store policy (which `tlskit scan --policy` checks), counted
+/// the RFC 5280 way (both ends inclusive), and so also Apple's 825-day limit for private CAs.
+pub const DEFAULT_LEAF_DAYS: u32 = 397;
+/// Longest validity Apple platforms accept for TLS server certificates, even from a private CA.
+pub const APPLE_MAX_LEAF_DAYS: u32 = 825;
+/// Longest validity the CA/Browser Forum and Mozilla allow for TLS server certificates.
+pub const CABF_MAX_LEAF_DAYS: u32 = 398;
+/// The name constraints of a lab CA (`tlskit lab`, `tlskit demo`): it can only vouch for names
+/// under `.test` (RFC 2606), `localhost` and loopback addresses, never for a real site — so
+/// trusting it in a browser cannot be abused against the rest of the web.
+pub const LAB_NAME_CONSTRAINTS: &str = "DNS:.test,DNS:localhost,IP:127.0.0.0/8,IP:::1/128";
+/// Environment variable naming the default CA directory.
+pub const CA_DIR_ENV: &str = "TLSKIT_CA";
 /// File names inside a CA directory.
 pub const CA_CERT_FILE: &str = "ca.crt";
 pub const CA_KEY_FILE: &str = "ca.key";
@@ -675,6 +686,115 @@ fn base64_encode(data: &[u8]) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Name constraints and the default CA directory.
+
+/// One permitted subtree of a CA's name constraints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum NameConstraint {
+    /// `DNS:localhost` (the name and every name below it) or `DNS:.test` (only names below it).
+    Dns(String),
+    /// `IP:127.0.0.0/8`, `IP:::1/128`.
+    Ip { address: IpAddr, prefix: u8 },
+    /// `email:example.com` (addresses at that domain).
+    Email(String),
+}
+
+impl NameConstraint {
+    fn subtree(&self) -> rcgen::GeneralSubtree {
+        match self {
+            NameConstraint::Dns(d) => rcgen::GeneralSubtree::DnsName(d.clone()),
+            NameConstraint::Email(e) => rcgen::GeneralSubtree::Rfc822Name(e.clone()),
+            NameConstraint::Ip { address, prefix } => rcgen::GeneralSubtree::IpAddress(
+                rcgen::CidrSubnet::from_addr_prefix(*address, *prefix),
+            ),
+        }
+    }
+
+    /// `DNS:.test`, `IP:127.0.0.0/8` — the form `--name-constraints` takes.
+    pub fn text(&self) -> String {
+        match self {
+            NameConstraint::Dns(d) => format!("DNS:{d}"),
+            NameConstraint::Email(e) => format!("email:{e}"),
+            NameConstraint::Ip { address, prefix } => format!("IP:{address}/{prefix}"),
+        }
+    }
+}
+
+/// Parse `DNS:.test,DNS:localhost,IP:127.0.0.0/8,IP:::1/128` (comma-separated; the kinds are
+/// `DNS:`, `IP:` with a prefix length, and `email:`).
+pub fn parse_name_constraints(s: &str) -> Result<Vec<NameConstraint>> {
+    let mut out = Vec::new();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let bad = |why: &str| {
+            Error::usage(format!(
+                "name constraint {item:?}: {why} (write DNS:.test, DNS:localhost, IP:127.0.0.0/8 or email:example.com, comma-separated)"
+            ))
+        };
+        let (kind, value) = item
+            .split_once(':')
+            .ok_or_else(|| bad("no kind before ':'"))?;
+        let c = match kind.to_ascii_lowercase().as_str() {
+            "dns" => {
+                let (dot, rest) = match value.strip_prefix('.') {
+                    Some(r) => (".", r),
+                    None => ("", value),
+                };
+                let name = validate_dns_name(rest).map_err(|e| bad(e.message()))?;
+                if name.contains('*') {
+                    return Err(bad("wildcards have no meaning in name constraints"));
+                }
+                NameConstraint::Dns(format!("{dot}{name}"))
+            }
+            "ip" => {
+                let (addr, prefix) = value.rsplit_once('/').ok_or_else(|| {
+                    bad("an IP constraint needs a prefix length, e.g. 127.0.0.0/8")
+                })?;
+                let address: IpAddr = addr.parse().map_err(|_| bad("not an IP address"))?;
+                let prefix: u8 = prefix.parse().map_err(|_| bad("not a prefix length"))?;
+                let max = if address.is_ipv4() { 32 } else { 128 };
+                if prefix > max {
+                    return Err(bad(&format!("the prefix length is at most {max}")));
+                }
+                NameConstraint::Ip { address, prefix }
+            }
+            "email" => NameConstraint::Email(value.to_ascii_lowercase()),
+            _ => return Err(bad("unknown kind")),
+        };
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::usage(
+            "--name-constraints needs at least one name, e.g. DNS:.test,DNS:localhost,IP:127.0.0.0/8",
+        ));
+    }
+    Ok(out)
+}
+
+/// The default CA directory: `$TLSKIT_CA`, else `$XDG_DATA_HOME/tlskit/ca`, else
+/// `~/.local/share/tlskit/ca` (the XDG base directory default). `tlskit lab`, `cert issue`
+/// and `cert trust` use it when no directory is given.
+pub fn default_ca_dir() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os(CA_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        let d = PathBuf::from(d);
+        if d.is_absolute() {
+            return Ok(d.join("tlskit").join("ca"));
+        }
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(h) => Ok(PathBuf::from(h).join(".local/share/tlskit/ca")),
+        None => Err(Error::usage(format!(
+            "no default CA directory: set ${CA_DIR_ENV} (or HOME), or give the directory"
+        ))),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Creating a CA.
 
 /// Choices for [`create_ca`].
@@ -686,6 +806,8 @@ pub struct CaOptions {
     pub validity: Validity,
     /// Replace an existing `ca.crt` / `ca.key`.
     pub force: bool,
+    /// Permitted subtrees (RFC 5280 name constraints, marked critical); empty: unconstrained.
+    pub name_constraints: Vec<NameConstraint>,
 }
 
 impl CaOptions {
@@ -702,6 +824,17 @@ impl CaOptions {
                 not_after: now - BACKDATE + Duration::days(i64::from(DEFAULT_CA_DAYS)),
             },
             force: false,
+            name_constraints: Vec::new(),
+        }
+    }
+
+    /// The defaults with [`LAB_NAME_CONSTRAINTS`]: a CA for `tlskit lab` and `tlskit demo`.
+    pub fn lab(common_name: &str) -> CaOptions {
+        CaOptions {
+            common_name: common_name.to_string(),
+            name_constraints: parse_name_constraints(LAB_NAME_CONSTRAINTS)
+                .expect("the lab's name constraints parse"),
+            ..CaOptions::new()
         }
     }
 }
@@ -775,6 +908,16 @@ pub fn create_ca(dir: &Path, opts: &CaOptions) -> Result<CreatedCa> {
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    if !opts.name_constraints.is_empty() {
+        params.name_constraints = Some(rcgen::NameConstraints {
+            permitted_subtrees: opts
+                .name_constraints
+                .iter()
+                .map(NameConstraint::subtree)
+                .collect(),
+            excluded_subtrees: Vec::new(),
+        });
+    }
     let cert = params
         .self_signed(&key)
         .map_err(|e| Error::other(format!("cannot create the CA certificate: {e}")))?;
@@ -960,8 +1103,185 @@ impl Ca {
         KeyType::of_certificate(&self.info)
     }
 
+    /// Sign `msg` with the CA's key (its own algorithm; see [`Ca::signature_algorithm_der`]).
+    pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        use rcgen::SigningKey as _;
+        self.key
+            .sign(msg)
+            .map_err(|e| Error::other(format!("cannot sign with the CA key: {e}")))
+    }
+
+    /// The DER AlgorithmIdentifier of the signatures [`Ca::sign`] makes.
+    pub fn signature_algorithm_der(&self) -> Vec<u8> {
+        let alg = self.key.algorithm();
+        let hex: &[u8] = if alg == &rcgen::PKCS_ECDSA_P256_SHA256 {
+            &[
+                0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+            ]
+        } else if alg == &rcgen::PKCS_ECDSA_P384_SHA384 {
+            &[
+                0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03,
+            ]
+        } else if alg == &rcgen::PKCS_ED25519 {
+            &[0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70]
+        } else {
+            // sha256WithRSAEncryption, NULL parameters.
+            &[
+                0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05,
+                0x00,
+            ]
+        };
+        hex.to_vec()
+    }
+
+    /// Issue a subordinate CA (pathLenConstraint 0) into `dir` as `ca.crt` + `ca.key`, replacing
+    /// what is there. Labs use it for incomplete chains and for the SHA-1 signer.
+    pub fn issue_intermediate(
+        &self,
+        dir: &Path,
+        common_name: &str,
+        validity: Validity,
+    ) -> Result<CreatedCa> {
+        check_common_name(common_name, "the intermediate's name")?;
+        crate::fsutil::ensure_dir(dir, 0o700)?;
+        let key = KeyType::EcdsaP256.generate()?;
+        let mut params = CertificateParams::default();
+        params.not_before = validity.not_before;
+        params.not_after = validity.not_after;
+        params.serial_number = Some(random_serial()?);
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, common_name);
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        params.use_authority_key_identifier_extension = true;
+        let issuer = Issuer::from_ca_cert_der(&self.cert, &self.key).map_err(|e| {
+            Error::other(format!(
+                "cannot issue from {}: {e}",
+                self.cert_path.display()
+            ))
+        })?;
+        let cert = params
+            .signed_by(&key, &issuer)
+            .map_err(|e| Error::other(format!("cannot sign the intermediate: {e}")))?;
+        let info = CertInfo::from_der(cert.der())?;
+        let cert_path = dir.join(CA_CERT_FILE);
+        let key_path = dir.join(CA_KEY_FILE);
+        let files = write_all_or_nothing(
+            vec![
+                Planned {
+                    path: key_path.clone(),
+                    bytes: private_key_pem(&key).into_bytes(),
+                    mode: KEY_MODE,
+                    contents: "intermediate CA private key".into(),
+                },
+                Planned {
+                    path: cert_path.clone(),
+                    bytes: pem("CERTIFICATE", cert.der()).into_bytes(),
+                    mode: PUBLIC_MODE,
+                    contents: "intermediate CA certificate".into(),
+                },
+            ],
+            true,
+        )?;
+        Ok(CreatedCa {
+            directory: dir.to_path_buf(),
+            certificate: cert_path,
+            key: key_path,
+            key_type: KeyType::EcdsaP256,
+            files,
+            info,
+        })
+    }
+
+    /// Re-sign a certificate this CA issued with ecdsa-with-SHA1: deliberately weak, for the
+    /// lab's `sha1-signature` endpoint (clients must refuse it). Needs an ECDSA P-256 CA key;
+    /// aws-lc-rs signs only with SHA-2, so the SHA-1 digest is signed with the `p256` crate.
+    pub fn resign_sha1(&self, cert: &CertificateDer<'_>) -> Result<CertificateDer<'static>> {
+        use super::rehash::der;
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        use p256::pkcs8::DecodePrivateKey;
+        use sha1::Digest;
+        const ECDSA_SHA1: [u8; 11] = [
+            0x30, 0x09, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01,
+        ];
+        let signer = p256::ecdsa::SigningKey::from_pkcs8_der(self.key.serialized_der())
+            .map_err(|_| Error::usage("SHA-1 re-signing needs an ECDSA P-256 CA key"))?;
+        let bad = || Error::other("cannot re-sign: the certificate does not parse");
+        let (outer, _) = der::expect(cert.as_ref(), der::SEQUENCE).ok_or_else(bad)?;
+        let parts = der::all(outer.content).ok_or_else(bad)?;
+        let tbs = parts.first().ok_or_else(bad)?;
+        let fields = der::all(tbs.content).ok_or_else(bad)?;
+        let alg_at = if fields.first().is_some_and(|f| f.tag == 0xa0) {
+            2
+        } else {
+            1
+        };
+        let mut tbs_body = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            if i == alg_at {
+                tbs_body.extend_from_slice(&ECDSA_SHA1);
+            } else {
+                tbs_body.extend_from_slice(f.raw);
+            }
+        }
+        let mut new_tbs = Vec::new();
+        der::push_tlv(&mut new_tbs, der::SEQUENCE, &tbs_body);
+        let digest = sha1::Sha1::digest(&new_tbs);
+        let sig: p256::ecdsa::Signature = signer
+            .sign_prehash(&digest)
+            .map_err(|e| Error::other(format!("SHA-1 signing failed: {e}")))?;
+        let sig_der = sig.to_der();
+        let mut bits = vec![0u8];
+        bits.extend_from_slice(sig_der.as_bytes());
+        let mut body = new_tbs;
+        body.extend_from_slice(&ECDSA_SHA1);
+        der::push_tlv(&mut body, 0x03, &bits);
+        let mut out = Vec::new();
+        der::push_tlv(&mut out, der::SEQUENCE, &body);
+        Ok(CertificateDer::from(out))
+    }
+
+    /// A CRL (v2, signed by this CA) listing `revoked`, valid from now for `days`.
+    pub fn crl(&self, revoked: &[RevokedCert], days: u32) -> Result<Vec<u8>> {
+        let now = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: now - BACKDATE,
+            next_update: now + Duration::days(i64::from(days.max(1))),
+            crl_number: SerialNumber::from_slice(&(now.unix_timestamp() as u64).to_be_bytes()),
+            issuing_distribution_point: None,
+            revoked_certs: revoked
+                .iter()
+                .map(|r| rcgen::RevokedCertParams {
+                    serial_number: SerialNumber::from_slice(&r.serial),
+                    revocation_time: r.time,
+                    reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        let issuer = Issuer::from_ca_cert_der(&self.cert, &self.key).map_err(|e| {
+            Error::other(format!(
+                "cannot sign a CRL with {}: {e}",
+                self.cert_path.display()
+            ))
+        })?;
+        let crl = params
+            .signed_by(&issuer)
+            .map_err(|e| Error::other(format!("cannot sign the CRL: {e}")))?;
+        Ok(crl.der().to_vec())
+    }
+
     /// Issue a certificate.
     pub fn issue(&self, req: &IssueRequest) -> Result<Issued> {
+        self.issue_with(req, &IssueExtras::default())
+    }
+
+    /// Issue a certificate with the extras labs need (revocation pointers, a foreign public key).
+    pub fn issue_with(&self, req: &IssueRequest, extras: &IssueExtras) -> Result<Issued> {
         if !req.server && !req.client {
             return Err(Error::usage(
                 "a certificate needs a purpose: server, client or both",
@@ -1060,6 +1380,14 @@ impl Ca {
                 .push(ExtendedKeyUsagePurpose::ClientAuth);
         }
         params.use_authority_key_identifier_extension = true;
+        if let Some(url) = &extras.crl_url {
+            params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+                uris: vec![url.clone()],
+            }];
+        }
+        if let Some(url) = &extras.ocsp_url {
+            params.custom_extensions.push(aia_ocsp_extension(url));
+        }
 
         let issuer = Issuer::from_ca_cert_der(&self.cert, &self.key).map_err(|_| {
             Error::input(format!(
@@ -1067,10 +1395,23 @@ impl Ca {
                 self.cert_path.display()
             ))
         })?;
-        let key = key_type.generate()?;
-        let cert = params
-            .signed_by(&key, &issuer)
-            .map_err(|e| Error::other(format!("cannot sign the certificate: {e}")))?;
+        let (cert, key_pem) = match &extras.public_key {
+            Some(spki) => {
+                let public = rcgen::SubjectPublicKeyInfo::from_der(spki)
+                    .map_err(|e| Error::input(format!("unusable public key: {e}")))?;
+                let cert = params
+                    .signed_by(&public, &issuer)
+                    .map_err(|e| Error::other(format!("cannot sign the certificate: {e}")))?;
+                (cert, String::new())
+            }
+            None => {
+                let key = key_type.generate()?;
+                let cert = params
+                    .signed_by(&key, &issuer)
+                    .map_err(|e| Error::other(format!("cannot sign the certificate: {e}")))?;
+                (cert, private_key_pem(&key))
+            }
+        };
 
         // The issuer name must be byte-for-byte the CA's subject, or verifiers will not find the CA.
         let (_, leaf) = x509_parser::parse_x509_certificate(cert.der())
@@ -1104,15 +1445,20 @@ impl Ca {
                 self.info.not_after
             ));
         }
-        if req.server && info.validity_days > i64::from(DEFAULT_LEAF_DAYS) {
+        if req.server && info.validity_days > i64::from(APPLE_MAX_LEAF_DAYS) {
             warnings.push(format!(
-                "valid for {} days: Apple platforms reject TLS server certificates valid longer than 825 days",
+                "valid for {} days: Apple platforms reject TLS server certificates valid longer than {APPLE_MAX_LEAF_DAYS} days",
+                info.validity_days
+            ));
+        } else if req.server && info.validity_days > i64::from(CABF_MAX_LEAF_DAYS) {
+            warnings.push(format!(
+                "valid for {} days: longer than the {CABF_MAX_LEAF_DAYS} days public CAs may issue (`tlskit scan --policy mozilla-intermediate` flags it); fine for a lab",
                 info.validity_days
             ));
         }
         Ok(Issued {
             cert: cert.der().clone(),
-            key_pem: private_key_pem(&key),
+            key_pem,
             ca_pem: self.cert_pem(),
             key_type,
             info,
@@ -1136,6 +1482,40 @@ pub struct IssueRequest {
     /// Key type; defaults to the CA's (ECDSA P-256 when the CA's is unusual).
     pub key_type: Option<KeyType>,
     pub validity: Validity,
+}
+
+/// A revoked certificate, for [`Ca::crl`] and the lab's OCSP responder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokedCert {
+    /// The serial number's bytes (big-endian, as in the certificate).
+    pub serial: Vec<u8>,
+    pub time: OffsetDateTime,
+}
+
+/// What labs add to a certificate beyond [`IssueRequest`].
+#[derive(Debug, Clone, Default)]
+pub struct IssueExtras {
+    /// A CRL distribution point (`http://127.0.0.1:PORT/crl`).
+    pub crl_url: Option<String>,
+    /// An OCSP responder, in the authority information access extension.
+    pub ocsp_url: Option<String>,
+    /// Certify this public key (DER SubjectPublicKeyInfo) instead of generating a key pair; the
+    /// [`Issued`] then has no private key.
+    pub public_key: Option<Vec<u8>>,
+}
+
+/// authorityInfoAccess (1.3.6.1.5.5.7.1.1) with one id-ad-ocsp (1.3.6.1.5.5.7.48.1) URI.
+fn aia_ocsp_extension(url: &str) -> rcgen::CustomExtension {
+    use super::rehash::der;
+    const ID_AD_OCSP: [u8; 8] = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
+    let mut access = Vec::new();
+    der::push_tlv(&mut access, 0x06, &ID_AD_OCSP);
+    der::push_tlv(&mut access, 0x86, url.as_bytes()); // [6] uniformResourceIdentifier
+    let mut desc = Vec::new();
+    der::push_tlv(&mut desc, der::SEQUENCE, &access);
+    let mut content = Vec::new();
+    der::push_tlv(&mut content, der::SEQUENCE, &desc);
+    rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], content)
 }
 
 /// A freshly issued certificate and its key, not yet written anywhere.

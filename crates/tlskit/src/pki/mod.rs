@@ -11,3 +11,4 @@ pub mod chain;
 pub mod inspect;
 pub mod load;
 pub mod rehash;
+pub mod trust;
