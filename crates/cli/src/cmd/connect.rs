@@ -2,7 +2,7 @@
 
 use super::common::{self, TlsFlags};
 use crate::output;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 use tlskit::net::starttls::{self, Protocol, Transcript};
@@ -61,13 +61,21 @@ pub struct Args {
     /// DANGEROUS: continue even if the certificate does not verify (the report says why it failed).
     #[arg(long)]
     insecure: bool,
+    /// Verify the chain but not the host name (Python's check_hostname = False with
+    /// CERT_REQUIRED, SEED task 1.c): the report gives both verdicts separately.
+    #[arg(long, conflicts_with = "insecure")]
+    no_verify_name: bool,
 
     #[command(flatten)]
     tls: TlsFlags,
 
-    /// Print every certificate of the chain in full.
+    /// Print every certificate of the chain in full, and the subjects of the trusted CAs
+    /// (Python's context.get_ca_certs()).
     #[arg(short = 'v', long)]
     verbose: bool,
+    /// Print the certificates the server sent, as PEM (like openssl s_client -showcerts).
+    #[arg(long)]
+    showcerts: bool,
     /// Print the report (and what was received) as one JSON object.
     #[arg(long, conflicts_with_all = ["interactive", "pause"])]
     json: bool,
@@ -85,7 +93,8 @@ pub struct Args {
     /// Send an HTTP GET for PATH with a Host header; print status, headers and body.
     #[arg(long, value_name = "PATH", conflicts_with = "interactive")]
     http: Option<String>,
-    /// With --http: write the body to FILE (for images and other binary bodies).
+    /// With --http: write the body to FILE (for images and other binary bodies); `-o -` writes
+    /// the body alone to stdout (the report and headers then go to stderr).
     #[arg(short = 'o', long, value_name = "FILE", requires = "http")]
     output: Option<PathBuf>,
     /// Relay your terminal: stdin goes to the server, the server's data to stdout.
@@ -144,6 +153,7 @@ pub fn run(mut args: Args) -> Result<i32> {
         client_cert: args.client_cert.clone(),
         client_key: args.key.clone(),
         insecure: args.insecure,
+        no_verify_name: args.no_verify_name,
         no_sni: args.no_sni,
         protocols: args.tls.protocol.clone(),
         ciphers: args.tls.ciphers.clone(),
@@ -160,6 +170,9 @@ pub fn run(mut args: Args) -> Result<i32> {
     let setup = config::client_config(&opts)?;
     if args.insecure {
         output::warn("--insecure: the server's certificate is NOT verified; anyone in the path can impersonate it");
+    }
+    if args.no_verify_name {
+        output::warn("--no-verify-name: the host name is NOT checked; any certificate from a trusted CA is accepted, whoever it was issued to");
     }
     if let Some(k) = &setup.keylog {
         output::warn(format!(
@@ -267,6 +280,16 @@ async fn session(
         connector = connector.with_starttls(p, name);
     }
     let show_plaintext = !args.json && !args.quiet;
+    // Everything the handshake needs is made before the TCP connection: the rustls connection,
+    // its key shares and so the ClientHello. Once TCP is up the ClientHello leaves at once, and
+    // the time reported is the TLS handshake alone (ClientHello → Finished), pause or not.
+    let prepared = client::prepare(
+        &target,
+        &setup,
+        args.servername.as_deref(),
+        args.no_sni,
+        None,
+    )?;
     let (tcp, transcript) = if args.pause {
         // The same steps as Connector::open, with a pause after each.
         let mut tcp = connector.connect_tcp(None).await?;
@@ -318,20 +341,53 @@ async fn session(
         }
     }
     let tcp_time = tcp.connect_time;
-    let mut s = client::handshake(
+    let mut s = client::finish(
+        prepared,
         tcp,
         &target,
         &setup,
         args.servername.as_deref(),
-        args.no_sni,
         timeout,
     )
     .await?;
     s.report.timing.tcp_connect_ms = tlskit::net::millis(tcp_time);
+    if args.verbose {
+        s.report.trust_anchors = Some(setup.trust_subjects.clone());
+    }
+    if setup.ciphers_tls12_only && s.report.negotiated.protocol == "TLSv1.3" {
+        s.report.notes.push(
+            "-C had no effect: it selects TLSv1.2 cipher suites, and TLSv1.3 was negotiated (TLS 1.3 suites are chosen with --ciphersuites); add -p TLSv1_2 to use the -C suites".to_string(),
+        );
+    }
     let report = s.report.clone();
+    // With `-o -` stdout carries the body alone: everything else goes to stderr.
+    let body_to_stdout = args.output.as_deref() == Some(std::path::Path::new("-"));
     if !args.json && !args.quiet {
-        print!("{}", report.render_text(args.verbose));
-        let _ = std::io::stdout().flush();
+        let text = report.render_text(args.verbose);
+        if body_to_stdout {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+            let _ = std::io::stdout().flush();
+        }
+    }
+    if args.showcerts && !args.json {
+        let mut pem = String::new();
+        for (i, c) in s.peer_chain.iter().enumerate() {
+            let info = tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok();
+            pem.push_str(&format!(
+                "--- certificate {i}: {}\n",
+                info.map(|i| format!("s:{} i:{}", i.subject, i.issuer))
+                    .unwrap_or_default()
+            ));
+            pem.push_str(&tlskit::pki::ca::pem_encode("CERTIFICATE", c.as_ref()));
+        }
+        if body_to_stdout {
+            eprint!("{pem}");
+        } else {
+            print!("{pem}");
+            let _ = std::io::stdout().flush();
+        }
     }
     if args.pause {
         wait_enter("TLS handshake done.").await;
@@ -365,12 +421,30 @@ async fn session(
         let (data, end) = receive(&mut stream, read_timeout, None).await?;
         let (head, body) = tlskit::http::parse_full_response(&data)?;
         let saved_to = match &args.output {
+            Some(p) if body_to_stdout => {
+                let _ = p;
+                None
+            }
             Some(p) => {
                 tlskit::fsutil::write_atomic(p, &body, tlskit::fsutil::PUBLIC_MODE, true)?;
                 Some(p.display().to_string())
             }
             None => None,
         };
+        if body_to_stdout {
+            if !args.quiet {
+                eprintln!("--- HTTP response ---");
+                eprintln!("{} {} {}", head.version, head.status, head.reason);
+                for (k, v) in &head.headers {
+                    eprintln!("{k}: {v}");
+                }
+                eprintln!("({} body bytes written to stdout)", body.len());
+            }
+            let mut out = std::io::stdout();
+            let _ = out.write_all(&body);
+            let _ = out.flush();
+            return Ok(0);
+        }
         if args.json {
             let text = if saved_to.is_none() {
                 Some(String::from_utf8_lossy(&body).into_owned())
@@ -399,8 +473,15 @@ async fn session(
                 println!("{k}: {v}");
             }
             println!();
+            let binary = body.contains(&0);
             match &saved_to {
                 Some(p) => println!("({} body bytes written to {p})", body.len()),
+                None if binary && std::io::stdout().is_terminal() => {
+                    output::warn(format!(
+                        "the body ({} bytes) is binary and would mess up your terminal: not printed. Use -o FILE to save it, or -o - to write it to stdout anyway",
+                        body.len()
+                    ));
+                }
                 None => {
                     let mut out = std::io::stdout();
                     let _ = out.write_all(&body);

@@ -653,6 +653,11 @@ fn random_serial() -> Result<SerialNumber> {
     Ok(SerialNumber::from_slice(&bytes))
 }
 
+/// DER as PEM with the given label (`CERTIFICATE`, `X509 CRL` …), 64 columns.
+pub fn pem_encode(label: &str, der: &[u8]) -> String {
+    pem(label, der)
+}
+
 fn pem(label: &str, der: &[u8]) -> String {
     let b64 = base64_encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");

@@ -5,7 +5,10 @@ use super::report::{self, CertificateVerdict, ClientReport, Endpoint, Negotiated
 use super::verify::{self, ErrorContext};
 use crate::error::{Error, Result};
 use crate::net::{self, Connected, Target};
+use rustls::pki_types::CertificateDer;
 use rustls::pki_types::ServerName;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -30,10 +33,130 @@ fn name_text(name: &ServerName<'_>) -> String {
     }
 }
 
+/// Bytes passing a [`ClientIo`], for `--trace`: the direction (true: client to server) and the
+/// bytes as they went out or came in.
+pub type Tap = std::sync::Arc<dyn Fn(bool, &[u8]) + Send + Sync>;
+
+/// The transport under a client session: a TCP stream that is plugged in only after the
+/// ClientHello has been prepared (see [`prepare`]), optionally tapped for `--trace`.
+pub struct ClientIo {
+    tcp: Option<TcpStream>,
+    tap: Option<Tap>,
+}
+
+impl ClientIo {
+    /// The TCP stream, once connected.
+    pub fn tcp(&self) -> Option<&TcpStream> {
+        self.tcp.as_ref()
+    }
+
+    fn stream(&mut self) -> std::io::Result<&mut TcpStream> {
+        self.tcp.as_mut().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotConnected, "no TCP connection yet")
+        })
+    }
+}
+
+impl tokio::io::AsyncRead for ClientIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let tap = self.tap.clone();
+        let s = match self.stream() {
+            Ok(s) => s,
+            Err(e) => return Poll::Ready(Err(e)),
+        };
+        let r = Pin::new(s).poll_read(cx, buf);
+        if let (Poll::Ready(Ok(())), Some(tap)) = (&r, tap) {
+            let got = &buf.filled()[before..];
+            if !got.is_empty() {
+                tap(false, got);
+            }
+        }
+        r
+    }
+}
+
+impl tokio::io::AsyncWrite for ClientIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let tap = self.tap.clone();
+        let s = match self.stream() {
+            Ok(s) => s,
+            Err(e) => return Poll::Ready(Err(e)),
+        };
+        let r = Pin::new(s).poll_write(cx, data);
+        if let (Poll::Ready(Ok(n)), Some(tap)) = (&r, tap) {
+            tap(true, &data[..*n]);
+        }
+        r
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.stream() {
+            Ok(s) => Pin::new(s).poll_flush(cx),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.stream() {
+            Ok(s) => Pin::new(s).poll_shutdown(cx),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+}
+
 /// A TLS session and its report.
 pub struct ClientSession {
-    pub stream: TlsStream<TcpStream>,
+    pub stream: TlsStream<ClientIo>,
     pub report: ClientReport,
+    /// The certificates the server sent, leaf first (for `--showcerts`).
+    pub peer_chain: Vec<CertificateDer<'static>>,
+}
+
+/// A handshake made ready before the TCP connection exists: the rustls connection is built, its
+/// key shares generated and the ClientHello waiting, so that once TCP is up the ClientHello goes
+/// out at once and the time measured is the TLS handshake alone (ClientHello → Finished), not the
+/// crypto library's start-up or the building of the configuration.
+pub struct Prepared {
+    connect: tokio_rustls::Connect<ClientIo>,
+    name: ServerName<'static>,
+    name_str: String,
+    no_sni: bool,
+}
+
+/// Warm up the random number generator: aws-lc's first use takes tens of milliseconds.
+pub fn warm_up() {
+    let mut b = [0u8; 32];
+    let _ = aws_lc_rs::rand::fill(&mut b);
+}
+
+/// Build the client side of a handshake before connecting (see [`Prepared`]).
+pub fn prepare(
+    target: &Target,
+    setup: &ClientSetup,
+    servername: Option<&str>,
+    no_sni: bool,
+    tap: Option<Tap>,
+) -> Result<Prepared> {
+    let name = server_name(target, servername)?;
+    let name_str = name_text(&name);
+    warm_up();
+    let connector = TlsConnector::from(setup.config.clone());
+    let connect = connector.connect(name.clone(), ClientIo { tcp: None, tap });
+    Ok(Prepared {
+        connect,
+        name,
+        name_str,
+        no_sni,
+    })
 }
 
 /// Run the TLS handshake on `tcp` and describe the result. `timeout` bounds the handshake.
@@ -45,14 +168,36 @@ pub async fn handshake(
     no_sni: bool,
     timeout: Duration,
 ) -> Result<ClientSession> {
-    let name = server_name(target, servername)?;
-    let name_str = name_text(&name);
-    let connector = TlsConnector::from(setup.config.clone());
-    let started = Instant::now();
+    let prepared = prepare(target, setup, servername, no_sni, None)?;
+    finish(prepared, tcp, target, setup, servername, timeout).await
+}
+
+/// Plug the TCP connection into a prepared handshake, run it — timed from the ClientHello to
+/// the end of the handshake — and describe the result.
+pub async fn finish(
+    prepared: Prepared,
+    tcp: Connected,
+    target: &Target,
+    setup: &ClientSetup,
+    servername: Option<&str>,
+    timeout: Duration,
+) -> Result<ClientSession> {
+    let Prepared {
+        mut connect,
+        name,
+        name_str,
+        no_sni,
+    } = prepared;
     let peer = tcp.peer;
     let local = tcp.local;
     let proxy = tcp.proxy.clone();
-    let result = tokio::time::timeout(timeout, connector.connect(name.clone(), tcp.stream)).await;
+    match connect.get_mut() {
+        Some(io) => io.tcp = Some(tcp.stream),
+        None => return Err(Error::other("the prepared TLS handshake was already used")),
+    }
+    let started = Instant::now();
+    let result = tokio::time::timeout(timeout, connect).await;
+    let handshake_time = started.elapsed();
     let ctx = || ErrorContext {
         peer: format!("{target} ({peer})"),
         name: name_str.clone(),
@@ -73,7 +218,6 @@ pub async fn handshake(
         Ok(Err(e)) => return Err(verify::io_error(&e, &ctx(), "TLS handshake")),
         Ok(Ok(s)) => s,
     };
-    let handshake_time = started.elapsed();
     let (_, conn) = stream.get_ref();
     let negotiated = Negotiated::from_state(conn);
     let chain_der: Vec<_> = conn
@@ -82,6 +226,9 @@ pub async fn handshake(
         .unwrap_or_default();
     let outcome = setup.verifier.outcome();
     let verify_error = outcome.as_ref().and_then(|o| o.error.clone());
+    let name_only = verify_error.as_ref().is_some_and(verify::is_name_error);
+    let chain_verified = outcome.is_some() && (verify_error.is_none() || name_only);
+    let name_verification = !setup.verifier.skips_name();
     let chain = report::describe_chain(&chain_der);
     let names = chain.first().map(report::san_names).unwrap_or_default();
     let name_match = chain_der
@@ -89,7 +236,10 @@ pub async fn handshake(
         .map(|c| report::name_matches(c, &name))
         .unwrap_or(false);
     let certificate = CertificateVerdict {
-        verified: verify_error.is_none() && outcome.is_some(),
+        verified: outcome.is_some()
+            && (verify_error.is_none() || (name_only && !name_verification)),
+        chain_verified,
+        name_verification,
         error: verify_error.map(|e| match &e {
             rustls::Error::InvalidCertificate(ce) => verify::certificate_error(ce, &ctx()),
             other => other.to_string(),
@@ -125,8 +275,13 @@ pub async fn handshake(
         keylog: setup.keylog.as_ref().map(|p| p.display().to_string()),
         notes: setup.notes.clone(),
         proxy,
+        trust_anchors: None,
     };
-    Ok(ClientSession { stream, report })
+    Ok(ClientSession {
+        stream,
+        report,
+        peer_chain: chain_der.into_iter().map(|c| c.into_owned()).collect(),
+    })
 }
 
 /// TCP connect and TLS handshake in one call, with both timings in the report.

@@ -18,6 +18,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Trust {
     pub roots: Arc<RootCertStore>,
+    /// The subject of every trust anchor, in load order (Python's `context.get_ca_certs()`).
+    pub subjects: Vec<String>,
     /// For messages: `ca.crt (1 certificate)` or `the system trust store (140 certificates)`.
     pub description: String,
 }
@@ -26,10 +28,12 @@ pub struct Trust {
 /// SSL_CERT_DIR are honoured), falling back to Mozilla's roots when the system has none.
 pub fn load_trust(ca: &[PathBuf]) -> Result<Trust> {
     let mut roots = RootCertStore::empty();
+    let mut subjects = Vec::new();
     if !ca.is_empty() {
         let mut names = Vec::new();
         for path in ca {
             let certs = load::load_trust(path)?;
+            subjects.extend(certs.iter().filter_map(|c| subject_of(c.as_ref())));
             let (added, _ignored) = roots.add_parsable_certificates(certs);
             if added == 0 {
                 return Err(Error::input(format!(
@@ -42,6 +46,7 @@ pub fn load_trust(ca: &[PathBuf]) -> Result<Trust> {
         let n = roots.len();
         return Ok(Trust {
             roots: Arc::new(roots),
+            subjects,
             description: format!(
                 "{} ({n} certificate{})",
                 names.join(", "),
@@ -50,16 +55,30 @@ pub fn load_trust(ca: &[PathBuf]) -> Result<Trust> {
         });
     }
     let native = rustls_native_certs::load_native_certs();
+    subjects.extend(native.certs.iter().filter_map(|c| subject_of(c.as_ref())));
     let (added, _) = roots.add_parsable_certificates(native.certs);
     if added > 0 {
         return Ok(Trust {
             roots: Arc::new(roots),
+            subjects,
             description: format!("the system trust store ({added} certificates)"),
         });
     }
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let subjects = webpki_roots::TLS_SERVER_ROOTS
+        .iter()
+        .map(|a| {
+            // The anchor's subject is a Name without its SEQUENCE header: add one to parse it.
+            let mut der = Vec::new();
+            crate::pki::rehash::der::push_tlv(&mut der, 0x30, a.subject.as_ref());
+            <x509_parser::x509::X509Name as x509_parser::prelude::FromDer<_>>::from_der(&der)
+                .map(|(_, n)| n.to_string())
+                .unwrap_or_else(|_| "(unreadable name)".to_string())
+        })
+        .collect();
     Ok(Trust {
         roots: Arc::new(roots),
+        subjects,
         description: "Mozilla's root store (the system store is empty)".to_string(),
     })
 }
@@ -71,6 +90,8 @@ pub struct ClientOptions {
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
     pub insecure: bool,
+    /// Verify the chain but not the name (Python's `check_hostname = False` with CERT_REQUIRED).
+    pub no_verify_name: bool,
     pub no_sni: bool,
     pub protocols: Vec<String>,
     pub ciphers: Option<String>,
@@ -85,6 +106,10 @@ pub struct ClientSetup {
     pub config: Arc<ClientConfig>,
     pub verifier: Arc<RecordingVerifier>,
     pub trust: String,
+    /// Subjects of the trusted CA certificates.
+    pub trust_subjects: Vec<String>,
+    /// `-C` named TLSv1.2 suites only (TLS 1.3 suites stayed the default set).
+    pub ciphers_tls12_only: bool,
     pub keylog: Option<PathBuf>,
     /// Subject of the configured client certificate (mutual TLS).
     pub client_cert_subject: Option<String>,
@@ -108,12 +133,14 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
             .iter()
             .map(|s| s.openssl.unwrap_or(s.iana))
             .collect();
-        notes.push(format!(
-            "{} suite(s) selected by the cipher string are not offered because tlskit connect will not speak them: {}",
-            names.len(),
-            names.join(" ")
-        ));
+        notes.push(not_offered_note(&names, opts.ciphers.as_deref()));
     }
+    let ciphers_tls12_only = opts.ciphers.as_deref().is_some_and(|c| {
+        opts.ciphersuites.is_none()
+            && !c
+                .split([':', ',', ' '])
+                .any(|t| t.starts_with("TLS_") && !t.contains("_WITH_"))
+    });
     // Only suites of the chosen versions; rustls rejects a configuration with none.
     let suites: Vec<_> = choice
         .suites
@@ -138,7 +165,11 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
     )
     .build()
     .map_err(|e| Error::input(format!("cannot build the certificate verifier: {e}")))?;
-    let verifier = Arc::new(RecordingVerifier::new(Some(inner), opts.insecure));
+    let mut verifier = RecordingVerifier::new(Some(inner), opts.insecure);
+    if opts.no_verify_name {
+        verifier = verifier.without_name_check();
+    }
+    let verifier = Arc::new(verifier);
 
     let builder = ClientConfig::builder_with_provider(Arc::new(provider))
         .with_protocol_versions(&versions)
@@ -172,10 +203,34 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
         config: Arc::new(config),
         verifier,
         trust: trust.description,
+        trust_subjects: trust.subjects,
+        ciphers_tls12_only,
         keylog: keylog_path,
         client_cert_subject,
         notes,
     })
+}
+
+/// One line about suites a cipher string selected that tlskit will not speak: the count, the
+/// first few names, and where to see them all.
+fn not_offered_note(names: &[&str], cipher_string: Option<&str>) -> String {
+    const SHOWN: usize = 4;
+    let mut list = names
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if names.len() > SHOWN {
+        list.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    let see = cipher_string
+        .map(|c| format!("; `tlskit ciphers -v '{c}'` lists them"))
+        .unwrap_or_default();
+    format!(
+        "{} suite(s) selected by the cipher string are not offered (tlskit connect speaks only AEAD suites with forward secrecy): {list}{see}",
+        names.len()
+    )
 }
 
 /// The subject of a DER certificate as text.

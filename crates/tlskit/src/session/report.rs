@@ -107,8 +107,13 @@ impl Negotiated {
 /// The verdict on the server's certificate chain.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificateVerdict {
-    /// True when the chain verified against the trust store and the name matched.
+    /// True when verification accepted the certificate: the chain verified against the trust
+    /// store and the name matched (or, with --no-verify-name, was not required to).
     pub verified: bool,
+    /// The chain verdict alone: signatures, validity dates, usage, up to a trusted CA.
+    pub chain_verified: bool,
+    /// Whether the name was part of verification (false with --no-verify-name).
+    pub name_verification: bool,
     /// Why verification failed (only with --insecure can the session exist anyway).
     pub error: Option<String>,
     /// Verification was overridden with --insecure.
@@ -186,6 +191,9 @@ pub struct ClientReport {
     /// The outbound proxy the connection went through (then `target.address` is the proxy's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<crate::net::proxy::ProxyUse>,
+    /// Subjects of the trusted CA certificates (with -v; Python's `context.get_ca_certs()`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_anchors: Option<Vec<String>>,
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -281,7 +289,12 @@ impl ClientReport {
         let _ = writeln!(s, "Compression          {}", n.compression);
         let _ = writeln!(s, "Handshake            {}", n.handshake.replace('_', " "));
         let c = &self.certificate;
-        let verdict = if c.verified {
+        let verdict = if c.verified && !c.name_verification {
+            format!(
+                "chain verified against {}; name NOT checked (--no-verify-name)",
+                c.trust
+            )
+        } else if c.verified {
             format!("verified against {}", c.trust)
         } else if c.insecure {
             format!(
@@ -294,12 +307,26 @@ impl ClientReport {
         let _ = writeln!(s, "Server certificate   {verdict}");
         let _ = writeln!(
             s,
-            "  name check         '{}' {}",
+            "  chain              {}",
+            if c.chain_verified {
+                "verified (signatures, dates and usage, up to a trusted CA)"
+            } else {
+                "NOT verified"
+            }
+        );
+        let _ = writeln!(
+            s,
+            "  name check         '{}' {}{}",
             c.name_checked,
             if c.name_match {
                 "matches the certificate"
             } else {
                 "does NOT match the certificate"
+            },
+            if c.name_verification {
+                ""
+            } else {
+                " (not required: --no-verify-name)"
             }
         );
         let _ = writeln!(
@@ -336,6 +363,12 @@ impl ClientReport {
                 s,
                 "Key log              TLS secrets appended to {k} (NSS format, for Wireshark)"
             );
+        }
+        if let Some(anchors) = &self.trust_anchors {
+            let _ = writeln!(s, "Trusted CAs          {} ({})", anchors.len(), c.trust);
+            for a in anchors {
+                let _ = writeln!(s, "  {a}");
+            }
         }
         for note in &self.notes {
             let _ = writeln!(s, "Note: {note}");

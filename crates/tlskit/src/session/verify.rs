@@ -25,6 +25,8 @@ pub struct VerifyOutcome {
 pub struct RecordingVerifier {
     inner: Option<Arc<WebPkiServerVerifier>>,
     insecure: bool,
+    /// Accept a chain that verifies but names another host (Python's check_hostname=False).
+    skip_name: bool,
     algorithms: WebPkiSupportedAlgorithms,
     outcome: Mutex<Option<VerifyOutcome>>,
 }
@@ -35,6 +37,7 @@ impl RecordingVerifier {
         RecordingVerifier {
             inner,
             insecure,
+            skip_name: false,
             algorithms: crate::provider().signature_verification_algorithms,
             outcome: Mutex::new(None),
         }
@@ -48,6 +51,29 @@ impl RecordingVerifier {
     pub fn insecure(&self) -> bool {
         self.insecure
     }
+
+    /// Verify the chain but not the name: a chain that verifies is accepted whatever names it
+    /// holds (the outcome still records the name mismatch).
+    pub fn without_name_check(mut self) -> Self {
+        self.skip_name = true;
+        self
+    }
+
+    /// Whether the name is left unchecked.
+    pub fn skips_name(&self) -> bool {
+        self.skip_name
+    }
+}
+
+/// Whether a verification error is about the name only: webpki checks the chain first, so the
+/// chain itself verified.
+pub fn is_name_error(e: &rustls::Error) -> bool {
+    matches!(
+        e,
+        rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+        )
+    )
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -78,6 +104,7 @@ impl ServerCertVerifier for RecordingVerifier {
         match result {
             Ok(v) => Ok(v),
             Err(_) if self.insecure => Ok(ServerCertVerified::assertion()),
+            Err(e) if self.skip_name && is_name_error(&e) => Ok(ServerCertVerified::assertion()),
             Err(e) => Err(e),
         }
     }
