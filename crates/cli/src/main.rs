@@ -40,6 +40,7 @@ enum Command {
     Pcap(cmd::pcap::Args),
     Completions(cmd::completions::Args),
     Man(cmd::man::Args),
+    Lab(cmd::lab::Args),
 }
 
 fn main() {
@@ -74,6 +75,7 @@ fn main() {
         Command::Pcap(a) => cmd::pcap::run(a),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man(a) => cmd::man::run(a, Cli::command()),
+        Command::Lab(a) => cmd::lab::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

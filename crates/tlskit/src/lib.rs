@@ -11,6 +11,7 @@ pub mod bench;
 pub mod error;
 pub mod fsutil;
 pub mod http;
+pub mod lab;
 pub mod net;
 pub mod observe;
 pub mod pcap;

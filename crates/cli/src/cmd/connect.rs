@@ -65,6 +65,10 @@ pub struct Args {
     /// CERT_REQUIRED, SEED task 1.c): the report gives both verdicts separately.
     #[arg(long, conflicts_with = "insecure")]
     no_verify_name: bool,
+    /// Also check the server's certificate against this certificate revocation list (DER or
+    /// PEM file; repeatable), as `curl --crlfile` does.
+    #[arg(long, value_name = "FILE")]
+    crl: Vec<PathBuf>,
 
     #[command(flatten)]
     tls: TlsFlags,
@@ -154,6 +158,7 @@ pub fn run(mut args: Args) -> Result<i32> {
         client_key: args.key.clone(),
         insecure: args.insecure,
         no_verify_name: args.no_verify_name,
+        crls: args.crl.clone(),
         no_sni: args.no_sni,
         protocols: args.tls.protocol.clone(),
         ciphers: args.tls.ciphers.clone(),

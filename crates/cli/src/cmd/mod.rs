@@ -8,6 +8,7 @@ pub mod completions;
 pub mod connect;
 pub mod demo;
 pub mod man;
+pub mod lab;
 pub mod observe;
 pub mod pcap;
 pub mod proxy;

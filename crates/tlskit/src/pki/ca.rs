@@ -1543,6 +1543,62 @@ impl fmt::Debug for Issued {
     }
 }
 
+/// A self-signed server certificate (not a CA) for `names`: what a server makes for itself when
+/// nobody issued it one — the lab's `self-signed` endpoint.
+pub fn self_signed_leaf(names: &[&str], validity: Validity) -> Result<Issued> {
+    let mut params = CertificateParams::default();
+    params.not_before = validity.not_before;
+    params.not_after = validity.not_after;
+    params.serial_number = Some(random_serial()?);
+    let mut dn = DistinguishedName::new();
+    dn.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("localhost"),
+    );
+    params.distinguished_name = dn;
+    for n in names {
+        let san = match parse_name(n, false)? {
+            SubjectName::Dns(d) => SanType::DnsName(
+                d.as_str()
+                    .try_into()
+                    .map_err(|_| name_error(&d, "not a valid DNS name"))?,
+            ),
+            SubjectName::Ip(ip) => SanType::IpAddress(ip),
+            _ => continue,
+        };
+        params.subject_alt_names.push(san);
+    }
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let key = KeyType::EcdsaP256.generate()?;
+    let cert = params
+        .self_signed(&key)
+        .map_err(|e| Error::other(format!("cannot make a self-signed certificate: {e}")))?;
+    let info = CertInfo::from_der(cert.der())?;
+    Ok(Issued {
+        cert: cert.der().clone(),
+        key_pem: private_key_pem(&key),
+        ca_pem: String::new(),
+        key_type: KeyType::EcdsaP256,
+        info,
+        warnings: Vec::new(),
+    })
+}
+
+impl Issued {
+    /// The private key as PEM; empty when the certificate was made for a foreign public key.
+    pub fn has_key(&self) -> bool {
+        !self.key_pem.is_empty()
+    }
+
+    /// The same certificate and key with another certificate (e.g. re-signed), described anew.
+    pub fn with_certificate(self, cert: CertificateDer<'static>) -> Result<Issued> {
+        let info = CertInfo::from_der(cert.as_ref())?;
+        Ok(Issued { cert, info, ..self })
+    }
+}
+
 /// Where [`Issued::write`] puts things.
 #[derive(Debug, Clone)]
 pub enum Output {

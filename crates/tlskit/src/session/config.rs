@@ -92,6 +92,8 @@ pub struct ClientOptions {
     pub insecure: bool,
     /// Verify the chain but not the name (Python's `check_hostname = False` with CERT_REQUIRED).
     pub no_verify_name: bool,
+    /// Certificate revocation lists (DER or PEM files) to check the server's certificate against.
+    pub crls: Vec<PathBuf>,
     pub no_sni: bool,
     pub protocols: Vec<String>,
     pub ciphers: Option<String>,
@@ -159,12 +161,39 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
     };
 
     let trust = load_trust(&opts.ca)?;
-    let inner = WebPkiServerVerifier::builder_with_provider(
+    let mut crls = Vec::new();
+    for path in &opts.crls {
+        let bytes = load::read_file(path)?;
+        let found: Vec<_> = if bytes.starts_with(b"-----") {
+            use rustls::pki_types::pem::PemObject;
+            rustls::pki_types::CertificateRevocationListDer::pem_slice_iter(&bytes)
+                .filter_map(|c| c.ok())
+                .collect()
+        } else {
+            vec![rustls::pki_types::CertificateRevocationListDer::from(bytes)]
+        };
+        if found.is_empty() {
+            return Err(Error::input(format!(
+                "{} holds no CRL (expected DER, or PEM with -----BEGIN X509 CRL-----)",
+                path.display()
+            )));
+        }
+        crls.extend(found);
+    }
+    let mut vb = WebPkiServerVerifier::builder_with_provider(
         trust.roots.clone(),
         Arc::new(provider.clone()),
-    )
-    .build()
-    .map_err(|e| Error::input(format!("cannot build the certificate verifier: {e}")))?;
+    );
+    if !crls.is_empty() {
+        // The server's own certificate is checked; a CRL from another CA is no reason to fail.
+        vb = vb
+            .with_crls(crls)
+            .only_check_end_entity_revocation()
+            .allow_unknown_revocation_status();
+    }
+    let inner = vb
+        .build()
+        .map_err(|e| Error::input(format!("cannot build the certificate verifier: {e}")))?;
     let mut verifier = RecordingVerifier::new(Some(inner), opts.insecure);
     if opts.no_verify_name {
         verifier = verifier.without_name_check();
