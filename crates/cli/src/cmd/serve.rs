@@ -25,7 +25,7 @@ and --max-connections connections open; --handshake-timeout and --idle-timeout c
 that stall (also clients that stop reading). --http --root streams files of any size and reads\n\
 uploads (POST) of any size without keeping them. Measure it with `tlskit bench`\n\
 (docs/BENCHMARKS.md).",
-    after_help = "Examples:\n  tlskit serve -s localhost.pem '' 1060                 # safe_tls.py -s localhost.pem '' 1060\n  tlskit serve -s server.pem --http 0.0.0.0 443          # SEED 2.a: an HTTPS server\n  tlskit serve -s server.pem --http --root ./site 127.0.0.1 8443\n  tlskit serve -s server.pem -a ca.crt --require-client-cert --echo 127.0.0.1 8443\n  tlskit serve -s server.pem --forward 127.0.0.1:8080 0.0.0.0 8443\n  tlskit serve -s server.pem --http --root ./site -q 127.0.0.1 8443   # then: tlskit bench -a ca.crt localhost 8443"
+    after_help = "Examples:\n  tlskit serve -s localhost.pem '' 1060                 # safe_tls.py -s localhost.pem '' 1060\n  tlskit serve -s localhost.pem --message-file book.txt '' 1060   # the book's 280 KB message\n  tlskit serve -s server.pem --http 0.0.0.0 443          # SEED 2.a: an HTTPS server\n  tlskit serve -s server.pem --http --root ./site 127.0.0.1 8443\n  tlskit serve -s server.pem -a ca.crt --require-client-cert --echo 127.0.0.1 8443\n  tlskit serve -s server.pem --forward 127.0.0.1:8080 0.0.0.0 8443\n  tlskit serve -s server.pem --http --root ./site -q 127.0.0.1 8443   # then: tlskit bench -a ca.crt localhost 8443"
 )]
 pub struct Args {
     /// Address to listen on ('' = all IPv4 interfaces), or HOST:PORT, or a PORT alone (127.0.0.1).
@@ -59,8 +59,12 @@ pub struct Args {
     no_resumption: bool,
 
     /// Send TEXT to each client and close (the default mode).
-    #[arg(long, value_name = "TEXT", conflicts_with_all = ["echo", "http", "forward"])]
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["echo", "http", "forward", "message_file"])]
     message: Option<String>,
+    /// Send the contents of FILE to each client and close (for messages too long for an argument,
+    /// like the book's 280 KB 'Beautiful is better than ugly' × 10000; `-` reads stdin once).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["echo", "http", "forward"])]
+    message_file: Option<PathBuf>,
     /// Echo back whatever each client sends.
     #[arg(long, conflicts_with_all = ["http", "forward"])]
     echo: bool,
@@ -134,6 +138,8 @@ pub fn run(args: Args) -> Result<i32> {
         }
     } else if let Some(f) = &args.forward {
         Mode::Forward(tlskit::net::Target::parse(f, None)?)
+    } else if let Some(path) = &args.message_file {
+        Mode::Message(read_message_file(path)?)
     } else {
         Mode::Message(
             args.message
@@ -162,6 +168,23 @@ pub fn run(args: Args) -> Result<i32> {
     let setup = config::server_config(&opts)?;
     for n in &setup.notes {
         crate::output::warn(n);
+    }
+    if let Some(leaf) = setup
+        .chain
+        .first()
+        .and_then(|c| tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok())
+    {
+        if leaf.expired {
+            crate::output::warn(format!(
+                "the certificate {} expired on {}: clients that verify will refuse it (\"certificate has expired\"); issue a new one with `tlskit cert issue`",
+                leaf.subject, leaf.not_after
+            ));
+        } else if leaf.not_yet_valid {
+            crate::output::warn(format!(
+                "the certificate {} is not valid before {}: clients that verify will refuse it until then (check the clocks)",
+                leaf.subject, leaf.not_before
+            ));
+        }
     }
     if let Some(k) = &setup.keylog {
         crate::output::warn(format!(
@@ -244,6 +267,35 @@ pub fn run(args: Args) -> Result<i32> {
             ));
         }
         Ok(0)
+    })
+}
+
+/// The message for `--message-file`: the file's bytes as text (`-`: standard input), at most
+/// 64 MiB. rustls sends it in records of 16 KiB.
+fn read_message_file(path: &std::path::Path) -> Result<String> {
+    const MAX: usize = 64 << 20;
+    let bytes = if path == std::path::Path::new("-") {
+        use std::io::Read;
+        let mut v = Vec::new();
+        std::io::stdin()
+            .take(MAX as u64 + 1)
+            .read_to_end(&mut v)
+            .map_err(|e| Error::input(format!("cannot read the message from stdin: {e}")))?;
+        v
+    } else {
+        tlskit::pki::load::read_file(path)?
+    };
+    if bytes.len() > MAX {
+        return Err(Error::input(format!(
+            "{}: the message is larger than 64 MiB",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Error::input(format!(
+            "{} is not UTF-8 text (the message mode sends text)",
+            path.display()
+        ))
     })
 }
 

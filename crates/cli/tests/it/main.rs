@@ -9,6 +9,7 @@ mod bench;
 mod cert;
 mod ciphers;
 mod ja4;
+mod lab;
 mod observe;
 mod outbound_proxy;
 mod pcap;

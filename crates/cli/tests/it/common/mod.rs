@@ -572,6 +572,77 @@ impl Browser {
         Browser { chromium, home }
     }
 
+    /// A browser whose NSS database was made by `tlskit cert trust CA --nss-db` (the command a
+    /// student runs), not by certutil directly.
+    pub fn trusting_with_tlskit(home: PathBuf, ca_dir: &Path) -> Browser {
+        let chromium = require_tool("chromium", "chromium");
+        require_tool("certutil", "libnss3-tools");
+        let nssdb = home.join(".pki/nssdb");
+        run(&[
+            "cert",
+            "trust",
+            ca_dir.to_str().unwrap(),
+            "--nss-db",
+            nssdb.to_str().unwrap(),
+        ])
+        .ok();
+        Browser { chromium, home }
+    }
+
+    /// Load `url` and say how it went, as Chromium's own net log records it: `Ok(())` when the
+    /// page loaded, else the net error's name (`ERR_CERT_DATE_INVALID`, …). The names come from
+    /// the net log's own constants table, so nothing here hard-codes Chromium's error numbers.
+    pub fn net_error(&self, url: &str) -> Result<(), String> {
+        let log = self
+            .home
+            .join(format!("netlog-{}.json", std::process::id()));
+        let _ = std::fs::remove_file(&log);
+        let flag = format!("--log-net-log={}", log.display());
+        let r = self.dump_dom(url, &[&flag]);
+        let text = std::fs::read_to_string(&log)
+            .unwrap_or_else(|e| panic!("Chromium wrote no net log ({e}):\n{}", r.stderr));
+        let v: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("the net log is not JSON ({e})"));
+        let c = &v["constants"];
+        let name_of = |code: i64| -> String {
+            c["netError"]
+                .as_object()
+                .and_then(|m| m.iter().find(|(_, v)| v.as_i64() == Some(code)))
+                .map(|(k, _)| k.clone())
+                .unwrap_or_else(|| format!("net error {code}"))
+        };
+        let start_job = c["logEventTypes"]["URL_REQUEST_START_JOB"].as_i64();
+        let events = v["events"].as_array().cloned().unwrap_or_default();
+        let sources: Vec<i64> = events
+            .iter()
+            .filter(|e| e["type"].as_i64() == start_job && e["params"]["url"] == url)
+            .filter_map(|e| e["source"]["id"].as_i64())
+            .collect();
+        assert!(
+            !sources.is_empty(),
+            "Chromium never requested {url}:\n{}",
+            r.stderr
+        );
+        // The request's own outcome: the end of its URL_REQUEST_START_JOB or REQUEST_ALIVE
+        // (socket-level events of the same source may carry other, intermediate errors).
+        let alive = c["logEventTypes"]["REQUEST_ALIVE"].as_i64();
+        let last_error = events
+            .iter()
+            .filter(|e| {
+                e["source"]["id"]
+                    .as_i64()
+                    .is_some_and(|s| sources.contains(&s))
+            })
+            .filter(|e| e["type"].as_i64() == start_job || e["type"].as_i64() == alive)
+            .filter_map(|e| e["params"]["net_error"].as_i64())
+            .filter(|c| *c != 0)
+            .last();
+        match last_error {
+            None => Ok(()),
+            Some(code) => Err(name_of(code)),
+        }
+    }
+
     /// Load `url` and return the rendered DOM on stdout; `extra` adds flags (a proxy …).
     pub fn dump_dom(&self, url: &str, extra: &[&str]) -> Run {
         let profile = self.home.join("profile");
