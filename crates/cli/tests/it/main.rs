@@ -6,6 +6,7 @@ mod common;
 mod daemons;
 
 mod bench;
+mod capture;
 mod cert;
 mod ciphers;
 mod ja4;

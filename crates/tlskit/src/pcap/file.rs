@@ -203,7 +203,7 @@ impl CaptureReader {
 
     fn truncated(&self, what: &str, got: usize) -> Error {
         Error::input(format!(
-            "{} is truncated: it ends in the middle of {what} (byte {}) after {} complete packet{}; the capture was cut short (was the capturing tool killed?){}",
+            "{} is truncated: it ends in the middle of {what} (byte {}) after {} complete packet{}; the capture was cut short, or is still being written: stop the capture (Ctrl-C on tcpdump, then wait for its 'packets captured' line) and read the file again{}",
             self.path.display(),
             self.offset + got as u64,
             self.count,

@@ -10,8 +10,10 @@
 //! dropped, out-of-order segments held until the gap fills) and fed to the observer's
 //! [`crate::observe::Analyzer`].
 
+pub mod dns;
 pub mod file;
 pub mod packet;
+pub mod svg;
 
 use crate::error::{file_error, Error, Result};
 use crate::observe::analyze::{self, fmt_ms, Analysis, Analyzer, Direction};
@@ -94,6 +96,18 @@ pub struct StreamReport {
     /// The one-line answer.
     pub summary: String,
     pub keylog: Option<KeylogCoverage>,
+    /// The DNS answer this connection followed (its server's address, looked up just before).
+    pub dns: Option<StreamDns>,
+}
+
+/// The DNS lookup that led to a stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamDns {
+    /// Index into the report's `dns`.
+    pub exchange: usize,
+    pub name: String,
+    /// From the DNS query to this stream's first packet.
+    pub query_before_ms: f64,
 }
 
 /// A key log's overall match.
@@ -117,6 +131,8 @@ pub struct CaptureReport {
     pub tcp_packets: u64,
     pub streams: Vec<StreamReport>,
     pub keylog: Option<KeylogSummary>,
+    /// DNS queries and answers (UDP and TCP port 53), in order.
+    pub dns: Vec<dns::DnsExchange>,
     pub warnings: Vec<String>,
 }
 
@@ -230,6 +246,8 @@ struct Stream {
     analyzer: Analyzer,
     stats: Reassembly,
     closed: bool,
+    /// DNS over TCP (port 53): the bytes of each direction, bounded.
+    dns_bytes: Option<[Vec<u8>; 2]>,
 }
 
 fn rel_ms(ts: Duration, first: Duration) -> f64 {
@@ -260,6 +278,7 @@ impl Stream {
             analyzer: Analyzer::new(max_records),
             stats: Reassembly::default(),
             closed: false,
+            dns_bytes: (server.port() == 53).then(|| [Vec::new(), Vec::new()]),
         }
     }
 
@@ -317,6 +336,11 @@ impl Stream {
             return;
         }
         let data = self.dirs[i].segment(seq, &seg.payload, &mut self.stats);
+        if let Some(d) = self.dns_bytes.as_mut() {
+            if d[i].len() + data.len() <= 1 << 20 {
+                d[i].extend_from_slice(&data);
+            }
+        }
         if !data.is_empty() {
             self.analyzer
                 .feed(dir, ts.saturating_sub(self.first_ts), &data);
@@ -348,6 +372,7 @@ impl Stream {
             reassembly: stats,
             summary,
             keylog,
+            dns: None,
         }
     }
 }
@@ -526,6 +551,7 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
     let mut streams: Vec<Option<Stream>> = Vec::new();
     let mut finished: Vec<StreamReport> = Vec::new();
     let mut by_key: HashMap<(SocketAddr, SocketAddr), usize> = HashMap::new();
+    let mut dns_seen = DnsCollector::default();
     loop {
         let pkt = match reader.next_packet() {
             Ok(Some(p)) => p,
@@ -546,7 +572,14 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
                 fragments += 1;
                 continue;
             }
-            Decoded::Other => continue,
+            Decoded::Other => {
+                if let Some(u) = packet::decode_udp(pkt.link_type, &pkt.data) {
+                    if u.dst.port() == 53 || u.src.port() == 53 {
+                        dns_seen.message("udp", u.src, u.dst, pkt.ts, &u.payload);
+                    }
+                }
+                continue;
+            }
         };
         tcp_packets += 1;
         let key = if seg.src <= seg.dst {
@@ -605,9 +638,13 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
         warnings.push(format!("{fragments} IP fragments were not reassembled"));
     }
     for s in streams.into_iter().flatten() {
+        if let Some(d) = &s.dns_bytes {
+            dns_seen.tcp_stream(s.client, s.server, s.first_ts, d);
+        }
         finished.push(s.finish(keylog.as_ref()));
     }
     finished.sort_by_key(|s| s.index);
+    let dns = dns_seen.link(&mut finished);
     let keylog_summary = keylog.as_ref().map(|k| KeylogSummary {
         file: k.path.display().to_string(),
         sessions: k.sessions(),
@@ -634,8 +671,126 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
         tcp_packets,
         streams: finished,
         keylog: keylog_summary,
+        dns,
         warnings,
     })
+}
+
+/// DNS messages seen so far, paired into exchanges at the end.
+#[derive(Default)]
+struct DnsCollector {
+    /// (transport, client, resolver, id, time, message)
+    messages: Vec<(&'static str, SocketAddr, SocketAddr, Duration, dns::Message)>,
+}
+
+impl DnsCollector {
+    fn message(
+        &mut self,
+        transport: &'static str,
+        src: SocketAddr,
+        dst: SocketAddr,
+        ts: Duration,
+        bytes: &[u8],
+    ) {
+        if self.messages.len() >= 10_000 {
+            return;
+        }
+        if let Some(m) = dns::parse(bytes) {
+            let (client, resolver) = if m.response { (dst, src) } else { (src, dst) };
+            self.messages.push((transport, client, resolver, ts, m));
+        }
+    }
+
+    /// A DNS-over-TCP stream: its messages, timed at the stream's start (their own segments'
+    /// times are not kept).
+    fn tcp_stream(
+        &mut self,
+        client: SocketAddr,
+        server: SocketAddr,
+        ts: Duration,
+        d: &[Vec<u8>; 2],
+    ) {
+        for m in dns::split_tcp(&d[0]) {
+            self.message("tcp", client, server, ts, m);
+        }
+        for m in dns::split_tcp(&d[1]) {
+            self.message("tcp", server, client, ts, m);
+        }
+    }
+
+    /// Pair queries with responses, and each answer with the streams it led to.
+    fn link(mut self, streams: &mut [StreamReport]) -> Vec<dns::DnsExchange> {
+        self.messages.sort_by_key(|m| m.3);
+        let mut out: Vec<dns::DnsExchange> = Vec::new();
+        for (transport, client, resolver, ts, m) in &self.messages {
+            let t = ts.as_secs_f64();
+            let open = out.iter_mut().rev().find(|e| {
+                e.transport == *transport
+                    && e.client == client.to_string()
+                    && e.resolver == resolver.to_string()
+                    && e.id == m.id
+                    && e.rcode.is_none()
+            });
+            match (m.response, open) {
+                (true, Some(e)) => {
+                    e.response_ms = Some(((t - e.query_time) * 1_000_000.0).round() / 1000.0);
+                    e.rcode = Some(m.rcode.clone());
+                    e.answers = m.answers.clone();
+                }
+                (false, _) | (true, None) => {
+                    let (name, qtype) = m.question.clone().unwrap_or_default();
+                    out.push(dns::DnsExchange {
+                        index: out.len() + 1,
+                        transport: transport.to_string(),
+                        client: client.to_string(),
+                        resolver: resolver.to_string(),
+                        id: m.id,
+                        name,
+                        qtype,
+                        query_time: t,
+                        response_ms: if m.response { Some(0.0) } else { None },
+                        rcode: m.response.then(|| m.rcode.clone()),
+                        answers: if m.response {
+                            m.answers.clone()
+                        } else {
+                            Vec::new()
+                        },
+                        led_to_streams: Vec::new(),
+                    });
+                }
+            }
+        }
+        // Each stream follows the latest answer, before it, that named its server's address.
+        for s in streams.iter_mut() {
+            let Ok(server) = s.server.parse::<SocketAddr>() else {
+                continue;
+            };
+            let Ok(client) = s.client.parse::<SocketAddr>() else {
+                continue;
+            };
+            if server.port() == 53 {
+                continue;
+            }
+            let found = out.iter_mut().rev().find(|e| {
+                let answered_at = e.query_time + e.response_ms.unwrap_or(0.0) / 1000.0;
+                answered_at <= s.first_packet_time + 1e-6
+                    && e.addresses().contains(&server.ip())
+                    && e.client
+                        .parse::<SocketAddr>()
+                        .is_ok_and(|c| c.ip() == client.ip())
+            });
+            if let Some(e) = found {
+                e.led_to_streams.push(s.index);
+                s.dns = Some(StreamDns {
+                    exchange: e.index,
+                    name: e.name.clone(),
+                    query_before_ms: ((s.first_packet_time - e.query_time) * 1_000_000.0).round()
+                        / 1000.0,
+                });
+            }
+        }
+        out
+    }
 }
 
 /// Check that a path can be read before doing anything (for a clear error on a missing file).
@@ -670,6 +825,15 @@ impl StreamReport {
             "stream {}: {} -> {} ({} packets, {kind}{sni})",
             self.index, self.client, self.server, self.packets
         );
+        if let Some(d) = &self.dns {
+            let _ = writeln!(
+                s,
+                "  DNS: the client looked up {} (DNS exchange {}) {} before the SYN — in clear, like every DNS query",
+                d.name,
+                d.exchange,
+                fmt_ms(d.query_before_ms)
+            );
+        }
         // Merge TCP events and TLS records by time.
         let mut rows: Vec<(f64, u8, String, String, String, String)> = Vec::new();
         let t = &self.tcp;
@@ -789,6 +953,35 @@ impl CaptureReport {
             if self.streams.len() == 1 { "" } else { "s" },
             tls
         );
+        if !self.dns.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nDNS (not protected by TLS: anyone on the path sees which names the client looks up):"
+            );
+            for d in &self.dns {
+                let led = if d.led_to_streams.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " → stream {}",
+                        d.led_to_streams
+                            .iter()
+                            .map(|i| i.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                let _ = writeln!(
+                    s,
+                    "  {} {} {} -> {}: {}{led}",
+                    d.index,
+                    d.transport.to_uppercase(),
+                    d.client,
+                    d.resolver,
+                    d.summary()
+                );
+            }
+        }
         for st in &self.streams {
             s.push('\n');
             s.push_str(&st.render_text());

@@ -49,6 +49,63 @@ pub fn decode(link_type: u32, frame: &[u8]) -> Decoded {
     }
 }
 
+/// A UDP datagram lifted out of a frame (unfragmented IPv4/IPv6 only).
+#[derive(Debug, Clone)]
+pub struct UdpDatagram {
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    pub payload: Vec<u8>,
+}
+
+/// Decode one frame as UDP (for DNS); `None` for anything else.
+pub fn decode_udp(link_type: u32, frame: &[u8]) -> Option<UdpDatagram> {
+    let ip = network_layer(link_type, frame)?;
+    let (src, dst, udp) = match ip.first()? >> 4 {
+        4 => {
+            let ihl = usize::from(ip.get(0)? & 0x0f) * 4;
+            let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
+            let frag = u16::from_be_bytes([*ip.get(6)?, *ip.get(7)?]);
+            if ihl < 20 || *ip.get(9)? != 17 || frag & 0x3fff != 0 {
+                return None;
+            }
+            let end = if total >= ihl {
+                total.min(ip.len())
+            } else {
+                ip.len()
+            };
+            let src = IpAddr::V4(Ipv4Addr::new(ip[12], ip[13], ip[14], ip[15]));
+            let dst = IpAddr::V4(Ipv4Addr::new(ip[16], ip[17], ip[18], ip[19]));
+            (src, dst, ip.get(ihl..end)?)
+        }
+        6 => {
+            if ip.len() < 40 || ip[6] != 17 {
+                return None; // extension headers before UDP are not followed
+            }
+            let len = usize::from(u16::from_be_bytes([ip[4], ip[5]]));
+            let src = IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(&ip[8..24]).ok()?));
+            let dst = IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(&ip[24..40]).ok()?));
+            (src, dst, ip.get(40..(40 + len).min(ip.len()))?)
+        }
+        _ => return None,
+    };
+    if udp.len() < 8 {
+        return None;
+    }
+    let sport = u16::from_be_bytes([udp[0], udp[1]]);
+    let dport = u16::from_be_bytes([udp[2], udp[3]]);
+    let ulen = usize::from(u16::from_be_bytes([udp[4], udp[5]]));
+    let end = if ulen >= 8 {
+        ulen.min(udp.len())
+    } else {
+        udp.len()
+    };
+    Some(UdpDatagram {
+        src: SocketAddr::new(src, sport),
+        dst: SocketAddr::new(dst, dport),
+        payload: udp[8..end].to_vec(),
+    })
+}
+
 /// The IP packet inside a frame.
 fn network_layer(link_type: u32, f: &[u8]) -> Option<&[u8]> {
     match link_type {
