@@ -16,29 +16,48 @@ pub struct Prepared {
     server: WeakServer,
 }
 
+/// The weak server's flags for each legacy endpoint: exactly one defect each, otherwise as
+/// modern as that defect allows (forward-secret ECDHE where possible).
 fn flags(name: &str) -> Option<Vec<&'static str>> {
+    const TLS12: [&str; 4] = ["--min-version", "tls1.2", "--max-version", "tls1.2"];
+    let with = |extra: &[&'static str]| TLS12.iter().chain(extra).copied().collect::<Vec<_>>();
     Some(match name {
-        "tls1.0" => vec!["--min-version", "tls1", "--max-version", "tls1"],
-        "tls1.1" => vec!["--min-version", "tls1.1", "--max-version", "tls1.1"],
-        "rc4" => vec!["--max-version", "tls1.2", "--cipher", "RC4"],
-        "3des" => vec!["--max-version", "tls1.2", "--cipher", "3DES"],
-        "dh-1024" => vec![
+        "tls1.0" => vec![
+            "--min-version",
+            "tls1",
             "--max-version",
-            "tls1.2",
+            "tls1",
             "--cipher",
-            "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA",
+            "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA",
+        ],
+        "tls1.1" => vec![
+            "--min-version",
+            "tls1.1",
+            "--max-version",
+            "tls1.1",
+            "--cipher",
+            "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA",
+        ],
+        "rc4" => with(&["--cipher", "ECDHE-RSA-RC4-SHA:RC4-SHA"]),
+        "3des" => with(&["--cipher", "ECDHE-RSA-DES-CBC3-SHA:DES-CBC3-SHA"]),
+        "dh-1024" => with(&[
+            "--cipher",
+            "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384",
             "--dh-group",
             "oakley2",
-        ],
-        "null" => vec!["--max-version", "tls1.2", "--cipher", "NULL"],
-        "export" => vec![
+        ]),
+        "null" => with(&["--cipher", "ECDHE-RSA-NULL-SHA:NULL-SHA256"]),
+        "export" => with(&[
             "--fake-hello",
             "--fake-suites",
             "0x0003,0x0008,0x0006,0x0014",
-            "--max-version",
+        ]),
+        "rsa-1024" => vec![
+            "--min-version",
             "tls1.2",
+            "--cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
         ],
-        "rsa-1024" => vec!["--min-version", "tls1.2"],
         _ => return None,
     })
 }

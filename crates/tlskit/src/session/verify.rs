@@ -224,6 +224,10 @@ pub fn certificate_error(e: &CertificateError, ctx: &ErrorContext) -> String {
             if ctx.server_side { "TLS clients" } else { "TLS servers" },
             if ctx.server_side { "with `tlskit cert issue --client`" } else { "without --client" }
         ),
+        CertificateError::BadSignature if small_rsa_key(ctx.leaf.as_ref()).is_some() => {
+            let bits = small_rsa_key(ctx.leaf.as_ref()).unwrap_or(0);
+            format!("certificate verify failed: key too small — {whose} has a {bits}-bit RSA key; rustls accepts RSA keys of 2048 bits or more (a {bits}-bit key can be factored with enough computing power)")
+        }
         CertificateError::BadSignature => {
             let issuer = ctx.leaf.as_ref().and_then(issuer_of).unwrap_or_else(|| "its issuer".to_string());
             format!("certificate verify failed: bad signature — a trusted CA is named {issuer}, but {whose} was not signed with that CA's key (was the CA re-created? trust the CA that actually issued it)")
@@ -239,6 +243,12 @@ pub fn certificate_error(e: &CertificateError, ctx: &ErrorContext) -> String {
         }
         other => format!("certificate verify failed: {whose}: {other}"),
     }
+}
+
+/// The leaf's RSA key size when it is under 2048 bits.
+fn small_rsa_key(leaf: Option<&CertificateDer<'static>>) -> Option<u32> {
+    let info = crate::pki::inspect::CertInfo::from_der(leaf?.as_ref()).ok()?;
+    (info.key_type == "RSA" && info.key_bits < 2048).then_some(info.key_bits)
 }
 
 fn name_kind(name: &str) -> &'static str {
