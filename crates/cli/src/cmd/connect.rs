@@ -80,6 +80,15 @@ pub struct Args {
     /// Print the certificates the server sent, as PEM (like openssl s_client -showcerts).
     #[arg(long)]
     showcerts: bool,
+    /// Print each TLS record and handshake message as it passes, like openssl s_client -msg:
+    /// type, length and the decoded fields; TLS 1.3's encrypted handshake messages are decrypted
+    /// with the session's own keys and shown by name and size (application data never is).
+    #[arg(long)]
+    trace: bool,
+    /// With --trace: draw the connection as a ladder diagram (SVG) to FILE: client and server
+    /// columns, one arrow per TCP handshake segment and TLS record, the handshakes shaded.
+    #[arg(long, value_name = "FILE", requires = "trace")]
+    svg: Option<PathBuf>,
     /// Print the report (and what was received) as one JSON object.
     #[arg(long, conflicts_with_all = ["interactive", "pause"])]
     json: bool,
@@ -285,6 +294,30 @@ async fn session(
         connector = connector.with_starttls(p, name);
     }
     let show_plaintext = !args.json && !args.quiet;
+    let body_to_stdout = args.output.as_deref() == Some(std::path::Path::new("-"));
+    let mut setup = setup;
+    let tracer = if args.trace {
+        let to_stderr = args.json || body_to_stdout;
+        let sink: tlskit::session::trace::Sink = std::sync::Arc::new(move |line: String| {
+            if to_stderr {
+                eprintln!("{line}");
+            } else {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+            }
+        });
+        let tracer = tlskit::session::trace::Tracer::new(sink);
+        let mut cfg = (*setup.config).clone();
+        cfg.key_log = std::sync::Arc::new(tlskit::session::trace::TraceKeyLog {
+            tracer: tracer.clone(),
+            inner: cfg.key_log.clone(),
+        });
+        setup.config = std::sync::Arc::new(cfg);
+        Some(tracer)
+    } else {
+        None
+    };
     // Everything the handshake needs is made before the TCP connection: the rustls connection,
     // its key shares and so the ClientHello. Once TCP is up the ClientHello leaves at once, and
     // the time reported is the TLS handshake alone (ClientHello → Finished), pause or not.
@@ -293,8 +326,11 @@ async fn session(
         &setup,
         args.servername.as_deref(),
         args.no_sni,
-        None,
+        tracer.as_ref().map(|t| t.tap()),
     )?;
+    if let Some(t) = &tracer {
+        t.start_clock();
+    }
     let (tcp, transcript) = if args.pause {
         // The same steps as Connector::open, with a pause after each.
         let mut tcp = connector.connect_tcp(None).await?;
@@ -365,8 +401,11 @@ async fn session(
         );
     }
     let report = s.report.clone();
-    // With `-o -` stdout carries the body alone: everything else goes to stderr.
-    let body_to_stdout = args.output.as_deref() == Some(std::path::Path::new("-"));
+    let svg_out = match (&tracer, &args.svg) {
+        (Some(t), Some(path)) => Some((t.clone(), path.clone(), report.clone())),
+        _ => None,
+    };
+    let _svg_guard = SvgOnDrop(svg_out);
     if !args.json && !args.quiet {
         let text = report.render_text(args.verbose);
         if body_to_stdout {
@@ -551,6 +590,58 @@ async fn session(
     }
     let _ = tokio::time::timeout(Duration::from_secs(2), stream.shutdown()).await;
     Ok(0)
+}
+
+/// Writes the ladder diagram of a traced connection when the session ends, whichever way it
+/// ends (HTTP, receive, interactive).
+struct SvgOnDrop(
+    Option<(
+        std::sync::Arc<tlskit::session::trace::Tracer>,
+        PathBuf,
+        tlskit::session::report::ClientReport,
+    )>,
+);
+
+impl Drop for SvgOnDrop {
+    fn drop(&mut self) {
+        let Some((tracer, path, report)) = self.0.take() else {
+            return;
+        };
+        let Some(analysis) = tracer.analysis() else {
+            return;
+        };
+        let tcp_ms = report.timing.tcp_connect_ms;
+        let tcp = tlskit::pcap::TcpTimes {
+            syn_ms: Some(0.0),
+            syn_ack_ms: Some(tcp_ms),
+            ack_ms: Some(tcp_ms),
+            handshake_ms: Some(tcp_ms),
+            ..Default::default()
+        };
+        let svg = tlskit::pcap::svg::ladder(&tlskit::pcap::svg::Ladder {
+            title: format!(
+                "tlskit connect {} port {}",
+                report.target.host, report.target.port
+            ),
+            client: report.target.local_address.clone(),
+            server: report.target.address.clone(),
+            tcp: &tcp,
+            tls: &analysis,
+            dns: None,
+            caption: format!(
+                "as the client saw it: TCP handshake {:.3} ms, TLS handshake {:.3} ms ({} {})",
+                report.timing.tcp_connect_ms,
+                report.timing.tls_handshake_ms,
+                report.negotiated.protocol,
+                report.negotiated.cipher_suite.name
+            ),
+        });
+        match tlskit::fsutil::write_atomic(&path, svg.as_bytes(), tlskit::fsutil::PUBLIC_MODE, true)
+        {
+            Ok(()) => eprintln!("tlskit: wrote the ladder diagram to {}", path.display()),
+            Err(e) => output::error_line(&e),
+        }
+    }
 }
 
 fn target_host_for_header(host: &str) -> String {

@@ -10,6 +10,7 @@ mod capture;
 mod cert;
 mod ciphers;
 mod ja4;
+mod connect_seeds;
 mod lab;
 mod observe;
 mod outbound_proxy;

@@ -14,4 +14,5 @@ pub mod keylog;
 pub mod report;
 pub mod server;
 pub mod suites;
+pub mod trace;
 pub mod verify;
