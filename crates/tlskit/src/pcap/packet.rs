@@ -62,7 +62,7 @@ pub fn decode_udp(link_type: u32, frame: &[u8]) -> Option<UdpDatagram> {
     let ip = network_layer(link_type, frame)?;
     let (src, dst, udp) = match ip.first()? >> 4 {
         4 => {
-            let ihl = usize::from(ip.get(0)? & 0x0f) * 4;
+            let ihl = usize::from(ip.first()? & 0x0f) * 4;
             let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
             let frag = u16::from_be_bytes([*ip.get(6)?, *ip.get(7)?]);
             if ihl < 20 || *ip.get(9)? != 17 || frag & 0x3fff != 0 {

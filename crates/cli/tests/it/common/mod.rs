@@ -628,6 +628,7 @@ impl Browser {
         let alive = c["logEventTypes"]["REQUEST_ALIVE"].as_i64();
         let last_error = events
             .iter()
+            .rev()
             .filter(|e| {
                 e["source"]["id"]
                     .as_i64()
@@ -635,8 +636,7 @@ impl Browser {
             })
             .filter(|e| e["type"].as_i64() == start_job || e["type"].as_i64() == alive)
             .filter_map(|e| e["params"]["net_error"].as_i64())
-            .filter(|c| *c != 0)
-            .last();
+            .find(|c| *c != 0);
         match last_error {
             None => Ok(()),
             Some(code) => Err(name_of(code)),
