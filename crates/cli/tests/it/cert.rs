@@ -762,7 +762,10 @@ fn show_file_agrees_with_openssl() {
         assert_eq!(c["eku"], serde_json::json!(["serverAuth"]));
         assert_eq!(c["is_ca"], false);
         assert_eq!(c["self_signed"], false);
-        assert_eq!(c["days_left"], 824);
+        assert_eq!(
+            c["days_left"],
+            i64::from(tlskit::pki::ca::DEFAULT_LEAF_DAYS) - 1
+        );
         let text = x509_text(&crt);
         let sig = c["signature_algorithm"].as_str().unwrap();
         assert!(

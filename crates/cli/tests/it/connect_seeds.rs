@@ -463,6 +463,32 @@ fn demo_force_and_relative_steps_and_the_default_lifetime() {
         Duration::from_secs(60),
     );
     r.failed_with(2, "holds no CA");
+    // cert trust --firefox-profile: the same certutil steps on the profile's cert9.db.
+    let profile = dir.path().join("abcd.default-release");
+    std::fs::create_dir_all(&profile).unwrap();
+    std::fs::write(profile.join("prefs.js"), "// Firefox prefs\n").unwrap();
+    run(&[
+        "cert",
+        "trust",
+        p(&default),
+        "--firefox-profile",
+        p(&profile),
+    ])
+    .ok();
+    let certutil = require_tool("certutil", "libnss3-tools");
+    let list = run_cmd(
+        Command::new(&certutil).args(["-L", "-d", &format!("sql:{}", profile.display())]),
+        Duration::from_secs(30),
+    );
+    assert!(list.stdout.contains("tlskit lab CA"), "{}", list.stdout);
+    run(&[
+        "cert",
+        "trust",
+        p(&default),
+        "--firefox-profile",
+        p(&dir.path().join("nope")),
+    ])
+    .failed_with(1, "does not look like a Firefox profile");
     // cert trust --system, printed only (it would change this machine's trust).
     let r = run(&["cert", "trust", p(&default), "--system", "--dry-run"]);
     r.ok();

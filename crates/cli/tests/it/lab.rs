@@ -299,7 +299,24 @@ fn every_endpoint_gets_the_expected_verdict_from_curl_and_tlskit_connect() {
     );
     // The lab CA is name-constrained and reused by a second start (trust it once).
     let ca_bytes = std::fs::read(&ca).unwrap();
-    drop(lab.peer);
+    // Ctrl-C stops everything.
+    let mut peer = lab.peer;
+    unsafe {
+        libc::kill(peer.child().id() as i32, libc::SIGINT);
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Ok(Some(st)) = peer.child().try_wait() {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "tlskit lab ignored Ctrl-C");
+        std::thread::sleep(Duration::from_millis(30));
+    };
+    assert!(status.success(), "{status:?}\n{}", peer.output());
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", lab.base)).is_err(),
+        "still listening after Ctrl-C"
+    );
     let info = run(&["cert", "show", "--json", p(&ca)]).json();
     let exts: Vec<&str> = info["certificates"][0]["extensions"]
         .as_array()

@@ -1067,5 +1067,6 @@ fn demo_runs_the_whole_story_and_can_keep_its_files() {
         assert_eq!(mode, 0o600, "{f}");
     }
     // A second run refuses to overwrite the CA it made.
-    run(&["demo", "--dir", p(&lab)]).failed_with(1, "already exists");
+    run(&["demo", "--dir", p(&lab)]).failed_with(1, "pass --force");
+    run(&["demo", "--dir", p(&lab), "--force"]).ok();
 }
