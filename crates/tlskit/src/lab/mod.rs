@@ -298,9 +298,15 @@ async fn serve_endpoint(
         let acceptor = acceptor.clone();
         let (index, page, log) = (index.clone(), page.clone(), log.clone());
         tokio::spawn(async move {
-            let line = match tokio::time::timeout(CLIENT_DEADLINE, acceptor.accept(tcp)).await {
+            let accept = acceptor.accept(tcp).into_fallible();
+            let line = match tokio::time::timeout(CLIENT_DEADLINE, accept).await {
                 Err(_) => "no handshake within 10 s".to_string(),
-                Ok(Err(e)) => {
+                Ok(Err((e, tcp))) => {
+                    // Close gently: rustls has sent its alert (certificate_required …); a TLS 1.3
+                    // client may already have sent its request, and closing with that unread
+                    // would make the kernel answer with a reset that can destroy the alert
+                    // before the client reads it.
+                    linger_close(tcp).await;
                     let ctx = crate::session::verify::ErrorContext {
                         peer: peer.to_string(),
                         server_side: true,
@@ -346,6 +352,21 @@ async fn serve_endpoint(
             drop(permit);
         });
     }
+}
+
+/// Half-close, then read (and discard) what the client still sends for a moment, then close.
+async fn linger_close(mut tcp: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let _ = tcp.shutdown().await;
+    let mut buf = [0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Ok(n) = tcp.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 fn respond(spec: &Spec, path: &str, index: &str, page: &str) -> web::Response {
