@@ -97,7 +97,7 @@ pub const ENDPOINTS: &[Spec] = &[
     spec("client-cert-required", 10, Server::Rustls,
         "mutual TLS: the server requires a client certificate from the lab CA (lab/client.pem has one)",
         "reject unless the client presents a certificate from the lab CA",
-        "net::ERR_BAD_SSL_CLIENT_AUTH_CERT"),
+        "net::ERR_BAD_SSL_CLIENT_AUTH_CERT (or net::ERR_SOCKET_NOT_CONNECTED: in TLS 1.3 the server refuses after the client's Finished, and Chromium may see the connection close before it reads the alert)"),
     spec("hsts", 11, Server::Rustls,
         "HTTP Strict Transport Security: the page says 'only ever reach me over HTTPS' (max-age 300 s)",
         "accept; a browser then refuses plain HTTP and certificate errors for this host",
