@@ -65,8 +65,8 @@ pub fn decode_udp(link_type: u32, frame: &[u8]) -> Option<UdpDatagram> {
             let ihl = usize::from(ip.first()? & 0x0f) * 4;
             let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
             let frag = u16::from_be_bytes([*ip.get(6)?, *ip.get(7)?]);
-            if ihl < 20 || *ip.get(9)? != 17 || frag & 0x3fff != 0 {
-                return None;
+            if ihl < 20 || ip.len() < ihl || *ip.get(9)? != 17 || frag & 0x3fff != 0 {
+                return None; // a header cut short, not UDP, or a fragment
             }
             let end = if total >= ihl {
                 total.min(ip.len())
@@ -266,6 +266,19 @@ fn tcp(src: IpAddr, dst: IpAddr, t: &[u8], cut: bool) -> Decoded {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv4_header_longer_than_the_frame_is_refused() {
+        // Found by fuzz/fuzz_targets/pcap_dns.rs: an IPv4 header claiming 48 bytes in an
+        // 18-byte raw frame indexed past its end.
+        let frame = [
+            0x4c, 0x28, 0x18, 0x11, 5, 0, 0, 0, 0x11, 0x11, 0x11, 0x11, 0x11, 0x2f, 0x11, 0x11,
+            0x11, 7,
+        ];
+        for link in [1u32, 0, 101, 113, 276] {
+            assert!(decode_udp(link, &frame).is_none());
+        }
+    }
 
     fn eth_ipv4_tcp(payload: &[u8], flags: u8) -> Vec<u8> {
         let mut f = vec![0u8; 12];
