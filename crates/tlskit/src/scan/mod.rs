@@ -9,6 +9,7 @@ pub mod checks;
 pub mod grade;
 pub mod hello;
 pub mod keyshare;
+pub mod legacy;
 pub mod policy;
 pub mod probe;
 pub mod report;
