@@ -13,4 +13,5 @@ pub mod observe;
 pub mod pcap;
 pub mod proxy;
 pub mod scan;
+pub mod scan_fleet;
 pub mod serve;

@@ -110,6 +110,9 @@ pub struct Args {
     no_progress: bool,
 
     #[command(flatten)]
+    fleet: super::scan_fleet::FleetArgs,
+
+    #[command(flatten)]
     net: common::NetFlags,
 }
 
@@ -223,6 +226,11 @@ pub fn run(args: Args) -> Result<i32> {
             "no targets: give HOST[:PORT] arguments, '-' (stdin) or a --targets file with at least one line",
         ));
     }
+    let fleet = args.fleet.active();
+    if fleet {
+        targets = super::scan_fleet::select(targets, args.fleet.shard()?);
+    }
+    let mut resume = super::scan_fleet::open_resume(&args.fleet)?;
     let timeout = common::secs(args.timeout);
     let route = args.net.route()?;
 
@@ -244,7 +252,8 @@ pub fn run(args: Args) -> Result<i32> {
     };
     // One target named on the command line behaves like one command: its report is the output
     // (a JSON object, not an array) and its error is the command's error.
-    let single = targets.len() == 1 && !args.all_ips && args.targets.is_none() && !from_stdin;
+    let single =
+        targets.len() == 1 && !args.all_ips && args.targets.is_none() && !from_stdin && !fleet;
     let mut starttls_all = Vec::with_capacity(targets.len());
     for t in &targets {
         starttls_all.push(starttls_for(t)?);
@@ -330,8 +339,29 @@ pub fn run(args: Args) -> Result<i32> {
         }
     }
 
+    // --resume: the targets the file already holds are done.
+    let mut skipped = super::scan_fleet::Skipped::default();
+    if let Some(rf) = &resume {
+        jobs.retain(|j| {
+            let ip = if args.all_ips { j.ip.as_deref() } else { None };
+            match rf.lookup(&j.label, ip) {
+                Some(d) => {
+                    skipped.add(d);
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+
     let progress =
         (!args.no_progress && std::io::stderr().is_terminal()).then(indicatif::MultiProgress::new);
+    // Many targets: one line for the whole run; a spinner per target only while they fit.
+    let overall = progress
+        .as_ref()
+        .filter(|_| !single && (jobs.len() > 1 || fleet))
+        .map(|mp| super::scan_fleet::Overall::new(mp, jobs.len(), skipped.total));
+    let spinners = progress.clone().filter(|_| args.parallel <= 8);
     let style = Style {
         colour: output::colour_stdout(),
     };
@@ -340,16 +370,34 @@ pub fn run(args: Args) -> Result<i32> {
         style,
         progress: progress.clone(),
         single,
+        resume: resume.as_mut(),
+        resume_error: None,
+        overall: overall.clone(),
     };
     let outcomes = rt.block_on(run_jobs(
         jobs,
         args.parallel,
         policy.clone(),
-        progress.clone(),
+        spinners,
         |o| printer.finished(o),
     ));
+    if let Some(o) = &overall {
+        o.clear();
+    }
     if let Some(mp) = &progress {
         let _ = mp.clear();
+    }
+    if let Some(e) = printer.resume_error.take() {
+        return Err(e);
+    }
+    if let Some(rf) = &resume {
+        output::note(format!(
+            "{} target{} scanned, {} already done before; all results in {}",
+            outcomes.len(),
+            if outcomes.len() == 1 { "" } else { "s" },
+            skipped.total,
+            rf.path().display()
+        ));
     }
 
     // Single target: behave like one command (the error is the command's error).
@@ -368,10 +416,11 @@ pub fn run(args: Args) -> Result<i32> {
     if args.json {
         let all: Vec<Item> = outcomes.iter().map(Outcome::item).collect();
         output::print_json(&all)?;
-    } else if !args.json_lines && outcomes.len() > 1 {
+    } else if !args.json_lines && resume.is_none() && outcomes.len() > 1 {
         print!("{}", summary(&outcomes, policy.is_some()));
     }
-    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    // Targets skipped by --resume count as what the file says they were.
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count() + skipped.failed;
     let noncompliant = outcomes
         .iter()
         .filter(|o| {
@@ -379,9 +428,10 @@ pub fn run(args: Args) -> Result<i32> {
                 .as_ref()
                 .is_ok_and(|r| r.policy.as_ref().is_some_and(|p| !p.compliant))
         })
-        .count();
+        .count()
+        + skipped.noncompliant;
     if failed > 0 || noncompliant > 0 {
-        let total = outcomes.len();
+        let total = outcomes.len() + skipped.total;
         let mut parts = Vec::new();
         if failed > 0 {
             parts.push(format!("{failed} of {total} targets could not be scanned"));
@@ -514,19 +564,35 @@ async fn run_job(
     Outcome { label, ip, result }
 }
 
-/// Prints each outcome as it arrives (text reports, JSON lines, error lines).
+/// Prints each outcome as it arrives (text reports, JSON lines, error lines), or appends it to
+/// the --resume file.
 struct Printer<'a> {
     args: &'a Args,
     style: Style,
     progress: Option<indicatif::MultiProgress>,
     single: bool,
+    resume: Option<&'a mut tlskit::fleet::resume::ResumeFile>,
+    /// The first failure to append to the --resume file.
+    resume_error: Option<Error>,
+    overall: Option<super::scan_fleet::Overall>,
 }
 
 impl Printer<'_> {
     fn finished(&mut self, o: &Outcome) {
+        if let Some(bar) = &mut self.overall {
+            bar.finished(o.result.is_err());
+        }
+        if let Some(rf) = self.resume.as_deref_mut() {
+            let line = serde_json::to_string(&o.item()).unwrap_or_default();
+            if let Err(e) = rf.append(&line) {
+                self.resume_error.get_or_insert(e);
+            }
+        }
         let print = || {
             let mut out = std::io::stdout().lock();
-            if self.args.json_lines {
+            if self.resume.is_some() {
+                // The result is in the --resume file.
+            } else if self.args.json_lines {
                 let line = serde_json::to_string(&o.item()).unwrap_or_default();
                 let _ = writeln!(out, "{line}");
             } else if !self.args.json {

@@ -19,6 +19,7 @@ mod proxy;
 mod scan;
 mod scan_certs;
 mod scan_checks;
+mod scan_fleet;
 mod scan_golden;
 mod scan_hostile;
 mod scan_many;
