@@ -11,6 +11,7 @@ pub mod bench;
 pub mod error;
 pub mod fleet;
 pub mod fsutil;
+pub mod html;
 pub mod http;
 pub mod lab;
 pub mod net;

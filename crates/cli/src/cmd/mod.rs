@@ -14,4 +14,5 @@ pub mod pcap;
 pub mod proxy;
 pub mod scan;
 pub mod scan_fleet;
+pub mod scan_html;
 pub mod serve;

@@ -76,6 +76,10 @@ pub struct Args {
     /// is {"target": …, "error": …}.
     #[arg(long, conflicts_with = "json")]
     json_lines: bool,
+    /// Also write the reports as one self-contained HTML page to FILE (grade, protocols, suites,
+    /// certificate chains, findings worst first, a chart; a summary table for several targets).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Show full certificates and IANA names.
     #[arg(short = 'v', long)]
     verbose: bool,
@@ -398,6 +402,14 @@ pub fn run(args: Args) -> Result<i32> {
             skipped.total,
             rf.path().display()
         ));
+    }
+
+    if let Some(path) = &args.html {
+        let items: Vec<serde_json::Value> = outcomes
+            .iter()
+            .map(|o| serde_json::to_value(o.item()).unwrap_or_default())
+            .collect();
+        super::scan_html::write(path, &items)?;
     }
 
     // Single target: behave like one command (the error is the command's error).

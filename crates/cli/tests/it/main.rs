@@ -22,6 +22,7 @@ mod scan_checks;
 mod scan_fleet;
 mod scan_golden;
 mod scan_hostile;
+mod scan_html;
 mod scan_many;
 mod scan_weak;
 mod serve_faults;

@@ -1,0 +1,796 @@
+//! The scan report as one self-contained HTML page: no scripts, no external assets (a
+//! Content-Security-Policy in the page forbids loading any), an inline SVG chart.
+//!
+//! The page is rendered from the report's JSON form (docs/scan.schema.json), read into the typed
+//! view below, so `tlskit scan --html` and reports read back from `--json-lines` / `--resume`
+//! files render the same way. Every string that came from the report passes through [`escape`]:
+//! certificate subjects, SANs, error messages and target names are peer-controlled.
+
+use serde::Deserialize;
+use std::fmt::Write;
+
+/// HTML-escape text for element content and double- or single-quoted attribute values. The one
+/// escaping helper of this module: every report string goes through it.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters (other than tab and newline) have no business in a page.
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One target of the page: a report (its JSON) or the error that stopped its scan.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    Report(Box<ReportView>),
+    Failed {
+        target: String,
+        ip: Option<String>,
+        error: String,
+    },
+}
+
+impl Entry {
+    /// From one element of `--json` or one line of `--json-lines`: a report, or
+    /// `{"target": "host:port", "error": "…"}`.
+    pub fn from_json(v: &serde_json::Value) -> Result<Entry, String> {
+        if let (Some(t), Some(e)) = (v["target"].as_str(), v["error"].as_str()) {
+            return Ok(Entry::Failed {
+                target: t.to_string(),
+                ip: v["ip"].as_str().map(str::to_string),
+                error: e.to_string(),
+            });
+        }
+        ReportView::deserialize(v)
+            .map(|r| Entry::Report(Box::new(r)))
+            .map_err(|e| format!("not a tlskit scan report: {e}"))
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Entry::Report(r) => r.target.label(),
+            Entry::Failed { target, .. } => target.clone(),
+        }
+    }
+}
+
+/// The parts of a scan report the page shows (unknown fields are ignored).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportView {
+    pub tool: String,
+    pub target: TargetView,
+    pub started_at: String,
+    pub scan_time_ms: u64,
+    pub connections: u64,
+    pub protocols: Vec<ProtocolView>,
+    pub certificates: Vec<ChainView>,
+    pub grade: Option<GradeView>,
+    pub findings: Vec<FindingView>,
+    pub vulnerabilities: Vec<VulnView>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TargetView {
+    pub host: String,
+    pub port: u16,
+    pub ip: String,
+    pub servername: Option<String>,
+    pub starttls: Option<String>,
+}
+
+impl TargetView {
+    fn label(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProtocolView {
+    pub version: String,
+    pub offered: bool,
+    pub cipher_suites: Vec<SuiteView>,
+    pub server_order: Option<bool>,
+    pub note: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SuiteView {
+    pub id: u32,
+    pub name: String,
+    pub kx: String,
+    pub auth: String,
+    pub enc: String,
+    pub mac: String,
+    pub bits: u16,
+    pub forward_secrecy: bool,
+    pub key_exchange: Option<String>,
+}
+
+/// How strong a cipher suite is, for the table's colours and the chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Strength {
+    /// Forward secrecy and an AEAD cipher of at least 128 bits.
+    Strong,
+    /// 128 bits or more, but CBC or no forward secrecy.
+    Acceptable,
+    /// Under 128 bits, RC4, 3DES, NULL, export or anonymous.
+    Weak,
+}
+
+impl Strength {
+    fn class(self) -> &'static str {
+        match self {
+            Strength::Strong => "strong",
+            Strength::Acceptable => "ok",
+            Strength::Weak => "weak",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Strength::Strong => "strong (forward secret AEAD)",
+            Strength::Acceptable => "acceptable (CBC or no forward secrecy)",
+            Strength::Weak => "weak",
+        }
+    }
+}
+
+impl SuiteView {
+    pub fn strength(&self) -> Strength {
+        let enc = self.enc.to_ascii_uppercase();
+        let name = self.name.to_ascii_uppercase();
+        let weak_cipher = ["RC4", "NULL", "DES", "RC2", "IDEA", "EXPORT"]
+            .iter()
+            .any(|w| enc.contains(w) || name.contains(w));
+        if self.bits < 128 || weak_cipher || name.contains("_ANON_") || self.auth == "None" {
+            return Strength::Weak;
+        }
+        let aead = ["GCM", "CHACHA", "POLY1305", "CCM"]
+            .iter()
+            .any(|a| enc.contains(a) || name.contains(a));
+        if aead && self.forward_secrecy {
+            Strength::Strong
+        } else {
+            Strength::Acceptable
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ChainView {
+    pub key_type: String,
+    pub found_with: Vec<String>,
+    pub certificates: Vec<CertView>,
+    pub analysis: Option<AnalysisView>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CertView {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub days_left: i64,
+    pub expired: bool,
+    pub san_dns: Vec<String>,
+    pub san_ip: Vec<String>,
+    pub signature_algorithm: String,
+    pub public_key: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AnalysisView {
+    pub trusted: bool,
+    pub hostname: Option<String>,
+    pub hostname_match: Option<bool>,
+    pub order_ok: bool,
+    pub missing_intermediate: bool,
+    pub leaf_expired: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct GradeView {
+    pub grade: String,
+    pub score: u8,
+    pub reasons: Vec<String>,
+    pub grade_ignoring_trust: Option<String>,
+    pub not_checked: Vec<String>,
+}
+
+/// Finding severities, worst first (the derived order sorts them so).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    #[default]
+    Info,
+    #[serde(other)]
+    Other,
+}
+
+impl Severity {
+    fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+            Severity::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FindingView {
+    pub severity: Severity,
+    pub id: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct VulnView {
+    pub id: String,
+    pub name: String,
+    pub vulnerable: Option<bool>,
+    pub detail: String,
+}
+
+const STYLE: &str = r#"
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2430;background:#f5f6f8}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}h3{font-size:15px;margin:18px 0 6px}
+section.target{background:#fff;border:1px solid #d9dde3;border-radius:8px;padding:16px 20px;margin:18px 0}
+table{border-collapse:collapse;width:100%;margin:6px 0}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e6e8ec;vertical-align:top}
+th{background:#eef0f3;font-weight:600}code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
+.badge{display:inline-block;min-width:44px;text-align:center;font-weight:700;font-size:26px;color:#fff;border-radius:8px;padding:6px 10px;margin-right:12px;vertical-align:middle}
+.badge.small{font-size:14px;min-width:30px;padding:2px 6px;border-radius:5px;margin:0}
+.g-a{background:#2e8b57}.g-b{background:#c8a000}.g-c{background:#d97a00}.g-f{background:#c0392b}.g-t{background:#7b3fa0}.g-none{background:#7f8c8d}
+.strong{color:#1f7a3f}.ok{color:#9a6a00}.weak{color:#b0281a;font-weight:600}
+.sev{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;font-weight:600;color:#fff}
+.sev-critical{background:#7d0f0f}.sev-high{background:#c0392b}.sev-medium{background:#d97a00}.sev-low{background:#b7950b}.sev-info{background:#7f8c8d}.sev-other{background:#7f8c8d}
+.muted{color:#6b7380}.err{color:#b0281a}.yes{color:#b0281a;font-weight:600}.no{color:#1f7a3f}.unknown{color:#9a6a00;font-weight:600}
+.chain{border-left:3px solid #d9dde3;padding-left:10px;margin:6px 0}
+"#;
+
+/// The whole page for `entries` (one section each, with a summary table first when there are
+/// several). `title` names the page.
+pub fn render_page(entries: &[Entry], title: &str) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(title)
+    );
+    let _ = writeln!(s, "<h1>{}</h1>", escape(title));
+    if entries.len() > 1 {
+        summary(&mut s, entries);
+    }
+    for (i, e) in entries.iter().enumerate() {
+        match e {
+            Entry::Report(r) => report_section(&mut s, i, r),
+            Entry::Failed { target, ip, error } => {
+                let _ = write!(
+                    s,
+                    "<section class=\"target\" id=\"t{i}\">\n<h2><span class=\"badge g-none\">–</span>{}{}</h2>\n\
+                     <p class=\"err\">Could not be scanned: {}</p>\n</section>\n",
+                    escape(target),
+                    ip.as_deref()
+                        .map(|ip| format!(" <span class=\"muted\">({})</span>", escape(ip)))
+                        .unwrap_or_default(),
+                    escape(error)
+                );
+            }
+        }
+    }
+    s.push_str("</main>\n</body>\n</html>\n");
+    s
+}
+
+fn grade_class(g: &str) -> &'static str {
+    match g.chars().next() {
+        Some('A') => "g-a",
+        Some('B') => "g-b",
+        Some('C') | Some('D') | Some('E') => "g-c",
+        Some('F') => "g-f",
+        Some('T') | Some('M') => "g-t",
+        _ => "g-none",
+    }
+}
+
+fn badge(grade: Option<&GradeView>, small: bool) -> String {
+    let (letter, class) = match grade {
+        Some(g) => (g.grade.as_str(), grade_class(&g.grade)),
+        None => ("?", "g-none"),
+    };
+    format!(
+        "<span class=\"badge {class}{}\" title=\"grade\">{}</span>",
+        if small { " small" } else { "" },
+        escape(letter)
+    )
+}
+
+fn offered_versions(r: &ReportView) -> String {
+    let v: Vec<&str> = r
+        .protocols
+        .iter()
+        .filter(|p| p.offered)
+        .map(|p| p.version.as_str())
+        .collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(" ")
+    }
+}
+
+fn worst_finding(r: &ReportView) -> Option<Severity> {
+    r.findings.iter().map(|f| f.severity).min()
+}
+
+fn summary(s: &mut String, entries: &[Entry]) {
+    let failed = entries
+        .iter()
+        .filter(|e| matches!(e, Entry::Failed { .. }))
+        .count();
+    let _ = writeln!(
+        s,
+        "<p class=\"muted\">{} targets, {} could not be scanned.</p>\n<table class=\"summary\">\n\
+         <tr><th>Target</th><th>Grade</th><th>Versions</th><th>Suites</th><th>Worst finding</th><th>Scan</th></tr>",
+        entries.len(),
+        failed
+    );
+    for (i, e) in entries.iter().enumerate() {
+        match e {
+            Entry::Report(r) => {
+                let suites: std::collections::BTreeSet<u32> = r
+                    .protocols
+                    .iter()
+                    .filter(|p| p.offered)
+                    .flat_map(|p| p.cipher_suites.iter().map(|c| c.id))
+                    .collect();
+                let worst = worst_finding(r)
+                    .map(|w| format!("<span class=\"sev sev-{0}\">{0}</span>", w.name()))
+                    .unwrap_or_else(|| "none".into());
+                let _ = writeln!(
+                    s,
+                    "<tr><td><a href=\"#t{i}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{worst}</td><td>{:.2} s</td></tr>",
+                    escape(&e.label()),
+                    badge(r.grade.as_ref(), true),
+                    escape(&offered_versions(r)),
+                    suites.len(),
+                    r.scan_time_ms as f64 / 1000.0
+                );
+            }
+            Entry::Failed { error, .. } => {
+                let _ = writeln!(
+                    s,
+                    "<tr><td><a href=\"#t{i}\">{}</a></td><td>{}</td><td>–</td><td>–</td><td class=\"err\" colspan=\"2\">error: {}</td></tr>",
+                    escape(&e.label()),
+                    badge(None, true),
+                    escape(error)
+                );
+            }
+        }
+    }
+    s.push_str("</table>\n");
+}
+
+fn report_section(s: &mut String, i: usize, r: &ReportView) {
+    let t = &r.target;
+    let _ = write!(
+        s,
+        "<section class=\"target\" id=\"t{i}\">\n<h2>{}{}</h2>\n<p class=\"muted\">address {}{}{}; scanned {} in {:.2} s with {} connections ({})</p>\n",
+        badge(r.grade.as_ref(), false),
+        escape(&t.label()),
+        escape(&t.ip),
+        t.servername
+            .as_deref()
+            .map(|n| format!(", SNI {}", escape(n)))
+            .unwrap_or_default(),
+        t.starttls
+            .as_deref()
+            .map(|p| format!(", STARTTLS {}", escape(p)))
+            .unwrap_or_default(),
+        escape(&r.started_at),
+        r.scan_time_ms as f64 / 1000.0,
+        r.connections,
+        escape(&r.tool),
+    );
+    if let Some(g) = &r.grade {
+        let _ = write!(
+            s,
+            "<h3>Grade {} (score {})</h3>\n<ul>\n",
+            escape(&g.grade),
+            g.score
+        );
+        for reason in &g.reasons {
+            let _ = writeln!(s, "<li>{}</li>", escape(reason));
+        }
+        if let Some(x) = &g.grade_ignoring_trust {
+            let _ = writeln!(
+                s,
+                "<li>{} if the certificate problems were fixed</li>",
+                escape(x)
+            );
+        }
+        for n in &g.not_checked {
+            let _ = writeln!(s, "<li class=\"muted\">not checked: {}</li>", escape(n));
+        }
+        s.push_str("</ul>\n");
+    }
+    findings(s, r);
+    protocols(s, r);
+    chart(s, r);
+    suites(s, r);
+    chains(s, r);
+    vulnerabilities(s, r);
+    if !r.errors.is_empty() {
+        s.push_str("<h3>Probes that could not be completed</h3>\n<ul>\n");
+        for e in &r.errors {
+            let _ = writeln!(s, "<li class=\"err\">{}</li>", escape(e));
+        }
+        s.push_str("</ul>\n");
+    }
+    s.push_str("</section>\n");
+}
+
+fn findings(s: &mut String, r: &ReportView) {
+    s.push_str("<h3>Findings</h3>\n");
+    if r.findings.is_empty() {
+        s.push_str("<p class=\"muted\">none</p>\n");
+        return;
+    }
+    let mut f: Vec<&FindingView> = r.findings.iter().collect();
+    f.sort_by_key(|f| f.severity);
+    s.push_str("<table>\n<tr><th>Severity</th><th>Finding</th><th>Id</th></tr>\n");
+    for x in f {
+        let _ = writeln!(
+            s,
+            "<tr><td><span class=\"sev sev-{0}\">{0}</span></td><td>{1}</td><td><code>{2}</code></td></tr>",
+            x.severity.name(),
+            escape(&x.message),
+            escape(&x.id)
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+fn protocols(s: &mut String, r: &ReportView) {
+    s.push_str("<h3>Protocols</h3>\n<table>\n<tr><th>Version</th><th>Offered</th><th>Suites</th><th>Order</th><th>Note</th></tr>\n");
+    for p in &r.protocols {
+        let offered = if p.offered {
+            let legacy = matches!(
+                p.version.as_str(),
+                "SSLv2" | "SSLv3" | "TLSv1.0" | "TLSv1.1"
+            );
+            if legacy {
+                "<span class=\"weak\">yes</span>"
+            } else {
+                "<span class=\"strong\">yes</span>"
+            }
+        } else if p.error.is_some() {
+            "<span class=\"unknown\">could not tell</span>"
+        } else {
+            "no"
+        };
+        let order = match p.server_order {
+            Some(true) => "server's",
+            Some(false) => "client's",
+            None => "–",
+        };
+        let note = [p.note.as_deref(), p.error.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(escape)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{offered}</td><td>{}</td><td>{order}</td><td class=\"muted\">{note}</td></tr>",
+            escape(&p.version),
+            p.cipher_suites.len()
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+fn suites(s: &mut String, r: &ReportView) {
+    s.push_str("<h3>Cipher suites</h3>\n");
+    let offered: Vec<&ProtocolView> = r
+        .protocols
+        .iter()
+        .filter(|p| p.offered && !p.cipher_suites.is_empty())
+        .collect();
+    if offered.is_empty() {
+        s.push_str("<p class=\"muted\">none accepted</p>\n");
+        return;
+    }
+    s.push_str("<table>\n<tr><th>Version</th><th>Suite</th><th>Key exchange</th><th>Cipher</th><th>Bits</th><th>Strength</th></tr>\n");
+    for p in offered {
+        for c in &p.cipher_suites {
+            let st = c.strength();
+            let kx = match &c.key_exchange {
+                Some(k) => format!("{} ({})", escape(&c.kx), escape(k)),
+                None => escape(&c.kx),
+            };
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td class=\"mono\">{}</td><td>{kx}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+                escape(&p.version),
+                escape(&c.name),
+                escape(&c.enc),
+                c.bits,
+                st.class(),
+                st.label()
+            );
+        }
+    }
+    s.push_str("</table>\n");
+}
+
+/// Suites per version by strength: one horizontal stacked bar per offered version.
+fn chart(s: &mut String, r: &ReportView) {
+    let rows: Vec<(&str, [usize; 3])> = r
+        .protocols
+        .iter()
+        .filter(|p| p.offered && !p.cipher_suites.is_empty())
+        .map(|p| {
+            let mut n = [0usize; 3];
+            for c in &p.cipher_suites {
+                n[c.strength() as usize] += 1;
+            }
+            (p.version.as_str(), n)
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let max = rows
+        .iter()
+        .map(|(_, n)| n.iter().sum::<usize>())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let (label_w, bar_w, row_h) = (80.0, 420.0, 24.0);
+    let height = rows.len() as f64 * row_h + 34.0;
+    let colours = ["#2e8b57", "#d9a400", "#c0392b"];
+    let _ = write!(
+        s,
+        "<h3>Suites per version by strength</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\">\n\
+         <title>Accepted cipher suites per protocol version, by strength</title>\n",
+        w = label_w + bar_w + 60.0
+    );
+    for (row, (version, n)) in rows.iter().enumerate() {
+        let y = row as f64 * row_h + 4.0;
+        let _ = writeln!(
+            s,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\" fill=\"#1d2430\">{}</text>",
+            y + 14.0,
+            escape(version)
+        );
+        let mut x = label_w;
+        for (k, count) in n.iter().enumerate() {
+            if *count == 0 {
+                continue;
+            }
+            let w = bar_w * *count as f64 / max as f64;
+            let strength = [Strength::Strong, Strength::Acceptable, Strength::Weak][k];
+            let _ = writeln!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"18\" fill=\"{}\"><title>{}: {count} {}</title></rect>",
+                colours[k],
+                escape(version),
+                strength.label()
+            );
+            x += w;
+        }
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#6b7380\">{}</text>",
+            x + 6.0,
+            y + 14.0,
+            n.iter().sum::<usize>()
+        );
+    }
+    let ly = rows.len() as f64 * row_h + 18.0;
+    let mut lx = label_w;
+    for (k, name) in ["strong", "acceptable", "weak"].iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" fill=\"#1d2430\">{name}</text>",
+            ly - 9.0,
+            colours[k],
+            lx + 14.0,
+            ly
+        );
+        lx += 90.0;
+    }
+    s.push_str("</svg>\n");
+}
+
+fn chains(s: &mut String, r: &ReportView) {
+    s.push_str("<h3>Certificates</h3>\n");
+    if r.certificates.is_empty() {
+        s.push_str("<p class=\"muted\">none received</p>\n");
+        return;
+    }
+    for c in &r.certificates {
+        let verdict = match &c.analysis {
+            Some(a) => {
+                let mut parts = vec![if a.trusted {
+                    "<span class=\"no\">trusted</span>".to_string()
+                } else {
+                    "<span class=\"yes\">not trusted</span>".to_string()
+                }];
+                match (a.hostname_match, &a.hostname) {
+                    (Some(true), Some(h)) => parts.push(format!("valid for {}", escape(h))),
+                    (Some(false), Some(h)) => parts.push(format!(
+                        "<span class=\"yes\">not valid for {}</span>",
+                        escape(h)
+                    )),
+                    _ => {}
+                }
+                if a.leaf_expired {
+                    parts.push("<span class=\"yes\">expired</span>".into());
+                }
+                if a.missing_intermediate {
+                    parts.push("<span class=\"yes\">intermediate missing</span>".into());
+                }
+                if !a.order_ok {
+                    parts.push("<span class=\"yes\">chain out of order</span>".into());
+                }
+                parts.join(", ")
+            }
+            None => "<span class=\"unknown\">not analysed</span>".into(),
+        };
+        let _ = write!(
+            s,
+            "<div class=\"chain\"><p><b>{}</b> — {verdict}<br><span class=\"muted\">found with {}</span></p>\n<table>\n\
+             <tr><th>#</th><th>Subject</th><th>Issuer</th><th>Valid</th><th>Names</th></tr>\n",
+            escape(&c.key_type),
+            escape(&c.found_with.join(", "))
+        );
+        for (n, cert) in c.certificates.iter().enumerate() {
+            let names: Vec<String> = cert
+                .san_dns
+                .iter()
+                .chain(cert.san_ip.iter())
+                .map(|x| escape(x))
+                .collect();
+            let days = if cert.expired {
+                "<span class=\"yes\">expired</span>".to_string()
+            } else {
+                format!("{} days left", cert.days_left)
+            };
+            let _ = writeln!(
+                s,
+                "<tr><td>{n}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{} … {}<br>{days}</td><td class=\"mono\">{}</td></tr>",
+                escape(&cert.subject),
+                escape(&cert.issuer),
+                escape(&cert.not_before),
+                escape(&cert.not_after),
+                names.join(", ")
+            );
+        }
+        s.push_str("</table></div>\n");
+    }
+}
+
+fn vulnerabilities(s: &mut String, r: &ReportView) {
+    if r.vulnerabilities.is_empty() {
+        return;
+    }
+    s.push_str("<h3>Known weaknesses</h3>\n<table>\n<tr><th>Weakness</th><th>Vulnerable</th><th>Detail</th></tr>\n");
+    for v in &r.vulnerabilities {
+        let verdict = match v.vulnerable {
+            Some(true) => "<span class=\"yes\">yes</span>",
+            Some(false) => "<span class=\"no\">no</span>",
+            None => "<span class=\"unknown\">could not tell</span>",
+        };
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{verdict}</td><td>{}</td></tr>",
+            escape(&v.name),
+            escape(&v.detail)
+        );
+    }
+    s.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVIL: &str = "<script>alert(1)</script>\"'&";
+
+    fn evil_report() -> serde_json::Value {
+        serde_json::json!({
+            "tool": EVIL,
+            "target": {"host": EVIL, "port": 443, "ip": EVIL, "servername": EVIL, "starttls": EVIL},
+            "started_at": EVIL,
+            "protocols": [
+                {"version": "TLSv1.2", "offered": true, "server_order": true, "note": EVIL,
+                 "cipher_suites": [
+                    {"id": 49199, "name": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "kx": "ECDH", "auth": "RSA", "enc": "AESGCM(128)", "mac": "AEAD", "bits": 128, "forward_secrecy": true, "key_exchange": EVIL},
+                    {"id": 10, "name": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "kx": "RSA", "auth": "RSA", "enc": "3DES(168)", "mac": "SHA1", "bits": 112, "forward_secrecy": false}
+                 ]},
+                {"version": EVIL, "offered": false, "cipher_suites": [], "error": EVIL}
+            ],
+            "certificates": [{"key_type": EVIL, "found_with": [EVIL], "certificates": [
+                {"subject": EVIL, "issuer": EVIL, "not_before": EVIL, "not_after": EVIL, "san_dns": [EVIL], "san_ip": []}
+            ], "analysis": {"trusted": false, "hostname": EVIL, "hostname_match": false}}],
+            "grade": {"grade": EVIL, "score": 10, "reasons": [EVIL], "not_checked": [EVIL]},
+            "findings": [
+                {"severity": "info", "id": "a", "message": "an info"},
+                {"severity": "critical", "id": EVIL, "message": EVIL},
+                {"severity": "medium", "id": "m", "message": "a medium"}
+            ],
+            "vulnerabilities": [{"id": "x", "name": EVIL, "vulnerable": null, "detail": EVIL}],
+            "errors": [EVIL]
+        })
+    }
+
+    #[test]
+    fn every_report_string_is_escaped() {
+        let entries = vec![
+            Entry::from_json(&evil_report()).unwrap(),
+            Entry::from_json(&serde_json::json!({"target": EVIL, "ip": EVIL, "error": EVIL}))
+                .unwrap(),
+        ];
+        let page = render_page(&entries, EVIL);
+        assert!(!page.contains("<script"), "{page}");
+        assert!(!page.contains("alert(1)</"), "{page}");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"));
+        // The summary links to each section.
+        assert!(page.contains("href=\"#t0\"") && page.contains("id=\"t1\""));
+    }
+
+    #[test]
+    fn findings_worst_first_and_strengths() {
+        let page = render_page(&[Entry::from_json(&evil_report()).unwrap()], "t");
+        let crit = page.find("sev-critical\">critical").unwrap();
+        let med = page.find("sev-medium\">medium").unwrap();
+        let info = page.find("sev-info\">info").unwrap();
+        assert!(crit < med && med < info);
+        assert!(page.contains("<svg") && page.contains("1 strong (forward secret AEAD)"));
+        assert!(page.contains("1 weak"));
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_passed() {
+        assert_eq!(escape("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+    }
+}
