@@ -178,6 +178,27 @@ enum Item<'a> {
 }
 
 impl Outcome {
+    /// The outcome with its report emptied but for the verdicts the exit status counts (failed,
+    /// policy compliance): for outcomes already printed.
+    fn slim(mut self) -> Outcome {
+        if let Ok(r) = &mut self.result {
+            r.protocols = Vec::new();
+            r.groups = Vec::new();
+            r.signature_algorithms = Vec::new();
+            r.certificates = Vec::new();
+            r.vulnerabilities = Vec::new();
+            r.findings = Vec::new();
+            r.errors = Vec::new();
+            r.session_features = None;
+            r.client_hellos = None;
+            r.starttls = None;
+            if let Some(p) = &mut r.policy {
+                p.deviations = Vec::new();
+            }
+        }
+        self
+    }
+
     fn item(&self) -> Item<'_> {
         match &self.result {
             Ok(r) => Item::Report(r),
@@ -378,9 +399,13 @@ pub fn run(args: Args) -> Result<i32> {
         resume_error: None,
         overall: overall.clone(),
     };
+    // Reports printed one by one (--json-lines, --resume) are not needed afterwards: keep only
+    // what the exit status needs, so memory stays flat however many targets there are.
+    let keep_reports = !(args.json_lines || args.fleet.resume.is_some()) || args.html.is_some();
     let outcomes = rt.block_on(run_jobs(
         jobs,
         args.parallel,
+        keep_reports,
         policy.clone(),
         spinners,
         |o| printer.finished(o),
@@ -468,6 +493,7 @@ pub fn run(args: Args) -> Result<i32> {
 async fn run_jobs(
     jobs: Vec<Job>,
     parallel: usize,
+    keep_reports: bool,
     policy: Option<Arc<Policy>>,
     progress: Option<indicatif::MultiProgress>,
     mut done: impl FnMut(&Outcome),
@@ -502,7 +528,7 @@ async fn run_jobs(
     let mut out: Vec<Option<Outcome>> = labels.iter().map(|_| None).collect();
     while let Some((i, o)) = rx.recv().await {
         done(&o);
-        out[i] = Some(o);
+        out[i] = Some(if keep_reports { o } else { o.slim() });
     }
     out.into_iter()
         .zip(labels)
