@@ -6,7 +6,7 @@
 //! second ASN.1 stack (der, spki, x509-cert) for those few structures. The request parser reads
 //! bytes from the network: it is fuzzed (fuzz/fuzz_targets/ocsp_request.rs) and never panics.
 
-use crate::pki::rehash::der;
+use crate::pki::der;
 use sha1::Digest as _;
 
 /// A hash algorithm a CertID may use.

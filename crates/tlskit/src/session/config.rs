@@ -70,7 +70,7 @@ pub fn load_trust(ca: &[PathBuf]) -> Result<Trust> {
         .map(|a| {
             // The anchor's subject is a Name without its SEQUENCE header: add one to parse it.
             let mut der = Vec::new();
-            crate::pki::rehash::der::push_tlv(&mut der, 0x30, a.subject.as_ref());
+            crate::pki::der::push_tlv(&mut der, 0x30, a.subject.as_ref());
             <x509_parser::x509::X509Name as x509_parser::prelude::FromDer<_>>::from_der(&der)
                 .map(|(_, n)| n.to_string())
                 .unwrap_or_else(|_| "(unreadable name)".to_string())

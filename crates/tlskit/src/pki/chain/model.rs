@@ -1,0 +1,159 @@
+//! The report model: what [`analyse`] returns.
+
+use super::*;
+
+/// What to analyse.
+#[derive(Debug, Clone)]
+pub struct ChainInput<'a> {
+    /// The certificates as the server sent them, leaf first.
+    pub chain: &'a [CertificateDer<'static>],
+    /// The name the client connected to: a DNS name or an IP literal (`[::1]` accepted).
+    pub hostname: Option<&'a str>,
+    /// The stapled OCSP response (DER `OCSPResponse`), if the server sent one.
+    pub ocsp_response: Option<&'a [u8]>,
+    /// The time to judge validity by.
+    pub now: UnixTime,
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One problem (or noteworthy fact), with a stable id such as `cert.expired`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub id: String,
+    pub message: String,
+}
+
+/// The verdict of one trust store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustResult {
+    /// `"mozilla"`, `"system"` or `"custom"`.
+    pub store: String,
+    /// Where the store's anchors came from.
+    pub description: String,
+    pub trusted: bool,
+    /// Why not, as a sentence.
+    pub error: Option<String>,
+    /// Subjects of the verified path, leaf first, ending with the trust anchor. Also filled when
+    /// the chain only fails because of its validity dates or legacy algorithms (see `error`).
+    pub path: Vec<String>,
+    /// The chain would verify if SHA-1 signatures and RSA keys under 2048 bits were accepted.
+    pub legacy_only: bool,
+}
+
+/// The certificate that expires first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Expiry {
+    /// Position in the chain as sent, 0 = leaf.
+    pub index: usize,
+    pub subject: String,
+    pub not_after: String,
+    pub days_left: i64,
+}
+
+/// A parsed stapled OCSP response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OcspInfo {
+    /// `successful`, `malformedRequest`, `internalError`, `tryLater`, `sigRequired`, `unauthorized`.
+    pub response_status: String,
+    /// `good`, `revoked` or `unknown` for the leaf; `None` when the response says nothing about it.
+    pub cert_status: Option<String>,
+    pub produced_at: Option<String>,
+    pub this_update: Option<String>,
+    pub next_update: Option<String>,
+    pub revocation_time: Option<String>,
+    pub revocation_reason: Option<String>,
+    /// Number of SingleResponses in the response.
+    pub responses: usize,
+    /// A SingleResponse names the leaf (serial number and issuer name hash).
+    pub matches_leaf: bool,
+    /// The response is signed by the leaf's issuer or by a responder the issuer authorised:
+    /// `None` when the issuer is not known (neither sent nor a trust anchor).
+    pub signature_valid: Option<bool>,
+    /// `issuer` or `delegated responder CN=…`.
+    pub signed_by: Option<String>,
+}
+
+/// Everything [`analyse`] found out. Serialises to the JSON the scanner prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainAnalysis {
+    /// The certificates as sent, leaf first (unparsable ones are left out and reported in
+    /// `findings`).
+    pub certificates: Vec<CertInfo>,
+    /// One verdict per trust store.
+    pub trust: Vec<TrustResult>,
+    /// At least one store trusts the chain.
+    pub trusted: bool,
+    /// Each certificate is issued by the next one and nothing else is sent.
+    pub order_ok: bool,
+    pub order_problems: Vec<String>,
+    /// The chain stops at a certificate whose issuer is neither sent nor a trust anchor.
+    pub missing_intermediate: bool,
+    /// The explanation when `missing_intermediate` (names the caIssuers URL if the certificate has one).
+    pub missing_intermediate_detail: Option<String>,
+    /// The server sends the self-signed root of its chain (harmless, but wasted bytes).
+    pub contains_root: bool,
+    pub self_signed_leaf: bool,
+    pub leaf_expired: bool,
+    pub leaf_not_yet_valid: bool,
+    pub leaf_days_left: i64,
+    pub earliest_expiry: Option<Expiry>,
+    /// The name checked (as given).
+    pub hostname: Option<String>,
+    /// Whether the leaf's SANs cover `hostname` (`None` when no name was given).
+    pub hostname_match: Option<bool>,
+    /// `"CN=… is signed with sha1WithRSAEncryption"`, one per weak signature in the path (a
+    /// root's self-signature is ignored: nobody checks it).
+    pub weak_signatures: Vec<String>,
+    /// RSA under 2048 bits, EC under 256 bits, DSA.
+    pub weak_keys: Vec<String>,
+    /// The leaf demands OCSP stapling (TLS feature extension, status_request).
+    pub must_staple: bool,
+    pub ocsp_stapled: bool,
+    /// `good`, `revoked`, `unknown`, `unsuccessful` (the responder answered with an error status)
+    /// or `unparsable`; `None` without a staple.
+    pub ocsp_status: Option<String>,
+    pub ocsp: Option<OcspInfo>,
+    /// Must-staple, but no usable `good` staple was sent: Firefox refuses the connection.
+    pub must_staple_violated: bool,
+    /// Signed Certificate Timestamps embedded in the leaf.
+    pub sct_count: usize,
+    /// Every problem, worst first.
+    pub findings: Vec<Finding>,
+}
+
+/// Whether two chains are the same certificates in the same order (to compare the chain sent
+/// without SNI with the one sent for the name).
+pub fn same_chain(a: &[CertificateDer<'_>], b: &[CertificateDer<'_>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.as_ref() == y.as_ref())
+}
+
+/// Whether two chains start with the same leaf certificate.
+pub fn same_leaf(a: &[CertificateDer<'_>], b: &[CertificateDer<'_>]) -> bool {
+    match (a.first(), b.first()) {
+        (Some(x), Some(y)) => x.as_ref() == y.as_ref(),
+        _ => false,
+    }
+}

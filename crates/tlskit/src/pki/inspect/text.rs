@@ -1,0 +1,137 @@
+//! The text rendering of a [`CertInfo`].
+
+use super::*;
+
+/// Render one certificate as aligned text. `verbose` adds fingerprints other than SHA-256, the
+/// SPKI hash, and the full extension list.
+pub fn render_text(info: &CertInfo, verbose: bool) -> String {
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    rows.push(("Subject", info.subject.clone()));
+    rows.push(("Issuer", info.issuer.clone()));
+    rows.push(("Serial", info.serial.clone()));
+    rows.push(("Not before", info.not_before.clone()));
+    rows.push((
+        "Not after",
+        format!("{}  ({})", info.not_after, info.validity_status()),
+    ));
+    let sans = info.san_list();
+    rows.push((
+        "Names (SAN)",
+        if sans.is_empty() && !info.is_ca {
+            "none (modern clients will not accept this certificate for any host name)".to_string()
+        } else if sans.is_empty() {
+            "none".to_string()
+        } else {
+            sans.join(", ")
+        },
+    ));
+    rows.push(("Public key", info.key_description()));
+    rows.push(("Signature", info.signature_algorithm.clone()));
+    if !info.key_usage.is_empty() {
+        let crit = if info.is_critical("keyUsage") {
+            " (critical)"
+        } else {
+            ""
+        };
+        rows.push(("Key usage", format!("{}{crit}", info.key_usage.join(", "))));
+    }
+    if !info.eku.is_empty() {
+        rows.push(("Extended usage", info.eku.join(", ")));
+    }
+    let bc_present = info.extensions.iter().any(|e| e.name == "basicConstraints");
+    let ca = if !bc_present {
+        "no basicConstraints extension".to_string()
+    } else if info.is_ca {
+        let path = info
+            .path_len
+            .map(|p| format!(", pathlen {p}"))
+            .unwrap_or_default();
+        let crit = if info.is_critical("basicConstraints") {
+            " (critical)"
+        } else {
+            ""
+        };
+        format!("yes{path}{crit}")
+    } else {
+        "no".to_string()
+    };
+    rows.push(("CA", ca));
+    if let Some(s) = &info.subject_key_id {
+        rows.push(("Subject key ID", s.clone()));
+    }
+    if let Some(a) = &info.authority_key_id {
+        rows.push(("Authority key ID", a.clone()));
+    }
+    rows.push((
+        "Self-signed",
+        if info.self_signed { "yes" } else { "no" }.to_string(),
+    ));
+    if info.must_staple {
+        rows.push((
+            "Must-staple",
+            "yes (the server must staple an OCSP response)".to_string(),
+        ));
+    }
+    if !info.ocsp_urls.is_empty() {
+        rows.push(("OCSP", info.ocsp_urls.join(", ")));
+    }
+    if !info.crl_urls.is_empty() {
+        rows.push(("CRL", info.crl_urls.join(", ")));
+    }
+    if !info.policies.is_empty() {
+        rows.push((
+            "Policies",
+            info.policies
+                .iter()
+                .map(|p| match policy_name(p) {
+                    Some(n) => format!("{p} ({n})"),
+                    None => p.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    if info.sct_count > 0 {
+        rows.push(("CT timestamps", info.sct_count.to_string()));
+    }
+    rows.push(("SHA-256", info.sha256_fingerprint.clone()));
+    if verbose {
+        rows.push(("SHA-1", info.sha1_fingerprint.clone()));
+        rows.push(("SPKI SHA-256", info.spki_sha256.clone()));
+        rows.push(("Version", info.version.to_string()));
+        if !info.ca_issuer_urls.is_empty() {
+            rows.push(("CA issuers", info.ca_issuer_urls.join(", ")));
+        }
+        let exts: Vec<String> = info
+            .extensions
+            .iter()
+            .map(|e| {
+                if e.critical {
+                    format!("{} (critical)", e.name)
+                } else {
+                    e.name.clone()
+                }
+            })
+            .collect();
+        rows.push((
+            "Extensions",
+            if exts.is_empty() {
+                "none".into()
+            } else {
+                exts.join(", ")
+            },
+        ));
+    }
+    // One width for every certificate, so a chain lines up.
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.len() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(17);
+    let mut out = String::new();
+    for (k, v) in rows {
+        out.push_str(&format!("  {:<width$} {v}\n", format!("{k}:")));
+    }
+    out
+}
