@@ -7,7 +7,7 @@
 use super::rehash::der;
 use crate::error::{Error, Result};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
@@ -20,7 +20,7 @@ use x509_parser::x509::X509Name;
 
 /// Everything tlskit shows about one certificate. Serialises to the JSON that `tlskit cert show
 /// --json` prints (field names are part of the interface).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CertInfo {
     /// X.509 version: 1, 2 or 3.
     pub version: u32,
@@ -97,7 +97,7 @@ pub struct CertInfo {
 }
 
 /// One extension of a certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtensionInfo {
     /// Short name (`basicConstraints`, `subjectAltName`, …) or the dotted OID when unknown.
     pub name: String,
