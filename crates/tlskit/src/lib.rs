@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod error;
+pub mod finding;
 pub mod fleet;
 pub mod fsutil;
 pub mod html;

@@ -12,6 +12,7 @@ pub mod man;
 pub mod observe;
 pub mod pcap;
 pub mod proxy;
+pub mod report;
 pub mod scan;
 pub mod scan_fleet;
 pub mod scan_html;

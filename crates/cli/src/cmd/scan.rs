@@ -15,6 +15,7 @@ use tlskit::scan::policy::{self, Policy};
 use tlskit::scan::report::{ScanReport, Style};
 use tlskit::scan::{self, ScanOptions};
 use tlskit::{Error, Result};
+use tlskit_wire::version::Version;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -635,13 +636,7 @@ impl Printer<'_> {
                 let _ = writeln!(out, "{line}");
             } else if !self.args.json {
                 if let Ok(r) = &o.result {
-                    let _ = write!(
-                        out,
-                        "{}{}{}",
-                        r.render_text(self.style, self.args.verbose),
-                        grade_text(r, self.style),
-                        policy_text(r, self.style)
-                    );
+                    let _ = write!(out, "{}", r.render_full_text(self.style, self.args.verbose));
                     if !self.single {
                         let _ = writeln!(out);
                     }
@@ -669,89 +664,6 @@ impl Printer<'_> {
     }
 }
 
-fn grade_text(r: &ScanReport, st: Style) -> String {
-    use std::fmt::Write;
-    let Some(g) = &r.grade else {
-        return String::new();
-    };
-    let mut s = String::new();
-    let letter = match g.grade.as_str() {
-        "A+" | "A" | "A-" => st.good(&g.grade),
-        "B" | "C" => st.warn(&g.grade),
-        _ => st.bad(&g.grade),
-    };
-    let ignoring = g
-        .grade_ignoring_trust
-        .as_ref()
-        .map(|x| format!(" ({x} if the certificate problems were fixed)"))
-        .unwrap_or_default();
-    let _ = writeln!(s, "\n{} {letter}{ignoring}", st.head("Grade"));
-    for reason in &g.reasons {
-        let _ = writeln!(s, "  {reason}");
-    }
-    if !g.not_checked.is_empty() {
-        let _ = writeln!(
-            s,
-            "  {}",
-            st.dim(&format!("not checked: {}", g.not_checked.join("; ")))
-        );
-    }
-    s
-}
-
-fn policy_text(r: &ScanReport, st: Style) -> String {
-    use std::fmt::Write;
-    let Some(p) = &r.policy else {
-        return String::new();
-    };
-    let mut s = String::new();
-    let binding = p.deviations.iter().filter(|d| !d.advisory).count();
-    let verdict = if p.compliant {
-        st.good("compliant")
-    } else {
-        st.bad(&format!(
-            "NOT COMPLIANT ({binding} deviation{})",
-            if binding == 1 { "" } else { "s" }
-        ))
-    };
-    let _ = writeln!(s, "\n{} {}: {verdict}", st.head("Policy"), p.policy);
-    // Grouped by rule and expectation, so a long allow-list is printed once.
-    let mut groups: Vec<(&str, &str, bool, Vec<String>)> = Vec::new();
-    for d in &p.deviations {
-        let line = if d.message.contains(&d.found) {
-            d.message.clone()
-        } else {
-            format!("{} (found: {})", d.message, d.found)
-        };
-        match groups
-            .iter_mut()
-            .find(|g| g.0 == d.rule && g.1 == d.expected && g.2 == d.advisory)
-        {
-            Some(g) => g.3.push(line),
-            None => groups.push((&d.rule, &d.expected, d.advisory, vec![line])),
-        }
-    }
-    for (rule, expected, advisory, messages) in groups {
-        let tag = if advisory {
-            st.dim(" (advisory, does not fail the check)")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(s, "  {rule}{tag} — expected {expected}");
-        for m in messages {
-            let _ = writeln!(s, "    {m}");
-        }
-    }
-    if !p.not_checked.is_empty() {
-        let _ = writeln!(
-            s,
-            "  {}",
-            st.dim(&format!("not checked: {}", p.not_checked.join("; ")))
-        );
-    }
-    s
-}
-
 /// "1.2 1.3", "SSLv3 1.0 1.2".
 fn versions_short(r: &ScanReport) -> String {
     let v: Vec<String> = r
@@ -759,10 +671,15 @@ fn versions_short(r: &ScanReport) -> String {
         .iter()
         .filter(|p| p.offered)
         .map(|p| {
-            p.version
-                .strip_prefix("TLSv")
-                .map(str::to_string)
-                .unwrap_or_else(|| p.version.clone())
+            match p.version {
+                Version::Ssl2 => "SSLv2",
+                Version::Ssl3 => "SSLv3",
+                Version::Tls10 => "1.0",
+                Version::Tls11 => "1.1",
+                Version::Tls12 => "1.2",
+                Version::Tls13 => "1.3",
+            }
+            .to_string()
         })
         .collect();
     if v.is_empty() {
@@ -806,7 +723,7 @@ fn summary(outcomes: &[Outcome], with_policy: bool) -> String {
                     .protocols
                     .iter()
                     .filter(|p| p.offered)
-                    .flat_map(|p| p.cipher_suites.iter().map(|s| s.id))
+                    .flat_map(|p| p.cipher_suites.iter().map(|s| s.id.code()))
                     .collect();
                 let pol = match &r.policy {
                     Some(p) if p.compliant => "ok".to_string(),

@@ -262,6 +262,8 @@ fn golden(name: &str, port: u16, ca: &Path) {
         &normalise_json(&r.stdout, port, ca),
     );
 
+    let json = r.stdout;
+
     let r = run_cmd(tlskit().args(args(false)), Duration::from_secs(180));
     assert!(
         r.code == 0 || r.code == 1,
@@ -269,10 +271,78 @@ fn golden(name: &str, port: u16, ca: &Path) {
         r.stdout,
         r.stderr
     );
-    check_golden(
-        &format!("{name}.txt"),
-        &normalise_text(&r.stdout.replace(p(ca), "<ca>"), port),
+    let text = normalise_text(&r.stdout.replace(p(ca), "<ca>"), port);
+    check_golden(&format!("{name}.txt"), &text);
+
+    // `tlskit report` prints the same text from the saved JSON (the timing line aside, which
+    // normalise_text covers), proving the model reads back what it wrote.
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("r.json");
+    std::fs::write(&saved, &json).unwrap();
+    let r = run_cmd(
+        tlskit().args(["report", p(&saved)]),
+        Duration::from_secs(30),
     );
+    assert_eq!(r.code, 0, "tlskit report failed: {}", r.stderr);
+    let again = normalise_text(&r.stdout.replace(p(ca), "<ca>"), port);
+    if again != text {
+        let diff: Vec<String> = text
+            .lines()
+            .zip(again.lines())
+            .filter(|(a, b)| a != b)
+            .take(10)
+            .map(|(a, b)| format!("scan:   {a}\nreport: {b}"))
+            .collect();
+        panic!(
+            "tlskit report differs from the scan's text:\n{}",
+            diff.join("\n")
+        );
+    }
+
+    // --diff: the report against itself is "no change" (exit 0); against a copy with SSLv2
+    // enabled (none of these servers has it), a finding more and a lower grade, exactly those
+    // lines (exit 1).
+    let r = run_cmd(
+        tlskit().args(["report", "--diff", p(&saved), p(&saved)]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "no change\n"),
+        "{}",
+        r.stderr
+    );
+    let mut v: Value = serde_json::from_str(&json).unwrap();
+    let sslv2 = v["protocols"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["version"] == "SSLv2")
+        .unwrap();
+    assert_eq!(sslv2["offered"], false);
+    sslv2["offered"] = Value::Bool(true);
+    let old_grade = v["grade"]["grade"].as_str().unwrap().to_string();
+    v["grade"]["grade"] = Value::String("F".into());
+    v["findings"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "severity": "high", "id": "test.added", "message": "a finding added for the test"
+        }));
+    let changed = dir.path().join("changed.json");
+    std::fs::write(&changed, serde_json::to_string(&v).unwrap()).unwrap();
+    let r = run_cmd(
+        tlskit().args(["report", "--diff", p(&saved), p(&changed)]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let mut want = vec!["+ version SSLv2 now offered".to_string()];
+    if old_grade != "F" {
+        want.push(format!("grade {old_grade} → F (lowered)"));
+    }
+    want.push("+ finding [high] a finding added for the test".into());
+    let got: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(got, want, "{}", r.stdout);
 }
 
 fn openssl() -> PathBuf {

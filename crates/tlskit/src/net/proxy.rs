@@ -30,7 +30,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The proxy protocols tlskit speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProxyKind {
     /// An HTTP proxy's CONNECT method (RFC 9110 section 9.3.6); the proxy resolves the name.
     #[serde(rename = "http-connect")]
@@ -396,7 +396,7 @@ impl ProxySettings {
 }
 
 /// What the reports say about a proxied connection.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProxyUse {
     /// The proxy URL, password hidden.
     pub url: String,
@@ -409,7 +409,7 @@ pub struct ProxyUse {
     /// The destination asked of the proxy (`host:port`, or an address).
     pub destination: String,
     /// Who turned the name into an address: `proxy` or `tlskit`.
-    pub resolved_by: &'static str,
+    pub resolved_by: String,
     /// The target's address, when tlskit knows it (it resolved the name, or it was an address).
     pub target_address: Option<String>,
     /// Time from the TCP connection to the proxy until the tunnel was open.
@@ -515,7 +515,7 @@ pub async fn connect_via(
         address: c.peer.to_string(),
         source: proxy.source.name().to_string(),
         destination,
-        resolved_by,
+        resolved_by: resolved_by.to_string(),
         target_address: dest_addr.map(|a| a.ip().to_string()),
         tunnel_ms: super::millis(start.elapsed()),
     });

@@ -15,13 +15,14 @@
 //! weaknesses) are read defensively as JSON: what is missing is listed in `not_checked` and
 //! cannot earn or cost a grade, except that it blocks A+.
 
+use crate::scan::report::WeaknessId;
 use crate::scan::report::{CertificateChain, ScanReport, SuiteResult};
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 use tlskit_wire::registry::{self, GroupKind};
+use tlskit_wire::version::Version;
 
 /// The verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grade {
     /// "A+", "A", "A-", "B", "C", "D", "E", "F", "T" (untrusted) or "M" (name mismatch).
     pub grade: String,
@@ -44,7 +45,7 @@ pub struct Grade {
 }
 
 /// One rule that applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleHit {
     /// Stable id, e.g. "protocol.sslv3".
     pub id: String,
@@ -144,30 +145,25 @@ impl Hits {
 
 /// Grade a finished report. `None` when no version was accepted at all (nothing to grade).
 pub fn grade(report: &ScanReport) -> Option<Grade> {
-    let offered: Vec<&str> = report
-        .protocols
-        .iter()
-        .filter(|p| p.offered)
-        .map(|p| p.version.as_str())
-        .collect();
+    let offered: Vec<Version> = report.offered_versions();
     if offered.is_empty() {
         return None;
     }
-    let has = |v: &str| offered.contains(&v);
+    let has = |v: Version| offered.contains(&v);
     let mut hits = Hits(Vec::new());
     let mut not_checked: Vec<String> = Vec::new();
 
     // TLS (not SSLv2) suites, each with its registry entry when known.
-    let suites: Vec<(&str, &SuiteResult)> = report
+    let suites: Vec<(Version, &SuiteResult)> = report
         .protocols
         .iter()
-        .filter(|p| p.offered && p.version != "SSLv2")
-        .flat_map(|p| p.cipher_suites.iter().map(move |s| (p.version.as_str(), s)))
+        .filter(|p| p.offered && p.version != Version::Ssl2)
+        .flat_map(|p| p.cipher_suites.iter().map(move |s| (p.version, s)))
         .collect();
     let ssl2_suites: Vec<&SuiteResult> = report
         .protocols
         .iter()
-        .filter(|p| p.offered && p.version == "SSLv2")
+        .filter(|p| p.offered && p.version == Version::Ssl2)
         .flat_map(|p| p.cipher_suites.iter())
         .collect();
 
@@ -251,19 +247,19 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
 // ---------------------------------------------------------------------------------------------
 // Scores.
 
-fn version_points(v: &str) -> u8 {
+fn version_points(v: Version) -> u8 {
     match v {
-        "SSLv2" => 0,
-        "SSLv3" => 80,
-        "TLSv1.0" => 90,
-        "TLSv1.1" => 95,
-        _ => 100,
+        Version::Ssl2 => 0,
+        Version::Ssl3 => 80,
+        Version::Tls10 => 90,
+        Version::Tls11 => 95,
+        Version::Tls12 | Version::Tls13 => 100,
     }
 }
 
 /// (best + worst) / 2 over the versions offered.
-fn protocol_score(offered: &[&str]) -> u8 {
-    let pts: Vec<u8> = offered.iter().map(|v| version_points(v)).collect();
+fn protocol_score(offered: &[Version]) -> u8 {
+    let pts: Vec<u8> = offered.iter().map(|v| version_points(*v)).collect();
     let best = pts.iter().copied().max().unwrap_or(0) as u16;
     let worst = pts.iter().copied().min().unwrap_or(0) as u16;
     ((best + worst) / 2) as u8
@@ -352,7 +348,7 @@ fn kx_points(bits: u32, export: bool) -> u8 {
 }
 
 /// The weakest key exchange decides; anonymous suites score 0, export suites at most 40.
-fn key_exchange_score(report: &ScanReport, suites: &[(&str, &SuiteResult)]) -> (u8, Option<Kx>) {
+fn key_exchange_score(report: &ScanReport, suites: &[(Version, &SuiteResult)]) -> (u8, Option<Kx>) {
     let mut weakest: Option<(u8, Kx)> = None;
     let mut consider = |points: u8, kx: Kx| {
         if weakest.as_ref().is_none_or(|(p, _)| points < *p) {
@@ -360,8 +356,8 @@ fn key_exchange_score(report: &ScanReport, suites: &[(&str, &SuiteResult)]) -> (
         }
     };
     for (_, s) in suites {
-        let reg = registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff);
-        let anonymous = reg.map(|r| r.anonymous()).unwrap_or(s.auth == "None");
+        let reg = s.suite();
+        let anonymous = reg.map(|r| r.anonymous()).unwrap_or(false);
         let export = reg.map(|r| r.export).unwrap_or(false);
         if anonymous && !reg.is_some_and(|r| r.tls13) {
             consider(
@@ -422,7 +418,7 @@ fn key_exchange_score(report: &ScanReport, suites: &[(&str, &SuiteResult)]) -> (
 
 /// Symmetric strength of a suite: OpenSSL's strength bits (3DES counts as 112), 0 for NULL.
 fn suite_strength(s: &SuiteResult) -> u16 {
-    match registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff) {
+    match s.suite() {
         Some(r) if r.null_encryption() => 0,
         Some(r) => r.strength_bits(),
         None => s.bits,
@@ -439,7 +435,7 @@ fn cipher_points(bits: u16) -> u8 {
 }
 
 /// (strongest + weakest) / 2.
-fn cipher_score(suites: &[(&str, &SuiteResult)], ssl2: &[&SuiteResult]) -> u8 {
+fn cipher_score(suites: &[(Version, &SuiteResult)], ssl2: &[&SuiteResult]) -> u8 {
     let pts: Vec<u8> = suites
         .iter()
         .map(|(_, s)| suite_strength(s))
@@ -454,31 +450,32 @@ fn cipher_score(suites: &[(&str, &SuiteResult)], ssl2: &[&SuiteResult]) -> u8 {
 // ---------------------------------------------------------------------------------------------
 // Caps.
 
-fn protocol_rules(has: &dyn Fn(&str) -> bool, hits: &mut Hits) {
-    if has("SSLv2") {
+fn protocol_rules(has: &dyn Fn(Version) -> bool, hits: &mut Hits) {
+    if has(Version::Ssl2) {
         hits.letter(
             "protocol.sslv2",
             Letter::F,
             "SSLv2 is offered (broken since 1996, enables DROWN)",
         );
     }
-    if has("SSLv3") {
+    if has(Version::Ssl3) {
         hits.letter(
             "protocol.sslv3",
             Letter::C,
             "SSLv3 is offered (POODLE, RFC 7568)",
         );
     }
-    if !has("TLSv1.2") && !has("TLSv1.3") {
+    if !has(Version::Tls12) && !has(Version::Tls13) {
         hits.letter(
             "protocol.no_tls12",
             Letter::C,
             "neither TLSv1.2 nor TLSv1.3 is offered",
         );
     }
-    let old: Vec<&str> = ["TLSv1.0", "TLSv1.1"]
+    let old: Vec<&str> = [Version::Tls10, Version::Tls11]
         .into_iter()
-        .filter(|v| has(v))
+        .filter(|v| has(*v))
+        .map(|v| v.name())
         .collect();
     if !old.is_empty() {
         hits.letter(
@@ -509,7 +506,7 @@ fn some_names(names: &[String]) -> String {
     }
 }
 
-fn suite_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut Hits) {
+fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &mut Hits) {
     let mut export = Vec::new();
     let mut null = Vec::new();
     let mut anon = Vec::new();
@@ -517,7 +514,7 @@ fn suite_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut 
     let mut block64 = Vec::new();
     let mut aead = false;
     for (_, s) in suites {
-        let Some(r) = registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff) else {
+        let Some(r) = s.suite() else {
             continue;
         };
         if r.export {
@@ -623,7 +620,7 @@ fn suite_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut 
     }
 }
 
-fn key_exchange_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits: &mut Hits) {
+fn key_exchange_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &mut Hits) {
     let mut dh: Option<u32> = None;
     let mut ec_weak: Vec<String> = Vec::new();
     for (_, s) in suites {
@@ -677,18 +674,10 @@ fn key_exchange_rules(report: &ScanReport, suites: &[(&str, &SuiteResult)], hits
     }
 }
 
-fn get<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut cur = v;
-    for part in path.split('.') {
-        cur = cur.get(part)?;
-    }
-    (!cur.is_null()).then_some(cur)
-}
-
 /// Certificate rules; returns whether trust could be judged for every chain.
 fn certificate_rules(
     report: &ScanReport,
-    suites: &[(&str, &SuiteResult)],
+    suites: &[(Version, &SuiteResult)],
     hits: &mut Hits,
     not_checked: &mut Vec<String>,
 ) -> bool {
@@ -896,71 +885,20 @@ struct Features {
     fallback_scsv: Option<bool>,
 }
 
-/// A yes/no feature under any of `paths`: a bool, or an object with `supported`/`enabled`/`offered`.
-fn feature_bool(v: &Value, paths: &[&str]) -> Option<bool> {
-    for p in paths {
-        match get(v, p) {
-            Some(Value::Bool(b)) => return Some(*b),
-            Some(o @ Value::Object(_)) => {
-                for k in ["supported", "enabled", "offered", "secure"] {
-                    if let Some(b) = o.get(k).and_then(Value::as_bool) {
-                        return Some(b);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// TLS compression: a bool, a list of methods, or a method name ("none"/"null" mean off).
-fn compression(v: &Value) -> Option<bool> {
-    match get(v, "compression")? {
-        Value::Bool(b) => Some(*b),
-        Value::Array(a) => Some(a.iter().any(|m| {
-            m.as_str()
-                .is_none_or(|s| !matches!(s.to_ascii_lowercase().as_str(), "null" | "none"))
-        })),
-        Value::String(s) => Some(!matches!(
-            s.to_ascii_lowercase().as_str(),
-            "null" | "none" | ""
-        )),
-        o @ Value::Object(_) => feature_bool(o, &["supported", "enabled"]).or_else(|| {
-            o.get("methods").and_then(Value::as_array).map(|a| {
-                a.iter()
-                    .any(|m| m.as_str().is_some_and(|s| !s.eq_ignore_ascii_case("null")))
-            })
-        }),
-        _ => None,
-    }
-}
-
 fn feature_rules(
     report: &ScanReport,
-    offered: &[&str],
+    offered: &[Version],
     hits: &mut Hits,
     not_checked: &mut Vec<String>,
 ) -> Features {
     let legacy = offered
         .iter()
-        .filter(|v| **v != "TLSv1.3" && **v != "SSLv2")
+        .filter(|v| !matches!(v, Version::Tls13 | Version::Ssl2))
         .count();
-    let v = report
-        .session_features
-        .as_ref()
-        .and_then(|f| serde_json::to_value(f).ok())
-        .unwrap_or(Value::Null);
+    let sf = report.session_features.as_ref();
     let mut f = Features::default();
     if legacy > 0 {
-        f.secure_renegotiation = feature_bool(
-            &v,
-            &[
-                "secure_renegotiation",
-                "renegotiation.secure",
-                "renegotiation_info",
-            ],
-        );
+        f.secure_renegotiation = sf.and_then(|x| x.secure_renegotiation);
         match f.secure_renegotiation {
             Some(false) => hits.letter(
                 "reneg.no_secure_renegotiation",
@@ -968,43 +906,27 @@ fn feature_rules(
                 "secure renegotiation (RFC 5746) is not supported",
             ),
             None => not_checked.push("secure renegotiation: not checked".into()),
-            _ => {}
+            Some(true) => {}
         }
-        let insecure = feature_bool(
-            &v,
-            &[
-                "insecure_renegotiation",
-                "renegotiation.insecure",
-                "renegotiation.client_initiated_insecure",
-                "client_initiated_insecure_renegotiation",
-            ],
-        );
-        if insecure == Some(true) {
+        if sf.and_then(|x| x.insecure_renegotiation) == Some(true) {
             hits.letter(
                 "reneg.insecure",
                 Letter::F,
                 "insecure client-initiated renegotiation is allowed (CVE-2009-3555)",
             );
         }
-        match compression(&v) {
+        match sf.and_then(|x| x.compression) {
             Some(true) => hits.letter(
                 "compression",
                 Letter::C,
                 "TLS compression is enabled (CRIME)",
             ),
             None => not_checked.push("TLS compression: not checked".into()),
-            _ => {}
+            Some(false) => {}
         }
     }
     if legacy >= 2 {
-        f.fallback_scsv = feature_bool(
-            &v,
-            &[
-                "fallback_scsv",
-                "tls_fallback_scsv",
-                "downgrade.fallback_scsv",
-            ],
-        );
+        f.fallback_scsv = sf.and_then(|x| x.fallback_scsv);
         match f.fallback_scsv {
             Some(false) => hits.letter(
                 "fallback_scsv.missing",
@@ -1012,7 +934,7 @@ fn feature_rules(
                 "TLS_FALLBACK_SCSV is not supported (downgrade protection, RFC 7507)",
             ),
             None => not_checked.push("TLS_FALLBACK_SCSV: not checked".into()),
-            _ => {}
+            Some(true) => {}
         }
     }
     f
@@ -1034,15 +956,14 @@ fn vulnerability_rules(
     for v in &report.vulnerabilities {
         match v.vulnerable {
             Some(true) => {
-                let id = v.id.to_ascii_lowercase();
                 let detail = if v.detail.is_empty() {
                     String::new()
                 } else {
                     format!(": {}", v.detail)
                 };
                 let text = format!("vulnerable to {}{detail}", v.name);
-                if let Some(l) = vulnerability_cap(&id) {
-                    hits.letter(&format!("vuln.{id}"), l, text);
+                if let Some(l) = vulnerability_cap(v.id) {
+                    hits.letter(&format!("vuln.{}", v.id), l, text);
                 }
             }
             Some(false) => {}
@@ -1055,33 +976,23 @@ fn vulnerability_rules(
     all_decided
 }
 
-/// The cap for a weakness reported vulnerable, by id. `None`: no cap (the configuration rules
-/// already cover it, or it is not graded).
-fn vulnerability_cap(id: &str) -> Option<Letter> {
-    Some(match id {
-        "heartbleed"
-        | "ccs_injection"
-        | "ccs"
-        | "robot"
-        | "ticketbleed"
-        | "drown"
-        | "openssl_padding_oracle"
-        | "padding_oracle"
-        | "poodle_tls"
-        | "tls_poodle"
-        | "zombie_poodle"
-        | "goldendoodle"
-        | "golden_doodle"
-        | "sleeping_poodle"
-        | "insecure_renegotiation"
-        | "freak" => Letter::F,
-        "poodle" | "poodle_ssl" | "sweet32" | "crime" | "rc4" => Letter::C,
-        "logjam" => Letter::B,
-        // Covered by the suite rules, or not graded (SSL Labs no longer caps for them).
-        "beast" | "lucky13" | "breach" | "null" | "anonymous" | "static_rsa"
-        | "no_forward_secrecy" => return None,
-        _ => Letter::AMinus,
-    })
+/// The cap for a weakness reported vulnerable. `None`: no cap (the suite rules already cover it,
+/// or SSL Labs no longer caps for it).
+fn vulnerability_cap(id: WeaknessId) -> Option<Letter> {
+    match id {
+        WeaknessId::Heartbleed
+        | WeaknessId::CcsInjection
+        | WeaknessId::Robot
+        | WeaknessId::Drown
+        | WeaknessId::Freak => Some(Letter::F),
+        WeaknessId::Poodle | WeaknessId::Sweet32 | WeaknessId::Crime | WeaknessId::Rc4 => {
+            Some(Letter::C)
+        }
+        WeaknessId::Logjam => Some(Letter::B),
+        WeaknessId::Beast | WeaknessId::Null | WeaknessId::Anonymous | WeaknessId::StaticRsa => {
+            None
+        }
+    }
 }
 
 /// Why an A is not an A+ (empty: it is). A+ needs: TLS 1.3 offered; nothing older than TLS 1.2;
@@ -1090,26 +1001,26 @@ fn vulnerability_cap(id: &str) -> Option<Letter> {
 /// analysis (trust checked); and the known weaknesses checked and absent. HSTS is not scanned
 /// and not required.
 fn aplus_blockers(
-    has: &dyn Fn(&str) -> bool,
-    suites: &[(&str, &SuiteResult)],
+    has: &dyn Fn(Version) -> bool,
+    suites: &[(Version, &SuiteResult)],
     f: &Features,
     cert_checked: bool,
     vulns_checked: bool,
 ) -> Vec<String> {
     let mut b = Vec::new();
-    if !has("TLSv1.3") {
+    if !has(Version::Tls13) {
         b.push("TLSv1.3 is not offered".to_string());
     }
-    if ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"]
-        .iter()
-        .any(|v| has(v))
+    if [Version::Ssl2, Version::Ssl3, Version::Tls10, Version::Tls11]
+        .into_iter()
+        .any(has)
     {
         b.push("versions older than TLSv1.2 are offered".to_string());
     }
     let weak: Vec<String> = suites
         .iter()
         .filter(|(_, s)| {
-            let r = registry::cipher_suite(s.id as u16).filter(|_| s.id <= 0xffff);
+            let r = s.suite();
             !(s.forward_secrecy && r.is_some_and(|r| r.is_aead() || r.tls13))
         })
         .map(|(_, s)| short(s))
@@ -1120,14 +1031,19 @@ fn aplus_blockers(
             some_names(&weak)
         ));
     }
-    let legacy = ["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2"]
-        .iter()
-        .filter(|v| has(v))
-        .count();
+    let legacy = [
+        Version::Ssl3,
+        Version::Tls10,
+        Version::Tls11,
+        Version::Tls12,
+    ]
+    .into_iter()
+    .filter(|v| has(*v))
+    .count();
     if legacy >= 2 && f.fallback_scsv != Some(true) {
         b.push("TLS_FALLBACK_SCSV support not confirmed".to_string());
     }
-    if has("TLSv1.2") && f.secure_renegotiation != Some(true) {
+    if has(Version::Tls12) && f.secure_renegotiation != Some(true) {
         b.push("secure renegotiation not confirmed".to_string());
     }
     if !cert_checked {
@@ -1143,8 +1059,8 @@ fn aplus_blockers(
 mod tests {
     use super::*;
     use crate::pki::chain::{analyse, ChainAnalysis, ChainInput, TrustResult, TrustStores};
-    use crate::scan::checks::vulns::Vulnerability;
     use crate::scan::report::{GroupResult, ProtocolResult};
+    use crate::scan::report::{Verdict, Vulnerability};
 
     const VERSIONS: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
@@ -1201,7 +1117,7 @@ mod tests {
                         .collect()
                 };
                 ProtocolResult {
-                    version: v.to_string(),
+                    version: crate::scan::report::version_name::parse(v).unwrap(),
                     offered,
                     cipher_suites: cs,
                     server_order: Some(true),
@@ -1217,7 +1133,7 @@ mod tests {
                 name: "x25519".into(),
                 kind: "ecx".into(),
                 bits: 253,
-                versions: vec!["TLSv1.3".into()],
+                versions: vec![Version::Tls13],
             }],
             vec![CertificateChain {
                 key_type: "ECDSA P-256".into(),
@@ -1229,15 +1145,14 @@ mod tests {
     }
 
     fn checked_vulns(r: &mut ScanReport) {
-        r.vulnerabilities = ["heartbleed", "ccs_injection", "robot"]
-            .iter()
-            .map(|id| Vulnerability {
-                id: id.to_string(),
-                name: id.to_string(),
-                vulnerable: Some(false),
-                detail: String::new(),
-            })
-            .collect();
+        r.vulnerabilities = [
+            WeaknessId::Heartbleed,
+            WeaknessId::CcsInjection,
+            WeaknessId::Robot,
+        ]
+        .into_iter()
+        .map(|id| Vulnerability::new(id, id.as_str(), &[], Verdict::NotVulnerable(String::new())))
+        .collect();
     }
 
     fn modern() -> Vec<SuiteResult> {
@@ -1514,28 +1429,17 @@ mod tests {
         let g = grade(&r).unwrap();
         assert!(g.not_checked.iter().any(|x| x.contains("heartbleed")));
 
-        // The features are read from JSON, so any struct with these fields works.
-        #[derive(serde::Serialize)]
-        struct F {
-            secure_renegotiation: bool,
-            fallback_scsv: bool,
-            compression: Vec<String>,
-        }
-        let v = serde_json::to_value(F {
-            secure_renegotiation: false,
-            fallback_scsv: true,
-            compression: vec!["NULL".into()],
-        })
-        .unwrap();
-        assert_eq!(feature_bool(&v, &["secure_renegotiation"]), Some(false));
-        assert_eq!(compression(&v), Some(false));
-        let v = serde_json::json!({"renegotiation": {"secure": true}, "compression": {"supported": true}, "fallback_scsv": {"supported": false}});
-        assert_eq!(
-            feature_bool(&v, &["secure_renegotiation", "renegotiation.secure"]),
-            Some(true)
-        );
-        assert_eq!(compression(&v), Some(true));
-        assert_eq!(feature_bool(&v, &["fallback_scsv"]), Some(false));
+        // The session features are read as typed fields.
+        r.vulnerabilities[0].vulnerable = Some(false);
+        r.session_features = Some(crate::scan::report::SessionFeatures {
+            secure_renegotiation: Some(false),
+            fallback_scsv: Some(true),
+            compression: Some(true),
+            ..Default::default()
+        });
+        let g = grade(&r).unwrap();
+        assert!(ids(&g).contains(&"reneg.no_secure_renegotiation"));
+        assert!(ids(&g).contains(&"compression"));
     }
 
     #[test]
@@ -1547,7 +1451,7 @@ mod tests {
         assert_eq!(Letter::from_score(35), Letter::D);
         assert_eq!(Letter::from_score(20), Letter::E);
         assert_eq!(Letter::from_score(19), Letter::F);
-        assert_eq!(protocol_score(&["TLSv1.0", "TLSv1.3"]), 95);
+        assert_eq!(protocol_score(&[Version::Tls10, Version::Tls13]), 95);
         assert_eq!(kx_points(4096, false), 100);
         assert_eq!(kx_points(2048, true), 40);
     }

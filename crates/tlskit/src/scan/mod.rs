@@ -176,12 +176,7 @@ pub async fn scan(
     let newest_legacy = [&t12, &t11, &t10, &v3]
         .iter()
         .find(|v| v.result.offered)
-        .map(|v| {
-            Version::ALL
-                .into_iter()
-                .find(|x| x.name() == v.result.version)
-                .unwrap_or(Version::Tls12)
-        });
+        .map(|v| v.result.version);
 
     // Phase 2: groups, signature algorithms, TLS 1.3 certificates.
     let g13 = async {
@@ -278,11 +273,11 @@ pub async fn scan(
     let mut signature_algorithms: Vec<SigAlgResult> = s13;
     for id in s12 {
         match signature_algorithms.iter_mut().find(|a| a.id == id) {
-            Some(a) => a.versions.push("TLSv1.2".into()),
+            Some(a) => a.versions.push(Version::Tls12),
             None => signature_algorithms.push(SigAlgResult {
                 id,
                 name: registry::signature_scheme_name(id),
-                versions: vec!["TLSv1.2".into()],
+                versions: vec![Version::Tls12],
             }),
         }
     }
@@ -337,7 +332,7 @@ pub async fn scan(
     };
     if let Some(inj) = ctx.prober.injected() {
         report.findings.push(report::Finding::new(
-            "high",
+            report::Severity::High,
             "starttls.injection",
             format!("the server sent plaintext after its STARTTLS go-ahead ({inj:?}); tlskit discarded it, but clients that keep it are open to command injection"),
         ));
@@ -354,15 +349,8 @@ pub async fn scan(
     report.vulnerabilities = vulns;
     report.findings.extend(f1);
     report.findings.extend(f2);
-    // Worst first; the order within a severity is the order found.
-    let rank = |sev: &str| match sev {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        "low" => 3,
-        _ => 4,
-    };
-    report.findings.sort_by_key(|f| rank(&f.severity));
+    // Worst first (Severity orders so); the order within a severity is the order found.
+    report.findings.sort_by_key(|f| f.severity);
     report.grade = grade::grade(&report);
     report.client_hellos = Some(ctx.prober.client_hellos().sorted());
     report.connections = ctx.prober.connections() + 1;
@@ -375,7 +363,7 @@ pub(crate) fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {
     let mut some = false;
     for p in protocols
         .iter()
-        .filter(|p| p.offered && p.version != "SSLv2")
+        .filter(|p| p.offered && p.version != Version::Ssl2)
     {
         for s in &p.cipher_suites {
             if s.forward_secrecy {
@@ -394,49 +382,53 @@ pub(crate) fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {
 
 /// Findings that follow directly from the versions and suites.
 fn basic_findings(r: &mut ScanReport) {
-    use report::Finding;
-    let offered = |v: &str| r.protocols.iter().any(|p| p.version == v && p.offered);
+    use report::{Finding, Severity};
+    let offered = |v: Version| r.protocols.iter().any(|p| p.version == v && p.offered);
     let mut f = Vec::new();
-    if offered("SSLv2") {
+    if offered(Version::Ssl2) {
         f.push(Finding::new(
-            "critical",
+            Severity::Critical,
             "protocol.sslv2",
             "SSLv2 is offered: broken since 1996, and it exposes the server's RSA key to DROWN",
         ));
     }
-    if offered("SSLv3") {
+    if offered(Version::Ssl3) {
         f.push(Finding::new(
-            "high",
+            Severity::High,
             "protocol.sslv3",
             "SSLv3 is offered: broken by POODLE (RFC 7568)",
         ));
     }
-    for v in ["TLSv1.0", "TLSv1.1"] {
+    for (v, id) in [
+        (Version::Tls10, "protocol.tlsv10"),
+        (Version::Tls11, "protocol.tlsv11"),
+    ] {
         if offered(v) {
             f.push(Finding::new(
-                "medium",
-                &format!("protocol.{}", v.to_lowercase().replace('.', "")),
-                format!("{v} is offered: deprecated by RFC 8996"),
+                Severity::Medium,
+                id,
+                format!("{} is offered: deprecated by RFC 8996", v.name()),
             ));
         }
     }
-    if !offered("TLSv1.2") && !offered("TLSv1.3") && r.protocols.iter().any(|p| p.offered) {
+    if !offered(Version::Tls12) && !offered(Version::Tls13) && r.protocols.iter().any(|p| p.offered)
+    {
         f.push(Finding::new(
-            "high",
+            Severity::High,
             "protocol.no_modern",
             "neither TLSv1.2 nor TLSv1.3 is offered",
         ));
     }
-    if !offered("TLSv1.3") && offered("TLSv1.2") {
+    if !offered(Version::Tls13) && offered(Version::Tls12) {
         f.push(Finding::new(
-            "info",
+            Severity::Info,
             "protocol.no_tls13",
             "TLSv1.3 is not offered",
         ));
     }
     if r.forward_secrecy.some && !r.forward_secrecy.all {
         f.push(Finding::new(
-            "low",
+            Severity::Low,
             "suites.no_forward_secrecy",
             format!(
                 "{} accepted suite(s) lack forward secrecy",
@@ -445,7 +437,7 @@ fn basic_findings(r: &mut ScanReport) {
         ));
     } else if !r.forward_secrecy.some && r.protocols.iter().any(|p| p.offered) {
         f.push(Finding::new(
-            "high",
+            Severity::High,
             "suites.no_forward_secrecy",
             "no accepted suite has forward secrecy",
         ));

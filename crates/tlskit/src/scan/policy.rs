@@ -9,8 +9,10 @@
 
 use crate::error::{Error, Result};
 use crate::scan::report::ScanReport;
+use crate::scan::report::SuiteId;
 use serde::{Deserialize, Serialize};
 use tlskit_wire::registry::{self, GroupKind};
+use tlskit_wire::version::Version;
 
 /// The built-in policies: name and JSON text (committed under docs/policies/).
 pub const BUILTIN: [(&str, &str); 3] = [
@@ -129,7 +131,7 @@ pub struct CertificateRules {
 }
 
 /// The verdict for one report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PolicyResult {
     /// The policy's name.
     pub policy: String,
@@ -142,7 +144,7 @@ pub struct PolicyResult {
 }
 
 /// One way the target differs from the policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deviation {
     /// The rule (one of [`RULES`]).
     pub rule: String,
@@ -157,7 +159,7 @@ pub struct Deviation {
 }
 
 /// "TLSv1" → "TLSv1.0", "tls1.2" → "TLSv1.2".
-fn normalise_version(v: &str) -> Option<&'static str> {
+fn normalise_version(v: &str) -> Option<Version> {
     let k = v.trim().to_ascii_lowercase().replace(['_', ' '], ".");
     let k = k
         .strip_prefix("tlsv")
@@ -165,12 +167,12 @@ fn normalise_version(v: &str) -> Option<&'static str> {
         .map(|r| format!("tls{r}"))
         .unwrap_or(k);
     Some(match k.as_str() {
-        "sslv2" | "ssl2" | "ssl2.0" | "sslv2.0" => "SSLv2",
-        "sslv3" | "ssl3" | "ssl3.0" | "sslv3.0" => "SSLv3",
-        "tls1" | "tls1.0" => "TLSv1.0",
-        "tls1.1" => "TLSv1.1",
-        "tls1.2" => "TLSv1.2",
-        "tls1.3" => "TLSv1.3",
+        "sslv2" | "ssl2" | "ssl2.0" | "sslv2.0" => Version::Ssl2,
+        "sslv3" | "ssl3" | "ssl3.0" | "sslv3.0" => Version::Ssl3,
+        "tls1" | "tls1.0" => Version::Tls10,
+        "tls1.1" => Version::Tls11,
+        "tls1.2" => Version::Tls12,
+        "tls1.3" => Version::Tls13,
         _ => return None,
     })
 }
@@ -363,8 +365,8 @@ impl Out<'_> {
     }
 }
 
-fn suite_label(id: u32, name: &str) -> String {
-    match registry::cipher_suite(id as u16).filter(|_| id <= 0xffff) {
+fn suite_label(id: SuiteId, name: &str) -> String {
+    match id.suite() {
         Some(s) => match s.openssl {
             Some(o) => format!("{o} ({})", s.iana),
             None => s.iana.to_string(),
@@ -388,28 +390,28 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         deviations: Vec::new(),
         not_checked: Vec::new(),
     };
-    let offered: Vec<&str> = report
-        .protocols
-        .iter()
-        .filter(|p| p.offered)
-        .map(|p| p.version.as_str())
-        .collect();
+    let offered: Vec<Version> = report.offered_versions();
 
     // Versions.
-    let allowed_versions: Option<Vec<&str>> = policy
+    let allowed_versions: Option<Vec<Version>> = policy
         .versions
         .as_ref()
         .and_then(|v| v.allowed.as_ref())
         .map(|a| a.iter().filter_map(|x| normalise_version(x)).collect());
     if let Some(allowed) = &allowed_versions {
-        let expected = join(&allowed.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let expected = join(
+            &allowed
+                .iter()
+                .map(|s| s.name().to_string())
+                .collect::<Vec<_>>(),
+        );
         for v in &offered {
             if !allowed.contains(v) {
                 out.dev(
                     "versions.allowed",
                     &expected,
-                    *v,
-                    format!("disable {v}: the policy allows {expected}"),
+                    v.name(),
+                    format!("disable {}: the policy allows {expected}", v.name()),
                 );
             }
         }
@@ -417,6 +419,7 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
     if let Some(v) = &policy.versions {
         for r in v.required.iter().filter_map(|x| normalise_version(x)) {
             if !offered.contains(&r) {
+                let r = r.name();
                 out.dev(
                     "versions.required",
                     format!("{r} offered"),
@@ -427,7 +430,7 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         }
     }
     // Suites are judged only in versions the policy allows (a disallowed version is one deviation).
-    let in_scope = |v: &str| allowed_versions.as_ref().is_none_or(|a| a.contains(&v));
+    let in_scope = |v: Version| allowed_versions.as_ref().is_none_or(|a| a.contains(&v));
 
     // TLS ≤ 1.2 suites.
     if let Some(allowed) = &policy.cipher_suites {
@@ -441,19 +444,19 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         } else {
             allowed.join(", ")
         };
-        let mut seen: Vec<(u32, String, Vec<String>)> = Vec::new();
+        let mut seen: Vec<(SuiteId, String, Vec<&str>)> = Vec::new();
         for p in report
             .protocols
             .iter()
-            .filter(|p| p.offered && p.version != "TLSv1.3" && in_scope(&p.version))
+            .filter(|p| p.offered && p.version != Version::Tls13 && in_scope(p.version))
         {
             for s in &p.cipher_suites {
-                if s.id <= 0xffff && ids.contains(&(s.id as u16)) {
+                if s.id.tls().is_some_and(|id| ids.contains(&id)) {
                     continue;
                 }
                 match seen.iter_mut().find(|(id, _, _)| *id == s.id) {
-                    Some(e) => e.2.push(p.version.clone()),
-                    None => seen.push((s.id, s.name.clone(), vec![p.version.clone()])),
+                    Some(e) => e.2.push(p.version.name()),
+                    None => seen.push((s.id, s.name.clone(), vec![p.version.name()])),
                 }
             }
         }
@@ -476,12 +479,12 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         if let Some(p) = report
             .protocols
             .iter()
-            .find(|p| p.offered && p.version == "TLSv1.3" && in_scope(&p.version))
+            .find(|p| p.offered && p.version == Version::Tls13 && in_scope(p.version))
         {
             for s in p
                 .cipher_suites
                 .iter()
-                .filter(|s| !(s.id <= 0xffff && ids.contains(&(s.id as u16))))
+                .filter(|s| !s.id.tls().is_some_and(|id| ids.contains(&id)))
             {
                 out.dev(
                     "tls13_cipher_suites",
@@ -505,7 +508,15 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             if ids.contains(&g.id) || (hybrid && policy.allow_hybrid_groups) {
                 continue;
             }
-            let found = format!("{} with {}", g.name, g.versions.join(", "));
+            let found = format!(
+                "{} with {}",
+                g.name,
+                g.versions
+                    .iter()
+                    .map(|v| v.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             out.dev(
                 "groups",
                 join(allowed),
@@ -521,7 +532,7 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         for p in report
             .protocols
             .iter()
-            .filter(|p| p.offered && in_scope(&p.version))
+            .filter(|p| p.offered && in_scope(p.version))
         {
             for s in &p.cipher_suites {
                 let Some(kx) = &s.key_exchange else { continue };
@@ -663,7 +674,7 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         for p in report
             .protocols
             .iter()
-            .filter(|p| p.offered && p.version != "TLSv1.3" && in_scope(&p.version))
+            .filter(|p| p.offered && p.version != Version::Tls13 && in_scope(p.version))
         {
             if p.server_order == Some(false) {
                 out.dev(
@@ -757,7 +768,7 @@ mod tests {
             .map(|v| {
                 let found = offer.iter().find(|(o, _)| o == v);
                 ProtocolResult {
-                    version: v.to_string(),
+                    version: crate::scan::report::version_name::parse(v).unwrap(),
                     offered: found.is_some(),
                     cipher_suites: found.map(|f| f.1.clone()).unwrap_or_default(),
                     server_order: found.map(|_| false),
@@ -777,7 +788,7 @@ mod tests {
                     name: r.name.into(),
                     kind: r.kind.name().into(),
                     bits: r.bits,
-                    versions: vec!["TLSv1.3".into()],
+                    versions: vec![Version::Tls13],
                 }
             })
             .collect();
@@ -1017,7 +1028,7 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("neither a built-in policy"));
-        assert_eq!(normalise_version("TLSv1"), Some("TLSv1.0"));
-        assert_eq!(normalise_version("tls1_2"), Some("TLSv1.2"));
+        assert_eq!(normalise_version("TLSv1"), Some(Version::Tls10));
+        assert_eq!(normalise_version("tls1_2"), Some(Version::Tls12));
     }
 }

@@ -26,7 +26,7 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 
 /// A protocol that can be upgraded to TLS in-band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Protocol {
     Smtp,
@@ -191,7 +191,7 @@ pub struct Options {
 }
 
 /// Who said a line of the plaintext conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Client,
@@ -199,7 +199,7 @@ pub enum Direction {
 }
 
 /// The plaintext conversation before TLS: exactly what TLS does not protect.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Transcript {
     pub protocol: Option<Protocol>,
     /// Every line (or, for binary protocols, a readable rendering of each message), in order.

@@ -16,7 +16,9 @@ pub struct ChainInput<'a> {
 }
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Critical,
@@ -39,7 +41,7 @@ impl Severity {
 }
 
 /// One problem (or noteworthy fact), with a stable id such as `cert.expired`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Finding {
     pub severity: Severity,
     pub id: String,
@@ -47,7 +49,7 @@ pub struct Finding {
 }
 
 /// The verdict of one trust store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TrustResult {
     /// `"mozilla"`, `"system"` or `"custom"`.
     pub store: String,
@@ -64,7 +66,7 @@ pub struct TrustResult {
 }
 
 /// The certificate that expires first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Expiry {
     /// Position in the chain as sent, 0 = leaf.
     pub index: usize,
@@ -74,7 +76,7 @@ pub struct Expiry {
 }
 
 /// A parsed stapled OCSP response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct OcspInfo {
     /// `successful`, `malformedRequest`, `internalError`, `tryLater`, `sigRequired`, `unauthorized`.
     pub response_status: String,
@@ -97,7 +99,7 @@ pub struct OcspInfo {
 }
 
 /// Everything [`analyse`] found out. Serialises to the JSON the scanner prints.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ChainAnalysis {
     /// The certificates as sent, leaf first (unparsable ones are left out and reported in
     /// `findings`).

@@ -32,7 +32,7 @@ use x509_parser::x509::X509Name;
 
 /// Everything tlskit shows about one certificate. Serialises to the JSON that `tlskit cert show
 /// --json` prints (field names are part of the interface).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CertInfo {
     /// X.509 version: 1, 2 or 3.
     pub version: u32,
@@ -109,7 +109,7 @@ pub struct CertInfo {
 }
 
 /// One extension of a certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ExtensionInfo {
     /// Short name (`basicConstraints`, `subjectAltName`, …) or the dotted OID when unknown.
     pub name: String,

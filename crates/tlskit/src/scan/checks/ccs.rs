@@ -6,6 +6,7 @@
 
 use super::conn::{read_flight, Conn, End, Msg};
 use crate::scan::hello::HelloSpec;
+use crate::scan::report::Verdict;
 use crate::scan::Ctx;
 use std::time::Duration;
 use tlskit_wire::alert::AlertDescription;
@@ -33,75 +34,69 @@ async fn answer(conn: &mut Conn, wait: Instant) -> Answer {
     }
 }
 
-pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>, String) {
+pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
     let deadline = Instant::now() + ctx.prober.timeout();
     let record = HelloSpec::new(version, suites, ctx.sni.clone()).build();
     let mut conn = match Conn::open(ctx).await {
         Ok(c) => c,
-        Err(e) => return (None, format!("could not connect: {e}")),
+        Err(e) => return Verdict::Undetermined(format!("could not connect: {e}")),
     };
     if let Err(e) = conn.send_raw(&record, deadline).await {
-        return (None, format!("could not send the hello: {}", e.describe()));
+        return Verdict::Undetermined(format!("could not send the hello: {}", e.describe()));
     }
     match read_flight(&mut conn, deadline).await {
         Ok(f) if f.resumed => {
-            return (None, "the server resumed a session we did not offer".into())
+            return Verdict::Undetermined("the server resumed a session we did not offer".into())
         }
         Ok(_) => {}
-        Err(e) => return (None, format!("no usable {} handshake: {e}", version.name())),
+        Err(e) => {
+            return Verdict::Undetermined(format!("no usable {} handshake: {e}", version.name()))
+        }
     }
     let short = || deadline.min(Instant::now() + Duration::from_secs(2));
     if let Err(e) = conn
         .send(ContentType::ChangeCipherSpec, &[1], deadline)
         .await
     {
-        return (
-            Some(false),
-            format!("the early ChangeCipherSpec was refused ({})", e.describe()),
-        );
+        return Verdict::NotVulnerable(format!(
+            "the early ChangeCipherSpec was refused ({})",
+            e.describe()
+        ));
     }
     let verdict = match answer(&mut conn, short()).await {
-        Answer::Alert(d) => (
-            Some(false),
-            format!(
-                "the early ChangeCipherSpec was refused ({} alert)",
-                d.name()
-            ),
-        ),
-        Answer::Closed => (
-            Some(false),
+        Answer::Alert(d) => Verdict::NotVulnerable(format!(
+            "the early ChangeCipherSpec was refused ({} alert)",
+            d.name()
+        )),
+        Answer::Closed => Verdict::NotVulnerable(
             "the server closed the connection on the early ChangeCipherSpec".into(),
         ),
-        Answer::Other(m) => (
-            None,
-            format!("unexpected answer to the early ChangeCipherSpec: {m}"),
-        ),
+        Answer::Other(m) => Verdict::Undetermined(format!(
+            "unexpected answer to the early ChangeCipherSpec: {m}"
+        )),
         Answer::Silent => {
             // Accepted silently (or ignored): a second record tells which.
             if let Err(e) = conn
                 .send(ContentType::ChangeCipherSpec, &[1], deadline)
                 .await
             {
-                return (
-                    None,
-                    format!(
-                        "the early ChangeCipherSpec got no answer, the next record {}",
-                        e.describe()
-                    ),
-                );
+                return Verdict::Undetermined(format!(
+                    "the early ChangeCipherSpec got no answer, the next record {}",
+                    e.describe()
+                ));
             }
             match answer(&mut conn, short()).await {
-                Answer::Alert(d @ (AlertDescription::BadRecordMac | AlertDescription::DecryptionFailed)) => (
-                    Some(true),
+                Answer::Alert(d @ (AlertDescription::BadRecordMac | AlertDescription::DecryptionFailed)) => Verdict::Vulnerable(
+
                     format!(
                         "the server accepted a ChangeCipherSpec before the key exchange and then failed to decrypt the next record ({} alert): CVE-2014-0224",
                         d.name()
                     ),
                 ),
-                Answer::Alert(d) => (Some(false), format!("the early ChangeCipherSpec was refused on the second try ({} alert)", d.name())),
-                Answer::Closed => (None, "the server ignored the early ChangeCipherSpec, then closed without an alert".into()),
-                Answer::Silent => (None, "the server ignored the early ChangeCipherSpec entirely (no alert)".into()),
-                Answer::Other(m) => (None, format!("unexpected answer: {m}")),
+                Answer::Alert(d) => Verdict::NotVulnerable( format!("the early ChangeCipherSpec was refused on the second try ({} alert)", d.name())),
+                Answer::Closed => Verdict::Undetermined( "the server ignored the early ChangeCipherSpec, then closed without an alert".into()),
+                Answer::Silent => Verdict::Undetermined( "the server ignored the early ChangeCipherSpec entirely (no alert)".into()),
+                Answer::Other(m) => Verdict::Undetermined( format!("unexpected answer: {m}")),
             }
         }
     };

@@ -175,7 +175,7 @@ pub async fn tls13(ctx: &Ctx, known_key_types: &[String]) -> (Vec<SigAlgResult>,
             algs.push(SigAlgResult {
                 id: *scheme,
                 name: registry::signature_scheme_name(*scheme),
-                versions: vec!["TLSv1.3".into()],
+                versions: vec![tlskit_wire::version::Version::Tls13],
             });
             found.push(f);
         }
@@ -301,8 +301,8 @@ pub fn analyse(
                 .any(|x: &crate::scan::report::Finding| x.message == msg)
             {
                 findings.push(crate::scan::report::Finding::new(
-                    fi.severity.name(),
-                    &fi.id,
+                    severity(fi.severity),
+                    fi.id.clone(),
                     msg,
                 ));
             }
@@ -310,4 +310,17 @@ pub fn analyse(
         c.analysis = Some(a);
     }
     findings
+}
+
+/// The chain analysis's severity as the report's (the same five levels).
+fn severity(s: crate::pki::chain::Severity) -> crate::finding::Severity {
+    use crate::finding::Severity as S;
+    use crate::pki::chain::Severity as C;
+    match s {
+        C::Critical => S::Critical,
+        C::High => S::High,
+        C::Medium => S::Medium,
+        C::Low => S::Low,
+        C::Info => S::Info,
+    }
 }

@@ -21,13 +21,7 @@ pub fn accepted(report: &ScanReport, v: Version) -> Vec<u16> {
     report
         .protocol(v)
         .filter(|p| p.offered)
-        .map(|p| {
-            p.cipher_suites
-                .iter()
-                .filter(|s| s.id <= 0xffff)
-                .map(|s| s.id as u16)
-                .collect()
-        })
+        .map(|p| p.cipher_suites.iter().filter_map(|s| s.id.tls()).collect())
         .unwrap_or_default()
 }
 

@@ -14,70 +14,11 @@
 use super::common::{self, newest_legacy, offered};
 use super::tls12::{self, After, Hello12, Outcome, Renegotiation};
 use super::tls13;
-use crate::scan::report::{Finding, ScanReport};
+use crate::scan::report::{Alpn, Finding, ScanReport, SessionFeatures, Severity};
 use crate::scan::Ctx;
 use tlskit_wire::alert::AlertDescription;
 use tlskit_wire::registry;
 use tlskit_wire::version::Version;
-
-/// ALPN support.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Alpn {
-    /// The server selects a protocol when offered one it knows.
-    pub supported: bool,
-    /// Protocols the server selected, in the order found (first: its choice among all).
-    pub protocols: Vec<String>,
-    /// The server ends the handshake (no_application_protocol) when offered only an unknown
-    /// protocol. null: not told.
-    pub rejects_unknown: Option<bool>,
-}
-
-/// What the server supports beyond versions and suites. null: not tested or not applicable —
-/// `notes` says why.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct SessionFeatures {
-    /// RFC 5746: the server answers renegotiation_info (TLS ≤ 1.2).
-    pub secure_renegotiation: Option<bool>,
-    /// The server accepts a renegotiation started by the client (with RFC 5746).
-    pub client_renegotiation: Option<bool>,
-    /// The server accepts a client-initiated renegotiation from a client without RFC 5746
-    /// (CVE-2009-3555).
-    pub insecure_renegotiation: Option<bool>,
-    /// The server refuses a downgraded hello carrying TLS_FALLBACK_SCSV (RFC 7507).
-    pub fallback_scsv: Option<bool>,
-    /// The server compresses (DEFLATE) when the client offers it (CRIME).
-    pub compression: Option<bool>,
-    /// RFC 7627 extended master secret.
-    pub extended_master_secret: Option<bool>,
-    /// RFC 7366 encrypt-then-MAC with CBC suites (null when no CBC suite is offered).
-    pub encrypt_then_mac: Option<bool>,
-    /// TLS ≤ 1.2 session tickets (RFC 5077) are issued.
-    pub session_tickets: Option<bool>,
-    /// A TLS 1.2 session resumes by session ID.
-    pub session_id_resumption: Option<bool>,
-    /// A TLS 1.2 session resumes by ticket.
-    pub ticket_resumption: Option<bool>,
-    /// TLS 1.3 NewSessionTickets are issued.
-    pub tls13_tickets: Option<bool>,
-    /// A TLS 1.3 session resumes with a PSK from a ticket.
-    pub tls13_psk_resumption: Option<bool>,
-    /// 0-RTT early data is accepted on a resumed TLS 1.3 connection.
-    pub early_data: Option<bool>,
-    /// Largest max_early_data_size the server's TLS 1.3 tickets announce.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_early_data: Option<u32>,
-    pub alpn: Option<Alpn>,
-    /// The server negotiates the heartbeat extension (RFC 6520).
-    pub heartbeat: Option<bool>,
-    /// The server staples an OCSP response when asked (status_request).
-    pub ocsp_stapling: Option<bool>,
-    /// Why something is null, and other remarks.
-    pub notes: Vec<String>,
-    /// The SCSV was ignored only on a fallback from TLS 1.3, where the ServerHello's downgrade
-    /// sentinel protects TLS 1.3 clients anyway.
-    #[serde(skip)]
-    sentinel_protects: bool,
-}
 
 /// ALPN protocol ids worth asking about (IANA registry), common ones first.
 const ALPN_CANDIDATES: [&str; 24] = [
@@ -569,7 +510,7 @@ async fn no_tls(ctx: &Ctx, report: &ScanReport) -> Option<Finding> {
         Err(r) => r.describe(),
     };
     Some(Finding::new(
-        "high",
+        Severity::High,
         "scan.no_tls",
         format!("no protocol version was accepted; a plain TLSv1.2 hello got: {answer}"),
     ))
@@ -579,56 +520,56 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
     let mut out = Vec::new();
     if f.insecure_renegotiation == Some(true) {
         out.push(Finding::new(
-            "high",
+            Severity::High,
             "feature.insecure_renegotiation",
             "the server accepts client-initiated renegotiation from clients without RFC 5746: a man in the middle can prefix its own request to the victim's (CVE-2009-3555)",
         ));
     }
     if f.secure_renegotiation == Some(false) {
         out.push(Finding::new(
-            "medium",
+            Severity::Medium,
             "feature.no_secure_renegotiation",
             "secure renegotiation (RFC 5746 renegotiation_info) is not supported",
         ));
     }
     if f.compression == Some(true) {
-        out.push(Finding::new("high", "feature.compression", "TLS compression (DEFLATE) is enabled: secrets in compressed requests leak through their length (CRIME)"));
+        out.push(Finding::new(Severity::High, "feature.compression", "TLS compression (DEFLATE) is enabled: secrets in compressed requests leak through their length (CRIME)"));
     }
     if f.fallback_scsv == Some(false) && f.sentinel_protects {
         out.push(Finding::new(
-            "info",
+            Severity::Info,
             "feature.no_fallback_scsv",
             "TLS_FALLBACK_SCSV is not honoured, but only TLSv1.3 and TLSv1.2 are offered and the TLS 1.3 downgrade sentinel protects TLS 1.3 clients",
         ));
     } else if f.fallback_scsv == Some(false) {
-        out.push(Finding::new("low", "feature.no_fallback_scsv", "TLS_FALLBACK_SCSV is not honoured: clients that retry with older versions can be downgraded (RFC 7507)"));
+        out.push(Finding::new(Severity::Low, "feature.no_fallback_scsv", "TLS_FALLBACK_SCSV is not honoured: clients that retry with older versions can be downgraded (RFC 7507)"));
     }
     if f.client_renegotiation == Some(true) {
-        out.push(Finding::new("low", "feature.client_renegotiation", "client-initiated renegotiation is accepted: each renegotiation costs the server a handshake (denial of service)"));
+        out.push(Finding::new(Severity::Low, "feature.client_renegotiation", "client-initiated renegotiation is accepted: each renegotiation costs the server a handshake (denial of service)"));
     }
     if f.extended_master_secret == Some(false) {
-        out.push(Finding::new("low", "feature.no_extended_master_secret", "extended master secret (RFC 7627) is not supported: TLS ≤ 1.2 sessions are open to triple-handshake attacks"));
+        out.push(Finding::new(Severity::Low, "feature.no_extended_master_secret", "extended master secret (RFC 7627) is not supported: TLS ≤ 1.2 sessions are open to triple-handshake attacks"));
     }
     if f.heartbeat == Some(true) {
         out.push(Finding::new(
-            "low",
+            Severity::Low,
             "feature.heartbeat",
             "the heartbeat extension is enabled: unneeded code exposed (Heartbleed lived there)",
         ));
     }
     if f.early_data == Some(true) {
-        out.push(Finding::new("low", "feature.early_data", "TLS 1.3 0-RTT early data is accepted: early data can be replayed, so only idempotent requests may be served from it"));
+        out.push(Finding::new(Severity::Low, "feature.early_data", "TLS 1.3 0-RTT early data is accepted: early data can be replayed, so only idempotent requests may be served from it"));
     }
     if f.encrypt_then_mac == Some(false) {
         out.push(Finding::new(
-            "info",
+            Severity::Info,
             "feature.no_encrypt_then_mac",
             "encrypt-then-MAC (RFC 7366) is not used with the CBC suites",
         ));
     }
     if f.ocsp_stapling == Some(false) {
         out.push(Finding::new(
-            "info",
+            Severity::Info,
             "feature.no_ocsp_stapling",
             "no OCSP response is stapled",
         ));
@@ -640,66 +581,10 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
     ];
     if resumes.iter().all(|r| *r == Some(false)) {
         out.push(Finding::new(
-            "info",
+            Severity::Info,
             "feature.no_resumption",
             "sessions cannot be resumed: every connection pays a full handshake",
         ));
     }
     out
-}
-
-impl SessionFeatures {
-    /// The grouped text for `tlskit scan` (one line per feature; notes in verbose mode).
-    pub fn render_text(&self, st: crate::scan::report::Style, verbose: bool) -> String {
-        use std::fmt::Write;
-        // (name, value, whether "yes" is the good answer)
-        let rows: [(&str, Option<bool>, bool); 15] = [
-            (
-                "Secure renegotiation (RFC 5746)",
-                self.secure_renegotiation,
-                true,
-            ),
-            (
-                "Client-initiated renegotiation",
-                self.client_renegotiation,
-                false,
-            ),
-            ("Insecure renegotiation", self.insecure_renegotiation, false),
-            ("TLS_FALLBACK_SCSV honoured", self.fallback_scsv, true),
-            ("TLS compression", self.compression, false),
-            ("Extended master secret", self.extended_master_secret, true),
-            ("Encrypt-then-MAC (CBC suites)", self.encrypt_then_mac, true),
-            ("Session tickets (TLS <= 1.2)", self.session_tickets, true),
-            ("Resumption by session ID", self.session_id_resumption, true),
-            ("Resumption by ticket", self.ticket_resumption, true),
-            ("TLS 1.3 tickets", self.tls13_tickets, true),
-            ("TLS 1.3 PSK resumption", self.tls13_psk_resumption, true),
-            ("0-RTT early data", self.early_data, false),
-            ("Heartbeat extension", self.heartbeat, false),
-            ("OCSP stapling", self.ocsp_stapling, true),
-        ];
-        let mut s = String::new();
-        for (name, v, good) in rows {
-            let text = match v {
-                Some(true) if good => st.good("yes"),
-                Some(false) if !good => st.good("no"),
-                Some(true) => st.warn("yes"),
-                Some(false) => st.warn("no"),
-                None => st.dim("not tested"),
-            };
-            let _ = writeln!(s, "  {name:<34} {text}");
-        }
-        let alpn = match &self.alpn {
-            Some(a) if a.supported => a.protocols.join(", "),
-            Some(_) => "no".to_string(),
-            None => st.dim("not tested"),
-        };
-        let _ = writeln!(s, "  {:<34} {alpn}", "ALPN");
-        if verbose {
-            for n in &self.notes {
-                let _ = writeln!(s, "    {}", st.dim(n));
-            }
-        }
-        s
-    }
 }

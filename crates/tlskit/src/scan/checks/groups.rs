@@ -121,10 +121,10 @@ pub async fn tls12(ctx: &Ctx, version: Version) -> (Vec<u16>, Option<String>) {
 /// Merge per-version findings into report entries (TLS 1.3 preference order first).
 pub fn merge(tls13: &[u16], tls12: &[u16], tls12_version: Option<Version>) -> Vec<GroupResult> {
     let mut order: Vec<u16> = Vec::new();
-    let mut versions: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+    let mut versions: BTreeMap<u16, Vec<Version>> = BTreeMap::new();
     for g in tls13 {
         order.push(*g);
-        versions.entry(*g).or_default().push("TLSv1.3".into());
+        versions.entry(*g).or_default().push(Version::Tls13);
     }
     for g in tls12 {
         if !order.contains(g) {
@@ -133,7 +133,7 @@ pub fn merge(tls13: &[u16], tls12: &[u16], tls12_version: Option<Version>) -> Ve
         versions
             .entry(*g)
             .or_default()
-            .push(tls12_version.map(|v| v.name()).unwrap_or("TLSv1.2").into());
+            .push(tls12_version.unwrap_or(Version::Tls12));
     }
     order
         .into_iter()

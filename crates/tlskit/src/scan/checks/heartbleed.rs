@@ -6,6 +6,7 @@
 
 use super::conn::{read_flight, Conn, End, Msg};
 use crate::scan::hello::HelloSpec;
+use crate::scan::report::Verdict;
 use crate::scan::Ctx;
 use std::time::Duration;
 use tlskit_wire::extensions::HEARTBEAT_PEER_ALLOWED_TO_SEND;
@@ -20,7 +21,7 @@ const PADDING: usize = 16;
 const CLAIMED: u16 = 0x4000;
 
 /// Verdict and detail.
-pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>, String) {
+pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
     let deadline = Instant::now() + ctx.prober.timeout();
     let spec = HelloSpec::new(version, suites, ctx.sni.clone());
     let record = spec
@@ -29,22 +30,23 @@ pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>
         .build_record();
     let mut conn = match Conn::open(ctx).await {
         Ok(c) => c,
-        Err(e) => return (None, format!("could not connect: {e}")),
+        Err(e) => return Verdict::Undetermined(format!("could not connect: {e}")),
     };
     if let Err(e) = conn.send_raw(&record, deadline).await {
-        return (None, format!("could not send the hello: {}", e.describe()));
+        return Verdict::Undetermined(format!("could not send the hello: {}", e.describe()));
     }
     let flight = match read_flight(&mut conn, deadline).await {
         Ok(f) => f,
-        Err(e) => return (None, format!("no usable {} handshake: {e}", version.name())),
+        Err(e) => {
+            return Verdict::Undetermined(format!("no usable {} handshake: {e}", version.name()))
+        }
     };
     let Some(sh) = flight.server_hello else {
-        return (None, "no ServerHello".into());
+        return Verdict::Undetermined("no ServerHello".into());
     };
     if !sh.has_extension(tlskit_wire::extensions::ExtensionType::Heartbeat) {
         conn.close().await;
-        return (
-            Some(false),
+        return Verdict::NotVulnerable(
             "the server does not negotiate the heartbeat extension".into(),
         );
     }
@@ -53,21 +55,18 @@ pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>
     payload.extend_from_slice(&crate::scan::hello::random32()[..PADDING]);
     let sent = payload.len();
     if let Err(e) = conn.send(ContentType::Heartbeat, &payload, deadline).await {
-        return (
-            Some(false),
-            format!(
-                "the server closed the connection on the heartbeat request ({})",
-                e.describe()
-            ),
-        );
+        return Verdict::NotVulnerable(format!(
+            "the server closed the connection on the heartbeat request ({})",
+            e.describe()
+        ));
     }
     // A vulnerable server answers at once; a patched one stays silent, so do not wait long.
     let wait = deadline.min(Instant::now() + Duration::from_secs(3));
     let verdict = loop {
         match conn.next(wait).await {
             Ok(Msg::Heartbeat(p)) if p.len() > sent => {
-                break (
-                    Some(true),
+                break Verdict::Vulnerable(
+
                     format!(
                         "a heartbeat request of {sent} bytes claiming {CLAIMED} got a {}-byte response: the server returns its memory (CVE-2014-0160)",
                         p.len()
@@ -75,13 +74,13 @@ pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>
                 )
             }
             Ok(Msg::Heartbeat(p)) => {
-                break (Some(false), format!("the server answered the malformed heartbeat with {} bytes, no more than were sent", p.len()))
+                break Verdict::NotVulnerable( format!("the server answered the malformed heartbeat with {} bytes, no more than were sent", p.len()))
             }
-            Ok(Msg::Alert(a)) => break (Some(false), format!("the malformed heartbeat was refused ({} alert)", a.description.name())),
+            Ok(Msg::Alert(a)) => break Verdict::NotVulnerable( format!("the malformed heartbeat was refused ({} alert)", a.description.name())),
             Ok(_) => {}
-            Err(End::Timeout) => break (Some(false), "the malformed heartbeat was ignored".into()),
-            Err(End::Closed { .. }) => break (Some(false), "the server closed the connection on the malformed heartbeat".into()),
-            Err(End::Malformed(m)) => break (None, format!("unreadable answer to the heartbeat: {m}")),
+            Err(End::Timeout) => break Verdict::NotVulnerable( "the malformed heartbeat was ignored".into()),
+            Err(End::Closed { .. }) => break Verdict::NotVulnerable( "the server closed the connection on the malformed heartbeat".into()),
+            Err(End::Malformed(m)) => break Verdict::Undetermined( format!("unreadable answer to the heartbeat: {m}")),
         }
     };
     conn.close().await;

@@ -18,6 +18,7 @@
 use super::conn::{read_flight, Conn, End, Msg};
 use super::rsa::{nonzero_random, RsaPublicKey};
 use crate::scan::hello::HelloSpec;
+use crate::scan::report::Verdict;
 use crate::scan::Ctx;
 use std::time::Duration;
 use tlskit_wire::handshake::{frame, HandshakeType};
@@ -164,62 +165,52 @@ async fn round(ctx: &Ctx, spec: &HelloSpec, key: &RsaPublicKey) -> Result<Vec<St
 }
 
 /// Verdict and detail. `suites` are the RSA key-exchange suites the server accepted at `version`.
-pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> (Option<bool>, String) {
+pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
     let mut spec = HelloSpec::new(version, suites, ctx.sni.clone());
     spec.status_request = false;
     let key = match reaction(ctx, &spec, None, None).await {
         Ok((_, Some(k))) => k,
         Ok((_, None)) => {
-            return (
-                None,
+            return Verdict::Undetermined(
                 "the server sent no RSA certificate with an RSA key-exchange suite".into(),
             )
         }
         Err(e) => {
-            return (
-                None,
-                format!(
-                    "no usable {} handshake with RSA key exchange: {e}",
-                    version.name()
-                ),
-            )
+            return Verdict::Undetermined(format!(
+                "no usable {} handshake with RSA key exchange: {e}",
+                version.name()
+            ))
         }
     };
     if key.size() < 64 {
-        return (
-            None,
-            format!("RSA key of {} bits is too small to probe", key.bits()),
-        );
+        return Verdict::Undetermined(format!(
+            "RSA key of {} bits is too small to probe",
+            key.bits()
+        ));
     }
     let first = match round(ctx, &spec, &key).await {
         Ok(r) => r,
-        Err(e) => return (None, format!("a probe failed: {e}")),
+        Err(e) => return Verdict::Undetermined(format!("a probe failed: {e}")),
     };
     if first.iter().all(|r| *r == first[0]) {
-        return (
-            Some(false),
-            format!(
-                "all five malformed RSA key exchanges got the same answer ({})",
-                first[0]
-            ),
-        );
+        return Verdict::NotVulnerable(format!(
+            "all five malformed RSA key exchanges got the same answer ({})",
+            first[0]
+        ));
     }
     let second = match round(ctx, &spec, &key).await {
         Ok(r) => r,
-        Err(e) => return (None, format!("a repeated probe failed: {e}")),
+        Err(e) => return Verdict::Undetermined(format!("a repeated probe failed: {e}")),
     };
     if second != first {
-        return (
-            None,
-            format!(
-                "answers differ but are not reproducible ({}) vs ({})",
-                describe(&first),
-                describe(&second)
-            ),
-        );
+        return Verdict::Undetermined(format!(
+            "answers differ but are not reproducible ({}) vs ({})",
+            describe(&first),
+            describe(&second)
+        ));
     }
-    (
-        Some(true),
+    Verdict::Vulnerable(
+
         format!(
             "the server answers RSA key exchanges differently depending on their PKCS#1 padding ({}): a Bleichenbacher oracle for its {}-bit RSA key",
             describe(&first),

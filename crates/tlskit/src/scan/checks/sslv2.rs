@@ -12,7 +12,7 @@ pub async fn run(ctx: &Ctx) -> (ProtocolResult, Option<Vec<u8>>) {
     let challenge = crate::scan::hello::random32()[..16].to_vec();
     let hello = ClientHelloV2::new(kinds, challenge).to_record();
     let mut result = ProtocolResult {
-        version: "SSLv2".into(),
+        version: tlskit_wire::version::Version::Ssl2,
         offered: false,
         cipher_suites: Vec::new(),
         server_order: None,
@@ -29,7 +29,7 @@ pub async fn run(ctx: &Ctx) -> (ProtocolResult, Option<Vec<u8>>) {
                     None => (format!("SSL2_UNKNOWN_0x{spec:06X}"), None, 0),
                 };
                 result.cipher_suites.push(SuiteResult {
-                    id: *spec,
+                    id: crate::scan::report::SuiteId::Ssl2(*spec),
                     name,
                     openssl_name: openssl,
                     kx: "RSA".into(),

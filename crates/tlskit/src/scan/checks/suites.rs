@@ -116,7 +116,7 @@ async fn first_probe(ctx: &Ctx, version: Version, list: &[u16]) -> Step {
 /// Scan one TLS/SSLv3 version.
 pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
     let mut result = ProtocolResult {
-        version: version.name().to_string(),
+        version,
         offered: false,
         cipher_suites: Vec::new(),
         server_order: None,

@@ -6,63 +6,41 @@
 //! static RSA key exchange (no forward secrecy).
 
 use super::common::{self, newest_legacy, offered, suites_where, LEGACY};
-use crate::scan::report::{Finding, ScanReport};
+use crate::scan::report::{Finding, ScanReport, Severity, Verdict, Vulnerability, WeaknessId};
 use crate::scan::Ctx;
 use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
 use tlskit_wire::registry::{Auth, Enc, Kx};
 use tlskit_wire::version::Version;
 
-/// One weakness and the verdict on it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Vulnerability {
-    /// Stable id: "heartbleed", "ccs_injection", "robot", "poodle", "sweet32", …
-    pub id: String,
-    pub name: String,
-    /// true: vulnerable; false: not; null: could not be determined.
-    pub vulnerable: Option<bool>,
-    pub detail: String,
-}
-
-/// An entry; the name carries the CVE identifiers, when the weakness has them.
-fn v(id: &str, name: &str, cve: &[&str], verdict: (Option<bool>, String)) -> Vulnerability {
-    let name = if cve.is_empty() {
-        name.to_string()
-    } else {
-        format!("{name} ({})", cve.join(", "))
-    };
-    Vulnerability {
-        id: id.into(),
-        name,
-        vulnerable: verdict.0,
-        detail: verdict.1,
-    }
-}
-
-/// Severity of a confirmed weakness (for its finding).
-fn severity(id: &str) -> &'static str {
+/// Severity of the finding for a confirmed weakness.
+fn severity(id: WeaknessId) -> Severity {
     match id {
-        "heartbleed" | "drown" => "critical",
-        "ccs_injection" | "robot" | "poodle" | "freak" | "logjam" | "crime" | "rc4" | "null"
-        | "anonymous" => "high",
-        "sweet32" => "medium",
-        _ => "low",
+        WeaknessId::Heartbleed | WeaknessId::Drown => Severity::Critical,
+        WeaknessId::CcsInjection
+        | WeaknessId::Robot
+        | WeaknessId::Poodle
+        | WeaknessId::Freak
+        | WeaknessId::Logjam
+        | WeaknessId::Crime
+        | WeaknessId::Rc4
+        | WeaknessId::Null
+        | WeaknessId::Anonymous => Severity::High,
+        WeaknessId::Sweet32 => Severity::Medium,
+        WeaknessId::Beast | WeaknessId::StaticRsa => Severity::Low,
     }
 }
 
-async fn logjam(ctx: &Ctx, report: &ScanReport) -> (Option<bool>, String) {
+async fn logjam(ctx: &Ctx, report: &ScanReport) -> Verdict {
     let export = suites_where(report, |s| matches!(s.kx, Kx::DheExport | Kx::DhExport));
     if !export.is_empty() {
-        return (
-            Some(true),
-            format!(
-                "DHE export suites are accepted ({}): 512-bit groups, broken in minutes",
-                common::names(&export)
-            ),
-        );
+        return Verdict::Vulnerable(format!(
+            "DHE export suites are accepted ({}): 512-bit groups, broken in minutes",
+            common::names(&export)
+        ));
     }
     let dhe = suites_where(report, |s| s.kx == Kx::Dhe);
     let Some((ver, _)) = dhe.first().copied() else {
-        return (Some(false), "no DHE suite is accepted".into());
+        return Verdict::NotVulnerable("no DHE suite is accepted".into());
     };
     // Fetch the group: one hello offering only the DHE suites accepted at that version.
     let ids: Vec<u16> = dhe
@@ -73,10 +51,10 @@ async fn logjam(ctx: &Ctx, report: &ScanReport) -> (Option<bool>, String) {
     let flight = match common::hello(ctx, &common::spec(ctx, ver, ids).build()).await {
         Ok(f) => f,
         Err(r) => {
-            return (
-                None,
-                format!("could not fetch the DH parameters: {}", r.describe()),
-            )
+            return Verdict::Undetermined(format!(
+                "could not fetch the DH parameters: {}",
+                r.describe()
+            ))
         }
     };
     let params = flight
@@ -85,7 +63,7 @@ async fn logjam(ctx: &Ctx, report: &ScanReport) -> (Option<bool>, String) {
         .and_then(|ske| ServerKeyExchange::parse(&ske.body, KxHint::Dhe, flight.version()).ok())
         .and_then(|s| s.dh_params().cloned());
     let Some(p) = params else {
-        return (None, "the DHE ServerKeyExchange could not be parsed".into());
+        return Verdict::Undetermined("the DHE ServerKeyExchange could not be parsed".into());
     };
     let bits = p.prime_bits();
     let common_name = super::dhprimes::common_prime(&p.p);
@@ -93,14 +71,11 @@ async fn logjam(ctx: &Ctx, report: &ScanReport) -> (Option<bool>, String) {
         .map(|n| format!(", a widely shared prime ({n})"))
         .unwrap_or_default();
     if bits <= 1024 {
-        (
-            Some(true),
-            format!(
-                "DHE uses a {bits}-bit group{shared}: within reach of precomputation (weakdh.org)"
-            ),
-        )
+        Verdict::Vulnerable(format!(
+            "DHE uses a {bits}-bit group{shared}: within reach of precomputation (weakdh.org)"
+        ))
     } else {
-        (Some(false), format!("DHE uses a {bits}-bit group{shared}"))
+        Verdict::NotVulnerable(format!("DHE uses a {bits}-bit group{shared}"))
     }
 }
 
@@ -117,17 +92,13 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
     let legacy = newest_legacy(report);
     let tls_ge_10 = legacy.clone().filter(|(v, _)| *v >= Version::Tls10);
     let no_legacy = |what: &str| {
-        (
-            Some(false),
-            format!("only TLSv1.3 is offered; {what} needs TLS ≤ 1.2"),
-        )
+        Verdict::NotVulnerable(format!("only TLSv1.3 is offered; {what} needs TLS ≤ 1.2"))
     };
 
     let heartbleed = async {
         match &tls_ge_10 {
             Some((v, s)) => super::heartbleed::run(ctx, *v, s.clone()).await,
-            None if legacy.is_some() => (
-                Some(false),
+            None if legacy.is_some() => Verdict::NotVulnerable(
                 "only SSLv3 is offered, which has no heartbeat extension".into(),
             ),
             None => no_legacy("Heartbleed"),
@@ -152,18 +123,17 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         });
         match found {
             Some((v, ids)) => super::robot::run(ctx, v, ids).await,
-            None => (Some(false), "no RSA key-exchange suite is accepted".into()),
+            None => Verdict::NotVulnerable("no RSA key-exchange suite is accepted".into()),
         }
     };
     let crime = async {
         match common::compression(ctx, report).await {
-            Ok(true) => (
-                Some(true),
-                "the server compresses TLS records (DEFLATE)".to_string(),
-            ),
-            Ok(false) => (Some(false), "TLS compression is not used".to_string()),
-            Err(e) if legacy.is_none() => (Some(false), e),
-            Err(e) => (None, e),
+            Ok(true) => {
+                Verdict::Vulnerable("the server compresses TLS records (DEFLATE)".to_string())
+            }
+            Ok(false) => Verdict::NotVulnerable("TLS compression is not used".to_string()),
+            Err(e) if legacy.is_none() => Verdict::NotVulnerable(e),
+            Err(e) => Verdict::Undetermined(e),
         }
     };
     let (heartbleed, ccs, robot, crime, logjam) = tokio::join!(
@@ -180,9 +150,9 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
                        yes: &str,
                        no: &str| {
         if found.is_empty() {
-            (Some(false), no.to_string())
+            Verdict::NotVulnerable(no.to_string())
         } else {
-            (Some(true), format!("{yes}: {}", common::names(&found)))
+            Verdict::Vulnerable(format!("{yes}: {}", common::names(&found)))
         }
     };
 
@@ -191,7 +161,7 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         .filter(|(v, _)| *v == Version::Ssl3)
         .collect();
     let poodle = if !offered(report, Version::Ssl3) {
-        (Some(false), "SSLv3 is not offered".into())
+        Verdict::NotVulnerable("SSLv3 is not offered".into())
     } else {
         verdict_for(
             sslv3_cbc,
@@ -210,10 +180,10 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         "no RSA export suite is accepted",
     );
     let drown = if offered(report, Version::Ssl2) {
-        (Some(true), "SSLv2 is offered: its export ciphers and oracles decrypt TLS sessions that use the same RSA key".into())
+        Verdict::Vulnerable( "SSLv2 is offered: its export ciphers and oracles decrypt TLS sessions that use the same RSA key".into())
     } else {
-        (
-            Some(false),
+        Verdict::NotVulnerable(
+
             "SSLv2 is not offered here (DROWN also applies when another server with SSLv2 shares this RSA key, which a scan of one endpoint cannot see)"
                 .into(),
         )
@@ -223,13 +193,10 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         .filter(|(v, _)| *v <= Version::Tls10)
         .collect();
     let beast = if beast_list.is_empty() {
-        (
-            Some(false),
-            "no CBC suite is accepted with TLSv1.0 or SSLv3".into(),
-        )
+        Verdict::NotVulnerable("no CBC suite is accepted with TLSv1.0 or SSLv3".into())
     } else {
-        (
-            Some(true),
+        Verdict::Vulnerable(
+
             format!(
                 "CBC suites are accepted with TLSv1.0/SSLv3 ({}); current clients mitigate it by 1/n-1 record splitting",
                 common::names(&beast_list)
@@ -249,7 +216,7 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
             .map(|p| p.cipher_suites.iter().any(|s| s.name.contains("RC4")))
             .unwrap_or(false);
         if found.is_empty() && sslv2_rc4 {
-            (Some(true), "RC4 cipher kinds are offered with SSLv2".into())
+            Verdict::Vulnerable("RC4 cipher kinds are offered with SSLv2".into())
         } else {
             found.dedup_by_key(|(_, s)| s.id);
             verdict_for(
@@ -275,57 +242,73 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (Vec<Vulnerability>, Vec<Fin
         "no static RSA key-exchange suite is accepted",
     );
 
+    let v = Vulnerability::new;
     let vulns = vec![
-        v("heartbleed", "Heartbleed", &["CVE-2014-0160"], heartbleed),
-        v("ccs_injection", "CCS injection", &["CVE-2014-0224"], ccs),
-        v("robot", "ROBOT (Bleichenbacher oracle)", &[], robot),
-        v("poodle", "POODLE (SSLv3)", &["CVE-2014-3566"], poodle),
         v(
-            "sweet32",
+            WeaknessId::Heartbleed,
+            "Heartbleed",
+            &["CVE-2014-0160"],
+            heartbleed,
+        ),
+        v(
+            WeaknessId::CcsInjection,
+            "CCS injection",
+            &["CVE-2014-0224"],
+            ccs,
+        ),
+        v(
+            WeaknessId::Robot,
+            "ROBOT (Bleichenbacher oracle)",
+            &[],
+            robot,
+        ),
+        v(
+            WeaknessId::Poodle,
+            "POODLE (SSLv3)",
+            &["CVE-2014-3566"],
+            poodle,
+        ),
+        v(
+            WeaknessId::Sweet32,
             "SWEET32",
             &["CVE-2016-2183", "CVE-2016-6329"],
             sweet32,
         ),
-        v("freak", "FREAK", &["CVE-2015-0204"], freak),
-        v("logjam", "LOGJAM", &["CVE-2015-4000"], logjam),
-        v("drown", "DROWN", &["CVE-2016-0800"], drown),
-        v("beast", "BEAST", &["CVE-2011-3389"], beast),
+        v(WeaknessId::Freak, "FREAK", &["CVE-2015-0204"], freak),
+        v(WeaknessId::Logjam, "LOGJAM", &["CVE-2015-4000"], logjam),
+        v(WeaknessId::Drown, "DROWN", &["CVE-2016-0800"], drown),
+        v(WeaknessId::Beast, "BEAST", &["CVE-2011-3389"], beast),
         v(
-            "crime",
+            WeaknessId::Crime,
             "CRIME (TLS compression)",
             &["CVE-2012-4929"],
             crime,
         ),
-        v("rc4", "RC4", &["CVE-2013-2566", "CVE-2015-2808"], rc4),
-        v("null", "NULL encryption", &[], null),
-        v("anonymous", "Anonymous key exchange", &[], anon),
-        v("static_rsa", "Static RSA key exchange", &[], static_rsa),
+        v(
+            WeaknessId::Rc4,
+            "RC4",
+            &["CVE-2013-2566", "CVE-2015-2808"],
+            rc4,
+        ),
+        v(WeaknessId::Null, "NULL encryption", &[], null),
+        v(WeaknessId::Anonymous, "Anonymous key exchange", &[], anon),
+        v(
+            WeaknessId::StaticRsa,
+            "Static RSA key exchange",
+            &[],
+            static_rsa,
+        ),
     ];
     let findings = vulns
         .iter()
         .filter(|x| x.vulnerable == Some(true))
         .map(|x| {
             Finding::new(
-                severity(&x.id),
-                &format!("vuln.{}", x.id),
+                severity(x.id),
+                format!("vuln.{}", x.id),
                 format!("{}: {}", x.name, x.detail),
             )
         })
         .collect();
     (vulns, findings)
-}
-
-/// The grouped text for `tlskit scan` (one line per weakness).
-pub fn render_text(vulns: &[Vulnerability], st: crate::scan::report::Style) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    for x in vulns {
-        let verdict = match x.vulnerable {
-            Some(true) => st.bad("VULNERABLE"),
-            Some(false) => st.good("not vulnerable"),
-            None => st.warn("not determined"),
-        };
-        let _ = writeln!(s, "  {:<40} {verdict}  {}", x.name, st.dim(&x.detail));
-    }
-    s
 }

@@ -1,0 +1,304 @@
+//! `tlskit report`: print a saved `tlskit scan --json` report again as the scan's text, or show
+//! what changed between two scans of the same target (`--diff OLD NEW`).
+
+use crate::output;
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use tlskit::scan::report::{ScanReport, Style};
+use tlskit::{Error, Result};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    about = "Print a saved scan report as text again, or what changed between two scans (--diff)",
+    long_about = "Print a report saved with `tlskit scan --json` (one report, the array of a multi-target\n\
+scan, or the lines of --json-lines) as the same text the scan printed, so reports kept over time\n\
+can be read again without scanning. Targets that failed in the saved run are listed on stderr.\n\n\
+--diff OLD NEW compares two saved scans of the same target (with several targets, those with the\n\
+same host and port are paired): versions enabled or disabled, cipher suites, groups and\n\
+signature algorithms added or removed, certificates changed, the grade raised or lowered,\n\
+weaknesses and findings that appeared or went away, the policy verdict.\n\n\
+Exit status: 0 (with --diff: 0 when nothing changed, 1 when something did); 2 when a file cannot\n\
+be read or is not a tlskit scan report.",
+    after_help = "Examples:\n  tlskit scan --json www.example.test > monday.json\n  tlskit report monday.json\n  tlskit report -v results.jsonl\n  tlskit report --diff monday.json tuesday.json"
+)]
+pub struct Args {
+    /// The saved report (JSON or JSON lines; '-' reads stdin).
+    #[arg(value_name = "FILE", required_unless_present = "diff")]
+    file: Option<PathBuf>,
+    /// Compare two saved reports: what changed from OLD to NEW.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "file")]
+    diff: Option<Vec<PathBuf>>,
+    /// Show full certificates and IANA names (as `scan -v`).
+    #[arg(short = 'v', long)]
+    verbose: bool,
+}
+
+/// One element of a saved multi-target scan: a report, or a target that could not be scanned.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Item {
+    Report(Box<ScanReport>),
+    Failed {
+        target: String,
+        #[serde(default)]
+        ip: Option<String>,
+        error: String,
+    },
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Error::usage(format!("cannot read the report from stdin: {e}")))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::usage(tlskit::error::file_error(path, "read the report", &e).message()))
+}
+
+/// The items of a saved report: one object, an array, or one object per line.
+fn parse(text: &str, origin: &str) -> Result<Vec<Item>> {
+    let bad = |e: serde_json::Error| {
+        Error::usage(format!(
+            "{origin}: not a tlskit scan report ({e}); save one with `tlskit scan --json`"
+        ))
+    };
+    let t = text.trim_start();
+    if t.starts_with('[') {
+        return serde_json::from_str::<Vec<Item>>(t).map_err(bad);
+    }
+    if let Ok(item) = serde_json::from_str::<Item>(t) {
+        return Ok(vec![item]);
+    }
+    let mut items = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item = serde_json::from_str::<Item>(line).map_err(|e| {
+            Error::usage(format!(
+                "{origin}, line {}: not a tlskit scan report ({e}); save one with `tlskit scan --json`",
+                n + 1
+            ))
+        })?;
+        items.push(item);
+    }
+    if items.is_empty() {
+        return Err(Error::usage(format!(
+            "{origin}: empty; save a report with `tlskit scan --json`"
+        )));
+    }
+    Ok(items)
+}
+
+fn load(path: &Path) -> Result<Vec<Item>> {
+    parse(&read_text(path)?, &path.display().to_string())
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let style = Style {
+        colour: output::colour_stdout(),
+    };
+    if let Some(files) = &args.diff {
+        let (old, new) = (load(&files[0])?, load(&files[1])?);
+        let text = diff_all(&reports(old), &reports(new));
+        print!("{text}");
+        return Ok(if text.starts_with("no change") { 0 } else { 1 });
+    }
+    let path = args.file.as_deref().unwrap_or(Path::new("-"));
+    let items = load(path)?;
+    let single = items.len() == 1;
+    for item in &items {
+        match item {
+            Item::Report(r) => {
+                print!("{}", r.render_full_text(style, args.verbose));
+                if !single {
+                    println!();
+                }
+            }
+            Item::Failed { target, ip, error } => {
+                let at = match ip {
+                    Some(ip) if !target.contains(ip.as_str()) => format!("{target} ({ip})"),
+                    _ => target.clone(),
+                };
+                output::warn(format!("{at} could not be scanned: {error}"));
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn reports(items: Vec<Item>) -> Vec<ScanReport> {
+    items
+        .into_iter()
+        .filter_map(|i| match i {
+            Item::Report(r) => Some(*r),
+            Item::Failed { .. } => None,
+        })
+        .collect()
+}
+
+/// The differences of every target found in both (paired by host and port); a single report on
+/// each side is compared whatever its target.
+fn diff_all(old: &[ScanReport], new: &[ScanReport]) -> String {
+    let key = |r: &ScanReport| (r.target.host.to_ascii_lowercase(), r.target.port);
+    let mut out = String::new();
+    if old.len() == 1 && new.len() == 1 {
+        out.push_str(&diff(&old[0], &new[0]));
+    } else {
+        for n in new {
+            match old.iter().find(|o| key(o) == key(n)) {
+                Some(o) => {
+                    let d = diff(o, n);
+                    if !d.is_empty() {
+                        out.push_str(&format!("{}:{}\n", n.target.host, n.target.port));
+                        for line in d.lines() {
+                            out.push_str(&format!("  {line}\n"));
+                        }
+                    }
+                }
+                None => out.push_str(&format!(
+                    "{}:{}: only in the new report\n",
+                    n.target.host, n.target.port
+                )),
+            }
+        }
+        for o in old {
+            if !new.iter().any(|n| key(n) == key(o)) {
+                out.push_str(&format!(
+                    "{}:{}: only in the old report\n",
+                    o.target.host, o.target.port
+                ));
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("no change\n");
+    }
+    out
+}
+
+/// Added and removed elements of two lists, as "+ x" / "- x" lines under `what`.
+fn set_diff(out: &mut Vec<String>, what: &str, old: Vec<String>, new: Vec<String>) {
+    let (o, n): (BTreeSet<String>, BTreeSet<String>) =
+        (old.into_iter().collect(), new.into_iter().collect());
+    for x in n.difference(&o) {
+        out.push(format!("+ {what} {x}"));
+    }
+    for x in o.difference(&n) {
+        out.push(format!("- {what} {x}"));
+    }
+}
+
+/// What changed from `old` to `new`, one line each (empty: nothing).
+pub fn diff(old: &ScanReport, new: &ScanReport) -> String {
+    let mut out: Vec<String> = Vec::new();
+    // Versions and suites.
+    for n in &new.protocols {
+        let was = old
+            .protocols
+            .iter()
+            .find(|o| o.version == n.version)
+            .is_some_and(|o| o.offered);
+        match (was, n.offered) {
+            (false, true) => out.push(format!("+ version {} now offered", n.version.name())),
+            (true, false) => out.push(format!("- version {} no longer offered", n.version.name())),
+            _ => {}
+        }
+    }
+    let suites = |r: &ScanReport| -> Vec<String> {
+        r.protocols
+            .iter()
+            .filter(|p| p.offered)
+            .flat_map(|p| {
+                p.cipher_suites.iter().map(move |s| {
+                    let name = s.openssl_name.clone().unwrap_or_else(|| s.name.clone());
+                    format!("{} {name}", p.version.name())
+                })
+            })
+            .collect()
+    };
+    set_diff(&mut out, "suite", suites(old), suites(new));
+    let groups = |r: &ScanReport| r.groups.iter().map(|g| g.name.clone()).collect();
+    set_diff(&mut out, "group", groups(old), groups(new));
+    let sigalgs = |r: &ScanReport| {
+        r.signature_algorithms
+            .iter()
+            .map(|a| a.name.clone())
+            .collect()
+    };
+    set_diff(&mut out, "signature algorithm", sigalgs(old), sigalgs(new));
+    // Certificates: by key type and leaf.
+    let certs = |r: &ScanReport| {
+        r.certificates
+            .iter()
+            .map(|c| match c.certificates.first() {
+                Some(l) => format!(
+                    "{} {} (SHA-256 {})",
+                    c.key_type, l.subject, l.sha256_fingerprint
+                ),
+                None => c.key_type.clone(),
+            })
+            .collect()
+    };
+    set_diff(&mut out, "certificate", certs(old), certs(new));
+    // Grade.
+    let grade = |r: &ScanReport| r.grade.as_ref().map(|g| g.grade.clone());
+    let (a, b) = (grade(old), grade(new));
+    if a != b {
+        let a = a.unwrap_or_else(|| "none".into());
+        let b = b.unwrap_or_else(|| "none".into());
+        let how = match (grade_rank(&a), grade_rank(&b)) {
+            (Some(x), Some(y)) if y > x => " (lowered)",
+            (Some(x), Some(y)) if y < x => " (raised)",
+            _ => "",
+        };
+        out.push(format!("grade {a} → {b}{how}"));
+    }
+    // Weaknesses.
+    let verdict = |v: Option<bool>| match v {
+        Some(true) => "VULNERABLE",
+        Some(false) => "not vulnerable",
+        None => "not determined",
+    };
+    for n in &new.vulnerabilities {
+        if let Some(o) = old.vulnerabilities.iter().find(|o| o.id == n.id) {
+            if o.vulnerable != n.vulnerable {
+                out.push(format!(
+                    "weakness {}: {} → {}",
+                    n.name,
+                    verdict(o.vulnerable),
+                    verdict(n.vulnerable)
+                ));
+            }
+        }
+    }
+    let findings = |r: &ScanReport| {
+        r.findings
+            .iter()
+            .map(|f| format!("[{}] {}", f.severity, f.message))
+            .collect()
+    };
+    set_diff(&mut out, "finding", findings(old), findings(new));
+    // Policy.
+    let compliant = |r: &ScanReport| r.policy.as_ref().map(|p| (p.policy.clone(), p.compliant));
+    if let (Some((pa, a)), Some((pb, b))) = (compliant(old), compliant(new)) {
+        if pa == pb && a != b {
+            let word = |c: bool| if c { "compliant" } else { "NOT COMPLIANT" };
+            out.push(format!("policy {pb}: {} → {}", word(a), word(b)));
+        }
+    }
+    out.into_iter().map(|l| l + "\n").collect()
+}
+
+/// Best first: A+ = 0 … F (M, name mismatch, and T, untrusted, rank between E and F, as the
+/// grade's caps do).
+fn grade_rank(g: &str) -> Option<u8> {
+    ["A+", "A", "A-", "B", "C", "D", "E", "M", "T", "F"]
+        .iter()
+        .position(|x| *x == g)
+        .map(|i| i as u8)
+}

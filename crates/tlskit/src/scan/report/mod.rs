@@ -1,0 +1,307 @@
+//! The scan report: one typed model, serialised as JSON (schema: docs/scan.schema.json) and read
+//! back by `tlskit report`, rendered as grouped text by [`text`].
+//!
+//! Meaning is carried by types, never by strings the program wrote itself: versions are
+//! [`Version`], suite ids [`SuiteId`], weakness ids [`WeaknessId`], severities
+//! [`Severity`]; the serde attributes keep the JSON exactly as it always was (a golden test in
+//! crates/cli/tests/it/scan_golden.rs compares it byte for byte).
+
+mod features;
+pub mod text;
+mod types;
+mod weakness;
+
+pub use crate::finding::{Finding, Severity};
+pub use features::{Alpn, SessionFeatures};
+pub use text::Style;
+pub use types::SuiteId;
+pub use types::WeaknessId;
+pub(crate) use types::{version_name, version_names};
+pub use weakness::{Verdict, Vulnerability};
+
+use crate::net::starttls::Transcript;
+use crate::pki::inspect::CertInfo;
+use serde::{Deserialize, Serialize};
+use tlskit_wire::registry::{self, CipherSuite};
+use tlskit_wire::version::Version;
+
+/// Everything a scan found about one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScanReport {
+    /// "tlskit 0.1.0".
+    pub tool: String,
+    pub target: TargetInfo,
+    /// RFC 3339 UTC time the scan started.
+    pub started_at: String,
+    pub scan_time_ms: u64,
+    /// TCP connections opened.
+    pub connections: u32,
+    /// One entry per version, SSLv2 … TLSv1.3, in that order.
+    pub protocols: Vec<ProtocolResult>,
+    /// Key-exchange groups the server accepts.
+    pub groups: Vec<GroupResult>,
+    /// Signature algorithms the server signs with.
+    pub signature_algorithms: Vec<SigAlgResult>,
+    /// The certificate chains found, one per key type the server presents.
+    pub certificates: Vec<CertificateChain>,
+    pub forward_secrecy: ForwardSecrecy,
+    /// The plaintext part of a STARTTLS session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starttls: Option<Transcript>,
+    /// Renegotiation, fallback SCSV, compression, resumption, ALPN … (see checks::features).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_features: Option<SessionFeatures>,
+    /// Known weaknesses and the verdict on each.
+    pub vulnerabilities: Vec<Vulnerability>,
+    /// The grade and its reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<crate::scan::grade::Grade>,
+    /// The verdict of `--policy`, when one was given (see docs/POLICY.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::scan::policy::PolicyResult>,
+    /// Problems worth knowing, worst first.
+    pub findings: Vec<Finding>,
+    /// Probes that could not be completed, in words.
+    pub errors: Vec<String>,
+    /// JA3 and JA4 of tlskit's own ClientHellos in this scan (how an IDS or a server log sees the
+    /// scanner).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_hellos: Option<ClientHellos>,
+    /// The outbound proxy every probe went through (`--proxy`, HTTPS_PROXY …); then
+    /// `target.ip` is the target's address only when tlskit resolved it (empty when the proxy did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::net::proxy::ProxyUse>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetInfo {
+    pub host: String,
+    pub port: u16,
+    /// The address scanned.
+    pub ip: String,
+    /// SNI sent (None for IP literals or --no-sni).
+    pub servername: Option<String>,
+    pub starttls: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProtocolResult {
+    /// "SSLv2" "SSLv3" "TLSv1.0" "TLSv1.1" "TLSv1.2" "TLSv1.3".
+    #[serde(with = "version_name")]
+    pub version: Version,
+    pub offered: bool,
+    /// Accepted suites; in the server's order when it imposes one.
+    pub cipher_suites: Vec<SuiteResult>,
+    /// true: the server chooses by its own order; false: by the client's; null: cannot tell
+    /// (not offered, or a single suite).
+    pub server_order: Option<bool>,
+    /// What the server did instead, when not offered (e.g. "answered with TLSv1.2").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SuiteResult {
+    /// IANA code point (SSLv2 cipher kinds use their 3-byte code).
+    pub id: SuiteId,
+    /// IANA name.
+    pub name: String,
+    pub openssl_name: Option<String>,
+    /// Key exchange: "ECDH", "DH", "RSA", "any" (TLS 1.3) …
+    pub kx: String,
+    pub auth: String,
+    pub enc: String,
+    pub mac: String,
+    /// Symmetric key bits.
+    pub bits: u16,
+    pub forward_secrecy: bool,
+    /// The key exchange actually seen: "x25519", "secp256r1", "DH 2048", "RSA 2048".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_exchange: Option<String>,
+}
+
+impl SuiteResult {
+    /// The registry entry (None for SSLv2 kinds and code points the registry does not know).
+    pub fn suite(&self) -> Option<&'static CipherSuite> {
+        self.id.suite()
+    }
+
+    /// The entry for a registry suite, with the key exchange seen (if any).
+    pub fn from_suite(s: &CipherSuite, key_exchange: Option<String>) -> SuiteResult {
+        SuiteResult {
+            id: SuiteId::Tls(s.id),
+            name: s.iana.to_string(),
+            openssl_name: s.openssl.map(str::to_string),
+            kx: s.kx.name().to_string(),
+            auth: s.auth.name().to_string(),
+            enc: s.openssl_enc(),
+            mac: s.mac.name().to_string(),
+            bits: s.bits,
+            forward_secrecy: s.forward_secret(),
+            key_exchange,
+        }
+    }
+
+    /// The entry for a TLS suite id (placeholders when the registry does not know it).
+    pub fn from_id(id: u16, key_exchange: Option<String>) -> SuiteResult {
+        match registry::cipher_suite(id) {
+            Some(s) => Self::from_suite(s, key_exchange),
+            None => SuiteResult {
+                id: SuiteId::Tls(id),
+                name: registry::suite_name(id),
+                openssl_name: None,
+                kx: "?".into(),
+                auth: "?".into(),
+                enc: "?".into(),
+                mac: "?".into(),
+                bits: 0,
+                forward_secrecy: false,
+                key_exchange,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupResult {
+    pub id: u16,
+    pub name: String,
+    /// "ec", "ecx", "ffdhe", "hybrid", "pqc".
+    pub kind: String,
+    /// Classical security or field size in bits, as registries report it.
+    pub bits: u16,
+    /// Versions it was accepted with.
+    #[serde(with = "version_names")]
+    pub versions: Vec<Version>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SigAlgResult {
+    pub id: u16,
+    pub name: String,
+    /// Versions it was signed with.
+    #[serde(with = "version_names")]
+    pub versions: Vec<Version>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CertificateChain {
+    /// "RSA 2048", "ECDSA P-256", "Ed25519".
+    pub key_type: String,
+    /// How it was obtained: "TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256", "TLSv1.3 ecdsa_secp256r1_sha256".
+    pub found_with: Vec<String>,
+    /// Leaf first, as sent.
+    pub certificates: Vec<CertInfo>,
+    /// Chain analysis (trust, order, hostname …), when computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<crate::pki::chain::ChainAnalysis>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ForwardSecrecy {
+    /// Every accepted suite (TLS ≥ 1.0) has forward secrecy.
+    pub all: bool,
+    /// Some accepted suite has it.
+    pub some: bool,
+    /// IANA names of accepted suites without it.
+    pub suites_without: Vec<String>,
+}
+
+/// The fingerprints of the ClientHellos a scan sent, most frequent JA4 first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ClientHellos {
+    /// ClientHellos sent by the probes (SSLv2 hellos and the handshakes of the session-feature
+    /// checks are not counted).
+    pub sent: u32,
+    /// One entry per distinct JA4 (the suite lists vary from probe to probe, so the b part does;
+    /// the a and c parts are the scanner's signature).
+    pub fingerprints: Vec<HelloFingerprint>,
+}
+
+/// One distinct ClientHello fingerprint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HelloFingerprint {
+    pub ja4: String,
+    /// JA3 (the MD5 of the JA3 string) of the first hello with this JA4.
+    pub ja3_hash: String,
+    /// How many hellos had this JA4.
+    pub hellos: u32,
+}
+
+impl ClientHellos {
+    /// Count one more ClientHello.
+    pub fn add(&mut self, ch: &tlskit_wire::client_hello::ClientHello) {
+        self.sent += 1;
+        let ja4 = ch.ja4().ja4;
+        match self.fingerprints.iter_mut().find(|f| f.ja4 == ja4) {
+            Some(f) => f.hellos += 1,
+            None => self.fingerprints.push(HelloFingerprint {
+                ja4,
+                ja3_hash: crate::observe::analyze::md5_hex(&ch.ja3_string()),
+                hellos: 1,
+            }),
+        }
+    }
+
+    /// Most frequent first (stable for equal counts).
+    pub fn sorted(mut self) -> Self {
+        self.fingerprints
+            .sort_by_key(|f| std::cmp::Reverse(f.hellos));
+        self
+    }
+}
+
+impl ScanReport {
+    /// A report of `localhost:443` with the given parts, for unit tests of what reads reports
+    /// (grade, policy). Forward secrecy is derived from the protocols as a scan derives it.
+    #[cfg(test)]
+    pub(crate) fn for_tests(
+        protocols: Vec<ProtocolResult>,
+        groups: Vec<GroupResult>,
+        certificates: Vec<CertificateChain>,
+    ) -> ScanReport {
+        ScanReport {
+            tool: "tlskit test".into(),
+            target: TargetInfo {
+                host: "localhost".into(),
+                port: 443,
+                ip: "127.0.0.1".into(),
+                servername: Some("localhost".into()),
+                starttls: None,
+            },
+            started_at: String::new(),
+            scan_time_ms: 0,
+            connections: 1,
+            forward_secrecy: crate::scan::forward_secrecy(&protocols),
+            protocols,
+            groups,
+            signature_algorithms: Vec::new(),
+            certificates,
+            starttls: None,
+            session_features: None,
+            vulnerabilities: Vec::new(),
+            grade: None,
+            policy: None,
+            findings: Vec::new(),
+            errors: Vec::new(),
+            client_hellos: None,
+            proxy: None,
+        }
+    }
+
+    /// The result for a version, if present.
+    pub fn protocol(&self, v: Version) -> Option<&ProtocolResult> {
+        self.protocols.iter().find(|p| p.version == v)
+    }
+
+    /// Versions offered.
+    pub fn offered_versions(&self) -> Vec<Version> {
+        self.protocols
+            .iter()
+            .filter(|p| p.offered)
+            .map(|p| p.version)
+            .collect()
+    }
+}

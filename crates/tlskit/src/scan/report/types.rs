@@ -1,0 +1,200 @@
+//! The small typed values of the report: protocol versions (as their JSON names), cipher-suite
+//! ids, weakness ids.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use tlskit_wire::registry::{self, CipherSuite};
+use tlskit_wire::version::Version;
+
+/// A version's JSON name ("SSLv2" … "TLSv1.3") and back; the model stores
+/// [`tlskit_wire::version::Version`] itself.
+pub(crate) mod version_name {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(v: &Version, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.name())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
+        let name = String::deserialize(d)?;
+        parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown protocol version {name:?} (expected SSLv2, SSLv3, TLSv1.0 … TLSv1.3)"
+            ))
+        })
+    }
+
+    /// The version named `name` exactly as the report writes it.
+    pub(crate) fn parse(name: &str) -> Option<Version> {
+        Version::ALL.into_iter().find(|v| v.name() == name)
+    }
+}
+
+/// A list of versions as their JSON names.
+pub(crate) mod version_names {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(v: &[Version], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|v| v.name()))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Version>, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        names
+            .iter()
+            .map(|n| {
+                version_name::parse(n).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown protocol version {n:?}"))
+                })
+            })
+            .collect()
+    }
+}
+
+/// A cipher suite's code point: a TLS/SSLv3 suite (two bytes) or an SSLv2 cipher kind (three
+/// bytes). Serialised as one number, as the JSON always was (SSLv2 kinds are above 0xFFFF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum SuiteId {
+    /// An IANA TLS cipher suite (also SSLv3's).
+    Tls(u16),
+    /// An SSLv2 cipher kind (3-byte code).
+    Ssl2(u32),
+}
+
+impl SuiteId {
+    /// The number in the JSON.
+    pub fn code(self) -> u32 {
+        match self {
+            SuiteId::Tls(id) => id as u32,
+            SuiteId::Ssl2(id) => id,
+        }
+    }
+
+    /// The two-byte TLS id, when this is one.
+    pub fn tls(self) -> Option<u16> {
+        match self {
+            SuiteId::Tls(id) => Some(id),
+            SuiteId::Ssl2(_) => None,
+        }
+    }
+
+    /// The registry entry of a TLS suite (None for SSLv2 kinds and unknown code points).
+    pub fn suite(self) -> Option<&'static CipherSuite> {
+        self.tls().and_then(registry::cipher_suite)
+    }
+
+    /// "0x002F", or "0x010080" for an SSLv2 kind.
+    pub fn hex(self) -> String {
+        match self {
+            SuiteId::Tls(id) => format!("0x{id:04X}"),
+            SuiteId::Ssl2(id) => format!("0x{id:06X}"),
+        }
+    }
+}
+
+impl From<u32> for SuiteId {
+    fn from(code: u32) -> SuiteId {
+        match u16::try_from(code) {
+            Ok(id) => SuiteId::Tls(id),
+            Err(_) => SuiteId::Ssl2(code),
+        }
+    }
+}
+
+impl Serialize for SuiteId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for SuiteId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SuiteId, D::Error> {
+        u32::deserialize(d).map(SuiteId::from)
+    }
+}
+
+/// The weaknesses tlskit judges, by their stable JSON id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WeaknessId {
+    /// Heartbleed (CVE-2014-0160): the heartbeat over-read.
+    Heartbleed,
+    /// CCS injection (CVE-2014-0224): an early ChangeCipherSpec accepted.
+    CcsInjection,
+    /// ROBOT: a Bleichenbacher oracle in RSA key exchange.
+    Robot,
+    /// POODLE (CVE-2014-3566): SSLv3 with CBC suites.
+    Poodle,
+    /// SWEET32: 64-bit block ciphers.
+    Sweet32,
+    /// FREAK: RSA export suites.
+    Freak,
+    /// LOGJAM: DHE export suites or DH groups of 1024 bits or less.
+    Logjam,
+    /// DROWN: SSLv2 offered.
+    Drown,
+    /// BEAST: CBC suites with TLS 1.0 or SSLv3.
+    Beast,
+    /// CRIME: TLS compression.
+    Crime,
+    /// RC4 suites.
+    Rc4,
+    /// Suites without encryption.
+    Null,
+    /// Anonymous (unauthenticated) key exchange.
+    Anonymous,
+    /// Static RSA key exchange (no forward secrecy).
+    StaticRsa,
+}
+
+impl WeaknessId {
+    /// Every weakness, in the order of the report.
+    pub const ALL: [WeaknessId; 14] = [
+        WeaknessId::Heartbleed,
+        WeaknessId::CcsInjection,
+        WeaknessId::Robot,
+        WeaknessId::Poodle,
+        WeaknessId::Sweet32,
+        WeaknessId::Freak,
+        WeaknessId::Logjam,
+        WeaknessId::Drown,
+        WeaknessId::Beast,
+        WeaknessId::Crime,
+        WeaknessId::Rc4,
+        WeaknessId::Null,
+        WeaknessId::Anonymous,
+        WeaknessId::StaticRsa,
+    ];
+
+    /// The JSON id: "heartbleed", "ccs_injection" …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WeaknessId::Heartbleed => "heartbleed",
+            WeaknessId::CcsInjection => "ccs_injection",
+            WeaknessId::Robot => "robot",
+            WeaknessId::Poodle => "poodle",
+            WeaknessId::Sweet32 => "sweet32",
+            WeaknessId::Freak => "freak",
+            WeaknessId::Logjam => "logjam",
+            WeaknessId::Drown => "drown",
+            WeaknessId::Beast => "beast",
+            WeaknessId::Crime => "crime",
+            WeaknessId::Rc4 => "rc4",
+            WeaknessId::Null => "null",
+            WeaknessId::Anonymous => "anonymous",
+            WeaknessId::StaticRsa => "static_rsa",
+        }
+    }
+
+    /// The id named `s` ("poodle"), if any.
+    pub fn parse(s: &str) -> Option<WeaknessId> {
+        WeaknessId::ALL.into_iter().find(|w| w.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for WeaknessId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
