@@ -15,7 +15,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 use tlskit::scan::legacy::{
-    Config, ConnError, Connection, Error, Negotiated, RenegotiationIndication,
+    probe_session_features, Config, ConnError, Connection, Error, Negotiated, Probe,
+    RenegotiationIndication, SessionFeatures, Verdict,
 };
 use tlskit_wire::registry;
 use tlskit_wire::version::Version;
@@ -621,4 +622,119 @@ async fn gnutls_ffdhe_camellia_gcm_and_heartbeat() {
     let echo = conn.heartbeat(b"tlskit heartbeat", 16).await.unwrap();
     let echo = echo.expect("a heartbeat response");
     assert!(echo.starts_with(b"tlskit heartbeat"));
+}
+
+async fn features(addr: SocketAddr, version: Version, suites: Vec<u16>) -> SessionFeatures {
+    let probe = Probe {
+        version,
+        suites,
+        server_name: None,
+        request: Some(b"GET / HTTP/1.0\r\n\r\n".to_vec()),
+        deadline: deadline(),
+    };
+    let r = probe_session_features(&probe, || async move {
+        tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap();
+    r
+}
+
+/// How many of `openssl s_client -reconnect`'s connections were resumptions.
+fn s_client_reused(addr: SocketAddr, extra: &[&str]) -> usize {
+    let out = Command::new("openssl")
+        .args(["s_client", "-reconnect", "-connect"])
+        .arg(addr.to_string())
+        .args(extra)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Reused,"))
+        .count()
+}
+
+/// Whether `openssl s_client -legacy_renegotiation` sees the server's secure renegotiation
+/// support line.
+fn s_client_secure_renegotiation(addr: SocketAddr, extra: &[&str]) -> bool {
+    let out = Command::new("openssl")
+        .args(["s_client", "-connect"])
+        .arg(addr.to_string())
+        .args(extra)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).contains("Secure Renegotiation IS supported")
+}
+
+#[tokio::test]
+async fn session_features_on_a_tls10_only_server_match_s_client() {
+    let server = s_server(false, &["-tls1", "-cipher", "ALL:@SECLEVEL=0"]);
+    let f = features(
+        server.addr,
+        Version::Tls12,
+        vec![suite("ECDHE-RSA-AES128-SHA"), suite("AES128-SHA")],
+    )
+    .await;
+    assert_eq!(f.version, Version::Tls10);
+    assert_eq!(f.secure_renegotiation, Verdict::Yes);
+    // OpenSSL 3.0 refuses client-initiated renegotiation by default, and legacy renegotiation.
+    assert!(matches!(f.client_renegotiation, Verdict::No(_)), "{f:?}");
+    assert!(matches!(f.insecure_renegotiation, Verdict::No(_)), "{f:?}");
+    assert_eq!(f.resumption_session_id, Verdict::Yes);
+    assert_eq!(f.resumption_ticket, Verdict::Yes);
+    assert_eq!(f.extended_master_secret, Verdict::Yes);
+    assert_eq!(f.encrypt_then_mac, Verdict::Yes);
+    assert_eq!(f.heartbeat, None);
+    // The first handshake, one without tickets (OpenSSL sends an empty session ID with a
+    // ticket), the two resumptions, the renegotiation (refused: the legacy client is not tried).
+    assert_eq!(f.connections, 5);
+    // s_client agrees: its reconnections are resumed (by ID with -no_ticket, by ticket without).
+    let base = ["-tls1", "-cipher", "ALL:@SECLEVEL=0"];
+    assert!(s_client_reused(server.addr, &[&base[..], &["-no_ticket"]].concat()) >= 5);
+    assert!(s_client_reused(server.addr, &base) >= 5);
+    assert!(s_client_secure_renegotiation(server.addr, &base));
+}
+
+#[tokio::test]
+async fn session_features_on_a_dhe_only_server_with_legacy_renegotiation() {
+    let server = s_server(
+        false,
+        &[
+            "-no_tls1_3",
+            "-cipher",
+            "kDHE:@SECLEVEL=0",
+            "-no_ticket",
+            "-client_renegotiation",
+            "-legacy_renegotiation",
+        ],
+    );
+    let f = features(
+        server.addr,
+        Version::Tls12,
+        vec![
+            suite("DHE-RSA-AES256-GCM-SHA384"),
+            suite("DHE-RSA-AES128-SHA"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (f.version, f.suite),
+        (Version::Tls12, suite("DHE-RSA-AES256-GCM-SHA384"))
+    );
+    assert_eq!(f.secure_renegotiation, Verdict::Yes);
+    assert_eq!(f.client_renegotiation, Verdict::Yes);
+    assert_eq!(f.insecure_renegotiation, Verdict::Yes);
+    assert_eq!(f.resumption_session_id, Verdict::Yes);
+    assert!(matches!(f.resumption_ticket, Verdict::No(_)), "{f:?}");
+    // GCM was chosen first: encrypt-then-MAC was asked again with the CBC suite.
+    assert_eq!(f.encrypt_then_mac, Verdict::Yes);
+    // First handshake, a CBC one, resumption by ID, the renegotiation, the legacy client: no
+    // ticket to try.
+    assert_eq!(f.connections, 5);
+    let base = ["-no_ticket", "-cipher", "kDHE:@SECLEVEL=0"];
+    assert!(s_client_reused(server.addr, &base) >= 5);
 }

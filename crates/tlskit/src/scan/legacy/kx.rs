@@ -114,6 +114,10 @@ pub fn rsa(certificate: &[u8], client_version: u16, ssl3: bool) -> Result<KeySha
         ),
         _ => return Err("the server's certificate has no RSA key for an RSA suite".into()),
     };
+    // An even modulus is no RSA key (and a zero one would make modpow panic).
+    if !n.bit(0) || n.bits() < 512 {
+        return Err("the server's RSA key is not usable (even or under 512 bits)".into());
+    }
     let k = n.bits().div_ceil(8) as usize;
     let mut premaster = client_version.to_be_bytes().to_vec();
     premaster.extend(random(46));

@@ -12,10 +12,12 @@
 //!
 //! Layout: [`suite`] maps a suite code point (from the wire crate's registry) to algorithms;
 //! [`prf`] derives keys; [`record`] protects records; [`kx`] does the key exchanges; [`client`]
-//! is the sans-IO state machine; [`conn`] drives it over an async stream with a deadline.
+//! is the sans-IO state machine; [`conn`] drives it over an async stream with a deadline;
+//! [`features`] runs the session-feature probes on it.
 
 pub mod client;
 pub mod conn;
+pub mod features;
 pub mod kx;
 pub mod prf;
 pub mod record;
@@ -23,4 +25,5 @@ pub mod suite;
 
 pub use client::{Client, Config, Error, Event, Negotiated, RenegotiationIndication, Session};
 pub use conn::{ConnError, Connection};
+pub use features::{probe_session_features, Probe, SessionFeatures, Verdict};
 pub use suite::{supported_suites, SuiteParams};
