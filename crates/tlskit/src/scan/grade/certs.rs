@@ -1,0 +1,207 @@
+//! The certificate rules of the grade: trust, names, dates, signatures and keys of each chain.
+
+use super::*;
+
+/// Certificate rules; returns whether trust could be judged for every chain.
+pub(super) fn certificate_rules(
+    report: &ScanReport,
+    suites: &[(Version, &SuiteResult)],
+    hits: &mut Hits,
+    not_checked: &mut Vec<String>,
+) -> bool {
+    let needs_cert = suites.iter().any(|(_, s)| s.auth != "None");
+    if report.certificates.is_empty() {
+        if needs_cert {
+            not_checked.push("certificate: no certificate chain was obtained".into());
+        }
+        return false;
+    }
+    let many = report.certificates.len() > 1;
+    let mut trust_checked = true;
+    for chain in &report.certificates {
+        let prefix = if many {
+            format!("{} certificate: ", chain.key_type)
+        } else {
+            "certificate: ".to_string()
+        };
+        if !chain_rules(report, chain, &prefix, hits, not_checked) {
+            trust_checked = false;
+        }
+    }
+    trust_checked
+}
+
+fn is_weak_signature(alg: &str) -> bool {
+    let a = alg.to_ascii_lowercase();
+    a.contains("sha1") || a.contains("md5") || a.contains("md2") || a.contains("sha-1")
+}
+
+fn chain_rules(
+    report: &ScanReport,
+    chain: &CertificateChain,
+    prefix: &str,
+    hits: &mut Hits,
+    not_checked: &mut Vec<String>,
+) -> bool {
+    let Some(leaf) = chain.certificates.first() else {
+        not_checked.push(format!("{prefix}unparsable, not judged"));
+        return false;
+    };
+    // Key size: the leaf's own key.
+    let kt = leaf.key_type.as_str();
+    if kt.starts_with("RSA") || kt == "DSA" {
+        if kt == "DSA" {
+            hits.letter(
+                "cert.dsa_key",
+                Letter::B,
+                format!("{prefix}DSA key (no longer supported by browsers)"),
+            );
+        }
+        if leaf.key_bits > 0 && leaf.key_bits < 1024 {
+            hits.letter(
+                "cert.key_under_1024",
+                Letter::F,
+                format!("{prefix}{kt} key of {} bits", leaf.key_bits),
+            );
+        } else if leaf.key_bits > 0 && leaf.key_bits < 2048 {
+            hits.letter(
+                "cert.key_under_2048",
+                Letter::B,
+                format!("{prefix}{kt} key of {} bits (under 2048)", leaf.key_bits),
+            );
+        }
+    } else if kt == "ECDSA" && leaf.key_bits > 0 && leaf.key_bits < 224 {
+        hits.letter(
+            "cert.key_under_2048",
+            Letter::B,
+            format!("{prefix}EC key of {} bits (under 224)", leaf.key_bits),
+        );
+    }
+
+    match &chain.analysis {
+        Some(a) => {
+            if !a.trusted {
+                let why = a
+                    .trust
+                    .iter()
+                    .find_map(|t| t.error.as_ref())
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default();
+                hits.add(
+                    "cert.untrusted",
+                    Cap::T,
+                    format!("{prefix}not trusted by any trust store{why}"),
+                );
+            }
+            if a.leaf_expired {
+                hits.add(
+                    "cert.expired",
+                    Cap::T,
+                    format!("{prefix}expired ({})", leaf.not_after),
+                );
+            }
+            if a.leaf_not_yet_valid {
+                hits.add(
+                    "cert.not_yet_valid",
+                    Cap::T,
+                    format!("{prefix}not valid before {}", leaf.not_before),
+                );
+            }
+            if !a.weak_signatures.is_empty() {
+                hits.add(
+                    "cert.weak_signature",
+                    Cap::T,
+                    format!("{prefix}weak signature: {}", some_names(&a.weak_signatures)),
+                );
+            }
+            if !a.weak_keys.is_empty() {
+                hits.letter(
+                    "cert.chain_weak_key",
+                    Letter::B,
+                    format!(
+                        "{prefix}weak key in the chain: {}",
+                        some_names(&a.weak_keys)
+                    ),
+                );
+            }
+            match a.hostname_match {
+                Some(false) => {
+                    let name = a.hostname.as_deref().unwrap_or("the name scanned");
+                    hits.add(
+                        "cert.hostname_mismatch",
+                        Cap::M,
+                        format!("{prefix}does not cover {name}"),
+                    );
+                }
+                None => {
+                    not_checked.push(format!("{prefix}host name not checked (no name to check)"))
+                }
+                _ => {}
+            }
+            if a.missing_intermediate {
+                hits.letter(
+                    "cert.incomplete_chain",
+                    Letter::B,
+                    format!(
+                        "{prefix}the chain is incomplete (an intermediate certificate is missing)"
+                    ),
+                );
+            }
+            if a.ocsp_status.as_deref() == Some("revoked") {
+                hits.letter(
+                    "cert.revoked",
+                    Letter::F,
+                    format!("{prefix}revoked (stapled OCSP response)"),
+                );
+            }
+            true
+        }
+        None => {
+            // Without the chain analysis: what the certificates say by themselves.
+            if leaf.expired {
+                hits.add(
+                    "cert.expired",
+                    Cap::T,
+                    format!("{prefix}expired ({})", leaf.not_after),
+                );
+            }
+            if leaf.not_yet_valid {
+                hits.add(
+                    "cert.not_yet_valid",
+                    Cap::T,
+                    format!("{prefix}not valid before {}", leaf.not_before),
+                );
+            }
+            let weak: Vec<String> = chain
+                .certificates
+                .iter()
+                .filter(|c| !c.self_signed && is_weak_signature(&c.signature_algorithm))
+                .map(|c| {
+                    format!(
+                        "{} is signed with {}",
+                        c.common_name.clone().unwrap_or_else(|| c.subject.clone()),
+                        c.signature_algorithm
+                    )
+                })
+                .collect();
+            if !weak.is_empty() {
+                hits.add(
+                    "cert.weak_signature",
+                    Cap::T,
+                    format!("{prefix}weak signature: {}", some_names(&weak)),
+                );
+            }
+            match &report.target.servername {
+                Some(name) if !leaf.matches_name(name) => {
+                    hits.add("cert.hostname_mismatch", Cap::M, format!("{prefix}does not cover {name}"));
+                }
+                Some(_) => {}
+                None => not_checked.push(format!("{prefix}host name not checked (no name to check: the target is an IP address or no SNI was sent)")),
+            }
+            not_checked.push(format!(
+                "{prefix}trust not checked (no chain analysis in the report)"
+            ));
+            false
+        }
+    }
+}
