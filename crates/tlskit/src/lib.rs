@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod error;
+pub mod escape;
 pub mod fleet;
 pub mod fsutil;
 pub mod html;
