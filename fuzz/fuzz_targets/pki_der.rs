@@ -1,5 +1,5 @@
-//! DER readers in pki/: certificate inspection and the OpenSSL subject/issuer hashes take any
-//! bytes (a peer's certificate, a file) without a panic.
+//! DER readers in pki/: certificate inspection and the OpenSSL subject/issuer hashes (which run
+//! pki's own DER reader) take any bytes (a peer's certificate, a file) without a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
