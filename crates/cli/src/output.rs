@@ -4,17 +4,21 @@ use std::io::IsTerminal;
 
 /// Print a library error as one line on stderr.
 pub fn error_line(e: &tlskit::Error) {
-    eprintln!("tlskit: error: {e}");
+    // Errors quote peer and file bytes: escaped by the one helper, so they stay one line.
+    eprintln!("tlskit: error: {}", tlskit::escape::text(&e.to_string()));
 }
 
 /// Print a warning as one line on stderr.
 pub fn warn(msg: impl std::fmt::Display) {
-    eprintln!("tlskit: warning: {msg}");
+    eprintln!(
+        "tlskit: warning: {}",
+        tlskit::escape::text(&msg.to_string())
+    );
 }
 
 /// Print a note (something the user may not expect, not a problem) as one line on stderr.
 pub fn note(msg: impl std::fmt::Display) {
-    eprintln!("tlskit: note: {msg}");
+    eprintln!("tlskit: note: {}", tlskit::escape::text(&msg.to_string()));
 }
 
 /// `--color WHEN`.

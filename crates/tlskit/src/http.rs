@@ -1,11 +1,18 @@
-//! Just enough HTTP/1.1 for a lab: parse request and response heads, decode chunked bodies,
-//! escape HTML. Used by `serve --http`, `connect --http` and the proxy.
+//! HTTP/1.1 for the whole toolkit, in one place: request and response heads (parsed by `httparse`,
+//! a well-kept parser, rather than by hand), message framing per RFC 9112 §6 (one Content-Length,
+//! or chunked), the one chunked decoder (streaming; sizes read by `httparse::parse_chunk_size`,
+//! which refuses sizes that do not fit in 64 bits), and small helpers (HTML escaping, forms).
+//! Used by `connect --http`, `serve --http`, the proxy (its CONNECT head and its HTTP logger), the
+//! lab's web server and the HTTP-proxy client in `net`. Every function takes hostile bytes and
+//! returns an error rather than panicking.
 
 use crate::error::{Error, Result};
 
 /// Limits that keep a hostile peer from making us buffer without bound.
 pub const MAX_HEAD: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 100;
+/// The longest chunk-size line (size and extensions) accepted.
+pub const MAX_CHUNK_LINE: usize = 4096;
 
 /// A request line and headers.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -33,128 +40,341 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
         .map(|(_, v)| v.as_str())
 }
 
-/// Where the head ends: the index just past the blank line, if present.
+/// Where the head ends: the index just past the blank line, if present (bare LF line ends are
+/// accepted, as `httparse` accepts them).
 pub fn head_end(buf: &[u8]) -> Option<usize> {
-    buf.windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 4)
-        .or_else(|| {
-            // Be lenient with bare LF line endings.
-            buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2)
-        })
-}
-
-fn parse_headers<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Vec<(String, String)>> {
-    let mut headers = Vec::new();
-    for line in lines {
-        let line = line.trim_end_matches('\r');
-        if line.is_empty() {
-            break;
-        }
-        let (k, v) = line.split_once(':').ok_or_else(|| {
-            Error::protocol(format!(
-                "malformed HTTP header line: {:?}",
-                truncate(line, 80)
-            ))
-        })?;
-        headers.push((k.trim().to_string(), v.trim().to_string()));
-        if headers.len() > MAX_HEADERS {
-            return Err(Error::protocol("too many HTTP headers"));
-        }
+    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
-    Ok(headers)
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
+/// How a head that does not parse is described: at most 80 characters, escaped.
+fn first_line(head: &[u8]) -> String {
+    let line = head.split(|b| *b == b'\n').next().unwrap_or(b"");
+    let line = &line[..line.len().min(80)];
+    crate::escape::bytes(line.strip_suffix(b"\r").unwrap_or(line))
+}
+
+fn version(v: Option<u8>) -> String {
+    format!("HTTP/1.{}", v.unwrap_or(1))
+}
+
+fn owned_headers(headers: &[httparse::Header<'_>]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_string(),
+                String::from_utf8_lossy(h.value).trim().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn head_error(what: &str, head: &[u8], e: httparse::Error) -> Error {
+    match e {
+        httparse::Error::TooManyHeaders => {
+            Error::protocol(format!("{what} has more than {MAX_HEADERS} header fields"))
+        }
+        e => Error::protocol(format!(
+            "{what} is not valid HTTP ({e}): {}",
+            first_line(head)
+        )),
+    }
 }
 
 /// Parse a request head (the bytes up to and including the blank line).
 pub fn parse_request_head(head: &[u8]) -> Result<RequestHead> {
-    let text =
-        std::str::from_utf8(head).map_err(|_| Error::protocol("HTTP request head is not text"))?;
-    let mut lines = text.split('\n');
-    let first = lines.next().unwrap_or("").trim_end_matches('\r');
-    let mut parts = first.split(' ');
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return Err(Error::protocol(format!(
-            "not an HTTP request line: {:?}",
-            truncate(first, 80)
-        )));
-    };
-    if !version.starts_with("HTTP/")
-        || method.is_empty()
-        || !method.bytes().all(|b| b.is_ascii_uppercase())
-    {
-        return Err(Error::protocol(format!(
-            "not an HTTP request line: {:?}",
-            truncate(first, 80)
-        )));
+    let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut storage);
+    match req.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => {
+            return Err(Error::protocol(format!(
+                "the HTTP request head is incomplete: {}",
+                first_line(head)
+            )))
+        }
+        Err(e) => return Err(head_error("the HTTP request", head, e)),
     }
     Ok(RequestHead {
-        method: method.to_string(),
-        target: target.to_string(),
-        version: version.to_string(),
-        headers: parse_headers(lines)?,
+        method: req.method.unwrap_or_default().to_string(),
+        target: req.path.unwrap_or_default().to_string(),
+        version: version(req.version),
+        headers: owned_headers(req.headers),
     })
 }
 
 /// Parse a response head.
 pub fn parse_response_head(head: &[u8]) -> Result<ResponseHead> {
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.split('\n');
-    let first = lines.next().unwrap_or("").trim_end_matches('\r');
-    let mut parts = first.splitn(3, ' ');
-    let version = parts.next().unwrap_or("");
-    let status = parts.next().and_then(|s| s.parse::<u16>().ok());
-    let reason = parts.next().unwrap_or("").to_string();
-    let (true, Some(status)) = (version.starts_with("HTTP/"), status) else {
-        return Err(Error::protocol(format!(
-            "the server's answer is not an HTTP response: {:?}",
-            truncate(first, 80)
-        )));
-    };
-    let headers: Vec<(String, String)> = parse_headers(lines)?;
+    let mut storage = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut storage);
+    match resp.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => {
+            return Err(Error::protocol(format!(
+                "the server's HTTP response head is incomplete: {}",
+                first_line(head)
+            )))
+        }
+        Err(e) => return Err(head_error("the server's answer", head, e)),
+    }
     Ok(ResponseHead {
-        version: version.to_string(),
-        status,
-        reason,
-        headers,
+        version: version(resp.version),
+        status: resp.code.unwrap_or(0),
+        reason: resp.reason.unwrap_or_default().to_string(),
+        headers: owned_headers(resp.headers),
     })
 }
 
-/// Decode a complete chunked body. Returns the payload and how many input bytes were used.
-pub fn decode_chunked(mut data: &[u8]) -> Result<(Vec<u8>, usize)> {
-    let total = data.len();
-    let mut out = Vec::new();
-    loop {
-        let line_end = data
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or_else(|| Error::protocol("truncated chunked body (missing chunk size line)"))?;
-        let size_text = std::str::from_utf8(&data[..line_end]).unwrap_or("");
-        let size_text = size_text.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| {
-            Error::protocol(format!("bad chunk size {size_text:?} in chunked body"))
-        })?;
-        data = &data[line_end + 2..];
-        if size == 0 {
-            // Skip trailers up to the final blank line.
-            let end = data
-                .windows(2)
-                .position(|w| w == b"\r\n")
-                .map(|i| i + 2)
-                .unwrap_or(data.len());
-            data = &data[end..];
-            return Ok((out, total - data.len()));
+/// How the body of a message is delimited (RFC 9112 §6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// No body.
+    None,
+    /// Exactly this many bytes.
+    Length(u64),
+    /// Chunked transfer coding.
+    Chunked,
+    /// Until the connection closes (responses only).
+    UntilClose,
+}
+
+/// The Content-Length of a message: `None` when absent; an error when it is not a number, or
+/// when several fields (or a list) disagree — RFC 9112 §6.3 item 5: an unrecoverable error.
+pub fn content_length(headers: &[(String, String)]) -> Result<Option<u64>> {
+    let mut found: Option<u64> = None;
+    for (_, v) in headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+    {
+        for part in v.split(',') {
+            let part = part.trim();
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::protocol(format!(
+                    "invalid Content-Length {}",
+                    crate::escape::quoted(v)
+                )));
+            }
+            let n = part
+                .parse::<u64>()
+                .map_err(|_| Error::protocol("Content-Length too large"))?;
+            if found.is_some_and(|f| f != n) {
+                return Err(Error::protocol(
+                    "two different Content-Length values (RFC 9112 §6.3: rejected)",
+                ));
+            }
+            found = Some(n);
         }
-        if data.len() < size + 2 {
-            return Err(Error::protocol("truncated chunked body"));
-        }
-        out.extend_from_slice(&data[..size]);
-        data = &data[size + 2..];
     }
+    Ok(found)
+}
+
+/// Whether the transfer codings end in `chunked`; an error when they name `chunked` elsewhere.
+fn chunked_last(headers: &[(String, String)]) -> Result<Option<bool>> {
+    let codings: Vec<String> = headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("transfer-encoding"))
+        .flat_map(|(_, v)| v.split(','))
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let Some(last) = codings.last() else {
+        return Ok(None);
+    };
+    if codings[..codings.len() - 1].iter().any(|c| c == "chunked") {
+        return Err(Error::protocol(
+            "Transfer-Encoding applies chunked more than once or not last",
+        ));
+    }
+    Ok(Some(last == "chunked"))
+}
+
+/// The framing of a request body. Both Transfer-Encoding and Content-Length, a transfer coding
+/// other than chunked, or bad lengths are refused (RFC 9112 §6.3: a request smuggling risk).
+pub fn request_framing(headers: &[(String, String)]) -> Result<Framing> {
+    let len = content_length(headers)?;
+    match chunked_last(headers)? {
+        Some(_) if len.is_some() => Err(Error::protocol(
+            "both Transfer-Encoding and Content-Length (RFC 9112 §6.3: rejected)",
+        )),
+        Some(true) => Ok(Framing::Chunked),
+        Some(false) => Err(Error::protocol(
+            "a request Transfer-Encoding that does not end in chunked",
+        )),
+        None => Ok(match len {
+            Some(0) | None => Framing::None,
+            Some(n) => Framing::Length(n),
+        }),
+    }
+}
+
+/// The framing of a response body, given the request method it answers.
+pub fn response_framing(
+    status: u16,
+    method: Option<&str>,
+    headers: &[(String, String)],
+) -> Result<Framing> {
+    if (100..200).contains(&status) || status == 204 || status == 304 || method == Some("HEAD") {
+        return Ok(Framing::None);
+    }
+    match chunked_last(headers)? {
+        // Transfer-Encoding overrides Content-Length (RFC 9112 §6.3 item 3).
+        Some(true) => Ok(Framing::Chunked),
+        Some(false) => Ok(Framing::UntilClose),
+        None => Ok(match content_length(headers)? {
+            Some(0) => Framing::None,
+            Some(n) => Framing::Length(n),
+            None => Framing::UntilClose,
+        }),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ChunkState {
+    Size(Vec<u8>),
+    Data(u64),
+    DataEnd(Vec<u8>),
+    Trailer { line: Vec<u8>, total: usize },
+    Done,
+}
+
+/// The one chunked-body decoder: feed it bytes as they arrive; it hands out the payload and stops
+/// at the end of the body (trailers are read and dropped). Memory is bounded whatever the sizes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkedDecoder {
+    state: ChunkState,
+}
+
+impl Default for ChunkedDecoder {
+    fn default() -> Self {
+        ChunkedDecoder {
+            state: ChunkState::Size(Vec::new()),
+        }
+    }
+}
+
+/// Take bytes up to and including the next LF into `line`; whether the LF was seen.
+fn take_line(line: &mut Vec<u8>, data: &mut &[u8]) -> bool {
+    let nl = data.iter().position(|b| *b == b'\n');
+    let take = nl.map(|i| i + 1).unwrap_or(data.len());
+    line.extend_from_slice(&data[..take]);
+    *data = &data[take..];
+    nl.is_some()
+}
+
+fn chunk_size(line: &[u8]) -> Result<u64> {
+    // httparse wants CRLF; be lenient with a bare LF like the head parser is.
+    let mut fixed;
+    let mut line = line;
+    if !line.ends_with(b"\r\n") {
+        fixed = line[..line.len() - 1].to_vec();
+        fixed.extend_from_slice(b"\r\n");
+        line = &fixed;
+    }
+    let bad = || {
+        Error::protocol(format!(
+            "bad chunk size {} in a chunked body",
+            crate::escape::bytes(&line[..line.len().saturating_sub(2).min(40)])
+        ))
+    };
+    if !line.first().is_some_and(u8::is_ascii_hexdigit) {
+        return Err(bad());
+    }
+    match httparse::parse_chunk_size(line) {
+        Ok(httparse::Status::Complete((_, n))) => Ok(n),
+        _ => Err(bad()),
+    }
+}
+
+impl ChunkedDecoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The body is complete.
+    pub fn done(&self) -> bool {
+        self.state == ChunkState::Done
+    }
+
+    /// Decode what `data` holds, handing payload bytes to `sink`. Returns how many input bytes
+    /// belong to the body (the rest, after the end, is the next message).
+    pub fn push(&mut self, mut data: &[u8], sink: &mut dyn FnMut(&[u8])) -> Result<usize> {
+        let total = data.len();
+        while !data.is_empty() && !self.done() {
+            match &mut self.state {
+                ChunkState::Size(line) => {
+                    if take_line(line, &mut data) {
+                        let n = chunk_size(line)?;
+                        self.state = if n == 0 {
+                            ChunkState::Trailer {
+                                line: Vec::new(),
+                                total: 0,
+                            }
+                        } else {
+                            ChunkState::Data(n)
+                        };
+                    } else if line.len() > MAX_CHUNK_LINE {
+                        return Err(Error::protocol("chunk-size line longer than 4 KiB"));
+                    }
+                }
+                ChunkState::Data(rem) => {
+                    let take = (*rem).min(data.len() as u64) as usize;
+                    *rem -= take as u64;
+                    sink(&data[..take]);
+                    data = &data[take..];
+                    if *rem == 0 {
+                        self.state = ChunkState::DataEnd(Vec::new());
+                    }
+                }
+                ChunkState::DataEnd(line) => {
+                    if take_line(line, &mut data) {
+                        if line != b"\r\n" && line != b"\n" {
+                            return Err(Error::protocol(
+                                "chunk data longer than its size (no CRLF after it)",
+                            ));
+                        }
+                        self.state = ChunkState::Size(Vec::new());
+                    } else if line.len() > 2 {
+                        return Err(Error::protocol(
+                            "chunk data longer than its size (no CRLF after it)",
+                        ));
+                    }
+                }
+                ChunkState::Trailer { line, total } => {
+                    let before = data.len();
+                    let complete = take_line(line, &mut data);
+                    *total += before - data.len();
+                    if *total > MAX_HEAD {
+                        return Err(Error::protocol("chunked trailer larger than 64 KiB"));
+                    }
+                    if complete {
+                        if line == b"\r\n" || line == b"\n" {
+                            self.state = ChunkState::Done;
+                        } else {
+                            line.clear();
+                        }
+                    }
+                }
+                ChunkState::Done => {}
+            }
+        }
+        Ok(total - data.len())
+    }
+}
+
+/// Decode a complete chunked body. Returns the payload and how many input bytes were used.
+pub fn decode_chunked(data: &[u8]) -> Result<(Vec<u8>, usize)> {
+    let mut out = Vec::new();
+    let mut d = ChunkedDecoder::new();
+    let used = d.push(data, &mut |b| out.extend_from_slice(b))?;
+    if !d.done() {
+        return Err(Error::protocol("truncated chunked body"));
+    }
+    Ok((out, used))
 }
 
 /// Split a full response (head + body, as read to EOF) into head and decoded body.
@@ -168,16 +388,11 @@ pub fn parse_full_response(bytes: &[u8]) -> Result<(ResponseHead, Vec<u8>)> {
     })?;
     let head = parse_response_head(&bytes[..end])?;
     let rest = &bytes[end..];
-    let body = if header(&head.headers, "transfer-encoding")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
-    {
-        decode_chunked(rest)?.0
-    } else if let Some(len) =
-        header(&head.headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok())
-    {
-        rest[..len.min(rest.len())].to_vec()
-    } else {
-        rest.to_vec()
+    let body = match response_framing(head.status, Some("GET"), &head.headers)? {
+        Framing::None => Vec::new(),
+        Framing::Chunked => decode_chunked(rest)?.0,
+        Framing::Length(n) => rest[..rest.len().min(n.try_into().unwrap_or(usize::MAX))].to_vec(),
+        Framing::UntilClose => rest.to_vec(),
     };
     Ok((head, body))
 }

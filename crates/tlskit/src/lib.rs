@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod error;
+pub mod escape;
 pub mod finding;
 pub mod fleet;
 pub mod fsutil;

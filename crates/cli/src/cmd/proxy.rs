@@ -87,8 +87,9 @@ pub struct Args {
     /// Seconds without traffic after which a connection is closed.
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
     idle_timeout: f64,
-    /// Connections relayed at once (more wait in the accept queue).
-    #[arg(long, value_name = "N", default_value_t = 1024)]
+    /// Connections relayed at once; when all are taken, the oldest that has not spoken yet is closed
+    /// to admit a newcomer (the policy of serve and observe too).
+    #[arg(long, value_name = "N", default_value_t = tlskit::net::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
     /// Forged certificates kept in memory (least recently used names are dropped).
     #[arg(long, value_name = "N", default_value_t = 1024)]

@@ -165,6 +165,9 @@ pub fn run(args: Args) -> Result<i32> {
         server_preference: args.server_preference,
         no_resumption: args.no_resumption,
     };
+    // Bind first: a port in use must fail before anything is created (the key log file).
+    let rt = common::runtime()?;
+    let listener = rt.block_on(server::bind(&host, port))?;
     let setup = config::server_config(&opts)?;
     for n in &setup.notes {
         crate::output::warn(n);
@@ -212,9 +215,7 @@ pub fn run(args: Args) -> Result<i32> {
     // A client that vanishes must not take the server down with SIGPIPE (see ignore_sigpipe);
     // from here on stdout is written with `say`, which tolerates a closed pipe.
     server::ignore_sigpipe();
-    let rt = common::runtime()?;
     rt.block_on(async move {
-        let listener = server::bind(&host, port).await?;
         let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
         let leaf = setup.chain.first().and_then(|c| tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok());
         let who = leaf

@@ -10,6 +10,8 @@ mod capture;
 mod cert;
 mod ciphers;
 mod connect_seeds;
+mod hostile;
+mod hostile_escape;
 mod ja4;
 mod lab;
 mod observe;

@@ -15,12 +15,12 @@ fn p(path: &Path) -> &str {
 }
 
 /// A running `tlskit observe` and its port.
-struct Observer {
-    peer: Peer,
-    port: u16,
+pub(crate) struct Observer {
+    pub peer: Peer,
+    pub port: u16,
 }
 
-fn start_observe(upstream_port: u16, extra: &[&str]) -> Observer {
+pub(crate) fn start_observe(upstream_port: u16, extra: &[&str]) -> Observer {
     let mut cmd = tlskit();
     cmd.args([
         "observe",

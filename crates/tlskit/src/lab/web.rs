@@ -83,13 +83,25 @@ pub async fn read_request<S: AsyncRead + Unpin>(
             buf.extend_from_slice(&chunk[..n]);
         };
         let head = http::parse_request_head(&buf[..head_len]).map_err(|e| e.to_string())?;
-        let len = match http::header(&head.headers, "content-length") {
-            Some(v) => v
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| "a Content-Length that is not a number".to_string())?,
-            None => 0,
+        let mut dec = None;
+        let len = match http::request_framing(&head.headers).map_err(|e| e.to_string())? {
+            http::Framing::Length(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            http::Framing::Chunked => {
+                dec = Some(http::ChunkedDecoder::new());
+                0
+            }
+            _ => 0,
         };
+        if let Some(mut dec) = dec {
+            return read_chunked(s, &mut dec, &buf[head_len..], &mut chunk)
+                .await
+                .map(|body| Request {
+                    method: head.method,
+                    target: head.target,
+                    headers: head.headers,
+                    body,
+                });
+        }
         if len > MAX_BODY {
             return Err(format!("a request body over {MAX_BODY} bytes"));
         }
@@ -119,6 +131,39 @@ pub async fn read_request<S: AsyncRead + Unpin>(
             crate::net::fmt_duration(deadline)
         )),
     }
+}
+
+/// A chunked request body (at most [`MAX_BODY`] bytes), decoded by the one chunked decoder.
+async fn read_chunked<S: AsyncRead + Unpin>(
+    s: &mut S,
+    dec: &mut http::ChunkedDecoder,
+    first: &[u8],
+    chunk: &mut [u8],
+) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    let mut feed = |dec: &mut http::ChunkedDecoder, data: &[u8]| -> Result<(), String> {
+        dec.push(data, &mut |b| {
+            let room = (MAX_BODY + 1).saturating_sub(body.len());
+            body.extend_from_slice(&b[..b.len().min(room)]);
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(())
+    };
+    feed(dec, first)?;
+    while !dec.done() {
+        let n = s
+            .read(chunk)
+            .await
+            .map_err(|e| format!("reading the request body: {e}"))?;
+        if n == 0 {
+            return Err("the client closed in the middle of the body".to_string());
+        }
+        feed(dec, &chunk[..n])?;
+    }
+    if body.len() > MAX_BODY {
+        return Err(format!("a request body over {MAX_BODY} bytes"));
+    }
+    Ok(body)
 }
 
 /// Write `r` (HTTP/1.1, Connection: close) and shut the stream down, within `deadline`.

@@ -345,21 +345,111 @@ impl Connector {
     }
 }
 
-/// A listener that hands out connections only while fewer than `max` are being served (further
-/// clients wait in the kernel's accept queue), shared by `serve`, `proxy` and `observe`.
+/// The default --max-connections of `serve`, `proxy` and `observe`.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+
+/// The one admission policy of `serve`, `proxy` and `observe`: at most `max` connections are
+/// served at once; a connection is *waiting* from its accept until its handler calls
+/// [`Slot::established`] (the client has spoken: a ClientHello, a CONNECT head, first bytes).
+/// When every slot is taken, the oldest waiting connection is evicted to admit the next one, so
+/// thousands of idle connections that never send a byte cannot starve a client that does. Only
+/// when every slot holds an established connection do further clients wait (one accepted, the
+/// rest in the kernel's accept queue).
 pub struct BoundedListener {
     listener: tokio::net::TcpListener,
     slots: std::sync::Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::Arc<std::sync::Mutex<Waiting>>,
 }
 
-/// An accepted connection and its slot: drop the permit when the connection is done.
-pub type Accepted = (TcpStream, SocketAddr, tokio::sync::OwnedSemaphorePermit);
+#[derive(Default)]
+struct Waiting {
+    next: u64,
+    queue: std::collections::VecDeque<(u64, std::sync::Arc<tokio::sync::Notify>)>,
+}
+
+impl Waiting {
+    fn remove(&mut self, id: u64) {
+        if let Some(i) = self.queue.iter().position(|(n, _)| *n == id) {
+            self.queue.remove(i);
+        }
+    }
+}
+
+/// A served connection's place: dropping it frees the slot.
+pub struct Slot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    id: u64,
+    evict: std::sync::Arc<tokio::sync::Notify>,
+    waiting: std::sync::Arc<std::sync::Mutex<Waiting>>,
+    spoke: std::sync::atomic::AtomicBool,
+}
+
+impl Slot {
+    /// The client has spoken: this connection is no longer evicted for a newcomer.
+    pub fn established(&self) {
+        self.spoke.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut w) = self.waiting.lock() {
+            w.remove(self.id);
+        }
+    }
+
+    /// Completes when the listener evicts this (still waiting) connection to admit another.
+    /// Never completes once the connection is established (an eviction that raced with it is
+    /// ignored; the listener then evicts another).
+    pub async fn evicted(&self) {
+        self.evict.notified().await;
+        if self.spoke.load(std::sync::atomic::Ordering::Relaxed) {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.established();
+    }
+}
+
+/// An accepted connection and its slot: drop the slot when the connection is done.
+pub type Accepted = (TcpStream, SocketAddr, Slot);
+
+/// What a waiting connection that was evicted is told in the log.
+pub const EVICTED: &str =
+    "closed while still silent, to admit a newer client (every --max-connections slot was taken)";
 
 impl BoundedListener {
     pub fn new(listener: tokio::net::TcpListener, max: usize) -> Self {
         BoundedListener {
             listener,
             slots: std::sync::Arc::new(tokio::sync::Semaphore::new(max.max(1))),
+            waiting: Default::default(),
+        }
+    }
+
+    /// Free a slot for a newcomer by evicting the oldest waiting connection, if every slot is taken.
+    fn evict_oldest(&self) {
+        if self.slots.available_permits() > 0 {
+            return;
+        }
+        if let Ok(mut w) = self.waiting.lock() {
+            if let Some((_, n)) = w.queue.pop_front() {
+                n.notify_one();
+            }
+        }
+    }
+
+    fn slot(&self, permit: tokio::sync::OwnedSemaphorePermit) -> Slot {
+        let evict = std::sync::Arc::new(tokio::sync::Notify::new());
+        let mut w = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        w.next += 1;
+        let id = w.next;
+        w.queue.push_back((id, evict.clone()));
+        Slot {
+            _permit: permit,
+            id,
+            evict,
+            waiting: self.waiting.clone(),
+            spoke: false.into(),
         }
     }
 
@@ -376,10 +466,6 @@ impl BoundedListener {
         mut shutdown: std::pin::Pin<&mut F>,
     ) -> Option<Accepted> {
         loop {
-            let permit = tokio::select! {
-                _ = shutdown.as_mut() => return None,
-                p = self.slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
-            };
             let accepted = tokio::select! {
                 _ = shutdown.as_mut() => return None,
                 a = self.listener.accept() => a,
@@ -389,11 +475,22 @@ impl BoundedListener {
             match accepted {
                 Ok((tcp, peer)) => {
                     let _ = tcp.set_nodelay(true);
-                    return Some((tcp, peer, permit));
+                    // A newcomer: make room by evicting the oldest silent connection, again every
+                    // 50 ms while none is free (an evicted one may have spoken meanwhile).
+                    let permit = loop {
+                        self.evict_oldest();
+                        tokio::select! {
+                            _ = shutdown.as_mut() => return None,
+                            p = self.slots.clone().acquire_owned() => {
+                                break p.expect("the semaphore is never closed")
+                            }
+                            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                        }
+                    };
+                    return Some((tcp, peer, self.slot(permit)));
                 }
                 Err(e) => {
                     tracing::warn!("accept failed: {e}");
-                    drop(permit);
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }

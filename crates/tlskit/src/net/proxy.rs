@@ -17,7 +17,7 @@
 //! lists `localhost,127.0.0.0/8,::1`. This keeps one rule for every host, and lets a test or a
 //! lab put a proxy in front of a server on loopback.
 //!
-//! The SOCKS5 handshake is tokio-socks's; the CONNECT response head is parsed with httparse.
+//! The SOCKS5 handshake is tokio-socks's; the CONNECT response head is parsed by [`crate::http`] (httparse).
 //! Both run under the connection's deadline, and every refusal is one sentence naming the proxy,
 //! the destination and what to change.
 
@@ -536,48 +536,19 @@ pub const MAX_CONNECT_HEAD: usize = 16 * 1024;
 
 /// Parse a complete CONNECT response head (ending in an empty line). Peer bytes: never panics.
 pub fn parse_connect_reply(head: &[u8]) -> Result<ConnectReply> {
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut resp = httparse::Response::new(&mut headers);
-    match resp.parse(head) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => {
-            return Err(Error::protocol(
-                "the proxy's answer to CONNECT ended in the middle of its header",
-            ))
-        }
-        Err(e) => {
-            return Err(Error::protocol(format!(
-                "the proxy's answer to CONNECT is not HTTP ({e}): is it an HTTP proxy? (socks5:// for a SOCKS server)"
-            )))
-        }
-    }
-    let status = resp.code.unwrap_or(0);
-    if (200..300).contains(&status) {
+    let resp = crate::http::parse_response_head(head).map_err(|e| {
+        Error::protocol(format!(
+            "the proxy's answer to CONNECT: {}: is it an HTTP proxy? (socks5:// for a SOCKS server)",
+            e.message()
+        ))
+    })?;
+    if (200..300).contains(&resp.status) {
         return Ok(ConnectReply::Open);
     }
     Ok(ConnectReply::Refused {
-        status,
-        reason: shown(resp.reason.unwrap_or("")),
+        status: resp.status,
+        reason: crate::escape::short(&resp.reason, 120),
     })
-}
-
-/// Peer text made safe for one line of output: control characters escaped, at most 120 chars.
-fn shown(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .take(120)
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    if s.chars().count() > 120 {
-        out.push('…');
-    }
-    out
 }
 
 /// The sentence for a refused CONNECT.

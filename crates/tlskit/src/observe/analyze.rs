@@ -877,7 +877,10 @@ impl Analysis {
             let _ = writeln!(
                 s,
                 "    SNI:              {}",
-                ch.sni.as_deref().unwrap_or("(none sent)")
+                ch.sni
+                    .as_deref()
+                    .map(crate::escape::text)
+                    .unwrap_or_else(|| "(none sent)".into())
             );
             let _ = writeln!(
                 s,
@@ -885,7 +888,11 @@ impl Analysis {
                 if ch.alpn.is_empty() {
                     "(none)".to_string()
                 } else {
-                    ch.alpn.join(", ")
+                    ch.alpn
+                        .iter()
+                        .map(|a| crate::escape::text(a))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             );
             let _ = writeln!(
@@ -928,7 +935,7 @@ impl Analysis {
                 let _ = writeln!(s, "    group:            {g}");
             }
             if let Some(a) = &sh.alpn {
-                let _ = writeln!(s, "    ALPN:             {a}");
+                let _ = writeln!(s, "    ALPN:             {}", crate::escape::text(a));
             }
             if sh.hello_retry_request {
                 let _ = writeln!(s, "    HelloRetryRequest: yes (one extra round trip)");

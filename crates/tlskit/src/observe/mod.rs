@@ -44,7 +44,7 @@ impl ObserveOptions {
             once: false,
             connect_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
-            max_connections: 1024,
+            max_connections: crate::net::DEFAULT_MAX_CONNECTIONS,
             max_records: 2_000,
         }
     }
@@ -91,7 +91,7 @@ impl Observation {
             net::fmt_duration(Duration::from_secs_f64(self.duration_ms / 1000.0)),
         );
         if let Some(e) = &self.error {
-            s.push_str(&format!("  error: {e}\n"));
+            s.push_str(&format!("  error: {}\n", crate::escape::text(e)));
         }
         s.push_str(&self.analysis.render_text());
         s
@@ -120,16 +120,25 @@ pub async fn run(
     let mut summary = RunSummary::default();
     let mut next_id = 0u64;
     tokio::pin!(shutdown);
-    while let Some((tcp, peer, permit)) = incoming.accept(&mut tasks, shutdown.as_mut()).await {
+    while let Some((tcp, peer, slot)) = incoming.accept(&mut tasks, shutdown.as_mut()).await {
         next_id += 1;
         summary.connections += 1;
         let id = next_id;
         let opts2 = opts.clone();
         let report = on_connection.clone();
         tasks.spawn(async move {
-            let obs = relay(id, tcp, peer, &opts2).await;
+            let started = Instant::now();
+            let obs = tokio::select! {
+                obs = relay(id, tcp, peer, &opts2, &slot) => obs,
+                _ = slot.evicted() => {
+                    let mut obs = Observation::empty(id, peer, &opts2);
+                    obs.error = Some(net::EVICTED.to_string());
+                    obs.duration_ms = net::millis(started.elapsed());
+                    obs
+                }
+            };
             report(&obs);
-            drop(permit);
+            drop(slot);
         });
         if opts.once {
             break;
@@ -163,19 +172,31 @@ struct Shared {
     last_activity: AtomicU64,
 }
 
-async fn relay(id: u64, client: TcpStream, peer: SocketAddr, opts: &ObserveOptions) -> Observation {
+impl Observation {
+    fn empty(id: u64, peer: SocketAddr, opts: &ObserveOptions) -> Self {
+        Observation {
+            id,
+            client: peer.to_string(),
+            upstream: opts.upstream.to_string(),
+            upstream_address: None,
+            duration_ms: 0.0,
+            error: None,
+            analysis: Analyzer::new(0).finish(),
+        }
+    }
+}
+
+async fn relay(
+    id: u64,
+    client: TcpStream,
+    peer: SocketAddr,
+    opts: &ObserveOptions,
+    slot: &net::Slot,
+) -> Observation {
     let started = Instant::now();
     let _ = client.set_nodelay(true);
     let upstream = net::connect(&opts.upstream, opts.connect_timeout).await;
-    let mut obs = Observation {
-        id,
-        client: peer.to_string(),
-        upstream: opts.upstream.to_string(),
-        upstream_address: None,
-        duration_ms: 0.0,
-        error: None,
-        analysis: Analyzer::new(0).finish(),
-    };
+    let mut obs = Observation::empty(id, peer, opts);
     let up = match upstream {
         Ok(c) => c,
         Err(e) => {
@@ -194,8 +215,22 @@ async fn relay(id: u64, client: TcpStream, peer: SocketAddr, opts: &ObserveOptio
     let (ur, uw) = up.stream.into_split();
     let idle = opts.idle_timeout;
     let (e1, e2) = tokio::join!(
-        pump(cr, uw, Direction::ClientToServer, shared.clone(), idle),
-        pump(ur, cw, Direction::ServerToClient, shared.clone(), idle),
+        pump(
+            cr,
+            uw,
+            Direction::ClientToServer,
+            shared.clone(),
+            idle,
+            Some(slot)
+        ),
+        pump(
+            ur,
+            cw,
+            Direction::ServerToClient,
+            shared.clone(),
+            idle,
+            None
+        ),
     );
     let errors: Vec<String> = [e1, e2].into_iter().flatten().collect();
     if !errors.is_empty() {
@@ -218,6 +253,7 @@ async fn pump(
     dir: Direction,
     shared: Arc<Shared>,
     idle: Duration,
+    slot: Option<&net::Slot>,
 ) -> Option<String> {
     let mut buf = vec![0u8; 16 * 1024];
     let who = match dir {
@@ -241,6 +277,9 @@ async fn pump(
             Ok(Ok(0)) => break None,
             Ok(Ok(n)) => n,
         };
+        if let Some(slot) = slot {
+            slot.established();
+        }
         let now = shared.started.elapsed();
         shared
             .last_activity

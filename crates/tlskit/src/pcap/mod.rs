@@ -818,7 +818,7 @@ impl StreamReport {
             .client_hello
             .as_ref()
             .and_then(|c| c.sni.clone())
-            .map(|n| format!(", SNI {n}"))
+            .map(|n| format!(", SNI {}", crate::escape::text(&n)))
             .unwrap_or_default();
         let _ = writeln!(
             s,
@@ -829,7 +829,7 @@ impl StreamReport {
             let _ = writeln!(
                 s,
                 "  DNS: the client looked up {} (DNS exchange {}) {} before the SYN — in clear, like every DNS query",
-                d.name,
+                crate::escape::text(&d.name),
                 d.exchange,
                 fmt_ms(d.query_before_ms)
             );
@@ -978,7 +978,7 @@ impl CaptureReport {
                     d.transport.to_uppercase(),
                     d.client,
                     d.resolver,
-                    d.summary()
+                    crate::escape::text(&d.summary())
                 );
             }
         }

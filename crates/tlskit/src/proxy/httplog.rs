@@ -83,17 +83,10 @@ pub enum Event {
     Switched(String),
 }
 
-enum Chunk {
-    Size(Vec<u8>),
-    Data(u64),
-    DataEnd,
-    Trailer(Vec<u8>),
-}
-
 enum State {
     Head,
     Body(u64),
-    Chunked(Chunk),
+    Chunked(http::ChunkedDecoder),
     UntilClose,
     Raw,
 }
@@ -278,69 +271,28 @@ impl HttpParser {
         out
     }
 
-    fn chunked<'a>(&mut self, mut data: &'a [u8], out: &mut Vec<Event>) -> &'a [u8] {
-        let State::Chunked(c) = &mut self.state else {
+    fn chunked<'a>(&mut self, data: &'a [u8], out: &mut Vec<Event>) -> &'a [u8] {
+        let State::Chunked(dec) = &mut self.state else {
             return data;
         };
-        match c {
-            Chunk::Size(line) => {
-                let nl = data.iter().position(|b| *b == b'\n');
-                let take = nl.map(|i| i + 1).unwrap_or(data.len());
-                line.extend_from_slice(&data[..take]);
-                data = &data[take..];
-                if line.len() > 4096 {
-                    self.complete(true, out);
-                    self.state = State::Raw;
-                    return data;
+        let mut body = Vec::new();
+        let result = dec.push(data, &mut |b| body.extend_from_slice(b));
+        let done = dec.done();
+        self.add_body(&body);
+        match result {
+            Ok(used) => {
+                if done {
+                    self.complete(false, out);
                 }
-                if nl.is_some() {
-                    let text = String::from_utf8_lossy(line);
-                    let size_text = text.split(';').next().unwrap_or("").trim();
-                    match u64::from_str_radix(size_text, 16) {
-                        Ok(0) => *c = Chunk::Trailer(Vec::new()),
-                        Ok(n) => *c = Chunk::Data(n),
-                        Err(_) => {
-                            self.complete(true, out);
-                            self.state = State::Raw;
-                        }
-                    }
-                }
+                &data[used..]
             }
-            Chunk::Data(rem) => {
-                let take = (*rem).min(data.len() as u64) as usize;
-                *rem -= take as u64;
-                if *rem == 0 {
-                    *c = Chunk::DataEnd;
-                }
-                let (body, rest) = data.split_at(take);
-                data = rest;
-                self.add_body(body);
-            }
-            Chunk::DataEnd => {
-                // The CRLF after chunk data.
-                match data.iter().position(|b| *b == b'\n') {
-                    Some(i) => {
-                        data = &data[i + 1..];
-                        *c = Chunk::Size(Vec::new());
-                    }
-                    None => data = &[],
-                }
-            }
-            Chunk::Trailer(line) => {
-                let nl = data.iter().position(|b| *b == b'\n');
-                let take = nl.map(|i| i + 1).unwrap_or(data.len());
-                line.extend_from_slice(&data[..take]);
-                data = &data[take..];
-                if nl.is_some() {
-                    let blank = line == b"\r\n" || line == b"\n";
-                    line.clear();
-                    if blank {
-                        self.complete(false, out);
-                    }
-                }
+            Err(_) => {
+                // Not chunked after all: the message ends here, the rest is shown raw.
+                self.complete(true, out);
+                self.state = State::Raw;
+                &[]
             }
         }
-        data
     }
 
     fn add_body(&mut self, bytes: &[u8]) {
@@ -356,119 +308,93 @@ impl HttpParser {
 
     fn start_message(&mut self, head: &[u8], out: &mut Vec<Event>) -> Result<(), ()> {
         match self.side {
-            Side::Request => {
-                let h = http::parse_request_head(head).map_err(|_| ())?;
-                let chunked = is_chunked(&h.headers);
-                let len = content_length(&h.headers);
-                if let Ok(mut q) = self.methods.lock() {
-                    if q.len() < 1024 {
-                        q.push_back(h.method.clone());
-                    }
-                }
-                let query = h
-                    .target
-                    .split_once('?')
-                    .map(|(_, q)| http::parse_form(q))
-                    .unwrap_or_default();
-                let msg = HttpMessage {
-                    kind: "request",
-                    method: Some(h.method.clone()),
-                    target: Some(h.target.clone()),
-                    status: None,
-                    reason: None,
-                    version: h.version.clone(),
-                    headers: h.headers,
-                    query,
-                    body_bytes: 0,
-                    body_text: None,
-                    body_hex: None,
-                    form: Vec::new(),
-                    json: None,
-                    truncated: false,
-                    incomplete: false,
-                    credentials: Vec::new(),
-                    redacted: false,
-                };
-                self.building = Some(Building {
-                    msg,
-                    body: Vec::new(),
-                });
-                if h.method == "CONNECT" {
-                    self.complete(false, out);
-                    self.state = State::Raw;
-                    out.push(Event::Switched(
-                        "CONNECT inside the tunnel: the rest is logged raw".into(),
-                    ));
-                } else if chunked {
-                    self.state = State::Chunked(Chunk::Size(Vec::new()));
-                } else if let Some(n) = len.filter(|n| *n > 0) {
-                    self.state = State::Body(n);
-                } else {
-                    self.complete(false, out);
-                }
-            }
-            Side::Response => {
-                let h = http::parse_response_head(head).map_err(|_| ())?;
-                let informational = (100..200).contains(&h.status) && h.status != 101;
-                let method = if informational {
-                    None
-                } else {
-                    self.methods.lock().ok().and_then(|mut q| q.pop_front())
-                };
-                let chunked = is_chunked(&h.headers);
-                let len = content_length(&h.headers);
-                let msg = HttpMessage {
-                    kind: "response",
-                    method: None,
-                    target: None,
-                    status: Some(h.status),
-                    reason: Some(h.reason.clone()),
-                    version: h.version.clone(),
-                    headers: h.headers,
-                    query: Vec::new(),
-                    body_bytes: 0,
-                    body_text: None,
-                    body_hex: None,
-                    form: Vec::new(),
-                    json: None,
-                    truncated: false,
-                    incomplete: false,
-                    credentials: Vec::new(),
-                    redacted: false,
-                };
-                self.building = Some(Building {
-                    msg,
-                    body: Vec::new(),
-                });
-                let no_body = informational
-                    || h.status == 204
-                    || h.status == 304
-                    || method.as_deref() == Some("HEAD");
-                if h.status == 101
-                    || (method.as_deref() == Some("CONNECT") && (200..300).contains(&h.status))
-                {
-                    self.complete(false, out);
-                    self.state = State::Raw;
-                    out.push(Event::Switched(format!(
-                        "the connection switched protocols (status {}): the rest is logged raw",
-                        h.status
-                    )));
-                } else if no_body {
-                    self.complete(false, out);
-                } else if chunked {
-                    self.state = State::Chunked(Chunk::Size(Vec::new()));
-                } else if let Some(n) = len {
-                    if n == 0 {
-                        self.complete(false, out);
-                    } else {
-                        self.state = State::Body(n);
-                    }
-                } else {
-                    self.state = State::UntilClose;
-                }
+            Side::Request => self.start_request(head, out),
+            Side::Response => self.start_response(head, out),
+        }
+    }
+
+    fn start_request(&mut self, head: &[u8], out: &mut Vec<Event>) -> Result<(), ()> {
+        let h = http::parse_request_head(head).map_err(|_| ())?;
+        let framing = http::request_framing(&h.headers);
+        if let Ok(mut q) = self.methods.lock() {
+            if q.len() < 1024 {
+                q.push_back(h.method.clone());
             }
         }
+        let mut msg = HttpMessage::empty("request", h.version, h.headers);
+        msg.query = h
+            .target
+            .split_once('?')
+            .map(|(_, q)| http::parse_form(q))
+            .unwrap_or_default();
+        msg.method = Some(h.method.clone());
+        msg.target = Some(h.target);
+        self.building = Some(Building {
+            msg,
+            body: Vec::new(),
+        });
+        if h.method == "CONNECT" {
+            self.switch_after(
+                out,
+                "CONNECT inside the tunnel: the rest is logged raw".into(),
+            );
+            return Ok(());
+        }
+        self.enter(framing, out);
         Ok(())
+    }
+
+    fn start_response(&mut self, head: &[u8], out: &mut Vec<Event>) -> Result<(), ()> {
+        let h = http::parse_response_head(head).map_err(|_| ())?;
+        let informational = (100..200).contains(&h.status) && h.status != 101;
+        let method = if informational {
+            None
+        } else {
+            self.methods.lock().ok().and_then(|mut q| q.pop_front())
+        };
+        let framing = http::response_framing(h.status, method.as_deref(), &h.headers);
+        let mut msg = HttpMessage::empty("response", h.version, h.headers);
+        msg.status = Some(h.status);
+        msg.reason = Some(h.reason);
+        self.building = Some(Building {
+            msg,
+            body: Vec::new(),
+        });
+        if h.status == 101
+            || (method.as_deref() == Some("CONNECT") && (200..300).contains(&h.status))
+        {
+            self.switch_after(
+                out,
+                format!(
+                    "the connection switched protocols (status {}): the rest is logged raw",
+                    h.status
+                ),
+            );
+            return Ok(());
+        }
+        self.enter(framing, out);
+        Ok(())
+    }
+
+    /// Complete the message just started and log the rest of the stream raw.
+    fn switch_after(&mut self, out: &mut Vec<Event>, why: String) {
+        self.complete(false, out);
+        self.state = State::Raw;
+        out.push(Event::Switched(why));
+    }
+
+    /// Read the body of the message just started, framed as its head says.
+    fn enter(&mut self, framing: crate::Result<http::Framing>, out: &mut Vec<Event>) {
+        match framing {
+            Ok(http::Framing::None) => self.complete(false, out),
+            Ok(http::Framing::Length(n)) => self.state = State::Body(n),
+            Ok(http::Framing::Chunked) => self.state = State::Chunked(http::ChunkedDecoder::new()),
+            Ok(http::Framing::UntilClose) => self.state = State::UntilClose,
+            Err(e) => self.switch_after(
+                out,
+                format!("the message cannot be framed ({e}): the rest is logged raw"),
+            ),
+        }
     }
 
     fn complete(&mut self, incomplete: bool, out: &mut Vec<Event>) {
@@ -504,15 +430,6 @@ impl HttpParser {
     }
 }
 
-fn is_chunked(headers: &[(String, String)]) -> bool {
-    http::header(headers, "transfer-encoding")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
-}
-
-fn content_length(headers: &[(String, String)]) -> Option<u64> {
-    http::header(headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok())
-}
-
 fn lower_header(msg: &HttpMessage, name: &str) -> Option<String> {
     http::header(&msg.headers, name).map(|v| v.to_ascii_lowercase())
 }
@@ -542,6 +459,13 @@ fn describe_body(msg: &mut HttpMessage, body: &[u8]) {
         msg.form = http::parse_form(text.trim_end_matches(['\r', '\n']));
         msg.body_text = Some(text);
         return;
+    }
+    if ctype.starts_with("multipart/form-data") {
+        if let Some(fields) = multipart_fields(&ctype_raw(msg), body) {
+            // The fields stand for the body: its raw text would show every value unmasked.
+            msg.form = fields;
+            return;
+        }
     }
     if ctype.contains("json") {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
@@ -597,6 +521,65 @@ pub fn is_sensitive(name: &str) -> bool {
     ];
     const EXACT: [&str; 6] = ["pin", "key", "code", "ssn", "sid", "jwt"];
     PARTS.iter().any(|p| n.contains(p)) || EXACT.contains(&n.as_str())
+}
+
+/// The Content-Type as sent (the multipart boundary is case-sensitive).
+fn ctype_raw(msg: &HttpMessage) -> String {
+    http::header(&msg.headers, "content-type")
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The fields of a `multipart/form-data` body (RFC 7578): text fields with their values, file
+/// fields as `<file NAME, N bytes>`. `None` when the body does not parse (it is then shown as
+/// text or hex). Hand-written rather than with `multer` (async, stream-oriented): the logger
+/// holds the whole bounded body, and splitting on the boundary is all it needs.
+fn multipart_fields(ctype: &str, body: &[u8]) -> Option<Vec<(String, String)>> {
+    let boundary = ctype.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_string())
+    })?;
+    if boundary.is_empty() || boundary.len() > 200 {
+        return None;
+    }
+    let delim = format!("--{boundary}");
+    let text = String::from_utf8_lossy(body);
+    let mut fields = Vec::new();
+    for part in text.split(delim.as_str()).skip(1) {
+        if part.starts_with("--") || fields.len() >= 256 {
+            break;
+        }
+        let part = part
+            .strip_prefix("\r\n")
+            .or_else(|| part.strip_prefix('\n'))?;
+        let (head, value) = part
+            .split_once("\r\n\r\n")
+            .or_else(|| part.split_once("\n\n"))?;
+        let value = value
+            .strip_suffix("\r\n")
+            .or_else(|| value.strip_suffix('\n'))
+            .unwrap_or(value);
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+        let param = |name: &str| {
+            disposition.split(';').skip(1).find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().trim_matches('"').to_string())
+            })
+        };
+        let name = param("name").unwrap_or_default();
+        let shown = match param("filename") {
+            Some(f) => format!("<file {f}, {} bytes>", value.len()),
+            None => value.to_string(),
+        };
+        fields.push((name, shown));
+    }
+    Some(fields)
 }
 
 fn find_credentials(msg: &HttpMessage) -> Vec<String> {
@@ -746,6 +729,28 @@ fn mask_header(name: &str, value: &str) -> String {
 }
 
 impl HttpMessage {
+    fn empty(kind: &'static str, version: String, headers: Vec<(String, String)>) -> Self {
+        HttpMessage {
+            kind,
+            method: None,
+            target: None,
+            status: None,
+            reason: None,
+            version,
+            headers,
+            query: Vec::new(),
+            body_bytes: 0,
+            body_text: None,
+            body_hex: None,
+            form: Vec::new(),
+            json: None,
+            truncated: false,
+            incomplete: false,
+            credentials: Vec::new(),
+            redacted: false,
+        }
+    }
+
     /// Mask every credential value (`--redact`): sensitive headers, query parameters, form and
     /// JSON fields, and `name=value` pairs in text bodies.
     pub fn redact(&mut self) {
@@ -1005,18 +1010,7 @@ pub fn raw_preview(b: &[u8]) -> String {
         })
         .count();
     if !b.is_empty() && printable * 10 >= b.len() * 9 {
-        let mut s = String::new();
-        for c in b {
-            match c {
-                b'\n' => s.push_str("\\n"),
-                b'\r' => s.push_str("\\r"),
-                b'\t' => s.push_str("\\t"),
-                c if c.is_ascii_graphic() || *c == b' ' => s.push(*c as char),
-                c => {
-                    let _ = write!(s, "\\x{c:02x}");
-                }
-            }
-        }
+        let s = crate::escape::bytes(b);
         format!("text \"{s}\"")
     } else {
         format!("hex {}", hex_preview(b, b.len()))
@@ -1113,6 +1107,24 @@ mod tests {
         assert!(matches!(ev.as_slice(), [Event::Raw { bytes: 9, .. }]));
         assert!(raw_preview(b"\x00\x01\x02").starts_with("hex"));
         assert!(raw_preview(b"EHLO x\r\n").starts_with("text"));
+    }
+
+    #[test]
+    fn multipart_passwords_are_fields_and_redacted() {
+        let (mut req, _) = pair();
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nalice\r\n--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunter2x\r\n--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nfile body\r\n--XyZ--\r\n";
+        let head = format!("POST /up HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: {}\r\n\r\n", body.len());
+        let mut m = messages(req.push(format!("{head}{body}").as_bytes()));
+        let mut m = m.remove(0);
+        assert_eq!(m.form[1], ("password".into(), "hunter2x".into()));
+        assert_eq!(m.form[2].1, "<file a.txt, 9 bytes>");
+        assert!(m.credentials.iter().any(|c| c.contains("password")));
+        let secrets = m.secrets();
+        assert!(secrets.contains(&"hunter2x".to_string()));
+        m.redact();
+        m.scrub(&secrets);
+        let shown = m.render_lines(10_000).join("\n");
+        assert!(!shown.contains("hunter2x"), "{shown}");
     }
 
     #[test]

@@ -85,7 +85,7 @@ impl ProxyOptions {
             handshake_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
-            max_connections: 1024,
+            max_connections: crate::net::DEFAULT_MAX_CONNECTIONS,
             cache_size: 1024,
             max_body_chars: 2000,
         }
@@ -179,7 +179,7 @@ impl LogSink {
         if self.json {
             self.write_summary(&self.json_line("connection", info.id, info));
         } else {
-            self.write_summary(&format!("{}\n", info.line()));
+            self.write_summary(&text_line(&info.line()));
         }
     }
 
@@ -214,7 +214,7 @@ impl LogSink {
             let arrow = arrow(dir);
             let mut text = String::new();
             for l in msg.render_lines(self.max_body_chars) {
-                text.push_str(&format!("[#{id}] {arrow} {l}\n"));
+                text.push_str(&text_line(&format!("[#{id}] {arrow} {l}")));
             }
             self.write_main(&text);
         }
@@ -244,11 +244,11 @@ impl LogSink {
             } else {
                 String::new()
             };
-            self.write_main(&format!(
-                "[#{id}] {} {bytes} bytes: {}{more}\n",
+            self.write_main(&text_line(&format!(
+                "[#{id}] {} {bytes} bytes: {}{more}",
                 arrow(dir),
                 httplog::raw_preview(preview)
-            ));
+            )));
         }
     }
 
@@ -256,7 +256,7 @@ impl LogSink {
         if self.json {
             self.write_main(&self.json_line("note", id, serde_json::json!({ "note": text })));
         } else {
-            self.write_main(&format!("[#{id}] note: {text}\n"));
+            self.write_main(&text_line(&format!("[#{id}] note: {text}")));
         }
     }
 
@@ -268,7 +268,7 @@ impl LogSink {
                 serde_json::json!({ "client": client, "reason": reason }),
             ));
         } else {
-            self.write_summary(&format!("[#{id}] {client}: refused: {reason}\n"));
+            self.write_summary(&text_line(&format!("[#{id}] {client}: refused: {reason}")));
         }
     }
 
@@ -286,16 +286,24 @@ impl LogSink {
                 .as_ref()
                 .map(|e| format!("; {e}"))
                 .unwrap_or_default();
-            self.write_summary(&format!(
-                "[#{id}] closed after {}: {} bytes client->server, {} bytes server->client, {} request(s), {} response(s){creds}{err}\n",
+            self.write_summary(&text_line(&format!(
+                "[#{id}] closed after {}: {} bytes client->server, {} bytes server->client, {} request(s), {} response(s){creds}{err}",
                 net::fmt_duration(Duration::from_secs_f64(c.duration_ms / 1000.0)),
                 c.bytes_client_to_server,
                 c.bytes_server_to_client,
                 c.requests,
                 c.responses
-            ));
+            )));
         }
     }
+}
+
+/// One line of the text log: peer bytes in it escaped by the one escaping helper, so nothing a
+/// client or server sends can draw on the terminal or start a log line of its own.
+fn text_line(line: &str) -> String {
+    let mut s = crate::escape::text(line);
+    s.push('\n');
+    s
 }
 
 fn arrow(dir: Side) -> &'static str {
@@ -577,13 +585,13 @@ impl Proxy {
         let mut tasks: JoinSet<()> = JoinSet::new();
         let mut next_id = 0u64;
         tokio::pin!(shutdown);
-        while let Some((tcp, peer, permit)) = incoming.accept(&mut tasks, shutdown.as_mut()).await {
+        while let Some((tcp, peer, slot)) = incoming.accept(&mut tasks, shutdown.as_mut()).await {
             next_id += 1;
             let id = next_id;
             let me = self.clone();
             tasks.spawn(async move {
-                me.handle(id, tcp, peer).await;
-                drop(permit);
+                me.handle(id, tcp, peer, &slot).await;
+                drop(slot);
             });
         }
         drop(incoming);
@@ -601,12 +609,16 @@ impl Proxy {
         Ok(self.summary())
     }
 
-    async fn handle(self: &Arc<Self>, id: u64, tcp: TcpStream, peer: SocketAddr) {
+    async fn handle(self: &Arc<Self>, id: u64, tcp: TcpStream, peer: SocketAddr, slot: &net::Slot) {
         let started = Instant::now();
         self.stats.connections.fetch_add(1, Ordering::Relaxed);
         let now = self.stats.active.fetch_add(1, Ordering::Relaxed) + 1;
         self.stats.peak.fetch_max(now, Ordering::Relaxed);
-        match self.serve(id, tcp, peer).await {
+        let outcome = tokio::select! {
+            r = self.serve(id, tcp, peer, slot) => r,
+            _ = slot.evicted() => Err(Refusal(net::EVICTED.to_string())),
+        };
+        match outcome {
             Ok(Some(mut closed)) => {
                 closed.duration_ms = net::millis(started.elapsed());
                 self.log.closed(id, &closed);
@@ -626,10 +638,13 @@ impl Proxy {
         id: u64,
         mut tcp: TcpStream,
         peer: SocketAddr,
+        slot: &net::Slot,
     ) -> std::result::Result<Option<Closed>, Refusal> {
         let hs = self.opts.handshake_timeout;
         let mut first = [0u8; 1];
-        match tokio::time::timeout(hs, tcp.peek(&mut first)).await {
+        let spoke = tokio::time::timeout(hs, tcp.peek(&mut first)).await;
+        slot.established();
+        match spoke {
             Err(_) => {
                 return Err(Refusal(format!(
                     "the client sent nothing within {}",
@@ -645,9 +660,13 @@ impl Proxy {
         }
         // Not TLS: an HTTP proxy request?
         let (head, leftover) = read_head(&mut tcp, hs).await?;
-        let req = http::parse_request_head(&head).map_err(|_| {
-            Refusal("the client spoke neither TLS nor HTTP (this proxy expects a TLS ClientHello or an HTTP CONNECT request)".into())
-        })?;
+        let req = match http::parse_request_head(&head) {
+            Ok(r) => r,
+            Err(e) => {
+                answer(&mut tcp, 400, &format!("{}\n", e.message())).await;
+                return Err(Refusal(format!("the client spoke neither TLS nor HTTP (this proxy expects a TLS ClientHello or an HTTP CONNECT request): {}; answered 400", e.message())));
+            }
+        };
         if req.method != "CONNECT" {
             let body = "tlskit proxy is a TLS man-in-the-middle for labs: use it as an HTTPS proxy (CONNECT) or redirect TLS traffic to it; plain HTTP requests are not forwarded.\n";
             let resp = format!(
@@ -661,8 +680,29 @@ impl Proxy {
                 req.method, req.target
             )));
         }
-        let target = Target::parse(&req.target, Some(443))
-            .map_err(|e| Refusal(format!("CONNECT {}: {}", req.target, e.message())))?;
+        let target = match Target::parse(&req.target, Some(443)) {
+            Ok(t) if t.port != 0 => t,
+            Ok(_) => {
+                answer(&mut tcp, 400, "CONNECT to port 0\n").await;
+                return Err(Refusal(format!(
+                    "CONNECT {}: port 0; answered 400",
+                    req.target
+                )));
+            }
+            Err(e) => {
+                answer(
+                    &mut tcp,
+                    400,
+                    &format!("CONNECT {}: {}\n", req.target, e.message()),
+                )
+                .await;
+                return Err(Refusal(format!(
+                    "CONNECT {}: {}; answered 400",
+                    req.target,
+                    e.message()
+                )));
+            }
+        };
         tcp.write_all(b"HTTP/1.1 200 Connection established\r\nProxy-Agent: tlskit\r\n\r\n")
             .await
             .map_err(|e| Refusal(format!("the client went away after CONNECT: {e}")))?;
@@ -1157,6 +1197,20 @@ async fn abort_client<S: AsyncWrite + Unpin>(mut io: S) {
     let _ = io.shutdown().await;
 }
 
+/// Answer an HTTP client that the proxy refuses (400, 431…) and close, within 2 s.
+async fn answer(tcp: &mut TcpStream, status: u16, text: &str) {
+    let resp = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        http::reason(status),
+        text.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = tcp.write_all(resp.as_bytes()).await;
+        let _ = tcp.shutdown().await;
+    })
+    .await;
+}
+
 /// Read an HTTP request head (bounded in size and time). Returns the head and any bytes after it.
 async fn read_head(
     tcp: &mut TcpStream,
@@ -1171,8 +1225,9 @@ async fn read_head(
             return Ok((buf, rest));
         }
         if buf.len() > http::MAX_HEAD {
+            answer(tcp, 431, "the request head is larger than 64 KiB\n").await;
             return Err(Refusal(
-                "the client's request head is larger than 64 KiB".into(),
+                "the client's request head is larger than 64 KiB; answered 431".into(),
             ));
         }
         let n = match tokio::time::timeout_at(deadline, tcp.read(&mut chunk)).await {

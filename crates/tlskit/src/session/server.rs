@@ -68,7 +68,7 @@ impl Default for ServeOptions {
 }
 
 /// Default bound on connections served at once.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+pub const DEFAULT_MAX_CONNECTIONS: usize = net::DEFAULT_MAX_CONNECTIONS;
 
 /// Default bound on handshakes in flight: 128 per core. A handshake costs well under a millisecond
 /// of CPU, so this is far more than the cores can work on; its job is to cap the memory and CPU
@@ -199,7 +199,8 @@ impl ConnectionLog {
         if let Some(e) = &self.error {
             s.push_str(&format!(" error: {e}"));
         }
-        s
+        // SNI, ALPN, request lines and errors are the client's bytes: escaped, one line.
+        crate::escape::text(&s)
     }
 }
 
@@ -403,7 +404,7 @@ pub async fn run(
     tokio::pin!(shutdown);
     let mut accepting = true;
     while accepting {
-        let Some((tcp, peer, permit)) = incoming.accept(&mut tasks, shutdown.as_mut()).await else {
+        let Some((tcp, peer, slot)) = incoming.accept(&mut tasks, shutdown.as_mut()).await else {
             break;
         };
         summary.connections += 1;
@@ -413,12 +414,12 @@ pub async fn run(
         let log_fn = on_connection.clone();
         let failed2 = failed.clone();
         tasks.spawn(async move {
-            let log = handle(tcp, peer, config, handshakes, &opts2).await;
+            let log = handle(tcp, peer, config, handshakes, &opts2, &slot).await;
             if log.error.is_some() {
                 failed2.fetch_add(1, Ordering::Relaxed);
             }
             log_fn(&log);
-            drop(permit);
+            drop(slot);
             log
         });
         if opts.once {
@@ -466,9 +467,15 @@ async fn accept_tls(
     peer: SocketAddr,
     config: Arc<rustls::ServerConfig>,
     handshakes: &Semaphore,
-    timeout: Duration,
+    opts: &ServeOptions,
     log: &mut ConnectionLog,
-) -> std::result::Result<TlsStream<ReadAhead>, String> {
+    slot: &net::Slot,
+) -> std::result::Result<(TlsStream<ReadAhead>, Option<TcpStream>), String> {
+    let timeout = opts.handshake_timeout;
+    let backend = match &opts.mode {
+        Mode::Forward(b) => Some(b),
+        _ => None,
+    };
     let deadline = tokio::time::Instant::now() + timeout;
     let late = |what: &str| {
         format!(
@@ -489,7 +496,11 @@ async fn accept_tls(
     };
     // peek, not readable(): readiness can be reported before any byte has arrived.
     let mut first = [0u8; 1];
-    match tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
+    let spoke = tokio::select! {
+        r = tokio::time::timeout_at(deadline, tcp.peek(&mut first)) => r,
+        _ = slot.evicted() => return Err(net::EVICTED.to_string()),
+    };
+    match spoke {
         Err(_) => return Err(late("no ClientHello")),
         Ok(Err(e)) => return Err(failed(e)),
         Ok(Ok(0)) => {
@@ -500,12 +511,34 @@ async fn accept_tls(
         Ok(Ok(_)) => {}
     }
     let hello = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), ReadAhead::new(tcp));
-    let start = match tokio::time::timeout_at(deadline, hello).await {
+    let hello = tokio::select! {
+        r = tokio::time::timeout_at(deadline, hello) => r,
+        _ = slot.evicted() => return Err(net::EVICTED.to_string()),
+    };
+    slot.established();
+    let start = match hello {
         Err(_) => return Err(late("ClientHello not completed")),
         Ok(Err(e)) => return Err(failed(e)),
         Ok(Ok(s)) => s,
     };
     log.sni = start.client_hello().server_name().map(str::to_string);
+    let mut start = start;
+    let up = match backend {
+        None => None,
+        Some(b) => match connect_backend(b, deadline).await {
+            Ok(up) => Some(up),
+            Err(e) => {
+                // Before the ServerHello an alert is plaintext: tell the client (internal_error)
+                // rather than closing as if all were well.
+                let _ = start
+                    .io
+                    .write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 80])
+                    .await;
+                let _ = start.io.shutdown().await;
+                return Err(e);
+            }
+        },
+    };
     let slot = match tokio::time::timeout_at(deadline, handshakes.acquire()).await {
         Err(_) => return Err(late("server busy: no handshake slot free")),
         Ok(p) => p.expect("semaphore is never closed"),
@@ -516,7 +549,26 @@ async fn accept_tls(
         Ok(Ok(s)) => s,
     };
     drop(slot);
-    Ok(tls)
+    Ok((tls, up))
+}
+
+/// Connect to the `--forward` backend within the handshake deadline (at most 10 s).
+async fn connect_backend(
+    backend: &Target,
+    deadline: tokio::time::Instant,
+) -> std::result::Result<TcpStream, String> {
+    let left = deadline
+        .saturating_duration_since(tokio::time::Instant::now())
+        .min(Duration::from_secs(10));
+    net::connect(backend, left)
+        .await
+        .map(|c| c.stream)
+        .map_err(|e| {
+            format!(
+                "backend {backend}: {}; the client got an internal_error alert",
+                e.message()
+            )
+        })
 }
 
 async fn handle(
@@ -525,18 +577,11 @@ async fn handle(
     config: Arc<rustls::ServerConfig>,
     handshakes: Arc<Semaphore>,
     opts: &ServeOptions,
+    slot: &net::Slot,
 ) -> ConnectionLog {
     let started = Instant::now();
     let mut log = ConnectionLog::new(peer);
-    let mut tls = match accept_tls(
-        tcp,
-        peer,
-        config,
-        &handshakes,
-        opts.handshake_timeout,
-        &mut log,
-    )
-    .await
+    let (mut tls, up) = match accept_tls(tcp, peer, config, &handshakes, opts, &mut log, slot).await
     {
         Ok(s) => s,
         Err(e) => {
@@ -574,8 +619,13 @@ async fn handle(
             )
             .await
         }
-        Mode::Forward(backend) => forward(&mut tls, backend, &mut counters).await,
+        Mode::Forward(_) => match up {
+            Some(up) => forward(&mut tls, up, opts.idle_timeout, &mut counters).await,
+            None => Ok(()),
+        },
     };
+    // The connection's life: until its mode ended (not the grace given to the close below).
+    log.duration_ms = net::millis(started.elapsed());
     // close_notify, then give the client a moment to read it before the socket closes.
     let _ = tokio::time::timeout(Duration::from_secs(2), tls.shutdown()).await;
     if let Err(e) = result {
@@ -583,7 +633,6 @@ async fn handle(
     }
     log.bytes_in = counters.bytes_in;
     log.bytes_out = counters.bytes_out;
-    log.duration_ms = net::millis(started.elapsed());
     log
 }
 
@@ -671,19 +720,45 @@ async fn echo<S: AsyncBufRead + AsyncWrite + Unpin>(
     }
 }
 
-async fn forward(tls: &mut TlsStream<ReadAhead>, backend: &Target, c: &mut Counters) -> Result<()> {
-    let mut up = net::connect(backend, Duration::from_secs(10))
-        .await
-        .map_err(|e| e.context("backend"))?
-        .stream;
-    match tokio::io::copy_bidirectional(tls, &mut up).await {
-        Ok((a, b)) => {
-            c.bytes_in += a;
-            c.bytes_out += b;
-            Ok(())
+/// Relay between the client and the backend until either side ends, or until nothing passes in
+/// either direction for `idle` (`--idle-timeout`, like the other modes).
+async fn forward(
+    tls: &mut TlsStream<ReadAhead>,
+    up: TcpStream,
+    idle: Duration,
+    c: &mut Counters,
+) -> Result<()> {
+    let (mut cr, mut cw) = tokio::io::split(tls);
+    let (mut ur, mut uw) = up.into_split();
+    let mut a = vec![0u8; 16 * 1024];
+    let mut b = vec![0u8; 16 * 1024];
+    let mut client_open = true;
+    loop {
+        tokio::select! {
+            r = cr.read(&mut a), if client_open => match r {
+                Ok(0) => { client_open = false; let _ = uw.shutdown().await; }
+                Ok(n) => {
+                    write_within(&mut uw, &a[..n], false, idle, "forwarding to the backend").await?;
+                    c.bytes_in += n as u64;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(e) => return Err(io_err(e, "forwarding")),
+            },
+            r = ur.read(&mut b) => match r {
+                Ok(0) => return Ok(()),
+                Ok(n) => {
+                    write_within(&mut cw, &b[..n], true, idle, "forwarding to the client").await?;
+                    c.bytes_out += n as u64;
+                }
+                Err(e) => return Err(Error::network(format!("the backend: {e}"))),
+            },
+            _ = tokio::time::sleep(idle) => {
+                return Err(Error::network(format!(
+                    "no traffic for {}; closed (--idle-timeout)",
+                    net::fmt_duration(idle)
+                )))
+            }
         }
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(()),
-        Err(e) => Err(io_err(e, "forwarding")),
     }
 }
 
@@ -755,29 +830,57 @@ async fn read_request<R: AsyncBufRead + Unpin>(
         }
     }
     let head = http::parse_request_head(&head)?;
-    let len = match http::header(&head.headers, "content-length") {
-        None => 0,
-        Some(v) => v
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| Error::protocol(format!("invalid Content-Length: {v:?}")))?,
+    let (body, body_len) = match http::request_framing(&head.headers)? {
+        http::Framing::None | http::Framing::UntilClose => (Vec::new(), 0),
+        http::Framing::Length(len) if len <= MAX_BODY_KEPT => {
+            let mut body = vec![0u8; len as usize];
+            tokio::time::timeout(idle, r.read_exact(&mut body))
+                .await
+                .map_err(|_| Error::protocol("client stopped sending the request body"))?
+                .map_err(|e| io_err(e, "reading the request body"))?;
+            (body, len)
+        }
+        http::Framing::Length(len) => {
+            discard(r, len, idle).await?;
+            (Vec::new(), len)
+        }
+        http::Framing::Chunked => read_chunked(r, idle).await?,
     };
-    let mut body = Vec::new();
-    if len > 0 && len <= MAX_BODY_KEPT {
-        body = vec![0u8; len as usize];
-        tokio::time::timeout(idle, r.read_exact(&mut body))
-            .await
-            .map_err(|_| Error::protocol("client stopped sending the request body"))?
-            .map_err(|e| io_err(e, "reading the request body"))?;
-    } else if len > 0 {
-        discard(r, len, idle).await?;
-    }
-    c.bytes_in += len;
+    c.bytes_in += body_len;
     Ok(Some(Request {
         head,
         body,
-        body_len: len,
+        body_len,
     }))
+}
+
+/// Read a chunked request body with the one chunked decoder; keep at most [`MAX_BODY_KEPT`].
+async fn read_chunked<R: AsyncBufRead + Unpin>(
+    r: &mut R,
+    idle: Duration,
+) -> Result<(Vec<u8>, u64)> {
+    let mut dec = http::ChunkedDecoder::new();
+    let mut body = Vec::new();
+    let mut len = 0u64;
+    while !dec.done() {
+        let buf = match tokio::time::timeout(idle, r.fill_buf()).await {
+            Err(_) => return Err(Error::protocol("client stopped sending the request body")),
+            Ok(Err(e)) => return Err(io_err(e, "reading the request body")),
+            Ok(Ok([])) => {
+                return Err(Error::protocol(
+                    "client closed the connection in the middle of the request body",
+                ))
+            }
+            Ok(Ok(b)) => b,
+        };
+        let used = dec.push(buf, &mut |b| {
+            len += b.len() as u64;
+            let room = (MAX_BODY_KEPT as usize).saturating_sub(body.len());
+            body.extend_from_slice(&b[..b.len().min(room)]);
+        })?;
+        r.consume(used);
+    }
+    Ok((body, len))
 }
 
 /// Read and drop `len` bytes of a request body, chunk by chunk, straight from rustls' buffer.

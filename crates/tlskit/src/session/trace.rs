@@ -54,17 +54,9 @@ pub struct Tracer {
     state: Mutex<State>,
 }
 
-/// Control characters and non-ASCII from the peer, shown as escapes (one line per item).
+/// Peer text shown in the trace: the one escaping helper ([`crate::escape`]).
 pub fn visible(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                vec![c]
-            } else {
-                c.escape_default().collect()
-            }
-        })
-        .collect()
+    crate::escape::text(s)
 }
 
 fn arrow(client_to_server: bool) -> &'static str {

@@ -4,7 +4,7 @@ use super::io::Session;
 use crate::error::Result;
 
 /// Capability atoms from `* CAPABILITY a b c` or a `[CAPABILITY a b c]` response code.
-fn capabilities_in(line: &str) -> Option<Vec<String>> {
+pub(super) fn capabilities_in(line: &str) -> Option<Vec<String>> {
     let upper = line.to_ascii_uppercase();
     let (start, end) = if let Some(i) = upper.find("[CAPABILITY ") {
         let from = i + "[CAPABILITY ".len();

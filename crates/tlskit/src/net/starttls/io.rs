@@ -346,23 +346,9 @@ fn drain_ready(stream: &TcpStream, out: &mut Vec<u8>) {
     }
 }
 
-/// Make text safe to quote in a one-line message: control characters escaped, at most 120 characters.
+/// Peer text quoted in a one-line message: the one escaping helper, at most 120 characters.
 pub fn quote(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i >= 120 {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\r' => out.push_str("\\r"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push(' '),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::short(s, 120)
 }
 
 /// A three-digit reply (SMTP, LMTP, FTP, NNTP): the code and every line of it.
@@ -395,6 +381,19 @@ fn code_of(line: &str) -> Option<u16> {
     } else {
         None
     }
+}
+
+/// A whole reply from lines already read (the fuzz target's view of [`Session::reply`]).
+pub fn reply_from_lines(lines: &[String]) -> Option<Reply> {
+    let code = code_of(lines.first()?)?;
+    let mut out = Vec::new();
+    for l in lines.iter().take(MAX_REPLY_LINES) {
+        out.push(l.clone());
+        if code_of(l) == Some(code) && l.as_bytes().get(3) != Some(&b'-') {
+            break;
+        }
+    }
+    Some(Reply { code, lines: out })
 }
 
 impl Session<'_> {

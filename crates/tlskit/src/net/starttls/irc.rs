@@ -7,12 +7,12 @@ use super::io::{Session, MAX_REPLY_LINES};
 use crate::error::{Error, Result};
 
 /// A parsed IRC message: prefix, command (or numeric) and parameters (the trailing one included).
-struct Message {
+pub(super) struct Message {
     command: String,
     params: Vec<String>,
 }
 
-fn parse(line: &str) -> Option<Message> {
+pub(super) fn parse(line: &str) -> Option<Message> {
     let mut rest = line.trim_end();
     if let Some(r) = rest.strip_prefix(':') {
         rest = r.split_once(' ').map(|(_, r)| r)?;

@@ -460,3 +460,84 @@ mod tests {
         assert_eq!(Protocol::for_port(443), None);
     }
 }
+
+/// Entry points for the fuzz targets in `fuzz/` (one per protocol family): each runs that
+/// family's parsers of server bytes over arbitrary input. Not an API.
+#[doc(hidden)]
+pub mod fuzz {
+    /// MySQL: the server's initial handshake packet.
+    pub fn mysql(data: &[u8]) {
+        if let Ok(h) = super::mysql::parse_handshake(data) {
+            let _ = super::mysql::flag_names(h.capabilities);
+        }
+    }
+
+    /// LDAP: BER framing, nested elements, and the ExtendedResponse.
+    pub fn ldap(data: &[u8]) {
+        fn walk(b: &[u8], depth: usize) {
+            if depth > 8 {
+                return;
+            }
+            if let Ok(kids) = super::ldap::children(b) {
+                for (_, c) in kids {
+                    walk(c, depth + 1);
+                }
+            }
+        }
+        if let Ok(Some((_, start, len))) = super::ldap::header(data) {
+            if let Some(content) = start.checked_add(len).and_then(|end| data.get(start..end)) {
+                walk(content, 0);
+                let _ = super::ldap::parse_response(content);
+            }
+        }
+        let _ = super::ldap::parse_response(data);
+    }
+
+    /// XMPP: the tokenizer over a stream, as the negotiation feeds it.
+    pub fn xmpp(mut data: &[u8]) {
+        while let Ok(Some((_, used))) = super::xmpp::token(data) {
+            if used == 0 || used > data.len() {
+                break;
+            }
+            data = &data[used..];
+        }
+    }
+
+    /// PostgreSQL: the answer byte and an ErrorResponse body.
+    pub fn postgres(data: &[u8]) {
+        let _ = super::postgres::error_message(data);
+    }
+
+    /// Three-digit replies (SMTP, LMTP, FTP, NNTP) and POP3 status lines.
+    pub fn reply(data: &[u8]) {
+        let text = String::from_utf8_lossy(data);
+        let lines: Vec<String> = text.lines().map(str::to_string).collect();
+        if let Some(r) = super::io::reply_from_lines(&lines) {
+            let _ = (r.texts(), r.joined());
+        }
+        for l in &lines {
+            let _ = super::io::quote(l);
+        }
+    }
+
+    /// IMAP capability lines and tagged completions.
+    pub fn imap(data: &[u8]) {
+        for l in String::from_utf8_lossy(data).lines() {
+            let _ = super::imap::capabilities_in(l);
+        }
+    }
+
+    /// IRC messages.
+    pub fn irc(data: &[u8]) {
+        for l in String::from_utf8_lossy(data).lines() {
+            let _ = super::irc::parse(l);
+        }
+    }
+
+    /// ManageSieve quoted strings and status words.
+    pub fn sieve(data: &[u8]) {
+        for l in String::from_utf8_lossy(data).lines() {
+            let _ = (super::sieve::quoted(l), super::sieve::status(l));
+        }
+    }
+}

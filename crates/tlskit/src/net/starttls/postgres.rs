@@ -17,7 +17,7 @@ pub fn ssl_request() -> [u8; 8] {
 }
 
 /// The message of an ErrorResponse body ('M' field), if it parses.
-fn error_message(body: &[u8]) -> Option<String> {
+pub(super) fn error_message(body: &[u8]) -> Option<String> {
     let mut fields = body.split(|&b| b == 0);
     let mut severity = None;
     let mut message = None;

@@ -4,7 +4,7 @@ use super::io::{Session, MAX_REPLY_LINES};
 use crate::error::{Error, Result};
 
 /// The quoted strings of a line: `"SIEVE" "fileinto reject"` → ["SIEVE", "fileinto reject"].
-fn quoted(line: &str) -> Vec<String> {
+pub(super) fn quoted(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur: Option<String> = None;
     let mut esc = false;
@@ -28,7 +28,7 @@ fn quoted(line: &str) -> Vec<String> {
 }
 
 /// A response line that ends a response: OK, NO or BYE (with optional code and text).
-fn status(line: &str) -> Option<&'static str> {
+pub(super) fn status(line: &str) -> Option<&'static str> {
     let word = line
         .split([' ', '('])
         .next()
