@@ -32,6 +32,10 @@ pub struct Args {
     /// Show full certificates and IANA names (as `scan -v`).
     #[arg(short = 'v', long)]
     verbose: bool,
+    /// Write the reports as one self-contained HTML page to FILE instead of printing them (as
+    /// `scan --html`; a summary table first when there are several, e.g. merged fleet shards).
+    #[arg(long, value_name = "FILE", conflicts_with = "diff")]
+    html: Option<PathBuf>,
 }
 
 /// One element of a saved multi-target scan: a report, or a target that could not be scanned.
@@ -110,6 +114,19 @@ pub fn run(args: Args) -> Result<i32> {
     }
     let path = args.file.as_deref().unwrap_or(Path::new("-"));
     let items = load(path)?;
+    if let Some(page) = &args.html {
+        let values: Vec<serde_json::Value> = items
+            .iter()
+            .map(|i| match i {
+                Item::Report(r) => serde_json::to_value(&**r).unwrap_or_default(),
+                Item::Failed { target, ip, error } => {
+                    serde_json::json!({"target": target, "ip": ip, "error": error})
+                }
+            })
+            .collect();
+        super::scan_html::write(page, &values)?;
+        return Ok(0);
+    }
     let single = items.len() == 1;
     for item in &items {
         match item {
