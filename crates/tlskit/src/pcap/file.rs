@@ -281,7 +281,8 @@ impl CaptureReader {
         let frac = endian.u32(&h[4..8]) as u64;
         let incl = endian.u32(&h[8..12]) as usize;
         let orig = endian.u32(&h[12..16]);
-        let limit = MAX_PACKET.max(snaplen as usize);
+        // The file's snaplen may say anything up to 4 GiB: never trust it past MAX_BLOCK.
+        let limit = MAX_PACKET.max((snaplen as usize).min(MAX_BLOCK));
         if incl > limit {
             return Err(self.malformed(format!(
                 "a packet claims {incl} captured bytes (more than any real packet)"
