@@ -15,38 +15,8 @@ pub struct ChainInput<'a> {
     pub now: UnixTime,
 }
 
-/// How bad a finding is.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Critical,
-    High,
-    Medium,
-    Low,
-    Info,
-}
-
-impl Severity {
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-            Severity::Info => "info",
-        }
-    }
-}
-
-/// One problem (or noteworthy fact), with a stable id such as `cert.expired`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Finding {
-    pub severity: Severity,
-    pub id: String,
-    pub message: String,
-}
+/// The library's one severity and finding (shared with the scanner's report).
+pub use crate::finding::{Finding, Severity};
 
 /// The verdict of one trust store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -301,7 +301,7 @@ pub fn analyse(
                 .any(|x: &crate::scan::report::Finding| x.message == msg)
             {
                 findings.push(crate::scan::report::Finding::new(
-                    severity(fi.severity),
+                    fi.severity,
                     fi.id.clone(),
                     msg,
                 ));
@@ -310,17 +310,4 @@ pub fn analyse(
         c.analysis = Some(a);
     }
     findings
-}
-
-/// The chain analysis's severity as the report's (the same five levels).
-fn severity(s: crate::pki::chain::Severity) -> crate::finding::Severity {
-    use crate::finding::Severity as S;
-    use crate::pki::chain::Severity as C;
-    match s {
-        C::Critical => S::Critical,
-        C::High => S::High,
-        C::Medium => S::Medium,
-        C::Low => S::Low,
-        C::Info => S::Info,
-    }
 }
