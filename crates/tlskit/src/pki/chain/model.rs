@@ -15,6 +15,32 @@ pub struct ChainInput<'a> {
     pub now: UnixTime,
 }
 
+impl<'a> ChainInput<'a> {
+    /// A chain to judge at the current time.
+    pub fn new(
+        chain: &'a [CertificateDer<'static>],
+        hostname: Option<&'a str>,
+        ocsp_response: Option<&'a [u8]>,
+    ) -> ChainInput<'a> {
+        ChainInput {
+            chain,
+            hostname,
+            ocsp_response,
+            now: UnixTime::now(),
+        }
+    }
+}
+
+/// What the chain is to authenticate: a TLS server (what a scan checks) or a TLS client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Purpose {
+    /// extendedKeyUsage serverAuth.
+    ServerAuth,
+    /// extendedKeyUsage clientAuth.
+    ClientAuth,
+}
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
