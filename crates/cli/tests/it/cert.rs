@@ -1025,7 +1025,7 @@ fn show_wrong_ca_uses_the_chain_analysis_words() {
     assert_eq!(j["verification"]["trusted"], false, "{j}");
     assert!(
         j["verification"]["error"].as_str().unwrap().contains(
-            "not valid for www.example.test: its subject alternative names are localhost"
+            "not valid for www.example.test: its subject alternative names are DNS:localhost"
         ),
         "{j}"
     );
