@@ -5,10 +5,12 @@ use clap::Subcommand;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use tlskit::net::starttls::Protocol;
+use tlskit::net::target::TargetSpec;
+use tlskit::net::Connector;
 use tlskit::pki::ca::{self, Ca, CaOptions, IssueRequest, KeyType, Output, Validity};
-use tlskit::pki::inspect::{
-    self, Anchors, CertInfo, ChainVerification, FetchOptions, FetchedChain,
-};
+use tlskit::pki::chain::{self, ChainAnalysis, ChainInput, Purpose, TrustStores};
+use tlskit::pki::inspect::{self, CertInfo, FetchOptions, FetchedChain};
 use tlskit::pki::{load, rehash};
 use tlskit::{Error, Result};
 
@@ -154,7 +156,8 @@ Quote wildcards ('*.bank32.com') so that the shell does not expand them.";
 
 const SHOW_LONG: &str = "\
 Describe certificates: those in FILE (PEM or DER; every certificate in it, in order), or the
-chain a TLS server sends (HOST:PORT, [IPv6]:PORT, or HOST PORT).
+chain a TLS server sends (HOST:PORT, [IPv6]:PORT, HOST PORT, or a URL such as
+https://HOST/ or smtp://HOST).
 
 For each certificate: subject and issuer, serial number, validity (days left, how long ago
 it expired, or when it starts), the names it is valid for (SAN; IP addresses as 127.0.0.1
@@ -164,15 +167,18 @@ prints it) and whether it is self-signed. -v adds the SHA-1 fingerprint, the SPK
 the list of extensions.
 
 For a server, tlskit connects with TLS 1.2/1.3 and accepts any certificate, only to show it.
-Then it says whether the chain verifies against the system roots (or the -a CA) and is valid
-for the name (HOST, --servername or --name). SNI is HOST, unless HOST is an IP address (then
+Servers that start in plaintext are reached as `tlskit connect` reaches them: -t PROTO (smtp,
+imap, pop3, ftp, xmpp, ldap, postgres …), the URL scheme (smtp://, imap:// …) or the port's
+usual protocol (25, 143 …) runs STARTTLS first; --proxy and --resolve apply too. Then it says
+whether the chain verifies against the system roots (or the -a CA) and is valid for the name
+(HOST, --servername or --name), as `tlskit scan` judges chains. SNI is HOST, unless HOST is an IP address (then
 no SNI is sent) or --servername is given. For a file, -a checks the chain and --name the
 name, with the rules clients use (RFC 6125: SAN only; a wildcard covers one label).
 
 --json prints one object:
   source            \"file\" or \"server\"
   file / server     the path, or {target, peer, sni, tls_version, cipher_suite,
-                    handshake_error}
+                    handshake_error, proxy, starttls}
   has_private_key   (file) whether the file also holds a key (it is never printed)
   certificates      [ {subject, issuer, common_name, serial, not_before, not_after,
                     days_left, expired, not_yet_valid, san_dns, san_ip, san_email, key_type,
@@ -189,6 +195,8 @@ Examples:
   tlskit cert show -a ca/ca.crt server.pem               # is it signed by my CA?
   tlskit cert show www.example.com:443
   tlskit cert show 127.0.0.1 8443 --servername www.bank32.com
+  tlskit cert show -t smtp mail.example.org:25            # STARTTLS first
+  tlskit cert show imaps://mail.example.org
   tlskit cert show --json '[::1]:8443'";
 
 const REHASH_LONG: &str = "\
@@ -408,7 +416,18 @@ struct ShowArgs {
     /// the system roots.
     #[arg(short = 'a', long = "ca", value_name = "FILE|DIR")]
     ca: Vec<PathBuf>,
-    /// Seconds allowed for the TCP connect and for the TLS handshake, each.
+    /// Upgrade a plaintext session first: smtp, lmtp, imap, pop3, ftp, nntp, xmpp, xmpp-server, ldap,
+    /// postgres, mysql, sieve or irc (default: chosen by well-known port, e.g. 25 → smtp).
+    #[arg(short = 't', long = "starttls", value_name = "PROTO")]
+    starttls: Option<String>,
+    /// With STARTTLS: the name to announce — the EHLO/LHLO name (default: our address as [a.b.c.d])
+    /// or the XMPP domain (default: --servername, else HOST).
+    #[arg(long, value_name = "NAME")]
+    starttls_name: Option<String>,
+    /// Speak TLS from the first byte even on a port that usually starts in plaintext (25, 143 …).
+    #[arg(long, conflicts_with = "starttls")]
+    no_starttls: bool,
+    /// Seconds allowed for the TCP connect, for each plaintext read, and for the TLS handshake.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     timeout: f64,
 
@@ -883,6 +902,20 @@ struct NameCheck {
     matches: bool,
 }
 
+/// Whether the chain verifies against the anchors `cert show` was asked about (the `-a` CAs,
+/// else the system roots), judged by [`chain::analyse`] as `tlskit scan` judges chains.
+#[derive(Debug, Clone, Serialize)]
+struct Verification {
+    /// The chain leads to a trust anchor (and, when a name was given, is valid for it).
+    trusted: bool,
+    /// What was trusted: `"system roots"` or the CA files/directories.
+    anchors: String,
+    /// The host name or address checked against the leaf's SAN, if any.
+    name: Option<String>,
+    /// Why verification failed, in words.
+    error: Option<String>,
+}
+
 #[derive(Serialize)]
 struct ShowReport<'a> {
     source: &'static str,
@@ -897,37 +930,36 @@ struct ShowReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name_check: Option<NameCheck>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verification: Option<ChainVerification>,
+    verification: Option<Verification>,
 }
 
 enum ShowSource {
     File(PathBuf),
-    Server(tlskit::net::Target),
+    Server(TargetSpec),
 }
 
-fn show_source(target: &str, port: Option<&str>) -> Result<ShowSource> {
-    if port.is_none() {
+fn show_source(target: &str, port: Option<&str>, flag: Option<Protocol>) -> Result<ShowSource> {
+    if port.is_none() && flag.is_none() {
         let path = Path::new(target);
         if path.exists() {
             return Ok(ShowSource::File(path.to_path_buf()));
         }
     }
-    let looks_like_server =
-        port.is_some() || target.contains("://") || (target.contains(':') && !target.contains('/'));
+    let looks_like_server = port.is_some()
+        || flag.is_some()
+        || target.contains("://")
+        || (target.contains(':') && !target.contains('/'));
     if !looks_like_server {
         return Err(Error::input(format!(
             "cannot read {target}: no such file (to look at a server, give HOST:PORT or a URL, e.g. {target}:443)"
         )));
     }
-    let spec = super::common::target_from(target, port, 443)?;
-    if let Some(sc) = spec.scheme.filter(|s| s.starttls.is_some()) {
-        return Err(Error::usage(format!(
-            "{}:// starts in plaintext and upgrades with {}, which cert show does not do: use `tlskit connect -v {target}`, which prints the chain too",
-            sc.name,
-            sc.starttls.map(|p| p.upgrade_name()).unwrap_or("STARTTLS")
-        )));
-    }
-    Ok(ShowSource::Server(spec.target))
+    let default_port = tlskit::net::target::default_port(flag);
+    Ok(ShowSource::Server(super::common::target_from(
+        target,
+        port,
+        default_port,
+    )?))
 }
 
 fn chain_role(i: usize, info: &CertInfo) -> &'static str {
@@ -940,161 +972,239 @@ fn chain_role(i: usize, info: &CertInfo) -> &'static str {
     }
 }
 
-fn anchors_from(paths: &[PathBuf]) -> Result<Option<Anchors>> {
-    if paths.is_empty() {
-        return Ok(None);
-    }
-    let mut all = Anchors {
-        label: String::new(),
-        anchors: Vec::new(),
+/// The trust stores `cert show` judges by, and the label of the one it reports: the `-a` CAs
+/// when given, else the system roots (the Mozilla set built into tlskit when there are none).
+fn show_stores(ca: &[PathBuf]) -> Result<(TrustStores, &'static str, String)> {
+    let stores = TrustStores::load(ca)?;
+    let (store, label) = if !ca.is_empty() {
+        let names: Vec<String> = ca.iter().map(|p| p.display().to_string()).collect();
+        ("custom", names.join(", "))
+    } else if stores.system.anchors.is_empty() {
+        (
+            "mozilla",
+            "Mozilla roots built into tlskit (no system store found)".to_string(),
+        )
+    } else {
+        ("system", "system roots".to_string())
     };
-    let mut labels = Vec::new();
-    for p in paths {
-        let a = Anchors::from_path(p)?;
-        labels.push(a.label);
-        all.anchors.extend(a.anchors);
+    Ok((stores, store, label))
+}
+
+/// The verdict of `store` in `analysis`, with the host name check folded in.
+fn verification(
+    analysis: &ChainAnalysis,
+    store: &str,
+    anchors: String,
+    name: Option<&str>,
+) -> Verification {
+    let mut v = Verification {
+        trusted: false,
+        anchors,
+        name: name.map(str::to_owned),
+        error: None,
+    };
+    if analysis.certificates.is_empty() {
+        v.error = Some("no certificate".to_string());
+        return v;
     }
-    all.label = labels.join(", ");
-    Ok(Some(all))
+    match analysis.trust.iter().find(|t| t.store == store) {
+        Some(t) if t.trusted => v.trusted = true,
+        Some(t) => v.error = t.error.clone(),
+        None => v.error = Some("no trust store was checked".to_string()),
+    }
+    if v.trusted && analysis.hostname_match == Some(false) {
+        v.trusted = false;
+        v.error = analysis
+            .findings
+            .iter()
+            .find(|f| f.id == "cert.hostname_mismatch")
+            .map(|f| f.message.clone());
+    }
+    v
+}
+
+/// A certificate that may only authenticate clients (extendedKeyUsage clientAuth, no serverAuth).
+fn client_only(info: &CertInfo) -> bool {
+    info.eku.iter().any(|e| e == "clientAuth")
+        && !info
+            .eku
+            .iter()
+            .any(|e| e == "serverAuth" || e == "anyExtendedKeyUsage")
+}
+
+fn describe_certs(certs: &[impl AsRef<[u8]>], source: &str) -> Result<Vec<CertInfo>> {
+    certs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            CertInfo::from_der(c.as_ref())
+                .map_err(|e| e.context(format!("certificate #{} {source}", i + 1)))
+        })
+        .collect()
+}
+
+fn count_text(n: usize) -> String {
+    match n {
+        1 => "1 certificate".to_string(),
+        n => format!("{n} certificates"),
+    }
 }
 
 fn run_show(a: ShowArgs) -> Result<i32> {
-    let mut out = String::new();
-    let source = show_source(&a.target, a.port.as_deref())?;
-    let anchors = anchors_from(&a.ca)?;
-    match source {
-        ShowSource::File(path) => {
-            let bytes = load::read_file(&path)?;
-            let certs = load::certs_from_bytes(&path, &bytes)?;
-            let infos = certs
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    CertInfo::from_der(c.as_ref()).map_err(|e| {
-                        e.context(format!("certificate #{} in {}", i + 1, path.display()))
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let has_key = String::from_utf8_lossy(&bytes).contains("PRIVATE KEY-----");
-            let name_check = a
-                .name
-                .as_ref()
-                .or(a.servername.as_ref())
-                .map(|n| NameCheck {
-                    name: n.clone(),
-                    matches: inspect::matches_name(&infos[0], n),
-                });
-            let verification = anchors
-                .as_ref()
-                .map(|an| inspect::verify_chain(&certs, an, None));
-            let report = ShowReport {
-                source: "file",
-                file: Some(path.display().to_string()),
-                server: None,
-                has_private_key: Some(has_key),
-                certificates: &infos,
-                name_check,
-                verification,
-            };
-            if a.json {
-                emit_json(&report)?;
-                return Ok(0);
-            }
-            let count = match infos.len() {
-                1 => "1 certificate".to_string(),
-                n => format!("{n} certificates"),
-            };
-            let key_note = if has_key {
-                " and a private key (not shown)"
-            } else {
-                ""
-            };
-            say!(out, "{}: {count}{key_note}", path.display());
-            print_certs(&mut out, &report, a.verbose);
-            emit(&out)?;
-            Ok(0)
-        }
-        ShowSource::Server(target) => {
-            let opts = FetchOptions {
-                host: target.host.clone(),
-                port: target.port,
-                servername: a.servername.clone(),
-                timeout: super::common::secs(a.timeout),
-                route: a.net.route()?,
-            };
-            super::common::note_env_proxy(&opts.route, &target);
-            let fetched = inspect::fetch_chain(&opts)?;
-            let infos = fetched
-                .certs
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    CertInfo::from_der(c.as_ref()).map_err(|e| {
-                        e.context(format!("certificate #{} sent by {}", i + 1, fetched.target))
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let check_name = a
-                .name
-                .clone()
-                .or_else(|| a.servername.clone())
-                .unwrap_or(target.host.clone());
-            let name_check = Some(NameCheck {
-                matches: inspect::matches_name(&infos[0], &check_name),
-                name: check_name.clone(),
-            });
-            let anchors = anchors.unwrap_or_else(Anchors::system);
-            let verification = Some(inspect::verify_chain(
-                &fetched.certs,
-                &anchors,
-                Some(&check_name),
-            ));
-            if let Some(e) = &fetched.handshake_error {
-                output::warn(format!(
-                    "the handshake did not complete after the certificates arrived: {e}"
-                ));
-            }
-            let report = ShowReport {
-                source: "server",
-                file: None,
-                server: Some(&fetched),
-                has_private_key: None,
-                certificates: &infos,
-                name_check,
-                verification,
-            };
-            if a.json {
-                emit_json(&report)?;
-                return Ok(0);
-            }
-            let negotiated = match (&fetched.tls_version, &fetched.cipher_suite) {
-                (Some(v), Some(c)) => format!(": {v}, {c}"),
-                _ => String::new(),
-            };
-            let sni = match &fetched.sni {
-                Some(s) => s.clone(),
-                None => "none (IP address)".to_string(),
-            };
-            let peer = match &fetched.proxy {
-                Some(p) => format!(" through the proxy {}", p.describe()),
-                None if fetched.peer == fetched.target => String::new(),
-                None => format!(" ({})", fetched.peer),
-            };
-            say!(
-                out,
-                "Connected to {}{peer}{negotiated}; SNI: {sni}",
-                fetched.target
-            );
-            let count = match infos.len() {
-                1 => "1 certificate".to_string(),
-                n => format!("{n} certificates"),
-            };
-            say!(out, "The server sent {count}:");
-            print_certs(&mut out, &report, a.verbose);
-            emit(&out)?;
-            Ok(0)
-        }
+    let flag = a.starttls.as_deref().map(Protocol::parse).transpose()?;
+    match show_source(&a.target, a.port.as_deref(), flag)? {
+        ShowSource::File(path) => run_show_file(&a, &path),
+        ShowSource::Server(spec) => run_show_server(&a, &spec, flag),
     }
+}
+
+fn run_show_file(a: &ShowArgs, path: &Path) -> Result<i32> {
+    let bytes = load::read_file(path)?;
+    let certs = load::certs_from_bytes(path, &bytes)?;
+    let infos = describe_certs(&certs, &format!("in {}", path.display()))?;
+    let has_key = String::from_utf8_lossy(&bytes).contains("PRIVATE KEY-----");
+    let name_check = a
+        .name
+        .as_ref()
+        .or(a.servername.as_ref())
+        .map(|n| NameCheck {
+            name: n.clone(),
+            matches: inspect::matches_name(&infos[0], n),
+        });
+    let verification = if a.ca.is_empty() {
+        None
+    } else {
+        let (stores, store, label) = show_stores(&a.ca)?;
+        let purpose = if client_only(&infos[0]) {
+            Purpose::ClientAuth
+        } else {
+            Purpose::ServerAuth
+        };
+        let input = ChainInput::new(&certs, None, None);
+        let analysis = chain::analyse_for(&input, &stores, purpose);
+        Some(verification(&analysis, store, label, None))
+    };
+    let report = ShowReport {
+        source: "file",
+        file: Some(path.display().to_string()),
+        server: None,
+        has_private_key: Some(has_key),
+        certificates: &infos,
+        name_check,
+        verification,
+    };
+    if a.json {
+        emit_json(&report)?;
+        return Ok(0);
+    }
+    let key_note = if has_key {
+        " and a private key (not shown)"
+    } else {
+        ""
+    };
+    let mut out = String::new();
+    say!(
+        out,
+        "{}: {}{key_note}",
+        path.display(),
+        count_text(infos.len())
+    );
+    print_certs(&mut out, &report, a.verbose);
+    emit(&out)?;
+    Ok(0)
+}
+
+fn run_show_server(a: &ShowArgs, spec: &TargetSpec, flag: Option<Protocol>) -> Result<i32> {
+    let starttls = super::common::choose_starttls(spec, flag, a.no_starttls)?;
+    if starttls.is_none() && a.starttls_name.is_some() {
+        return Err(Error::usage("--starttls-name needs STARTTLS: add -t PROTO"));
+    }
+    let target = spec.target.clone();
+    let route = a.net.route()?;
+    let (stores, store, label) = show_stores(&a.ca)?;
+    let mut connector =
+        Connector::new(target.clone(), super::common::secs(a.timeout)).with_route(&route);
+    if let Some(p) = starttls {
+        // An XMPP domain is usually also the name the certificate is checked against.
+        let xmpp = matches!(p, Protocol::Xmpp | Protocol::XmppServer);
+        let name = a
+            .starttls_name
+            .clone()
+            .or_else(|| a.servername.clone().filter(|_| xmpp));
+        connector = connector.with_starttls(p, name);
+    }
+    super::common::note_env_proxy(&route, &target);
+    let opts = FetchOptions {
+        connector,
+        servername: a.servername.clone(),
+    };
+    let fetched = super::common::runtime()?.block_on(inspect::fetch_chain(&opts))?;
+    let infos = describe_certs(&fetched.certs, &format!("sent by {}", fetched.target))?;
+    let check_name = a
+        .name
+        .clone()
+        .or_else(|| a.servername.clone())
+        .unwrap_or(target.host.clone());
+    let name_check = Some(NameCheck {
+        matches: inspect::matches_name(&infos[0], &check_name),
+        name: check_name.clone(),
+    });
+    let input = ChainInput::new(
+        &fetched.certs,
+        Some(&check_name),
+        fetched.ocsp_response.as_deref(),
+    );
+    let analysis = chain::analyse(&input, &stores);
+    let verification = Some(verification(&analysis, store, label, Some(&check_name)));
+    if let Some(e) = &fetched.handshake_error {
+        output::warn(format!(
+            "the handshake did not complete after the certificates arrived: {e}"
+        ));
+    }
+    let report = ShowReport {
+        source: "server",
+        file: None,
+        server: Some(&fetched),
+        has_private_key: None,
+        certificates: &infos,
+        name_check,
+        verification,
+    };
+    if a.json {
+        emit_json(&report)?;
+        return Ok(0);
+    }
+    let mut out = String::new();
+    say!(out, "{}", connected_line(&fetched));
+    say!(out, "The server sent {}:", count_text(infos.len()));
+    print_certs(&mut out, &report, a.verbose);
+    emit(&out)?;
+    Ok(0)
+}
+
+/// `Connected to HOST:PORT (ADDR) after STARTTLS (SMTP): TLSv1.3, SUITE; SNI: NAME`.
+fn connected_line(fetched: &FetchedChain) -> String {
+    let negotiated = match (&fetched.tls_version, &fetched.cipher_suite) {
+        (Some(v), Some(c)) => format!(": {v}, {c}"),
+        _ => String::new(),
+    };
+    let sni = match &fetched.sni {
+        Some(s) => s.clone(),
+        None => "none (IP address)".to_string(),
+    };
+    let peer = match &fetched.proxy {
+        Some(p) => format!(" through the proxy {}", p.describe()),
+        None if fetched.peer == fetched.target => String::new(),
+        None => format!(" ({})", fetched.peer),
+    };
+    let starttls = match fetched.starttls.as_ref().and_then(|t| t.protocol) {
+        Some(p) => format!(" after {} ({})", p.upgrade_name(), p.display_name()),
+        None => String::new(),
+    };
+    format!(
+        "Connected to {}{peer}{starttls}{negotiated}; SNI: {sni}",
+        fetched.target
+    )
 }
 
 fn print_certs(out: &mut String, report: &ShowReport<'_>, verbose: bool) {
@@ -1212,24 +1322,29 @@ mod tests {
     #[test]
     fn show_sources() {
         assert!(matches!(
-            show_source("127.0.0.1:443", None),
+            show_source("127.0.0.1:443", None, None),
             Ok(ShowSource::Server(_))
         ));
         assert!(matches!(
-            show_source("[::1]:443", None),
+            show_source("[::1]:443", None, None),
             Ok(ShowSource::Server(_))
         ));
         assert!(matches!(
-            show_source("example.com", Some("443")),
+            show_source("example.com", Some("443"), None),
             Ok(ShowSource::Server(_))
         ));
         assert!(
-            matches!(show_source("https://example.com/x", None), Ok(ShowSource::Server(t)) if t.port == 443)
+            matches!(show_source("https://example.com/x", None, None), Ok(ShowSource::Server(t)) if t.target.port == 443)
         );
         assert!(
-            matches!(show_source("imaps://mail.example", None), Ok(ShowSource::Server(t)) if t.port == 993)
+            matches!(show_source("imaps://mail.example", None, None), Ok(ShowSource::Server(t)) if t.target.port == 993)
         );
-        assert!(show_source("smtp://mail.example", None).is_err());
-        assert!(show_source("missing.pem", None).is_err());
+        assert!(
+            matches!(show_source("smtp://mail.example", None, None), Ok(ShowSource::Server(t)) if t.target.port == 25)
+        );
+        assert!(
+            matches!(show_source("mail.example", None, Some(Protocol::Smtp)), Ok(ShowSource::Server(t)) if t.target.port == 25)
+        );
+        assert!(show_source("missing.pem", None, None).is_err());
     }
 }

@@ -134,6 +134,26 @@ pub fn runtime() -> tlskit::Result<tokio::runtime::Runtime> {
         .map_err(|e| tlskit::Error::other(format!("cannot start the async runtime: {e}")))
 }
 
+/// The STARTTLS protocol to use: the URL scheme's, `-t`, else the port's usual protocol (said on
+/// stderr), unless `--no-starttls`.
+pub fn choose_starttls(
+    spec: &tlskit::net::target::TargetSpec,
+    flag: Option<tlskit::net::starttls::Protocol>,
+    no_starttls: bool,
+) -> tlskit::Result<Option<tlskit::net::starttls::Protocol>> {
+    use tlskit::net::target::{Start, StartReason};
+    let start = spec.start(flag, no_starttls)?;
+    if let Start::Starttls(p, StartReason::Port) = start {
+        eprintln!(
+            "tlskit: port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
+            spec.target.port,
+            p.display_name(),
+            p.name()
+        );
+    }
+    Ok(start.protocol())
+}
+
 /// Parse `HOST PORT`, `HOST[:PORT]` or a URL given as positionals; `default_port` applies when
 /// neither the target nor its scheme names one.
 pub fn target_from(

@@ -145,7 +145,7 @@ pub fn run(mut args: Args) -> Result<i32> {
         tlskit::net::target::default_port(flag),
     )?;
     let target = spec.target.clone();
-    let starttls = choose_starttls(&spec, flag, args.no_starttls)?;
+    let starttls = common::choose_starttls(&spec, flag, args.no_starttls)?;
     // A URL with a path asks for that page (unless another mode was chosen).
     if let (Some(path), Some(sc)) = (&spec.path, spec.scheme) {
         if args.http.is_none() && args.send.is_none() && !args.interactive {
@@ -197,26 +197,6 @@ pub fn run(mut args: Args) -> Result<i32> {
     common::note_env_proxy(&route, &target);
     let rt = common::runtime()?;
     rt.block_on(session(args, target, setup, starttls, route))
-}
-
-/// The STARTTLS protocol to use: the URL scheme's, `-t`, else the port's usual protocol (said on
-/// stderr), unless `--no-starttls`.
-fn choose_starttls(
-    spec: &tlskit::net::target::TargetSpec,
-    flag: Option<Protocol>,
-    no_starttls: bool,
-) -> Result<Option<Protocol>> {
-    use tlskit::net::target::{Start, StartReason};
-    let start = spec.start(flag, no_starttls)?;
-    if let Start::Starttls(p, StartReason::Port) = start {
-        eprintln!(
-            "tlskit: port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
-            spec.target.port,
-            p.display_name(),
-            p.name()
-        );
-    }
-    Ok(start.protocol())
 }
 
 /// The plaintext part, as printed before the TLS report.

@@ -934,6 +934,104 @@ fn show_server_chain_from_openssl_s_server() {
 }
 
 #[test]
+fn show_chain_through_starttls_from_postfix() {
+    // cert show goes through the same connector as connect: -t smtp, smtp:// and port 25 style
+    // (here the daemon's own port with -t) all run STARTTLS against a real postfix first.
+    let pki = Pki::new("ecdsa-p256");
+    let d = crate::daemons::postfix(&pki);
+    let ep = d.endpoint("smtp");
+    let port = ep.port.to_string();
+    let mut args = vec!["cert", "show", "--json", "-a", d.ca()];
+    let flags = ep.flags();
+    args.extend(flags.iter().map(String::as_str));
+    args.extend([d.host, port.as_str()]);
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}\n{}\n{}", r.stdout, r.stderr, d.logs());
+    let j = r.json();
+    assert_eq!(j["source"], "server");
+    assert_eq!(j["server"]["starttls"]["protocol"], "smtp", "{j}");
+    assert_eq!(j["name_check"]["matches"], true, "{j}");
+    assert_eq!(j["verification"]["trusted"], true, "{j}");
+    assert!(!j["certificates"].as_array().unwrap().is_empty());
+
+    // The URL form, in text: the STARTTLS step is named on the first line.
+    let url = format!("smtp://{}:{port}", d.host);
+    let r = run(&["cert", "show", "-a", d.ca(), &url]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("after STARTTLS (SMTP)"), "{}", r.stdout);
+    assert!(r.stdout.contains("Verification: OK"), "{}", r.stdout);
+
+    // Speaking TLS at once to a STARTTLS port is the one-line error it always was.
+    let r = run(&[
+        "cert",
+        "show",
+        "--no-starttls",
+        "--timeout",
+        "3",
+        d.host,
+        &port,
+    ]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn show_wrong_ca_uses_the_chain_analysis_words() {
+    // One verifier for cert show and scan: the failure reads as the scan's trust verdict.
+    let openssl_bin = require_tool("openssl", "openssl");
+    let pki = Pki::new("ecdsa-p256");
+    let other = Pki::new("ecdsa-p256");
+    let (crt, key) = pki.issue("localhost", &["localhost"], &[]);
+    let port = free_port();
+    let _server = Peer::listening(
+        "openssl s_server",
+        Command::new(openssl_bin).args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-cert",
+            p(&crt),
+            "-key",
+            p(&key),
+            "-www",
+        ]),
+        port,
+    );
+    let target = format!("localhost:{port}");
+    let j = show_json(&[
+        "-a",
+        p(&other.ca_cert()),
+        "--resolve",
+        &format!("localhost:{port}:127.0.0.1"),
+        &target,
+    ]);
+    assert_eq!(j["verification"]["trusted"], false, "{j}");
+    let why = j["verification"]["error"].as_str().unwrap();
+    assert!(
+        why == "not issued by a CA given with --ca"
+            || why.starts_with("a signature in the chain does not verify"),
+        "{j}"
+    );
+    // The right CA, but the wrong name: the scan's mismatch sentence.
+    let j = show_json(&[
+        "-a",
+        p(&pki.ca_cert()),
+        "--name",
+        "www.example.test",
+        "--resolve",
+        &format!("localhost:{port}:127.0.0.1"),
+        &target,
+    ]);
+    assert_eq!(j["verification"]["trusted"], false, "{j}");
+    assert!(
+        j["verification"]["error"].as_str().unwrap().contains(
+            "not valid for www.example.test: its subject alternative names are DNS:localhost"
+        ),
+        "{j}"
+    );
+}
+
+#[test]
 fn show_closed_port_is_a_one_line_error() {
     let port = free_port();
     let r = run(&[

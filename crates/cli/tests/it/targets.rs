@@ -121,7 +121,7 @@ fn default_ports_and_errors() {
     run(&["scan", "-t", "imap", "smtp://example.test"]).failed_with(2, "drop one");
     run(&["connect", "imaps://example.test", "-t", "imap"]).failed_with(2, "drop one");
     run(&["connect", "example.test:99999"]).failed_with(2, "not a port");
-    run(&["cert", "show", "smtp://example.test"]).failed_with(2, "tlskit connect");
+    run(&["cert", "show", "-t", "imap", "smtp://example.test"]).failed_with(2, "drop one");
     run(&["bench", "imap://example.test"]).failed_with(2, "STARTTLS");
     run(&["connect", "--resolve", "nonsense", "example.test"]).failed_with(2, "HOST:PORT:ADDRESS");
 }

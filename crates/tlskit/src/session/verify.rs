@@ -336,26 +336,12 @@ pub fn tls_error(e: &rustls::Error, ctx: &ErrorContext) -> Error {
     Error::tls(msg)
 }
 
-/// TLS's own name for an alert, e.g. `handshake_failure`.
+/// TLS's own name for an alert, e.g. `handshake_failure`, `unknown_ca`: the wire crate's table
+/// (IANA "TLS Alerts"), the one every part of tlskit prints.
 pub fn alert_name(a: AlertDescription) -> String {
-    let dbg = format!("{a:?}");
-    // CamelCase → snake_case, matching the RFC's names.
-    let mut out = String::new();
-    for (i, ch) in dbg.chars().enumerate() {
-        if ch.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(ch.to_ascii_lowercase());
-        } else {
-            out.push(ch);
-        }
-    }
-    match out.as_str() {
-        "unknown_c_a" => "unknown_ca".into(),
-        "unrecognised_name" => "unrecognized_name".into(),
-        "bad_certificate_status_response" => out,
-        _ => out,
+    match tlskit_wire::alert::AlertDescription::from(u8::from(a)) {
+        tlskit_wire::alert::AlertDescription::Unknown(v) => format!("unknown alert {v}"),
+        known => known.name().to_string(),
     }
 }
 
@@ -376,4 +362,27 @@ pub fn io_error(e: &std::io::Error, ctx: &ErrorContext, during: &str) -> Error {
         _ => format!("I/O error during the {during}: {e}"),
     };
     Error::tls(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_come_from_the_wire_table() {
+        // rustls' Debug names would give `unknown_c_a` and the British `unrecognised_name`.
+        assert_eq!(alert_name(AlertDescription::UnknownCA), "unknown_ca");
+        assert_eq!(
+            alert_name(AlertDescription::UnrecognisedName),
+            "unrecognized_name"
+        );
+        assert_eq!(
+            alert_name(AlertDescription::CertificateRequired),
+            "certificate_required"
+        );
+        assert_eq!(
+            alert_name(AlertDescription::Unknown(250)),
+            "unknown alert 250"
+        );
+    }
 }

@@ -349,14 +349,14 @@ mod tests {
         assert_eq!(issued.info.san_ip, vec!["127.0.0.1", "::1"]);
         assert_eq!(issued.info.authority_key_id, created.info.subject_key_id);
         assert!(!issued.info.self_signed);
-        let anchors =
-            crate::pki::inspect::Anchors::from_certs(std::slice::from_ref(ca.cert_der()), "test");
-        let v = crate::pki::inspect::verify_chain(
-            std::slice::from_ref(&issued.cert),
-            &anchors,
-            Some("::1"),
-        );
-        assert!(v.trusted, "{v:?}");
+        let stores =
+            crate::pki::chain::TrustStores::from_certs(&[], std::slice::from_ref(ca.cert_der()));
+        let chain = [issued.cert.clone()];
+        let input = crate::pki::chain::ChainInput::new(&chain, Some("::1"), None);
+        let v = crate::pki::chain::analyse(&input, &stores);
+        let custom = v.trust.iter().find(|t| t.store == "custom").unwrap();
+        assert!(custom.trusted, "{custom:?}");
+        assert_eq!(v.hostname_match, Some(true));
         // Refuses to overwrite without force.
         assert!(create_ca(&ca_dir, &CaOptions::new()).is_err());
     }

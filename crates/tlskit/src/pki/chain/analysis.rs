@@ -31,8 +31,19 @@ pub(super) fn date(rfc3339: &str) -> &str {
     rfc3339.split('T').next().unwrap_or(rfc3339)
 }
 
-/// Analyse a chain. Never fails: whatever cannot be checked is reported in the findings.
+/// Analyse a chain a server sent. Never fails: whatever cannot be checked is reported in the
+/// findings.
 pub fn analyse(input: &ChainInput<'_>, stores: &TrustStores) -> ChainAnalysis {
+    analyse_for(input, stores, Purpose::ServerAuth)
+}
+
+/// Analyse a chain for `purpose`: trust is judged for that extended key usage (a client
+/// certificate's chain with [`Purpose::ClientAuth`]).
+pub fn analyse_for(
+    input: &ChainInput<'_>,
+    stores: &TrustStores,
+    purpose: Purpose,
+) -> ChainAnalysis {
     let now = to_offset(input.now);
     let mut a = ChainAnalysis {
         certificates: Vec::new(),
@@ -141,7 +152,8 @@ pub fn analyse(input: &ChainInput<'_>, stores: &TrustStores) -> ChainAnalysis {
 
     // --- Trust. ---
     for store in stores.stores() {
-        a.trust.push(verify_store(store, input, &parsed, &a));
+        a.trust
+            .push(verify_store(store, input, &parsed, &a, purpose));
     }
     a.trusted = a.trust.iter().any(|t| t.trusted);
     trust_findings(&a, &mut findings);
@@ -335,7 +347,8 @@ pub(super) fn structure(
     findings.add(Severity::High, "cert.missing_intermediate", msg);
 }
 
-pub(super) fn describe_webpki_error(e: &webpki::Error, store: &Store) -> String {
+/// The one sentence for each rustls-webpki verification error.
+pub(super) fn describe_webpki_error(e: &webpki::Error, store: &Store, purpose: Purpose) -> String {
     use webpki::Error as E;
     match e {
         E::UnknownIssuer => match store.name {
@@ -355,9 +368,10 @@ pub(super) fn describe_webpki_error(e: &webpki::Error, store: &Store) -> String 
         E::EndEntityUsedAsCa => {
             "a certificate that is not a CA (basicConstraints CA:FALSE or absent) issued another one".to_string()
         }
-        E::RequiredEkuNotFoundContext(_) => {
-            "the server's certificate is not allowed for TLS servers (extendedKeyUsage lacks serverAuth)".to_string()
-        }
+        E::RequiredEkuNotFoundContext(_) => match purpose {
+            Purpose::ServerAuth => "the server's certificate is not allowed for TLS servers (extendedKeyUsage lacks serverAuth)".to_string(),
+            Purpose::ClientAuth => "the certificate is not allowed for TLS clients (extendedKeyUsage lacks clientAuth)".to_string(),
+        },
         E::UnsupportedSignatureAlgorithmContext(_)
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
         | E::SignatureAlgorithmMismatch => {
@@ -433,6 +447,7 @@ pub(super) fn verify_store(
     input: &ChainInput<'_>,
     parsed: &[Parsed<'_>],
     a: &ChainAnalysis,
+    purpose: Purpose,
 ) -> TrustResult {
     let mut result = TrustResult {
         store: store.name.to_string(),
@@ -455,7 +470,7 @@ pub(super) fn verify_store(
         Err(e) => {
             result.error = Some(format!(
                 "the server's certificate cannot be used: {}",
-                describe_webpki_error(&e, store)
+                describe_webpki_error(&e, store, purpose)
             ));
             return result;
         }
@@ -475,7 +490,10 @@ pub(super) fn verify_store(
             &store.anchors,
             intermediates,
             time,
-            webpki::KeyUsage::server_auth(),
+            match purpose {
+                Purpose::ServerAuth => webpki::KeyUsage::server_auth(),
+                Purpose::ClientAuth => webpki::KeyUsage::client_auth(),
+            },
             None,
             None,
         )
@@ -490,7 +508,7 @@ pub(super) fn verify_store(
         }
         Err(e) => e,
     };
-    let mut message = describe_webpki_error(&err, store);
+    let mut message = describe_webpki_error(&err, store, purpose);
     let legacy = strict_and_legacy();
     if is_algorithm_error(&err) {
         if let Ok(path) = attempt(&legacy, input.now) {

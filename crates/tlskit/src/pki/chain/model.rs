@@ -18,6 +18,32 @@ pub struct ChainInput<'a> {
 /// The library's one severity and finding (shared with the scanner's report).
 pub use crate::finding::{Finding, Severity};
 
+impl<'a> ChainInput<'a> {
+    /// A chain to judge at the current time.
+    pub fn new(
+        chain: &'a [CertificateDer<'static>],
+        hostname: Option<&'a str>,
+        ocsp_response: Option<&'a [u8]>,
+    ) -> ChainInput<'a> {
+        ChainInput {
+            chain,
+            hostname,
+            ocsp_response,
+            now: UnixTime::now(),
+        }
+    }
+}
+
+/// What the chain is to authenticate: a TLS server (what a scan checks) or a TLS client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Purpose {
+    /// extendedKeyUsage serverAuth.
+    ServerAuth,
+    /// extendedKeyUsage clientAuth.
+    ClientAuth,
+}
+
 /// The verdict of one trust store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TrustResult {

@@ -1,6 +1,6 @@
 //! A readable, serialisable description of a certificate ([`CertInfo`]), a text renderer for it,
 //! RFC 6125 name matching ([`matches_name`]), and fetching the chain a TLS server sends
-//! ([`fetch_chain`]) and checking it against trust anchors ([`verify_chain`]).
+//! ([`fetch_chain`]); [`crate::pki::chain::analyse`] judges such a chain.
 //!
 //! Everything here is for *display*: fetching accepts any certificate so it can be shown.
 
@@ -8,22 +8,17 @@ mod fetch;
 mod fields;
 mod names;
 mod text;
-mod verify;
 
 pub use fetch::*;
 use fields::*;
 pub use names::*;
 pub use text::*;
-pub use verify::*;
 
 use super::der;
 use crate::error::{Error, Result};
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
