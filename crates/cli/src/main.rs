@@ -44,6 +44,30 @@ enum Command {
     Lab(cmd::lab::Args),
 }
 
+/// With `RUST_LOG` set (e.g. `RUST_LOG=tlskit=debug`), the library's `tracing` diagnostics go to
+/// stderr, one line each, without colour; without it nothing is installed and they cost nothing.
+fn install_log_subscriber() {
+    let Some(filter) = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return;
+    };
+    let filter = match tracing_subscriber::EnvFilter::try_new(&filter) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("tlskit: RUST_LOG={filter:?} is not a valid filter ({e}); try RUST_LOG=tlskit=debug");
+            std::process::exit(2);
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(true)
+        .try_init();
+}
+
 fn main() {
     // Rust leaves SIGPIPE ignored, which servers and clients need: a peer that closes early
     // must give an error, not kill the process (rustls writes with writev, which raises SIGPIPE).
@@ -62,6 +86,7 @@ fn main() {
         default_hook(info);
     }));
     let cli = Cli::parse();
+    install_log_subscriber();
     output::set_color(cli.color);
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),

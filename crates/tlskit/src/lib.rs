@@ -3,11 +3,14 @@
 //! The library behind the `tlskit` command. Data flows one way:
 //! target → [`net`] connector → [`session`] (or a scan check) → report model → renderer.
 //!
+//! * [`easy`] — the opinionated front door: safe client and server contexts, connect, accept,
+//!   scan, in one call each (Python's `ssl.create_default_context`).
 //! * [`pki`] — a small CA for labs: create a CA, issue certificates, inspect and rehash them.
 //! * [`session`] — safe rustls client and server configurations and the handshake report.
 //! * [`net`] — targets, name resolution and TCP connects with timings.
 
 pub mod bench;
+pub mod easy;
 pub mod error;
 pub mod escape;
 pub mod finding;
