@@ -11,7 +11,7 @@ use crate::codec::{put_bytes_u8, put_list_u16_of_u16, put_u16, Codec, DecodeErro
 use crate::extensions::{
     self, find, is_grease, put_extensions, read_extensions, Extension, ExtensionType, KeyShareEntry,
 };
-use crate::handshake::{frame, HandshakeType, RawHandshake};
+use crate::framing::{frame, HandshakeType, RawHandshake};
 use crate::record::{ContentType, Record};
 use crate::version::Version;
 

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::record::NotTlsKind;
+use crate::sniff::NotTlsKind;
 
 /// Why some bytes could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
