@@ -43,12 +43,36 @@ pub struct Args {
 #[serde(untagged)]
 enum Item {
     Report(Box<ScanReport>),
+    /// A target that could not be scanned: `target` is the report's target object (or, in files
+    /// written before that, the `host:port` the user wrote, with `ip` beside it).
     Failed {
-        target: String,
+        target: serde_json::Value,
         #[serde(default)]
         ip: Option<String>,
         error: String,
     },
+}
+
+/// `host:port` and the address of a failed entry's target, in either form.
+fn failed_target(target: &serde_json::Value, ip: &Option<String>) -> (String, Option<String>) {
+    match target {
+        serde_json::Value::String(label) => (label.clone(), ip.clone()),
+        info => {
+            let host = info["host"].as_str().unwrap_or("?");
+            let port = info["port"].as_u64().unwrap_or(0);
+            let label = if host.contains(':') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            };
+            let ip = info["ip"]
+                .as_str()
+                .filter(|i| !i.is_empty())
+                .map(str::to_string)
+                .or_else(|| ip.clone());
+            (label, ip)
+        }
+    }
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -137,9 +161,10 @@ pub fn run(args: Args) -> Result<i32> {
                 }
             }
             Item::Failed { target, ip, error } => {
+                let (target, ip) = failed_target(target, ip);
                 let at = match ip {
                     Some(ip) if !target.contains(ip.as_str()) => format!("{target} ({ip})"),
-                    _ => target.clone(),
+                    _ => target,
                 };
                 output::warn(format!("{at} could not be scanned: {error}"));
             }

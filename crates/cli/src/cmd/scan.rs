@@ -12,7 +12,7 @@ use tlskit::net::starttls::Protocol;
 use tlskit::net::target::{self, Start, StartReason, TargetSpec};
 use tlskit::net::Target;
 use tlskit::scan::policy::{self, Policy};
-use tlskit::scan::report::{ScanReport, Style};
+use tlskit::scan::report::{ScanReport, Style, TargetInfo};
 use tlskit::scan::{self, ScanOptions};
 use tlskit::{Error, Result};
 use tlskit_wire::version::Version;
@@ -40,9 +40,14 @@ summary table; --json prints one array; --json-lines prints one object per targe
 it is done (so an interrupted run keeps what it finished).\n\n\
 --policy checks each target against mozilla-modern, mozilla-intermediate, mozilla-old (Mozilla's\n\
 Server Side TLS guidelines 5.7) or your own JSON file (docs/POLICY.md) and lists every deviation.\n\n\
+Failures are never a report: a target that is unreachable, not TLS, or with which no SSL/TLS\n\
+version could be negotiated (it stays silent, sends garbage, closes or resets every connection)\n\
+could not be scanned — nothing about it was determined. It gets one error line on stderr and,\n\
+with --json/--json-lines, the object {\"target\": {…same as a report's…}, \"error\": …,\n\
+\"error_kind\": …} on stdout; --policy on it is \"not determined\", never compliant.\n\n\
 Exit status: 0 when every target was scanned (and complies with --policy); 1 when any target\n\
-could not be scanned (unreachable, not TLS …) or does not comply; 2 for usage errors (bad\n\
-flags, a bad line in --targets, a malformed policy file) — nothing is scanned then.\n\n\
+could not be scanned or does not comply; 2 for usage errors (bad flags, a bad line in\n\
+--targets, a malformed policy file) — nothing is scanned then.\n\n\
 Only scan servers you are allowed to test.",
     after_help = "Examples:\n  tlskit scan localhost:8443\n  tlskit scan 127.0.0.1 4433 --json > report.json\n  tlskit scan -t smtp mail.example.test:25\n  tlskit scan --servername www.bank32.com 10.9.0.43:443\n  tlskit scan --policy mozilla-intermediate www.example.test:443   # exit 1 if not compliant\n  tlskit scan --targets hosts.txt --parallel 8 --json-lines > results.jsonl\n  tlskit scan --all-ips www.example.test:443"
 )]
@@ -68,9 +73,9 @@ pub struct Args {
     #[arg(long, value_name = "NAME|FILE")]
     policy: Option<String>,
 
-    /// Print the report as JSON (schema: docs/scan.schema.json); an array of reports (and
-    /// {"target": …, "error": …} objects for targets that failed) with several targets,
-    /// --targets or --all-ips.
+    /// Print the report as JSON (schema: docs/scan.schema.json); a target that could not be
+    /// scanned prints {"target": …, "error": …, "error_kind": …} instead; several targets
+    /// (--targets, --all-ips) print an array of both.
     #[arg(long)]
     json: bool,
     /// Print one compact JSON object per target, each as soon as it is done; a target that failed
@@ -156,12 +161,34 @@ struct Job {
     early_error: Option<Error>,
     /// The address, when known before scanning (--all-ips).
     ip: Option<String>,
+    /// The port (for the `target` object of a target that could not be scanned).
+    port: u16,
+}
+
+impl Job {
+    /// The `target` object of this job before (or without) a scan: the same shape as a report's.
+    fn target_info(&self) -> TargetInfo {
+        let mut info = match &self.opts {
+            Some(o) => o.target_info(self.ip.clone().unwrap_or_default()),
+            None => TargetInfo {
+                host: self.host.clone(),
+                port: self.port,
+                ip: self.ip.clone().unwrap_or_default(),
+                servername: None,
+                starttls: None,
+            },
+        };
+        info.host = self.host.clone();
+        info
+    }
 }
 
 /// What happened to one job.
 struct Outcome {
     label: String,
     ip: Option<String>,
+    /// The `target` object (for a target that could not be scanned; a report has its own).
+    target: TargetInfo,
     result: Result<ScanReport>,
 }
 
@@ -170,11 +197,11 @@ struct Outcome {
 #[serde(untagged)]
 enum Item<'a> {
     Report(&'a ScanReport),
+    /// A target that could not be scanned: its `target` object has the shape of a report's.
     Failed {
-        target: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        ip: Option<&'a str>,
+        target: &'a TargetInfo,
         error: &'a str,
+        error_kind: tlskit::ErrorKind,
     },
 }
 
@@ -204,9 +231,9 @@ impl Outcome {
         match &self.result {
             Ok(r) => Item::Report(r),
             Err(e) => Item::Failed {
-                target: &self.label,
-                ip: self.ip.as_deref(),
+                target: &self.target,
                 error: e.message(),
+                error_kind: e.kind(),
             },
         }
     }
@@ -339,6 +366,7 @@ pub fn run(args: Args) -> Result<i32> {
                         }
                         jobs.push(Job {
                             label: t.to_string(),
+                            port: t.port,
                             host: t.host.clone(),
                             opts: Some(o),
                             early_error: None,
@@ -348,6 +376,7 @@ pub fn run(args: Args) -> Result<i32> {
                 }
                 Err(e) => jobs.push(Job {
                     label: t.to_string(),
+                    port: t.port,
                     host: t.host.clone(),
                     opts: None,
                     early_error: Some(e),
@@ -357,6 +386,7 @@ pub fn run(args: Args) -> Result<i32> {
         } else {
             jobs.push(Job {
                 label: t.to_string(),
+                port: t.port,
                 host: t.host.clone(),
                 opts: Some(base),
                 early_error: None,
@@ -441,6 +471,10 @@ pub fn run(args: Args) -> Result<i32> {
     // Single target: behave like one command (the error is the command's error).
     if single {
         let o = outcomes.into_iter().next().expect("one outcome");
+        if args.json && o.result.is_err() {
+            // --json always prints a document: the error object, then the error line on stderr.
+            output::print_json(&o.item())?;
+        }
         let report = o.result?;
         if args.json {
             output::print_json(&report)?;
@@ -499,9 +533,9 @@ async fn run_jobs(
     progress: Option<indicatif::MultiProgress>,
     mut done: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
-    let labels: Vec<(String, Option<String>)> = jobs
+    let labels: Vec<(String, Option<String>, TargetInfo)> = jobs
         .iter()
-        .map(|j| (j.label.clone(), j.ip.clone()))
+        .map(|j| (j.label.clone(), j.ip.clone(), j.target_info()))
         .collect();
     let sem = Arc::new(tokio::sync::Semaphore::new(parallel));
     // One lock per host: targets on the same host (other ports, the same address twice) are
@@ -533,13 +567,14 @@ async fn run_jobs(
     }
     out.into_iter()
         .zip(labels)
-        .map(|(o, (label, ip))| {
+        .map(|(o, (label, ip, target))| {
             o.unwrap_or_else(|| Outcome {
                 result: Err(Error::other(format!(
                     "the scan of {label} stopped unexpectedly (internal error)"
                 ))),
                 label,
                 ip,
+                target,
             })
         })
         .collect()
@@ -551,18 +586,21 @@ async fn run_job(
     policy: Option<Arc<Policy>>,
     progress: Option<indicatif::MultiProgress>,
 ) -> Outcome {
+    let target = job.target_info();
     let Job {
         label,
         host,
         opts,
         early_error,
         ip,
+        ..
     } = job;
     let Some(opts) = opts else {
         let e = early_error.unwrap_or_else(|| Error::other("nothing to scan"));
         return Outcome {
             label,
             ip,
+            target,
             result: Err(e),
         };
     };
@@ -600,7 +638,12 @@ async fn run_job(
         Ok(r) => Some(r.target.ip.clone()),
         Err(_) => ip,
     };
-    Outcome { label, ip, result }
+    Outcome {
+        label,
+        ip,
+        target,
+        result,
+    }
 }
 
 /// Prints each outcome as it arrives (text reports, JSON lines, error lines), or appends it to
@@ -755,7 +798,8 @@ fn summary(outcomes: &[Outcome], with_policy: bool) -> String {
                     "-".into(),
                     "-".into(),
                     if with_policy {
-                        "FAIL".into()
+                        // Never compliant, but not a verdict on its configuration either.
+                        "not determined".into()
                     } else {
                         "-".into()
                     },

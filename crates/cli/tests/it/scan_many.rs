@@ -389,8 +389,10 @@ fn targets_file_with_good_bad_closed_and_plaintext_targets() {
     let errors: Vec<&Value> = lines.iter().filter(|v| v.get("error").is_some()).collect();
     assert_eq!(reports.len(), 2, "{}", r.stdout);
     assert_eq!(errors.len(), 2, "{}", r.stdout);
-    for v in &reports {
+    // Every line, report or error object, follows the schema and has the same target object.
+    for v in &lines {
         validate_schema(v);
+        assert_eq!(v["target"]["host"], "127.0.0.1", "{v}");
     }
     let ports: Vec<u64> = reports
         .iter()
@@ -403,7 +405,7 @@ fn targets_file_with_good_bad_closed_and_plaintext_targets() {
     let err = |port: u16| {
         errors
             .iter()
-            .find(|e| e["target"] == format!("127.0.0.1:{port}"))
+            .find(|e| e["target"]["port"] == port)
             .unwrap_or_else(|| panic!("no line for {port}"))["error"]
             .as_str()
             .unwrap()
@@ -573,7 +575,11 @@ fn all_ips_scans_each_address_with_the_name_as_sni() {
     let g = v4["grade"]["grade"].as_str().unwrap();
     assert!(["A+", "A"].contains(&g), "{}", v4["grade"]);
     for other in arr.iter().filter(|x| x["target"]["ip"] != "127.0.0.1") {
-        assert_eq!(other["ip"], "::1", "only loopback addresses: {other}");
+        assert_eq!(
+            other["target"]["ip"], "::1",
+            "only loopback addresses: {other}"
+        );
+        validate_schema(other);
         assert!(other["error"].is_string(), "{other}");
     }
     let expect = if arr.len() == 1 { 0 } else { 1 };

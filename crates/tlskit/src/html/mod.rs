@@ -43,12 +43,21 @@ pub enum Entry {
 
 impl Entry {
     /// From one element of `--json` or one line of `--json-lines`: a report, or
-    /// `{"target": "host:port", "error": "…"}`.
+    /// `{"target": {…}, "error": "…"}` (older files: `{"target": "host:port", "ip": …}`).
     pub fn from_json(v: &serde_json::Value) -> Result<Entry, String> {
-        if let (Some(t), Some(e)) = (v["target"].as_str(), v["error"].as_str()) {
+        if let Some(e) = v["error"].as_str() {
+            let (target, ip) = match &v["target"] {
+                serde_json::Value::String(t) => (t.clone(), v["ip"].as_str().map(str::to_string)),
+                info => {
+                    let t = TargetView::deserialize(info)
+                        .map_err(|e| format!("not a tlskit scan result: {e}"))?;
+                    let ip = (!t.ip.is_empty()).then(|| t.ip.clone());
+                    (t.label(), ip)
+                }
+            };
             return Ok(Entry::Failed {
-                target: t.to_string(),
-                ip: v["ip"].as_str().map(str::to_string),
+                target,
+                ip,
                 error: e.to_string(),
             });
         }

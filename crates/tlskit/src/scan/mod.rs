@@ -57,6 +57,66 @@ impl ScanOptions {
     }
 }
 
+impl ScanOptions {
+    /// The SNI a scan with these options sends: `--servername`, else the host unless it is an
+    /// address literal; none with `--no-sni`.
+    pub fn sni(&self) -> Option<String> {
+        if self.no_sni {
+            None
+        } else {
+            self.servername
+                .clone()
+                .or_else(|| self.target.ip().is_none().then(|| self.target.host.clone()))
+        }
+    }
+
+    /// The report's `target` object for these options and the address scanned (empty when not
+    /// known) — the same shape for a finished scan and for a target that could not be scanned.
+    pub fn target_info(&self, ip: String) -> TargetInfo {
+        TargetInfo {
+            host: self.target.host.clone(),
+            port: self.target.port,
+            ip,
+            servername: self.sni(),
+            starttls: self.starttls.as_ref().map(|(p, _)| p.name().to_string()),
+        }
+    }
+}
+
+/// Why no version could be negotiated: what one more plain TLS 1.2 ClientHello gets (a reset, a
+/// close, silence …), then what the version probes ran into, grouped (`TLSv1.3, TLSv1.2: …`).
+async fn undetermined_summary(ctx: &Ctx, protocols: &[ProtocolResult]) -> String {
+    let s = checks::common::spec(ctx, Version::Tls12, hello::candidate_suites(Version::Tls12));
+    let answer = match checks::common::hello(ctx, &s.build()).await {
+        Ok(fl) => format!("a ServerHello for version 0x{:04x}", fl.version()),
+        Err(r) => r.describe(),
+    };
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for p in protocols {
+        let Some(why) = p.error.clone().or_else(|| p.note.clone()) else {
+            continue;
+        };
+        match groups.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, versions)) => versions.push(p.version.name()),
+            None => groups.push((why, vec![p.version.name()])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .rev()
+        .map(|(why, versions)| {
+            let mut v = versions.clone();
+            v.reverse();
+            format!("{}: {}", v.join(", "), crate::escape::short(why, 120))
+        })
+        .collect();
+    if parts.is_empty() {
+        format!("a TLSv1.2 ClientHello got: {answer}")
+    } else {
+        format!("a TLSv1.2 ClientHello got: {answer}; {}", parts.join("; "))
+    }
+}
+
 /// Shared by every check of one scan.
 pub struct Ctx {
     pub prober: probe::Prober,
@@ -126,13 +186,7 @@ pub async fn scan(
     }
     drop(first);
 
-    let sni = if opts.no_sni {
-        None
-    } else {
-        opts.servername
-            .clone()
-            .or_else(|| opts.target.ip().is_none().then(|| opts.target.host.clone()))
-    };
+    let sni = opts.sni();
     let mut prober = probe::Prober::new(connector, addr, opts.max_connections, opts.timeout);
     if let Some(t) = tick {
         prober = prober.on_connection(t);
@@ -296,22 +350,23 @@ pub async fn scan(
         {
             return Err(Error::protocol(format!("{}: {e}", opts.target)));
         }
+        // Silent, garbage, closing or resetting: nothing can be said about this server, and a
+        // report of "nothing offered" would read as a verdict. It is a failed scan.
+        return Err(Error::tls(format!(
+            "{}: no SSL/TLS version could be negotiated, so nothing about it could be determined ({}); check that it is a TLS port (for STARTTLS give -t PROTO) and that it is up",
+            opts.target,
+            undetermined_summary(&ctx, &protocols).await
+        )));
     }
 
     let forward_secrecy = forward_secrecy(&protocols);
     let mut report = ScanReport {
         tool: format!("tlskit {}", env!("CARGO_PKG_VERSION")),
-        target: TargetInfo {
-            host: opts.target.host.clone(),
-            port: opts.target.port,
-            // Through a proxy the TCP peer is the proxy: the target's address, when known.
-            ip: match &proxy {
-                None => addr.ip().to_string(),
-                Some(p) => p.target_address.clone().unwrap_or_default(),
-            },
-            servername: sni,
-            starttls: opts.starttls.as_ref().map(|(p, _)| p.name().to_string()),
-        },
+        // Through a proxy the TCP peer is the proxy: the target's address, when known.
+        target: opts.target_info(match &proxy {
+            None => addr.ip().to_string(),
+            Some(p) => p.target_address.clone().unwrap_or_default(),
+        }),
         started_at,
         scan_time_ms: 0,
         connections: 0,

@@ -441,7 +441,7 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     {
         f.notes
             .push("no TLS version is offered: session features not tested".into());
-        return (f, no_tls(ctx, report).await.into_iter().collect());
+        return (f, Vec::new());
     }
     let (mut a, mut b, mut c, mut d) = (
         SessionFeatures::default(),
@@ -492,28 +492,6 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     .await;
     let findings = findings(&f);
     (f, findings)
-}
-
-/// When no TLS version was accepted, one more plain TLS 1.2 hello says how the server answers,
-/// so a report of a server that resets or closes every connection still says why.
-async fn no_tls(ctx: &Ctx, report: &ScanReport) -> Option<Finding> {
-    if report.protocols.iter().any(|p| p.offered) {
-        return None;
-    }
-    let s = common::spec(
-        ctx,
-        Version::Tls12,
-        crate::scan::hello::candidate_suites(Version::Tls12),
-    );
-    let answer = match common::hello(ctx, &s.build()).await {
-        Ok(fl) => format!("a ServerHello for version 0x{:04x}", fl.version()),
-        Err(r) => r.describe(),
-    };
-    Some(Finding::new(
-        Severity::High,
-        "scan.no_tls",
-        format!("no protocol version was accepted; a plain TLSv1.2 hello got: {answer}"),
-    ))
 }
 
 fn findings(f: &SessionFeatures) -> Vec<Finding> {
