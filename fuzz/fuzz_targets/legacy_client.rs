@@ -1,10 +1,10 @@
-//! The scanner's TLS ≤ 1.2 client (scan::legacy) fed a hostile server's bytes: any input ends in
+//! The scanner's TLS ≤ 1.2 client (scan::engine::legacy) fed a hostile server's bytes: any input ends in
 //! events or a one-line error, never a panic. The first byte picks what was offered (ECDHE, DHE
 //! or RSA key exchange); the rest arrives in chunks whose sizes come from the data.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tlskit::scan::legacy::{Client, Config};
+use tlskit::scan::engine::legacy::{Client, Config};
 use tlskit_wire::version::Version;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,4 +1,4 @@
-//! The scanner's TLS ≤ 1.2 client (`tlskit::scan::legacy`) against real servers: `openssl
+//! The scanner's TLS ≤ 1.2 client (`tlskit::scan::engine::legacy`) against real servers: `openssl
 //! s_server -www` (Debian OpenSSL 3.0; TLS 1.0/1.1 only at `@SECLEVEL=0`; RC4 and SEED from its
 //! legacy provider) and `gnutls-serv` (RFC 7919 FFDHE for TLS 1.2, Camellia-GCM, heartbeat).
 //! Each test completes the handshake (the server's Finished verified) and, where the server is
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
-use tlskit::scan::legacy::{
+use tlskit::scan::engine::legacy::{
     probe_session_features, Config, ConnError, Connection, Error, Negotiated, Probe,
     RenegotiationIndication, SessionFeatures, Verdict,
 };
@@ -249,7 +249,7 @@ async fn tls12_every_cipher_family_against_openssl() {
                     assert_eq!(n.suite, suite(name));
                     assert_eq!(n.version, Version::Tls12);
                     assert!(n.extended_master_secret && n.secure_renegotiation);
-                    let cbc = tlskit::scan::legacy::SuiteParams::of(n.suite)
+                    let cbc = tlskit::scan::engine::legacy::SuiteParams::of(n.suite)
                         .unwrap()
                         .is_cbc();
                     assert_eq!(n.encrypt_then_mac, etm && cbc, "{name}");

@@ -2,21 +2,20 @@
 //! TLS endpoint offers, found with ClientHellos built by our own sans-IO codec (so legacy versions
 //! and suites rustls refuses to speak can be asked about).
 //!
-//! Data flows one way: [`ScanOptions`] → [`crate::net::Connector`] (TCP, STARTTLS) → [`probe::Prober`]
-//! → checks (one module each in [`checks`]) → [`report::ScanReport`] → text or JSON.
+//! Data flows one way: [`ScanOptions`] → [`crate::net::Connector`] (TCP, STARTTLS) → [`engine::probe::Prober`]
+//! → checks (one module each in [`checks`]; the engine they drive in [`engine`]) → [`report::ScanReport`] → text or JSON.
 
 pub mod checks;
+pub mod data;
+pub mod engine;
 pub mod grade;
-pub mod hello;
-pub mod keyshare;
-pub mod legacy;
 pub mod policy;
-pub mod probe;
 pub mod report;
 
 use crate::error::{Error, Result};
 use crate::net::{starttls, Connector, Target};
 use checks::suites::futures_join_all;
+use engine::{hello, keyshare, probe};
 use report::{ForwardSecrecy, ProtocolResult, ScanReport, SigAlgResult, TargetInfo};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

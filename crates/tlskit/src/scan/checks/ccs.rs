@@ -4,8 +4,8 @@
 //! from an empty master secret, so the next record we send (a second ChangeCipherSpec, in clear)
 //! fails its integrity check: bad_record_mac or decryption_failed.
 
-use super::conn::{read_flight, Conn, End, Msg};
-use crate::scan::hello::HelloSpec;
+use crate::scan::engine::conn::{read_flight, Conn, End, Msg};
+use crate::scan::engine::hello::HelloSpec;
 use crate::scan::report::Verdict;
 use crate::scan::Ctx;
 use std::time::Duration;

@@ -227,9 +227,14 @@ pub async fn without_sni(
 ) -> Option<Found> {
     ctx.sni.as_ref()?;
     if let Some(v) = newest_legacy.filter(|v| *v >= tlskit_wire::version::Version::Tls10) {
-        let spec =
-            crate::scan::hello::HelloSpec::new(v, crate::scan::hello::candidate_suites(v), None);
-        if let Ok(crate::scan::probe::Response::Hello(f)) = ctx.prober.probe(&spec.build()).await {
+        let spec = crate::scan::engine::hello::HelloSpec::new(
+            v,
+            crate::scan::engine::hello::candidate_suites(v),
+            None,
+        );
+        if let Ok(crate::scan::engine::probe::Response::Hello(f)) =
+            ctx.prober.probe(&spec.build()).await
+        {
             if !f.certificates.is_empty() {
                 return Some(Found {
                     chain: f.certificates.clone(),

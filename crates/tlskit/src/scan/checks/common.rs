@@ -1,8 +1,8 @@
 //! Small helpers shared by the session-feature and weakness checks: which versions and suites the
 //! earlier phases found, and one-shot hello probes.
 
-use crate::scan::hello::HelloSpec;
-use crate::scan::probe::{Flight, Response};
+use crate::scan::engine::hello::HelloSpec;
+use crate::scan::engine::probe::{Flight, Response};
 use crate::scan::report::ScanReport;
 use crate::scan::Ctx;
 use tlskit_wire::registry::{self, CipherSuite};

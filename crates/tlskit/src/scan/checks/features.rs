@@ -7,48 +7,20 @@
 //!   session_ticket, status_request/CertificateStatus, heartbeat; encrypt_then_mac with CBC suites
 //!   only (it means nothing with AEAD); compression by offering DEFLATE; ALPN by elimination;
 //!   TLS_FALLBACK_SCSV by offering a lower version with the SCSV (inappropriate_fallback expected).
-//! * With finished TLS 1.2 handshakes of the minimal client ([`super::tls12`]): resumption by
+//! * With finished TLS 1.2 handshakes of the minimal client ([`crate::scan::engine::tls12`]): resumption by
 //!   session ID and by ticket, client-initiated renegotiation with and without RFC 5746.
 //! * With rustls (TLS 1.3): PSK resumption, 0-RTT, and ALPN / OCSP when only TLS 1.3 is offered.
 
 use super::common::{self, newest_legacy, offered};
-use super::tls12::{self, After, Hello12, Outcome, Renegotiation};
-use super::tls13;
+use crate::scan::engine::tls12::{self, After, Hello12, Outcome, Renegotiation};
+use crate::scan::engine::tls13;
 use crate::scan::report::{Alpn, Finding, ScanReport, SessionFeatures, Severity};
 use crate::scan::Ctx;
 use tlskit_wire::alert::AlertDescription;
 use tlskit_wire::registry;
 use tlskit_wire::version::Version;
 
-/// ALPN protocol ids worth asking about (IANA registry), common ones first.
-const ALPN_CANDIDATES: [&str; 24] = [
-    "h2",
-    "http/1.1",
-    "http/1.0",
-    "spdy/3.1",
-    "spdy/3",
-    "spdy/2",
-    "h2c",
-    "acme-tls/1",
-    "imap",
-    "pop3",
-    "managesieve",
-    "ftp",
-    "xmpp-client",
-    "xmpp-server",
-    "irc",
-    "nntp",
-    "nnsp",
-    "smb",
-    "postgresql",
-    "mqtt",
-    "dot",
-    "coap",
-    "sunrpc",
-    "ntske/1",
-];
-/// An ALPN id no server knows.
-const ALPN_UNKNOWN: &str = "tlskit-unknown/0";
+use crate::scan::data::alpn::{ALPN_CANDIDATES, ALPN_UNKNOWN};
 
 /// Hello-level answers from one TLS ≤ 1.2 ServerHello.
 async fn hello_level(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
@@ -169,7 +141,7 @@ async fn fallback_scsv(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) 
     let mut s = common::spec(ctx, lower, common::accepted(report, lower));
     s.extra_suites.push(0x5600);
     match common::hello(ctx, &s.build()).await {
-        Err(crate::scan::probe::Response::Alert(a))
+        Err(crate::scan::engine::probe::Response::Alert(a))
             if a.description == AlertDescription::InappropriateFallback =>
         {
             f.fallback_scsv = Some(true);
@@ -215,7 +187,7 @@ async fn alpn(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
                             .ok()
                             .flatten()
                             .map(|p| String::from_utf8_lossy(&p).into_owned())),
-                        Err(crate::scan::probe::Response::Alert(a))
+                        Err(crate::scan::engine::probe::Response::Alert(a))
                             if a.description == AlertDescription::NoApplicationProtocol =>
                         {
                             Err((true, String::new()))

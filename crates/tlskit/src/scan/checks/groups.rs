@@ -3,8 +3,8 @@
 //! only ECDHE suites; the ServerKeyExchange names the curve. Both by elimination, which also yields
 //! the server's preference.
 
-use crate::scan::hello::{self, HelloSpec};
-use crate::scan::probe::Response;
+use crate::scan::engine::hello::{self, HelloSpec};
+use crate::scan::engine::probe::Response;
 use crate::scan::report::GroupResult;
 use crate::scan::Ctx;
 use std::collections::BTreeMap;

@@ -4,8 +4,8 @@
 //! answers with a heartbeat response padded out with its own memory. Only the size of the answer
 //! is looked at — the leaked bytes are discarded unread.
 
-use super::conn::{read_flight, Conn, End, Msg};
-use crate::scan::hello::HelloSpec;
+use crate::scan::engine::conn::{read_flight, Conn, End, Msg};
+use crate::scan::engine::hello::HelloSpec;
 use crate::scan::report::Verdict;
 use crate::scan::Ctx;
 use std::time::Duration;
@@ -52,7 +52,7 @@ pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
     }
     let mut payload = vec![1u8];
     payload.extend_from_slice(&CLAIMED.to_be_bytes());
-    payload.extend_from_slice(&crate::scan::hello::random32()[..PADDING]);
+    payload.extend_from_slice(&crate::scan::engine::hello::random32()[..PADDING]);
     let sent = payload.len();
     if let Err(e) = conn.send(ContentType::Heartbeat, &payload, deadline).await {
         return Verdict::NotVulnerable(format!(

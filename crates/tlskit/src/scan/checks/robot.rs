@@ -15,9 +15,9 @@
 //! The answers (first alert, and whether the connection then closes, resets or stays silent) are
 //! compared; differences are re-tested once, and only a difference seen twice counts.
 
-use super::conn::{read_flight, Conn, End, Msg};
-use super::rsa::{nonzero_random, RsaPublicKey};
-use crate::scan::hello::HelloSpec;
+use crate::scan::engine::conn::{read_flight, Conn, End, Msg};
+use crate::scan::engine::hello::HelloSpec;
+use crate::scan::engine::rsa::{nonzero_random, RsaPublicKey};
 use crate::scan::report::Verdict;
 use crate::scan::Ctx;
 use std::time::Duration;

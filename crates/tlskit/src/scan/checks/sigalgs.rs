@@ -2,8 +2,8 @@
 //! the scheme the ServerKeyExchange was signed with. (TLS 1.3 signatures are encrypted; they are
 //! probed with real handshakes in the certificates check.)
 
-use crate::scan::hello::{self, HelloSpec};
-use crate::scan::probe::Response;
+use crate::scan::engine::hello::{self, HelloSpec};
+use crate::scan::engine::probe::Response;
 use crate::scan::Ctx;
 use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
 use tlskit_wire::registry::{self, Auth, Kx};

@@ -1,7 +1,7 @@
 //! SSLv2: one SSLv2-format CLIENT-HELLO offering every cipher kind; a SERVER-HELLO lists the
 //! kinds the server supports.
 
-use crate::scan::probe::Response;
+use crate::scan::engine::probe::Response;
 use crate::scan::report::{ProtocolResult, SuiteResult};
 use crate::scan::Ctx;
 use tlskit_wire::registry;
@@ -9,7 +9,7 @@ use tlskit_wire::sslv2::ClientHelloV2;
 
 pub async fn run(ctx: &Ctx) -> (ProtocolResult, Option<Vec<u8>>) {
     let kinds: Vec<u32> = registry::ssl2_cipher_kinds().iter().map(|k| k.id).collect();
-    let challenge = crate::scan::hello::random32()[..16].to_vec();
+    let challenge = crate::scan::engine::hello::random32()[..16].to_vec();
     let hello = ClientHelloV2::new(kinds, challenge).to_record();
     let mut result = ProtocolResult {
         version: tlskit_wire::version::Version::Ssl2,

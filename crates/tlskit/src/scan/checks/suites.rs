@@ -4,8 +4,8 @@
 //! own order is decided by offering the list forwards and backwards; with client order, the
 //! remaining candidates are split into chunks eliminated in parallel.
 
-use crate::scan::hello::{self, HelloSpec};
-use crate::scan::probe::{Flight, Response};
+use crate::scan::engine::hello::{self, HelloSpec};
+use crate::scan::engine::probe::{Flight, Response};
 use crate::scan::report::{ProtocolResult, SuiteResult};
 use crate::scan::Ctx;
 use tlskit_wire::handshake::{KxHint, ServerKeyExchange};

@@ -66,7 +66,7 @@ async fn logjam(ctx: &Ctx, report: &ScanReport) -> Verdict {
         return Verdict::Undetermined("the DHE ServerKeyExchange could not be parsed".into());
     };
     let bits = p.prime_bits();
-    let common_name = super::dhprimes::common_prime(&p.p);
+    let common_name = crate::scan::data::dhprimes::common_prime(&p.p);
     let shared = common_name
         .map(|n| format!(", a widely shared prime ({n})"))
         .unwrap_or_default();

@@ -212,7 +212,7 @@ impl Hello12 {
     fn builder(&self, renegotiated_connection: Option<&[u8]>) -> ClientHelloBuilder {
         let mut b =
             ClientHelloBuilder::for_version(Version::Tls12, &self.suites, self.sni.as_deref())
-                .with_random(crate::scan::hello::random32())
+                .with_random(crate::scan::engine::hello::random32())
                 .supported_groups(&[0x001d, 0x0017, 0x0018])
                 .session_id(self.session_id.clone());
         match renegotiated_connection {
@@ -391,8 +391,8 @@ async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant, after: A
                 return Outcome::Failed("no RSA certificate for an RSA suite".into());
             };
             let mut pms = vec![3u8, 3];
-            pms.extend_from_slice(&crate::scan::hello::random32()[..23]);
-            pms.extend_from_slice(&crate::scan::hello::random32()[..23]);
+            pms.extend_from_slice(&crate::scan::engine::hello::random32()[..23]);
+            pms.extend_from_slice(&crate::scan::engine::hello::random32()[..23]);
             let Some(enc) = key.pkcs1_encrypt(&pms) else {
                 return Outcome::Failed("RSA key too small".into());
             };

@@ -1,0 +1,4 @@
+//! Tables the checks consult: facts carried over from registries and RFCs, no I/O.
+
+pub mod alpn;
+pub mod dhprimes;

@@ -1,0 +1,17 @@
+//! The scanner's engine: how probes reach a server and how its answers are read, apart from the
+//! checks that decide what those answers mean.
+//!
+//! [`hello`] builds ClientHellos with our own codec; [`keyshare`] makes TLS 1.3 key shares;
+//! [`probe`] sends one hello and classifies the server's first flight; [`conn`] keeps a
+//! connection open for multi-step probes; [`tls12`] and [`tls13`] are minimal handshakes for
+//! the session features; [`rsa`] is the RSA arithmetic ROBOT needs; [`legacy`] is the complete
+//! TLS ≤ 1.2 client.
+
+pub mod conn;
+pub mod hello;
+pub mod keyshare;
+pub mod legacy;
+pub mod probe;
+pub mod rsa;
+pub mod tls12;
+pub mod tls13;
