@@ -2,7 +2,8 @@
 //! --http`, `cert show`, `scan`, `bench` — against `hostile_server`, a minimal hostile TLS server
 //! written for this test, in each of its modes: garbage, 0xFFFF-byte records, a 16 MiB handshake
 //! length, a truncated ServerHello, a wrong version, an endless stream of records, silence, RST,
-//! an immediate close.
+//! an immediate close. And `scan` against a real `openssl s_server` behind `stop_after_proxy`,
+//! a minimal forwarder that starts resetting connections after the first N.
 //!
 //! Each run must: finish within a bound, never panic, exit with the documented status (1), and
 //! say what went wrong in exactly one `tlskit: error:` line, with no terminal control bytes from
@@ -11,6 +12,9 @@
 use crate::common::*;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How a `hostile_server` treats every connection.
@@ -245,4 +249,111 @@ fn client_commands_against_every_hostile_mode() {
         failures.len(),
         failures.join("\n-----\n")
     );
+}
+
+/// `stop_after_proxy`: forwards the first `n` connections to `upstream`, then resets every later
+/// one — a server that dies in the middle of a scan.
+fn stop_after_proxy(upstream: u16, n: usize) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let count = Arc::new(AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut client) = s else { continue };
+            if count.fetch_add(1, Ordering::SeqCst) >= n {
+                std::thread::spawn(move || behave(Mode::Reset, &mut client));
+                continue;
+            }
+            std::thread::spawn(move || {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    return;
+                };
+                let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let up = std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c2, &mut s2);
+                    let _ = s2.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut s3, mut c3) = (server, client);
+                let _ = std::io::copy(&mut s3, &mut c3);
+                let _ = c3.shutdown(std::net::Shutdown::Write);
+                let _ = up.join();
+            });
+        }
+    });
+    port
+}
+
+/// A server that starts resetting in the middle of a scan: whatever could not be determined is
+/// an error entry (or the scan fails) — sections never vanish silently.
+#[test]
+fn scan_of_a_server_that_dies_midway_is_never_silently_short() {
+    require_tool("openssl", "openssl");
+    let pki = Pki::new("ecdsa-p256");
+    let (cert, key) = pki.issue("srv", &["localhost", "127.0.0.1"], &[]);
+    let upstream = free_port();
+    let _server = Peer::listening(
+        "openssl s_server",
+        Command::new("openssl")
+            .args(["s_server", "-www", "-accept"])
+            .arg(format!("127.0.0.1:{upstream}"))
+            .arg("-cert")
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key),
+        upstream,
+    );
+    // The full scan, to know how many connections it makes and what it finds.
+    let full = run_cmd(
+        tlskit()
+            .args(["scan", "--json", "--no-progress", "--timeout", "3"])
+            .arg(format!("127.0.0.1:{upstream}")),
+        Duration::from_secs(180),
+    );
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    let fv = full.json();
+    let total = fv["connections"].as_u64().unwrap() as usize;
+    assert!(total > 20, "{total} connections");
+    for n in [total / 4, total / 2, total * 3 / 4] {
+        let port = stop_after_proxy(upstream, n);
+        let r = run_cmd(
+            tlskit()
+                .args([
+                    "scan",
+                    "--json",
+                    "--no-progress",
+                    "--timeout",
+                    "3",
+                    "--max-connections",
+                    "1",
+                ])
+                .arg(format!("127.0.0.1:{port}")),
+            Duration::from_secs(180),
+        );
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        let v = r.json();
+        validate_schema(&v);
+        if r.code == 1 && v.get("error").is_some() {
+            continue; // could not be scanned: said so
+        }
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let errors = v["errors"].as_array().unwrap();
+        let notes: Vec<&str> = v["protocols"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["error"].as_str())
+            .collect();
+        assert!(
+            !errors.is_empty() || !notes.is_empty(),
+            "after {n} of {total} connections the server reset every connection, yet the report has no error entry:\n{}",
+            serde_json::to_string_pretty(&v).unwrap()
+        );
+        // What the report lists as found is never more than the full scan found.
+        for key in ["groups", "signature_algorithms"] {
+            assert!(
+                v[key].as_array().unwrap().len() <= fv[key].as_array().unwrap().len(),
+                "{key}"
+            );
+        }
+    }
 }

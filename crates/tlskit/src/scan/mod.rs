@@ -339,6 +339,17 @@ pub async fn scan(
         v2, v3.result, t10.result, t11.result, t12.result, t13.result,
     ];
     let groups = checks::groups::merge(&g13, &g12, newest_legacy);
+    // What a version's enumeration could not determine is an error of the report too.
+    for p in protocols.iter().filter(|p| p.offered) {
+        if let Some(e) = &p.error {
+            let name = p.version.name();
+            errors.push(if e.starts_with(name) {
+                e.clone()
+            } else {
+                format!("{name}: {e}")
+            });
+        }
+    }
 
     // A port that is not TLS at all: say so plainly.
     if !protocols.iter().any(|p| p.offered) {
@@ -401,6 +412,7 @@ pub async fn scan(
     );
     report.session_features = Some(features);
     report.vulnerabilities = vulns;
+    qualify_suite_verdicts(&mut report);
     report.findings.extend(f1);
     report.findings.extend(f2);
     // Worst first (Severity orders so); the order within a severity is the order found.
@@ -410,6 +422,44 @@ pub async fn scan(
     report.connections = ctx.prober.connections() + 1;
     report.scan_time_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// A "not vulnerable" that rests on the list of accepted suites is only as good as that list:
+/// where a version's enumeration could not determine every suite, it becomes "not determined".
+fn qualify_suite_verdicts(report: &mut ScanReport) {
+    use report::WeaknessId as W;
+    let incomplete: Vec<&str> = report
+        .protocols
+        .iter()
+        .filter(|p| p.offered && p.error.is_some())
+        .map(|p| p.version.name())
+        .collect();
+    if incomplete.is_empty() {
+        return;
+    }
+    for v in &mut report.vulnerabilities {
+        let from_suites = match v.id {
+            W::Robot
+            | W::Poodle
+            | W::Sweet32
+            | W::Freak
+            | W::Logjam
+            | W::Beast
+            | W::Rc4
+            | W::Null
+            | W::Anonymous
+            | W::StaticRsa => true,
+            W::Heartbleed | W::CcsInjection | W::Drown | W::Crime => false,
+        };
+        if from_suites && v.vulnerable == Some(false) {
+            v.vulnerable = None;
+            v.detail = format!(
+                "not determined: the cipher suites of {} could not all be tested (see errors); from those found: {}",
+                incomplete.join(", "),
+                v.detail
+            );
+        }
+    }
 }
 
 pub(crate) fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {
