@@ -55,7 +55,7 @@ pub struct Args {
     /// HOST[:PORT], [IPv6]:PORT, HOST PORT, or a URL (https://HOST[:PORT]/, smtp://HOST picks
     /// STARTTLS, imaps://HOST port 993 …); the port defaults to 443 (or the -t protocol's). Several
     /// targets may be given; '-' reads them from stdin, one a line.
-    #[arg(value_name = "TARGET", required_unless_present = "targets")]
+    #[arg(value_name = "TARGET", required_unless_present_any = ["targets", "list_checks"])]
     target: Vec<String>,
 
     /// Read targets from FILE ('-' for stdin): one target a line in any form TARGET takes (port
@@ -118,6 +118,16 @@ pub struct Args {
     /// No progress indicator on stderr.
     #[arg(long)]
     no_progress: bool,
+    /// Run only these weakness checks (comma-separated ids, see --list-checks), with the
+    /// enumeration they need; the others are left out of the report.
+    #[arg(long, value_name = "ID,...")]
+    checks: Option<String>,
+    /// Leave out these weakness checks (comma-separated ids, see --list-checks).
+    #[arg(long, value_name = "ID,...")]
+    skip: Option<String>,
+    /// List the weakness checks, one a line (id, name, CVEs), and exit; as JSON with --json.
+    #[arg(long)]
+    list_checks: bool,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -240,6 +250,16 @@ impl Outcome {
 }
 
 pub fn run(args: Args) -> Result<i32> {
+    let registry = scan::checks::registry::REGISTRY;
+    if args.list_checks {
+        print!("{}", list_checks(registry, args.json)?);
+        return Ok(0);
+    }
+    let selection = scan::checks::registry::Selection::parse(
+        args.checks.as_deref(),
+        args.skip.as_deref(),
+        registry,
+    )?;
     if args.max_connections == 0 {
         return Err(Error::usage("--max-connections must be at least 1"));
     }
@@ -332,6 +352,7 @@ pub fn run(args: Args) -> Result<i32> {
             timeout,
             ca: args.ca.clone(),
             route: route.clone(),
+            checks: selection.clone(),
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {
@@ -708,6 +729,27 @@ impl Printer<'_> {
 }
 
 /// "1.2 1.3", "SSLv3 1.0 1.2".
+/// `--list-checks`: one line per check (id, name, CVEs), or a JSON array.
+fn list_checks(registry: &[&'static dyn scan::checks::Check], json: bool) -> Result<String> {
+    let list = scan::checks::registry::list(registry);
+    if json {
+        let mut s = serde_json::to_string_pretty(&list)
+            .map_err(|e| Error::other(format!("cannot write the list as JSON: {e}")))?;
+        s.push('\n');
+        return Ok(s);
+    }
+    let mut s = String::new();
+    for c in list {
+        let cves = if c.cves.is_empty() {
+            "-".to_string()
+        } else {
+            c.cves.join(", ")
+        };
+        s.push_str(&format!("{:<14} {:<30} {cves}\n", c.id.as_str(), c.name));
+    }
+    Ok(s)
+}
+
 fn versions_short(r: &ScanReport) -> String {
     let v: Vec<String> = r
         .protocols

@@ -14,7 +14,6 @@ pub mod report;
 
 use crate::error::{Error, Result};
 use crate::net::{starttls, Connector, Target};
-use checks::suites::futures_join_all;
 use engine::{hello, keyshare, probe};
 use report::{ForwardSecrecy, ProtocolResult, ScanReport, SigAlgResult, TargetInfo};
 use std::sync::Arc;
@@ -39,6 +38,8 @@ pub struct ScanOptions {
     pub ca: Vec<std::path::PathBuf>,
     /// Outbound proxy and `--resolve` overrides.
     pub route: crate::net::Route,
+    /// Which weakness checks run (`--checks`, `--skip`); all by default.
+    pub checks: checks::registry::Selection,
 }
 
 impl ScanOptions {
@@ -52,6 +53,7 @@ impl ScanOptions {
             timeout: Duration::from_secs(5),
             ca: Vec::new(),
             route: Default::default(),
+            checks: checks::registry::Selection::all(),
         }
     }
 }
@@ -194,12 +196,12 @@ pub async fn scan(
         .iter()
         .filter_map(|g| keyshare::share(*g))
         .collect();
-    let ctx = Ctx {
+    let ctx = Arc::new(Ctx {
         prober,
         sni: sni.clone(),
         default_key_shares,
         parallel_chunks: (opts.max_connections / 4).max(1),
-    };
+    });
 
     // Phase 1: every version at once.
     let ((v2, v2_cert), v3, t10, t11, t12, t13) = tokio::join!(
@@ -405,16 +407,47 @@ pub async fn scan(
     basic_findings(&mut report);
     report.findings.extend(chain_findings);
 
-    // Phase 3: session features and weaknesses (they build on what was found).
-    let ((features, f1), (vulns, f2)) = tokio::join!(
-        timed("session features", checks::features::run(&ctx, &report)),
-        timed("weaknesses", checks::vulns::run(&ctx, &report))
-    );
-    report.session_features = Some(features);
-    report.vulnerabilities = vulns;
+    // Phase 3: session features, with the checks that need only the enumeration alongside;
+    // then the checks that need the session features.
+    let selection = &opts.checks;
+    let registry = checks::registry::REGISTRY;
+    let any_answer = report.protocols.iter().any(|p| p.offered);
+    let early = selection.after(registry, checks::Phase::Enumeration);
+    let late = selection.after(registry, checks::Phase::SessionFeatures);
+    let run_features = selection.session_features(registry);
+    let enumeration = Arc::new(checks::Facts::new(report.clone(), None));
+    let features = async {
+        if run_features {
+            Some(timed("session features", checks::features::run(&ctx, &report)).await)
+        } else {
+            None
+        }
+    };
+    let early_checks = async {
+        if any_answer {
+            checks::registry::run(&ctx, &early, enumeration).await
+        } else {
+            // Nothing answered: there is nothing to judge.
+            Vec::new()
+        }
+    };
+    let (features, mut outcomes) = tokio::join!(features, timed("weaknesses", early_checks));
+    let session_facts = features.as_ref().map(|f| f.facts.clone());
+    if let Some(found) = features {
+        report.session_features = Some(found.features);
+        report.findings.extend(found.findings);
+    }
+    if any_answer && !late.is_empty() {
+        let facts = Arc::new(checks::Facts::new(report.clone(), session_facts));
+        outcomes.extend(checks::registry::run(&ctx, &late, facts).await);
+    }
+    // The report's order is the registry's.
+    outcomes.sort_by_key(|o| registry.iter().position(|c| c.id() == o.vulnerability.id));
+    for o in outcomes {
+        report.vulnerabilities.push(o.vulnerability);
+        report.findings.extend(o.finding);
+    }
     qualify_suite_verdicts(&mut report);
-    report.findings.extend(f1);
-    report.findings.extend(f2);
     // Worst first (Severity orders so); the order within a severity is the order found.
     report.findings.sort_by_key(|f| f.severity);
     report.grade = grade::grade(&report);
@@ -551,5 +584,5 @@ fn basic_findings(r: &mut ScanReport) {
 
 /// Scan several targets one after another (kept for callers that want a simple loop).
 pub async fn scan_all(opts: Vec<ScanOptions>) -> Vec<Result<ScanReport>> {
-    futures_join_all(opts.iter().map(|o| scan(o, None))).await
+    futures_util::future::join_all(opts.iter().map(|o| scan(o, None))).await
 }

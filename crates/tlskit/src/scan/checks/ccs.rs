@@ -4,6 +4,9 @@
 //! from an empty master secret, so the next record we send (a second ChangeCipherSpec, in clear)
 //! fails its integrity check: bad_record_mac or decryption_failed.
 
+use super::common::{newest_legacy, no_legacy};
+use super::{Check, CheckFuture, CheckId, Facts};
+use crate::finding::Severity;
 use crate::scan::engine::conn::{read_flight, Conn, End, Msg};
 use crate::scan::engine::hello::HelloSpec;
 use crate::scan::report::Verdict;
@@ -13,6 +16,32 @@ use tlskit_wire::alert::AlertDescription;
 use tlskit_wire::record::ContentType;
 use tlskit_wire::version::Version;
 use tokio::time::Instant;
+
+/// The check.
+pub struct CcsInjection;
+
+impl Check for CcsInjection {
+    fn id(&self) -> CheckId {
+        CheckId::CcsInjection
+    }
+    fn name(&self) -> &'static str {
+        "CCS injection"
+    }
+    fn cves(&self) -> &'static [&'static str] {
+        &["CVE-2014-0224"]
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn run<'a>(&'a self, ctx: &'a Ctx, facts: &'a Facts) -> CheckFuture<'a> {
+        Box::pin(async move {
+            match newest_legacy(&facts.report) {
+                Some((v, s)) => probe(ctx, v, s).await,
+                None => no_legacy("CCS injection"),
+            }
+        })
+    }
+}
 
 enum Answer {
     Alert(AlertDescription),
@@ -34,7 +63,7 @@ async fn answer(conn: &mut Conn, wait: Instant) -> Answer {
     }
 }
 
-pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
+async fn probe(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
     let deadline = Instant::now() + ctx.prober.timeout();
     let record = HelloSpec::new(version, suites, ctx.sni.clone()).build();
     let mut conn = match Conn::open(ctx).await {

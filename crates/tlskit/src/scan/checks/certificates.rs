@@ -167,7 +167,7 @@ pub async fn tls13(ctx: &Ctx, known_key_types: &[String]) -> (Vec<SigAlgResult>,
     let jobs = schemes
         .iter()
         .map(|s| tls13_handshake(ctx, std::slice::from_ref(s), sni.as_deref()));
-    let results = super::suites::futures_join_all(jobs).await;
+    let results = futures_util::future::join_all(jobs).await;
     let mut algs = Vec::new();
     let mut found = Vec::new();
     for (scheme, r) in schemes.iter().zip(results) {

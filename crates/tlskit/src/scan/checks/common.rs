@@ -1,9 +1,10 @@
 //! Small helpers shared by the session-feature and weakness checks: which versions and suites the
 //! earlier phases found, and one-shot hello probes.
 
+use super::Probed;
 use crate::scan::engine::hello::HelloSpec;
 use crate::scan::engine::probe::{Flight, Response};
-use crate::scan::report::ScanReport;
+use crate::scan::report::{ScanReport, Verdict};
 use crate::scan::Ctx;
 use tlskit_wire::registry::{self, CipherSuite};
 use tlskit_wire::version::Version;
@@ -95,20 +96,50 @@ pub fn at_version(f: &Flight, v: Version) -> bool {
     f.version() == v.wire() && !f.server_hello.is_hello_retry_request()
 }
 
-/// TLS compression: whether the server picks DEFLATE when offered [DEFLATE, null]. None with the
-/// reason when it cannot be told.
-pub async fn compression(ctx: &Ctx, report: &ScanReport) -> Result<bool, String> {
-    let Some((v, suites)) = newest_legacy(report) else {
-        return Err("no TLS ≤ 1.2 version is offered (TLSv1.3 has no compression)".into());
-    };
+/// TLS compression: whether the server picks DEFLATE when offered [DEFLATE, null]; `None` when
+/// no TLS ≤ 1.2 version is offered (TLS 1.3 has no compression).
+pub async fn compression(ctx: &Ctx, report: &ScanReport) -> Option<Probed<bool>> {
+    let (v, suites) = newest_legacy(report)?;
     let mut s = spec(ctx, v, suites);
     s.compression = Some(vec![1, 0]);
-    match hello(ctx, &s.build()).await {
-        Ok(f) => Ok(f.server_hello.compression == 1),
-        Err(r) if r.is_refusal() => {
-            // Some servers refuse a hello offering DEFLATE outright: that is "no compression".
-            Ok(false)
-        }
-        Err(r) => Err(r.describe()),
+    Some(match hello(ctx, &s.build()).await {
+        Ok(f) => Probed::Found(f.server_hello.compression == 1),
+        // Some servers refuse a hello offering DEFLATE outright: that is "no compression".
+        Err(r) if r.is_refusal() => Probed::Found(false),
+        Err(r) => Probed::Failed(r.describe()),
+    })
+}
+
+/// The verdict of a configuration check: vulnerable, naming the suites, when `found` has any.
+pub fn listed(found: Vec<(Version, &'static CipherSuite)>, yes: &str, no: &str) -> Verdict {
+    if found.is_empty() {
+        Verdict::NotVulnerable(no.to_string())
+    } else {
+        Verdict::Vulnerable(format!("{yes}: {}", names(&found)))
     }
+}
+
+/// Test support: a report whose versions accept the given suites (by id).
+#[cfg(test)]
+pub(crate) fn report_with(accepted: &[(Version, &[u16])]) -> ScanReport {
+    let protocols = accepted
+        .iter()
+        .map(|(v, ids)| crate::scan::report::ProtocolResult {
+            version: *v,
+            offered: true,
+            cipher_suites: ids
+                .iter()
+                .map(|id| crate::scan::report::SuiteResult::from_id(*id, None))
+                .collect(),
+            server_order: None,
+            note: None,
+            error: None,
+        })
+        .collect();
+    ScanReport::for_tests(protocols, Vec::new(), Vec::new())
+}
+
+/// The verdict of a check that needs TLS ≤ 1.2 when only TLS 1.3 is offered.
+pub fn no_legacy(what: &str) -> Verdict {
+    Verdict::NotVulnerable(format!("only TLSv1.3 is offered; {what} needs TLS ≤ 1.2"))
 }

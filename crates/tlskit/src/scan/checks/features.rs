@@ -12,6 +12,7 @@
 //! * With rustls (TLS 1.3): PSK resumption, 0-RTT, and ALPN / OCSP when only TLS 1.3 is offered.
 
 use super::common::{self, newest_legacy, offered};
+use super::{Probed, SessionFacts};
 use crate::scan::engine::tls12::{self, After, Hello12, Outcome, Renegotiation};
 use crate::scan::engine::tls13;
 use crate::scan::report::{Alpn, Finding, ScanReport, SessionFeatures, Severity};
@@ -23,7 +24,12 @@ use tlskit_wire::version::Version;
 use crate::scan::data::alpn::{ALPN_CANDIDATES, ALPN_UNKNOWN};
 
 /// Hello-level answers from one TLS ≤ 1.2 ServerHello.
-async fn hello_level(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
+async fn hello_level(
+    ctx: &Ctx,
+    report: &ScanReport,
+    f: &mut SessionFeatures,
+    facts: &mut SessionFacts,
+) {
     let Some((v, suites)) = newest_legacy(report) else {
         f.notes.push("TLS ≤ 1.2 is not offered: renegotiation, compression, extended master secret, encrypt-then-MAC, heartbeat and session tickets do not apply".into());
         return;
@@ -115,10 +121,12 @@ async fn hello_level(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
             .notes
             .push("encrypt-then-MAC: not applicable (no CBC suite offered)".into()),
     }
-    match comp {
-        Ok(c) => f.compression = Some(c),
-        Err(e) => f.notes.push(format!("compression: {e}")),
+    match &comp {
+        Some(Probed::Found(c)) => f.compression = Some(*c),
+        Some(Probed::Failed(e)) => f.notes.push(format!("compression: {e}")),
+        None => {}
     }
+    facts.compression = comp;
 }
 
 /// TLS_FALLBACK_SCSV: offer the second-newest version with the SCSV.
@@ -419,8 +427,20 @@ async fn tls13_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
     }
 }
 
+/// What the session-features phase found: the report's part, its findings, and the facts later
+/// checks read.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// The report's `session_features`.
+    pub features: SessionFeatures,
+    /// Findings about them.
+    pub findings: Vec<Finding>,
+    /// Probe outcomes for the checks of the next phase.
+    pub facts: SessionFacts,
+}
+
 /// Probe the session features; `report` holds the versions and suites found so far.
-pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Finding>) {
+pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
     let mut f = SessionFeatures::default();
     if report
         .offered_versions()
@@ -429,8 +449,13 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     {
         f.notes
             .push("no TLS version is offered: session features not tested".into());
-        return (f, Vec::new());
+        return Found {
+            features: f,
+            findings: Vec::new(),
+            facts: SessionFacts::default(),
+        };
     }
+    let mut facts = SessionFacts::default();
     let (mut a, mut b, mut c, mut d) = (
         SessionFeatures::default(),
         SessionFeatures::default(),
@@ -441,7 +466,7 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     tokio::join!(
         Box::pin(crate::scan::timed(
             "features: hello level",
-            hello_level(ctx, report, &mut a)
+            hello_level(ctx, report, &mut a, &mut facts)
         )),
         Box::pin(crate::scan::timed(
             "features: fallback SCSV",
@@ -479,7 +504,11 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> (SessionFeatures, Vec<Findin
     ))
     .await;
     let findings = findings(&f);
-    (f, findings)
+    Found {
+        features: f,
+        findings,
+        facts,
+    }
 }
 
 fn findings(f: &SessionFeatures) -> Vec<Finding> {

@@ -4,6 +4,9 @@
 //! answers with a heartbeat response padded out with its own memory. Only the size of the answer
 //! is looked at — the leaked bytes are discarded unread.
 
+use super::common::{newest_legacy, no_legacy};
+use super::{Check, CheckFuture, CheckId, Facts};
+use crate::finding::Severity;
 use crate::scan::engine::conn::{read_flight, Conn, End, Msg};
 use crate::scan::engine::hello::HelloSpec;
 use crate::scan::report::Verdict;
@@ -14,6 +17,35 @@ use tlskit_wire::record::ContentType;
 use tlskit_wire::version::Version;
 use tokio::time::Instant;
 
+/// The check.
+pub struct Heartbleed;
+
+impl Check for Heartbleed {
+    fn id(&self) -> CheckId {
+        CheckId::Heartbleed
+    }
+    fn name(&self) -> &'static str {
+        "Heartbleed"
+    }
+    fn cves(&self) -> &'static [&'static str] {
+        &["CVE-2014-0160"]
+    }
+    fn severity(&self) -> Severity {
+        Severity::Critical
+    }
+    fn run<'a>(&'a self, ctx: &'a Ctx, facts: &'a Facts) -> CheckFuture<'a> {
+        Box::pin(async move {
+            match newest_legacy(&facts.report) {
+                Some((v, s)) if v >= Version::Tls10 => probe(ctx, v, s).await,
+                Some(_) => Verdict::NotVulnerable(
+                    "only SSLv3 is offered, which has no heartbeat extension".into(),
+                ),
+                None => no_legacy("Heartbleed"),
+            }
+        })
+    }
+}
+
 /// Bytes of padding after the 3-byte header (RFC 6520 requires at least 16; old OpenSSL
 /// silently drops shorter requests, so a probe without them would miss the bug).
 const PADDING: usize = 16;
@@ -21,7 +53,7 @@ const PADDING: usize = 16;
 const CLAIMED: u16 = 0x4000;
 
 /// Verdict and detail.
-pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
+async fn probe(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
     let deadline = Instant::now() + ctx.prober.timeout();
     let spec = HelloSpec::new(version, suites, ctx.sni.clone());
     let record = spec

@@ -15,6 +15,9 @@
 //! The answers (first alert, and whether the connection then closes, resets or stays silent) are
 //! compared; differences are re-tested once, and only a difference seen twice counts.
 
+use super::common::{accepted, LEGACY};
+use super::{Check, CheckFuture, CheckId, Facts};
+use crate::finding::Severity;
 use crate::scan::engine::conn::{read_flight, Conn, End, Msg};
 use crate::scan::engine::hello::HelloSpec;
 use crate::scan::engine::rsa::{nonzero_random, RsaPublicKey};
@@ -23,8 +26,40 @@ use crate::scan::Ctx;
 use std::time::Duration;
 use tlskit_wire::handshake::{frame, HandshakeType};
 use tlskit_wire::record::ContentType;
+use tlskit_wire::registry::{self, Kx};
 use tlskit_wire::version::Version;
 use tokio::time::Instant;
+
+/// The check.
+pub struct Robot;
+
+impl Check for Robot {
+    fn id(&self) -> CheckId {
+        CheckId::Robot
+    }
+    fn name(&self) -> &'static str {
+        "ROBOT (Bleichenbacher oracle)"
+    }
+    fn severity(&self) -> Severity {
+        Severity::High
+    }
+    fn run<'a>(&'a self, ctx: &'a Ctx, facts: &'a Facts) -> CheckFuture<'a> {
+        Box::pin(async move {
+            // The newest version with RSA key-exchange suites.
+            let found = LEGACY.into_iter().find_map(|v| {
+                let ids: Vec<u16> = accepted(&facts.report, v)
+                    .into_iter()
+                    .filter(|id| registry::cipher_suite(*id).is_some_and(|s| s.kx == Kx::Rsa))
+                    .collect();
+                (!ids.is_empty()).then_some((v, ids))
+            });
+            match found {
+                Some((v, ids)) => probe(ctx, v, ids).await,
+                None => Verdict::NotVulnerable("no RSA key-exchange suite is accepted".into()),
+            }
+        })
+    }
+}
 
 const NAMES: [&str; 5] = [
     "well-formed",
@@ -158,14 +193,14 @@ async fn reaction(
 async fn round(ctx: &Ctx, spec: &HelloSpec, key: &RsaPublicKey) -> Result<Vec<String>, String> {
     let jobs = (0..5).map(|i| reaction(ctx, spec, Some(key), Some(i)));
     let mut out = Vec::new();
-    for r in super::suites::futures_join_all(jobs).await {
+    for r in futures_util::future::join_all(jobs).await {
         out.push(r?.0);
     }
     Ok(out)
 }
 
 /// Verdict and detail. `suites` are the RSA key-exchange suites the server accepted at `version`.
-pub async fn run(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
+async fn probe(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
     let mut spec = HelloSpec::new(version, suites, ctx.sni.clone());
     spec.status_request = false;
     let key = match reaction(ctx, &spec, None, None).await {

@@ -212,7 +212,7 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
         let jobs = rest
             .chunks(size)
             .map(|c| eliminate(ctx, version, c.to_vec()));
-        for (found, err) in futures_join_all(jobs).await {
+        for (found, err) in futures_util::future::join_all(jobs).await {
             accepted.extend(found);
             if let Some(e) = err {
                 result.error.get_or_insert(e);
@@ -243,34 +243,6 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
         .map(|x| SuiteResult::from_id(x.suite, key_exchange_of(x.suite, &x.flight)))
         .collect();
     VersionScan { result, accepted }
-}
-
-/// Run futures concurrently and collect their outputs in order.
-pub async fn futures_join_all<F: std::future::Future>(
-    futs: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
-    let mut pending: Vec<(usize, std::pin::Pin<Box<F>>)> = futs.into_iter().enumerate().collect();
-    std::future::poll_fn(|cx| {
-        pending.retain_mut(|(i, f)| match f.as_mut().poll(cx) {
-            std::task::Poll::Ready(v) => {
-                outputs[*i] = Some(v);
-                false
-            }
-            std::task::Poll::Pending => true,
-        });
-        if pending.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    outputs
-        .into_iter()
-        .map(|o| o.expect("every future completed"))
-        .collect()
 }
 
 /// The key exchange the server used with a suite, as seen in its flight.

@@ -1,0 +1,339 @@
+//! The list of weakness checks, which of them a scan runs, and the runner that turns their
+//! verdicts into the report's `vulnerabilities` and findings.
+
+use super::{Check, CheckId, Facts, Phase};
+use crate::error::{Error, Result};
+use crate::scan::report::{Finding, Verdict, Vulnerability};
+use crate::scan::Ctx;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+/// Every check, in the order of the report.
+pub static REGISTRY: &[&dyn Check] = &[
+    &super::heartbleed::Heartbleed,
+    &super::ccs::CcsInjection,
+    &super::robot::Robot,
+    &super::poodle::Poodle,
+    &super::sweet32::Sweet32,
+    &super::freak::Freak,
+    &super::logjam::Logjam,
+    &super::drown::Drown,
+    &super::beast::Beast,
+    &super::crime::Crime,
+    &super::rc4::Rc4,
+    &super::null::Null,
+    &super::anonymous::Anonymous,
+    &super::static_rsa::StaticRsa,
+];
+
+/// Which checks a scan runs: all of them (the default), only some (`--checks`), or all but
+/// some (`--skip`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    only: Option<Vec<CheckId>>,
+    skip: Vec<CheckId>,
+}
+
+impl Selection {
+    /// Every check.
+    pub fn all() -> Selection {
+        Selection::default()
+    }
+
+    /// From the comma-separated lists of `--checks` and `--skip`. An id no check in `registry`
+    /// has is a usage error naming the valid ones.
+    pub fn parse(
+        only: Option<&str>,
+        skip: Option<&str>,
+        registry: &[&'static dyn Check],
+    ) -> Result<Selection> {
+        let ids = |flag: &str, list: &str| -> Result<Vec<CheckId>> {
+            let mut out = Vec::new();
+            for word in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+                match registry.iter().find(|c| c.id().as_str() == word) {
+                    Some(c) => out.push(c.id()),
+                    None => {
+                        let valid: Vec<&str> = registry.iter().map(|c| c.id().as_str()).collect();
+                        return Err(Error::usage(format!(
+                            "{flag}: unknown check '{}' (valid: {}; tlskit scan --list-checks)",
+                            crate::escape::short(word, 40),
+                            valid.join(", ")
+                        )));
+                    }
+                }
+            }
+            Ok(out)
+        };
+        Ok(Selection {
+            only: only.map(|l| ids("--checks", l)).transpose()?,
+            skip: skip
+                .map(|l| ids("--skip", l))
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Whether the check `id` runs.
+    pub fn runs(&self, id: CheckId) -> bool {
+        self.only.as_ref().is_none_or(|o| o.contains(&id)) && !self.skip.contains(&id)
+    }
+
+    /// Whether the session-features phase runs: always, unless `--checks` named only checks
+    /// that do not need it.
+    pub fn session_features(&self, registry: &[&'static dyn Check]) -> bool {
+        self.only.is_none()
+            || registry
+                .iter()
+                .any(|c| self.runs(c.id()) && c.needs() >= Phase::SessionFeatures)
+    }
+
+    /// The selected checks of `registry` that need at most `phase`'s facts, in registry order.
+    pub fn after(&self, registry: &[&'static dyn Check], phase: Phase) -> Vec<&'static dyn Check> {
+        registry
+            .iter()
+            .copied()
+            .filter(|c| self.runs(c.id()) && c.needs() == phase)
+            .collect()
+    }
+}
+
+/// One line of `--list-checks`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckInfo {
+    /// The id `--checks` and `--skip` take.
+    pub id: CheckId,
+    /// Its name.
+    pub name: &'static str,
+    /// CVE identifiers (may be empty).
+    pub cves: &'static [&'static str],
+}
+
+/// What `--list-checks` shows, in registry order.
+pub fn list(registry: &[&'static dyn Check]) -> Vec<CheckInfo> {
+    registry
+        .iter()
+        .map(|c| CheckInfo {
+            id: c.id(),
+            name: c.name(),
+            cves: c.cves(),
+        })
+        .collect()
+}
+
+/// The verdict of one check that ran, as the report writes it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The report entry.
+    pub vulnerability: Vulnerability,
+    /// The finding when the server is vulnerable.
+    pub finding: Option<Finding>,
+}
+
+impl Outcome {
+    fn new(check: &dyn Check, verdict: Verdict) -> Outcome {
+        let vulnerability = Vulnerability::new(check.id(), check.name(), check.cves(), verdict);
+        let finding = (vulnerability.vulnerable == Some(true)).then(|| {
+            Finding::new(
+                check.severity(),
+                format!("vuln.{}", check.id()),
+                format!("{}: {}", vulnerability.name, vulnerability.detail),
+            )
+        });
+        Outcome {
+            vulnerability,
+            finding,
+        }
+    }
+}
+
+/// Run `checks` at once, each as its own task, and return their outcomes in the order given.
+/// A check whose task fails (a panic) is "not determined", never "not vulnerable".
+pub async fn run(ctx: &Arc<Ctx>, checks: &[&'static dyn Check], facts: Arc<Facts>) -> Vec<Outcome> {
+    let mut set = JoinSet::new();
+    let mut index = HashMap::new();
+    for (i, check) in checks.iter().copied().enumerate() {
+        let (ctx, facts) = (ctx.clone(), facts.clone());
+        let handle = set.spawn(async move {
+            let label = format!("check: {}", check.name());
+            crate::scan::timed(&label, check.run(&ctx, &facts)).await
+        });
+        index.insert(handle.id(), i);
+    }
+    let mut verdicts: Vec<Option<Verdict>> = vec![None; checks.len()];
+    while let Some(done) = set.join_next_with_id().await {
+        let (id, verdict) = match done {
+            Ok((id, v)) => (id, v),
+            Err(e) => (
+                e.id(),
+                Verdict::Undetermined(format!("the check stopped before deciding: {e}")),
+            ),
+        };
+        if let Some(i) = index.get(&id) {
+            verdicts[*i] = Some(verdict);
+        }
+    }
+    checks
+        .iter()
+        .zip(verdicts)
+        .map(|(c, v)| {
+            let v = v.unwrap_or_else(|| Verdict::Undetermined("the check did not finish".into()));
+            Outcome::new(*c, v)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::checks::{ready, CheckFuture, Facts, SessionFacts};
+    use crate::scan::report::ScanReport;
+    use tlskit_wire::version::Version;
+
+    /// A check nobody ships, written as a new check file would be: it needs the session
+    /// features and reads the report. (Its id is one of the model's: the report's ids are a
+    /// closed enum the grade rates exhaustively, so a test cannot invent one.)
+    struct Throwaway;
+
+    impl Check for Throwaway {
+        fn id(&self) -> CheckId {
+            CheckId::Null
+        }
+        fn name(&self) -> &'static str {
+            "Throwaway"
+        }
+        fn cves(&self) -> &'static [&'static str] {
+            &["CVE-0000-0001"]
+        }
+        fn severity(&self) -> crate::finding::Severity {
+            crate::finding::Severity::Info
+        }
+        fn needs(&self) -> Phase {
+            Phase::SessionFeatures
+        }
+        fn run<'a>(&'a self, _ctx: &'a Ctx, facts: &'a Facts) -> CheckFuture<'a> {
+            ready(
+                match (&facts.session, facts.report.protocol(Version::Tls12)) {
+                    (Some(_), Some(p)) if p.offered => {
+                        Verdict::Vulnerable("saw the features and TLSv1.2".into())
+                    }
+                    _ => Verdict::NotVulnerable("saw nothing".into()),
+                },
+            )
+        }
+    }
+
+    /// The registry with the throwaway check added: one line.
+    static WITH_THROWAWAY: &[&dyn Check] =
+        &[&crate::scan::checks::heartbleed::Heartbleed, &Throwaway];
+
+    /// A context whose prober points at a closed loopback port (the checks here never connect).
+    fn offline_ctx() -> Arc<Ctx> {
+        let target = crate::net::Target::new("127.0.0.1", 1);
+        let connector = crate::net::Connector::new(target, std::time::Duration::from_secs(1));
+        let addr = "127.0.0.1:1".parse().unwrap();
+        Arc::new(Ctx {
+            prober: crate::scan::engine::probe::Prober::new(
+                connector,
+                addr,
+                1,
+                std::time::Duration::from_secs(1),
+            ),
+            sni: None,
+            default_key_shares: Vec::new(),
+            parallel_chunks: 1,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_throwaway_check_added_through_the_registry_alone() {
+        // Listed, selectable, and placed after the session features.
+        let listed = list(WITH_THROWAWAY);
+        assert_eq!(listed[1].name, "Throwaway");
+        assert_eq!(listed[1].cves, &["CVE-0000-0001"]);
+        let only = Selection::parse(Some("null"), None, WITH_THROWAWAY).unwrap();
+        assert!(only.session_features(WITH_THROWAWAY));
+        assert!(only.after(WITH_THROWAWAY, Phase::Enumeration).is_empty());
+        let late = only.after(WITH_THROWAWAY, Phase::SessionFeatures);
+        assert_eq!(late.len(), 1);
+        // Run by the runner with the facts of the earlier phases.
+        let report = crate::scan::checks::common::report_with(&[(Version::Tls12, &[0xc02f])]);
+        let facts = Arc::new(Facts::new(report, Some(SessionFacts::default())));
+        let out = run(&offline_ctx(), &late, facts).await;
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].vulnerability.name, "Throwaway (CVE-0000-0001)");
+        assert_eq!(out[0].vulnerability.vulnerable, Some(true));
+        let f = out[0].finding.as_ref().unwrap();
+        assert_eq!(f.id, "vuln.null");
+        assert_eq!(
+            f.message,
+            "Throwaway (CVE-0000-0001): saw the features and TLSv1.2"
+        );
+        // Skipped, it is absent.
+        let skip = Selection::parse(None, Some("null"), WITH_THROWAWAY).unwrap();
+        assert!(skip
+            .after(WITH_THROWAWAY, Phase::SessionFeatures)
+            .is_empty());
+        let empty = ScanReport::for_tests(Vec::new(), Vec::new(), Vec::new());
+        let out = run(&offline_ctx(), &late, Arc::new(Facts::new(empty, None))).await;
+        assert_eq!(out[0].vulnerability.vulnerable, Some(false));
+    }
+
+    #[tokio::test]
+    async fn a_check_that_panics_is_not_determined() {
+        struct Broken;
+        impl Check for Broken {
+            fn id(&self) -> CheckId {
+                CheckId::Robot
+            }
+            fn name(&self) -> &'static str {
+                "Broken"
+            }
+            fn severity(&self) -> crate::finding::Severity {
+                crate::finding::Severity::High
+            }
+            fn run<'a>(&'a self, _ctx: &'a Ctx, _facts: &'a Facts) -> CheckFuture<'a> {
+                Box::pin(async { panic!("broken check") })
+            }
+        }
+        static BROKEN: Broken = Broken;
+        let empty = ScanReport::for_tests(Vec::new(), Vec::new(), Vec::new());
+        let out = run(
+            &offline_ctx(),
+            &[&BROKEN],
+            Arc::new(Facts::new(empty, None)),
+        )
+        .await;
+        assert_eq!(out[0].vulnerability.vulnerable, None);
+        assert!(out[0].finding.is_none());
+    }
+
+    #[test]
+    fn ids_are_unique_and_parse_back() {
+        let mut seen = Vec::new();
+        for c in REGISTRY {
+            assert!(!seen.contains(&c.id()), "{} twice", c.id());
+            seen.push(c.id());
+            assert_eq!(CheckId::parse(c.id().as_str()), Some(c.id()));
+        }
+    }
+
+    #[test]
+    fn selection_parses_and_names_the_valid_ids() {
+        let s = Selection::parse(Some("heartbleed, poodle"), Some("poodle"), REGISTRY).unwrap();
+        assert!(s.runs(CheckId::Heartbleed));
+        assert!(!s.runs(CheckId::Poodle));
+        assert!(!s.runs(CheckId::Robot));
+        assert!(!s.session_features(REGISTRY));
+        // No shipped check needs the session features, so --checks alone skips them.
+        assert!(!Selection::parse(Some("crime"), None, REGISTRY)
+            .unwrap()
+            .session_features(REGISTRY));
+        assert!(Selection::all().session_features(REGISTRY));
+        let e = Selection::parse(None, Some("heartbleed,ticketbleed"), REGISTRY).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let m = e.message().to_string();
+        assert!(m.contains("--skip: unknown check 'ticketbleed'"), "{m}");
+        assert!(m.contains("heartbleed, ccs_injection, robot"), "{m}");
+    }
+}
