@@ -282,7 +282,7 @@ pub fn diff(old: &ScanReport, new: &ScanReport) -> String {
                     "{} {} (SHA-256 {})",
                     c.key_type, l.subject, l.sha256_fingerprint
                 ),
-                None => c.key_type.clone(),
+                None => c.key_type.to_string(),
             })
             .collect()
     };

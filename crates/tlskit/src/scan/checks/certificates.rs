@@ -204,8 +204,8 @@ pub fn summarise(found: &[Found]) -> Vec<CertificateChain> {
             .collect();
         let key_type = infos
             .first()
-            .map(|i| i.key_description())
-            .unwrap_or_else(|| "unparsable".into());
+            .map(crate::scan::report::KeyType::of)
+            .unwrap_or(crate::scan::report::KeyType::Unparsable);
         out.push((
             leaf.clone(),
             CertificateChain {

@@ -9,7 +9,7 @@ use crate::scan::engine::eliminate::{
 };
 use crate::scan::engine::hello::{self, HelloSpec};
 use crate::scan::engine::probe::{Flight, Response};
-use crate::scan::report::{ProtocolResult, SuiteResult};
+use crate::scan::report::{KeyExchange, ProtocolResult, SuiteResult};
 use crate::scan::Ctx;
 use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
 use tlskit_wire::registry::{self, Kx};
@@ -246,9 +246,9 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
 }
 
 /// The key exchange the server used with a suite, as seen in its flight.
-pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
+pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<KeyExchange> {
     if f.server_hello.selected_version() >= 0x0304 || f.server_hello.is_hello_retry_request() {
-        return f.server_hello.selected_group().map(registry::group_name);
+        return f.server_hello.selected_group().map(KeyExchange::Group);
     }
     let s = registry::cipher_suite(suite)?;
     let hint = match s.kx {
@@ -258,12 +258,12 @@ pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
         Kx::Rsa | Kx::Dh | Kx::Ecdh => {
             // Key exchange with the certificate's key.
             let leaf = f.certificates.first()?;
-            let info = crate::pki::inspect::CertInfo::from_der(leaf).ok()?;
-            return Some(format!(
-                "{} {}",
-                if s.kx == Kx::Rsa { "RSA" } else { "static" },
-                info.key_bits
-            ));
+            let bits = crate::pki::inspect::CertInfo::from_der(leaf).ok()?.key_bits;
+            return Some(if s.kx == Kx::Rsa {
+                KeyExchange::Rsa { bits }
+            } else {
+                KeyExchange::Static { bits }
+            });
         }
         _ => KxHint::Unknown,
     };
@@ -271,34 +271,12 @@ pub fn key_exchange_of(suite: u16, f: &Flight) -> Option<String> {
     match ServerKeyExchange::parse(&ske.body, hint, f.version()).ok()? {
         ServerKeyExchange::Ecdhe { params, .. } => params
             .named_group
-            .map(registry::group_name)
-            .or(Some("explicit curve".into())),
-        ServerKeyExchange::Dhe { params, .. } => Some(dh_name(&params.p)),
-        ServerKeyExchange::RsaExport { params, .. } => {
-            Some(format!("RSA export {}", params.modulus_bits()))
-        }
-        other => other.named_group().map(registry::group_name),
-    }
-}
-
-/// "DH 2048", or "ffdhe2048" when the prime is one of RFC 7919's.
-pub fn dh_name(p: &[u8]) -> String {
-    let bits = tlskit_wire::handshake::bit_length(p);
-    // Every RFC 7919 prime starts with 64 one-bits followed by these bytes (e's digits).
-    const FFDHE_PREFIX: [u8; 16] = [
-        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xAD, 0xF8, 0x54, 0x58, 0xA2, 0xBB, 0x4A,
-        0x9A,
-    ];
-    let p = {
-        let mut q = p;
-        while q.first() == Some(&0) {
-            q = &q[1..];
-        }
-        q
-    };
-    if p.starts_with(&FFDHE_PREFIX) && matches!(bits, 2048 | 3072 | 4096 | 6144 | 8192) {
-        format!("ffdhe{bits}")
-    } else {
-        format!("DH {bits}")
+            .map(KeyExchange::Group)
+            .or(Some(KeyExchange::ExplicitCurve)),
+        ServerKeyExchange::Dhe { params, .. } => Some(KeyExchange::from_dh_prime(&params.p)),
+        ServerKeyExchange::RsaExport { params, .. } => Some(KeyExchange::RsaExport {
+            bits: params.modulus_bits() as u32,
+        }),
+        other => other.named_group().map(KeyExchange::Group),
     }
 }

@@ -1,6 +1,7 @@
 //! The certificate rules of the grade: trust, names, dates, signatures and keys of each chain.
 
 use super::*;
+use crate::scan::report::KeyType;
 
 /// Certificate rules; returns whether trust could be judged for every chain.
 pub(super) fn certificate_rules(
@@ -9,7 +10,10 @@ pub(super) fn certificate_rules(
     hits: &mut Hits,
     not_checked: &mut Vec<String>,
 ) -> bool {
-    let needs_cert = suites.iter().any(|(_, s)| s.auth != "None");
+    // Every suite but the anonymous ones needs a certificate (unknown suites are assumed to).
+    let needs_cert = suites
+        .iter()
+        .any(|(_, s)| s.suite().is_none_or(|r| r.auth != registry::Auth::Null));
     if report.certificates.is_empty() {
         if needs_cert {
             not_checked.push("certificate: no certificate chain was obtained".into());
@@ -48,34 +52,47 @@ fn chain_rules(
         return false;
     };
     // Key size: the leaf's own key.
-    let kt = leaf.key_type.as_str();
-    if kt.starts_with("RSA") || kt == "DSA" {
-        if kt == "DSA" {
-            hits.letter(
-                "cert.dsa_key",
-                Letter::B,
-                format!("{prefix}DSA key (no longer supported by browsers)"),
-            );
+    match &chain.key_type {
+        KeyType::Rsa { bits } | KeyType::RsaPss { bits } | KeyType::Dsa { bits } => {
+            let kt = chain.key_type.algorithm();
+            if matches!(chain.key_type, KeyType::Dsa { .. }) {
+                hits.letter(
+                    "cert.dsa_key",
+                    Letter::B,
+                    format!("{prefix}DSA key (no longer supported by browsers)"),
+                );
+            }
+            if *bits > 0 && *bits < 1024 {
+                hits.letter(
+                    "cert.key_under_1024",
+                    Letter::F,
+                    format!("{prefix}{kt} key of {bits} bits"),
+                );
+            } else if *bits > 0 && *bits < 2048 {
+                hits.letter(
+                    "cert.key_under_2048",
+                    Letter::B,
+                    format!("{prefix}{kt} key of {bits} bits (under 2048)"),
+                );
+            }
         }
-        if leaf.key_bits > 0 && leaf.key_bits < 1024 {
-            hits.letter(
-                "cert.key_under_1024",
-                Letter::F,
-                format!("{prefix}{kt} key of {} bits", leaf.key_bits),
-            );
-        } else if leaf.key_bits > 0 && leaf.key_bits < 2048 {
+        KeyType::Ecdsa(curve) if curve.bits() > 0 && curve.bits() < 224 => {
             hits.letter(
                 "cert.key_under_2048",
                 Letter::B,
-                format!("{prefix}{kt} key of {} bits (under 2048)", leaf.key_bits),
+                format!("{prefix}EC key of {} bits (under 224)", curve.bits()),
             );
         }
-    } else if kt == "ECDSA" && leaf.key_bits > 0 && leaf.key_bits < 224 {
-        hits.letter(
-            "cert.key_under_2048",
-            Letter::B,
-            format!("{prefix}EC key of {} bits (under 224)", leaf.key_bits),
-        );
+        KeyType::Ecdsa(_)
+        | KeyType::Ed25519
+        | KeyType::Ed448
+        | KeyType::X25519
+        | KeyType::X448
+        | KeyType::MlDsa44
+        | KeyType::MlDsa65
+        | KeyType::MlDsa87
+        | KeyType::Other(_)
+        | KeyType::Unparsable => {}
     }
 
     match &chain.analysis {

@@ -16,7 +16,7 @@
 //! cannot earn or cost a grade, except that it blocks A+.
 
 use crate::scan::report::WeaknessId;
-use crate::scan::report::{CertificateChain, ScanReport, SuiteResult};
+use crate::scan::report::{CertificateChain, KeyExchange, ScanReport, SuiteResult};
 use serde::{Deserialize, Serialize};
 use tlskit_wire::registry::{self, GroupKind};
 use tlskit_wire::version::Version;
@@ -297,8 +297,8 @@ struct Kx {
 }
 
 /// Strength of a named group in RSA-equivalent bits.
-fn group_strength(name: &str) -> Option<u32> {
-    let g = registry::named_group_by_name(name)?;
+fn group_strength(id: u16) -> Option<u32> {
+    let g = registry::named_group(id)?;
     Some(match g.kind {
         GroupKind::Ffdhe => g.bits as u32,
         _ => rsa_equivalent_of_security(g.security_bits),
@@ -308,27 +308,26 @@ fn group_strength(name: &str) -> Option<u32> {
 /// Strength of the key exchange a suite probe saw ("x25519", "DH 2048", "RSA 2048", "static 256",
 /// "RSA export 512", "ffdhe2048").
 fn kx_strength(s: &SuiteResult) -> Option<Kx> {
-    let label = s.key_exchange.clone()?;
-    let num = |t: &str| {
-        t.split_whitespace()
-            .last()
-            .and_then(|n| n.parse::<u32>().ok())
-    };
-    let bits = if let Some(rest) = label.strip_prefix("RSA export ") {
-        num(rest)?
-    } else if label.starts_with("RSA ") || label.starts_with("DH ") {
-        num(&label)?
-    } else if label.starts_with("static ") {
-        let n = num(&label)?;
-        if s.kx.starts_with("ECDH") {
-            rsa_equivalent_of_ec(n)
-        } else {
-            n
+    let kx = s.key_exchange?;
+    let bits = match kx {
+        KeyExchange::RsaExport { bits } | KeyExchange::Rsa { bits } | KeyExchange::Dh { bits } => {
+            bits
         }
-    } else {
-        group_strength(&label)?
+        KeyExchange::Static { bits } => {
+            let ec = s.suite().is_some_and(|r| r.kx == registry::Kx::Ecdh);
+            if ec {
+                rsa_equivalent_of_ec(bits)
+            } else {
+                bits
+            }
+        }
+        KeyExchange::Group(id) => group_strength(id)?,
+        KeyExchange::ExplicitCurve => return None,
     };
-    Some(Kx { bits, label })
+    Some(Kx {
+        bits,
+        label: kx.to_string(),
+    })
 }
 
 fn kx_points(bits: u32, export: bool) -> u8 {
@@ -382,7 +381,7 @@ fn key_exchange_score(report: &ScanReport, suites: &[(Version, &SuiteResult)]) -
         }
     }
     for g in &report.groups {
-        if let Some(bits) = group_strength(&g.name) {
+        if let Some(bits) = group_strength(g.id) {
             consider(
                 kx_points(bits, false),
                 Kx {
@@ -399,12 +398,12 @@ fn key_exchange_score(report: &ScanReport, suites: &[(Version, &SuiteResult)]) -
             let leaf_bits = report
                 .certificates
                 .iter()
-                .filter_map(|c| c.certificates.first())
-                .map(|i| {
-                    if i.key_type.starts_with("RSA") || i.key_type == "DSA" {
-                        i.key_bits
+                .filter(|c| !c.certificates.is_empty())
+                .map(|c| {
+                    if c.key_type.is_finite_field() {
+                        c.key_type.bits()
                     } else {
-                        rsa_equivalent_of_ec(i.key_bits)
+                        rsa_equivalent_of_ec(c.key_type.bits())
                     }
                 })
                 .min();
@@ -592,14 +591,10 @@ fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &m
                 "no suite with forward secrecy is offered",
             );
         } else if !fs.all {
-            let names: Vec<String> = fs
-                .suites_without
+            let names: Vec<String> = suites
                 .iter()
-                .map(|n| {
-                    registry::cipher_suite_by_name(n)
-                        .map(|s| s.name().to_string())
-                        .unwrap_or_else(|| n.clone())
-                })
+                .filter(|(_, s)| !s.forward_secrecy)
+                .map(|(_, s)| short(s))
                 .collect();
             hits.letter(
                 "suites.some_without_forward_secrecy",
@@ -624,18 +619,12 @@ fn key_exchange_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], h
     let mut dh: Option<u32> = None;
     let mut ec_weak: Vec<String> = Vec::new();
     for (_, s) in suites {
-        let Some(label) = &s.key_exchange else {
-            continue;
-        };
-        if let Some(n) = label
-            .strip_prefix("DH ")
-            .and_then(|n| n.trim().parse::<u32>().ok())
-        {
-            dh = Some(dh.map_or(n, |d| d.min(n)));
+        if let Some(KeyExchange::Dh { bits }) = s.key_exchange {
+            dh = Some(dh.map_or(bits, |d| d.min(bits)));
         }
     }
     for g in &report.groups {
-        if let Some(reg) = registry::named_group_by_name(&g.name) {
+        if let Some(reg) = registry::named_group(g.id) {
             match reg.kind {
                 GroupKind::Ffdhe => {
                     dh = Some(dh.map_or(reg.bits as u32, |d| d.min(reg.bits as u32)))
@@ -643,7 +632,7 @@ fn key_exchange_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], h
                 GroupKind::Ec | GroupKind::Ecx if reg.security_bits < 112 => {
                     ec_weak.push(g.name.clone())
                 }
-                _ => {}
+                GroupKind::Ec | GroupKind::Ecx | GroupKind::Hybrid | GroupKind::Pqc => {}
             }
         }
     }

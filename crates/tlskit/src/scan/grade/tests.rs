@@ -2,14 +2,14 @@
 
 use super::*;
 use crate::pki::chain::{analyse, ChainAnalysis, ChainInput, TrustResult, TrustStores};
-use crate::scan::report::{GroupResult, ProtocolResult};
+use crate::scan::report::{EcCurve, GroupResult, KeyType, ProtocolResult};
 use crate::scan::report::{Verdict, Vulnerability};
 
 const VERSIONS: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
 fn suite(name: &str, kx: &str) -> SuiteResult {
     let s = registry::cipher_suite_by_name(name).unwrap_or_else(|| panic!("unknown suite {name}"));
-    SuiteResult::from_suite(s, Some(kx.to_string()))
+    SuiteResult::from_suite(s, Some(serde_json::from_value(kx.into()).unwrap()))
 }
 
 /// A leaf for `name` (pretending to be CA-issued) and a chain analysis of it saying trusted
@@ -78,7 +78,7 @@ fn report(versions: &[&str], suites: &[SuiteResult]) -> ScanReport {
             versions: vec![Version::Tls13],
         }],
         vec![CertificateChain {
-            key_type: "ECDSA P-256".into(),
+            key_type: KeyType::Ecdsa(EcCurve::P256),
             found_with: vec!["test".into()],
             certificates: vec![info],
             analysis: Some(analysis),
@@ -333,12 +333,11 @@ fn certificate_trust_name_expiry_and_keys() {
     assert!(g.grade_ignoring_trust.is_none());
 
     let mut r = report(&["TLSv1.3"], &modern());
-    r.certificates[0].certificates[0].key_type = "RSA".into();
-    r.certificates[0].certificates[0].key_bits = 1024;
+    r.certificates[0].key_type = KeyType::Rsa { bits: 1024 };
     let g = grade(&r).unwrap();
     assert_eq!(g.grade, "B");
     assert!(ids(&g).contains(&"cert.key_under_2048"));
-    r.certificates[0].certificates[0].key_bits = 512;
+    r.certificates[0].key_type = KeyType::Rsa { bits: 512 };
     assert_eq!(grade(&r).unwrap().grade, "F");
 }
 

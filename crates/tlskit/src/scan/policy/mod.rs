@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::scan::report::ScanReport;
-use crate::scan::report::SuiteId;
+use crate::scan::report::{KeyType, SuiteId};
 use serde::{Deserialize, Serialize};
 use tlskit_wire::registry::{self, GroupKind};
 use tlskit_wire::version::Version;
@@ -535,16 +535,8 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             .filter(|p| p.offered && in_scope(p.version))
         {
             for s in &p.cipher_suites {
-                let Some(kx) = &s.key_exchange else { continue };
-                let bits = kx
-                    .strip_prefix("DH ")
-                    .and_then(|b| b.trim().parse::<u32>().ok())
-                    .or_else(|| {
-                        registry::named_group_by_name(kx)
-                            .filter(|g| g.kind == GroupKind::Ffdhe)
-                            .map(|g| g.bits as u32)
-                    });
-                if let Some(b) = bits.filter(|b| *b < min) {
+                let Some(kx) = s.key_exchange else { continue };
+                if let Some(b) = kx.dh_bits().filter(|b| *b < min) {
                     let what = format!("{kx} ({b} bits)");
                     if !seen.contains(&what) {
                         seen.push(what);
@@ -606,41 +598,38 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
                     .clone()
                     .unwrap_or_else(|| leaf.subject.clone())
             );
-            let kt = leaf.key_type.to_ascii_lowercase();
+            let kt = &chain.key_type;
             if let Some(types) = &c.key_types {
-                if !types.iter().any(|t| t.eq_ignore_ascii_case(&kt)) {
+                if !types.iter().any(|t| t.eq_ignore_ascii_case(kt.algorithm())) {
                     out.dev(
                         "certificate.key_types",
                         join(types),
-                        chain.key_type.clone(),
+                        kt.to_string(),
                         format!("{what}: use a {} key", types.join(" or ")),
                     );
                 }
             }
             if let Some(min) = c.rsa_min_bits {
-                if kt.starts_with("rsa") && leaf.key_bits < min {
-                    out.dev(
-                        "certificate.rsa_min_bits",
-                        format!("at least {min} bits"),
-                        format!("{} bits", leaf.key_bits),
-                        format!("{what}: use an RSA key of at least {min} bits"),
-                    );
-                }
-            }
-            if let Some(curves) = &c.ecdsa_curves {
-                if kt == "ecdsa" {
-                    let ok: Vec<&str> = curves.iter().filter_map(|x| normalise_curve(x)).collect();
-                    let have = leaf.key_curve.as_deref().and_then(normalise_curve);
-                    if !have.is_some_and(|h| ok.contains(&h)) {
+                if let KeyType::Rsa { bits } | KeyType::RsaPss { bits } = kt {
+                    if *bits < min {
                         out.dev(
-                            "certificate.ecdsa_curves",
-                            join(curves),
-                            leaf.key_curve
-                                .clone()
-                                .unwrap_or_else(|| "unknown curve".into()),
-                            format!("{what}: use a key on {}", curves.join(" or ")),
+                            "certificate.rsa_min_bits",
+                            format!("at least {min} bits"),
+                            format!("{bits} bits"),
+                            format!("{what}: use an RSA key of at least {min} bits"),
                         );
                     }
+                }
+            }
+            if let (Some(curves), KeyType::Ecdsa(curve)) = (&c.ecdsa_curves, kt) {
+                let ok: Vec<&str> = curves.iter().filter_map(|x| normalise_curve(x)).collect();
+                if !normalise_curve(curve.name()).is_some_and(|h| ok.contains(&h)) {
+                    out.dev(
+                        "certificate.ecdsa_curves",
+                        join(curves),
+                        curve.name(),
+                        format!("{what}: use a key on {}", curves.join(" or ")),
+                    );
                 }
             }
             if let Some(algs) = &c.signature_algorithms {

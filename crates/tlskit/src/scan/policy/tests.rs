@@ -10,7 +10,7 @@ const VERSION_NAMES: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1
 fn suite(name: &str, kx: &str) -> SuiteResult {
     SuiteResult::from_suite(
         registry::cipher_suite_by_name(name).unwrap(),
-        Some(kx.into()),
+        Some(serde_json::from_value(kx.into()).unwrap()),
     )
 }
 
@@ -51,7 +51,7 @@ fn report(offer: &[(&str, Vec<SuiteResult>)], groups: &[&str]) -> ScanReport {
         })
         .collect();
     let chain = CertificateChain {
-        key_type: info.key_description(),
+        key_type: KeyType::of(&info),
         found_with: vec![],
         certificates: vec![info],
         analysis: None,
@@ -177,8 +177,7 @@ fn modern_wants_ecdsa_and_short_lifetimes() {
     let mut r = report(&[("TLSv1.3", tls13())], &["x25519"]);
     assert!(check(&r, &Policy::builtin("modern").unwrap()).compliant);
     r.certificates[0].certificates[0].validity_days = 825;
-    r.certificates[0].certificates[0].key_type = "RSA".into();
-    r.certificates[0].certificates[0].key_bits = 2048;
+    r.certificates[0].key_type = KeyType::Rsa { bits: 2048 };
     r.certificates[0].certificates[0].signature_algorithm = "sha256WithRSAEncryption".into();
     let res = check(&r, &Policy::builtin("modern").unwrap());
     let got = rules(&res);
@@ -192,7 +191,7 @@ fn modern_wants_ecdsa_and_short_lifetimes() {
     // Intermediate accepts RSA 2048 but not 1024.
     r.certificates[0].certificates[0].validity_days = 90;
     assert!(check(&r, &Policy::builtin("intermediate").unwrap()).compliant);
-    r.certificates[0].certificates[0].key_bits = 1024;
+    r.certificates[0].key_type = KeyType::Rsa { bits: 1024 };
     assert_eq!(
         rules(&check(&r, &Policy::builtin("intermediate").unwrap())),
         vec!["certificate.rsa_min_bits"]
@@ -211,8 +210,7 @@ fn old_requires_server_order() {
         )],
         &["x25519"],
     );
-    r.certificates[0].certificates[0].key_type = "RSA".into();
-    r.certificates[0].certificates[0].key_bits = 2048;
+    r.certificates[0].key_type = KeyType::Rsa { bits: 2048 };
     r.certificates[0].certificates[0].signature_algorithm = "sha256WithRSAEncryption".into();
     let res = check(&r, &Policy::builtin("old").unwrap());
     assert_eq!(rules(&res), vec!["server_order_required"]);

@@ -7,12 +7,14 @@
 //! crates/cli/tests/it/scan_golden.rs compares it byte for byte).
 
 mod features;
+mod keys;
 pub mod text;
 mod types;
 mod weakness;
 
 pub use crate::finding::{Finding, Severity};
 pub use features::{Alpn, SessionFeatures};
+pub use keys::{EcCurve, KeyExchange, KeyType};
 pub use text::Style;
 pub use types::SuiteId;
 pub use types::WeaknessId;
@@ -119,7 +121,7 @@ pub struct SuiteResult {
     pub forward_secrecy: bool,
     /// The key exchange actually seen: "x25519", "secp256r1", "DH 2048", "RSA 2048".
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key_exchange: Option<String>,
+    pub key_exchange: Option<KeyExchange>,
 }
 
 impl SuiteResult {
@@ -129,7 +131,7 @@ impl SuiteResult {
     }
 
     /// The entry for a registry suite, with the key exchange seen (if any).
-    pub fn from_suite(s: &CipherSuite, key_exchange: Option<String>) -> SuiteResult {
+    pub fn from_suite(s: &CipherSuite, key_exchange: Option<KeyExchange>) -> SuiteResult {
         SuiteResult {
             id: SuiteId::Tls(s.id),
             name: s.iana.to_string(),
@@ -145,7 +147,7 @@ impl SuiteResult {
     }
 
     /// The entry for a TLS suite id (placeholders when the registry does not know it).
-    pub fn from_id(id: u16, key_exchange: Option<String>) -> SuiteResult {
+    pub fn from_id(id: u16, key_exchange: Option<KeyExchange>) -> SuiteResult {
         match registry::cipher_suite(id) {
             Some(s) => Self::from_suite(s, key_exchange),
             None => SuiteResult {
@@ -188,8 +190,8 @@ pub struct SigAlgResult {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CertificateChain {
-    /// "RSA 2048", "ECDSA P-256", "Ed25519".
-    pub key_type: String,
+    /// The leaf's key: "RSA 2048", "ECDSA P-256", "Ed25519".
+    pub key_type: KeyType,
     /// How it was obtained: "TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256", "TLSv1.3 ecdsa_secp256r1_sha256".
     pub found_with: Vec<String>,
     /// Leaf first, as sent.

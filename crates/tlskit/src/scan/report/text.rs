@@ -240,7 +240,7 @@ impl ScanReport {
             );
             for c in &p.cipher_suites {
                 let id = c.id.hex();
-                let kx = c.key_exchange.clone().unwrap_or_default();
+                let kx = c.key_exchange.map(|k| k.to_string()).unwrap_or_default();
                 let _ = writeln!(
                     s,
                     "    {id}  {:<46} {:>4} bits  {:<14} {}",
