@@ -15,7 +15,7 @@ use super::der::{
 };
 use crate::error::{file_error, Error, Result};
 use sha1::{Digest, Sha1};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 fn bad_name() -> Error {
@@ -329,8 +329,19 @@ pub fn rehash_dir(dir: &Path) -> Result<RehashReport> {
         directory: dir.display().to_string(),
         ..Default::default()
     };
+    let names = sorted_entries(dir)?;
+    let (mut occupied, sources) = remove_old_links(names, &mut report)?;
+    let buckets = classify_files(sources, &mut report);
+    make_links(dir, buckets, &mut occupied, &mut report)?;
+    report
+        .links
+        .sort_by(|a, b| a.target.cmp(&b.target).then(a.link.cmp(&b.link)));
+    Ok(report)
+}
 
-    let mut names: Vec<(String, PathBuf)> = Vec::new();
+/// The directory's entries with UTF-8 names, sorted by name.
+fn sorted_entries(dir: &Path) -> Result<Entries> {
+    let mut names = Entries::new();
     for entry in std::fs::read_dir(dir).map_err(|e| file_error(dir, "read directory", &e))? {
         let entry = entry.map_err(|e| file_error(dir, "read directory", &e))?;
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
@@ -339,9 +350,17 @@ pub fn rehash_dir(dir: &Path) -> Result<RehashReport> {
         names.push((name, entry.path()));
     }
     names.sort();
+    Ok(names)
+}
 
-    // 1. Remove old hash links (only symbolic links; a regular file with such a name is left alone).
-    let mut occupied: std::collections::HashSet<String> = std::collections::HashSet::new();
+/// Remove old hash links (only symbolic links; a regular file with such a name is left alone
+/// and its name stays taken). Returns the taken names and the files to classify (hidden files
+/// left out).
+fn remove_old_links(
+    names: Entries,
+    report: &mut RehashReport,
+) -> Result<(HashSet<String>, Entries)> {
+    let mut occupied = HashSet::new();
     let mut sources = Vec::new();
     for (name, path) in names {
         let meta =
@@ -361,10 +380,20 @@ pub fn rehash_dir(dir: &Path) -> Result<RehashReport> {
         }
         sources.push((name, path));
     }
+    Ok((occupied, sources))
+}
 
-    // 2. Classify every remaining file (following symbolic links to files).
+/// Directory entries: file name and path.
+type Entries = Vec<(String, PathBuf)>;
+
+/// Files to link, by (hash, is a CRL): each file's name and the name it was hashed from.
+type Buckets = BTreeMap<(u32, bool), Vec<(String, String)>>;
+
+/// Classify every file (following symbolic links to files): certificates and CRLs go into
+/// buckets by hash, the same one twice only once; the rest is reported as skipped.
+fn classify_files(sources: Entries, report: &mut RehashReport) -> Buckets {
     let mut seen: Vec<Vec<u8>> = Vec::new();
-    let mut buckets: BTreeMap<(u32, bool), Vec<(String, String)>> = BTreeMap::new();
+    let mut buckets = Buckets::new();
     for (name, path) in sources {
         if !path.is_file() {
             continue;
@@ -380,54 +409,43 @@ pub fn rehash_dir(dir: &Path) -> Result<RehashReport> {
                 continue;
             }
         };
-        match classify(&bytes) {
-            Found::Cert {
-                der,
-                name: subject,
-                hash,
-            } => {
-                if seen.contains(&der) {
-                    report.skipped.push(SkippedFile {
-                        file: name,
-                        reason: "the same certificate is already linked from another file".into(),
-                        quiet: false,
-                    });
-                    continue;
-                }
-                seen.push(der);
-                buckets
-                    .entry((hash, false))
-                    .or_default()
-                    .push((name, subject));
+        let (der, named, hash, is_crl) = match classify(&bytes) {
+            Found::Cert { der, name, hash } => (der, name, hash, false),
+            Found::Crl { der, name, hash } => (der, name, hash, true),
+            Found::Skip { reason, quiet } => {
+                report.skipped.push(SkippedFile {
+                    file: name,
+                    reason,
+                    quiet,
+                });
+                continue;
             }
-            Found::Crl {
-                der,
-                name: issuer,
-                hash,
-            } => {
-                if seen.contains(&der) {
-                    report.skipped.push(SkippedFile {
-                        file: name,
-                        reason: "the same CRL is already linked from another file".into(),
-                        quiet: false,
-                    });
-                    continue;
-                }
-                seen.push(der);
-                buckets
-                    .entry((hash, true))
-                    .or_default()
-                    .push((name, issuer));
-            }
-            Found::Skip { reason, quiet } => report.skipped.push(SkippedFile {
+        };
+        if seen.contains(&der) {
+            let what = if is_crl { "CRL" } else { "certificate" };
+            report.skipped.push(SkippedFile {
                 file: name,
-                reason,
-                quiet,
-            }),
+                reason: format!("the same {what} is already linked from another file"),
+                quiet: false,
+            });
+            continue;
         }
+        seen.push(der);
+        buckets
+            .entry((hash, is_crl))
+            .or_default()
+            .push((name, named));
     }
+    buckets
+}
 
-    // 3. Link.
+/// Create `<hash>.N` (`<hash>.rN` for CRLs) for every file, numbering past taken names.
+fn make_links(
+    dir: &Path,
+    buckets: Buckets,
+    occupied: &mut HashSet<String>,
+    report: &mut RehashReport,
+) -> Result<()> {
     for ((hash, is_crl), files) in buckets {
         let mut n = 0u32;
         for (file, subject) in files {
@@ -454,10 +472,7 @@ pub fn rehash_dir(dir: &Path) -> Result<RehashReport> {
             });
         }
     }
-    report
-        .links
-        .sort_by(|a, b| a.target.cmp(&b.target).then(a.link.cmp(&b.link)));
-    Ok(report)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -323,134 +323,63 @@ impl Ca {
                 "a certificate needs a purpose: server, client or both",
             ));
         }
-        let mut names: Vec<SubjectName> = Vec::new();
-        for raw in &req.names {
-            let n = parse_name(raw, req.client && !req.server)?;
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
-        if names
-            .iter()
-            .any(|n| matches!(n, SubjectName::Plain(_) | SubjectName::Email(_)))
-            && req.server
-        {
-            return Err(Error::usage(
-                "e-mail addresses and plain names only fit client certificates; drop --server",
-            ));
-        }
-        let sans: Vec<&SubjectName> = names
-            .iter()
-            .filter(|n| !matches!(n, SubjectName::Plain(_)))
-            .collect();
-        if req.server && sans.is_empty() {
-            return Err(Error::usage(
-                "give at least one DNS name or IP address, e.g. `localhost 127.0.0.1 ::1`; clients check the names in the certificate's SAN",
-            ));
-        }
-        let common_name = match &req.common_name {
-            Some(cn) => {
-                check_common_name(cn, "--cn")?;
-                cn.clone()
-            }
-            None => match names.first() {
-                Some(first) => {
-                    let text = first.text();
-                    if text.chars().count() > 64 {
-                        return Err(Error::usage(format!(
-                            "{text:?} is longer than 64 characters, too long for the common name; give a shorter one with --cn"
-                        )));
-                    }
-                    text
-                }
-                None => {
-                    return Err(Error::usage(
-                        "give a name for the client certificate (a user name like alice, or an e-mail address), or --cn",
-                    ))
-                }
-            },
-        };
+        let (names, common_name) = request_names(req)?;
         let key_type = req
             .key_type
             .or_else(|| self.key_type())
             .unwrap_or(KeyType::EcdsaP256);
+        let params = leaf_params(req, &names, &common_name, key_type, extras)?;
+        let (cert, key_pem) = self.sign_leaf(&params, key_type, extras)?;
+        let ca_not_after = self.check_issuer_name(cert.der())?;
+        let info = CertInfo::from_der(cert.der())?;
+        let warnings = self.issue_warnings(req, &info, ca_not_after);
+        Ok(Issued {
+            cert: cert.der().clone(),
+            key_pem,
+            ca_pem: self.cert_pem(),
+            key_type,
+            info,
+            warnings,
+        })
+    }
 
-        let mut params = CertificateParams::default();
-        params.not_before = req.validity.not_before;
-        params.not_after = req.validity.not_after;
-        params.serial_number = Some(random_serial()?);
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, common_name.as_str());
-        params.distinguished_name = dn;
-        for n in &sans {
-            let san = match n {
-                SubjectName::Dns(d) => SanType::DnsName(
-                    d.as_str()
-                        .try_into()
-                        .map_err(|_| name_error(d, "not a valid DNS name"))?,
-                ),
-                SubjectName::Ip(ip) => SanType::IpAddress(*ip),
-                SubjectName::Email(e) => SanType::Rfc822Name(
-                    e.as_str()
-                        .try_into()
-                        .map_err(|_| name_error(e, "not a valid e-mail address"))?,
-                ),
-                SubjectName::Plain(_) => continue,
-            };
-            params.subject_alt_names.push(san);
-        }
-        // ExplicitNoCa writes basicConstraints CA:FALSE and the subject key identifier.
-        params.is_ca = IsCa::ExplicitNoCa;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        if key_type.is_rsa() {
-            params.key_usages.push(KeyUsagePurpose::KeyEncipherment);
-        }
-        if req.server {
-            params
-                .extended_key_usages
-                .push(ExtendedKeyUsagePurpose::ServerAuth);
-        }
-        if req.client {
-            params
-                .extended_key_usages
-                .push(ExtendedKeyUsagePurpose::ClientAuth);
-        }
-        params.use_authority_key_identifier_extension = true;
-        if let Some(url) = &extras.crl_url {
-            params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
-                uris: vec![url.clone()],
-            }];
-        }
-        if let Some(url) = &extras.ocsp_url {
-            params.custom_extensions.push(aia_ocsp_extension(url));
-        }
-
+    /// Sign `params` with this CA: for `extras.public_key`, or for a new key pair of `key_type`
+    /// (returned as PEM).
+    fn sign_leaf(
+        &self,
+        params: &CertificateParams,
+        key_type: KeyType,
+        extras: &IssueExtras,
+    ) -> Result<(rcgen::Certificate, String)> {
         let issuer = Issuer::from_ca_cert_der(&self.cert, &self.key).map_err(|_| {
             Error::input(format!(
                 "cannot issue from {}: its subject name has a form tlskit cannot copy exactly (multi-valued or unusual attributes); use a CA made by `tlskit cert ca`",
                 self.cert_path.display()
             ))
         })?;
-        let (cert, key_pem) = match &extras.public_key {
+        match &extras.public_key {
             Some(spki) => {
                 let public = rcgen::SubjectPublicKeyInfo::from_der(spki)
                     .map_err(|e| Error::input(format!("unusable public key: {e}")))?;
                 let cert = params
                     .signed_by(&public, &issuer)
                     .map_err(|e| Error::other(format!("cannot sign the certificate: {e}")))?;
-                (cert, String::new())
+                Ok((cert, String::new()))
             }
             None => {
                 let key = key_type.generate()?;
                 let cert = params
                     .signed_by(&key, &issuer)
                     .map_err(|e| Error::other(format!("cannot sign the certificate: {e}")))?;
-                (cert, private_key_pem(&key))
+                Ok((cert, private_key_pem(&key)))
             }
-        };
+        }
+    }
 
-        // The issuer name must be byte-for-byte the CA's subject, or verifiers will not find the CA.
-        let (_, leaf) = x509_parser::parse_x509_certificate(cert.der())
+    /// The issuer name must be byte-for-byte the CA's subject, or verifiers will not find the CA.
+    /// Returns when the CA certificate expires.
+    fn check_issuer_name(&self, leaf_der: &[u8]) -> Result<OffsetDateTime> {
+        let (_, leaf) = x509_parser::parse_x509_certificate(leaf_der)
             .map_err(|_| Error::other("the new certificate does not parse"))?;
         let (_, ca) = x509_parser::parse_x509_certificate(self.cert.as_ref())
             .map_err(|_| Error::other("the CA certificate does not parse"))?;
@@ -460,8 +389,17 @@ impl Ca {
                 self.cert_path.display()
             )));
         }
+        Ok(ca.validity().not_after.to_datetime())
+    }
 
-        let info = CertInfo::from_der(cert.der())?;
+    /// What the holder should know about a new certificate: a CA that is not valid, a
+    /// certificate that outlives its CA, lifetimes clients reject or policies flag.
+    fn issue_warnings(
+        &self,
+        req: &IssueRequest,
+        info: &CertInfo,
+        ca_not_after: OffsetDateTime,
+    ) -> Vec<String> {
         let mut warnings = Vec::new();
         if self.info.expired {
             warnings.push(format!(
@@ -475,7 +413,7 @@ impl Ca {
                 self.cert_path.display(),
                 self.info.not_before
             ));
-        } else if ca.validity().not_after.to_datetime() < req.validity.not_after {
+        } else if ca_not_after < req.validity.not_after {
             warnings.push(format!(
                 "the certificate outlives its CA (the CA expires {}); after that it will not verify",
                 self.info.not_after
@@ -492,15 +430,120 @@ impl Ca {
                 info.validity_days
             ));
         }
-        Ok(Issued {
-            cert: cert.der().clone(),
-            key_pem,
-            ca_pem: self.cert_pem(),
-            key_type,
-            info,
-            warnings,
-        })
+        warnings
     }
+}
+
+/// The request's names, parsed and deduplicated, and the subject common name.
+fn request_names(req: &IssueRequest) -> Result<(Vec<SubjectName>, String)> {
+    let mut names: Vec<SubjectName> = Vec::new();
+    for raw in &req.names {
+        let n = parse_name(raw, req.client && !req.server)?;
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    if names
+        .iter()
+        .any(|n| matches!(n, SubjectName::Plain(_) | SubjectName::Email(_)))
+        && req.server
+    {
+        return Err(Error::usage(
+            "e-mail addresses and plain names only fit client certificates; drop --server",
+        ));
+    }
+    let sans: Vec<&SubjectName> = names
+        .iter()
+        .filter(|n| !matches!(n, SubjectName::Plain(_)))
+        .collect();
+    if req.server && sans.is_empty() {
+        return Err(Error::usage(
+            "give at least one DNS name or IP address, e.g. `localhost 127.0.0.1 ::1`; clients check the names in the certificate's SAN",
+        ));
+    }
+    let common_name = match &req.common_name {
+        Some(cn) => {
+            check_common_name(cn, "--cn")?;
+            cn.clone()
+        }
+        None => match names.first() {
+            Some(first) => {
+                let text = first.text();
+                if text.chars().count() > 64 {
+                    return Err(Error::usage(format!(
+                        "{text:?} is longer than 64 characters, too long for the common name; give a shorter one with --cn"
+                    )));
+                }
+                text
+            }
+            None => {
+                return Err(Error::usage(
+                    "give a name for the client certificate (a user name like alice, or an e-mail address), or --cn",
+                ))
+            }
+        },
+    };
+    Ok((names, common_name))
+}
+
+/// The leaf's fields and extensions: names, validity, key usages, revocation pointers.
+fn leaf_params(
+    req: &IssueRequest,
+    names: &[SubjectName],
+    common_name: &str,
+    key_type: KeyType,
+    extras: &IssueExtras,
+) -> Result<CertificateParams> {
+    let mut params = CertificateParams::default();
+    params.not_before = req.validity.not_before;
+    params.not_after = req.validity.not_after;
+    params.serial_number = Some(random_serial()?);
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, common_name);
+    params.distinguished_name = dn;
+    for n in names {
+        let san = match n {
+            SubjectName::Dns(d) => SanType::DnsName(
+                d.as_str()
+                    .try_into()
+                    .map_err(|_| name_error(d, "not a valid DNS name"))?,
+            ),
+            SubjectName::Ip(ip) => SanType::IpAddress(*ip),
+            SubjectName::Email(e) => SanType::Rfc822Name(
+                e.as_str()
+                    .try_into()
+                    .map_err(|_| name_error(e, "not a valid e-mail address"))?,
+            ),
+            SubjectName::Plain(_) => continue,
+        };
+        params.subject_alt_names.push(san);
+    }
+    // ExplicitNoCa writes basicConstraints CA:FALSE and the subject key identifier.
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    if key_type.is_rsa() {
+        params.key_usages.push(KeyUsagePurpose::KeyEncipherment);
+    }
+    if req.server {
+        params
+            .extended_key_usages
+            .push(ExtendedKeyUsagePurpose::ServerAuth);
+    }
+    if req.client {
+        params
+            .extended_key_usages
+            .push(ExtendedKeyUsagePurpose::ClientAuth);
+    }
+    params.use_authority_key_identifier_extension = true;
+    if let Some(url) = &extras.crl_url {
+        params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+            uris: vec![url.clone()],
+        }];
+    }
+    if let Some(url) = &extras.ocsp_url {
+        params.custom_extensions.push(aia_ocsp_extension(url));
+    }
+    Ok(params)
 }
 
 /// What to issue.

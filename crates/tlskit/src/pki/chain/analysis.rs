@@ -45,32 +45,7 @@ pub fn analyse_for(
     purpose: Purpose,
 ) -> ChainAnalysis {
     let now = to_offset(input.now);
-    let mut a = ChainAnalysis {
-        certificates: Vec::new(),
-        trust: Vec::new(),
-        trusted: false,
-        order_ok: true,
-        order_problems: Vec::new(),
-        missing_intermediate: false,
-        missing_intermediate_detail: None,
-        contains_root: false,
-        self_signed_leaf: false,
-        leaf_expired: false,
-        leaf_not_yet_valid: false,
-        leaf_days_left: 0,
-        earliest_expiry: None,
-        hostname: input.hostname.map(str::to_owned),
-        hostname_match: None,
-        weak_signatures: Vec::new(),
-        weak_keys: Vec::new(),
-        must_staple: false,
-        ocsp_stapled: false,
-        ocsp_status: None,
-        ocsp: None,
-        must_staple_violated: false,
-        sct_count: 0,
-        findings: Vec::new(),
-    };
+    let mut a = empty_analysis(input);
     let mut findings = Findings::default();
 
     if input.chain.is_empty() {
@@ -119,7 +94,82 @@ pub fn analyse_for(
     structure(&parsed, &path, stores, &mut a, &mut findings);
 
     // --- Algorithms and keys. ---
-    for &i in &path {
+    algorithms(&parsed, &path, &mut a, &mut findings);
+
+    // --- Trust. ---
+    for store in stores.stores() {
+        a.trust
+            .push(verify_store(store, input, &parsed, &a, purpose));
+    }
+    a.trusted = a.trust.iter().any(|t| t.trusted);
+    trust_findings(&a, &mut findings);
+
+    // --- The leaf. ---
+    let li = &leaf.info;
+    a.self_signed_leaf = li.self_signed;
+    a.leaf_expired = li.expired;
+    a.leaf_not_yet_valid = li.not_yet_valid;
+    a.leaf_days_left = li.days_left;
+    a.must_staple = li.must_staple;
+    a.sct_count = li.sct_count as usize;
+    validity(&parsed, &path, &mut a, &mut findings);
+
+    leaf_findings(li, parsed.len(), input.hostname, &mut a, &mut findings);
+
+    // --- OCSP. ---
+    ocsp(input, &parsed, &path, stores, now, &mut a, &mut findings);
+
+    // --- Certificate Transparency. ---
+    if a.sct_count == 0 && a.trust.iter().any(|t| t.store == "mozilla" && t.trusted) {
+        findings.add(
+            Severity::Low,
+            "cert.no_embedded_sct",
+            "the certificate has no embedded SCTs; Chrome and Safari require Certificate Transparency for publicly trusted certificates (SCTs may also come in a TLS extension or the OCSP staple)".to_string(),
+        );
+    }
+
+    a.findings = findings.into_sorted();
+    a
+}
+
+/// An analysis with nothing found yet.
+fn empty_analysis(input: &ChainInput<'_>) -> ChainAnalysis {
+    ChainAnalysis {
+        certificates: Vec::new(),
+        trust: Vec::new(),
+        trusted: false,
+        order_ok: true,
+        order_problems: Vec::new(),
+        missing_intermediate: false,
+        missing_intermediate_detail: None,
+        contains_root: false,
+        self_signed_leaf: false,
+        leaf_expired: false,
+        leaf_not_yet_valid: false,
+        leaf_days_left: 0,
+        earliest_expiry: None,
+        hostname: input.hostname.map(str::to_owned),
+        hostname_match: None,
+        weak_signatures: Vec::new(),
+        weak_keys: Vec::new(),
+        must_staple: false,
+        ocsp_stapled: false,
+        ocsp_status: None,
+        ocsp: None,
+        must_staple_violated: false,
+        sct_count: 0,
+        findings: Vec::new(),
+    }
+}
+
+/// Weak signature algorithms and weak keys on the issuing path.
+fn algorithms(
+    parsed: &[Parsed<'_>],
+    path: &[usize],
+    a: &mut ChainAnalysis,
+    findings: &mut Findings,
+) {
+    for &i in path {
         let p = &parsed[i];
         // A root's self-signature is never checked by anyone; a self-signed leaf's is reported
         // as self-signed already, but a weak algorithm there is still worth a line.
@@ -141,7 +191,7 @@ pub fn analyse_for(
             a.weak_signatures.push(msg);
         }
     }
-    for &i in &path {
+    for &i in path {
         let p = &parsed[i];
         if let Some(why) = weak_key(&p.info) {
             let msg = format!("{} has {why}", short_name(&p.info));
@@ -149,25 +199,16 @@ pub fn analyse_for(
             a.weak_keys.push(msg);
         }
     }
+}
 
-    // --- Trust. ---
-    for store in stores.stores() {
-        a.trust
-            .push(verify_store(store, input, &parsed, &a, purpose));
-    }
-    a.trusted = a.trust.iter().any(|t| t.trusted);
-    trust_findings(&a, &mut findings);
-
-    // --- The leaf. ---
-    let li = &leaf.info;
-    a.self_signed_leaf = li.self_signed;
-    a.leaf_expired = li.expired;
-    a.leaf_not_yet_valid = li.not_yet_valid;
-    a.leaf_days_left = li.days_left;
-    a.must_staple = li.must_staple;
-    a.sct_count = li.sct_count as usize;
-    validity(&parsed, &path, &mut a, &mut findings);
-
+/// The leaf's own problems: self-signed, a CA in the leaf's place, a name it does not cover.
+fn leaf_findings(
+    li: &CertInfo,
+    sent: usize,
+    hostname: Option<&str>,
+    a: &mut ChainAnalysis,
+    findings: &mut Findings,
+) {
     if li.self_signed {
         findings.add(
             Severity::High,
@@ -178,7 +219,7 @@ pub fn analyse_for(
             ),
         );
     }
-    if li.is_ca && parsed.len() > 1 {
+    if li.is_ca && sent > 1 {
         findings.add(
             Severity::Medium,
             "cert.leaf_is_ca",
@@ -190,7 +231,7 @@ pub fn analyse_for(
     }
 
     // --- Host name. ---
-    if let Some(host) = input.hostname {
+    if let Some(host) = hostname {
         let ok = inspect::matches_name(li, host);
         a.hostname_match = Some(ok);
         if !ok {
@@ -201,21 +242,6 @@ pub fn analyse_for(
             );
         }
     }
-
-    // --- OCSP. ---
-    ocsp(input, &parsed, &path, stores, now, &mut a, &mut findings);
-
-    // --- Certificate Transparency. ---
-    if a.sct_count == 0 && a.trust.iter().any(|t| t.store == "mozilla" && t.trusted) {
-        findings.add(
-            Severity::Low,
-            "cert.no_embedded_sct",
-            "the certificate has no embedded SCTs; Chrome and Safari require Certificate Transparency for publicly trusted certificates (SCTs may also come in a TLS extension or the OCSP staple)".to_string(),
-        );
-    }
-
-    a.findings = findings.into_sorted();
-    a
 }
 
 #[derive(Default)]

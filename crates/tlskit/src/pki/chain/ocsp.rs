@@ -265,7 +265,7 @@ pub(super) fn parse_ocsp(
     }
     let fields = der::all(resp.content)?;
     let status = fields.first().filter(|t| t.tag == 0x0a)?;
-    let mut info = OcspInfo {
+    let info = OcspInfo {
         response_status: response_status_name(*status.content.first()?),
         cert_status: None,
         produced_at: None,
@@ -289,123 +289,170 @@ pub(super) fn parse_ocsp(
         return None;
     }
     let (octets, _) = der::expect(rest, 0x04)?;
-    // BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature, certs [0] }
-    let (basic, _) = der::expect(octets.content, der::SEQUENCE)?;
-    let parts = der::all(basic.content)?;
-    let tbs = parts.first().filter(|t| t.tag == der::SEQUENCE)?;
-    let sig_alg = parts.get(1).filter(|t| t.tag == der::SEQUENCE)?;
-    let signature = parts.get(2).filter(|t| t.tag == 0x03)?.content.get(1..)?;
-    let certs: Vec<&[u8]> = match parts.get(3).filter(|t| t.tag == 0xa0) {
-        Some(c) => {
-            let (seq, _) = der::expect(c.content, der::SEQUENCE)?;
-            der::all(seq.content)?.iter().map(|t| t.raw).collect()
-        }
-        None => Vec::new(),
-    };
-
-    // ResponseData ::= SEQUENCE { version [0] OPTIONAL, responderID [1]|[2], producedAt,
-    //                             responses SEQUENCE OF SingleResponse, extensions [1] OPTIONAL }
-    let rd = der::all(tbs.content)?;
-    let mut k = usize::from(rd.first()?.tag == 0xa0);
-    let _responder = rd.get(k).filter(|t| t.tag == 0xa1 || t.tag == 0xa2)?;
-    k += 1;
-    let produced = rd.get(k).filter(|t| t.tag == TAG_GENERALIZED_TIME)?;
-    info.produced_at = generalized_time(produced.content);
-    k += 1;
-    let responses = rd.get(k).filter(|t| t.tag == der::SEQUENCE)?;
-    let singles = der::all(responses.content)?;
-    info.responses = singles.len();
-
-    let name_hashes = (
-        Sha1::digest(leaf.issuer_der).to_vec(),
-        Sha256::digest(leaf.issuer_der).to_vec(),
-    );
-    let mut first: Option<OcspInfo> = None;
-    for single in &singles {
-        let s = der::all(single.content)?;
-        let cert_id = der::all(s.first().filter(|t| t.tag == der::SEQUENCE)?.content)?;
-        let (hash_alg, _) = der::expect(cert_id.first()?.content, 0x06)?;
-        let name_hash = cert_id.get(1).filter(|t| t.tag == 0x04)?.content;
-        let serial = cert_id.get(3).filter(|t| t.tag == 0x02)?.content;
-        let name_ok = match hash_alg.content {
-            h if h == OID_SHA1 => name_hash == name_hashes.0.as_slice(),
-            h if h == OID_SHA256 => name_hash == name_hashes.1.as_slice(),
-            _ => true,
-        };
-        let matches = name_ok && strip_leading_zeros(serial) == leaf.serial;
-        let mut one = info.clone();
-        one.matches_leaf = matches;
-        let status = s.get(1)?;
-        match status.tag {
-            0x80 => one.cert_status = Some("good".to_string()),
-            0xa1 => {
-                one.cert_status = Some("revoked".to_string());
-                let ri = der::all(status.content)?;
-                one.revocation_time = ri
-                    .first()
-                    .filter(|t| t.tag == TAG_GENERALIZED_TIME)
-                    .and_then(|t| generalized_time(t.content));
-                one.revocation_reason = ri
-                    .get(1)
-                    .filter(|t| t.tag == 0xa0)
-                    .and_then(|t| der::expect(t.content, 0x0a))
-                    .and_then(|(e, _)| e.content.first().copied())
-                    .map(crl_reason);
-            }
-            0x82 => one.cert_status = Some("unknown".to_string()),
-            _ => return None,
-        }
-        one.this_update = s
-            .get(2)
-            .filter(|t| t.tag == TAG_GENERALIZED_TIME)
-            .and_then(|t| generalized_time(t.content));
-        one.next_update = s
-            .get(3)
-            .filter(|t| t.tag == 0xa0)
-            .and_then(|t| der::expect(t.content, TAG_GENERALIZED_TIME))
-            .and_then(|(t, _)| generalized_time(t.content));
-        if matches {
-            first = Some(one);
-            break;
-        }
-        if first.is_none() {
-            first = Some(one);
-        }
-    }
-    let mut info = first.unwrap_or(info);
-    if !info.matches_leaf {
-        // Say nothing about the leaf from a response about another certificate.
-        info.cert_status = None;
-    }
-
-    // Signature: by the issuer itself, or by a responder certificate the issuer signed for
-    // OCSP signing.
+    let basic = BasicResponse::parse(octets.content)?;
+    let mut info = basic.judge(info, leaf)?;
     if let Some(issuer) = issuer {
-        if let Some(key) = issuer.key() {
-            if verify_with(&key, sig_alg.content, tbs.raw, signature) == Some(true) {
-                info.signature_valid = Some(true);
-                info.signed_by = Some("issuer".to_string());
-            } else {
-                info.signature_valid = Some(false);
-                for (n, c) in certs.iter().enumerate() {
-                    let Some(rc) = parse_cert(usize::MAX - n, c, OffsetDateTime::now_utc()) else {
-                        continue;
-                    };
-                    let authorised = rc.issuer == issuer.subject()
-                        && verify_with(&key, rc.sig_alg, rc.tbs, rc.signature) == Some(true)
-                        && rc.info.eku.iter().any(|e| e == "OCSPSigning");
-                    if authorised
-                        && verify_with(&Key::of(&rc), sig_alg.content, tbs.raw, signature)
-                            == Some(true)
-                    {
-                        info.signature_valid = Some(true);
-                        info.signed_by =
-                            Some(format!("delegated responder {}", short_name(&rc.info)));
-                        break;
-                    }
-                }
-            }
-        }
+        basic.check_signature(issuer, &mut info);
     }
     Some(info)
+}
+
+/// The parts of a `BasicOCSPResponse` tlskit looks at.
+struct BasicResponse<'a> {
+    /// The whole `tbsResponseData` (what is signed).
+    tbs: &'a [u8],
+    /// Content of the signatureAlgorithm AlgorithmIdentifier.
+    sig_alg: &'a [u8],
+    /// The signature bits (the BIT STRING without its unused-bits byte).
+    signature: &'a [u8],
+    /// Certificates sent along (a delegated responder's), DER.
+    certs: Vec<&'a [u8]>,
+    produced_at: Option<String>,
+    /// The `SingleResponse`s, each a SEQUENCE.
+    singles: Vec<der::Tlv<'a>>,
+}
+
+impl<'a> BasicResponse<'a> {
+    /// BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature, certs [0] }
+    fn parse(bytes: &'a [u8]) -> Option<Self> {
+        let (basic, _) = der::expect(bytes, der::SEQUENCE)?;
+        let parts = der::all(basic.content)?;
+        let tbs = parts.first().filter(|t| t.tag == der::SEQUENCE)?;
+        let sig_alg = parts.get(1).filter(|t| t.tag == der::SEQUENCE)?;
+        let signature = parts.get(2).filter(|t| t.tag == 0x03)?.content.get(1..)?;
+        let certs: Vec<&[u8]> = match parts.get(3).filter(|t| t.tag == 0xa0) {
+            Some(c) => {
+                let (seq, _) = der::expect(c.content, der::SEQUENCE)?;
+                der::all(seq.content)?.iter().map(|t| t.raw).collect()
+            }
+            None => Vec::new(),
+        };
+        // ResponseData ::= SEQUENCE { version [0] OPTIONAL, responderID [1]|[2], producedAt,
+        //                             responses SEQUENCE OF SingleResponse, extensions [1] OPTIONAL }
+        let rd = der::all(tbs.content)?;
+        let mut k = usize::from(rd.first()?.tag == 0xa0);
+        let _responder = rd.get(k).filter(|t| t.tag == 0xa1 || t.tag == 0xa2)?;
+        k += 1;
+        let produced = rd.get(k).filter(|t| t.tag == TAG_GENERALIZED_TIME)?;
+        k += 1;
+        let responses = rd.get(k).filter(|t| t.tag == der::SEQUENCE)?;
+        Some(BasicResponse {
+            tbs: tbs.raw,
+            sig_alg: sig_alg.content,
+            signature,
+            certs,
+            produced_at: generalized_time(produced.content),
+            singles: der::all(responses.content)?,
+        })
+    }
+
+    /// The status the response gives `leaf`: from the SingleResponse naming it, else (marked
+    /// as not matching, with no status) from the first one.
+    fn judge(&self, mut info: OcspInfo, leaf: &Parsed<'_>) -> Option<OcspInfo> {
+        info.produced_at = self.produced_at.clone();
+        info.responses = self.singles.len();
+        let name_hashes = (
+            Sha1::digest(leaf.issuer_der).to_vec(),
+            Sha256::digest(leaf.issuer_der).to_vec(),
+        );
+        let mut first: Option<OcspInfo> = None;
+        for single in &self.singles {
+            let one = single_response(single.content, &info, leaf.serial, &name_hashes)?;
+            if one.matches_leaf {
+                first = Some(one);
+                break;
+            }
+            if first.is_none() {
+                first = Some(one);
+            }
+        }
+        let mut info = first.unwrap_or(info);
+        if !info.matches_leaf {
+            // Say nothing about the leaf from a response about another certificate.
+            info.cert_status = None;
+        }
+        Some(info)
+    }
+
+    /// Signature: by the issuer itself, or by a responder certificate the issuer signed for
+    /// OCSP signing.
+    fn check_signature(&self, issuer: &Issuer<'_, '_>, info: &mut OcspInfo) {
+        let Some(key) = issuer.key() else {
+            return;
+        };
+        if verify_with(&key, self.sig_alg, self.tbs, self.signature) == Some(true) {
+            info.signature_valid = Some(true);
+            info.signed_by = Some("issuer".to_string());
+            return;
+        }
+        info.signature_valid = Some(false);
+        for (n, c) in self.certs.iter().enumerate() {
+            let Some(rc) = parse_cert(usize::MAX - n, c, OffsetDateTime::now_utc()) else {
+                continue;
+            };
+            let authorised = rc.issuer == issuer.subject()
+                && verify_with(&key, rc.sig_alg, rc.tbs, rc.signature) == Some(true)
+                && rc.info.eku.iter().any(|e| e == "OCSPSigning");
+            if authorised
+                && verify_with(&Key::of(&rc), self.sig_alg, self.tbs, self.signature) == Some(true)
+            {
+                info.signature_valid = Some(true);
+                info.signed_by = Some(format!("delegated responder {}", short_name(&rc.info)));
+                break;
+            }
+        }
+    }
+}
+
+/// One `SingleResponse` (the content of its SEQUENCE): `base` with this response's status and
+/// times, and whether its CertID names the certificate with `serial` whose issuer name hashes
+/// to `name_hashes` (SHA-1, SHA-256). `None` if it is malformed.
+fn single_response(
+    content: &[u8],
+    base: &OcspInfo,
+    serial: &[u8],
+    name_hashes: &(Vec<u8>, Vec<u8>),
+) -> Option<OcspInfo> {
+    let s = der::all(content)?;
+    let cert_id = der::all(s.first().filter(|t| t.tag == der::SEQUENCE)?.content)?;
+    let (hash_alg, _) = der::expect(cert_id.first()?.content, 0x06)?;
+    let name_hash = cert_id.get(1).filter(|t| t.tag == 0x04)?.content;
+    let id_serial = cert_id.get(3).filter(|t| t.tag == 0x02)?.content;
+    let name_ok = match hash_alg.content {
+        h if h == OID_SHA1 => name_hash == name_hashes.0.as_slice(),
+        h if h == OID_SHA256 => name_hash == name_hashes.1.as_slice(),
+        _ => true,
+    };
+    let mut one = base.clone();
+    one.matches_leaf = name_ok && strip_leading_zeros(id_serial) == serial;
+    let status = s.get(1)?;
+    match status.tag {
+        0x80 => one.cert_status = Some("good".to_string()),
+        0xa1 => {
+            one.cert_status = Some("revoked".to_string());
+            let ri = der::all(status.content)?;
+            one.revocation_time = ri
+                .first()
+                .filter(|t| t.tag == TAG_GENERALIZED_TIME)
+                .and_then(|t| generalized_time(t.content));
+            one.revocation_reason = ri
+                .get(1)
+                .filter(|t| t.tag == 0xa0)
+                .and_then(|t| der::expect(t.content, 0x0a))
+                .and_then(|(e, _)| e.content.first().copied())
+                .map(crl_reason);
+        }
+        0x82 => one.cert_status = Some("unknown".to_string()),
+        _ => return None,
+    }
+    one.this_update = s
+        .get(2)
+        .filter(|t| t.tag == TAG_GENERALIZED_TIME)
+        .and_then(|t| generalized_time(t.content));
+    one.next_update = s
+        .get(3)
+        .filter(|t| t.tag == 0xa0)
+        .and_then(|t| der::expect(t.content, TAG_GENERALIZED_TIME))
+        .and_then(|(t, _)| generalized_time(t.content));
+    Some(one)
 }

@@ -178,109 +178,7 @@ impl CertInfo {
         describe_key(&cert, &mut info);
 
         for ext in tbs.extensions() {
-            let oid = ext.oid.to_id_string();
-            info.extensions.push(ExtensionInfo {
-                name: extension_name(&oid).unwrap_or(&oid).to_string(),
-                oid: oid.clone(),
-                critical: ext.critical,
-            });
-            match ext.parsed_extension() {
-                ParsedExtension::SubjectAlternativeName(san) => {
-                    for name in &san.general_names {
-                        match name {
-                            GeneralName::DNSName(d) => info.san_dns.push(d.to_string()),
-                            GeneralName::IPAddress(b) => info.san_ip.push(format_ip(b)),
-                            GeneralName::RFC822Name(e) => info.san_email.push(e.to_string()),
-                            GeneralName::URI(u) => info.san_uri.push(u.to_string()),
-                            other => info.san_other.push(general_name_text(other)),
-                        }
-                    }
-                }
-                ParsedExtension::KeyUsage(ku) => {
-                    const NAMES: [&str; 9] = [
-                        "digitalSignature",
-                        "nonRepudiation",
-                        "keyEncipherment",
-                        "dataEncipherment",
-                        "keyAgreement",
-                        "keyCertSign",
-                        "cRLSign",
-                        "encipherOnly",
-                        "decipherOnly",
-                    ];
-                    for (i, n) in NAMES.iter().enumerate() {
-                        if (ku.flags >> i) & 1 == 1 {
-                            info.key_usage.push(n.to_string());
-                        }
-                    }
-                }
-                ParsedExtension::ExtendedKeyUsage(eku) => {
-                    for (set, name) in [
-                        (eku.server_auth, "serverAuth"),
-                        (eku.client_auth, "clientAuth"),
-                        (eku.code_signing, "codeSigning"),
-                        (eku.email_protection, "emailProtection"),
-                        (eku.time_stamping, "timeStamping"),
-                        (eku.ocsp_signing, "OCSPSigning"),
-                        (eku.any, "anyExtendedKeyUsage"),
-                    ] {
-                        if set {
-                            info.eku.push(name.to_string());
-                        }
-                    }
-                    for o in &eku.other {
-                        info.eku.push(o.to_id_string());
-                    }
-                }
-                ParsedExtension::BasicConstraints(bc) => {
-                    info.is_ca = bc.ca;
-                    info.path_len = bc.path_len_constraint;
-                }
-                ParsedExtension::SubjectKeyIdentifier(k) => {
-                    info.subject_key_id = Some(colon_hex(k.0));
-                }
-                ParsedExtension::AuthorityKeyIdentifier(a) => {
-                    info.authority_key_id = a.key_identifier.as_ref().map(|k| colon_hex(k.0));
-                }
-                ParsedExtension::AuthorityInfoAccess(aia) => {
-                    for ad in &aia.accessdescs {
-                        let GeneralName::URI(uri) = &ad.access_location else {
-                            continue;
-                        };
-                        match ad.access_method.to_id_string().as_str() {
-                            "1.3.6.1.5.5.7.48.1" => info.ocsp_urls.push(uri.to_string()),
-                            "1.3.6.1.5.5.7.48.2" => info.ca_issuer_urls.push(uri.to_string()),
-                            _ => {}
-                        }
-                    }
-                }
-                ParsedExtension::CRLDistributionPoints(points) => {
-                    for p in &points.points {
-                        if let Some(x509_parser::extensions::DistributionPointName::FullName(
-                            names,
-                        )) = &p.distribution_point
-                        {
-                            for n in names {
-                                if let GeneralName::URI(u) = n {
-                                    info.crl_urls.push(u.to_string());
-                                }
-                            }
-                        }
-                    }
-                }
-                ParsedExtension::CertificatePolicies(policies) => {
-                    info.policies = policies
-                        .iter()
-                        .map(|p| p.policy_id.to_id_string())
-                        .collect();
-                }
-                ParsedExtension::SCT(scts) => info.sct_count = scts.len() as u32,
-                _ => {
-                    if oid == "1.3.6.1.5.5.7.1.24" {
-                        info.must_staple = tls_feature_has_status_request(ext.value);
-                    }
-                }
-            }
+            add_extension(&mut info, ext);
         }
         info.self_signed = tbs.subject.as_raw() == tbs.issuer.as_raw()
             && match (&info.subject_key_id, &info.authority_key_id) {
@@ -359,6 +257,122 @@ impl CertInfo {
     pub fn matches_name(&self, name: &str) -> bool {
         matches_name(self, name)
     }
+}
+
+/// Record one extension in `info`: its name, and what it says for the fields tlskit shows.
+fn add_extension(info: &mut CertInfo, ext: &x509_parser::extensions::X509Extension<'_>) {
+    let oid = ext.oid.to_id_string();
+    info.extensions.push(ExtensionInfo {
+        name: extension_name(&oid).unwrap_or(&oid).to_string(),
+        oid: oid.clone(),
+        critical: ext.critical,
+    });
+    match ext.parsed_extension() {
+        ParsedExtension::SubjectAlternativeName(san) => {
+            for name in &san.general_names {
+                match name {
+                    GeneralName::DNSName(d) => info.san_dns.push(d.to_string()),
+                    GeneralName::IPAddress(b) => info.san_ip.push(format_ip(b)),
+                    GeneralName::RFC822Name(e) => info.san_email.push(e.to_string()),
+                    GeneralName::URI(u) => info.san_uri.push(u.to_string()),
+                    other => info.san_other.push(general_name_text(other)),
+                }
+            }
+        }
+        ParsedExtension::KeyUsage(ku) => info.key_usage = key_usage_names(ku),
+        ParsedExtension::ExtendedKeyUsage(eku) => info.eku = eku_names(eku),
+        ParsedExtension::BasicConstraints(bc) => {
+            info.is_ca = bc.ca;
+            info.path_len = bc.path_len_constraint;
+        }
+        ParsedExtension::SubjectKeyIdentifier(k) => {
+            info.subject_key_id = Some(colon_hex(k.0));
+        }
+        ParsedExtension::AuthorityKeyIdentifier(a) => {
+            info.authority_key_id = a.key_identifier.as_ref().map(|k| colon_hex(k.0));
+        }
+        ParsedExtension::AuthorityInfoAccess(aia) => {
+            for ad in &aia.accessdescs {
+                let GeneralName::URI(uri) = &ad.access_location else {
+                    continue;
+                };
+                match ad.access_method.to_id_string().as_str() {
+                    "1.3.6.1.5.5.7.48.1" => info.ocsp_urls.push(uri.to_string()),
+                    "1.3.6.1.5.5.7.48.2" => info.ca_issuer_urls.push(uri.to_string()),
+                    _ => {}
+                }
+            }
+        }
+        ParsedExtension::CRLDistributionPoints(points) => {
+            for p in &points.points {
+                if let Some(x509_parser::extensions::DistributionPointName::FullName(names)) =
+                    &p.distribution_point
+                {
+                    for n in names {
+                        if let GeneralName::URI(u) = n {
+                            info.crl_urls.push(u.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        ParsedExtension::CertificatePolicies(policies) => {
+            info.policies = policies
+                .iter()
+                .map(|p| p.policy_id.to_id_string())
+                .collect();
+        }
+        ParsedExtension::SCT(scts) => info.sct_count = scts.len() as u32,
+        _ => {
+            if oid == "1.3.6.1.5.5.7.1.24" {
+                info.must_staple = tls_feature_has_status_request(ext.value);
+            }
+        }
+    }
+}
+
+/// The keyUsage bits that are set, by their RFC 5280 names.
+fn key_usage_names(ku: &x509_parser::extensions::KeyUsage) -> Vec<String> {
+    let mut names = Vec::new();
+    const NAMES: [&str; 9] = [
+        "digitalSignature",
+        "nonRepudiation",
+        "keyEncipherment",
+        "dataEncipherment",
+        "keyAgreement",
+        "keyCertSign",
+        "cRLSign",
+        "encipherOnly",
+        "decipherOnly",
+    ];
+    for (i, n) in NAMES.iter().enumerate() {
+        if (ku.flags >> i) & 1 == 1 {
+            names.push(n.to_string());
+        }
+    }
+    names
+}
+
+/// The extendedKeyUsage purposes: RFC 5280 names, unknown ones as dotted OIDs.
+fn eku_names(eku: &x509_parser::extensions::ExtendedKeyUsage<'_>) -> Vec<String> {
+    let mut names = Vec::new();
+    for (set, name) in [
+        (eku.server_auth, "serverAuth"),
+        (eku.client_auth, "clientAuth"),
+        (eku.code_signing, "codeSigning"),
+        (eku.email_protection, "emailProtection"),
+        (eku.time_stamping, "timeStamping"),
+        (eku.ocsp_signing, "OCSPSigning"),
+        (eku.any, "anyExtendedKeyUsage"),
+    ] {
+        if set {
+            names.push(name.to_string());
+        }
+    }
+    for o in &eku.other {
+        names.push(o.to_id_string());
+    }
+    names
 }
 
 #[cfg(test)]

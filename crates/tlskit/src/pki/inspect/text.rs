@@ -14,17 +14,7 @@ pub fn render_text(info: &CertInfo, verbose: bool) -> String {
         "Not after",
         format!("{}  ({})", info.not_after, info.validity_status()),
     ));
-    let sans = info.san_list();
-    rows.push((
-        "Names (SAN)",
-        if sans.is_empty() && !info.is_ca {
-            "none (modern clients will not accept this certificate for any host name)".to_string()
-        } else if sans.is_empty() {
-            "none".to_string()
-        } else {
-            sans.join(", ")
-        },
-    ));
+    rows.push(("Names (SAN)", san_text(info)));
     rows.push(("Public key", info.key_description()));
     rows.push(("Signature", info.signature_algorithm.clone()));
     if !info.key_usage.is_empty() {
@@ -38,24 +28,7 @@ pub fn render_text(info: &CertInfo, verbose: bool) -> String {
     if !info.eku.is_empty() {
         rows.push(("Extended usage", info.eku.join(", ")));
     }
-    let bc_present = info.extensions.iter().any(|e| e.name == "basicConstraints");
-    let ca = if !bc_present {
-        "no basicConstraints extension".to_string()
-    } else if info.is_ca {
-        let path = info
-            .path_len
-            .map(|p| format!(", pathlen {p}"))
-            .unwrap_or_default();
-        let crit = if info.is_critical("basicConstraints") {
-            " (critical)"
-        } else {
-            ""
-        };
-        format!("yes{path}{crit}")
-    } else {
-        "no".to_string()
-    };
-    rows.push(("CA", ca));
+    rows.push(("CA", ca_text(info)));
     if let Some(s) = &info.subject_key_id {
         rows.push(("Subject key ID", s.clone()));
     }
@@ -79,48 +52,14 @@ pub fn render_text(info: &CertInfo, verbose: bool) -> String {
         rows.push(("CRL", info.crl_urls.join(", ")));
     }
     if !info.policies.is_empty() {
-        rows.push((
-            "Policies",
-            info.policies
-                .iter()
-                .map(|p| match policy_name(p) {
-                    Some(n) => format!("{p} ({n})"),
-                    None => p.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
+        rows.push(("Policies", policies_text(&info.policies)));
     }
     if info.sct_count > 0 {
         rows.push(("CT timestamps", info.sct_count.to_string()));
     }
     rows.push(("SHA-256", info.sha256_fingerprint.clone()));
     if verbose {
-        rows.push(("SHA-1", info.sha1_fingerprint.clone()));
-        rows.push(("SPKI SHA-256", info.spki_sha256.clone()));
-        rows.push(("Version", info.version.to_string()));
-        if !info.ca_issuer_urls.is_empty() {
-            rows.push(("CA issuers", info.ca_issuer_urls.join(", ")));
-        }
-        let exts: Vec<String> = info
-            .extensions
-            .iter()
-            .map(|e| {
-                if e.critical {
-                    format!("{} (critical)", e.name)
-                } else {
-                    e.name.clone()
-                }
-            })
-            .collect();
-        rows.push((
-            "Extensions",
-            if exts.is_empty() {
-                "none".into()
-            } else {
-                exts.join(", ")
-            },
-        ));
+        verbose_rows(info, &mut rows);
     }
     // One width for every certificate, so a chain lines up.
     let width = rows
@@ -134,4 +73,78 @@ pub fn render_text(info: &CertInfo, verbose: bool) -> String {
         out.push_str(&format!("  {:<width$} {v}\n", format!("{k}:")));
     }
     out
+}
+
+/// The SAN list, or why there is none.
+fn san_text(info: &CertInfo) -> String {
+    let sans = info.san_list();
+    if sans.is_empty() && !info.is_ca {
+        "none (modern clients will not accept this certificate for any host name)".to_string()
+    } else if sans.is_empty() {
+        "none".to_string()
+    } else {
+        sans.join(", ")
+    }
+}
+
+/// Whether the certificate is a CA, with its path length and criticality.
+fn ca_text(info: &CertInfo) -> String {
+    let bc_present = info.extensions.iter().any(|e| e.name == "basicConstraints");
+    if !bc_present {
+        "no basicConstraints extension".to_string()
+    } else if info.is_ca {
+        let path = info
+            .path_len
+            .map(|p| format!(", pathlen {p}"))
+            .unwrap_or_default();
+        let crit = if info.is_critical("basicConstraints") {
+            " (critical)"
+        } else {
+            ""
+        };
+        format!("yes{path}{crit}")
+    } else {
+        "no".to_string()
+    }
+}
+
+/// Policy OIDs, each with its name when known.
+fn policies_text(policies: &[String]) -> String {
+    policies
+        .iter()
+        .map(|p| match policy_name(p) {
+            Some(n) => format!("{p} ({n})"),
+            None => p.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The rows `-v` adds: other fingerprints, the version, CA issuers, every extension.
+fn verbose_rows(info: &CertInfo, rows: &mut Vec<(&str, String)>) {
+    rows.push(("SHA-1", info.sha1_fingerprint.clone()));
+    rows.push(("SPKI SHA-256", info.spki_sha256.clone()));
+    rows.push(("Version", info.version.to_string()));
+    if !info.ca_issuer_urls.is_empty() {
+        rows.push(("CA issuers", info.ca_issuer_urls.join(", ")));
+    }
+    let exts: Vec<String> = info
+        .extensions
+        .iter()
+        .map(|e| {
+            if e.critical {
+                format!("{} (critical)", e.name)
+            } else {
+                e.name.clone()
+            }
+        })
+        .collect();
+    rows.push((
+        "Extensions",
+        if exts.is_empty() {
+            "none".into()
+        } else {
+            exts.join(", ")
+        },
+    ));
 }
