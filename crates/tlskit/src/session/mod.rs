@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod config;
+pub mod fetch;
 pub mod keylog;
 pub mod report;
 pub mod server;

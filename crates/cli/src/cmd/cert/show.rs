@@ -9,8 +9,9 @@ use tlskit::net::starttls::Protocol;
 use tlskit::net::target::TargetSpec;
 use tlskit::net::Connector;
 use tlskit::pki::chain::{self, ChainAnalysis, ChainInput, Purpose, TrustStores};
-use tlskit::pki::inspect::{self, CertInfo, FetchOptions, FetchedChain};
+use tlskit::pki::inspect::{self, CertInfo};
 use tlskit::pki::load;
+use tlskit::session::fetch::{self, FetchOptions, FetchedChain};
 use tlskit::{Error, Result};
 
 // Help texts: written at column 0 so that what you see here is what `--help` prints.
@@ -351,7 +352,7 @@ fn run_show_server(a: &ShowArgs, spec: &TargetSpec, flag: Option<Protocol>) -> R
         connector,
         servername: a.servername.clone(),
     };
-    let fetched = common::runtime()?.block_on(inspect::fetch_chain(&opts))?;
+    let fetched = common::runtime()?.block_on(fetch::fetch_chain(&opts))?;
     let infos = describe_certs(&fetched.certs, &format!("sent by {}", fetched.target))?;
     let check_name = a
         .name

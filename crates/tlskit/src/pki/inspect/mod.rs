@@ -1,15 +1,13 @@
 //! A readable, serialisable description of a certificate ([`CertInfo`]), a text renderer for it,
-//! RFC 6125 name matching ([`matches_name`]), and fetching the chain a TLS server sends
-//! ([`fetch_chain`]); [`crate::pki::chain::analyse`] judges such a chain.
+//! and RFC 6125 name matching ([`matches_name`]); fetching the chain a server sends is
+//! `session::fetch`, and [`crate::pki::chain::analyse`] judges such a chain.
 //!
 //! Everything here is for *display*: fetching accepts any certificate so it can be shown.
 
-mod fetch;
 mod fields;
 mod names;
 mod text;
 
-pub use fetch::*;
 use fields::*;
 pub use names::*;
 pub use text::*;

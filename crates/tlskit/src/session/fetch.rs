@@ -1,4 +1,4 @@
-//! Fetching the chain a TLS server sends, through [`net::Connector`] (so proxies, `--resolve`
+//! Fetching the chain a TLS server sends (for `cert show`), through [`net::Connector`] (so proxies, `--resolve`
 //! and STARTTLS apply as everywhere else), accepting any certificate so that it can be shown.
 
 use crate::error::{Error, Result};
@@ -125,7 +125,7 @@ fn seconds(d: Duration) -> String {
 }
 
 fn describe_tls_error(target: &str, e: &rustls::Error, after_certificate: bool) -> Error {
-    let alert = crate::session::verify::alert_name;
+    let alert = super::verify::alert_name;
     match e {
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
             Error::tls(format!(
