@@ -158,19 +158,32 @@ impl Details {
             });
         }
         chains.extend(nosni);
+        let protocols = vec![
+            v.v2,
+            v.v3.result,
+            v.t10.result,
+            v.t11.result,
+            v.t12.result,
+            v.t13.result,
+        ];
+        let mut errors: Vec<String> = [g13_err, g12_err, s12_err].into_iter().flatten().collect();
+        // What a version's enumeration could not determine is an error of the report too.
+        for p in protocols.iter().filter(|p| p.offered) {
+            if let Some(e) = &p.error {
+                let name = p.version.name();
+                errors.push(if e.starts_with(name) {
+                    e.clone()
+                } else {
+                    format!("{name}: {e}")
+                });
+            }
+        }
         Details {
-            protocols: vec![
-                v.v2,
-                v.v3.result,
-                v.t10.result,
-                v.t11.result,
-                v.t12.result,
-                v.t13.result,
-            ],
+            protocols,
             groups: checks::groups::merge(&g13, &g12, newest_legacy),
             signature_algorithms: merge_sigalgs(s13, s12),
             chains,
-            errors: [g13_err, g12_err, s12_err].into_iter().flatten().collect(),
+            errors,
         }
     }
 }

@@ -215,6 +215,8 @@ async fn alpn(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
     };
     let mut result = Alpn::default();
     let mut left: Vec<String> = ALPN_CANDIDATES.iter().map(|s| s.to_string()).collect();
+    // Whether any answer came back at all: without one, ALPN support is not determined.
+    let mut answered = false;
     while !left.is_empty() {
         match ask(left.clone()).await {
             Ok(Some(p)) if left.contains(&p) => {
@@ -227,12 +229,21 @@ async fn alpn(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
                 ));
                 break;
             }
-            Ok(None) | Err((true, _)) => break,
+            Ok(None) | Err((true, _)) => {
+                answered = true;
+                break;
+            }
             Err((false, e)) => {
                 f.notes.push(format!("ALPN: {e}"));
                 break;
             }
         }
+        answered = true;
+    }
+    if !answered {
+        f.notes
+            .push("ALPN: not determined (no probe was answered)".into());
+        return;
     }
     result.supported = !result.protocols.is_empty();
     result.rejects_unknown = match ask(vec![ALPN_UNKNOWN.to_string()]).await {
@@ -370,10 +381,15 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
         Ok(Renegotiation::Refused(_)) => f.insecure_renegotiation = Some(false),
         // A server that will not even finish a handshake with a client lacking RFC 5746 cannot
         // be renegotiated insecurely.
-        Err(e) => {
+        // When a handshake with RFC 5746 succeeds but one without it fails, the server refuses
+        // clients that lack it; when both fail, nothing can be concluded.
+        Err(e) if f.client_renegotiation.is_some() => {
             f.insecure_renegotiation = Some(false);
             f.notes.push(format!("a TLS 1.2 handshake without RFC 5746 failed ({e}), so insecure renegotiation is impossible"));
         }
+        Err(e) => f.notes.push(format!(
+            "insecure renegotiation: not determined, the TLS 1.2 handshake without RFC 5746 failed too ({e})"
+        )),
     }
 }
 

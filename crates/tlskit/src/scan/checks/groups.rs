@@ -3,6 +3,7 @@
 //! only ECDHE suites; the ServerKeyExchange names the curve. Both by elimination, which also yields
 //! the server's preference.
 
+use crate::scan::engine::eliminate::{describe_undetermined, eliminate, Answer, Elimination};
 use crate::scan::engine::hello::{self, HelloSpec};
 use crate::scan::engine::probe::Response;
 use crate::scan::report::GroupResult;
@@ -22,47 +23,38 @@ fn kind_name(k: GroupKind) -> &'static str {
     }
 }
 
-/// Groups accepted with TLS 1.3, in the order the server preferred them.
+/// Groups accepted with TLS 1.3, in the order the server preferred them, and an error entry
+/// for what could not be determined.
 pub async fn tls13(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
     let suites = hello::candidate_suites(Version::Tls13);
-    let mut list = hello::all_tls13_groups();
-    let mut found = Vec::new();
-    while !list.is_empty() {
+    let e = eliminate(hello::all_tls13_groups(), |list: Vec<u16>| {
         let mut spec = HelloSpec::new(Version::Tls13, suites.clone(), ctx.sni.clone());
         spec.groups = Some(list.clone());
         spec.key_shares = Vec::new();
-        match ctx.prober.probe(&spec.build()).await {
-            Ok(Response::Hello(f)) => match f.server_hello.selected_group() {
-                Some(g) if list.contains(&g) => {
-                    list.retain(|x| *x != g);
-                    found.push(g);
-                }
-                Some(g) => {
-                    return (
-                        found,
-                        Some(format!(
-                            "the server chose group 0x{g:04x}, which was not offered"
-                        )),
-                    )
-                }
-                None => {
-                    return (
-                        found,
-                        Some("the server's TLSv1.3 answer names no group".into()),
-                    )
-                }
-            },
-            Ok(r) if r.is_refusal() => break,
-            Ok(r) => {
-                return (
-                    found,
-                    Some(format!("TLSv1.3 group probe: {}", r.describe())),
-                )
+        async move {
+            match ctx.prober.probe(&spec.build()).await {
+                Ok(Response::Hello(f)) => match f.server_hello.selected_group() {
+                    Some(g) if list.contains(&g) => Answer::Chose(g, ()),
+                    Some(g) => Answer::Stop(format!(
+                        "the server chose group 0x{g:04x}, which was not offered"
+                    )),
+                    None => Answer::Stop("the server's TLSv1.3 answer names no group".into()),
+                },
+                Ok(r) => Answer::from_response(&r),
+                Err(e) => Answer::Failed(e.to_string()),
             }
-            Err(e) => return (found, Some(e.to_string())),
         }
+    })
+    .await;
+    (e.items(), outcome_error("TLSv1.3 groups", &e))
+}
+
+/// The error entry of a group search: why it stopped, or what could not be tested.
+fn outcome_error<X>(what: &str, e: &Elimination<u16, X>) -> Option<String> {
+    match &e.stopped {
+        Some(why) => Some(format!("{what}: {why}")),
+        None => describe_undetermined(what, &e.undetermined, |g| registry::group_name(*g), 8),
     }
-    (found, None)
 }
 
 /// Curves accepted for ECDHE with TLS ≤ 1.2 (`version` is the newest such version offered).
@@ -74,48 +66,42 @@ pub async fn tls12(ctx: &Ctx, version: Version) -> (Vec<u16>, Option<String>) {
     if suites.is_empty() {
         return (Vec::new(), None);
     }
-    let mut list: Vec<u16> = hello::all_tls12_groups()
+    let list: Vec<u16> = hello::all_tls12_groups()
         .into_iter()
         .filter(|g| {
             registry::named_group(*g)
                 .is_some_and(|g| matches!(g.kind, GroupKind::Ec | GroupKind::Ecx))
         })
         .collect();
-    let mut found = Vec::new();
-    while !list.is_empty() {
+    let e = eliminate(list, |list: Vec<u16>| {
         let mut spec = HelloSpec::new(version, suites.clone(), ctx.sni.clone());
         spec.groups = Some(list.clone());
-        match ctx.prober.probe(&spec.build()).await {
-            Ok(Response::Hello(f)) => {
-                let g = f
-                    .server_key_exchange
-                    .as_ref()
-                    .and_then(|ske| {
-                        ServerKeyExchange::parse(&ske.body, KxHint::Ecdhe, f.version()).ok()
-                    })
-                    .and_then(|ske| ske.named_group());
-                match g {
-                    Some(g) if list.contains(&g) => {
-                        list.retain(|x| *x != g);
-                        found.push(g);
+        async move {
+            match ctx.prober.probe(&spec.build()).await {
+                Ok(Response::Hello(f)) => {
+                    let g = f
+                        .server_key_exchange
+                        .as_ref()
+                        .and_then(|ske| {
+                            ServerKeyExchange::parse(&ske.body, KxHint::Ecdhe, f.version()).ok()
+                        })
+                        .and_then(|ske| ske.named_group());
+                    match g {
+                        Some(g) if list.contains(&g) => Answer::Chose(g, ()),
+                        Some(g) => Answer::Stop(format!(
+                            "the server used curve 0x{g:04x}, which was not offered"
+                        )),
+                        // An ECDHE suite without a named curve: nothing more to learn.
+                        None => Answer::Refused,
                     }
-                    Some(g) => {
-                        return (
-                            found,
-                            Some(format!(
-                                "the server used curve 0x{g:04x}, which was not offered"
-                            )),
-                        )
-                    }
-                    None => break,
                 }
+                Ok(r) => Answer::from_response(&r),
+                Err(e) => Answer::Failed(e.to_string()),
             }
-            Ok(r) if r.is_refusal() => break,
-            Ok(r) => return (found, Some(format!("ECDHE curve probe: {}", r.describe()))),
-            Err(e) => return (found, Some(e.to_string())),
         }
-    }
-    (found, None)
+    })
+    .await;
+    (e.items(), outcome_error("TLSv1.2 ECDHE curves", &e))
 }
 
 /// Merge per-version findings into report entries (TLS 1.3 preference order first).

@@ -2,6 +2,7 @@
 //! the scheme the ServerKeyExchange was signed with. (TLS 1.3 signatures are encrypted; they are
 //! probed with real handshakes in the certificates check.)
 
+use crate::scan::engine::eliminate::{describe_undetermined, eliminate, Answer};
 use crate::scan::engine::hello::{self, HelloSpec};
 use crate::scan::engine::probe::Response;
 use crate::scan::Ctx;
@@ -19,50 +20,63 @@ pub async fn tls12(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
             })
         })
         .collect();
-    let mut list: Vec<u16> = hello::all_signature_schemes();
-    let mut found = Vec::new();
-    while !list.is_empty() {
+    // A server that signs with a scheme that was not offered ignores the extension: it is then
+    // the only one found, with a note.
+    let ignored = std::sync::Mutex::new(None::<u16>);
+    let e = eliminate(hello::all_signature_schemes(), |list: Vec<u16>| {
         let mut spec = HelloSpec::new(Version::Tls12, suites.clone(), ctx.sni.clone());
         spec.sigalgs = Some(list.clone());
-        match ctx.prober.probe(&spec.build()).await {
-            Ok(Response::Hello(f)) => {
-                let s = registry::cipher_suite(f.server_hello.cipher_suite);
-                let hint = match s.map(|s| s.kx) {
-                    Some(Kx::Dhe) => KxHint::Dhe,
-                    _ => KxHint::Ecdhe,
-                };
-                let scheme = f
-                    .server_key_exchange
-                    .as_ref()
-                    .and_then(|ske| ServerKeyExchange::parse(&ske.body, hint, f.version()).ok())
-                    .and_then(|ske| ske.signature().and_then(|sig| sig.scheme));
-                match scheme {
-                    Some(sc) if list.contains(&sc) => {
-                        list.retain(|x| *x != sc);
-                        found.push(sc);
-                    }
-                    // Signed with something we did not offer: the server ignores the extension.
-                    Some(sc) => {
-                        if !found.contains(&sc) {
-                            found.push(sc);
+        let ignored = &ignored;
+        async move {
+            match ctx.prober.probe(&spec.build()).await {
+                Ok(Response::Hello(f)) => {
+                    let s = registry::cipher_suite(f.server_hello.cipher_suite);
+                    let hint = match s.map(|s| s.kx) {
+                        Some(Kx::Dhe) => KxHint::Dhe,
+                        _ => KxHint::Ecdhe,
+                    };
+                    let scheme = f
+                        .server_key_exchange
+                        .as_ref()
+                        .and_then(|ske| ServerKeyExchange::parse(&ske.body, hint, f.version()).ok())
+                        .and_then(|ske| ske.signature().and_then(|sig| sig.scheme));
+                    match scheme {
+                        Some(sc) if list.contains(&sc) => Answer::Chose(sc, ()),
+                        Some(sc) => {
+                            if let Ok(mut i) = ignored.lock() {
+                                *i = Some(sc);
+                            }
+                            Answer::Stop(
+                                "the server ignores the client's signature_algorithms".into(),
+                            )
                         }
-                        return (
-                            found,
-                            Some("the server ignores the client's signature_algorithms".into()),
-                        );
+                        None => Answer::Refused,
                     }
-                    None => break,
                 }
+                Ok(r) => Answer::from_response(&r),
+                Err(e) => Answer::Failed(e.to_string()),
             }
-            Ok(r) if r.is_refusal() => break,
-            Ok(r) => {
-                return (
-                    found,
-                    Some(format!("signature algorithm probe: {}", r.describe())),
-                )
-            }
-            Err(e) => return (found, Some(e.to_string())),
         }
+    })
+    .await;
+    let mut found = e.items();
+    if let Some(sc) = ignored.into_inner().ok().flatten() {
+        if !found.contains(&sc) {
+            found.push(sc);
+        }
+        return (
+            found,
+            Some("the server ignores the client's signature_algorithms".into()),
+        );
     }
-    (found, None)
+    let err = match &e.stopped {
+        Some(why) => Some(format!("TLSv1.2 signature algorithms: {why}")),
+        None => describe_undetermined(
+            "TLSv1.2 signature algorithms",
+            &e.undetermined,
+            |s| registry::signature_scheme_name(*s),
+            8,
+        ),
+    };
+    (found, err)
 }

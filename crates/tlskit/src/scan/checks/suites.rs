@@ -4,6 +4,9 @@
 //! own order is decided by offering the list forwards and backwards; with client order, the
 //! remaining candidates are split into chunks eliminated in parallel.
 
+use crate::scan::engine::eliminate::{
+    describe_undetermined, eliminate as engine_eliminate, Answer,
+};
 use crate::scan::engine::hello::{self, HelloSpec};
 use crate::scan::engine::probe::{Flight, Response};
 use crate::scan::report::{ProtocolResult, SuiteResult};
@@ -28,8 +31,11 @@ pub struct VersionScan {
 
 enum Step {
     Accepted(Box<Flight>),
-    /// The server refused the whole offer (alert, close).
+    /// The server refused the whole offer with an alert.
     Refused,
+    /// The server closed or reset the connection without answering: a refusal to some servers,
+    /// a failure to others (why).
+    Dropped(String),
     /// It answered with another version.
     OtherVersion(u16),
     /// Something went wrong: not TLS, malformed, timeout, connection error.
@@ -61,35 +67,38 @@ async fn step(ctx: &Ctx, version: Version, suites: &[u16]) -> Step {
             }
             Step::Accepted(f)
         }
+        Ok(r @ Response::Closed { .. }) => Step::Dropped(r.describe()),
         Ok(r) if r.is_refusal() => Step::Refused,
         Ok(r) => Step::Error(r.describe()),
         Err(e) => Step::Error(e.to_string()),
     }
 }
 
-/// Eliminate within `list`, in order. Returns the accepted suites in the order found and the
-/// error that stopped the search, if any.
-async fn eliminate(
-    ctx: &Ctx,
-    version: Version,
-    mut list: Vec<u16>,
-) -> (Vec<Accepted>, Option<String>) {
-    let mut found = Vec::new();
-    while !list.is_empty() {
-        match step(ctx, version, &list).await {
-            Step::Accepted(f) => {
-                let id = f.server_hello.cipher_suite;
-                list.retain(|s| *s != id);
-                found.push(Accepted {
-                    suite: id,
-                    flight: *f,
-                });
-            }
-            Step::Refused | Step::OtherVersion(_) => return (found, None),
-            Step::Error(e) => return (found, Some(e)),
+/// Eliminate within `list`, in order (see [`crate::scan::engine::eliminate`]: a failed probe
+/// does not end the list). Returns the accepted suites in the order found and an error entry for
+/// what could not be determined, if anything.
+async fn eliminate(ctx: &Ctx, version: Version, list: Vec<u16>) -> (Vec<Accepted>, Option<String>) {
+    let e = engine_eliminate(list, |offer: Vec<u16>| async move {
+        match step(ctx, version, &offer).await {
+            Step::Accepted(f) => Answer::Chose(f.server_hello.cipher_suite, f),
+            Step::Refused | Step::OtherVersion(_) => Answer::Refused,
+            Step::Dropped(why) => Answer::Failed(why),
+            Step::Error(why) if why.contains("which was not offered") => Answer::Stop(why),
+            Step::Error(why) => Answer::Failed(why),
         }
-    }
-    (found, None)
+    })
+    .await;
+    let what = format!("{version} cipher suites");
+    let err = match &e.stopped {
+        Some(why) => Some(format!("{what}: {why}")),
+        None => describe_undetermined(&what, &e.undetermined, |id| registry::suite_name(*id), 8),
+    };
+    let found = e
+        .found
+        .into_iter()
+        .map(|(suite, f)| Accepted { suite, flight: *f })
+        .collect();
+    (found, err)
 }
 
 /// The first probe, splitting the offer when a server chokes on a long hello (it closes or
@@ -97,7 +106,7 @@ async fn eliminate(
 async fn first_probe(ctx: &Ctx, version: Version, list: &[u16]) -> Step {
     let s = step(ctx, version, list).await;
     match &s {
-        Step::Refused | Step::Error(_) if list.len() > 64 => {
+        Step::Refused | Step::Dropped(_) | Step::Error(_) if list.len() > 64 => {
             // Try halves: a server that refuses a long list may accept a shorter one.
             let (a, b) = list.split_at(list.len() / 2);
             for half in [a, b] {
@@ -131,6 +140,16 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
                 result,
                 accepted: Vec::new(),
             }
+        }
+        Step::Dropped(why) => {
+            // Many servers close instead of sending an alert; a reset is worth a visible note.
+            if why.contains("reset") {
+                result.note = Some(format!("{why} (taken as not offered)"));
+            }
+            return VersionScan {
+                result,
+                accepted: Vec::new(),
+            };
         }
         Step::OtherVersion(v) => {
             result.note = Some(format!(

@@ -2,12 +2,14 @@
 //! checks that decide what those answers mean.
 //!
 //! [`hello`] builds ClientHellos with our own codec; [`keyshare`] makes TLS 1.3 key shares;
-//! [`probe`] sends one hello and classifies the server's first flight; [`conn`] keeps a
+//! [`probe`] sends one hello and classifies the server's first flight; [`eliminate`] searches a
+//! list by elimination without taking a failed probe for "nothing left"; [`conn`] keeps a
 //! connection open for multi-step probes; [`tls12`] and [`tls13`] are minimal handshakes for
 //! the session features; [`rsa`] is the RSA arithmetic ROBOT needs; [`legacy`] is the complete
 //! TLS ≤ 1.2 client.
 
 pub mod conn;
+pub mod eliminate;
 pub mod hello;
 pub mod keyshare;
 pub mod legacy;

@@ -96,9 +96,10 @@ impl Response {
 
     /// Whether this looks like a refusal of what was offered (as opposed to a transport problem).
     pub fn is_refusal(&self) -> bool {
+        // A reset is not an answer: a server that died or a middlebox can send one to anything.
         matches!(
             self,
-            Response::Alert(_) | Response::Closed { .. } | Response::Sslv2Error(_)
+            Response::Alert(_) | Response::Closed { reset: false } | Response::Sslv2Error(_)
         )
     }
 }

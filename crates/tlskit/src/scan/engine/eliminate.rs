@@ -1,0 +1,237 @@
+//! Elimination that survives failures: offer a list, note the item the server picks, offer the
+//! rest again — and when a probe fails (the connection is closed or reset, no answer in time,
+//! bytes that do not parse), do not take the failure for "nothing left": offer the remaining
+//! items in halves, down to one at a time. What still cannot be decided is returned as
+//! undetermined, with the reason, for the caller to report — never silently dropped.
+//!
+//! Two bounds keep a dead or hostile server from costing more than a few seconds: a budget of
+//! extra probes spent on splitting, and a limit on failures in a row (a server that stopped
+//! answering altogether).
+
+use crate::scan::engine::probe::Response;
+use std::future::Future;
+
+/// Extra probes (beyond one per item found) an elimination may spend on splitting.
+pub const SPLIT_BUDGET: usize = 48;
+/// Failed probes in a row after which the server is taken to have stopped answering.
+pub const FAILURES_IN_A_ROW: usize = 6;
+
+/// What one probe of a list of candidates gave.
+pub enum Answer<T, X> {
+    /// The server chose `T` (one of the items offered), with what came with it.
+    Chose(T, X),
+    /// A clean refusal (a fatal alert): nothing in the list offered is accepted.
+    Refused,
+    /// Nothing can be learnt from this probe: why (connection closed or reset, timeout, …).
+    Failed(String),
+    /// An answer that makes going on pointless (it chose something not offered …): why.
+    Stop(String),
+}
+
+impl<T, X> Answer<T, X> {
+    /// Classify a probe's response that is not a ServerHello: a fatal alert (or SSLv2 error) is
+    /// a refusal; a closed or reset connection, a timeout or garbage is a failure.
+    pub fn from_response(r: &Response) -> Answer<T, X> {
+        match r {
+            Response::Alert(_) | Response::Sslv2Error(_) => Answer::Refused,
+            other => Answer::Failed(other.describe()),
+        }
+    }
+}
+
+/// The outcome: what was found (in the order found), what could not be decided and why, and why
+/// the search stopped early, if it did.
+pub struct Elimination<T, X> {
+    /// Items the server chose, with their extras, in the order found.
+    pub found: Vec<(T, X)>,
+    /// Items neither found nor refused, with the reason of the last failure that touched them.
+    pub undetermined: Vec<(T, String)>,
+    /// Why the search stopped before the end ([`Answer::Stop`]).
+    pub stopped: Option<String>,
+}
+
+impl<T, X> Elimination<T, X> {
+    /// The items found, without their extras.
+    pub fn items(&self) -> Vec<T>
+    where
+        T: Copy,
+    {
+        self.found.iter().map(|(t, _)| *t).collect()
+    }
+}
+
+/// Eliminate within `list`: `probe` offers a list and says what the server did with it.
+pub async fn eliminate<T, X, F, Fut>(list: Vec<T>, mut probe: F) -> Elimination<T, X>
+where
+    T: Copy + PartialEq,
+    F: FnMut(Vec<T>) -> Fut,
+    Fut: Future<Output = Answer<T, X>>,
+{
+    let mut out = Elimination {
+        found: Vec::new(),
+        undetermined: Vec::new(),
+        stopped: None,
+    };
+    // Lists still to search; the last one is searched next (depth first keeps the server's order
+    // of preference within the first, undivided list).
+    let mut work: Vec<Vec<T>> = vec![list];
+    let mut budget = SPLIT_BUDGET;
+    let mut in_a_row = 0usize;
+    while let Some(mut current) = work.pop() {
+        if current.is_empty() {
+            continue;
+        }
+        match probe(current.clone()).await {
+            Answer::Chose(t, x) if current.contains(&t) => {
+                in_a_row = 0;
+                current.retain(|c| *c != t);
+                out.found.push((t, x));
+                work.push(current);
+            }
+            Answer::Chose(..) => {
+                out.stopped = Some("the server chose an item that was not offered".into());
+                give_up(
+                    &mut out,
+                    current,
+                    work,
+                    "not tested after an inconsistent answer",
+                );
+                return out;
+            }
+            Answer::Refused => in_a_row = 0,
+            Answer::Stop(why) => {
+                give_up(&mut out, current, work, &why);
+                out.stopped = Some(why);
+                return out;
+            }
+            Answer::Failed(why) => {
+                in_a_row += 1;
+                if in_a_row >= FAILURES_IN_A_ROW {
+                    let why = format!("{why} ({in_a_row} probes in a row failed)");
+                    give_up(&mut out, current, work, &why);
+                    return out;
+                }
+                if current.len() == 1 || budget == 0 {
+                    out.undetermined
+                        .extend(current.into_iter().map(|t| (t, why.clone())));
+                    continue;
+                }
+                budget -= 1;
+                let back = current.split_off(current.len() / 2);
+                // Search the first half first.
+                work.push(back);
+                work.push(current);
+            }
+        }
+    }
+    out
+}
+
+/// Everything not yet searched is undetermined, for `why`.
+fn give_up<T, X>(out: &mut Elimination<T, X>, current: Vec<T>, work: Vec<Vec<T>>, why: &str) {
+    for list in std::iter::once(current).chain(work.into_iter().rev()) {
+        out.undetermined
+            .extend(list.into_iter().map(|t| (t, why.to_string())));
+    }
+}
+
+/// One line for an error entry: `what: N could not be tested (why): a, b, c …` — the reasons
+/// grouped, at most `max_names` names each.
+pub fn describe_undetermined<T>(
+    what: &str,
+    undetermined: &[(T, String)],
+    name: impl Fn(&T) -> String,
+    max_names: usize,
+) -> Option<String> {
+    if undetermined.is_empty() {
+        return None;
+    }
+    let mut groups: Vec<(&str, Vec<&T>)> = Vec::new();
+    for (t, why) in undetermined {
+        match groups.iter_mut().find(|(w, _)| *w == why.as_str()) {
+            Some((_, v)) => v.push(t),
+            None => groups.push((why.as_str(), vec![t])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(why, items)| {
+            let mut names: Vec<String> = items.iter().take(max_names).map(|t| name(t)).collect();
+            if items.len() > max_names {
+                names.push(format!("… {} more", items.len() - max_names));
+            }
+            format!(
+                "{} could not be tested ({}): {}",
+                items.len(),
+                crate::escape::short(why, 160),
+                names.join(", ")
+            )
+        })
+        .collect();
+    Some(format!("{what}: {}", parts.join("; ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server that accepts `accepts` in its own order, fails (closes) whenever its choice is in
+    /// `fails`, and refuses with an alert when nothing is left.
+    async fn run(accepts: &[u16], fails: &[u16], list: Vec<u16>) -> Elimination<u16, ()> {
+        eliminate(list, |offer: Vec<u16>| {
+            let choice = accepts.iter().find(|a| offer.contains(a)).copied();
+            async move {
+                match choice {
+                    Some(c) if fails.contains(&c) => Answer::Failed("connection closed".into()),
+                    Some(c) => Answer::Chose(c, ()),
+                    None => Answer::Refused,
+                }
+            }
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_clean_server_is_searched_in_its_order() {
+        let e = run(&[5, 3, 9], &[], (1..=10).collect()).await;
+        assert_eq!(e.items(), vec![5, 3, 9]);
+        assert!(e.undetermined.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failing_choice_does_not_end_the_list() {
+        // dovecot without DH parameters: it prefers DHE (here 2 and 7) and then drops the
+        // connection; everything else must still be found, and 2 and 7 reported undetermined.
+        let e = run(&[2, 7, 4, 8, 10], &[2, 7], (1..=10).collect()).await;
+        let mut found = e.items();
+        found.sort();
+        assert_eq!(found, vec![4, 8, 10]);
+        let mut und: Vec<u16> = e.undetermined.iter().map(|(t, _)| *t).collect();
+        und.sort();
+        assert_eq!(und, vec![2, 7]);
+        assert!(e.undetermined.iter().all(|(_, w)| w == "connection closed"));
+    }
+
+    #[tokio::test]
+    async fn a_dead_server_costs_a_bounded_number_of_probes() {
+        let mut probes = 0;
+        let e: Elimination<u16, ()> = eliminate((0..300).collect(), |_offer: Vec<u16>| {
+            probes += 1;
+            async { Answer::Failed("connection reset".into()) }
+        })
+        .await;
+        assert!(probes <= FAILURES_IN_A_ROW, "{probes} probes");
+        assert_eq!(e.undetermined.len(), 300, "everything is undetermined");
+        let line = describe_undetermined(
+            "TLSv1.2 cipher suites",
+            &e.undetermined,
+            |t| t.to_string(),
+            3,
+        )
+        .unwrap();
+        assert!(
+            line.starts_with("TLSv1.2 cipher suites: 300 could not be tested (connection reset (6 probes in a row failed)): 0, 1, 2, … 297 more"),
+            "{line}"
+        );
+    }
+}
