@@ -9,17 +9,17 @@ pub mod checks;
 pub mod data;
 pub mod engine;
 pub mod grade;
+mod phases;
 pub mod policy;
 pub mod report;
 
 use crate::error::{Error, Result};
 use crate::net::{starttls, Connector, Target};
 use engine::{hello, keyshare, probe};
-use report::{ForwardSecrecy, ProtocolResult, ScanReport, SigAlgResult, TargetInfo};
+use report::{ForwardSecrecy, ProtocolResult, ScanReport, TargetInfo};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tlskit_wire::extensions::KeyShareEntry;
-use tlskit_wire::registry;
 use tlskit_wire::version::Version;
 
 /// What to scan and how politely.
@@ -153,21 +153,21 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Scan one endpoint. `tick` is called for every connection (progress).
-pub async fn scan(
-    opts: &ScanOptions,
-    tick: Option<Arc<dyn Fn() + Send + Sync>>,
-) -> Result<ScanReport> {
-    let started = Instant::now();
-    let started_at = now_rfc3339();
+/// The preflight connection's outcome: where the probes go.
+struct Preflight {
+    connector: Connector,
+    addr: std::net::SocketAddr,
+    proxy: Option<crate::net::proxy::ProxyUse>,
+    transcript: Option<starttls::Transcript>,
+}
+
+/// An unreachable target, or a STARTTLS server that will not upgrade, fails here at once with
+/// its own sentence instead of as a hundred probe errors.
+async fn preflight(opts: &ScanOptions) -> Result<Preflight> {
     let mut connector = Connector::new(opts.target.clone(), opts.timeout).with_route(&opts.route);
     if let Some((proto, name)) = &opts.starttls {
         connector = connector.with_starttls(*proto, name.clone());
     }
-    // Trust stores first: a bad --ca is a usage problem, found before any connection.
-    let stores = crate::pki::chain::TrustStores::load(&opts.ca)?;
-    // Preflight: an unreachable target, or a STARTTLS server that will not upgrade, fails at once
-    // with its own sentence instead of as a hundred probe errors.
     let (mut first, transcript) = connector.open(None).await?;
     let addr = first.peer;
     let proxy = first.proxy.clone();
@@ -185,9 +185,21 @@ pub async fn scan(
         let _ = tokio::time::timeout(opts.timeout, first.stream.write_all(&hello)).await;
         let _ = tokio::time::timeout(Duration::from_millis(200), first.stream.shutdown()).await;
     }
-    drop(first);
+    Ok(Preflight {
+        connector,
+        addr,
+        proxy,
+        transcript,
+    })
+}
 
-    let sni = opts.sni();
+/// The context every probe of one scan shares.
+fn context(
+    opts: &ScanOptions,
+    connector: Connector,
+    addr: std::net::SocketAddr,
+    tick: Option<Arc<dyn Fn() + Send + Sync>>,
+) -> Arc<Ctx> {
     let mut prober = probe::Prober::new(connector, addr, opts.max_connections, opts.timeout);
     if let Some(t) = tick {
         prober = prober.on_connection(t);
@@ -196,206 +208,79 @@ pub async fn scan(
         .iter()
         .filter_map(|g| keyshare::share(*g))
         .collect();
-    let ctx = Arc::new(Ctx {
+    Arc::new(Ctx {
         prober,
-        sni: sni.clone(),
+        sni: opts.sni(),
         default_key_shares,
         parallel_chunks: (opts.max_connections / 4).max(1),
-    });
+    })
+}
 
-    // Phase 1: every version at once.
-    let ((v2, v2_cert), v3, t10, t11, t12, t13) = tokio::join!(
-        timed("SSLv2", checks::sslv2::run(&ctx)),
-        timed(
-            "SSLv3 suites",
-            checks::suites::scan_version(&ctx, Version::Ssl3)
-        ),
-        timed(
-            "TLSv1.0 suites",
-            checks::suites::scan_version(&ctx, Version::Tls10)
-        ),
-        timed(
-            "TLSv1.1 suites",
-            checks::suites::scan_version(&ctx, Version::Tls11)
-        ),
-        timed(
-            "TLSv1.2 suites",
-            checks::suites::scan_version(&ctx, Version::Tls12)
-        ),
-        timed(
-            "TLSv1.3 suites",
-            checks::suites::scan_version(&ctx, Version::Tls13)
-        ),
-    );
-    let tls13_offered = t13.result.offered;
-    let newest_legacy = [&t12, &t11, &t10, &v3]
+/// When no version was accepted: a port that is not TLS at all says so plainly; otherwise
+/// (silent, garbage, closing or resetting) nothing can be said about this server, and a report
+/// of "nothing offered" would read as a verdict. Either way it is a failed scan.
+async fn nothing_offered(opts: &ScanOptions, ctx: &Ctx, protocols: &[ProtocolResult]) -> Error {
+    if let Some(e) = protocols
         .iter()
-        .find(|v| v.result.offered)
-        .map(|v| v.result.version);
-
-    // Phase 2: groups, signature algorithms, TLS 1.3 certificates.
-    let g13 = async {
-        if tls13_offered {
-            checks::groups::tls13(&ctx).await
-        } else {
-            (Vec::new(), None)
-        }
-    };
-    let g12 = async {
-        match newest_legacy {
-            Some(v) if v >= Version::Tls10 => checks::groups::tls12(&ctx, v).await,
-            _ => (Vec::new(), None),
-        }
-    };
-    let s12 = async {
-        if t12.result.offered {
-            checks::sigalgs::tls12(&ctx).await
-        } else {
-            (Vec::new(), None)
-        }
-    };
-    let legacy_key_types: Vec<String> = {
-        let mut found = Vec::new();
-        for vs in [&t12, &t11, &t10, &v3] {
-            for a in &vs.accepted {
-                if let Some(k) = a
-                    .flight
-                    .certificates
-                    .first()
-                    .and_then(|c| crate::pki::inspect::CertInfo::from_der(c).ok())
-                    .map(|i| i.key_description())
-                {
-                    if !found.contains(&k) {
-                        found.push(k);
-                    }
-                }
-            }
-        }
-        found
-    };
-    let c13 = async {
-        if tls13_offered {
-            checks::certificates::tls13(&ctx, &legacy_key_types).await
-        } else {
-            (Vec::new(), Vec::new())
-        }
-    };
-    let nosni = checks::certificates::without_sni(&ctx, newest_legacy, tls13_offered);
-    let ((g13, g13_err), (g12, g12_err), (s12, s12_err), (s13, found13), nosni) = tokio::join!(
-        timed("groups TLSv1.3", g13),
-        timed("groups TLSv1.2", g12),
-        timed("sigalgs TLSv1.2", s12),
-        timed("TLSv1.3 certificates", c13),
-        timed("no-SNI certificate", nosni)
-    );
-
-    let mut errors = Vec::new();
-    for e in [g13_err, g12_err, s12_err].into_iter().flatten() {
-        errors.push(e);
+        .filter_map(|p| p.error.as_ref())
+        .find(|e| e.contains("plaintext"))
+    {
+        return Error::protocol(format!("{}: {e}", opts.target));
     }
+    Error::tls(format!(
+        "{}: no SSL/TLS version could be negotiated, so nothing about it could be determined ({}); check that it is a TLS port (for STARTTLS give -t PROTO) and that it is up",
+        opts.target,
+        undetermined_summary(ctx, protocols).await
+    ))
+}
 
-    // Certificates: TLS ≤ 1.2 flights, SSLv2, TLS 1.3 handshakes.
-    let mut found: Vec<checks::certificates::Found> = Vec::new();
-    for vs in [&t12, &t11, &t10, &v3] {
-        for a in &vs.accepted {
-            if a.flight.certificates.is_empty() {
-                continue;
-            }
-            let suite = registry::cipher_suite(a.suite)
-                .map(|s| s.openssl.unwrap_or(s.iana).to_string())
-                .unwrap_or_default();
-            found.push(checks::certificates::Found {
-                chain: a.flight.certificates.clone(),
-                how: format!("{} {suite}", vs.result.version),
-                ocsp: a.flight.ocsp_response.clone(),
-            });
-        }
+/// Scan one endpoint. `tick` is called for every connection (progress).
+pub async fn scan(
+    opts: &ScanOptions,
+    tick: Option<Arc<dyn Fn() + Send + Sync>>,
+) -> Result<ScanReport> {
+    let started = Instant::now();
+    let started_at = now_rfc3339();
+    // Trust stores first: a bad --ca is a usage problem, found before any connection.
+    let stores = crate::pki::chain::TrustStores::load(&opts.ca)?;
+    let pre = preflight(opts).await?;
+    let ctx = context(opts, pre.connector, pre.addr, tick);
+
+    let versions = phases::Versions::enumerate(&ctx).await;
+    let details = phases::Details::enumerate(&ctx, versions).await;
+    if !details.protocols.iter().any(|p| p.offered) {
+        return Err(nothing_offered(opts, &ctx, &details.protocols).await);
     }
-    found.extend(found13);
-    if let Some(c) = v2_cert {
-        found.push(checks::certificates::Found {
-            chain: vec![c],
-            how: "SSLv2".into(),
-            ocsp: None,
-        });
-    }
-    found.extend(nosni);
-    let mut certificates = checks::certificates::summarise(&found);
-    let hostname = sni.clone().unwrap_or_else(|| opts.target.host.clone());
+    let mut certificates = checks::certificates::summarise(&details.chains);
+    let hostname = ctx.sni.clone().unwrap_or_else(|| opts.target.host.clone());
     let chain_findings =
-        checks::certificates::analyse(&mut certificates, &found, &stores, &hostname);
+        checks::certificates::analyse(&mut certificates, &details.chains, &stores, &hostname);
 
-    let mut signature_algorithms: Vec<SigAlgResult> = s13;
-    for id in s12 {
-        match signature_algorithms.iter_mut().find(|a| a.id == id) {
-            Some(a) => a.versions.push(Version::Tls12),
-            None => signature_algorithms.push(SigAlgResult {
-                id,
-                name: registry::signature_scheme_name(id),
-                versions: vec![Version::Tls12],
-            }),
-        }
-    }
-
-    let protocols: Vec<ProtocolResult> = vec![
-        v2, v3.result, t10.result, t11.result, t12.result, t13.result,
-    ];
-    let groups = checks::groups::merge(&g13, &g12, newest_legacy);
-    // What a version's enumeration could not determine is an error of the report too.
-    for p in protocols.iter().filter(|p| p.offered) {
-        if let Some(e) = &p.error {
-            let name = p.version.name();
-            errors.push(if e.starts_with(name) {
-                e.clone()
-            } else {
-                format!("{name}: {e}")
-            });
-        }
-    }
-
-    // A port that is not TLS at all: say so plainly.
-    if !protocols.iter().any(|p| p.offered) {
-        if let Some(e) = protocols
-            .iter()
-            .filter_map(|p| p.error.as_ref())
-            .find(|e| e.contains("plaintext"))
-        {
-            return Err(Error::protocol(format!("{}: {e}", opts.target)));
-        }
-        // Silent, garbage, closing or resetting: nothing can be said about this server, and a
-        // report of "nothing offered" would read as a verdict. It is a failed scan.
-        return Err(Error::tls(format!(
-            "{}: no SSL/TLS version could be negotiated, so nothing about it could be determined ({}); check that it is a TLS port (for STARTTLS give -t PROTO) and that it is up",
-            opts.target,
-            undetermined_summary(&ctx, &protocols).await
-        )));
-    }
-
-    let forward_secrecy = forward_secrecy(&protocols);
+    let forward_secrecy = forward_secrecy(&details.protocols);
     let mut report = ScanReport {
         tool: format!("tlskit {}", env!("CARGO_PKG_VERSION")),
         // Through a proxy the TCP peer is the proxy: the target's address, when known.
-        target: opts.target_info(match &proxy {
-            None => addr.ip().to_string(),
+        target: opts.target_info(match &pre.proxy {
+            None => pre.addr.ip().to_string(),
             Some(p) => p.target_address.clone().unwrap_or_default(),
         }),
         started_at,
         scan_time_ms: 0,
         connections: 0,
-        protocols,
-        groups,
-        signature_algorithms,
+        protocols: details.protocols,
+        groups: details.groups,
+        signature_algorithms: details.signature_algorithms,
         certificates,
         forward_secrecy,
-        starttls: transcript,
+        starttls: pre.transcript,
         session_features: None,
         vulnerabilities: Vec::new(),
         grade: None,
         policy: None,
         findings: Vec::new(),
-        errors,
+        errors: details.errors,
         client_hellos: None,
-        proxy,
+        proxy: pre.proxy,
     };
     if let Some(inj) = ctx.prober.injected() {
         report.findings.push(report::Finding::new(
@@ -407,47 +292,7 @@ pub async fn scan(
     basic_findings(&mut report);
     report.findings.extend(chain_findings);
 
-    // Phase 3: session features, with the checks that need only the enumeration alongside;
-    // then the checks that need the session features.
-    let selection = &opts.checks;
-    let registry = checks::registry::REGISTRY;
-    let any_answer = report.protocols.iter().any(|p| p.offered);
-    let early = selection.after(registry, checks::Phase::Enumeration);
-    let late = selection.after(registry, checks::Phase::SessionFeatures);
-    let run_features = selection.session_features(registry);
-    let enumeration = Arc::new(checks::Facts::new(report.clone(), None));
-    let features = async {
-        if run_features {
-            Some(timed("session features", checks::features::run(&ctx, &report)).await)
-        } else {
-            None
-        }
-    };
-    let early_checks = async {
-        if any_answer {
-            checks::registry::run(&ctx, &early, enumeration).await
-        } else {
-            // Nothing answered: there is nothing to judge.
-            Vec::new()
-        }
-    };
-    let (features, mut outcomes) = tokio::join!(features, timed("weaknesses", early_checks));
-    let session_facts = features.as_ref().map(|f| f.facts.clone());
-    if let Some(found) = features {
-        report.session_features = Some(found.features);
-        report.findings.extend(found.findings);
-    }
-    if any_answer && !late.is_empty() {
-        let facts = Arc::new(checks::Facts::new(report.clone(), session_facts));
-        outcomes.extend(checks::registry::run(&ctx, &late, facts).await);
-    }
-    // The report's order is the registry's.
-    outcomes.sort_by_key(|o| registry.iter().position(|c| c.id() == o.vulnerability.id));
-    for o in outcomes {
-        report.vulnerabilities.push(o.vulnerability);
-        report.findings.extend(o.finding);
-    }
-    qualify_suite_verdicts(&mut report);
+    phases::session_and_checks(&ctx, &opts.checks, &mut report).await;
     // Worst first (Severity orders so); the order within a severity is the order found.
     report.findings.sort_by_key(|f| f.severity);
     report.grade = grade::grade(&report);
@@ -455,44 +300,6 @@ pub async fn scan(
     report.connections = ctx.prober.connections() + 1;
     report.scan_time_ms = started.elapsed().as_millis() as u64;
     Ok(report)
-}
-
-/// A "not vulnerable" that rests on the list of accepted suites is only as good as that list:
-/// where a version's enumeration could not determine every suite, it becomes "not determined".
-fn qualify_suite_verdicts(report: &mut ScanReport) {
-    use report::WeaknessId as W;
-    let incomplete: Vec<&str> = report
-        .protocols
-        .iter()
-        .filter(|p| p.offered && p.error.is_some())
-        .map(|p| p.version.name())
-        .collect();
-    if incomplete.is_empty() {
-        return;
-    }
-    for v in &mut report.vulnerabilities {
-        let from_suites = match v.id {
-            W::Robot
-            | W::Poodle
-            | W::Sweet32
-            | W::Freak
-            | W::Logjam
-            | W::Beast
-            | W::Rc4
-            | W::Null
-            | W::Anonymous
-            | W::StaticRsa => true,
-            W::Heartbleed | W::CcsInjection | W::Drown | W::Crime => false,
-        };
-        if from_suites && v.vulnerable == Some(false) {
-            v.vulnerable = None;
-            v.detail = format!(
-                "not determined: the cipher suites of {} could not all be tested (see errors); from those found: {}",
-                incomplete.join(", "),
-                v.detail
-            );
-        }
-    }
 }
 
 pub(crate) fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {

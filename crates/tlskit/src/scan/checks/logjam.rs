@@ -26,6 +26,9 @@ impl Check for Logjam {
     fn severity(&self) -> Severity {
         Severity::High
     }
+    fn rests_on_suites(&self) -> bool {
+        true
+    }
     fn run<'a>(&'a self, ctx: &'a Ctx, facts: &'a Facts) -> CheckFuture<'a> {
         Box::pin(probe(ctx, &facts.report))
     }

@@ -106,6 +106,12 @@ pub trait Check: Send + Sync {
     }
     /// Severity of the finding when the server is vulnerable.
     fn severity(&self) -> Severity;
+    /// Whether its verdict rests on the list of accepted suites: its "not vulnerable" then
+    /// holds only where every version's suites could be enumerated, and becomes "not
+    /// determined" elsewhere.
+    fn rests_on_suites(&self) -> bool {
+        false
+    }
     /// The last phase whose facts it reads.
     fn needs(&self) -> Phase {
         Phase::Enumeration

@@ -24,6 +24,9 @@ impl Check for Rc4 {
     fn severity(&self) -> Severity {
         Severity::High
     }
+    fn rests_on_suites(&self) -> bool {
+        true
+    }
     fn run<'a>(&'a self, _ctx: &'a Ctx, facts: &'a Facts) -> CheckFuture<'a> {
         ready(judge(&facts.report))
     }

@@ -3,7 +3,7 @@
 
 use super::{Check, CheckId, Facts, Phase};
 use crate::error::{Error, Result};
-use crate::scan::report::{Finding, Verdict, Vulnerability};
+use crate::scan::report::{Finding, ScanReport, Verdict, Vulnerability};
 use crate::scan::Ctx;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -131,7 +131,8 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn new(check: &dyn Check, verdict: Verdict) -> Outcome {
+    fn new(check: &dyn Check, verdict: Verdict, report: &ScanReport) -> Outcome {
+        let verdict = qualify(check, verdict, report);
         let vulnerability = Vulnerability::new(check.id(), check.name(), check.cves(), verdict);
         let finding = (vulnerability.vulnerable == Some(true)).then(|| {
             Finding::new(
@@ -145,6 +146,27 @@ impl Outcome {
             finding,
         }
     }
+}
+
+/// A "not vulnerable" that rests on the list of accepted suites is only as good as that list:
+/// where a version's enumeration could not determine every suite, it becomes "not determined".
+fn qualify(check: &dyn Check, verdict: Verdict, report: &ScanReport) -> Verdict {
+    let Verdict::NotVulnerable(detail) = verdict else {
+        return verdict;
+    };
+    let incomplete: Vec<&str> = report
+        .protocols
+        .iter()
+        .filter(|p| p.offered && p.error.is_some())
+        .map(|p| p.version.name())
+        .collect();
+    if !check.rests_on_suites() || incomplete.is_empty() {
+        return Verdict::NotVulnerable(detail);
+    }
+    Verdict::Undetermined(format!(
+        "not determined: the cipher suites of {} could not all be tested (see errors); from those found: {detail}",
+        incomplete.join(", ")
+    ))
 }
 
 /// Run `checks` at once, each as its own task, and return their outcomes in the order given.
@@ -178,7 +200,7 @@ pub async fn run(ctx: &Arc<Ctx>, checks: &[&'static dyn Check], facts: Arc<Facts
         .zip(verdicts)
         .map(|(c, v)| {
             let v = v.unwrap_or_else(|| Verdict::Undetermined("the check did not finish".into()));
-            Outcome::new(*c, v)
+            Outcome::new(*c, v, &facts.report)
         })
         .collect()
 }
@@ -187,7 +209,6 @@ pub async fn run(ctx: &Arc<Ctx>, checks: &[&'static dyn Check], facts: Arc<Facts
 mod tests {
     use super::*;
     use crate::scan::checks::{ready, CheckFuture, Facts, SessionFacts};
-    use crate::scan::report::ScanReport;
     use tlskit_wire::version::Version;
 
     /// A check nobody ships, written as a new check file would be: it needs the session
@@ -277,6 +298,22 @@ mod tests {
         let empty = ScanReport::for_tests(Vec::new(), Vec::new(), Vec::new());
         let out = run(&offline_ctx(), &late, Arc::new(Facts::new(empty, None))).await;
         assert_eq!(out[0].vulnerability.vulnerable, Some(false));
+    }
+
+    #[test]
+    fn suite_based_no_is_not_determined_when_a_version_is_incomplete() {
+        let mut r = crate::scan::checks::common::report_with(&[(Version::Tls12, &[0xc02f])]);
+        r.protocols[0].error = Some("TLSv1.2: 3 suites could not be tested".into());
+        let no = || Verdict::NotVulnerable("no 64-bit block cipher is accepted".into());
+        let q = qualify(&crate::scan::checks::sweet32::Sweet32, no(), &r);
+        assert_eq!(q, Verdict::Undetermined("not determined: the cipher suites of TLSv1.2 could not all be tested (see errors); from those found: no 64-bit block cipher is accepted".into()));
+        // A verdict that does not rest on the suites stands.
+        let q = qualify(&crate::scan::checks::heartbleed::Heartbleed, no(), &r);
+        assert_eq!(q, no());
+        // A "yes" stands: what was found was found.
+        let yes = Verdict::Vulnerable("x".into());
+        let q = qualify(&crate::scan::checks::sweet32::Sweet32, yes.clone(), &r);
+        assert_eq!(q, yes);
     }
 
     #[tokio::test]

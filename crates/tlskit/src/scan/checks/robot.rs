@@ -43,6 +43,9 @@ impl Check for Robot {
     fn severity(&self) -> Severity {
         Severity::High
     }
+    fn rests_on_suites(&self) -> bool {
+        true
+    }
     fn run<'a>(&'a self, ctx: &'a Ctx, facts: &'a Facts) -> CheckFuture<'a> {
         Box::pin(async move {
             // The newest version with RSA key-exchange suites.

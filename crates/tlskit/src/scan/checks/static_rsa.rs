@@ -20,6 +20,9 @@ impl Check for StaticRsa {
     fn severity(&self) -> Severity {
         Severity::Low
     }
+    fn rests_on_suites(&self) -> bool {
+        true
+    }
     fn run<'a>(&'a self, _ctx: &'a Ctx, facts: &'a Facts) -> CheckFuture<'a> {
         ready(judge(&facts.report))
     }
