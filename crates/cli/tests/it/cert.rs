@@ -1386,3 +1386,241 @@ fn rehash_links_crls_as_openssl_does() {
     let v = openssl(&["verify", "-crl_check", "-CApath", p(&store), p(&crt)]);
     assert_eq!(v.code, 0, "{v:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input and permissions (issue 13): errors in words, folders that are not open.
+
+/// tlskit run as a user other than the CA folder's owner. As root permissions do not apply, so
+/// the command is run as `nobody` (65534) through setpriv (util-linux); as any other user the
+/// folder is simply closed (mode 000) to ourselves.
+fn issue_as_stranger(ca_dir: &Path, args: &[&str], env_ca: bool) -> Run {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let mut cmd = if root {
+        let setpriv = require_tool("setpriv", "util-linux");
+        let mut c = Command::new(setpriv);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(crate::common::tlskit_bin());
+        std::fs::set_permissions(ca_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        c
+    } else {
+        std::fs::set_permissions(ca_dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+        crate::common::tlskit()
+    };
+    cmd.env("NO_COLOR", "1").args(args);
+    if env_ca {
+        cmd.env("TLSKIT_CA", ca_dir);
+    }
+    let r = run_cmd(&mut cmd, Duration::from_secs(60));
+    std::fs::set_permissions(ca_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    r
+}
+
+#[test]
+fn issue_from_a_ca_folder_closed_to_the_user_says_permission_denied() {
+    let pki = Pki::new("ecdsa-p256");
+    // The folder holding the CA is open to everyone (so the stranger gets as far as the CA
+    // folder itself, as in a shared home); the CA folder is its owner's alone.
+    std::fs::set_permissions(pki.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ca = pki.ca_dir();
+    let out = std::env::temp_dir().join(format!("tlskit-perm-{}.pem", std::process::id()));
+    let r = issue_as_stranger(
+        &ca,
+        &[
+            "cert",
+            "issue",
+            "--ca",
+            p(&ca),
+            "--out",
+            p(&out),
+            "localhost",
+        ],
+        false,
+    );
+    r.failed_with(1, "permission denied");
+    assert!(!r.stderr.contains("has no ca.crt"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ca.crt"),
+        "names what it could not read: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("run as its owner"),
+        "says what to do: {}",
+        r.stderr
+    );
+    assert!(!out.exists());
+
+    // The default CA directory ($TLSKIT_CA) closed the same way: not "holds no CA".
+    let r = issue_as_stranger(&ca, &["cert", "issue", "--out", p(&out), "localhost"], true);
+    r.failed_with(1, "permission denied");
+    assert!(!r.stderr.contains("holds no CA"), "{}", r.stderr);
+    assert!(!out.exists());
+}
+
+#[test]
+fn ca_into_a_world_writable_folder_closes_it_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = dir.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let r = run(&["cert", "ca", "--out", p(&open)]);
+    r.ok();
+    assert_eq!(mode(&open), 0o700, "the CA folder stays world-writable");
+    assert!(
+        r.stderr.contains("was writable by other users (mode 0777)")
+            && r.stderr.contains("changed it to 0700"),
+        "not said:\n{}",
+        r.stderr
+    );
+    assert_eq!(mode(&open.join("ca.key")), 0o600);
+    // JSON says it too.
+    let open2 = dir.path().join("open2");
+    std::fs::create_dir(&open2).unwrap();
+    std::fs::set_permissions(&open2, std::fs::Permissions::from_mode(0o775)).unwrap();
+    let j = run(&["cert", "ca", "--json", "--out", p(&open2)])
+        .ok()
+        .json();
+    assert!(j["notes"][0].as_str().unwrap().contains("mode 0775"), "{j}");
+    assert_eq!(mode(&open2), 0o700);
+
+    // A shared folder (sticky bit, like /tmp) is not ours to close: refused, nothing written.
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    run(&["cert", "ca", "--out", p(&shared)]).failed_with(1, "shared folder (mode 1777");
+    assert!(listing(&shared).is_empty());
+    assert_eq!(mode(&shared), 0o777);
+
+    // A private folder that exists already is left as it is.
+    let private = dir.path().join("private");
+    std::fs::create_dir(&private).unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let r = run(&["cert", "ca", "--out", p(&private)]);
+    r.ok();
+    assert_eq!(mode(&private), 0o750);
+    assert!(!r.stderr.contains("changed it"), "{}", r.stderr);
+}
+
+/// No Rust syntax in what a user reads: variant names and Debug forms of library errors.
+fn assert_words(what: &str, text: &str) {
+    for raw in [
+        "Other(",
+        "OtherError",
+        "DnsName(",
+        "IpAddress(",
+        "CaUsedAsEndEntity",
+        "NotValidForName",
+        "Some(",
+    ] {
+        assert!(!text.contains(raw), "{what}: {raw} in:\n{text}");
+    }
+}
+
+#[test]
+fn cert_errors_are_words_not_rust_names() {
+    let openssl_bin = require_tool("openssl", "openssl");
+    let pki = Pki::new("ecdsa-p256");
+    let ca = pki.ca_cert();
+
+    // A CA certificate where a server's belongs (webpki: CaUsedAsEndEntity), from a file.
+    let r = run(&["cert", "show", "-a", p(&ca), p(&ca)]);
+    r.ok();
+    assert!(
+        r.stdout
+            .contains("the first certificate is a CA certificate"),
+        "{}",
+        r.stdout
+    );
+    assert_words("show file", &format!("{}{}", r.stdout, r.stderr));
+    let r = run(&["cert", "show", "--json", "-a", p(&ca), p(&ca)]);
+    assert_words("show file --json", &r.stdout);
+
+    // The same from a real server: openssl s_server sending the CA certificate as its own.
+    let port = free_port();
+    let _server = Peer::listening(
+        "openssl s_server",
+        Command::new(&openssl_bin).args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-cert",
+            p(&ca),
+            "-key",
+            p(&pki.ca_dir().join("ca.key")),
+            "-www",
+        ]),
+        port,
+    );
+    let target = format!("127.0.0.1:{port}");
+    let r = run(&["cert", "show", "-a", p(&ca), &target]);
+    r.ok();
+    assert!(r.stdout.contains("Verification: FAILED"), "{}", r.stdout);
+    assert_words(
+        "show server (CA as leaf)",
+        &format!("{}{}", r.stdout, r.stderr),
+    );
+
+    // A name the certificate is not for (rustls would say NotValidForName / DnsName("…")).
+    let (crt, key) = pki.issue("localhost", &["localhost", "127.0.0.1"], &[]);
+    let port = free_port();
+    let _server2 = Peer::listening(
+        "openssl s_server",
+        Command::new(&openssl_bin).args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-cert",
+            p(&crt),
+            "-key",
+            p(&key),
+            "-www",
+        ]),
+        port,
+    );
+    let target = format!("127.0.0.1:{port}");
+    for args in [
+        vec![
+            "cert",
+            "show",
+            "-a",
+            p(&ca),
+            "--servername",
+            "other.test",
+            &target,
+        ],
+        vec![
+            "cert",
+            "show",
+            "--json",
+            "-a",
+            p(&ca),
+            "--name",
+            "other.test",
+            &target,
+        ],
+    ] {
+        let r = run(&args);
+        r.ok();
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(all.contains("other.test"), "{all}");
+        assert!(all.contains("not valid for other.test"), "{all}");
+        assert_words("show server (wrong name)", &all);
+    }
+    let r = run(&[
+        "cert",
+        "show",
+        "--name",
+        "other.test",
+        "-a",
+        p(&ca),
+        p(&crt),
+    ]);
+    r.ok();
+    assert!(
+        r.stdout.contains("other.test does NOT match"),
+        "{}",
+        r.stdout
+    );
+    assert_words("show file (wrong name)", &r.stdout);
+}

@@ -14,3 +14,55 @@ pub mod inspect;
 pub mod load;
 pub mod rehash;
 pub mod trust;
+
+/// A library error value in words, for the rare ones tlskit has no sentence of its own for:
+/// the name of the Rust variant (`UnsupportedNameType(..)`) becomes `unsupported name type`, so
+/// no error line shows Rust syntax.
+pub(crate) fn error_words(e: &dyn std::fmt::Debug) -> String {
+    let text = format!("{e:?}");
+    let mut out = String::new();
+    // The innermost of the nested variant names says the most
+    // (`Other(OtherError(CaUsedAsEndEntity))`); fields (`CertExpired { time: .. }`) are left out.
+    let mut name = "unknown error";
+    for segment in text.split('(') {
+        let end = segment
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(segment.len());
+        let ident = &segment[..end];
+        if !ident.starts_with(|c: char| c.is_ascii_uppercase()) {
+            break;
+        }
+        if !matches!(ident, "Other" | "OtherError" | "Some") {
+            name = ident;
+        }
+        if end != segment.len() {
+            break;
+        }
+    }
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_words_read_as_words() {
+        assert_eq!(
+            super::error_words(&webpki::Error::UnsupportedNameType),
+            "unsupported name type"
+        );
+        let nested = rustls::CertificateError::Other(rustls::OtherError(std::sync::Arc::new(
+            webpki::Error::CaUsedAsEndEntity,
+        )));
+        assert_eq!(super::error_words(&nested), "ca used as end entity");
+        assert_eq!(
+            super::error_words(&rustls::PeerIncompatible::NoCipherSuitesInCommon),
+            "no cipher suites in common"
+        );
+    }
+}

@@ -141,7 +141,16 @@ fn describe_tls_error(target: &str, e: &rustls::Error, after_certificate: bool) 
             alert(*a)
         )),
         rustls::Error::PeerIncompatible(p) => Error::tls(format!(
-            "{target} and tlskit have nothing in common: {p:?} (the server may only speak old TLS versions or ciphers)"
+            "{target} and tlskit have nothing in common: {} (the server may only speak old TLS versions or ciphers)",
+            crate::pki::error_words(p)
+        )),
+        rustls::Error::InvalidCertificate(c) => Error::tls(format!(
+            "TLS handshake with {target} failed: its certificate was refused ({})",
+            crate::pki::error_words(c)
+        )),
+        rustls::Error::PeerMisbehaved(m) => Error::tls(format!(
+            "TLS handshake with {target} failed: the server broke the TLS protocol ({})",
+            crate::pki::error_words(m)
         )),
         other => Error::tls(format!("TLS handshake with {target} failed: {other}")),
     }

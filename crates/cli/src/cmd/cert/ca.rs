@@ -1,6 +1,7 @@
 //! `tlskit cert ca`: create a lab CA.
 
 use super::{date_of, emit, emit_json, parse_key_type, shp};
+use crate::output;
 use std::path::PathBuf;
 use tlskit::pki::ca::{self, CaOptions, KeyType, Validity};
 use tlskit::Result;
@@ -117,6 +118,9 @@ pub(super) fn run(a: CaArgs) -> Result<i32> {
         None => ca::default_ca_dir()?,
     };
     let created = ca::create_ca(&dir, &opts)?;
+    for note in &created.notes {
+        output::warn(note);
+    }
     if a.json {
         emit_json(&created)?;
         return Ok(0);

@@ -159,7 +159,7 @@ fn ca_location(a: &IssueArgs) -> Result<PathBuf> {
         return Ok(c.clone());
     }
     let d = ca::default_ca_dir()?;
-    if !d.join(ca::CA_CERT_FILE).exists() {
+    if !ca::ca_file_exists(&d.join(ca::CA_CERT_FILE), &d)? {
         return Err(Error::usage(format!(
             "no --ca given and the default CA directory {} holds no CA: create it with `tlskit cert ca` (or `tlskit lab`), or pass --ca DIR",
             d.display()

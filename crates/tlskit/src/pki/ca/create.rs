@@ -59,6 +59,53 @@ pub struct CreatedCa {
     pub key_type: KeyType,
     pub files: Vec<WrittenFile>,
     pub info: CertInfo,
+    /// What was changed beside the files, in words (an existing folder's mode tightened).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Mode bits that let other users change what is in a folder.
+const SHARED_WRITE: u32 = 0o022;
+
+/// An existing CA folder must not let other users add, swap or remove files beside the key (a
+/// swapped ca.crt would be trusted by clients; a writable folder also lets them race the key
+/// file). A shared folder (sticky bit, like /tmp) is refused: it is not ours to close.
+fn refuse_shared_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(dir) else {
+        return Ok(());
+    };
+    let mode = meta.permissions().mode();
+    if mode & SHARED_WRITE != 0 && mode & 0o1000 != 0 {
+        return Err(Error::input(format!(
+            "{} is a shared folder (mode {:04o}: every user may create files in it); a CA needs a folder of its own: choose --out {}",
+            dir.display(),
+            mode & 0o7777,
+            dir.join("ca").display()
+        )));
+    }
+    Ok(())
+}
+
+/// Close an existing CA folder that other users may write to (mode 0700), and say so.
+fn tighten_dir(dir: &Path) -> Result<Option<String>> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(dir).map_err(|e| file_error(dir, "inspect", &e))?;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & SHARED_WRITE == 0 {
+        return Ok(None);
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| {
+        Error::input(format!(
+            "{} may be written by other users (mode {mode:04o}) and tlskit cannot change that ({}); choose a folder of your own with --out",
+            dir.display(),
+            crate::error::file_error(dir, "change the mode of", &e)
+        ))
+    })?;
+    Ok(Some(format!(
+        "{} was writable by other users (mode {mode:04o}); tlskit changed it to 0700 so that nobody else can replace ca.crt or add files beside ca.key",
+        dir.display()
+    )))
 }
 
 pub(super) fn check_common_name(cn: &str, flag: &str) -> Result<()> {
@@ -102,6 +149,7 @@ pub fn create_ca(dir: &Path, opts: &CaOptions) -> Result<CreatedCa> {
             }
         }
     }
+    refuse_shared_dir(dir)?;
 
     let key = opts.key_type.generate()?;
     let mut params = CertificateParams::default();
@@ -129,11 +177,14 @@ pub fn create_ca(dir: &Path, opts: &CaOptions) -> Result<CreatedCa> {
     let info = CertInfo::from_der(cert.der())?;
 
     let created_dir = !dir.exists();
+    let mut notes = Vec::new();
     if created_dir {
         std::fs::create_dir_all(dir).map_err(|e| file_error(dir, "create directory", &e))?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
             .map_err(|e| file_error(dir, "set permissions on", &e))?;
+    } else if let Some(note) = tighten_dir(dir)? {
+        notes.push(note);
     }
     let planned = vec![
         Planned {
@@ -165,5 +216,6 @@ pub fn create_ca(dir: &Path, opts: &CaOptions) -> Result<CreatedCa> {
         key_type: opts.key_type,
         files,
         info,
+        notes,
     })
 }

@@ -23,30 +23,47 @@ impl fmt::Debug for Ca {
     }
 }
 
+/// Whether `path` (part of the CA at `ca`) exists. A folder the user may not enter is an
+/// error that says so, not "does not exist" (`Path::exists` cannot tell the two apart).
+pub fn ca_file_exists(path: &Path, ca: &Path) -> Result<bool> {
+    match path.try_exists() {
+        Ok(found) => Ok(found),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(Error::input(format!(
+                "cannot read {}: permission denied (the CA {} belongs to another user or is closed to you: run as its owner, ask them to issue the certificate, or make a CA of your own with `tlskit cert ca --out DIR`)",
+                path.display(),
+                ca.display()
+            ))
+            .with_source(e))
+        }
+        Err(e) => Err(file_error(path, "read", &e)),
+    }
+}
+
 impl Ca {
     /// Load a CA: `path` is a CA directory (holding `ca.crt` and `ca.key`), or a certificate file
     /// whose key is in `key` (or in the same file). Checks that the certificate is a CA and that
     /// the key belongs to it.
     pub fn load(path: &Path, key: Option<&Path>) -> Result<Ca> {
-        let (cert_path, key_path) = if path.is_dir() {
+        let (cert_path, key_path) = if ca_file_exists(path, path)? && path.is_dir() {
             let c = path.join(CA_CERT_FILE);
             let k = key
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| path.join(CA_KEY_FILE));
-            if !c.exists() {
+            if !ca_file_exists(&c, path)? {
                 return Err(Error::input(format!(
                     "{} has no {CA_CERT_FILE}: is it a CA directory made by `tlskit cert ca`? (for a CA certificate stored elsewhere, give the file with --ca and its key with --ca-key)",
                     path.display()
                 )));
             }
-            if !k.exists() {
+            if !ca_file_exists(&k, path)? {
                 return Err(Error::input(format!(
                     "the CA key {} does not exist (issuing needs the CA's private key; give it with --ca-key)",
                     k.display()
                 )));
             }
             (c, k)
-        } else if path.exists() {
+        } else if ca_file_exists(path, path)? {
             let key_path = match key {
                 Some(k) => k.to_path_buf(),
                 None => {
@@ -227,6 +244,7 @@ impl Ca {
             key_type: KeyType::EcdsaP256,
             files,
             info,
+            notes: Vec::new(),
         })
     }
 

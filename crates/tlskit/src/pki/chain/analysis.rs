@@ -426,7 +426,10 @@ pub(super) fn describe_webpki_error(e: &webpki::Error, store: &Store, purpose: P
         E::MalformedExtensions | E::ExtensionValueInvalid | E::EmptyEkuExtension => {
             "a certificate in the chain has malformed extensions".to_string()
         }
-        other => format!("verification failed ({other:?})"),
+        other => format!(
+            "verification failed: {}",
+            crate::pki::error_words(other)
+        ),
     }
 }
 

@@ -26,8 +26,9 @@ impl Store {
             match webpki::anchor_from_trusted_cert(c) {
                 Ok(a) => anchors.push(a.to_owned()),
                 Err(e) => problems.push(format!(
-                    "certificate #{} cannot be a trust anchor ({e:?})",
-                    i + 1
+                    "certificate #{} cannot be a trust anchor ({})",
+                    i + 1,
+                    crate::pki::error_words(&e)
                 )),
             }
         }
