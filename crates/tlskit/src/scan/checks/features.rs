@@ -17,6 +17,7 @@ use crate::scan::engine::tls12::{self, After, Hello12, Outcome, Renegotiation};
 use crate::scan::engine::tls13;
 use crate::scan::report::{Alpn, Finding, ScanReport, SessionFeatures, Severity};
 use crate::scan::Ctx;
+use std::time::Duration;
 use tlskit_wire::alert::AlertDescription;
 use tlskit_wire::registry;
 use tlskit_wire::version::Version;
@@ -263,6 +264,88 @@ async fn alpn(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
     f.alpn = Some(result);
 }
 
+/// Session ID: a full handshake without the ticket extension, then resume its id.
+async fn resume_by_id(ctx: &Ctx, plain: &Hello12, timeout: Duration) -> Result<bool, String> {
+    let deadline = || tokio::time::Instant::now() + timeout;
+    match tls12::handshake_then(ctx, plain, deadline(), After::CloseNotify).await {
+        Outcome::Established(e) => {
+            let id = e.session_id.clone();
+            e.close().await;
+            if id.is_empty() {
+                return Ok(false);
+            }
+            let mut h = plain.clone();
+            h.session_id = id;
+            match tls12::handshake(ctx, &h, deadline()).await {
+                Outcome::Resumed => Ok(true),
+                Outcome::NotResumed => Ok(false),
+                Outcome::Failed(e) => Err(format!("resumption by session ID: {e}")),
+                Outcome::Established(_) => Ok(false),
+            }
+        }
+        Outcome::Failed(e) => Err(format!("TLS 1.2 handshake: {e}")),
+        _ => Err("TLS 1.2 handshake: unexpected resumption".into()),
+    }
+}
+
+/// Ticket: ask for one, then resume with it.
+async fn resume_by_ticket(ctx: &Ctx, plain: &Hello12, timeout: Duration) -> Result<bool, String> {
+    let deadline = || tokio::time::Instant::now() + timeout;
+    let mut h = plain.clone();
+    h.ticket = Some(Vec::new());
+    match tls12::handshake_then(ctx, &h, deadline(), After::CloseNotify).await {
+        Outcome::Established(e) => {
+            let ticket = e.ticket.clone().filter(|t| !t.is_empty());
+            e.close().await;
+            let Some(t) = ticket else {
+                return Ok(false);
+            };
+            h.ticket = Some(t);
+            match tls12::handshake(ctx, &h, deadline()).await {
+                Outcome::Resumed => Ok(true),
+                Outcome::NotResumed | Outcome::Established(_) => Ok(false),
+                Outcome::Failed(e) => Err(format!("resumption by ticket: {e}")),
+            }
+        }
+        Outcome::Failed(e) => Err(format!("TLS 1.2 handshake with a ticket request: {e}")),
+        _ => Err("TLS 1.2 handshake: unexpected resumption".into()),
+    }
+}
+
+/// What the two renegotiation attempts (with RFC 5746, without) say.
+fn record_renegotiation(
+    f: &mut SessionFeatures,
+    secure: Result<Renegotiation, String>,
+    insecure: Result<Renegotiation, String>,
+) {
+    match secure {
+        Ok(Renegotiation::Accepted) => f.client_renegotiation = Some(true),
+        Ok(Renegotiation::Refused(why)) => {
+            f.client_renegotiation = Some(false);
+            f.notes
+                .push(format!("client-initiated renegotiation refused: {why}"));
+        }
+        Err(e) => f.notes.push(format!(
+            "client-initiated renegotiation: TLS 1.2 handshake failed: {e}"
+        )),
+    }
+    match insecure {
+        Ok(Renegotiation::Accepted) => f.insecure_renegotiation = Some(true),
+        Ok(Renegotiation::Refused(_)) => f.insecure_renegotiation = Some(false),
+        // A server that will not even finish a handshake with a client lacking RFC 5746 cannot
+        // be renegotiated insecurely.
+        // When a handshake with RFC 5746 succeeds but one without it fails, the server refuses
+        // clients that lack it; when both fail, nothing can be concluded.
+        Err(e) if f.client_renegotiation.is_some() => {
+            f.insecure_renegotiation = Some(false);
+            f.notes.push(format!("a TLS 1.2 handshake without RFC 5746 failed ({e}), so insecure renegotiation is impossible"));
+        }
+        Err(e) => f.notes.push(format!(
+            "insecure renegotiation: not determined, the TLS 1.2 handshake without RFC 5746 failed too ({e})"
+        )),
+    }
+}
+
 /// Renegotiation and resumption with the minimal TLS 1.2 client.
 async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
     if !offered(report, Version::Tls12) {
@@ -286,50 +369,8 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
     let deadline = || tokio::time::Instant::now() + timeout;
     let plain = Hello12::new(suites.clone(), ctx.sni.clone());
 
-    // Session ID: a full handshake without the ticket extension, then resume its id.
-    let by_id = async {
-        match tls12::handshake_then(ctx, &plain, deadline(), After::CloseNotify).await {
-            Outcome::Established(e) => {
-                let id = e.session_id.clone();
-                e.close().await;
-                if id.is_empty() {
-                    return Ok(false);
-                }
-                let mut h = plain.clone();
-                h.session_id = id;
-                match tls12::handshake(ctx, &h, deadline()).await {
-                    Outcome::Resumed => Ok(true),
-                    Outcome::NotResumed => Ok(false),
-                    Outcome::Failed(e) => Err(format!("resumption by session ID: {e}")),
-                    Outcome::Established(_) => Ok(false),
-                }
-            }
-            Outcome::Failed(e) => Err(format!("TLS 1.2 handshake: {e}")),
-            _ => Err("TLS 1.2 handshake: unexpected resumption".into()),
-        }
-    };
-    // Ticket: ask for one, then resume with it.
-    let by_ticket = async {
-        let mut h = plain.clone();
-        h.ticket = Some(Vec::new());
-        match tls12::handshake_then(ctx, &h, deadline(), After::CloseNotify).await {
-            Outcome::Established(e) => {
-                let ticket = e.ticket.clone().filter(|t| !t.is_empty());
-                e.close().await;
-                let Some(t) = ticket else {
-                    return Ok(false);
-                };
-                h.ticket = Some(t);
-                match tls12::handshake(ctx, &h, deadline()).await {
-                    Outcome::Resumed => Ok(true),
-                    Outcome::NotResumed | Outcome::Established(_) => Ok(false),
-                    Outcome::Failed(e) => Err(format!("resumption by ticket: {e}")),
-                }
-            }
-            Outcome::Failed(e) => Err(format!("TLS 1.2 handshake with a ticket request: {e}")),
-            _ => Err("TLS 1.2 handshake: unexpected resumption".into()),
-        }
-    };
+    let by_id = resume_by_id(ctx, &plain, timeout);
+    let by_ticket = resume_by_ticket(ctx, &plain, timeout);
     // Client-initiated renegotiation, with RFC 5746 and (separately) without.
     let reneg = |secure: bool| {
         let mut h = plain.clone();
@@ -365,32 +406,7 @@ async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
         Ok(b) => f.ticket_resumption = Some(b),
         Err(e) => f.notes.push(e),
     }
-    match secure {
-        Ok(Renegotiation::Accepted) => f.client_renegotiation = Some(true),
-        Ok(Renegotiation::Refused(why)) => {
-            f.client_renegotiation = Some(false);
-            f.notes
-                .push(format!("client-initiated renegotiation refused: {why}"));
-        }
-        Err(e) => f.notes.push(format!(
-            "client-initiated renegotiation: TLS 1.2 handshake failed: {e}"
-        )),
-    }
-    match insecure {
-        Ok(Renegotiation::Accepted) => f.insecure_renegotiation = Some(true),
-        Ok(Renegotiation::Refused(_)) => f.insecure_renegotiation = Some(false),
-        // A server that will not even finish a handshake with a client lacking RFC 5746 cannot
-        // be renegotiated insecurely.
-        // When a handshake with RFC 5746 succeeds but one without it fails, the server refuses
-        // clients that lack it; when both fail, nothing can be concluded.
-        Err(e) if f.client_renegotiation.is_some() => {
-            f.insecure_renegotiation = Some(false);
-            f.notes.push(format!("a TLS 1.2 handshake without RFC 5746 failed ({e}), so insecure renegotiation is impossible"));
-        }
-        Err(e) => f.notes.push(format!(
-            "insecure renegotiation: not determined, the TLS 1.2 handshake without RFC 5746 failed too ({e})"
-        )),
-    }
+    record_renegotiation(f, secure, insecure);
 }
 
 /// TLS 1.3 PSK resumption, 0-RTT, and OCSP stapling when TLS ≤ 1.2 could not tell.

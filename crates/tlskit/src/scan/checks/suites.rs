@@ -122,6 +122,33 @@ async fn first_probe(ctx: &Ctx, version: Version, list: &[u16]) -> Step {
     }
 }
 
+/// The result for a version whose first probe was not accepted, saying why where that is
+/// worth a note.
+fn not_offered(mut result: ProtocolResult, step: Step) -> VersionScan {
+    match step {
+        Step::Accepted(_) | Step::Refused => {}
+        Step::Dropped(why) => {
+            // Many servers close instead of sending an alert; a reset is worth a visible note.
+            if why.contains("reset") {
+                result.note = Some(format!("{why} (taken as not offered)"));
+            }
+        }
+        Step::OtherVersion(v) => {
+            result.note = Some(format!(
+                "the server answered with {}",
+                Version::from_wire(v)
+                    .map(|v| v.name().to_string())
+                    .unwrap_or_else(|| format!("version 0x{v:04x}"))
+            ));
+        }
+        Step::Error(e) => result.error = Some(e),
+    }
+    VersionScan {
+        result,
+        accepted: Vec::new(),
+    }
+}
+
 /// Scan one TLS/SSLv3 version.
 pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
     let mut result = ProtocolResult {
@@ -135,41 +162,7 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
     let candidates = hello::candidate_suites(version);
     let first = match first_probe(ctx, version, &candidates).await {
         Step::Accepted(f) => *f,
-        Step::Refused => {
-            return VersionScan {
-                result,
-                accepted: Vec::new(),
-            }
-        }
-        Step::Dropped(why) => {
-            // Many servers close instead of sending an alert; a reset is worth a visible note.
-            if why.contains("reset") {
-                result.note = Some(format!("{why} (taken as not offered)"));
-            }
-            return VersionScan {
-                result,
-                accepted: Vec::new(),
-            };
-        }
-        Step::OtherVersion(v) => {
-            result.note = Some(format!(
-                "the server answered with {}",
-                Version::from_wire(v)
-                    .map(|v| v.name().to_string())
-                    .unwrap_or_else(|| format!("version 0x{v:04x}"))
-            ));
-            return VersionScan {
-                result,
-                accepted: Vec::new(),
-            };
-        }
-        Step::Error(e) => {
-            result.error = Some(e);
-            return VersionScan {
-                result,
-                accepted: Vec::new(),
-            };
-        }
+        other => return not_offered(result, other),
     };
     result.offered = true;
     let a = first.server_hello.cipher_suite;

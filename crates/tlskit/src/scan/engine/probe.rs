@@ -277,43 +277,28 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(
 ) -> Response {
     let mut reader = MessageReader::with_max_message_size(256 * 1024);
     let mut buf = vec![0u8; 16 * 1024];
-    let mut total = 0usize;
-    let mut messages = 0usize;
-    let mut flight: Option<Flight> = None;
+    let mut st = FlightState::default();
     let mut first_bytes: Vec<u8> = Vec::new();
     loop {
         let n = match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-            Err(_) => return finish(flight, Response::Timeout),
+            Err(_) => return finish(st.flight, Response::Timeout),
             Ok(Err(e)) => {
                 let reset = matches!(
                     e.kind(),
                     std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
                 );
-                return finish(flight, Response::Closed { reset });
+                return finish(st.flight, Response::Closed { reset });
             }
-            Ok(Ok(0)) => {
-                if flight.is_none() && !first_bytes.is_empty() {
-                    if let Some(s) = not_tls(&first_bytes) {
-                        return Response::NotTls(s);
-                    }
-                }
-                if flight.is_none() && !reader.is_idle() {
-                    // Half a record or half a message is a broken answer, not a refusal.
-                    return Response::Malformed(
-                        "the server closed the connection in the middle of a record".into(),
-                    );
-                }
-                return finish(flight, Response::Closed { reset: false });
-            }
+            Ok(Ok(0)) => return st.at_eof(&first_bytes, reader.is_idle()),
             Ok(Ok(n)) => n,
         };
-        total += n;
+        st.total += n;
         if first_bytes.len() < 64 {
             first_bytes.extend_from_slice(&buf[..n.min(64 - first_bytes.len())]);
         }
-        if total > MAX_FLIGHT_BYTES {
+        if st.total > MAX_FLIGHT_BYTES {
             return finish(
-                flight,
+                st.flight,
                 Response::Malformed(format!(
                     "the server sent more than {} KiB without finishing its first flight",
                     MAX_FLIGHT_BYTES / 1024
@@ -326,117 +311,146 @@ pub async fn read_flight<R: tokio::io::AsyncRead + Unpin>(
                 Ok(Some(m)) => m,
                 Ok(None) => break,
                 Err(e) => {
-                    if flight.is_none() {
+                    if st.flight.is_none() {
                         if let Some(s) = not_tls(&first_bytes) {
                             return Response::NotTls(s);
                         }
                     }
-                    return finish(flight, Response::Malformed(e.to_string()));
+                    return finish(st.flight, Response::Malformed(e.to_string()));
                 }
             };
-            match msg {
-                Message::Alert(a) => {
-                    match flight.as_mut() {
-                        Some(f) => {
-                            if a.is_fatal() || f.alert.is_none() {
-                                f.alert = Some(a);
-                            }
-                            if a.is_fatal() {
-                                return Response::Hello(Box::new(flight.take().expect("flight")));
-                            }
-                        }
-                        None => {
-                            if a.is_fatal() {
-                                return Response::Alert(a);
-                            }
-                            // warnings (e.g. unrecognized_name) before the hello: keep reading
-                        }
-                    }
-                }
-                Message::Handshake {
-                    record_version,
-                    message,
-                } => {
-                    messages += 1;
-                    if messages > MAX_FLIGHT_MESSAGES {
-                        return finish(
-                            flight,
-                            Response::Malformed(
-                                "the server sent an endless stream of handshake messages".into(),
-                            ),
-                        );
-                    }
-                    match flight.as_mut() {
-                        None => {
-                            if message.typ != HandshakeType::ServerHello {
-                                return Response::Malformed(format!(
-                                    "expected a ServerHello, got {}",
-                                    message.typ.name()
-                                ));
-                            }
-                            let sh = match ServerHello::parse(&message.body) {
-                                Ok(sh) => sh,
-                                Err(e) => {
-                                    return Response::Malformed(format!("bad ServerHello: {e}"))
-                                }
-                            };
-                            let tls13 =
-                                sh.is_hello_retry_request() || sh.selected_version() >= 0x0304;
-                            let f = Flight {
-                                server_hello: sh,
-                                record_version,
-                                certificates: Vec::new(),
-                                server_key_exchange: None,
-                                ocsp_response: None,
-                                certificate_request: false,
-                                hello_done: false,
-                                alert: None,
-                                bytes: total,
-                            };
-                            if tls13 {
-                                return Response::Hello(Box::new(f));
-                            }
-                            flight = Some(f);
-                        }
-                        Some(f) => {
-                            f.bytes = total;
-                            match message.typ {
-                                HandshakeType::Certificate => {
-                                    if let Ok(c) = Certificate::parse_tls12(&message.body) {
-                                        f.certificates = c.certs().map(|c| c.to_vec()).collect();
-                                    }
-                                }
-                                HandshakeType::ServerKeyExchange => {
-                                    f.server_key_exchange = Some(message)
-                                }
-                                // status_type ocsp(1) + u24 length + OCSPResponse
-                                HandshakeType::CertificateStatus
-                                    if message.body.len() > 4 && message.body[0] == 1 =>
-                                {
-                                    f.ocsp_response = Some(message.body[4..].to_vec());
-                                }
-                                HandshakeType::CertificateRequest => f.certificate_request = true,
-                                HandshakeType::ServerHelloDone => {
-                                    f.hello_done = true;
-                                    return Response::Hello(Box::new(
-                                        flight.take().expect("flight"),
-                                    ));
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                }
-                Message::ChangeCipherSpec(_) | Message::ApplicationData(_) => {
-                    // Resumption or TLS 1.3 encrypted flight: nothing more to see in clear.
-                    if let Some(f) = flight.take() {
-                        return Response::Hello(Box::new(f));
-                    }
-                }
-                _ => {}
+            if let Some(done) = st.on_message(msg) {
+                return done;
             }
         }
     }
+}
+
+/// The first flight as it arrives.
+#[derive(Default)]
+struct FlightState {
+    /// Set from the ServerHello on.
+    flight: Option<Flight>,
+    /// Handshake messages so far.
+    messages: usize,
+    /// Bytes read so far.
+    total: usize,
+}
+
+impl FlightState {
+    /// The server closed the connection.
+    fn at_eof(self, first_bytes: &[u8], reader_idle: bool) -> Response {
+        if self.flight.is_none() && !first_bytes.is_empty() {
+            if let Some(s) = not_tls(first_bytes) {
+                return Response::NotTls(s);
+            }
+        }
+        if self.flight.is_none() && !reader_idle {
+            // Half a record or half a message is a broken answer, not a refusal.
+            return Response::Malformed(
+                "the server closed the connection in the middle of a record".into(),
+            );
+        }
+        finish(self.flight, Response::Closed { reset: false })
+    }
+
+    /// One message; `Some` when the answer is complete.
+    fn on_message(&mut self, msg: Message) -> Option<Response> {
+        match msg {
+            Message::Alert(a) => match self.flight.as_mut() {
+                Some(f) => {
+                    if a.is_fatal() || f.alert.is_none() {
+                        f.alert = Some(a);
+                    }
+                    a.is_fatal()
+                        .then(|| Response::Hello(Box::new(self.flight.take().expect("flight"))))
+                }
+                // Warnings (e.g. unrecognized_name) before the hello: keep reading.
+                None => a.is_fatal().then_some(Response::Alert(a)),
+            },
+            Message::Handshake {
+                record_version,
+                message,
+            } => {
+                self.messages += 1;
+                if self.messages > MAX_FLIGHT_MESSAGES {
+                    return Some(finish(
+                        self.flight.take(),
+                        Response::Malformed(
+                            "the server sent an endless stream of handshake messages".into(),
+                        ),
+                    ));
+                }
+                match self.flight.as_mut() {
+                    None => self.on_server_hello(record_version, message),
+                    Some(f) => {
+                        f.bytes = self.total;
+                        add_to_flight(f, message)
+                            .then(|| Response::Hello(Box::new(self.flight.take().expect("flight"))))
+                    }
+                }
+            }
+            // Resumption or TLS 1.3 encrypted flight: nothing more to see in clear.
+            Message::ChangeCipherSpec(_) | Message::ApplicationData(_) => {
+                self.flight.take().map(|f| Response::Hello(Box::new(f)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The first handshake message, which must be a ServerHello.
+    fn on_server_hello(&mut self, record_version: u16, message: RawHandshake) -> Option<Response> {
+        if message.typ != HandshakeType::ServerHello {
+            return Some(Response::Malformed(format!(
+                "expected a ServerHello, got {}",
+                message.typ.name()
+            )));
+        }
+        let sh = match ServerHello::parse(&message.body) {
+            Ok(sh) => sh,
+            Err(e) => return Some(Response::Malformed(format!("bad ServerHello: {e}"))),
+        };
+        let tls13 = sh.is_hello_retry_request() || sh.selected_version() >= 0x0304;
+        let f = Flight {
+            server_hello: sh,
+            record_version,
+            certificates: Vec::new(),
+            server_key_exchange: None,
+            ocsp_response: None,
+            certificate_request: false,
+            hello_done: false,
+            alert: None,
+            bytes: self.total,
+        };
+        if tls13 {
+            return Some(Response::Hello(Box::new(f)));
+        }
+        self.flight = Some(f);
+        None
+    }
+}
+
+/// A handshake message after the ServerHello; true when it ends the flight (ServerHelloDone).
+fn add_to_flight(f: &mut Flight, message: RawHandshake) -> bool {
+    match message.typ {
+        HandshakeType::Certificate => {
+            if let Ok(c) = Certificate::parse_tls12(&message.body) {
+                f.certificates = c.certs().map(|c| c.to_vec()).collect();
+            }
+        }
+        HandshakeType::ServerKeyExchange => f.server_key_exchange = Some(message),
+        // status_type ocsp(1) + u24 length + OCSPResponse
+        HandshakeType::CertificateStatus if message.body.len() > 4 && message.body[0] == 1 => {
+            f.ocsp_response = Some(message.body[4..].to_vec());
+        }
+        HandshakeType::CertificateRequest => f.certificate_request = true,
+        HandshakeType::ServerHelloDone => {
+            f.hello_done = true;
+            return true;
+        }
+        _ => {}
+    }
+    false
 }
 
 /// Once a ServerHello is in hand, a later problem still leaves a usable answer.

@@ -9,7 +9,7 @@
 //! no data over these connections — but it does check the server's Finished, so "established"
 //! means the server really derived the same keys.
 
-use super::conn::{read_flight, Conn, Msg, Protection};
+use super::conn::{read_flight, Conn, Flight12, Msg, Protection};
 use super::rsa::RsaPublicKey;
 use crate::scan::Ctx;
 use aws_lc_rs::{aead, agreement, digest, hmac};
@@ -342,64 +342,9 @@ async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant, after: A
     let mut transcript: Vec<Vec<u8>> = vec![ch];
     transcript.append(&mut conn.log);
 
-    // Key exchange.
-    let (pms, cke_body) = match p.kx {
-        Kx::Ecdhe => {
-            let Some(ske) = &flight.server_key_exchange else {
-                return Outcome::Failed("no ServerKeyExchange for an ECDHE suite".into());
-            };
-            let (group, point) = match ServerKeyExchange::parse(&ske.body, KxHint::Ecdhe, 0x0303) {
-                Ok(ServerKeyExchange::Ecdhe { params, .. }) => (params.named_group, params.public),
-                _ => return Outcome::Failed("unparsable ECDHE ServerKeyExchange".into()),
-            };
-            let alg = match group {
-                Some(0x001d) => &agreement::X25519,
-                Some(0x0017) => &agreement::ECDH_P256,
-                Some(0x0018) => &agreement::ECDH_P384,
-                g => {
-                    return Outcome::Failed(format!(
-                        "the server chose group {g:?}, which was not offered"
-                    ))
-                }
-            };
-            let rng = aws_lc_rs::rand::SystemRandom::new();
-            let Ok(key) = agreement::EphemeralPrivateKey::generate(alg, &rng) else {
-                return Outcome::Failed("key generation failed".into());
-            };
-            let Ok(public) = key.compute_public_key() else {
-                return Outcome::Failed("key generation failed".into());
-            };
-            let public = public.as_ref().to_vec();
-            let Ok(shared) = agreement::agree_ephemeral(
-                key,
-                agreement::UnparsedPublicKey::new(alg, &point),
-                (),
-                |s| Ok(s.to_vec()),
-            ) else {
-                return Outcome::Failed("the server's ECDHE share is invalid".into());
-            };
-            let mut body = vec![public.len() as u8];
-            body.extend(public);
-            (shared, body)
-        }
-        Kx::Rsa => {
-            let Some(key) = flight
-                .certificates
-                .first()
-                .and_then(|c| RsaPublicKey::from_certificate(c))
-            else {
-                return Outcome::Failed("no RSA certificate for an RSA suite".into());
-            };
-            let mut pms = vec![3u8, 3];
-            pms.extend_from_slice(&crate::scan::engine::hello::random32()[..23]);
-            pms.extend_from_slice(&crate::scan::engine::hello::random32()[..23]);
-            let Some(enc) = key.pkcs1_encrypt(&pms) else {
-                return Outcome::Failed("RSA key too small".into());
-            };
-            let mut body = (enc.len() as u16).to_be_bytes().to_vec();
-            body.extend(enc);
-            (pms, body)
-        }
+    let (pms, cke_body) = match key_exchange(p.kx, &flight) {
+        Ok(x) => x,
+        Err(e) => return Outcome::Failed(e),
     };
 
     let mut client_flight = Vec::new();
@@ -413,20 +358,7 @@ async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant, after: A
     client_flight.extend_from_slice(&cke);
     transcript.push(cke);
 
-    let ems = sh.extended_master_secret();
-    let master = if ems {
-        prf(
-            p.sha384,
-            &pms,
-            b"extended master secret",
-            &hash(p.sha384, &transcript),
-            48,
-        )
-    } else {
-        let mut seed = client_random.to_vec();
-        seed.extend_from_slice(&sh.random);
-        prf(p.sha384, &pms, b"master secret", &seed, 48)
-    };
+    let master = master_secret(&p, &pms, &sh, &client_random, &transcript);
     let Some((cw, sr)) = p.protections(&master, &sh.random, &client_random) else {
         return Outcome::Failed("key setup failed".into());
     };
@@ -452,22 +384,86 @@ async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant, after: A
     if let Err(e) = conn.send(ContentType::Handshake, &fin, deadline).await {
         return Outcome::Failed(e.describe());
     }
-    let pipelined = match after {
+    if let Err(e) = send_after(&mut conn, after, hello, &client_verify, deadline).await {
+        return Outcome::Failed(e);
+    }
+
+    let (ticket, server_verify) =
+        match server_finished(&mut conn, &p, &master, &mut transcript, sr, deadline).await {
+            Ok(x) => x,
+            Err(e) => return Outcome::Failed(e),
+        };
+    conn.log.clear();
+    let secure_renegotiation = sh.renegotiation_info().ok().flatten().is_some();
+    Outcome::Established(Box::new(Established {
+        conn,
+        hello: hello.clone(),
+        client_verify,
+        server_verify,
+        session_id: sh.session_id.clone(),
+        ticket,
+        secure_renegotiation,
+        suite: sh.cipher_suite,
+        round_trip,
+        sent_after: after,
+    }))
+}
+
+/// The master secret (RFC 7627's extended one when the server agreed to it).
+fn master_secret(
+    p: &SuiteParams,
+    pms: &[u8],
+    sh: &tlskit_wire::handshake::ServerHello,
+    client_random: &[u8],
+    transcript: &[Vec<u8>],
+) -> Vec<u8> {
+    if sh.extended_master_secret() {
+        prf(
+            p.sha384,
+            pms,
+            b"extended master secret",
+            &hash(p.sha384, transcript),
+            48,
+        )
+    } else {
+        let mut seed = client_random.to_vec();
+        seed.extend_from_slice(&sh.random);
+        prf(p.sha384, pms, b"master secret", &seed, 48)
+    }
+}
+
+/// Send `after` right behind our Finished.
+async fn send_after(
+    conn: &mut Conn,
+    after: After,
+    hello: &Hello12,
+    client_verify: &[u8],
+    deadline: Instant,
+) -> Result<(), String> {
+    let sent = match after {
         After::Nothing => Ok(()),
         After::CloseNotify => conn.send(ContentType::Alert, &[1, 0], deadline).await,
         After::Renegotiate => {
-            let again = hello.builder(Some(&client_verify)).build();
+            let again = hello.builder(Some(client_verify)).build();
             conn.send(ContentType::Handshake, &again, deadline).await
         }
     };
-    if let Err(e) = pipelined {
-        return Outcome::Failed(e.describe());
-    }
+    sent.map_err(|e| e.describe())
+}
 
-    // The server's NewSessionTicket, ChangeCipherSpec and Finished.
+/// Read the server's NewSessionTicket, ChangeCipherSpec and Finished (verified): the ticket, if
+/// any, and the server's verify_data.
+async fn server_finished(
+    conn: &mut Conn,
+    p: &SuiteParams,
+    master: &[u8],
+    transcript: &mut Vec<Vec<u8>>,
+    read: Protection,
+    deadline: Instant,
+) -> Result<(Option<Vec<u8>>, Vec<u8>), String> {
     let mut ticket = None;
     let mut ccs = false;
-    let mut pending_read = Some(sr);
+    let mut pending_read = Some(read);
     loop {
         match conn.next(deadline).await {
             Ok(Msg::Handshake(h)) if h.typ == HandshakeType::NewSessionTicket && !ccs => {
@@ -485,42 +481,84 @@ async fn handshake_inner(ctx: &Ctx, hello: &Hello12, deadline: Instant, after: A
             Ok(Msg::Handshake(h)) if h.typ == HandshakeType::Finished && ccs => {
                 let expected = prf(
                     p.sha384,
-                    &master,
+                    master,
                     b"server finished",
-                    &hash(p.sha384, &transcript),
+                    &hash(p.sha384, transcript),
                     12,
                 );
                 if h.body != expected {
-                    return Outcome::Failed("the server's Finished does not verify".into());
+                    return Err("the server's Finished does not verify".into());
                 }
-                conn.log.clear();
-                let secure_renegotiation = sh.renegotiation_info().ok().flatten().is_some();
-                return Outcome::Established(Box::new(Established {
-                    conn,
-                    hello: hello.clone(),
-                    client_verify,
-                    server_verify: h.body,
-                    session_id: sh.session_id.clone(),
-                    ticket,
-                    secure_renegotiation,
-                    suite: sh.cipher_suite,
-                    round_trip,
-                    sent_after: after,
-                }));
+                return Ok((ticket, h.body));
             }
             Ok(Msg::Alert(a)) if a.is_fatal() => {
-                return Outcome::Failed(format!(
-                    "{} alert after our Finished",
-                    a.description.name()
-                ))
+                return Err(format!("{} alert after our Finished", a.description.name()))
             }
             Ok(Msg::Alert(_)) => {}
-            Ok(other) => {
-                return Outcome::Failed(format!(
-                    "unexpected {other:?} before the server's Finished"
-                ))
-            }
-            Err(e) => return Outcome::Failed(e.describe()),
+            Ok(other) => return Err(format!("unexpected {other:?} before the server's Finished")),
+            Err(e) => return Err(e.describe()),
+        }
+    }
+}
+
+/// The premaster secret and the ClientKeyExchange body for the server's first flight.
+fn key_exchange(kx: Kx, flight: &Flight12) -> Result<(Vec<u8>, Vec<u8>), String> {
+    match kx {
+        Kx::Ecdhe => {
+            let Some(ske) = &flight.server_key_exchange else {
+                return Err("no ServerKeyExchange for an ECDHE suite".into());
+            };
+            let (group, point) = match ServerKeyExchange::parse(&ske.body, KxHint::Ecdhe, 0x0303) {
+                Ok(ServerKeyExchange::Ecdhe { params, .. }) => (params.named_group, params.public),
+                _ => return Err("unparsable ECDHE ServerKeyExchange".into()),
+            };
+            let alg = match group {
+                Some(0x001d) => &agreement::X25519,
+                Some(0x0017) => &agreement::ECDH_P256,
+                Some(0x0018) => &agreement::ECDH_P384,
+                g => {
+                    return Err(format!(
+                        "the server chose group {g:?}, which was not offered"
+                    ))
+                }
+            };
+            let rng = aws_lc_rs::rand::SystemRandom::new();
+            let Ok(key) = agreement::EphemeralPrivateKey::generate(alg, &rng) else {
+                return Err("key generation failed".into());
+            };
+            let Ok(public) = key.compute_public_key() else {
+                return Err("key generation failed".into());
+            };
+            let public = public.as_ref().to_vec();
+            let Ok(shared) = agreement::agree_ephemeral(
+                key,
+                agreement::UnparsedPublicKey::new(alg, &point),
+                (),
+                |s| Ok(s.to_vec()),
+            ) else {
+                return Err("the server's ECDHE share is invalid".into());
+            };
+            let mut body = vec![public.len() as u8];
+            body.extend(public);
+            Ok((shared, body))
+        }
+        Kx::Rsa => {
+            let Some(key) = flight
+                .certificates
+                .first()
+                .and_then(|c| RsaPublicKey::from_certificate(c))
+            else {
+                return Err("no RSA certificate for an RSA suite".into());
+            };
+            let mut pms = vec![3u8, 3];
+            pms.extend_from_slice(&crate::scan::engine::hello::random32()[..23]);
+            pms.extend_from_slice(&crate::scan::engine::hello::random32()[..23]);
+            let Some(enc) = key.pkcs1_encrypt(&pms) else {
+                return Err("RSA key too small".into());
+            };
+            let mut body = (enc.len() as u16).to_be_bytes().to_vec();
+            body.extend(enc);
+            Ok((pms, body))
         }
     }
 }

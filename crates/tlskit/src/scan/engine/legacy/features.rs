@@ -152,145 +152,13 @@ where
     let heartbeat = first.heartbeat;
     finish(probe, c).await;
 
-    // 2. Encrypt-then-MAC needs a CBC suite: ask again with only the CBC ones.
     if matches!(encrypt_then_mac, Verdict::NotTested(_)) {
-        let cbc: Vec<u16> = probe
-            .suites
-            .iter()
-            .copied()
-            .filter(|s| SuiteParams::of(*s).is_ok_and(|p| p.is_cbc()))
-            .collect();
-        if !cbc.is_empty() {
-            let mut config = probe.config();
-            config.suites = cbc;
-            let mut c = open(config).await?;
-            match c.handshake().await {
-                Ok(n) => {
-                    encrypt_then_mac = Verdict::from_bool(
-                        n.encrypt_then_mac,
-                        "the server did not answer encrypt_then_mac",
-                    );
-                    finish(probe, c).await;
-                }
-                Err(e) => {
-                    encrypt_then_mac = Verdict::NotTested(format!("no CBC handshake: {}", why(&e)))
-                }
-            }
-        } else {
-            encrypt_then_mac =
-                Verdict::NotTested("the server accepts no CBC suite this client speaks".into());
-        }
+        encrypt_then_mac = etm_with_cbc(probe, &mut open).await?;
     }
-
-    // 3. Resumption by session ID (no ticket offered, so a ticket cannot stand in for it). A
-    // server that issued a ticket often sent an empty session ID: get one from a handshake
-    // without the ticket extension first.
-    let mut by_id = Some(first.session.clone()).filter(|s| !s.session_id.is_empty());
-    let mut id_error = None;
-    if by_id.is_none() {
-        let mut config = probe.config();
-        config.session_ticket = false;
-        let mut c = open(config).await?;
-        match c.handshake().await {
-            Ok(n) => {
-                finish(probe, c).await;
-                by_id = Some(n.session).filter(|s| !s.session_id.is_empty());
-            }
-            Err(e) => id_error = Some(format!("a handshake without tickets failed: {}", why(&e))),
-        }
-    }
-    let resumption_session_id = match (by_id, id_error) {
-        (_, Some(e)) => Verdict::NotTested(e),
-        (None, None) => Verdict::No("the server sent an empty session ID".into()),
-        (Some(mut s), None) => {
-            let mut config = probe.config();
-            config.session_ticket = false;
-            s.ticket.clear();
-            config.resume = Some(s);
-            let mut c = open(config).await?;
-            match c.handshake().await {
-                Ok(n) => {
-                    finish(probe, c).await;
-                    Verdict::from_bool(n.resumed, "the server started a full handshake")
-                }
-                Err(e) => Verdict::NotTested(format!("the resumption attempt failed: {}", why(&e))),
-            }
-        }
-    };
-
-    // 4. Resumption by ticket (the session ID sent along is a fresh random one).
-    let resumption_ticket = if first.session.ticket.is_empty() {
-        Verdict::No(if first.ticket_promised {
-            "the server promised a ticket but sent none".into()
-        } else {
-            "the server issued no session ticket".into()
-        })
-    } else {
-        let mut config = probe.config();
-        let mut s = first.session.clone();
-        s.session_id.clear();
-        config.resume = Some(s);
-        let mut c = open(config).await?;
-        match c.handshake().await {
-            Ok(n) => {
-                finish(probe, c).await;
-                Verdict::from_bool(n.resumed, "the server started a full handshake")
-            }
-            Err(e) => Verdict::NotTested(format!("the resumption attempt failed: {}", why(&e))),
-        }
-    };
-
-    // 5. Renegotiation, last: a server that refuses it may stall before its next connection
-    // (`openssl s_server -www` sleeps a second after a refused renegotiation, whatever the
-    // client does), and the refusal itself is seen at once.
-    let client_renegotiation = if first.secure_renegotiation {
-        let mut c = open(probe.config()).await?;
-        match c.handshake().await {
-            Ok(_) => match renegotiate(&mut c).await {
-                Ok(()) => {
-                    c.close().await;
-                    Verdict::Yes
-                }
-                Err(e) => {
-                    c.close().await;
-                    Verdict::No(why(&e))
-                }
-            },
-            Err(e) => Verdict::NotTested(format!("the handshake failed: {}", why(&e))),
-        }
-    } else {
-        Verdict::NotTested("the server does not support secure renegotiation".into())
-    };
-
-    // 6. Insecure renegotiation: a client that never indicated RFC 5746. A server that refuses
-    // client-initiated renegotiation refuses this one too; ask only when it accepted the secure
-    // one, or never answered RFC 5746.
-    let insecure_renegotiation = match &client_renegotiation {
-        Verdict::No(why) => Verdict::No(format!(
-            "the server refuses client-initiated renegotiation ({why})"
-        )),
-        _ => {
-            let mut config = probe.config();
-            config.renegotiation = RenegotiationIndication::None;
-            let mut c = open(config).await?;
-            match c.handshake().await {
-                Ok(_) => match renegotiate(&mut c).await {
-                    Ok(()) => {
-                        c.close().await;
-                        Verdict::Yes
-                    }
-                    Err(e) => {
-                        c.close().await;
-                        Verdict::No(why(&e))
-                    }
-                },
-                Err(e) => Verdict::No(format!(
-                    "the server refuses clients without RFC 5746: {}",
-                    why(&e)
-                )),
-            }
-        }
-    };
+    let resumption_session_id = by_session_id(probe, &mut open, &first).await?;
+    let resumption_ticket = by_ticket(probe, &mut open, &first).await?;
+    let (client_renegotiation, insecure_renegotiation) =
+        renegotiation(probe, &mut open, &first).await?;
 
     Ok(SessionFeatures {
         version: first.version,
@@ -305,4 +173,180 @@ where
         heartbeat,
         connections: connections.get(),
     })
+}
+
+/// Step 2: encrypt-then-MAC needs a CBC suite: ask again with only the CBC ones.
+async fn etm_with_cbc<S, O, OF>(probe: &Probe, open: &mut O) -> Result<Verdict, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    O: FnMut(Config) -> OF,
+    OF: Future<Output = Result<Connection<S>, String>>,
+{
+    let cbc: Vec<u16> = probe
+        .suites
+        .iter()
+        .copied()
+        .filter(|s| SuiteParams::of(*s).is_ok_and(|p| p.is_cbc()))
+        .collect();
+    if cbc.is_empty() {
+        return Ok(Verdict::NotTested(
+            "the server accepts no CBC suite this client speaks".into(),
+        ));
+    }
+    let mut config = probe.config();
+    config.suites = cbc;
+    let mut c = open(config).await?;
+    Ok(match c.handshake().await {
+        Ok(n) => {
+            let v = Verdict::from_bool(
+                n.encrypt_then_mac,
+                "the server did not answer encrypt_then_mac",
+            );
+            finish(probe, c).await;
+            v
+        }
+        Err(e) => Verdict::NotTested(format!("no CBC handshake: {}", why(&e))),
+    })
+}
+
+/// Step 3: resumption by session ID (no ticket offered, so a ticket cannot stand in for it). A
+/// server that issued a ticket often sent an empty session ID: get one from a handshake
+/// without the ticket extension first.
+async fn by_session_id<S, O, OF>(
+    probe: &Probe,
+    open: &mut O,
+    first: &Negotiated,
+) -> Result<Verdict, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    O: FnMut(Config) -> OF,
+    OF: Future<Output = Result<Connection<S>, String>>,
+{
+    let mut by_id = Some(first.session.clone()).filter(|s| !s.session_id.is_empty());
+    if by_id.is_none() {
+        let mut config = probe.config();
+        config.session_ticket = false;
+        let mut c = open(config).await?;
+        match c.handshake().await {
+            Ok(n) => {
+                finish(probe, c).await;
+                by_id = Some(n.session).filter(|s| !s.session_id.is_empty());
+            }
+            Err(e) => {
+                return Ok(Verdict::NotTested(format!(
+                    "a handshake without tickets failed: {}",
+                    why(&e)
+                )))
+            }
+        }
+    }
+    let Some(mut s) = by_id else {
+        return Ok(Verdict::No("the server sent an empty session ID".into()));
+    };
+    let mut config = probe.config();
+    config.session_ticket = false;
+    s.ticket.clear();
+    config.resume = Some(s);
+    resume(probe, open(config).await?).await
+}
+
+/// A resumption attempt on a fresh connection.
+async fn resume<S: AsyncRead + AsyncWrite + Unpin>(
+    probe: &Probe,
+    mut c: Connection<S>,
+) -> Result<Verdict, String> {
+    Ok(match c.handshake().await {
+        Ok(n) => {
+            finish(probe, c).await;
+            Verdict::from_bool(n.resumed, "the server started a full handshake")
+        }
+        Err(e) => Verdict::NotTested(format!("the resumption attempt failed: {}", why(&e))),
+    })
+}
+
+/// Step 4: resumption by ticket (the session ID sent along is a fresh random one).
+async fn by_ticket<S, O, OF>(
+    probe: &Probe,
+    open: &mut O,
+    first: &Negotiated,
+) -> Result<Verdict, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    O: FnMut(Config) -> OF,
+    OF: Future<Output = Result<Connection<S>, String>>,
+{
+    if first.session.ticket.is_empty() {
+        return Ok(Verdict::No(if first.ticket_promised {
+            "the server promised a ticket but sent none".into()
+        } else {
+            "the server issued no session ticket".into()
+        }));
+    }
+    let mut config = probe.config();
+    let mut s = first.session.clone();
+    s.session_id.clear();
+    config.resume = Some(s);
+    resume(probe, open(config).await?).await
+}
+
+/// A handshake, then a client-initiated renegotiation on it; closed either way. `refused`
+/// words a failed handshake.
+async fn handshake_and_renegotiate<S: AsyncRead + AsyncWrite + Unpin>(
+    mut c: Connection<S>,
+    refused: impl FnOnce(String) -> Verdict,
+) -> Verdict {
+    match c.handshake().await {
+        Ok(_) => {
+            let v = match renegotiate(&mut c).await {
+                Ok(()) => Verdict::Yes,
+                Err(e) => Verdict::No(why(&e)),
+            };
+            c.close().await;
+            v
+        }
+        Err(e) => refused(why(&e)),
+    }
+}
+
+/// Steps 5 and 6: client-initiated renegotiation with RFC 5746, then without.
+async fn renegotiation<S, O, OF>(
+    probe: &Probe,
+    open: &mut O,
+    first: &Negotiated,
+) -> Result<(Verdict, Verdict), String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    O: FnMut(Config) -> OF,
+    OF: Future<Output = Result<Connection<S>, String>>,
+{
+    // Renegotiation, last: a server that refuses it may stall before its next connection
+    // (`openssl s_server -www` sleeps a second after a refused renegotiation, whatever the
+    // client does), and the refusal itself is seen at once.
+    let client = if first.secure_renegotiation {
+        let c = open(probe.config()).await?;
+        handshake_and_renegotiate(c, |e| {
+            Verdict::NotTested(format!("the handshake failed: {e}"))
+        })
+        .await
+    } else {
+        Verdict::NotTested("the server does not support secure renegotiation".into())
+    };
+    // Insecure renegotiation: a client that never indicated RFC 5746. A server that refuses
+    // client-initiated renegotiation refuses this one too; ask only when it accepted the secure
+    // one, or never answered RFC 5746.
+    let insecure = match &client {
+        Verdict::No(why) => Verdict::No(format!(
+            "the server refuses client-initiated renegotiation ({why})"
+        )),
+        _ => {
+            let mut config = probe.config();
+            config.renegotiation = RenegotiationIndication::None;
+            let c = open(config).await?;
+            handshake_and_renegotiate(c, |e| {
+                Verdict::No(format!("the server refuses clients without RFC 5746: {e}"))
+            })
+            .await
+        }
+    };
+    Ok((client, insecure))
 }
