@@ -213,6 +213,7 @@ pub(crate) async fn session_and_checks(
     report: &mut ScanReport,
 ) {
     let registry = checks::registry::REGISTRY;
+    let failures_before = ctx.prober.failures();
     let any_answer = report.protocols.iter().any(|p| p.offered);
     let early = selection.after(registry, checks::Phase::Enumeration);
     let late = selection.after(registry, checks::Phase::SessionFeatures);
@@ -246,5 +247,14 @@ pub(crate) async fn session_and_checks(
     for o in outcomes {
         report.vulnerabilities.push(o.vulnerability);
         report.findings.extend(o.finding);
+    }
+    // Probes that failed here left session features null and weaknesses not determined: say so
+    // among the errors too, not only in the notes.
+    let failed = ctx.prober.failures().saturating_sub(failures_before);
+    if failed > 0 {
+        report.errors.push(format!(
+            "session features and weakness checks: {failed} connection{} failed (refused, reset or no answer in time); what they were to find is null or not determined (see the notes)",
+            if failed == 1 { "" } else { "s" }
+        ));
     }
 }

@@ -4,6 +4,9 @@
 //! the server's preference.
 
 use crate::scan::engine::eliminate::{describe_undetermined, eliminate, Answer, Elimination};
+
+/// A reserved GREASE group (RFC 8701): no server accepts it.
+const GREASE: u16 = 0x0a0a;
 use crate::scan::engine::hello::{self, HelloSpec};
 use crate::scan::engine::probe::Response;
 use crate::scan::report::GroupResult;
@@ -27,7 +30,7 @@ fn kind_name(k: GroupKind) -> &'static str {
 /// for what could not be determined.
 pub async fn tls13(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
     let suites = hello::candidate_suites(Version::Tls13);
-    let e = eliminate(hello::all_tls13_groups(), |list: Vec<u16>| {
+    let e = eliminate(hello::all_tls13_groups(), GREASE, |list: Vec<u16>| {
         let mut spec = HelloSpec::new(Version::Tls13, suites.clone(), ctx.sni.clone());
         spec.groups = Some(list.clone());
         spec.key_shares = Vec::new();
@@ -73,7 +76,7 @@ pub async fn tls12(ctx: &Ctx, version: Version) -> (Vec<u16>, Option<String>) {
                 .is_some_and(|g| matches!(g.kind, GroupKind::Ec | GroupKind::Ecx))
         })
         .collect();
-    let e = eliminate(list, |list: Vec<u16>| {
+    let e = eliminate(list, GREASE, |list: Vec<u16>| {
         let mut spec = HelloSpec::new(version, suites.clone(), ctx.sni.clone());
         spec.groups = Some(list.clone());
         async move {

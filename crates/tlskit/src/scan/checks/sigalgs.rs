@@ -23,7 +23,8 @@ pub async fn tls12(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
     // A server that signs with a scheme that was not offered ignores the extension: it is then
     // the only one found, with a note.
     let ignored = std::sync::Mutex::new(None::<u16>);
-    let e = eliminate(hello::all_signature_schemes(), |list: Vec<u16>| {
+    // A reserved GREASE value (RFC 8701) as the scheme no server accepts.
+    let e = eliminate(hello::all_signature_schemes(), 0x0a0a, |list: Vec<u16>| {
         let mut spec = HelloSpec::new(Version::Tls12, suites.clone(), ctx.sni.clone());
         spec.sigalgs = Some(list.clone());
         let ignored = &ignored;

@@ -35,7 +35,10 @@ enum Step {
     Refused,
     /// The server closed or reset the connection without answering: a refusal to some servers,
     /// a failure to others (why).
-    Dropped(String),
+    Dropped {
+        why: String,
+        reset: bool,
+    },
     /// It answered with another version.
     OtherVersion(u16),
     /// Something went wrong: not TLS, malformed, timeout, connection error.
@@ -67,7 +70,10 @@ async fn step(ctx: &Ctx, version: Version, suites: &[u16]) -> Step {
             }
             Step::Accepted(f)
         }
-        Ok(r @ Response::Closed { .. }) => Step::Dropped(r.describe()),
+        Ok(r @ Response::Closed { reset }) => Step::Dropped {
+            why: r.describe(),
+            reset,
+        },
         Ok(r) if r.is_refusal() => Step::Refused,
         Ok(r) => Step::Error(r.describe()),
         Err(e) => Step::Error(e.to_string()),
@@ -78,11 +84,13 @@ async fn step(ctx: &Ctx, version: Version, suites: &[u16]) -> Step {
 /// does not end the list). Returns the accepted suites in the order found and an error entry for
 /// what could not be determined, if anything.
 async fn eliminate(ctx: &Ctx, version: Version, list: Vec<u16>) -> (Vec<Accepted>, Option<String>) {
-    let e = engine_eliminate(list, |offer: Vec<u16>| async move {
+    // A reserved GREASE suite (RFC 8701) as the suite no server accepts.
+    let e = engine_eliminate(list, 0x0a0a, |offer: Vec<u16>| async move {
         match step(ctx, version, &offer).await {
             Step::Accepted(f) => Answer::Chose(f.server_hello.cipher_suite, f),
             Step::Refused | Step::OtherVersion(_) => Answer::Refused,
-            Step::Dropped(why) => Answer::Failed(why),
+            Step::Dropped { why, reset: true } => Answer::Failed(why),
+            Step::Dropped { why, reset: false } => Answer::Closed(why),
             Step::Error(why) if why.contains("which was not offered") => Answer::Stop(why),
             Step::Error(why) => Answer::Failed(why),
         }
@@ -106,7 +114,7 @@ async fn eliminate(ctx: &Ctx, version: Version, list: Vec<u16>) -> (Vec<Accepted
 async fn first_probe(ctx: &Ctx, version: Version, list: &[u16]) -> Step {
     let s = step(ctx, version, list).await;
     match &s {
-        Step::Refused | Step::Dropped(_) | Step::Error(_) if list.len() > 64 => {
+        Step::Refused | Step::Dropped { .. } | Step::Error(_) if list.len() > 64 => {
             // Try halves: a server that refuses a long list may accept a shorter one.
             let (a, b) = list.split_at(list.len() / 2);
             for half in [a, b] {
@@ -127,12 +135,11 @@ async fn first_probe(ctx: &Ctx, version: Version, list: &[u16]) -> Step {
 fn not_offered(mut result: ProtocolResult, step: Step) -> VersionScan {
     match step {
         Step::Accepted(_) | Step::Refused => {}
-        Step::Dropped(why) => {
-            // Many servers close instead of sending an alert; a reset is worth a visible note.
-            if why.contains("reset") {
-                result.note = Some(format!("{why} (taken as not offered)"));
-            }
+        // Many servers close instead of sending an alert; a reset is worth a visible note.
+        Step::Dropped { why, reset: true } => {
+            result.note = Some(format!("{why} (taken as not offered)"));
         }
+        Step::Dropped { reset: false, .. } => {}
         Step::OtherVersion(v) => {
             result.note = Some(format!(
                 "the server answered with {}",

@@ -4,6 +4,12 @@
 //! items in halves, down to one at a time. What still cannot be decided is returned as
 //! undetermined, with the reason, for the caller to report — never silently dropped.
 //!
+//! A connection closed without an alert is ambiguous: some servers (and proxies in between) say
+//! "none of these" that way, others close when the item they chose fails (dovecot without DH
+//! parameters). The first time it happens, one probe offering only an item no server accepts (a
+//! GREASE value) shows how this server refuses: if it closes then too, a close is its refusal;
+//! if it sends an alert, a close is a failure.
+//!
 //! Two bounds keep a dead or hostile server from costing more than a few seconds: a budget of
 //! extra probes spent on splitting, and a limit on failures in a row (a server that stopped
 //! answering altogether).
@@ -22,7 +28,10 @@ pub enum Answer<T, X> {
     Chose(T, X),
     /// A clean refusal (a fatal alert): nothing in the list offered is accepted.
     Refused,
-    /// Nothing can be learnt from this probe: why (connection closed or reset, timeout, …).
+    /// The connection was closed without an alert: a refusal or a failure, depending on the
+    /// server (see the module documentation); why.
+    Closed(String),
+    /// Nothing can be learnt from this probe: why (connection reset, timeout, garbage …).
     Failed(String),
     /// An answer that makes going on pointless (it chose something not offered …): why.
     Stop(String),
@@ -34,6 +43,7 @@ impl<T, X> Answer<T, X> {
     pub fn from_response(r: &Response) -> Answer<T, X> {
         match r {
             Response::Alert(_) | Response::Sslv2Error(_) => Answer::Refused,
+            Response::Closed { reset: false } => Answer::Closed(r.describe()),
             other => Answer::Failed(other.describe()),
         }
     }
@@ -60,8 +70,10 @@ impl<T, X> Elimination<T, X> {
     }
 }
 
-/// Eliminate within `list`: `probe` offers a list and says what the server did with it.
-pub async fn eliminate<T, X, F, Fut>(list: Vec<T>, mut probe: F) -> Elimination<T, X>
+/// Eliminate within `list`: `probe` offers a list and says what the server did with it;
+/// `impossible` is an item no server accepts (a GREASE value), offered alone to learn what a
+/// close means (see the module documentation).
+pub async fn eliminate<T, X, F, Fut>(list: Vec<T>, impossible: T, mut probe: F) -> Elimination<T, X>
 where
     T: Copy + PartialEq,
     F: FnMut(Vec<T>) -> Fut,
@@ -77,11 +89,29 @@ where
     let mut work: Vec<Vec<T>> = vec![list];
     let mut budget = SPLIT_BUDGET;
     let mut in_a_row = 0usize;
+    // Whether a close without an alert is this server's way of refusing: learnt when first seen.
+    let mut close_is_refusal: Option<bool> = None;
     while let Some(mut current) = work.pop() {
         if current.is_empty() {
             continue;
         }
-        match probe(current.clone()).await {
+        let mut answer = probe(current.clone()).await;
+        if let Answer::Closed(why) = answer {
+            let refusal = match close_is_refusal {
+                Some(r) => r,
+                None => {
+                    let r = matches!(probe(vec![impossible]).await, Answer::Closed(_));
+                    close_is_refusal = Some(r);
+                    r
+                }
+            };
+            answer = if refusal {
+                Answer::Refused
+            } else {
+                Answer::Failed(why)
+            };
+        }
+        match answer {
             Answer::Chose(t, x) if current.contains(&t) => {
                 in_a_row = 0;
                 current.retain(|c| *c != t);
@@ -99,6 +129,7 @@ where
                 return out;
             }
             Answer::Refused => in_a_row = 0,
+            Answer::Closed(_) => unreachable!("a close was classified above"),
             Answer::Stop(why) => {
                 give_up(&mut out, current, work, &why);
                 out.stopped = Some(why);
@@ -178,17 +209,40 @@ mod tests {
     /// A server that accepts `accepts` in its own order, fails (closes) whenever its choice is in
     /// `fails`, and refuses with an alert when nothing is left.
     async fn run(accepts: &[u16], fails: &[u16], list: Vec<u16>) -> Elimination<u16, ()> {
-        eliminate(list, |offer: Vec<u16>| {
+        eliminate(list, GREASE, |offer: Vec<u16>| {
             let choice = accepts.iter().find(|a| offer.contains(a)).copied();
             async move {
                 match choice {
-                    Some(c) if fails.contains(&c) => Answer::Failed("connection closed".into()),
+                    Some(c) if fails.contains(&c) => Answer::Closed("connection closed".into()),
                     Some(c) => Answer::Chose(c, ()),
                     None => Answer::Refused,
                 }
             }
         })
         .await
+    }
+
+    const GREASE: u16 = 0x0a0a;
+
+    #[tokio::test]
+    async fn a_server_that_closes_to_refuse_is_not_undetermined() {
+        // It (or a proxy in front of it) closes without an alert when nothing is acceptable.
+        let accepts = [5u16, 3];
+        let mut probes = 0;
+        let e: Elimination<u16, ()> = eliminate((1..=10).collect(), GREASE, |offer: Vec<u16>| {
+            probes += 1;
+            let choice = accepts.iter().find(|a| offer.contains(a)).copied();
+            async move {
+                match choice {
+                    Some(c) => Answer::Chose(c, ()),
+                    None => Answer::Closed("connection closed without an answer".into()),
+                }
+            }
+        })
+        .await;
+        assert_eq!(e.items(), vec![5, 3]);
+        assert!(e.undetermined.is_empty());
+        assert_eq!(probes, 4, "two found, one close, one GREASE probe");
     }
 
     #[tokio::test]
@@ -215,7 +269,7 @@ mod tests {
     #[tokio::test]
     async fn a_dead_server_costs_a_bounded_number_of_probes() {
         let mut probes = 0;
-        let e: Elimination<u16, ()> = eliminate((0..300).collect(), |_offer: Vec<u16>| {
+        let e: Elimination<u16, ()> = eliminate((0..300).collect(), GREASE, |_offer: Vec<u16>| {
             probes += 1;
             async { Answer::Failed("connection reset".into()) }
         })

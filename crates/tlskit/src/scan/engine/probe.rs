@@ -111,6 +111,8 @@ pub struct Prober {
     slots: Arc<Semaphore>,
     timeout: Duration,
     connections: AtomicU32,
+    /// Connections that failed: refused or reset, or no answer within the timeout.
+    failures: AtomicU32,
     /// Plaintext injected after STARTTLS go-aheads (first one seen).
     injected: std::sync::Mutex<Option<String>>,
     tick: Option<Arc<dyn Fn() + Send + Sync>>,
@@ -131,6 +133,7 @@ impl Prober {
             slots: Arc::new(Semaphore::new(max_connections.max(1))),
             timeout,
             connections: AtomicU32::new(0),
+            failures: AtomicU32::new(0),
             injected: std::sync::Mutex::new(None),
             tick: None,
             hellos: Default::default(),
@@ -158,6 +161,12 @@ impl Prober {
     /// Connections opened so far.
     pub fn connections(&self) -> u32 {
         self.connections.load(Ordering::Relaxed)
+    }
+
+    /// Connections that failed so far (refused or reset, or no answer in time): a phase whose
+    /// count grew could not ask everything it meant to.
+    pub fn failures(&self) -> u32 {
+        self.failures.load(Ordering::Relaxed)
     }
 
     /// Plaintext the server injected after a STARTTLS go-ahead, if ever.
@@ -207,7 +216,13 @@ impl Prober {
         if let Some(t) = &self.tick {
             t();
         }
-        let (c, transcript) = self.connector.open(Some(self.addr)).await?;
+        let (c, transcript) = match self.connector.open(Some(self.addr)).await {
+            Ok(c) => c,
+            Err(e) => {
+                self.failures.fetch_add(1, Ordering::Relaxed);
+                return Err(e);
+            }
+        };
         if let Some(t) = transcript {
             if let Some(inj) = t.injected {
                 if let Ok(mut g) = self.injected.lock() {
@@ -238,7 +253,10 @@ impl Prober {
         let _slot = self.slot().await;
         let deadline = tokio::time::Instant::now() + self.timeout;
         let conn = match tokio::time::timeout_at(deadline, self.open()).await {
-            Err(_) => return Ok(Response::Timeout),
+            Err(_) => {
+                self.failures.fetch_add(1, Ordering::Relaxed);
+                return Ok(Response::Timeout);
+            }
             Ok(Err(e)) => {
                 if e.kind() == ErrorKind::Network && e.message().contains("reset") {
                     return Ok(Response::Closed { reset: true });
@@ -264,6 +282,9 @@ impl Prober {
         } else {
             read_flight(&mut stream, deadline).await
         };
+        if matches!(result, Response::Timeout | Response::Closed { reset: true }) {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
         // Close without ceremony: an RST-free FIN is enough, the server expects nothing more.
         let _ = stream.shutdown().await;
         Ok(result)
