@@ -143,7 +143,7 @@ pub fn run(args: Args) -> Result<i32> {
     let ca_cert = created.certificate.clone();
     let keep = args.dir.is_some();
     rt.block_on(async move {
-        let listener = server::bind("127.0.0.1", 0).await?;
+        let listener = tlskit::net::bind("127.0.0.1", 0).await?;
         let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
         say(format!("3. A TLS server on {addr} that sends one message and closes"));
         say(format!("   by hand: tlskit serve -s localhost.pem 127.0.0.1 {}\n", addr.port()));

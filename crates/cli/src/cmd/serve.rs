@@ -167,7 +167,7 @@ pub fn run(args: Args) -> Result<i32> {
     };
     // Bind first: a port in use must fail before anything is created (the key log file).
     let rt = common::runtime()?;
-    let listener = rt.block_on(server::bind(&host, port))?;
+    let listener = rt.block_on(tlskit::net::bind(&host, port))?;
     let setup = config::server_config(&opts)?;
     for n in &setup.notes {
         crate::output::warn(n);
@@ -211,10 +211,10 @@ pub fn run(args: Args) -> Result<i32> {
         ));
     }
     // Thousands of connections need thousands of descriptors: take what the hard limit allows.
-    server::raise_open_files_limit();
+    tlskit::net::raise_open_files_limit();
     // A client that vanishes must not take the server down with SIGPIPE (see ignore_sigpipe);
     // from here on stdout is written with `say`, which tolerates a closed pipe.
-    server::ignore_sigpipe();
+    tlskit::net::ignore_sigpipe();
     rt.block_on(async move {
         let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
         let leaf = setup.chain.first().and_then(|c| tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok());

@@ -29,10 +29,10 @@ use transfer::*;
 
 use crate::error::{Error, Result};
 use crate::http;
+use crate::net::ReadAhead;
 use crate::net::{self, Target};
 use crate::session::config::ClientSetup;
 use crate::session::report::Negotiated;
-use crate::session::server::ReadAhead;
 use crate::session::verify::{self, ErrorContext};
 use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
