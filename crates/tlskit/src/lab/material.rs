@@ -94,14 +94,7 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
     if !listen.is_unspecified() && !listen.is_loopback() {
         names.push(listen.to_string());
     }
-    let request = |names: &[String], validity: Validity| IssueRequest {
-        names: names.to_vec(),
-        common_name: None,
-        server: true,
-        client: false,
-        key_type: Some(ca::KeyType::EcdsaP256),
-        validity,
-    };
+    let request = leaf_request;
     let normal = window(None, ca::DEFAULT_LEAF_DAYS)?;
     let mut by_name = HashMap::new();
     let mut good_serials = Vec::new();
@@ -138,6 +131,94 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
         write_served(&lab.join("self-signed.pem"), &selfie, &[])?,
     );
 
+    other_chains(&lab, &lab_ca, &names, normal, &mut by_name)?;
+
+    // revoked: points at the lab's CRL and OCSP responder, and is revoked there.
+    let revoked = lab_ca.issue_with(
+        &request(&names, normal),
+        &IssueExtras {
+            crl_url: Some(format!("{responder_url}/crl")),
+            ocsp_url: Some(format!("{responder_url}/ocsp")),
+            public_key: None,
+        },
+    )?;
+    let revoked_list = vec![RevokedCert {
+        serial: serial_of(&revoked.cert),
+        time: time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+    }];
+    // The chain includes the CA: clients checking the stapled OCSP answer (curl --cert-status)
+    // look for the issuer among the certificates the server sent.
+    by_name.insert(
+        "revoked",
+        write_served(&lab.join("revoked.pem"), &revoked, &[&lab_ca_cert])?,
+    );
+
+    // no-sni-different-cert: the right certificate by SNI, a fallback without.
+    let right = lab_ca.issue(&request(&names, normal))?;
+    good_serials.push(serial_of(&right.cert));
+    by_name.insert(
+        "no-sni-different-cert",
+        write_served(&lab.join("no-sni-different-cert.pem"), &right, &[])?,
+    );
+    let fb = lab_ca.issue(&request(&["fallback.lab.test".to_string()], normal))?;
+    let fallback = write_served(&lab.join("no-sni-fallback.pem"), &fb, &[])?;
+
+    // A client certificate for client-cert-required.
+    let client = lab_ca.issue(&IssueRequest {
+        names: vec!["lab student".into()],
+        common_name: None,
+        server: false,
+        client: true,
+        key_type: Some(ca::KeyType::EcdsaP256),
+        validity: normal,
+    })?;
+    client.write(&Output::Combined(lab.join("client.pem")), true)?;
+
+    // RSA 2048 for localhost: the legacy server's DHE and export suites need an RSA key.
+    let rsa_issued = lab_ca.issue(&IssueRequest {
+        key_type: Some(ca::KeyType::Rsa2048),
+        ..request(&names, normal)
+    })?;
+    good_serials.push(serial_of(&rsa_issued.cert));
+    let rsa = write_served(&lab.join("legacy-rsa.pem"), &rsa_issued, &[])?;
+
+    write_crl(&lab, &lab_ca, &revoked_list)?;
+
+    Ok(Material {
+        ca_dir: dir.to_path_buf(),
+        ca_cert: dir.join(ca::CA_CERT_FILE),
+        by_name,
+        fallback,
+        revoked: revoked_list,
+        good_serials,
+        ca_der: lab_ca_cert,
+        rsa,
+        lab_dir: lab,
+    })
+}
+
+/// A server certificate request for `names`: ECDSA P-256, as the lab's leaves are.
+fn leaf_request(names: &[String], validity: Validity) -> IssueRequest {
+    IssueRequest {
+        names: names.to_vec(),
+        common_name: None,
+        server: true,
+        client: false,
+        key_type: Some(ca::KeyType::EcdsaP256),
+        validity,
+    }
+}
+
+/// The servers whose chain involves another CA: untrusted-root, incomplete-chain (and the
+/// complete chain for comparison), sha1-signature.
+fn other_chains(
+    lab: &Path,
+    lab_ca: &Ca,
+    names: &[String],
+    normal: Validity,
+    by_name: &mut HashMap<&'static str, Served>,
+) -> Result<()> {
+    let request = leaf_request;
     // untrusted-root: a second CA nobody installs.
     let untrusted_dir = lab.join("untrusted-ca");
     ca::create_ca(
@@ -170,26 +251,6 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
     // The complete chain, for comparison.
     write_served(&lab.join("complete-chain.pem"), &ic, &[inter.cert_der()])?;
 
-    // revoked: points at the lab's CRL and OCSP responder, and is revoked there.
-    let revoked = lab_ca.issue_with(
-        &request(&names, normal),
-        &IssueExtras {
-            crl_url: Some(format!("{responder_url}/crl")),
-            ocsp_url: Some(format!("{responder_url}/ocsp")),
-            public_key: None,
-        },
-    )?;
-    let revoked_list = vec![RevokedCert {
-        serial: serial_of(&revoked.cert),
-        time: time::OffsetDateTime::now_utc() - time::Duration::hours(1),
-    }];
-    // The chain includes the CA: clients checking the stapled OCSP answer (curl --cert-status)
-    // look for the issuer among the certificates the server sent.
-    by_name.insert(
-        "revoked",
-        write_served(&lab.join("revoked.pem"), &revoked, &[&lab_ca_cert])?,
-    );
-
     // sha1-signature: an intermediate re-signs its leaf with SHA-1 (so any lab CA key type works).
     let sha1_dir = lab.join("sha1-intermediate");
     lab_ca.issue_intermediate(
@@ -209,37 +270,11 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
             &[sha1_ca.cert_der()],
         )?,
     );
+    Ok(())
+}
 
-    // no-sni-different-cert: the right certificate by SNI, a fallback without.
-    let right = lab_ca.issue(&request(&names, normal))?;
-    good_serials.push(serial_of(&right.cert));
-    by_name.insert(
-        "no-sni-different-cert",
-        write_served(&lab.join("no-sni-different-cert.pem"), &right, &[])?,
-    );
-    let fb = lab_ca.issue(&request(&["fallback.lab.test".to_string()], normal))?;
-    let fallback = write_served(&lab.join("no-sni-fallback.pem"), &fb, &[])?;
-
-    // A client certificate for client-cert-required.
-    let client = lab_ca.issue(&IssueRequest {
-        names: vec!["lab student".into()],
-        common_name: None,
-        server: false,
-        client: true,
-        key_type: Some(ca::KeyType::EcdsaP256),
-        validity: normal,
-    })?;
-    client.write(&Output::Combined(lab.join("client.pem")), true)?;
-
-    // RSA 2048 for localhost: the legacy server's DHE and export suites need an RSA key.
-    let rsa_issued = lab_ca.issue(&IssueRequest {
-        key_type: Some(ca::KeyType::Rsa2048),
-        ..request(&names, normal)
-    })?;
-    good_serials.push(serial_of(&rsa_issued.cert));
-    let rsa = write_served(&lab.join("legacy-rsa.pem"), &rsa_issued, &[])?;
-
-    // The CRL as files too (DER and PEM), for curl --crlfile and openssl crl.
+/// The CRL as files too (DER and PEM), for curl --crlfile and openssl crl.
+fn write_crl(lab: &Path, lab_ca: &Ca, revoked_list: &[RevokedCert]) -> Result<()> {
     let crl = lab_ca.crl(&revoked_list, 7)?;
     crate::fsutil::write_atomic(
         &lab.join("revoked.crl"),
@@ -253,18 +288,7 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
         crate::fsutil::PUBLIC_MODE,
         true,
     )?;
-
-    Ok(Material {
-        ca_dir: dir.to_path_buf(),
-        ca_cert: dir.join(ca::CA_CERT_FILE),
-        by_name,
-        fallback,
-        revoked: revoked_list,
-        good_serials,
-        ca_der: lab_ca_cert,
-        rsa,
-        lab_dir: lab,
-    })
+    Ok(())
 }
 
 fn key_of(s: &Served) -> Result<PrivateKeyDer<'static>> {

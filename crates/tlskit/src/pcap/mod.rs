@@ -533,6 +533,40 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
             s.on_segment(&seg, pkt.ts);
         }
     }
+    count_warnings(&mut warnings, packets, tcp_packets, fragments, &link_types);
+    for s in streams.into_iter().flatten() {
+        if let Some(d) = &s.dns_bytes {
+            dns_seen.tcp_stream(s.client, s.server, s.first_ts, d);
+        }
+        finished.push(s.finish(keylog.as_ref()));
+    }
+    finished.sort_by_key(|s| s.index);
+    let dns = dns_seen.link(&mut finished);
+    let keylog_summary = keylog.as_ref().map(|k| keylog_summary(k, &finished));
+    Ok(CaptureReport {
+        file: path.display().to_string(),
+        format: reader.format().name().to_string(),
+        link_types: link_types
+            .iter()
+            .map(|l| file::link_type_name(*l))
+            .collect(),
+        packets,
+        tcp_packets,
+        streams: finished,
+        keylog: keylog_summary,
+        dns,
+        warnings,
+    })
+}
+
+/// What the counts say is wrong with the capture as a whole (no packets, no TCP, fragments).
+fn count_warnings(
+    warnings: &mut Vec<String>,
+    packets: u64,
+    tcp_packets: u64,
+    fragments: u64,
+    link_types: &BTreeSet<u32>,
+) {
     if packets == 0 {
         warnings.push("the capture holds no packets".to_string());
     } else if tcp_packets == 0 {
@@ -549,15 +583,11 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
     if fragments > 0 {
         warnings.push(format!("{fragments} IP fragments were not reassembled"));
     }
-    for s in streams.into_iter().flatten() {
-        if let Some(d) = &s.dns_bytes {
-            dns_seen.tcp_stream(s.client, s.server, s.first_ts, d);
-        }
-        finished.push(s.finish(keylog.as_ref()));
-    }
-    finished.sort_by_key(|s| s.index);
-    let dns = dns_seen.link(&mut finished);
-    let keylog_summary = keylog.as_ref().map(|k| KeylogSummary {
+}
+
+/// Which streams the key log covers.
+fn keylog_summary(k: &KeyLog, finished: &[StreamReport]) -> KeylogSummary {
+    KeylogSummary {
         file: k.path.display().to_string(),
         sessions: k.sessions(),
         covered_streams: finished
@@ -571,21 +601,7 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
             .map(|s| s.index)
             .collect(),
         malformed_lines: k.malformed_lines,
-    });
-    Ok(CaptureReport {
-        file: path.display().to_string(),
-        format: reader.format().name().to_string(),
-        link_types: link_types
-            .iter()
-            .map(|l| file::link_type_name(*l))
-            .collect(),
-        packets,
-        tcp_packets,
-        streams: finished,
-        keylog: keylog_summary,
-        dns,
-        warnings,
-    })
+    }
 }
 
 /// DNS messages seen so far, paired into exchanges at the end.

@@ -39,6 +39,47 @@ impl StreamReport {
                 fmt_ms(d.query_before_ms)
             );
         }
+        self.render_timeline(&mut s);
+        if self.tls.records_omitted > 0 {
+            let _ = writeln!(
+                s,
+                "  … {} more records not listed",
+                self.tls.records_omitted
+            );
+        }
+        s.push_str(&self.tls.render_hellos());
+        s.push_str(&self.tls.render_conclusions());
+        let r = &self.reassembly;
+        if r.retransmitted_segments + r.out_of_order_segments + r.missing_bytes + r.cut_segments > 0
+        {
+            let _ = writeln!(
+                s,
+                "  reassembly: {} retransmitted, {} out of order, {} bytes missing, {} cut by the snap length",
+                r.retransmitted_segments, r.out_of_order_segments, r.missing_bytes, r.cut_segments
+            );
+        }
+        if let Some(k) = &self.keylog {
+            let line = if !k.covered {
+                "not covered — no line for this session's client random".to_string()
+            } else if k.complete {
+                format!(
+                    "covered ({}) — Wireshark can decrypt this session",
+                    k.labels.join(", ")
+                )
+            } else {
+                format!(
+                    "partly covered ({}) — not every secret needed is there",
+                    k.labels.join(", ")
+                )
+            };
+            let _ = writeln!(s, "  key log: {line}");
+        }
+        let _ = writeln!(s, "  => {}", self.summary);
+        s
+    }
+
+    /// TCP events and TLS records merged by time, one row each.
+    fn render_timeline(&self, s: &mut String) {
         // Merge TCP events and TLS records by time.
         let mut rows: Vec<(f64, u8, String, String, String, String)> = Vec::new();
         let t = &self.tcp;
@@ -96,42 +137,6 @@ impl StreamReport {
                 len
             );
         }
-        if self.tls.records_omitted > 0 {
-            let _ = writeln!(
-                s,
-                "  … {} more records not listed",
-                self.tls.records_omitted
-            );
-        }
-        s.push_str(&self.tls.render_hellos());
-        s.push_str(&self.tls.render_conclusions());
-        let r = &self.reassembly;
-        if r.retransmitted_segments + r.out_of_order_segments + r.missing_bytes + r.cut_segments > 0
-        {
-            let _ = writeln!(
-                s,
-                "  reassembly: {} retransmitted, {} out of order, {} bytes missing, {} cut by the snap length",
-                r.retransmitted_segments, r.out_of_order_segments, r.missing_bytes, r.cut_segments
-            );
-        }
-        if let Some(k) = &self.keylog {
-            let line = if !k.covered {
-                "not covered — no line for this session's client random".to_string()
-            } else if k.complete {
-                format!(
-                    "covered ({}) — Wireshark can decrypt this session",
-                    k.labels.join(", ")
-                )
-            } else {
-                format!(
-                    "partly covered ({}) — not every secret needed is there",
-                    k.labels.join(", ")
-                )
-            };
-            let _ = writeln!(s, "  key log: {line}");
-        }
-        let _ = writeln!(s, "  => {}", self.summary);
-        s
     }
 }
 
