@@ -67,7 +67,7 @@ fn say_step1(created: &ca::CreatedCa, say: &dyn Fn(String)) {
 
 /// Step 2: a server certificate for localhost and loopback, signed by the demo CA.
 fn issue_server_cert(ca_dir: &Path, pem: &Path, force: bool, say: &dyn Fn(String)) -> Result<()> {
-    let authority = ca::Ca::load(&ca_dir, None)?;
+    let authority = ca::Ca::load(ca_dir, None)?;
     let names: Vec<String> = ["localhost", "127.0.0.1", "::1"]
         .iter()
         .map(|s| s.to_string())
@@ -102,7 +102,7 @@ fn print_epilogue(data_len: usize, keep: bool, pem: &Path, ca_dir: &Path) {
     println!();
     println!("Try next:");
     if keep {
-        println!("  tlskit cert show {}", shell_path(&pem));
+        println!("  tlskit cert show {}", shell_path(pem));
     } else {
         println!("  tlskit demo --dir lab    # the same, keeping the CA and certificate in ./lab (this run's folder is removed)");
     }
@@ -112,7 +112,7 @@ fn print_epilogue(data_len: usize, keep: bool, pem: &Path, ca_dir: &Path) {
         "lab/ca/ca.crt".to_string()
     };
     let pem_shown = if keep {
-        shell_path(&pem)
+        shell_path(pem)
     } else {
         "lab/localhost.pem".to_string()
     };

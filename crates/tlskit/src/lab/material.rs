@@ -229,7 +229,7 @@ fn other_chains(
         },
     )?;
     let untrusted = Ca::load(&untrusted_dir, None)?;
-    let u = untrusted.issue(&request(&names, normal))?;
+    let u = untrusted.issue(&request(names, normal))?;
     by_name.insert(
         "untrusted-root",
         write_served(&lab.join("untrusted-root.pem"), &u, &[untrusted.cert_der()])?,
@@ -243,7 +243,7 @@ fn other_chains(
         window(None, 3650)?,
     )?;
     let inter = Ca::load(&inter_dir, None)?;
-    let ic = inter.issue(&request(&names, normal))?;
+    let ic = inter.issue(&request(names, normal))?;
     by_name.insert(
         "incomplete-chain",
         write_served(&lab.join("incomplete-chain.pem"), &ic, &[])?,
@@ -259,7 +259,7 @@ fn other_chains(
         window(None, 3650)?,
     )?;
     let sha1_ca = Ca::load(&sha1_dir, None)?;
-    let leaf = sha1_ca.issue(&request(&names, normal))?;
+    let leaf = sha1_ca.issue(&request(names, normal))?;
     let resigned = sha1_ca.resign_sha1(&leaf.cert)?;
     let leaf = leaf.with_certificate(resigned)?;
     by_name.insert(
@@ -275,7 +275,7 @@ fn other_chains(
 
 /// The CRL as files too (DER and PEM), for curl --crlfile and openssl crl.
 fn write_crl(lab: &Path, lab_ca: &Ca, revoked_list: &[RevokedCert]) -> Result<()> {
-    let crl = lab_ca.crl(&revoked_list, 7)?;
+    let crl = lab_ca.crl(revoked_list, 7)?;
     crate::fsutil::write_atomic(
         &lab.join("revoked.crl"),
         &crl,
