@@ -10,6 +10,8 @@
 /// so they print with functions that ignore that failure.
 pub fn ignore_sigpipe() {
     #[cfg(unix)]
+    // SAFETY: setting SIGPIPE's disposition to SIG_IGN installs no handler code and touches no
+    // memory of ours; it is process-wide, which is what servers and load generators want.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
@@ -20,6 +22,7 @@ pub fn ignore_sigpipe() {
 #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
 pub fn raise_open_files_limit() -> Option<u64> {
     #[cfg(unix)]
+    // SAFETY: getrlimit writes into `lim`, a valid rlimit on our stack; setrlimit reads it.
     unsafe {
         let mut lim = libc::rlimit {
             rlim_cur: 0,
