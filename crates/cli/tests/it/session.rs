@@ -1128,3 +1128,28 @@ fn keylog_refuses_open_files_and_symlinks() {
     let text = std::fs::read_to_string(&good).unwrap();
     assert!(text.contains("CLIENT_TRAFFIC_SECRET_0 "), "{text}");
 }
+
+/// Issue 13: a ServerHello cut short (a hostile_server sends the first bytes of one and stalls)
+/// is reported as truncated, not as a server that "did not answer".
+#[test]
+fn connect_says_a_truncated_server_hello_was_truncated() {
+    use std::io::{Read, Write};
+    let hostile_server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hostile_server.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        let (mut c, _) = hostile_server.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = c.read(&mut buf);
+        // A handshake record announcing 80 bytes, of which only the ServerHello's start arrives.
+        let _ = c.write_all(&[
+            0x16, 0x03, 0x03, 0x00, 0x50, 0x02, 0x00, 0x00, 0x4c, 0x03, 0x03,
+        ]);
+        std::thread::sleep(Duration::from_secs(4));
+    });
+    let r = run(&["connect", "--timeout", "2", "127.0.0.1", &port.to_string()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("sent 11 bytes"), "{}", r.stderr);
+    assert!(r.stderr.contains("truncated"), "{}", r.stderr);
+    assert!(!r.stderr.contains("did not answer"), "{}", r.stderr);
+    let _ = t.join();
+}
