@@ -201,8 +201,8 @@ pub fn run(mut args: Args) -> Result<i32> {
     };
     // Many connections at once need many descriptors; a server that closes first must not kill
     // the load generator with SIGPIPE (see ignore_sigpipe).
-    tlskit::session::server::raise_open_files_limit();
-    tlskit::session::server::ignore_sigpipe();
+    tlskit::net::raise_open_files_limit();
+    tlskit::net::ignore_sigpipe();
     let rt = common::runtime()?;
     let report = rt
         .block_on(async { tokio::spawn(async move { bench::run(&opts, &setup).await }).await })

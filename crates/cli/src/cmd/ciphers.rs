@@ -180,6 +180,42 @@ fn why_not(s: &CipherSuite, spoken: &[u16]) -> Option<&'static str> {
     }
 }
 
+/// The TLS 1.3 suites: `--ciphersuites`, or OpenSSL's default list; names it does not know are
+/// warned about and ignored, as OpenSSL does.
+fn select_tls13(args: &Args) -> Result<Vec<&'static CipherSuite>> {
+    let tls13_text = args
+        .ciphersuites
+        .clone()
+        .unwrap_or_else(|| DEFAULT_TLS13_CIPHERSUITES.to_string());
+    let mut tls13 = cipherstring::select_tls13(&tls13_text).map_err(|e| {
+        Error::input(format!(
+            "{e} (known TLS 1.3 suites: TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA256, TLS_AES_128_CCM_SHA256, TLS_AES_128_CCM_8_SHA256)"
+        ))
+    })?;
+    for name in tls13_text
+        .split([':', ','])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        match registry::cipher_suite_by_name(name) {
+            Some(s) if s.tls13 && !args.legacy && !in_openssl3(s) => output::warn(format!(
+                "'{name}' is not a TLS 1.3 suite OpenSSL 3.0 has and is ignored (add --legacy to list it)"
+            )),
+            Some(s) if s.tls13 => {}
+            _ => output::warn(format!(
+                "'{name}' in --ciphersuites is not a TLS 1.3 suite name and is ignored, as OpenSSL does"
+            )),
+        }
+    }
+    tls13.retain(|s| args.legacy || in_openssl3(s));
+    if !tls13_text.trim().is_empty() && tls13.is_empty() {
+        return Err(Error::input(format!(
+            "--ciphersuites '{tls13_text}' selects no TLS 1.3 suites (OpenSSL: Error setting TLSv1.3 ciphersuites)"
+        )));
+    }
+    Ok(tls13)
+}
+
 pub fn run(args: Args) -> Result<i32> {
     let string = args.string.clone().unwrap_or_else(|| "DEFAULT".to_string());
     let universe = |s: &&'static CipherSuite| args.legacy || in_openssl3(s);
@@ -213,36 +249,7 @@ pub fn run(args: Args) -> Result<i32> {
         return Err(Error::input(msg));
     }
     // TLS 1.3: --ciphersuites, or OpenSSL's default list.
-    let tls13_text = args
-        .ciphersuites
-        .clone()
-        .unwrap_or_else(|| DEFAULT_TLS13_CIPHERSUITES.to_string());
-    let mut tls13 = cipherstring::select_tls13(&tls13_text).map_err(|e| {
-        Error::input(format!(
-            "{e} (known TLS 1.3 suites: TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA256, TLS_AES_128_CCM_SHA256, TLS_AES_128_CCM_8_SHA256)"
-        ))
-    })?;
-    for name in tls13_text
-        .split([':', ','])
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        match registry::cipher_suite_by_name(name) {
-            Some(s) if s.tls13 && !args.legacy && !in_openssl3(s) => output::warn(format!(
-                "'{name}' is not a TLS 1.3 suite OpenSSL 3.0 has and is ignored (add --legacy to list it)"
-            )),
-            Some(s) if s.tls13 => {}
-            _ => output::warn(format!(
-                "'{name}' in --ciphersuites is not a TLS 1.3 suite name and is ignored, as OpenSSL does"
-            )),
-        }
-    }
-    tls13.retain(|s| args.legacy || in_openssl3(s));
-    if !tls13_text.trim().is_empty() && tls13.is_empty() {
-        return Err(Error::input(format!(
-            "--ciphersuites '{tls13_text}' selects no TLS 1.3 suites (OpenSSL: Error setting TLSv1.3 ciphersuites)"
-        )));
-    }
+    let mut tls13 = select_tls13(&args)?;
 
     // -s: what would actually be offered at the security level.
     if args.supported || args.seclevel.is_some() {

@@ -276,28 +276,7 @@ async fn session(
     let show_plaintext = !args.json && !args.quiet;
     let body_to_stdout = args.output.as_deref() == Some(std::path::Path::new("-"));
     let mut setup = setup;
-    let tracer = if args.trace {
-        let to_stderr = args.json || body_to_stdout;
-        let sink: tlskit::session::trace::Sink = std::sync::Arc::new(move |line: String| {
-            if to_stderr {
-                eprintln!("{line}");
-            } else {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{line}");
-                let _ = out.flush();
-            }
-        });
-        let tracer = tlskit::session::trace::Tracer::new(sink);
-        let mut cfg = (*setup.config).clone();
-        cfg.key_log = std::sync::Arc::new(tlskit::session::trace::TraceKeyLog {
-            tracer: tracer.clone(),
-            inner: cfg.key_log.clone(),
-        });
-        setup.config = std::sync::Arc::new(cfg);
-        Some(tracer)
-    } else {
-        None
-    };
+    let tracer = make_tracer(&args, body_to_stdout, &mut setup);
     // Everything the handshake needs is made before the TCP connection: the rustls connection,
     // its key shares and so the ClientHello. Once TCP is up the ClientHello leaves at once, and
     // the time reported is the TLS handshake alone (ClientHello → Finished), pause or not.
@@ -311,48 +290,7 @@ async fn session(
     if let Some(t) = &tracer {
         t.start_clock();
     }
-    let (tcp, transcript) = if args.pause {
-        // The same steps as Connector::open, with a pause after each.
-        let mut tcp = connector.connect_tcp(None).await?;
-        eprintln!(
-            "TCP connection to {} established in {} (SYN, SYN-ACK, ACK). No TLS yet.",
-            tcp.peer,
-            tlskit::net::fmt_duration(tcp.connect_time)
-        );
-        if let Some(p) = &tcp.proxy {
-            eprintln!(
-                "The proxy {} opened a tunnel to {} in {:.3} ms.",
-                p.url, p.destination, p.tunnel_ms
-            );
-        }
-        let transcript = match &connector.starttls {
-            Some((p, opts)) => {
-                wait_enter(&format!(
-                    "Next: the plaintext {} exchange that asks for TLS.",
-                    p.display_name()
-                ))
-                .await;
-                let t = starttls::negotiate(&mut tcp.stream, *p, opts).await?;
-                Some(t)
-            }
-            None => None,
-        };
-        if let Some(t) = &transcript {
-            if show_plaintext {
-                print_transcript(t);
-            }
-        }
-        wait_enter("Next: the TLS handshake.").await;
-        (tcp, transcript)
-    } else {
-        let (tcp, transcript) = connector.open(None).await?;
-        if let Some(t) = &transcript {
-            if show_plaintext {
-                print_transcript(t);
-            }
-        }
-        (tcp, transcript)
-    };
+    let (tcp, transcript) = open_transport(&connector, args.pause, show_plaintext).await?;
     if let Some(t) = &transcript {
         if t.injected.is_some() {
             output::warn(format!(
@@ -396,22 +334,7 @@ async fn session(
         }
     }
     if args.showcerts && !args.json {
-        let mut pem = String::new();
-        for (i, c) in s.peer_chain.iter().enumerate() {
-            let info = tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok();
-            pem.push_str(&format!(
-                "--- certificate {i}: {}\n",
-                info.map(|i| format!("s:{} i:{}", i.subject, i.issuer))
-                    .unwrap_or_default()
-            ));
-            pem.push_str(&tlskit::pki::ca::pem_encode("CERTIFICATE", c.as_ref()));
-        }
-        if body_to_stdout {
-            eprint!("{pem}");
-        } else {
-            print!("{pem}");
-            let _ = std::io::stdout().flush();
-        }
+        print_chain(&s.peer_chain, body_to_stdout);
     }
     if args.pause {
         wait_enter("TLS handshake done.").await;
@@ -423,101 +346,257 @@ async fn session(
 
     let mut stream = s.stream;
     if let Some(path) = &args.http {
-        let host_header = match (&args.servername, target.port) {
-            (Some(n), 443) => n.clone(),
-            (Some(n), p) => format!("{n}:{p}"),
-            (None, 443) => target_host_for_header(&target.host),
-            (None, p) => format!("{}:{p}", target_host_for_header(&target.host)),
+        let io = Io {
+            read_timeout,
+            body_to_stdout,
         };
-        let path = if path.starts_with('/') {
-            path.clone()
+        return http_get(
+            &args,
+            path,
+            &target,
+            &mut stream,
+            &report,
+            transcript.as_ref(),
+            io,
+        )
+        .await;
+    }
+
+    let io = Io {
+        read_timeout,
+        body_to_stdout,
+    };
+    send_and_receive(&args, &mut stream, &report, transcript.as_ref(), io).await?;
+    let _ = tokio::time::timeout(Duration::from_secs(2), stream.shutdown()).await;
+    Ok(0)
+}
+
+/// With `--trace`: a tracer that prints each step (to stderr when stdout carries JSON or the
+/// body), hooked into the key log so it sees the secrets' labels.
+fn make_tracer(
+    args: &Args,
+    body_to_stdout: bool,
+    setup: &mut config::ClientSetup,
+) -> Option<std::sync::Arc<tlskit::session::trace::Tracer>> {
+    if !args.trace {
+        return None;
+    }
+    let to_stderr = args.json || body_to_stdout;
+    let sink: tlskit::session::trace::Sink = std::sync::Arc::new(move |line: String| {
+        if to_stderr {
+            eprintln!("{line}");
         } else {
-            format!("/{path}")
-        };
-        let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: tlskit/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-            env!("CARGO_PKG_VERSION")
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    });
+    let tracer = tlskit::session::trace::Tracer::new(sink);
+    let mut cfg = (*setup.config).clone();
+    cfg.key_log = std::sync::Arc::new(tlskit::session::trace::TraceKeyLog {
+        tracer: tracer.clone(),
+        inner: cfg.key_log.clone(),
+    });
+    setup.config = std::sync::Arc::new(cfg);
+    Some(tracer)
+}
+
+/// TCP (through the proxy, if any) and the STARTTLS exchange; with `--pause`, a pause after each.
+async fn open_transport(
+    connector: &Connector,
+    pause: bool,
+    show_plaintext: bool,
+) -> Result<(tlskit::net::Connected, Option<Transcript>)> {
+    Ok(if pause {
+        // The same steps as Connector::open, with a pause after each.
+        let mut tcp = connector.connect_tcp(None).await?;
+        eprintln!(
+            "TCP connection to {} established in {} (SYN, SYN-ACK, ACK). No TLS yet.",
+            tcp.peer,
+            tlskit::net::fmt_duration(tcp.connect_time)
         );
-        stream
-            .write_all(req.as_bytes())
-            .await
-            .map_err(|e| Error::network(format!("sending the request: {e}")))?;
-        let (data, end) = receive(&mut stream, read_timeout, None).await?;
-        let (head, body) = tlskit::http::parse_full_response(&data)?;
-        let saved_to = match &args.output {
-            Some(p) if body_to_stdout => {
-                let _ = p;
-                None
-            }
-            Some(p) => {
-                tlskit::fsutil::write_atomic(p, &body, tlskit::fsutil::PUBLIC_MODE, true)?;
-                Some(p.display().to_string())
+        if let Some(p) = &tcp.proxy {
+            eprintln!(
+                "The proxy {} opened a tunnel to {} in {:.3} ms.",
+                p.url, p.destination, p.tunnel_ms
+            );
+        }
+        let transcript = match &connector.starttls {
+            Some((p, opts)) => {
+                wait_enter(&format!(
+                    "Next: the plaintext {} exchange that asks for TLS.",
+                    p.display_name()
+                ))
+                .await;
+                let t = starttls::negotiate(&mut tcp.stream, *p, opts).await?;
+                Some(t)
             }
             None => None,
         };
-        if body_to_stdout {
-            if !args.quiet {
-                eprintln!("--- HTTP response ---");
-                eprintln!("{} {} {}", head.version, head.status, head.reason);
-                for (k, v) in &head.headers {
-                    eprintln!("{k}: {v}");
-                }
-                eprintln!("({} body bytes written to stdout)", body.len());
+        if let Some(t) = &transcript {
+            if show_plaintext {
+                print_transcript(t);
             }
-            let mut out = std::io::stdout();
-            let _ = out.write_all(&body);
-            let _ = out.flush();
-            return Ok(0);
         }
-        if args.json {
-            let text = if saved_to.is_none() {
-                Some(String::from_utf8_lossy(&body).into_owned())
-            } else {
-                None
-            };
-            let http = HttpResult {
-                status: head.status,
-                reason: head.reason.clone(),
-                version: head.version.clone(),
-                headers: head.headers.clone(),
-                body_bytes: body.len(),
-                body: text,
-                saved_to,
-            };
-            let mut v = report_json(&report, transcript.as_ref())?;
-            v["http"] = serde_json::to_value(&http).map_err(|e| Error::other(e.to_string()))?;
-            v["stream_end"] = serde_json::Value::String(end);
-            output::print_json(&v)?;
-        } else {
-            if !args.quiet {
-                println!("--- HTTP response ---");
+        wait_enter("Next: the TLS handshake.").await;
+        (tcp, transcript)
+    } else {
+        let (tcp, transcript) = connector.open(None).await?;
+        if let Some(t) = &transcript {
+            if show_plaintext {
+                print_transcript(t);
             }
-            println!("{} {} {}", head.version, head.status, head.reason);
+        }
+        (tcp, transcript)
+    })
+}
+
+/// `--showcerts`: the server's chain as PEM.
+fn print_chain<C: AsRef<[u8]>>(chain: &[C], body_to_stdout: bool) {
+    let mut pem = String::new();
+    for (i, c) in chain.iter().enumerate() {
+        let info = tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok();
+        pem.push_str(&format!(
+            "--- certificate {i}: {}\n",
+            info.map(|i| format!("s:{} i:{}", i.subject, i.issuer))
+                .unwrap_or_default()
+        ));
+        pem.push_str(&tlskit::pki::ca::pem_encode("CERTIFICATE", c.as_ref()));
+    }
+    if body_to_stdout {
+        eprint!("{pem}");
+    } else {
+        print!("{pem}");
+        let _ = std::io::stdout().flush();
+    }
+}
+
+/// How the session's output goes: the read timeout, and whether stdout carries the body.
+#[derive(Clone, Copy)]
+struct Io {
+    read_timeout: Duration,
+    body_to_stdout: bool,
+}
+
+/// `--http PATH`: one GET, then the response (head and body) as text or JSON, or the body to a file.
+async fn http_get<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    args: &Args,
+    path: &str,
+    target: &tlskit::net::Target,
+    stream: &mut S,
+    report: &tlskit::session::report::ClientReport,
+    transcript: Option<&Transcript>,
+    io: Io,
+) -> Result<i32> {
+    let Io {
+        read_timeout,
+        body_to_stdout,
+    } = io;
+    let host_header = match (&args.servername, target.port) {
+        (Some(n), 443) => n.clone(),
+        (Some(n), p) => format!("{n}:{p}"),
+        (None, 443) => target_host_for_header(&target.host),
+        (None, p) => format!("{}:{p}", target_host_for_header(&target.host)),
+    };
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: tlskit/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    stream
+        .write_all(req.as_bytes())
+        .await
+        .map_err(|e| Error::network(format!("sending the request: {e}")))?;
+    let (data, end) = receive(stream, read_timeout, None).await?;
+    let (head, body) = tlskit::http::parse_full_response(&data)?;
+    let saved_to = match &args.output {
+        Some(p) if body_to_stdout => {
+            let _ = p;
+            None
+        }
+        Some(p) => {
+            tlskit::fsutil::write_atomic(p, &body, tlskit::fsutil::PUBLIC_MODE, true)?;
+            Some(p.display().to_string())
+        }
+        None => None,
+    };
+    if body_to_stdout {
+        if !args.quiet {
+            eprintln!("--- HTTP response ---");
+            eprintln!("{} {} {}", head.version, head.status, head.reason);
             for (k, v) in &head.headers {
-                println!("{k}: {v}");
+                eprintln!("{k}: {v}");
             }
-            println!();
-            let binary = body.contains(&0);
-            match &saved_to {
-                Some(p) => println!("({} body bytes written to {p})", body.len()),
-                None if binary && std::io::stdout().is_terminal() => {
-                    output::warn(format!(
-                        "the body ({} bytes) is binary and would mess up your terminal: not printed. Use -o FILE to save it, or -o - to write it to stdout anyway",
-                        body.len()
-                    ));
-                }
-                None => {
-                    let mut out = std::io::stdout();
-                    let _ = out.write_all(&body);
-                    if !body.ends_with(b"\n") && !body.is_empty() {
-                        let _ = out.write_all(b"\n");
-                    }
-                }
-            }
+            eprintln!("({} body bytes written to stdout)", body.len());
         }
+        let mut out = std::io::stdout();
+        let _ = out.write_all(&body);
+        let _ = out.flush();
         return Ok(0);
     }
+    if args.json {
+        let text = if saved_to.is_none() {
+            Some(String::from_utf8_lossy(&body).into_owned())
+        } else {
+            None
+        };
+        let http = HttpResult {
+            status: head.status,
+            reason: head.reason.clone(),
+            version: head.version.clone(),
+            headers: head.headers.clone(),
+            body_bytes: body.len(),
+            body: text,
+            saved_to,
+        };
+        let mut v = report_json(report, transcript)?;
+        v["http"] = serde_json::to_value(&http).map_err(|e| Error::other(e.to_string()))?;
+        v["stream_end"] = serde_json::Value::String(end);
+        output::print_json(&v)?;
+    } else {
+        if !args.quiet {
+            println!("--- HTTP response ---");
+        }
+        println!("{} {} {}", head.version, head.status, head.reason);
+        for (k, v) in &head.headers {
+            println!("{k}: {v}");
+        }
+        println!();
+        let binary = body.contains(&0);
+        match &saved_to {
+            Some(p) => println!("({} body bytes written to {p})", body.len()),
+            None if binary && std::io::stdout().is_terminal() => {
+                output::warn(format!(
+                    "the body ({} bytes) is binary and would mess up your terminal: not printed. Use -o FILE to save it, or -o - to write it to stdout anyway",
+                    body.len()
+                ));
+            }
+            None => {
+                let mut out = std::io::stdout();
+                let _ = out.write_all(&body);
+                if !body.ends_with(b"\n") && !body.is_empty() {
+                    let _ = out.write_all(b"\n");
+                }
+            }
+        }
+    }
+    Ok(0)
+}
 
+/// `--send` (if given), then what the server sends until it closes, idles or the read times
+/// out: echoed live as text, or as JSON at the end.
+async fn send_and_receive<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    args: &Args,
+    stream: &mut S,
+    report: &tlskit::session::report::ClientReport,
+    transcript: Option<&Transcript>,
+    io: Io,
+) -> Result<()> {
+    let read_timeout = io.read_timeout;
     if let Some(text) = &args.send {
         let bytes = common::unescape(text);
         stream
@@ -535,13 +614,13 @@ async fn session(
         let _ = std::io::stdout().flush();
     }
     let (data, end) = receive(
-        &mut stream,
+        stream,
         read_timeout,
         if echo_live { Some(()) } else { None },
     )
     .await?;
     if args.json {
-        let mut v = report_json(&report, transcript.as_ref())?;
+        let mut v = report_json(report, transcript)?;
         let rec = Received {
             bytes: data.len(),
             text: String::from_utf8_lossy(&data).into_owned(),
@@ -568,8 +647,7 @@ async fn session(
             println!("--- {} bytes received; {how} ---", data.len());
         }
     }
-    let _ = tokio::time::timeout(Duration::from_secs(2), stream.shutdown()).await;
-    Ok(0)
+    Ok(())
 }
 
 /// Writes the ladder diagram of a traced connection when the session ends, whichever way it

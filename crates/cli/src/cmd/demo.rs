@@ -46,6 +46,81 @@ fn shell_path(p: &Path) -> String {
     }
 }
 
+/// Step 1 as told: the CA's files and what it may vouch for.
+fn say_step1(created: &ca::CreatedCa, say: &dyn Fn(String)) {
+    say("1. A certificate authority for the lab".to_string());
+    say(format!(
+        "   wrote {} and {} ({}, mode 0600 key)",
+        created.certificate.display(),
+        created.key.display(),
+        created.key_type.description()
+    ));
+    say(format!(
+        "   it may only vouch for {} — never for a real site",
+        ca::LAB_NAME_CONSTRAINTS.replace(',', ", ")
+    ));
+    say(
+        "   by hand: tlskit cert ca --out ca --cn 'tlskit demo CA' --name-constraints lab\n"
+            .to_string(),
+    );
+}
+
+/// Step 2: a server certificate for localhost and loopback, signed by the demo CA.
+fn issue_server_cert(ca_dir: &Path, pem: &Path, force: bool, say: &dyn Fn(String)) -> Result<()> {
+    let authority = ca::Ca::load(ca_dir, None)?;
+    let names: Vec<String> = ["localhost", "127.0.0.1", "::1"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let req = IssueRequest {
+        names: names.clone(),
+        common_name: None,
+        server: true,
+        client: false,
+        key_type: None,
+        validity: Validity::from_flags(None, None, None, ca::DEFAULT_LEAF_DAYS)?,
+    };
+    let issued = authority.issue(&req)?;
+    issued.write(&Output::Combined(pem.to_path_buf()), force)?;
+    say("2. A server certificate for localhost, 127.0.0.1 and ::1, signed by that CA".to_string());
+    say(format!(
+        "   wrote {} (certificate, CA certificate, private key — like the seeds' localhost.pem)",
+        pem.display()
+    ));
+    say(
+        "   by hand: tlskit cert issue --ca ca --out localhost.pem localhost 127.0.0.1 ::1\n"
+            .to_string(),
+    );
+    Ok(())
+}
+
+/// What TLS did not hide, and what to try next.
+fn print_epilogue(data_len: usize, keep: bool, pem: &Path, ca_dir: &Path) {
+    println!();
+    println!("What TLS did not hide here: both addresses and ports, the server name 'localhost' (SNI travels");
+    println!("in clear in the ClientHello), and the size of the message ({} bytes of data in one record).", data_len);
+    println!();
+    println!("Try next:");
+    if keep {
+        println!("  tlskit cert show {}", shell_path(pem));
+    } else {
+        println!("  tlskit demo --dir lab    # the same, keeping the CA and certificate in ./lab (this run's folder is removed)");
+    }
+    let ca_shown = if keep {
+        shell_path(&ca_dir.join("ca.crt"))
+    } else {
+        "lab/ca/ca.crt".to_string()
+    };
+    let pem_shown = if keep {
+        shell_path(pem)
+    } else {
+        "lab/localhost.pem".to_string()
+    };
+    println!("  tlskit serve -s {pem_shown} 127.0.0.1 8443 &");
+    println!("  tlskit connect -v -p TLSv1_2 -C 'ECDH+AES128' -a {ca_shown} localhost 8443");
+    println!("  tlskit serve --help    tlskit connect --help    tlskit cert --help");
+}
+
 pub fn run(args: Args) -> Result<i32> {
     let tmp;
     let dir: PathBuf = match &args.dir {
@@ -88,47 +163,10 @@ pub fn run(args: Args) -> Result<i32> {
         )));
     }
     let created = ca::create_ca(&ca_dir, &ca_opts)?;
-    say("1. A certificate authority for the lab".to_string());
-    say(format!(
-        "   wrote {} and {} ({}, mode 0600 key)",
-        created.certificate.display(),
-        created.key.display(),
-        created.key_type.description()
-    ));
-    say(format!(
-        "   it may only vouch for {} — never for a real site",
-        ca::LAB_NAME_CONSTRAINTS.replace(',', ", ")
-    ));
-    say(
-        "   by hand: tlskit cert ca --out ca --cn 'tlskit demo CA' --name-constraints lab\n"
-            .to_string(),
-    );
+    say_step1(&created, &say);
 
     // 2. The server certificate.
-    let authority = ca::Ca::load(&ca_dir, None)?;
-    let names: Vec<String> = ["localhost", "127.0.0.1", "::1"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let req = IssueRequest {
-        names: names.clone(),
-        common_name: None,
-        server: true,
-        client: false,
-        key_type: None,
-        validity: Validity::from_flags(None, None, None, ca::DEFAULT_LEAF_DAYS)?,
-    };
-    let issued = authority.issue(&req)?;
-    issued.write(&Output::Combined(pem.clone()), args.force)?;
-    say("2. A server certificate for localhost, 127.0.0.1 and ::1, signed by that CA".to_string());
-    say(format!(
-        "   wrote {} (certificate, CA certificate, private key — like the seeds' localhost.pem)",
-        pem.display()
-    ));
-    say(
-        "   by hand: tlskit cert issue --ca ca --out localhost.pem localhost 127.0.0.1 ::1\n"
-            .to_string(),
-    );
+    issue_server_cert(&ca_dir, &pem, args.force, &say)?;
 
     // 3. The server.
     let server_setup = config::server_config(&config::ServerOptions {
@@ -143,7 +181,7 @@ pub fn run(args: Args) -> Result<i32> {
     let ca_cert = created.certificate.clone();
     let keep = args.dir.is_some();
     rt.block_on(async move {
-        let listener = server::bind("127.0.0.1", 0).await?;
+        let listener = tlskit::net::bind("127.0.0.1", 0).await?;
         let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
         say(format!("3. A TLS server on {addr} that sends one message and closes"));
         say(format!("   by hand: tlskit serve -s localhost.pem 127.0.0.1 {}\n", addr.port()));
@@ -190,21 +228,7 @@ pub fn run(args: Args) -> Result<i32> {
                 println!("Server log: {l}");
             }
         }
-        println!();
-        println!("What TLS did not hide here: both addresses and ports, the server name 'localhost' (SNI travels");
-        println!("in clear in the ClientHello), and the size of the message ({} bytes of data in one record).", data.len());
-        println!();
-        println!("Try next:");
-        if keep {
-            println!("  tlskit cert show {}", shell_path(&pem));
-        } else {
-            println!("  tlskit demo --dir lab    # the same, keeping the CA and certificate in ./lab (this run's folder is removed)");
-        }
-        let ca_shown = if keep { shell_path(&ca_dir.join("ca.crt")) } else { "lab/ca/ca.crt".to_string() };
-        let pem_shown = if keep { shell_path(&pem) } else { "lab/localhost.pem".to_string() };
-        println!("  tlskit serve -s {pem_shown} 127.0.0.1 8443 &");
-        println!("  tlskit connect -v -p TLSv1_2 -C 'ECDH+AES128' -a {ca_shown} localhost 8443");
-        println!("  tlskit serve --help    tlskit connect --help    tlskit cert --help");
+        print_epilogue(data.len(), keep, &pem, &ca_dir);
         let _ = std::io::stdout().flush();
         Ok(0)
     })

@@ -85,7 +85,7 @@ pub fn run(args: Args) -> Result<i32> {
         listen: args.listen,
         port_base: args.port_base,
     };
-    tlskit::session::server::ignore_sigpipe();
+    tlskit::net::ignore_sigpipe();
     let rt = common::runtime()?;
     rt.block_on(async move {
         let lab = lab::setup(options).await?;

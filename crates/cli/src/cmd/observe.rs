@@ -74,7 +74,7 @@ pub fn run(args: Args) -> Result<i32> {
     let json = args.json;
     let rt = common::runtime()?;
     rt.block_on(async move {
-        let listener = tlskit::session::server::bind(&listen.host, listen.port).await?;
+        let listener = tlskit::net::bind(&listen.host, listen.port).await?;
         let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
         if json {
             let v = serde_json::json!({"event": "listening", "address": addr.to_string(), "upstream": upstream.to_string()});

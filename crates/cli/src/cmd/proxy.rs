@@ -149,7 +149,7 @@ pub fn run(args: Args) -> Result<i32> {
     }
     let rt = common::runtime()?;
     rt.block_on(async move {
-        let listener = tlskit::session::server::bind(&listen.host, listen.port).await?;
+        let listener = tlskit::net::bind(&listen.host, listen.port).await?;
         let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
         let up = match &upstream {
             UpstreamMode::Fixed(t) => format!("upstream {t}"),

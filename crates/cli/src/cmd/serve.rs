@@ -122,31 +122,7 @@ pub fn run(args: Args) -> Result<i32> {
             "tlskit serve needs a certificate: -s server.pem (make one with `tlskit cert ca --out ca` and `tlskit cert issue --ca ca --out server.pem localhost 127.0.0.1`)",
         ));
     };
-    let mode = if args.echo {
-        Mode::Echo
-    } else if args.http {
-        if let Some(r) = &args.root {
-            if !r.is_dir() {
-                return Err(Error::input(format!(
-                    "--root {}: not a directory",
-                    r.display()
-                )));
-            }
-        }
-        Mode::Http {
-            root: args.root.clone(),
-        }
-    } else if let Some(f) = &args.forward {
-        Mode::Forward(tlskit::net::Target::parse(f, None)?)
-    } else if let Some(path) = &args.message_file {
-        Mode::Message(read_message_file(path)?)
-    } else {
-        Mode::Message(
-            args.message
-                .clone()
-                .unwrap_or_else(|| server::DEFAULT_MESSAGE.to_string()),
-        )
-    };
+    let mode = mode_of(&args)?;
     let opts = config::ServerOptions {
         cert,
         key: args.key.clone(),
@@ -167,28 +143,12 @@ pub fn run(args: Args) -> Result<i32> {
     };
     // Bind first: a port in use must fail before anything is created (the key log file).
     let rt = common::runtime()?;
-    let listener = rt.block_on(server::bind(&host, port))?;
+    let listener = rt.block_on(tlskit::net::bind(&host, port))?;
     let setup = config::server_config(&opts)?;
     for n in &setup.notes {
         crate::output::warn(n);
     }
-    if let Some(leaf) = setup
-        .chain
-        .first()
-        .and_then(|c| tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok())
-    {
-        if leaf.expired {
-            crate::output::warn(format!(
-                "the certificate {} expired on {}: clients that verify will refuse it (\"certificate has expired\"); issue a new one with `tlskit cert issue`",
-                leaf.subject, leaf.not_after
-            ));
-        } else if leaf.not_yet_valid {
-            crate::output::warn(format!(
-                "the certificate {} is not valid before {}: clients that verify will refuse it until then (check the clocks)",
-                leaf.subject, leaf.not_before
-            ));
-        }
-    }
+    warn_about_dates(&setup);
     if let Some(k) = &setup.keylog {
         crate::output::warn(format!(
             "writing TLS secrets to {} — anyone with this file can decrypt the sessions",
@@ -211,10 +171,10 @@ pub fn run(args: Args) -> Result<i32> {
         ));
     }
     // Thousands of connections need thousands of descriptors: take what the hard limit allows.
-    server::raise_open_files_limit();
+    tlskit::net::raise_open_files_limit();
     // A client that vanishes must not take the server down with SIGPIPE (see ignore_sigpipe);
     // from here on stdout is written with `say`, which tolerates a closed pipe.
-    server::ignore_sigpipe();
+    tlskit::net::ignore_sigpipe();
     rt.block_on(async move {
         let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
         let leaf = setup.chain.first().and_then(|c| tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok());
@@ -222,13 +182,7 @@ pub fn run(args: Args) -> Result<i32> {
             .map(|l| format!("{} ({})", l.subject, report::san_names(&l).join(", ")))
             .unwrap_or_else(|| "?".into());
         let versions = if opts.protocols.is_empty() { "TLSv1.2, TLSv1.3".to_string() } else { opts.protocols.join(", ") };
-        let mode_text = match &mode {
-            Mode::Message(_) => "message".to_string(),
-            Mode::Echo => "echo".to_string(),
-            Mode::Http { root: Some(r) } => format!("http, files from {}", r.display()),
-            Mode::Http { root: None } => "http, session page".to_string(),
-            Mode::Forward(t) => format!("forward to {t}"),
-        };
+        let mode_text = mode_text(&mode);
         if args.json {
             let v = serde_json::json!({"event": "listening", "address": addr.to_string(), "versions": versions, "certificate": who, "mode": mode_text});
             say(&v.to_string());
@@ -269,6 +223,67 @@ pub fn run(args: Args) -> Result<i32> {
         }
         Ok(0)
     })
+}
+
+/// What the server does with a connection, from the mode flags.
+fn mode_of(args: &Args) -> Result<Mode> {
+    Ok(if args.echo {
+        Mode::Echo
+    } else if args.http {
+        if let Some(r) = &args.root {
+            if !r.is_dir() {
+                return Err(Error::input(format!(
+                    "--root {}: not a directory",
+                    r.display()
+                )));
+            }
+        }
+        Mode::Http {
+            root: args.root.clone(),
+        }
+    } else if let Some(f) = &args.forward {
+        Mode::Forward(tlskit::net::Target::parse(f, None)?)
+    } else if let Some(path) = &args.message_file {
+        Mode::Message(read_message_file(path)?)
+    } else {
+        Mode::Message(
+            args.message
+                .clone()
+                .unwrap_or_else(|| server::DEFAULT_MESSAGE.to_string()),
+        )
+    })
+}
+
+/// Warn when the certificate is expired or not yet valid: clients that verify will refuse it.
+fn warn_about_dates(setup: &config::ServerSetup) {
+    if let Some(leaf) = setup
+        .chain
+        .first()
+        .and_then(|c| tlskit::pki::inspect::CertInfo::from_der(c.as_ref()).ok())
+    {
+        if leaf.expired {
+            crate::output::warn(format!(
+                "the certificate {} expired on {}: clients that verify will refuse it (\"certificate has expired\"); issue a new one with `tlskit cert issue`",
+                leaf.subject, leaf.not_after
+            ));
+        } else if leaf.not_yet_valid {
+            crate::output::warn(format!(
+                "the certificate {} is not valid before {}: clients that verify will refuse it until then (check the clocks)",
+                leaf.subject, leaf.not_before
+            ));
+        }
+    }
+}
+
+/// The mode in the listening line.
+fn mode_text(mode: &Mode) -> String {
+    match mode {
+        Mode::Message(_) => "message".to_string(),
+        Mode::Echo => "echo".to_string(),
+        Mode::Http { root: Some(r) } => format!("http, files from {}", r.display()),
+        Mode::Http { root: None } => "http, session page".to_string(),
+        Mode::Forward(t) => format!("forward to {t}"),
+    }
 }
 
 /// The message for `--message-file`: the file's bytes as text (`-`: standard input), at most

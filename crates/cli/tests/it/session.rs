@@ -1070,3 +1070,86 @@ fn demo_runs_the_whole_story_and_can_keep_its_files() {
     run(&["demo", "--dir", p(&lab)]).failed_with(1, "pass --force");
     run(&["demo", "--dir", p(&lab), "--force"]).ok();
 }
+
+/// Issue 13: an existing key log that other users can read is not appended to, and `--keylog`
+/// does not follow a symbolic link (someone could point it at a file of theirs); a 0600 file is
+/// appended to as before. Against openssl s_server.
+#[test]
+fn keylog_refuses_open_files_and_symlinks() {
+    use std::os::unix::fs::PermissionsExt;
+    let pki = Pki::new("ecdsa-p256");
+    let (crt, key) = pki.issue("server", &["localhost", "127.0.0.1"], &[]);
+    let (_srv, port) = s_server(&crt, &key, &["-www"]);
+    let port = port.to_string();
+    let connect = |keys: &std::path::Path| {
+        run(&[
+            "connect",
+            "--keylog",
+            p(keys),
+            "-a",
+            p(&pki.ca_cert()),
+            "--http",
+            "/",
+            "localhost",
+            &port,
+        ])
+    };
+
+    let open = pki.path("open-keys.log");
+    std::fs::write(&open, "# someone else's\n").unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r = connect(&open);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is open to other users (mode 0644)") && r.stderr.contains("chmod 600"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "one line: {}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&open).unwrap(),
+        "# someone else's\n"
+    );
+
+    let victim = pki.path("victim.txt");
+    std::fs::write(&victim, "untouched\n").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = pki.path("link-keys.log");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let r = connect(&link);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("is a symbolic link"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
+
+    let good = pki.path("good-keys.log");
+    std::fs::write(&good, "").unwrap();
+    std::fs::set_permissions(&good, std::fs::Permissions::from_mode(0o600)).unwrap();
+    connect(&good).ok();
+    let text = std::fs::read_to_string(&good).unwrap();
+    assert!(text.contains("CLIENT_TRAFFIC_SECRET_0 "), "{text}");
+}
+
+/// Issue 13: a ServerHello cut short (a hostile_server sends the first bytes of one and stalls)
+/// is reported as truncated, not as a server that "did not answer".
+#[test]
+fn connect_says_a_truncated_server_hello_was_truncated() {
+    use std::io::{Read, Write};
+    let hostile_server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hostile_server.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        let (mut c, _) = hostile_server.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = c.read(&mut buf);
+        // A handshake record announcing 80 bytes, of which only the ServerHello's start arrives.
+        let _ = c.write_all(&[
+            0x16, 0x03, 0x03, 0x00, 0x50, 0x02, 0x00, 0x00, 0x4c, 0x03, 0x03,
+        ]);
+        std::thread::sleep(Duration::from_secs(4));
+    });
+    let r = run(&["connect", "--timeout", "2", "127.0.0.1", &port.to_string()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("sent 11 bytes"), "{}", r.stderr);
+    assert!(r.stderr.contains("truncated"), "{}", r.stderr);
+    assert!(!r.stderr.contains("did not answer"), "{}", r.stderr);
+    let _ = t.join();
+}

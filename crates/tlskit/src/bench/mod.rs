@@ -29,10 +29,10 @@ use transfer::*;
 
 use crate::error::{Error, Result};
 use crate::http;
+use crate::net::ReadAhead;
 use crate::net::{self, Target};
 use crate::session::config::ClientSetup;
 use crate::session::report::Negotiated;
-use crate::session::server::ReadAhead;
 use crate::session::verify::{self, ErrorContext};
 use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
@@ -341,53 +341,13 @@ async fn handshakes(ctx: &Arc<Ctx>, opts: &BenchOptions, report: &mut BenchRepor
         .await
         .map_err(Failure::into_error)?;
     if resume {
-        // One unmeasured exchange per connection, so that every connection starts with a ticket.
-        let mut warm = tokio::task::JoinSet::new();
-        for _ in 0..opts.connections {
-            let ctx = ctx.clone();
-            warm.spawn(async move {
-                let mut buf = vec![0u8; 16 * 1024];
-                let _ = ctx
-                    .small_exchange(&mut buf, Instant::now() + ctx.timeout)
-                    .await;
-            });
-        }
-        while warm.join_next().await.is_some() {}
+        warm_up(ctx, opts.connections).await;
     }
     let server0 = procfs::snapshot(&opts.server_pids);
     let client0 = procfs::self_cpu_seconds();
     let start = Instant::now();
     let end = start + opts.duration;
-    let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..opts.connections {
-        let ctx = ctx.clone();
-        workers.spawn(async move {
-            let mut st = WorkerStats::default();
-            let mut buf = vec![0u8; 16 * 1024];
-            while Instant::now() < end {
-                let deadline = (Instant::now() + ctx.timeout).min(end + GRACE);
-                let r = ctx.small_exchange(&mut buf, deadline).await;
-                if Instant::now() > end {
-                    break; // finished after the end: not counted
-                }
-                match r {
-                    Ok(s) => st.add(s),
-                    Err(f) => {
-                        st.fail(f);
-                        // Do not spin on a server that refuses everything.
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                    }
-                }
-            }
-            st
-        });
-    }
-    let mut all = WorkerStats::default();
-    while let Some(r) = workers.join_next().await {
-        if let Ok(st) = r {
-            all.merge(st);
-        }
-    }
+    let mut all = handshake_workers(ctx, opts.connections, end).await;
     let elapsed = opts.duration.as_secs_f64();
     let client_s = procfs::self_cpu_seconds() - client0;
     let server1 = procfs::snapshot(&opts.server_pids);
@@ -456,6 +416,56 @@ async fn handshakes(ctx: &Arc<Ctx>, opts: &BenchOptions, report: &mut BenchRepor
         )));
     }
     Ok(())
+}
+
+/// One unmeasured exchange per connection, so that every connection starts with a ticket.
+async fn warm_up(ctx: &Arc<Ctx>, connections: usize) {
+    let mut warm = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        let ctx = ctx.clone();
+        warm.spawn(async move {
+            let mut buf = vec![0u8; 16 * 1024];
+            let _ = ctx
+                .small_exchange(&mut buf, Instant::now() + ctx.timeout)
+                .await;
+        });
+    }
+    while warm.join_next().await.is_some() {}
+}
+
+/// `connections` workers doing small exchanges until `end`; their statistics merged.
+async fn handshake_workers(ctx: &Arc<Ctx>, connections: usize, end: Instant) -> WorkerStats {
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        let ctx = ctx.clone();
+        workers.spawn(async move {
+            let mut st = WorkerStats::default();
+            let mut buf = vec![0u8; 16 * 1024];
+            while Instant::now() < end {
+                let deadline = (Instant::now() + ctx.timeout).min(end + GRACE);
+                let r = ctx.small_exchange(&mut buf, deadline).await;
+                if Instant::now() > end {
+                    break; // finished after the end: not counted
+                }
+                match r {
+                    Ok(s) => st.add(s),
+                    Err(f) => {
+                        st.fail(f);
+                        // Do not spin on a server that refuses everything.
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                }
+            }
+            st
+        });
+    }
+    let mut all = WorkerStats::default();
+    while let Some(r) = workers.join_next().await {
+        if let Ok(st) = r {
+            all.merge(st);
+        }
+    }
+    all
 }
 
 fn round2(v: f64) -> f64 {

@@ -6,6 +6,8 @@ use crate::error::{Error, Result};
 /// CPU seconds (user + system) this process has used so far, all threads.
 pub fn self_cpu_seconds() -> f64 {
     #[cfg(unix)]
+    // SAFETY: rusage is plain data (all-zero is a valid value); getrusage writes into it and
+    // nothing else.
     unsafe {
         let mut ru: libc::rusage = std::mem::zeroed();
         if libc::getrusage(libc::RUSAGE_SELF, &mut ru) == 0 {
@@ -19,6 +21,7 @@ pub fn self_cpu_seconds() -> f64 {
 fn clock_ticks() -> f64 {
     #[cfg(unix)]
     {
+        // SAFETY: sysconf only reads a configuration value; no memory is passed.
         let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
         if t > 0 {
             return t as f64;

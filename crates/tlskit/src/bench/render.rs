@@ -73,6 +73,29 @@ pub fn render_text(r: &BenchReport) -> String {
             .collect();
         out.push_str(&format!("  http status   {}\n", s.join(", ")));
     }
+    render_transfers(&mut out, r);
+    render_errors(&mut out, r);
+    let mut cpu = format!("client {:.2} s", r.cpu.client_s);
+    if let Some(ms) = r.cpu.client_ms_per_handshake {
+        cpu.push_str(&format!(" ({ms:.3} ms/handshake)"));
+    }
+    if let Some(s) = r.cpu.server_s {
+        cpu.push_str(&format!("; server {s:.2} s"));
+        if let Some(ms) = r.cpu.server_ms_per_handshake {
+            cpu.push_str(&format!(" ({ms:.3} ms/handshake)"));
+        }
+        let pids: Vec<String> = r.cpu.server_pids.iter().map(|p| p.to_string()).collect();
+        cpu.push_str(&format!(" [pid {}]", pids.join(",")));
+    }
+    out.push_str(&format!("  cpu           {cpu}\n"));
+    for n in &r.notes {
+        out.push_str(&format!("  note: {n}\n"));
+    }
+    out
+}
+
+/// The bulk transfer rates and the idle connections held.
+fn render_transfers(out: &mut String, r: &BenchReport) {
     if let Some(b) = &r.bulk {
         for (dir, t) in [("download", &b.down), ("upload", &b.up)] {
             if let Some(t) = t {
@@ -104,6 +127,10 @@ pub fn render_text(r: &BenchReport) -> String {
             ));
         }
     }
+}
+
+/// The errors by kind, with the first message of each.
+fn render_errors(out: &mut String, r: &BenchReport) {
     if r.errors.total == 0 {
         out.push_str("  errors        none\n");
     } else {
@@ -122,21 +149,4 @@ pub fn render_text(r: &BenchReport) -> String {
             out.push_str(&format!("                first {k}: {m}\n"));
         }
     }
-    let mut cpu = format!("client {:.2} s", r.cpu.client_s);
-    if let Some(ms) = r.cpu.client_ms_per_handshake {
-        cpu.push_str(&format!(" ({ms:.3} ms/handshake)"));
-    }
-    if let Some(s) = r.cpu.server_s {
-        cpu.push_str(&format!("; server {s:.2} s"));
-        if let Some(ms) = r.cpu.server_ms_per_handshake {
-            cpu.push_str(&format!(" ({ms:.3} ms/handshake)"));
-        }
-        let pids: Vec<String> = r.cpu.server_pids.iter().map(|p| p.to_string()).collect();
-        cpu.push_str(&format!(" [pid {}]", pids.join(",")));
-    }
-    out.push_str(&format!("  cpu           {cpu}\n"));
-    for n in &r.notes {
-        out.push_str(&format!("  note: {n}\n"));
-    }
-    out
 }

@@ -94,14 +94,7 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
     if !listen.is_unspecified() && !listen.is_loopback() {
         names.push(listen.to_string());
     }
-    let request = |names: &[String], validity: Validity| IssueRequest {
-        names: names.to_vec(),
-        common_name: None,
-        server: true,
-        client: false,
-        key_type: Some(ca::KeyType::EcdsaP256),
-        validity,
-    };
+    let request = leaf_request;
     let normal = window(None, ca::DEFAULT_LEAF_DAYS)?;
     let mut by_name = HashMap::new();
     let mut good_serials = Vec::new();
@@ -138,37 +131,7 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
         write_served(&lab.join("self-signed.pem"), &selfie, &[])?,
     );
 
-    // untrusted-root: a second CA nobody installs.
-    let untrusted_dir = lab.join("untrusted-ca");
-    ca::create_ca(
-        &untrusted_dir,
-        &CaOptions {
-            force: true,
-            ..CaOptions::lab("tlskit lab UNTRUSTED root")
-        },
-    )?;
-    let untrusted = Ca::load(&untrusted_dir, None)?;
-    let u = untrusted.issue(&request(&names, normal))?;
-    by_name.insert(
-        "untrusted-root",
-        write_served(&lab.join("untrusted-root.pem"), &u, &[untrusted.cert_der()])?,
-    );
-
-    // incomplete-chain: issued by an intermediate the server does not send.
-    let inter_dir = lab.join("intermediate");
-    lab_ca.issue_intermediate(
-        &inter_dir,
-        "tlskit lab intermediate CA",
-        window(None, 3650)?,
-    )?;
-    let inter = Ca::load(&inter_dir, None)?;
-    let ic = inter.issue(&request(&names, normal))?;
-    by_name.insert(
-        "incomplete-chain",
-        write_served(&lab.join("incomplete-chain.pem"), &ic, &[])?,
-    );
-    // The complete chain, for comparison.
-    write_served(&lab.join("complete-chain.pem"), &ic, &[inter.cert_der()])?;
+    other_chains(&lab, &lab_ca, &names, normal, &mut by_name)?;
 
     // revoked: points at the lab's CRL and OCSP responder, and is revoked there.
     let revoked = lab_ca.issue_with(
@@ -188,26 +151,6 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
     by_name.insert(
         "revoked",
         write_served(&lab.join("revoked.pem"), &revoked, &[&lab_ca_cert])?,
-    );
-
-    // sha1-signature: an intermediate re-signs its leaf with SHA-1 (so any lab CA key type works).
-    let sha1_dir = lab.join("sha1-intermediate");
-    lab_ca.issue_intermediate(
-        &sha1_dir,
-        "tlskit lab SHA-1 intermediate",
-        window(None, 3650)?,
-    )?;
-    let sha1_ca = Ca::load(&sha1_dir, None)?;
-    let leaf = sha1_ca.issue(&request(&names, normal))?;
-    let resigned = sha1_ca.resign_sha1(&leaf.cert)?;
-    let leaf = leaf.with_certificate(resigned)?;
-    by_name.insert(
-        "sha1-signature",
-        write_served(
-            &lab.join("sha1-signature.pem"),
-            &leaf,
-            &[sha1_ca.cert_der()],
-        )?,
     );
 
     // no-sni-different-cert: the right certificate by SNI, a fallback without.
@@ -239,20 +182,7 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
     good_serials.push(serial_of(&rsa_issued.cert));
     let rsa = write_served(&lab.join("legacy-rsa.pem"), &rsa_issued, &[])?;
 
-    // The CRL as files too (DER and PEM), for curl --crlfile and openssl crl.
-    let crl = lab_ca.crl(&revoked_list, 7)?;
-    crate::fsutil::write_atomic(
-        &lab.join("revoked.crl"),
-        &crl,
-        crate::fsutil::PUBLIC_MODE,
-        true,
-    )?;
-    crate::fsutil::write_atomic(
-        &lab.join("revoked.crl.pem"),
-        ca::pem_encode("X509 CRL", &crl).as_bytes(),
-        crate::fsutil::PUBLIC_MODE,
-        true,
-    )?;
+    write_crl(&lab, &lab_ca, &revoked_list)?;
 
     Ok(Material {
         ca_dir: dir.to_path_buf(),
@@ -265,6 +195,100 @@ pub fn make(dir: &Path, listen: IpAddr, responder_url: &str) -> Result<Material>
         rsa,
         lab_dir: lab,
     })
+}
+
+/// A server certificate request for `names`: ECDSA P-256, as the lab's leaves are.
+fn leaf_request(names: &[String], validity: Validity) -> IssueRequest {
+    IssueRequest {
+        names: names.to_vec(),
+        common_name: None,
+        server: true,
+        client: false,
+        key_type: Some(ca::KeyType::EcdsaP256),
+        validity,
+    }
+}
+
+/// The servers whose chain involves another CA: untrusted-root, incomplete-chain (and the
+/// complete chain for comparison), sha1-signature.
+fn other_chains(
+    lab: &Path,
+    lab_ca: &Ca,
+    names: &[String],
+    normal: Validity,
+    by_name: &mut HashMap<&'static str, Served>,
+) -> Result<()> {
+    let request = leaf_request;
+    // untrusted-root: a second CA nobody installs.
+    let untrusted_dir = lab.join("untrusted-ca");
+    ca::create_ca(
+        &untrusted_dir,
+        &CaOptions {
+            force: true,
+            ..CaOptions::lab("tlskit lab UNTRUSTED root")
+        },
+    )?;
+    let untrusted = Ca::load(&untrusted_dir, None)?;
+    let u = untrusted.issue(&request(names, normal))?;
+    by_name.insert(
+        "untrusted-root",
+        write_served(&lab.join("untrusted-root.pem"), &u, &[untrusted.cert_der()])?,
+    );
+
+    // incomplete-chain: issued by an intermediate the server does not send.
+    let inter_dir = lab.join("intermediate");
+    lab_ca.issue_intermediate(
+        &inter_dir,
+        "tlskit lab intermediate CA",
+        window(None, 3650)?,
+    )?;
+    let inter = Ca::load(&inter_dir, None)?;
+    let ic = inter.issue(&request(names, normal))?;
+    by_name.insert(
+        "incomplete-chain",
+        write_served(&lab.join("incomplete-chain.pem"), &ic, &[])?,
+    );
+    // The complete chain, for comparison.
+    write_served(&lab.join("complete-chain.pem"), &ic, &[inter.cert_der()])?;
+
+    // sha1-signature: an intermediate re-signs its leaf with SHA-1 (so any lab CA key type works).
+    let sha1_dir = lab.join("sha1-intermediate");
+    lab_ca.issue_intermediate(
+        &sha1_dir,
+        "tlskit lab SHA-1 intermediate",
+        window(None, 3650)?,
+    )?;
+    let sha1_ca = Ca::load(&sha1_dir, None)?;
+    let leaf = sha1_ca.issue(&request(names, normal))?;
+    let resigned = sha1_ca.resign_sha1(&leaf.cert)?;
+    let leaf = leaf.with_certificate(resigned)?;
+    by_name.insert(
+        "sha1-signature",
+        write_served(
+            &lab.join("sha1-signature.pem"),
+            &leaf,
+            &[sha1_ca.cert_der()],
+        )?,
+    );
+    Ok(())
+}
+
+/// The CRL as files too (DER and PEM), for curl --crlfile and openssl crl.
+fn write_crl(lab: &Path, lab_ca: &Ca, revoked_list: &[RevokedCert]) -> Result<()> {
+    let crl = lab_ca.crl(revoked_list, 7)?;
+    crate::fsutil::write_atomic(
+        &lab.join("revoked.crl"),
+        &crl,
+        crate::fsutil::PUBLIC_MODE,
+        true,
+    )?;
+    crate::fsutil::write_atomic(
+        &lab.join("revoked.crl.pem"),
+        ca::pem_encode("X509 CRL", &crl).as_bytes(),
+        crate::fsutil::PUBLIC_MODE,
+        true,
+    )?;
+    Ok(())
 }
 
 fn key_of(s: &Served) -> Result<PrivateKeyDer<'static>> {

@@ -140,7 +140,7 @@ pub async fn setup(options: LabOptions) -> Result<Lab> {
     let mut listeners = Vec::new();
     for spec in ENDPOINTS.iter().filter(|s| s.server == Server::Rustls) {
         let addr = SocketAddr::new(options.listen, options.port_base + spec.offset);
-        let l = crate::session::server::bind(&options.listen.to_string(), addr.port())
+        let l = crate::net::bind(&options.listen.to_string(), addr.port())
             .await
             .map_err(|e| {
                 Error::network(format!(

@@ -1,9 +1,16 @@
-//! Targets, name resolution and TCP connections with timings and errors in words; outbound
-//! proxies; STARTTLS.
+//! Targets, name resolution and TCP connections with timings and errors in words; listening
+//! sockets and the process set-up of servers; outbound proxies; STARTTLS.
 
+mod listen;
+mod process;
 pub mod proxy;
+mod readahead;
 pub mod starttls;
 pub mod target;
+
+pub use listen::bind;
+pub use process::{ignore_sigpipe, raise_open_files_limit};
+pub use readahead::ReadAhead;
 
 use crate::error::{Error, Result};
 use std::fmt;

@@ -318,31 +318,7 @@ impl CaptureReader {
             let block_start = self.offset;
             self.offset += 8;
             if h[0..4] == [0x0a, 0x0d, 0x0d, 0x0a] {
-                // A new section: its own byte order and interfaces.
-                let total_bytes = [h[4], h[5], h[6], h[7]];
-                let mut rest = [0u8; 4];
-                self.read_exact_or(&mut rest, "a pcapng section header")?;
-                let endian = match u32::from_le_bytes(rest) {
-                    0x1a2b_3c4d => Endian::Little,
-                    0x4d3c_2b1a => Endian::Big,
-                    _ => {
-                        return Err(
-                            self.malformed("a pcapng section header has no valid byte-order magic")
-                        )
-                    }
-                };
-                let total = endian.u32(&total_bytes) as usize;
-                if total < 28 || total % 4 != 0 || total > MAX_BLOCK {
-                    return Err(self.malformed(format!(
-                        "a pcapng section header claims an impossible length ({total})"
-                    )));
-                }
-                let mut skip = vec![0u8; total - 12];
-                self.read_exact_or(&mut skip, "a pcapng section header")?;
-                self.kind = Kind::Pcapng {
-                    endian,
-                    interfaces: Vec::new(),
-                };
+                self.start_section(&h)?;
                 continue;
             }
             let Kind::Pcapng { endian, .. } = self.kind else {
@@ -434,6 +410,34 @@ impl CaptureReader {
                 _ => {} // name resolution, statistics, journal, custom blocks: not needed
             }
         }
+    }
+
+    /// A section header block (its first 8 bytes in `h`): a new section with its own byte order
+    /// and interfaces.
+    fn start_section(&mut self, h: &[u8; 8]) -> Result<()> {
+        let total_bytes = [h[4], h[5], h[6], h[7]];
+        let mut rest = [0u8; 4];
+        self.read_exact_or(&mut rest, "a pcapng section header")?;
+        let endian = match u32::from_le_bytes(rest) {
+            0x1a2b_3c4d => Endian::Little,
+            0x4d3c_2b1a => Endian::Big,
+            _ => {
+                return Err(self.malformed("a pcapng section header has no valid byte-order magic"))
+            }
+        };
+        let total = endian.u32(&total_bytes) as usize;
+        if total < 28 || total % 4 != 0 || total > MAX_BLOCK {
+            return Err(self.malformed(format!(
+                "a pcapng section header claims an impossible length ({total})"
+            )));
+        }
+        let mut skip = vec![0u8; total - 12];
+        self.read_exact_or(&mut skip, "a pcapng section header")?;
+        self.kind = Kind::Pcapng {
+            endian,
+            interfaces: Vec::new(),
+        };
+        Ok(())
     }
 
     fn interface(&self, i: usize) -> Result<Interface> {

@@ -5,6 +5,7 @@
 //!
 //! * [`file`] — pcap and pcapng readers.
 //! * [`packet`] — frames → TCP segments.
+//! * `keylog.rs` — NSS key log files ([`KeyLog`]); `render.rs` — the reports as text.
 //!
 //! Each direction of a stream is reassembled by sequence number (retransmissions and overlaps
 //! dropped, out-of-order segments held until the gap fills) and fed to the observer's
@@ -12,15 +13,18 @@
 
 pub mod dns;
 pub mod file;
+mod keylog;
 pub mod packet;
+mod render;
 pub mod svg;
 
-use crate::error::{file_error, Error, Result};
-use crate::observe::analyze::{self, fmt_ms, Analysis, Analyzer, Direction};
+pub use keylog::KeyLog;
+
+use crate::error::{file_error, Result};
+use crate::observe::analyze::{fmt_ms, Analysis, Analyzer, Direction};
 use packet::{Decoded, TcpSegment, ACK, FIN, RST, SYN};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -444,98 +448,6 @@ fn summary_line(tcp: &TcpTimes, tls: &Analysis, stats: &Reassembly) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Key log files.
-
-/// An NSS key log: labels per client random.
-#[derive(Debug, Clone)]
-pub struct KeyLog {
-    pub path: PathBuf,
-    entries: HashMap<String, BTreeSet<String>>,
-    pub malformed_lines: usize,
-}
-
-const TLS13_LABELS: [&str; 4] = [
-    "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
-    "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-    "CLIENT_TRAFFIC_SECRET_0",
-    "SERVER_TRAFFIC_SECRET_0",
-];
-
-impl KeyLog {
-    /// Read `LABEL <client random hex> <secret hex>` lines (comments and blank lines skipped).
-    pub fn load(path: &Path) -> Result<KeyLog> {
-        let bytes = crate::pki::load::read_file(path)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let mut entries: HashMap<String, BTreeSet<String>> = HashMap::new();
-        let mut malformed = 0;
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let mut it = line.split_whitespace();
-            let (Some(label), Some(random), Some(secret), None) =
-                (it.next(), it.next(), it.next(), it.next())
-            else {
-                malformed += 1;
-                continue;
-            };
-            let is_hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
-            if !label
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-                || random.len() != 64
-                || !is_hex(random)
-                || !is_hex(secret)
-            {
-                malformed += 1;
-                continue;
-            }
-            entries
-                .entry(random.to_ascii_lowercase())
-                .or_default()
-                .insert(label.to_string());
-        }
-        if entries.is_empty() {
-            return Err(Error::input(format!(
-                "{} holds no key log lines (expected NSS key log lines such as 'CLIENT_RANDOM <64 hex digits> <secret>', written by `tlskit connect --keylog FILE` or SSLKEYLOGFILE)",
-                path.display()
-            )));
-        }
-        Ok(KeyLog {
-            path: path.to_path_buf(),
-            entries,
-            malformed_lines: malformed,
-        })
-    }
-
-    /// Distinct sessions (client randoms) in the file.
-    pub fn sessions(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// What the log holds for a session with this client random (hex).
-    pub fn coverage(&self, random: &str, version: Option<&str>) -> KeylogCoverage {
-        let labels: Vec<String> = self
-            .entries
-            .get(&random.to_ascii_lowercase())
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default();
-        let has = |l: &str| labels.iter().any(|x| x == l);
-        let complete = match version {
-            Some("TLSv1.3") => TLS13_LABELS.iter().all(|l| has(l)),
-            Some(_) => has("CLIENT_RANDOM"),
-            None => !labels.is_empty(),
-        };
-        KeylogCoverage {
-            covered: !labels.is_empty(),
-            complete,
-            labels,
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // The whole capture.
 
 /// Read a capture and analyse every TCP stream in it.
@@ -621,6 +533,40 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
             s.on_segment(&seg, pkt.ts);
         }
     }
+    count_warnings(&mut warnings, packets, tcp_packets, fragments, &link_types);
+    for s in streams.into_iter().flatten() {
+        if let Some(d) = &s.dns_bytes {
+            dns_seen.tcp_stream(s.client, s.server, s.first_ts, d);
+        }
+        finished.push(s.finish(keylog.as_ref()));
+    }
+    finished.sort_by_key(|s| s.index);
+    let dns = dns_seen.link(&mut finished);
+    let keylog_summary = keylog.as_ref().map(|k| keylog_summary(k, &finished));
+    Ok(CaptureReport {
+        file: path.display().to_string(),
+        format: reader.format().name().to_string(),
+        link_types: link_types
+            .iter()
+            .map(|l| file::link_type_name(*l))
+            .collect(),
+        packets,
+        tcp_packets,
+        streams: finished,
+        keylog: keylog_summary,
+        dns,
+        warnings,
+    })
+}
+
+/// What the counts say is wrong with the capture as a whole (no packets, no TCP, fragments).
+fn count_warnings(
+    warnings: &mut Vec<String>,
+    packets: u64,
+    tcp_packets: u64,
+    fragments: u64,
+    link_types: &BTreeSet<u32>,
+) {
     if packets == 0 {
         warnings.push("the capture holds no packets".to_string());
     } else if tcp_packets == 0 {
@@ -637,15 +583,11 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
     if fragments > 0 {
         warnings.push(format!("{fragments} IP fragments were not reassembled"));
     }
-    for s in streams.into_iter().flatten() {
-        if let Some(d) = &s.dns_bytes {
-            dns_seen.tcp_stream(s.client, s.server, s.first_ts, d);
-        }
-        finished.push(s.finish(keylog.as_ref()));
-    }
-    finished.sort_by_key(|s| s.index);
-    let dns = dns_seen.link(&mut finished);
-    let keylog_summary = keylog.as_ref().map(|k| KeylogSummary {
+}
+
+/// Which streams the key log covers.
+fn keylog_summary(k: &KeyLog, finished: &[StreamReport]) -> KeylogSummary {
+    KeylogSummary {
         file: k.path.display().to_string(),
         sessions: k.sessions(),
         covered_streams: finished
@@ -659,21 +601,7 @@ pub fn analyze_file(path: &Path, opts: &PcapOptions) -> Result<CaptureReport> {
             .map(|s| s.index)
             .collect(),
         malformed_lines: k.malformed_lines,
-    });
-    Ok(CaptureReport {
-        file: path.display().to_string(),
-        format: reader.format().name().to_string(),
-        link_types: link_types
-            .iter()
-            .map(|l| file::link_type_name(*l))
-            .collect(),
-        packets,
-        tcp_packets,
-        streams: finished,
-        keylog: keylog_summary,
-        dns,
-        warnings,
-    })
+    }
 }
 
 /// DNS messages seen so far, paired into exchanges at the end.
@@ -798,229 +726,6 @@ pub fn check_readable(path: &Path) -> Result<()> {
     std::fs::metadata(path)
         .map(|_| ())
         .map_err(|e| file_error(path, "read", &e))
-}
-
-impl StreamReport {
-    /// The stream as text: a merged TCP + TLS timeline, the hellos, the answer line.
-    pub fn render_text(&self) -> String {
-        let mut s = String::new();
-        let kind = if let Some(v) = &self.tls.version {
-            v.clone()
-        } else if self.tls.not_tls.is_some() {
-            "not TLS".into()
-        } else if self.tls.client_hello.is_some() {
-            "TLS".into()
-        } else {
-            "no TLS seen".into()
-        };
-        let sni = self
-            .tls
-            .client_hello
-            .as_ref()
-            .and_then(|c| c.sni.clone())
-            .map(|n| format!(", SNI {}", crate::escape::text(&n)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            s,
-            "stream {}: {} -> {} ({} packets, {kind}{sni})",
-            self.index, self.client, self.server, self.packets
-        );
-        if let Some(d) = &self.dns {
-            let _ = writeln!(
-                s,
-                "  DNS: the client looked up {} (DNS exchange {}) {} before the SYN — in clear, like every DNS query",
-                crate::escape::text(&d.name),
-                d.exchange,
-                fmt_ms(d.query_before_ms)
-            );
-        }
-        // Merge TCP events and TLS records by time.
-        let mut rows: Vec<(f64, u8, String, String, String, String)> = Vec::new();
-        let t = &self.tcp;
-        let mut tcp_event = |at: Option<f64>, order: u8, dir: &str, what: &str| {
-            if let Some(at) = at {
-                rows.push((
-                    at,
-                    order,
-                    dir.to_string(),
-                    "TCP".into(),
-                    String::new(),
-                    what.to_string(),
-                ));
-            }
-        };
-        tcp_event(
-            t.syn_ms,
-            0,
-            "C->S",
-            "SYN (connect() starts the TCP handshake)",
-        );
-        tcp_event(t.syn_ack_ms, 1, "S->C", "SYN-ACK");
-        tcp_event(t.ack_ms, 2, "C->S", "ACK — TCP handshake complete");
-        tcp_event(t.client_fin_ms, 5, "C->S", "FIN");
-        tcp_event(t.server_fin_ms, 5, "S->C", "FIN");
-        tcp_event(t.rst_ms, 5, "", "RST");
-        let end = self.tls.handshake_end_record;
-        for (i, r) in self.tls.records.iter().enumerate() {
-            let mut what = analyze::record_what_text(r);
-            if end == Some(i) {
-                what.push_str(" — TLS handshake complete");
-            }
-            rows.push((
-                r.t_ms,
-                3,
-                r.direction.arrow().to_string(),
-                analyze::record_type_text(r),
-                r.length.to_string(),
-                what,
-            ));
-        }
-        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let _ = writeln!(
-            s,
-            "  {:>11}  {:<4}  {:<18}  {:>6}  what",
-            "time", "dir", "layer/type", "bytes"
-        );
-        for (at, _, dir, ty, len, what) in rows {
-            let _ = writeln!(
-                s,
-                "  {:>11}  {:<4}  {:<18}  {:>6}  {what}",
-                fmt_ms(at),
-                dir,
-                ty,
-                len
-            );
-        }
-        if self.tls.records_omitted > 0 {
-            let _ = writeln!(
-                s,
-                "  … {} more records not listed",
-                self.tls.records_omitted
-            );
-        }
-        s.push_str(&self.tls.render_hellos());
-        s.push_str(&self.tls.render_conclusions());
-        let r = &self.reassembly;
-        if r.retransmitted_segments + r.out_of_order_segments + r.missing_bytes + r.cut_segments > 0
-        {
-            let _ = writeln!(
-                s,
-                "  reassembly: {} retransmitted, {} out of order, {} bytes missing, {} cut by the snap length",
-                r.retransmitted_segments, r.out_of_order_segments, r.missing_bytes, r.cut_segments
-            );
-        }
-        if let Some(k) = &self.keylog {
-            let line = if !k.covered {
-                "not covered — no line for this session's client random".to_string()
-            } else if k.complete {
-                format!(
-                    "covered ({}) — Wireshark can decrypt this session",
-                    k.labels.join(", ")
-                )
-            } else {
-                format!(
-                    "partly covered ({}) — not every secret needed is there",
-                    k.labels.join(", ")
-                )
-            };
-            let _ = writeln!(s, "  key log: {line}");
-        }
-        let _ = writeln!(s, "  => {}", self.summary);
-        s
-    }
-}
-
-impl CaptureReport {
-    pub fn render_text(&self) -> String {
-        let mut s = String::new();
-        let tls = self
-            .streams
-            .iter()
-            .filter(|x| x.tls.client_hello.is_some())
-            .count();
-        let _ = writeln!(
-            s,
-            "{}: {}, {}, {} packets, {} TCP stream{} ({} with TLS)",
-            self.file,
-            self.format,
-            if self.link_types.is_empty() {
-                "no packets".to_string()
-            } else {
-                self.link_types.join(", ")
-            },
-            self.packets,
-            self.streams.len(),
-            if self.streams.len() == 1 { "" } else { "s" },
-            tls
-        );
-        if !self.dns.is_empty() {
-            let _ = writeln!(
-                s,
-                "\nDNS (not protected by TLS: anyone on the path sees which names the client looks up):"
-            );
-            for d in &self.dns {
-                let led = if d.led_to_streams.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " → stream {}",
-                        d.led_to_streams
-                            .iter()
-                            .map(|i| i.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                let _ = writeln!(
-                    s,
-                    "  {} {} {} -> {}: {}{led}",
-                    d.index,
-                    d.transport.to_uppercase(),
-                    d.client,
-                    d.resolver,
-                    crate::escape::text(&d.summary())
-                );
-            }
-        }
-        for st in &self.streams {
-            s.push('\n');
-            s.push_str(&st.render_text());
-        }
-        if let Some(k) = &self.keylog {
-            s.push('\n');
-            let list = |v: &[usize]| {
-                if v.is_empty() {
-                    "none".to_string()
-                } else {
-                    v.iter()
-                        .map(|i| i.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            };
-            let uncovered = if k.uncovered_streams.is_empty() {
-                "it covers every TLS stream".to_string()
-            } else {
-                format!("not stream(s) {}", list(&k.uncovered_streams))
-            };
-            let _ = writeln!(
-                s,
-                "key log {}: {} session{}; covers stream(s) {}; {uncovered}",
-                k.file,
-                k.sessions,
-                if k.sessions == 1 { "" } else { "s" },
-                list(&k.covered_streams),
-            );
-            if !k.covered_streams.is_empty() {
-                let _ = writeln!(
-                    s,
-                    "  decrypt: wireshark -o tls.keylog_file:{} {}   (or tshark -r {} -o tls.keylog_file:{})",
-                    k.file, self.file, self.file, k.file
-                );
-            }
-        }
-        s
-    }
 }
 
 #[cfg(test)]

@@ -53,8 +53,39 @@ const WIDTH: f64 = 1000.0;
 
 /// The diagram as an SVG document.
 pub fn ladder(l: &Ladder<'_>) -> String {
-    let mut arrows: Vec<Arrow> = Vec::new();
+    let arrows = collect_arrows(l);
     let has_dns = l.dns.is_some();
+    let x = |c: Col| col_x(c, has_dns);
+    let height = TOP + ROW * arrows.len() as f64 + 60.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r##"<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">
+<title>{}</title>
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>
+<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="white"/>
+<text x="20" y="28" font-size="17" font-weight="bold">{}</text>
+<text x="20" y="48" fill="#444">{}</text>"##,
+        esc(&l.title),
+        esc(&l.title),
+        esc(&l.caption)
+    );
+    write_bands(&mut s, l, &arrows);
+    write_columns(&mut s, l, &x, height);
+    let _ = writeln!(
+        s,
+        r#"<text x="20" y="{}" font-weight="bold">time</text>"#,
+        TOP - 30.0
+    );
+    write_arrows(&mut s, &arrows, &x);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The arrows of the diagram in time order (at most 400): DNS, TCP, then the TLS records.
+fn collect_arrows(l: &Ladder<'_>) -> Vec<Arrow> {
+    let mut arrows: Vec<Arrow> = Vec::new();
     if let Some((d, at)) = l.dns {
         arrows.push(Arrow {
             t: at,
@@ -151,9 +182,13 @@ pub fn ladder(l: &Ladder<'_>) -> String {
         });
     }
     arrows.sort_by(|a, b| a.t.total_cmp(&b.t).then(a.order.cmp(&b.order)));
-    let arrows: Vec<Arrow> = arrows.into_iter().take(400).collect();
+    arrows.truncate(400);
+    arrows
+}
 
-    let x = |c: Col| match c {
+/// The x position of a column (further right when the resolver's column is shown).
+fn col_x(c: Col, has_dns: bool) -> f64 {
+    match c {
         Col::Resolver => 210.0,
         Col::Client => {
             if has_dns {
@@ -163,23 +198,11 @@ pub fn ladder(l: &Ladder<'_>) -> String {
             }
         }
         Col::Server => 880.0,
-    };
-    let height = TOP + ROW * arrows.len() as f64 + 60.0;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r##"<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">
-<title>{}</title>
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>
-<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="white"/>
-<text x="20" y="28" font-size="17" font-weight="bold">{}</text>
-<text x="20" y="48" fill="#444">{}</text>"##,
-        esc(&l.title),
-        esc(&l.title),
-        esc(&l.caption)
-    );
-    // Shaded bands behind the handshakes.
+    }
+}
+
+/// Shaded bands behind the handshakes.
+fn write_bands(s: &mut String, l: &Ladder<'_>, arrows: &[Arrow]) {
     for (band, fill, name) in [
         (Band::Dns, "#e8f5e9", "DNS lookup"),
         (Band::Tcp, "#e3f2fd", "TCP handshake"),
@@ -214,7 +237,10 @@ pub fn ladder(l: &Ladder<'_>) -> String {
             );
         }
     }
-    // Columns.
+}
+
+/// The columns: a name and a vertical line each.
+fn write_columns(s: &mut String, l: &Ladder<'_>, x: &dyn Fn(Col) -> f64, height: f64) {
     let mut cols = vec![
         (Col::Client, format!("client {}", l.client)),
         (Col::Server, format!("server {}", l.server)),
@@ -234,12 +260,10 @@ pub fn ladder(l: &Ladder<'_>) -> String {
             height - 30.0
         );
     }
-    let _ = writeln!(
-        s,
-        r#"<text x="20" y="{}" font-weight="bold">time</text>"#,
-        TOP - 30.0
-    );
-    // Arrows.
+}
+
+/// One row per arrow: its time, the arrow and its label.
+fn write_arrows(s: &mut String, arrows: &[Arrow], x: &dyn Fn(Col) -> f64) {
     for (i, a) in arrows.iter().enumerate() {
         let y = TOP + ROW * i as f64 + 12.0;
         let (x1, x2) = (x(a.from), x(a.to));
@@ -265,6 +289,4 @@ pub fn ladder(l: &Ladder<'_>) -> String {
             label = esc(&label),
         );
     }
-    s.push_str("</svg>\n");
-    s
 }

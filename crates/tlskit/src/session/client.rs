@@ -42,6 +42,8 @@ pub type Tap = std::sync::Arc<dyn Fn(bool, &[u8]) + Send + Sync>;
 pub struct ClientIo {
     tcp: Option<TcpStream>,
     tap: Option<Tap>,
+    /// Bytes read from the server so far (a handshake that stalls after some is truncated).
+    received: u64,
 }
 
 impl ClientIo {
@@ -70,6 +72,7 @@ impl tokio::io::AsyncRead for ClientIo {
             Err(e) => return Poll::Ready(Err(e)),
         };
         let r = Pin::new(s).poll_read(cx, buf);
+        self.received += (buf.filled().len() - before) as u64;
         if let (Poll::Ready(Ok(())), Some(tap)) = (&r, tap) {
             let got = &buf.filled()[before..];
             if !got.is_empty() {
@@ -150,7 +153,14 @@ pub fn prepare(
     let name_str = name_text(&name);
     warm_up();
     let connector = TlsConnector::from(setup.config.clone());
-    let connect = connector.connect(name.clone(), ClientIo { tcp: None, tap });
+    let connect = connector.connect(
+        name.clone(),
+        ClientIo {
+            tcp: None,
+            tap,
+            received: 0,
+        },
+    );
     Ok(Prepared {
         connect,
         name,
@@ -196,7 +206,7 @@ pub async fn finish(
         None => return Err(Error::other("the prepared TLS handshake was already used")),
     }
     let started = Instant::now();
-    let result = tokio::time::timeout(timeout, connect).await;
+    let result = tokio::time::timeout(timeout, &mut connect).await;
     let handshake_time = started.elapsed();
     let ctx = || ErrorContext {
         peer: format!("{target} ({peer})"),
@@ -210,10 +220,16 @@ pub async fn finish(
     };
     let stream = match result {
         Err(_) => {
+            let got = connect.get_mut().map(|io| io.received).unwrap_or(0);
+            let why = if got > 0 {
+                format!("the server sent {got} bytes of its answer and then stopped: its handshake messages arrived truncated (a stalled server, or something on the path cut them)")
+            } else {
+                "the server accepted the TCP connection but did not answer the ClientHello; is it speaking TLS on this port?".to_string()
+            };
             return Err(Error::network(format!(
-                "TLS handshake with {target} ({peer}) did not finish within {} (the server accepted the TCP connection but did not answer the ClientHello; is it speaking TLS on this port?)",
+                "TLS handshake with {target} ({peer}) did not finish within {} ({why})",
                 net::fmt_duration(timeout)
-            )))
+            )));
         }
         Ok(Err(e)) => return Err(verify::io_error(&e, &ctx(), "TLS handshake")),
         Ok(Ok(s)) => s,

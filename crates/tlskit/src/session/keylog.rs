@@ -1,11 +1,11 @@
 //! TLS secrets in the NSS key log format (what Wireshark and tshark read), for `--keylog FILE` and
 //! the `SSLKEYLOGFILE` environment variable.
 
-use crate::error::{file_error, Result};
+use crate::error::{file_error, Error, Result};
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -17,19 +17,47 @@ pub struct KeyLogFile {
 }
 
 impl KeyLogFile {
+    /// Open (or create, mode 0600) the key log for appending. A symbolic link is not followed
+    /// (O_NOFOLLOW: someone who can write the folder could point the link at a file of theirs),
+    /// and an existing file that other users can read or write is refused rather than appended
+    /// to: the secrets decrypt every session logged.
     pub fn open(path: &Path) -> Result<Self> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .mode(crate::fsutil::KEY_MODE)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(path)
-            .map_err(|e| file_error(path, "open the key log file", &e))?;
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    Error::input(format!(
+                        "cannot open the key log file {}: it is a symbolic link, which tlskit does not follow for TLS secrets; give the real path",
+                        path.display()
+                    ))
+                } else {
+                    file_error(path, "open the key log file", &e)
+                }
+            })?;
+        let mode = file
+            .metadata()
+            .map_err(|e| file_error(path, "read the key log file's permissions", &e))?
+            .permissions()
+            .mode()
+            & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(Error::input(format!(
+                "the key log file {} is open to other users (mode {mode:04o}): TLS secrets are not appended to it; run `chmod 600 {}` or choose a new file",
+                path.display(),
+                path.display()
+            )));
+        }
         Ok(KeyLogFile {
             path: path.to_path_buf(),
             file: Mutex::new(file),
         })
     }
 
+    /// The key log's path.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -209,7 +209,35 @@ impl ClientReport {
     pub fn render_text(&self, verbose: bool) -> String {
         use std::fmt::Write;
         let mut s = String::new();
-        let n = &self.negotiated;
+        self.render_connection(&mut s);
+        self.render_session(&mut s);
+        self.render_certificate(&mut s, verbose);
+        if let Some(k) = &self.keylog {
+            let _ = writeln!(
+                s,
+                "Key log              TLS secrets appended to {k} (NSS format, for Wireshark)"
+            );
+        }
+        if let Some(anchors) = &self.trust_anchors {
+            let _ = writeln!(
+                s,
+                "Trusted CAs          {} ({})",
+                anchors.len(),
+                self.certificate.trust
+            );
+            for a in anchors {
+                let _ = writeln!(s, "  {a}");
+            }
+        }
+        for note in &self.notes {
+            let _ = writeln!(s, "Note: {note}");
+        }
+        s
+    }
+
+    /// Where the connection went and how long the TCP and TLS handshakes took.
+    fn render_connection(&self, s: &mut String) {
+        use std::fmt::Write;
         match &self.proxy {
             None => {
                 let _ = writeln!(
@@ -250,6 +278,12 @@ impl ClientReport {
             );
         }
         let _ = writeln!(s, "  TLS handshake      {:>9.3} ms   (ClientHello … Finished: made after the TCP connection)", self.timing.tls_handshake_ms);
+    }
+
+    /// What was negotiated: SNI, protocol, suite, key exchange, ALPN, compression.
+    fn render_session(&self, s: &mut String) {
+        use std::fmt::Write;
+        let n = &self.negotiated;
         let sni = match (&self.servername, self.sni_sent) {
             (Some(name), true) => name.clone(),
             (Some(name), false) => {
@@ -288,6 +322,11 @@ impl ClientReport {
         );
         let _ = writeln!(s, "Compression          {}", n.compression);
         let _ = writeln!(s, "Handshake            {}", n.handshake.replace('_', " "));
+    }
+
+    /// The server certificate's verdict, its chain and the client certificate.
+    fn render_certificate(&self, s: &mut String, verbose: bool) {
+        use std::fmt::Write;
         let c = &self.certificate;
         let verdict = if c.verified && !c.name_verification {
             format!(
@@ -358,22 +397,6 @@ impl ClientReport {
                 let _ = writeln!(s, "  {i} {}", chain_line(info));
             }
         }
-        if let Some(k) = &self.keylog {
-            let _ = writeln!(
-                s,
-                "Key log              TLS secrets appended to {k} (NSS format, for Wireshark)"
-            );
-        }
-        if let Some(anchors) = &self.trust_anchors {
-            let _ = writeln!(s, "Trusted CAs          {} ({})", anchors.len(), c.trust);
-            for a in anchors {
-                let _ = writeln!(s, "  {a}");
-            }
-        }
-        for note in &self.notes {
-            let _ = writeln!(s, "Note: {note}");
-        }
-        s
     }
 }
 
