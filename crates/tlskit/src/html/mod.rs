@@ -53,13 +53,22 @@ pub enum Entry {
 }
 
 impl Entry {
-    /// From one element of `--json` or one line of `--json-lines`: a report, or
-    /// `{"target": "host:port", "error": "…"}`.
+    /// From one element of `--json` or one line of `--json-lines`: a report, or a target that
+    /// failed: `{"target": "host:port" or {"host": …, "port": …}, "error": "…"}`.
     pub fn from_json(v: &serde_json::Value) -> Result<Entry, String> {
-        if let (Some(t), Some(e)) = (v["target"].as_str(), v["error"].as_str()) {
+        if let (Some(e), None) = (v["error"].as_str(), v.get("tool")) {
+            // `target` is "host:port", or the target object of a report.
+            let t = &v["target"];
+            let target = match t.as_str() {
+                Some(t) => t.to_string(),
+                None => TargetInfo::deserialize(t)
+                    .map(|t| target_label(&t))
+                    .map_err(|e| format!("not a tlskit scan report: {e}"))?,
+            };
+            let ip = v["ip"].as_str().or(t["ip"].as_str()).map(str::to_string);
             return Ok(Entry::Failed {
-                target: t.to_string(),
-                ip: v["ip"].as_str().map(str::to_string),
+                target,
+                ip: ip.filter(|ip| !ip.is_empty()),
                 error: e.to_string(),
             });
         }
