@@ -130,33 +130,7 @@ pub struct CertificateRules {
     pub max_lifespan_days: Option<u32>,
 }
 
-/// The verdict for one report.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PolicyResult {
-    /// The policy's name.
-    pub policy: String,
-    /// No deviation other than advisory ones.
-    pub compliant: bool,
-    /// Every deviation, in rule order.
-    pub deviations: Vec<Deviation>,
-    /// Rules that could not be checked with what the scan found.
-    pub not_checked: Vec<String>,
-}
-
-/// One way the target differs from the policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deviation {
-    /// The rule (one of [`RULES`]).
-    pub rule: String,
-    /// What the policy wants.
-    pub expected: String,
-    /// What the server does.
-    pub found: String,
-    /// One sentence: what to change.
-    pub message: String,
-    /// Reported only: does not make the target non-compliant.
-    pub advisory: bool,
-}
+pub use crate::scan::report::{Deviation, PolicyResult};
 
 /// "TLSv1" → "TLSv1.0", "tls1.2" → "TLSv1.2".
 fn normalise_version(v: &str) -> Option<Version> {
