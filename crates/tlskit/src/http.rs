@@ -397,21 +397,8 @@ pub fn parse_full_response(bytes: &[u8]) -> Result<(ResponseHead, Vec<u8>)> {
     Ok((head, body))
 }
 
-/// Escape text for HTML.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML: the crate's one escaper, [`crate::html::escape`].
+pub use crate::html::escape as html_escape;
 
 /// Decode `%xx` escapes (and `+` as space when `form` is true). Invalid escapes are kept as is.
 pub fn percent_decode(s: &str, form: bool) -> String {

@@ -1,16 +1,21 @@
 //! The scan report as one self-contained HTML page: no scripts, no external assets (a
 //! Content-Security-Policy in the page forbids loading any), an inline SVG chart.
 //!
-//! The page is rendered from the report's JSON form (docs/scan.schema.json), read into the typed
-//! view below, so `tlskit scan --html` and reports read back from `--json-lines` / `--resume`
-//! files render the same way. Every string that came from the report passes through [`escape`]:
-//! certificate subjects, SANs, error messages and target names are peer-controlled.
+//! The page is rendered from the typed report ([`crate::scan::report`]); reports read back from
+//! `--json`, `--json-lines` or `--resume` files are deserialised into the same types first, so
+//! every source renders the same way. Every string that came from the report passes through
+//! [`escape`]: certificate subjects, SANs, error messages and target names are peer-controlled.
 
+use crate::finding::{Finding, Severity};
+use crate::scan::report::{ProtocolResult, ScanReport, SuiteResult, TargetInfo};
 use serde::Deserialize;
 use std::fmt::Write;
+use tlskit_wire::registry::Enc;
+use tlskit_wire::version::Version;
 
-/// HTML-escape text for element content and double- or single-quoted attribute values. The one
-/// escaping helper of this module: every report string goes through it.
+/// HTML-escape text for element content and double- or single-quoted attribute values; control
+/// characters (other than tab and newline) become `\u{…}`. The crate's one HTML escaper: the
+/// page below, the lab's pages, the HTTP test server and the pcap SVG all use it.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -30,124 +35,112 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// One target of the page: a report (its JSON) or the error that stopped its scan.
+/// One target of the page: a report, or the error that stopped its scan.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Entry {
-    Report(Box<ReportView>),
+    /// A finished scan.
+    Report(Box<ScanReport>),
+    /// A target that could not be scanned.
     Failed {
+        /// The target as given ("host:port").
         target: String,
+        /// Its address, when it was resolved.
         ip: Option<String>,
+        /// Why it could not be scanned.
         error: String,
     },
 }
 
 impl Entry {
-    /// From one element of `--json` or one line of `--json-lines`: a report, or
-    /// `{"target": {…}, "error": "…"}` (older files: `{"target": "host:port", "ip": …}`).
+    /// From one element of `--json` or one line of `--json-lines`: a report, or a target that
+    /// failed: `{"target": "host:port" or {"host": …, "port": …}, "error": "…"}`.
     pub fn from_json(v: &serde_json::Value) -> Result<Entry, String> {
-        if let Some(e) = v["error"].as_str() {
-            let (target, ip) = match &v["target"] {
-                serde_json::Value::String(t) => (t.clone(), v["ip"].as_str().map(str::to_string)),
-                info => {
-                    let t = TargetView::deserialize(info)
-                        .map_err(|e| format!("not a tlskit scan result: {e}"))?;
-                    let ip = (!t.ip.is_empty()).then(|| t.ip.clone());
-                    (t.label(), ip)
-                }
+        if let (Some(e), None) = (v["error"].as_str(), v.get("tool")) {
+            // `target` is "host:port", or the target object of a report.
+            let t = &v["target"];
+            let target = match t.as_str() {
+                Some(t) => t.to_string(),
+                None => TargetInfo::deserialize(t)
+                    .map(|t| target_label(&t))
+                    .map_err(|e| format!("not a tlskit scan report: {e}"))?,
             };
+            let ip = v["ip"].as_str().or(t["ip"].as_str()).map(str::to_string);
             return Ok(Entry::Failed {
                 target,
-                ip,
+                ip: ip.filter(|ip| !ip.is_empty()),
                 error: e.to_string(),
             });
         }
-        ReportView::deserialize(v)
+        ScanReport::deserialize(v)
             .map(|r| Entry::Report(Box::new(r)))
             .map_err(|e| format!("not a tlskit scan report: {e}"))
     }
 
     fn label(&self) -> String {
         match self {
-            Entry::Report(r) => r.target.label(),
+            Entry::Report(r) => target_label(&r.target),
             Entry::Failed { target, .. } => target.clone(),
         }
     }
 }
 
-/// The parts of a scan report the page shows (unknown fields are ignored).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct ReportView {
-    pub tool: String,
-    pub target: TargetView,
-    pub started_at: String,
-    pub scan_time_ms: u64,
-    pub connections: u64,
-    pub protocols: Vec<ProtocolView>,
-    pub certificates: Vec<ChainView>,
-    pub grade: Option<GradeView>,
-    pub findings: Vec<FindingView>,
-    pub vulnerabilities: Vec<VulnView>,
-    pub errors: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct TargetView {
-    pub host: String,
-    pub port: u16,
-    pub ip: String,
-    pub servername: Option<String>,
-    pub starttls: Option<String>,
-}
-
-impl TargetView {
-    fn label(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+/// "host:port", "[::1]:443".
+fn target_label(t: &TargetInfo) -> String {
+    if t.host.contains(':') {
+        format!("[{}]:{}", t.host, t.port)
+    } else {
+        format!("{}:{}", t.host, t.port)
     }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct ProtocolView {
-    pub version: String,
-    pub offered: bool,
-    pub cipher_suites: Vec<SuiteView>,
-    pub server_order: Option<bool>,
-    pub note: Option<String>,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct SuiteView {
-    pub id: u32,
-    pub name: String,
-    pub kx: String,
-    pub auth: String,
-    pub enc: String,
-    pub mac: String,
-    pub bits: u16,
-    pub forward_secrecy: bool,
-    pub key_exchange: Option<String>,
 }
 
 /// How strong a cipher suite is, for the table's colours and the chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Strength {
     /// Forward secrecy and an AEAD cipher of at least 128 bits.
     Strong,
     /// 128 bits or more, but CBC or no forward secrecy.
     Acceptable,
-    /// Under 128 bits, RC4, 3DES, NULL, export or anonymous.
+    /// Under 128 bits, RC4, DES, 3DES, RC2, IDEA, NULL, export or anonymous.
     Weak,
 }
 
 impl Strength {
+    /// The strength of one accepted suite (unknown code points: by their bits alone).
+    pub fn of(s: &SuiteResult) -> Strength {
+        let Some(r) = s.suite() else {
+            return if s.bits < 128 {
+                Strength::Weak
+            } else {
+                Strength::Acceptable
+            };
+        };
+        let weak_cipher = matches!(
+            r.enc,
+            Enc::Null
+                | Enc::Rc4_40
+                | Enc::Rc4_56
+                | Enc::Rc4_64
+                | Enc::Rc4_128
+                | Enc::Rc2_40
+                | Enc::Rc2_56
+                | Enc::Rc2_128
+                | Enc::Des40
+                | Enc::Des
+                | Enc::TripleDes
+                | Enc::Idea
+        );
+        if s.bits < 128 || weak_cipher || r.export || (r.anonymous() && !r.tls13) {
+            return Strength::Weak;
+        }
+        if (r.is_aead() || r.tls13) && s.forward_secrecy {
+            Strength::Strong
+        } else {
+            Strength::Acceptable
+        }
+    }
+
     fn class(self) -> &'static str {
         match self {
             Strength::Strong => "strong",
@@ -162,117 +155,6 @@ impl Strength {
             Strength::Weak => "weak",
         }
     }
-}
-
-impl SuiteView {
-    pub fn strength(&self) -> Strength {
-        let enc = self.enc.to_ascii_uppercase();
-        let name = self.name.to_ascii_uppercase();
-        let weak_cipher = ["RC4", "NULL", "DES", "RC2", "IDEA", "EXPORT"]
-            .iter()
-            .any(|w| enc.contains(w) || name.contains(w));
-        if self.bits < 128 || weak_cipher || name.contains("_ANON_") || self.auth == "None" {
-            return Strength::Weak;
-        }
-        let aead = ["GCM", "CHACHA", "POLY1305", "CCM"]
-            .iter()
-            .any(|a| enc.contains(a) || name.contains(a));
-        if aead && self.forward_secrecy {
-            Strength::Strong
-        } else {
-            Strength::Acceptable
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct ChainView {
-    pub key_type: String,
-    pub found_with: Vec<String>,
-    pub certificates: Vec<CertView>,
-    pub analysis: Option<AnalysisView>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct CertView {
-    pub subject: String,
-    pub issuer: String,
-    pub serial: String,
-    pub not_before: String,
-    pub not_after: String,
-    pub days_left: i64,
-    pub expired: bool,
-    pub san_dns: Vec<String>,
-    pub san_ip: Vec<String>,
-    pub signature_algorithm: String,
-    pub public_key: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct AnalysisView {
-    pub trusted: bool,
-    pub hostname: Option<String>,
-    pub hostname_match: Option<bool>,
-    pub order_ok: bool,
-    pub missing_intermediate: bool,
-    pub leaf_expired: bool,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct GradeView {
-    pub grade: String,
-    pub score: u8,
-    pub reasons: Vec<String>,
-    pub grade_ignoring_trust: Option<String>,
-    pub not_checked: Vec<String>,
-}
-
-/// Finding severities, worst first (the derived order sorts them so).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Critical,
-    High,
-    Medium,
-    Low,
-    #[default]
-    Info,
-    #[serde(other)]
-    Other,
-}
-
-impl Severity {
-    fn name(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-            Severity::Info => "info",
-            Severity::Other => "other",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct FindingView {
-    pub severity: Severity,
-    pub id: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct VulnView {
-    pub id: String,
-    pub name: String,
-    pub vulnerable: Option<bool>,
-    pub detail: String,
 }
 
 const STYLE: &str = r#"
@@ -339,7 +221,7 @@ fn grade_class(g: &str) -> &'static str {
     }
 }
 
-fn badge(grade: Option<&GradeView>, small: bool) -> String {
+fn badge(grade: Option<&crate::scan::grade::Grade>, small: bool) -> String {
     let (letter, class) = match grade {
         Some(g) => (g.grade.as_str(), grade_class(&g.grade)),
         None => ("?", "g-none"),
@@ -351,12 +233,12 @@ fn badge(grade: Option<&GradeView>, small: bool) -> String {
     )
 }
 
-fn offered_versions(r: &ReportView) -> String {
+fn offered_versions(r: &ScanReport) -> String {
     let v: Vec<&str> = r
         .protocols
         .iter()
         .filter(|p| p.offered)
-        .map(|p| p.version.as_str())
+        .map(|p| p.version.name())
         .collect();
     if v.is_empty() {
         "none".into()
@@ -365,7 +247,7 @@ fn offered_versions(r: &ReportView) -> String {
     }
 }
 
-fn worst_finding(r: &ReportView) -> Option<Severity> {
+fn worst_finding(r: &ScanReport) -> Option<Severity> {
     r.findings.iter().map(|f| f.severity).min()
 }
 
@@ -388,7 +270,7 @@ fn summary(s: &mut String, entries: &[Entry]) {
                     .protocols
                     .iter()
                     .filter(|p| p.offered)
-                    .flat_map(|p| p.cipher_suites.iter().map(|c| c.id))
+                    .flat_map(|p| p.cipher_suites.iter().map(|c| c.id.code()))
                     .collect();
                 let worst = worst_finding(r)
                     .map(|w| format!("<span class=\"sev sev-{0}\">{0}</span>", w.name()))
@@ -417,13 +299,13 @@ fn summary(s: &mut String, entries: &[Entry]) {
     s.push_str("</table>\n");
 }
 
-fn report_section(s: &mut String, i: usize, r: &ReportView) {
+fn report_section(s: &mut String, i: usize, r: &ScanReport) {
     let t = &r.target;
     let _ = write!(
         s,
         "<section class=\"target\" id=\"t{i}\">\n<h2>{}{}</h2>\n<p class=\"muted\">address {}{}{}; scanned {} in {:.2} s with {} connections ({})</p>\n",
         badge(r.grade.as_ref(), false),
-        escape(&t.label()),
+        escape(&target_label(t)),
         escape(&t.ip),
         t.servername
             .as_deref()
@@ -476,13 +358,13 @@ fn report_section(s: &mut String, i: usize, r: &ReportView) {
     s.push_str("</section>\n");
 }
 
-fn findings(s: &mut String, r: &ReportView) {
+fn findings(s: &mut String, r: &ScanReport) {
     s.push_str("<h3>Findings</h3>\n");
     if r.findings.is_empty() {
         s.push_str("<p class=\"muted\">none</p>\n");
         return;
     }
-    let mut f: Vec<&FindingView> = r.findings.iter().collect();
+    let mut f: Vec<&Finding> = r.findings.iter().collect();
     f.sort_by_key(|f| f.severity);
     s.push_str("<table>\n<tr><th>Severity</th><th>Finding</th><th>Id</th></tr>\n");
     for x in f {
@@ -497,14 +379,14 @@ fn findings(s: &mut String, r: &ReportView) {
     s.push_str("</table>\n");
 }
 
-fn protocols(s: &mut String, r: &ReportView) {
+fn protocols(s: &mut String, r: &ScanReport) {
     s.push_str("<h3>Protocols</h3>\n<table>\n<tr><th>Version</th><th>Offered</th><th>Suites</th><th>Order</th><th>Note</th></tr>\n");
     for p in &r.protocols {
         let offered = if p.offered {
-            let legacy = matches!(
-                p.version.as_str(),
-                "SSLv2" | "SSLv3" | "TLSv1.0" | "TLSv1.1"
-            );
+            let legacy = match p.version {
+                Version::Ssl2 | Version::Ssl3 | Version::Tls10 | Version::Tls11 => true,
+                Version::Tls12 | Version::Tls13 => false,
+            };
             if legacy {
                 "<span class=\"weak\">yes</span>"
             } else {
@@ -529,16 +411,16 @@ fn protocols(s: &mut String, r: &ReportView) {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td>{offered}</td><td>{}</td><td>{order}</td><td class=\"muted\">{note}</td></tr>",
-            escape(&p.version),
+            escape(p.version.name()),
             p.cipher_suites.len()
         );
     }
     s.push_str("</table>\n");
 }
 
-fn suites(s: &mut String, r: &ReportView) {
+fn suites(s: &mut String, r: &ScanReport) {
     s.push_str("<h3>Cipher suites</h3>\n");
-    let offered: Vec<&ProtocolView> = r
+    let offered: Vec<&ProtocolResult> = r
         .protocols
         .iter()
         .filter(|p| p.offered && !p.cipher_suites.is_empty())
@@ -550,15 +432,15 @@ fn suites(s: &mut String, r: &ReportView) {
     s.push_str("<table>\n<tr><th>Version</th><th>Suite</th><th>Key exchange</th><th>Cipher</th><th>Bits</th><th>Strength</th></tr>\n");
     for p in offered {
         for c in &p.cipher_suites {
-            let st = c.strength();
+            let st = Strength::of(c);
             let kx = match &c.key_exchange {
-                Some(k) => format!("{} ({})", escape(&c.kx), escape(k)),
+                Some(k) => format!("{} ({})", escape(&c.kx), escape(&k.to_string())),
                 None => escape(&c.kx),
             };
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td class=\"mono\">{}</td><td>{kx}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
-                escape(&p.version),
+                escape(p.version.name()),
                 escape(&c.name),
                 escape(&c.enc),
                 c.bits,
@@ -571,7 +453,7 @@ fn suites(s: &mut String, r: &ReportView) {
 }
 
 /// Suites per version by strength: one horizontal stacked bar per offered version.
-fn chart(s: &mut String, r: &ReportView) {
+fn chart(s: &mut String, r: &ScanReport) {
     let rows: Vec<(&str, [usize; 3])> = r
         .protocols
         .iter()
@@ -579,9 +461,9 @@ fn chart(s: &mut String, r: &ReportView) {
         .map(|p| {
             let mut n = [0usize; 3];
             for c in &p.cipher_suites {
-                n[c.strength() as usize] += 1;
+                n[Strength::of(c) as usize] += 1;
             }
-            (p.version.as_str(), n)
+            (p.version.name(), n)
         })
         .collect();
     if rows.is_empty() {
@@ -650,7 +532,7 @@ fn chart(s: &mut String, r: &ReportView) {
     s.push_str("</svg>\n");
 }
 
-fn chains(s: &mut String, r: &ReportView) {
+fn chains(s: &mut String, r: &ScanReport) {
     s.push_str("<h3>Certificates</h3>\n");
     if r.certificates.is_empty() {
         s.push_str("<p class=\"muted\">none received</p>\n");
@@ -689,7 +571,7 @@ fn chains(s: &mut String, r: &ReportView) {
             s,
             "<div class=\"chain\"><p><b>{}</b> — {verdict}<br><span class=\"muted\">found with {}</span></p>\n<table>\n\
              <tr><th>#</th><th>Subject</th><th>Issuer</th><th>Valid</th><th>Names</th></tr>\n",
-            escape(&c.key_type),
+            escape(&c.key_type.to_string()),
             escape(&c.found_with.join(", "))
         );
         for (n, cert) in c.certificates.iter().enumerate() {
@@ -718,7 +600,7 @@ fn chains(s: &mut String, r: &ReportView) {
     }
 }
 
-fn vulnerabilities(s: &mut String, r: &ReportView) {
+fn vulnerabilities(s: &mut String, r: &ScanReport) {
     if r.vulnerabilities.is_empty() {
         return;
     }
@@ -743,33 +625,88 @@ fn vulnerabilities(s: &mut String, r: &ReportView) {
 mod tests {
     use super::*;
 
+    use crate::pki::chain::{analyse, ChainInput, TrustStores};
+    use crate::scan::report::WeaknessId;
+    use crate::scan::report::{CertificateChain, KeyExchange, KeyType, Verdict, Vulnerability};
+    use tlskit_wire::registry;
+
     const EVIL: &str = "<script>alert(1)</script>\"'&";
 
+    fn suite(name: &str, kx: Option<KeyExchange>) -> SuiteResult {
+        SuiteResult::from_suite(registry::cipher_suite_by_name(name).unwrap(), kx)
+    }
+
+    /// A report with peer-controlled strings everywhere they can be, read back from its JSON
+    /// as `tlskit report --html` reads it.
     fn evil_report() -> serde_json::Value {
-        serde_json::json!({
-            "tool": EVIL,
-            "target": {"host": EVIL, "port": 443, "ip": EVIL, "servername": EVIL, "starttls": EVIL},
-            "started_at": EVIL,
-            "protocols": [
-                {"version": "TLSv1.2", "offered": true, "server_order": true, "note": EVIL,
-                 "cipher_suites": [
-                    {"id": 49199, "name": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "kx": "ECDH", "auth": "RSA", "enc": "AESGCM(128)", "mac": "AEAD", "bits": 128, "forward_secrecy": true, "key_exchange": EVIL},
-                    {"id": 10, "name": "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "kx": "RSA", "auth": "RSA", "enc": "3DES(168)", "mac": "SHA1", "bits": 112, "forward_secrecy": false}
-                 ]},
-                {"version": EVIL, "offered": false, "cipher_suites": [], "error": EVIL}
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let der = cert.cert.der().clone();
+        let mut info = crate::pki::inspect::CertInfo::from_der(&der).unwrap();
+        let input = ChainInput {
+            chain: &[der],
+            hostname: Some(EVIL),
+            ocsp_response: None,
+            now: rustls_pki_types::UnixTime::now(),
+        };
+        let mut analysis = analyse(&input, &TrustStores::from_certs(&[], &[]));
+        analysis.hostname = Some(EVIL.into());
+        analysis.hostname_match = Some(false);
+        (info.subject, info.issuer) = (EVIL.into(), EVIL.into());
+        (info.not_before, info.not_after) = (EVIL.into(), EVIL.into());
+        info.san_dns = vec![EVIL.into()];
+        let tls12 = ProtocolResult {
+            version: Version::Tls12,
+            offered: true,
+            cipher_suites: vec![
+                suite(
+                    "ECDHE-RSA-AES128-GCM-SHA256",
+                    Some(KeyExchange::Group(0x001d)),
+                ),
+                suite("DES-CBC3-SHA", None),
             ],
-            "certificates": [{"key_type": EVIL, "found_with": [EVIL], "certificates": [
-                {"subject": EVIL, "issuer": EVIL, "not_before": EVIL, "not_after": EVIL, "san_dns": [EVIL], "san_ip": []}
-            ], "analysis": {"trusted": false, "hostname": EVIL, "hostname_match": false}}],
-            "grade": {"grade": EVIL, "score": 10, "reasons": [EVIL], "not_checked": [EVIL]},
-            "findings": [
-                {"severity": "info", "id": "a", "message": "an info"},
-                {"severity": "critical", "id": EVIL, "message": EVIL},
-                {"severity": "medium", "id": "m", "message": "a medium"}
-            ],
-            "vulnerabilities": [{"id": "x", "name": EVIL, "vulnerable": null, "detail": EVIL}],
-            "errors": [EVIL]
-        })
+            server_order: Some(true),
+            note: Some(EVIL.into()),
+            error: None,
+        };
+        let tls11 = ProtocolResult {
+            version: Version::Tls11,
+            offered: false,
+            cipher_suites: Vec::new(),
+            server_order: None,
+            note: None,
+            error: Some(EVIL.into()),
+        };
+        let chain = CertificateChain {
+            key_type: KeyType::Other(EVIL.into()),
+            found_with: vec![EVIL.into()],
+            certificates: vec![info],
+            analysis: Some(analysis),
+        };
+        let mut r = ScanReport::for_tests(vec![tls11, tls12], Vec::new(), vec![chain]);
+        r.tool = EVIL.into();
+        r.target.host = EVIL.into();
+        r.target.ip = EVIL.into();
+        r.target.servername = Some(EVIL.into());
+        r.target.starttls = Some(EVIL.into());
+        r.started_at = EVIL.into();
+        let mut g = crate::scan::grade::grade(&r).unwrap();
+        g.grade = EVIL.into();
+        g.reasons = vec![EVIL.into()];
+        g.not_checked = vec![EVIL.into()];
+        r.grade = Some(g);
+        r.findings = vec![
+            Finding::new(Severity::Info, "a", "an info"),
+            Finding::new(Severity::Critical, EVIL, EVIL),
+            Finding::new(Severity::Medium, "m", "a medium"),
+        ];
+        r.vulnerabilities = vec![Vulnerability::new(
+            WeaknessId::Robot,
+            EVIL,
+            &[],
+            Verdict::Undetermined(EVIL.into()),
+        )];
+        r.errors = vec![EVIL.into()];
+        serde_json::to_value(&r).unwrap()
     }
 
     #[test]

@@ -51,6 +51,21 @@ fn chain_rules(
         not_checked.push(format!("{prefix}unparsable, not judged"));
         return false;
     };
+    key_rules(chain, prefix, hits);
+    match &chain.analysis {
+        Some(a) => {
+            analysis_rules(a, leaf, prefix, hits, not_checked);
+            true
+        }
+        None => {
+            unanalysed_rules(report, chain, leaf, prefix, hits, not_checked);
+            false
+        }
+    }
+}
+
+/// The leaf's own key: its type and size.
+fn key_rules(chain: &CertificateChain, prefix: &str, hits: &mut Hits) {
     // Key size: the leaf's own key.
     match &chain.key_type {
         KeyType::Rsa { bits } | KeyType::RsaPss { bits } | KeyType::Dsa { bits } => {
@@ -94,131 +109,138 @@ fn chain_rules(
         | KeyType::Other(_)
         | KeyType::Unparsable => {}
     }
+}
 
-    match &chain.analysis {
-        Some(a) => {
-            if !a.trusted {
-                let why = a
-                    .trust
-                    .iter()
-                    .find_map(|t| t.error.as_ref())
-                    .map(|e| format!(" ({e})"))
-                    .unwrap_or_default();
-                hits.add(
-                    "cert.untrusted",
-                    Cap::T,
-                    format!("{prefix}not trusted by any trust store{why}"),
-                );
-            }
-            if a.leaf_expired {
-                hits.add(
-                    "cert.expired",
-                    Cap::T,
-                    format!("{prefix}expired ({})", leaf.not_after),
-                );
-            }
-            if a.leaf_not_yet_valid {
-                hits.add(
-                    "cert.not_yet_valid",
-                    Cap::T,
-                    format!("{prefix}not valid before {}", leaf.not_before),
-                );
-            }
-            if !a.weak_signatures.is_empty() {
-                hits.add(
-                    "cert.weak_signature",
-                    Cap::T,
-                    format!("{prefix}weak signature: {}", some_names(&a.weak_signatures)),
-                );
-            }
-            if !a.weak_keys.is_empty() {
-                hits.letter(
-                    "cert.chain_weak_key",
-                    Letter::B,
-                    format!(
-                        "{prefix}weak key in the chain: {}",
-                        some_names(&a.weak_keys)
-                    ),
-                );
-            }
-            match a.hostname_match {
-                Some(false) => {
-                    let name = a.hostname.as_deref().unwrap_or("the name scanned");
-                    hits.add(
-                        "cert.hostname_mismatch",
-                        Cap::M,
-                        format!("{prefix}does not cover {name}"),
-                    );
-                }
-                None => {
-                    not_checked.push(format!("{prefix}host name not checked (no name to check)"))
-                }
-                _ => {}
-            }
-            if a.missing_intermediate {
-                hits.letter(
-                    "cert.incomplete_chain",
-                    Letter::B,
-                    format!(
-                        "{prefix}the chain is incomplete (an intermediate certificate is missing)"
-                    ),
-                );
-            }
-            if a.ocsp_status.as_deref() == Some("revoked") {
-                hits.letter(
-                    "cert.revoked",
-                    Letter::F,
-                    format!("{prefix}revoked (stapled OCSP response)"),
-                );
-            }
-            true
-        }
-        None => {
-            // Without the chain analysis: what the certificates say by themselves.
-            if leaf.expired {
-                hits.add(
-                    "cert.expired",
-                    Cap::T,
-                    format!("{prefix}expired ({})", leaf.not_after),
-                );
-            }
-            if leaf.not_yet_valid {
-                hits.add(
-                    "cert.not_yet_valid",
-                    Cap::T,
-                    format!("{prefix}not valid before {}", leaf.not_before),
-                );
-            }
-            let weak: Vec<String> = chain
-                .certificates
-                .iter()
-                .filter(|c| !c.self_signed && is_weak_signature(&c.signature_algorithm))
-                .map(|c| {
-                    format!(
-                        "{} is signed with {}",
-                        c.common_name.clone().unwrap_or_else(|| c.subject.clone()),
-                        c.signature_algorithm
-                    )
-                })
-                .collect();
-            if !weak.is_empty() {
-                hits.add(
-                    "cert.weak_signature",
-                    Cap::T,
-                    format!("{prefix}weak signature: {}", some_names(&weak)),
-                );
-            }
-            match &report.target.servername {
-                Some(name) if !leaf.matches_name(name) => {
-                    hits.add("cert.hostname_mismatch", Cap::M, format!("{prefix}does not cover {name}"));
-                }
-                Some(_) => {}
-                None => not_checked.push(format!("{prefix}host name not checked (no name to check: the target is an IP address or no SNI was sent)")),
-            }
-            not_checked.push(format!(
-                "{prefix}trust not checked (no chain analysis in the report)"
-            ));
-            false
-        }
+/// What the chain analysis found: trust, dates, signatures, keys, name, completeness, OCSP.
+fn analysis_rules(
+    a: &crate::pki::chain::ChainAnalysis,
+    leaf: &crate::pki::inspect::CertInfo,
+    prefix: &str,
+    hits: &mut Hits,
+    not_checked: &mut Vec<String>,
+) {
+    if !a.trusted {
+        let why = a
+            .trust
+            .iter()
+            .find_map(|t| t.error.as_ref())
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default();
+        hits.add(
+            "cert.untrusted",
+            Cap::T,
+            format!("{prefix}not trusted by any trust store{why}"),
+        );
     }
+    if a.leaf_expired {
+        hits.add(
+            "cert.expired",
+            Cap::T,
+            format!("{prefix}expired ({})", leaf.not_after),
+        );
+    }
+    if a.leaf_not_yet_valid {
+        hits.add(
+            "cert.not_yet_valid",
+            Cap::T,
+            format!("{prefix}not valid before {}", leaf.not_before),
+        );
+    }
+    if !a.weak_signatures.is_empty() {
+        hits.add(
+            "cert.weak_signature",
+            Cap::T,
+            format!("{prefix}weak signature: {}", some_names(&a.weak_signatures)),
+        );
+    }
+    if !a.weak_keys.is_empty() {
+        hits.letter(
+            "cert.chain_weak_key",
+            Letter::B,
+            format!(
+                "{prefix}weak key in the chain: {}",
+                some_names(&a.weak_keys)
+            ),
+        );
+    }
+    match a.hostname_match {
+        Some(false) => {
+            let name = a.hostname.as_deref().unwrap_or("the name scanned");
+            hits.add(
+                "cert.hostname_mismatch",
+                Cap::M,
+                format!("{prefix}does not cover {name}"),
+            );
+        }
+        None => not_checked.push(format!("{prefix}host name not checked (no name to check)")),
+        _ => {}
+    }
+    if a.missing_intermediate {
+        hits.letter(
+            "cert.incomplete_chain",
+            Letter::B,
+            format!("{prefix}the chain is incomplete (an intermediate certificate is missing)"),
+        );
+    }
+    if a.ocsp_status.as_deref() == Some("revoked") {
+        hits.letter(
+            "cert.revoked",
+            Letter::F,
+            format!("{prefix}revoked (stapled OCSP response)"),
+        );
+    }
+}
+
+/// Without the chain analysis: what the certificates say by themselves.
+fn unanalysed_rules(
+    report: &ScanReport,
+    chain: &CertificateChain,
+    leaf: &crate::pki::inspect::CertInfo,
+    prefix: &str,
+    hits: &mut Hits,
+    not_checked: &mut Vec<String>,
+) {
+    if leaf.expired {
+        hits.add(
+            "cert.expired",
+            Cap::T,
+            format!("{prefix}expired ({})", leaf.not_after),
+        );
+    }
+    if leaf.not_yet_valid {
+        hits.add(
+            "cert.not_yet_valid",
+            Cap::T,
+            format!("{prefix}not valid before {}", leaf.not_before),
+        );
+    }
+    let weak: Vec<String> = chain
+        .certificates
+        .iter()
+        .filter(|c| !c.self_signed && is_weak_signature(&c.signature_algorithm))
+        .map(|c| {
+            format!(
+                "{} is signed with {}",
+                c.common_name.clone().unwrap_or_else(|| c.subject.clone()),
+                c.signature_algorithm
+            )
+        })
+        .collect();
+    if !weak.is_empty() {
+        hits.add(
+            "cert.weak_signature",
+            Cap::T,
+            format!("{prefix}weak signature: {}", some_names(&weak)),
+        );
+    }
+    match &report.target.servername {
+        Some(name) if !leaf.matches_name(name) => {
+            hits.add("cert.hostname_mismatch", Cap::M, format!("{prefix}does not cover {name}"));
+        }
+        Some(_) => {}
+        None => not_checked.push(format!("{prefix}host name not checked (no name to check: the target is an IP address or no SNI was sent)")),
+    }
+    not_checked.push(format!(
+        "{prefix}trust not checked (no chain analysis in the report)"
+    ));
 }

@@ -17,42 +17,10 @@
 
 use crate::scan::report::WeaknessId;
 use crate::scan::report::{CertificateChain, KeyExchange, ScanReport, SuiteResult};
-use serde::{Deserialize, Serialize};
 use tlskit_wire::registry::{self, GroupKind};
 use tlskit_wire::version::Version;
 
-/// The verdict.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Grade {
-    /// "A+", "A", "A-", "B", "C", "D", "E", "F", "T" (untrusted) or "M" (name mismatch).
-    pub grade: String,
-    /// Why: the score line, then every rule that capped the grade (worst first), then why A+ was
-    /// not awarded when the grade is A.
-    pub reasons: Vec<String>,
-    /// The weighted score, 0–100.
-    pub score: u8,
-    /// Protocol support, key exchange and cipher strength sub-scores, 0–100 each.
-    pub protocol_score: u8,
-    pub key_exchange_score: u8,
-    pub cipher_score: u8,
-    /// With T or M: the grade the configuration would get if the certificate were trusted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub grade_ignoring_trust: Option<String>,
-    /// The rules that applied, machine-readable (ids are listed in docs/GRADING.md).
-    pub rules: Vec<RuleHit>,
-    /// What the grade could not take into account, in words.
-    pub not_checked: Vec<String>,
-}
-
-/// One rule that applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RuleHit {
-    /// Stable id, e.g. "protocol.sslv3".
-    pub id: String,
-    /// The best grade the rule allows: "A-" … "F", "T" or "M".
-    pub cap: String,
-    pub reason: String,
-}
+pub use crate::scan::report::{Grade, RuleHit};
 
 /// Letters from best to worst (derive order: APlus < … < F, so `max` is the worse).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -130,33 +130,7 @@ pub struct CertificateRules {
     pub max_lifespan_days: Option<u32>,
 }
 
-/// The verdict for one report.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PolicyResult {
-    /// The policy's name.
-    pub policy: String,
-    /// No deviation other than advisory ones.
-    pub compliant: bool,
-    /// Every deviation, in rule order.
-    pub deviations: Vec<Deviation>,
-    /// Rules that could not be checked with what the scan found.
-    pub not_checked: Vec<String>,
-}
-
-/// One way the target differs from the policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deviation {
-    /// The rule (one of [`RULES`]).
-    pub rule: String,
-    /// What the policy wants.
-    pub expected: String,
-    /// What the server does.
-    pub found: String,
-    /// One sentence: what to change.
-    pub message: String,
-    /// Reported only: does not make the target non-compliant.
-    pub advisory: bool,
-}
+pub use crate::scan::report::{Deviation, PolicyResult};
 
 /// "TLSv1" → "TLSv1.0", "tls1.2" → "TLSv1.2".
 fn normalise_version(v: &str) -> Option<Version> {
@@ -391,21 +365,45 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
         not_checked: Vec::new(),
     };
     let offered: Vec<Version> = report.offered_versions();
-
-    // Versions.
     let allowed_versions: Option<Vec<Version>> = policy
         .versions
         .as_ref()
         .and_then(|v| v.allowed.as_ref())
         .map(|a| a.iter().filter_map(|x| normalise_version(x)).collect());
-    if let Some(allowed) = &allowed_versions {
+    version_rules(policy, &offered, allowed_versions.as_deref(), &mut out);
+    // Suites are judged only in versions the policy allows (a disallowed version is one deviation).
+    let in_scope = |v: Version| allowed_versions.as_ref().is_none_or(|a| a.contains(&v));
+    suite_rules(report, policy, &in_scope, &mut out);
+    group_rules(report, policy, &mut out);
+    key_exchange_rules(report, policy, &in_scope, &mut out);
+    certificate_rules(report, policy, &mut out);
+    order_rules(report, policy, &in_scope, &mut out);
+    stapling_and_grade_rules(report, policy, &mut out);
+
+    let compliant = !out.deviations.iter().any(|d| !d.advisory);
+    PolicyResult {
+        policy: policy.name.clone(),
+        compliant,
+        deviations: out.deviations,
+        not_checked: out.not_checked,
+    }
+}
+
+/// Versions allowed and required.
+fn version_rules(
+    policy: &Policy,
+    offered: &[Version],
+    allowed_versions: Option<&[Version]>,
+    out: &mut Out,
+) {
+    if let Some(allowed) = allowed_versions {
         let expected = join(
             &allowed
                 .iter()
                 .map(|s| s.name().to_string())
                 .collect::<Vec<_>>(),
         );
-        for v in &offered {
+        for v in offered {
             if !allowed.contains(v) {
                 out.dev(
                     "versions.allowed",
@@ -429,9 +427,15 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             }
         }
     }
-    // Suites are judged only in versions the policy allows (a disallowed version is one deviation).
-    let in_scope = |v: Version| allowed_versions.as_ref().is_none_or(|a| a.contains(&v));
+}
 
+/// TLS ≤ 1.2 and TLS 1.3 suites.
+fn suite_rules(
+    report: &ScanReport,
+    policy: &Policy,
+    in_scope: &dyn Fn(Version) -> bool,
+    out: &mut Out,
+) {
     // TLS ≤ 1.2 suites.
     if let Some(allowed) = &policy.cipher_suites {
         let ids: Vec<u16> = allowed
@@ -495,7 +499,10 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             }
         }
     }
+}
 
+/// Groups.
+fn group_rules(report: &ScanReport, policy: &Policy, out: &mut Out) {
     // Groups.
     if let Some(allowed) = &policy.groups {
         let ids: Vec<u16> = allowed
@@ -525,7 +532,15 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             );
         }
     }
+}
 
+/// Key-exchange sizes: DH primes and EC curves.
+fn key_exchange_rules(
+    report: &ScanReport,
+    policy: &Policy,
+    in_scope: &dyn Fn(Version) -> bool,
+    out: &mut Out,
+) {
     // Key-exchange sizes.
     if let Some(min) = policy.dh_min_bits {
         let mut seen: Vec<String> = Vec::new();
@@ -580,7 +595,10 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             }
         }
     }
+}
 
+/// The leaf certificate of each chain.
+fn certificate_rules(report: &ScanReport, policy: &Policy, out: &mut Out) {
     // Certificates.
     if let Some(c) = &policy.certificate {
         if report.certificates.is_empty() {
@@ -657,7 +675,15 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             }
         }
     }
+}
 
+/// Server order.
+fn order_rules(
+    report: &ScanReport,
+    policy: &Policy,
+    in_scope: &dyn Fn(Version) -> bool,
+    out: &mut Out,
+) {
     // Server order.
     if policy.server_order_required {
         for p in report
@@ -678,7 +704,10 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
             }
         }
     }
+}
 
+/// OCSP stapling (from the chain analysis) and the lowest grade.
+fn stapling_and_grade_rules(report: &ScanReport, policy: &Policy, out: &mut Out) {
     // OCSP stapling (from the chain analysis).
     if policy.ocsp_stapling {
         for chain in &report.certificates {
@@ -718,14 +747,6 @@ pub fn check(report: &ScanReport, policy: &Policy) -> PolicyResult {
                 .not_checked
                 .push("min_grade: the report has no grade".into()),
         }
-    }
-
-    let compliant = !out.deviations.iter().any(|d| !d.advisory);
-    PolicyResult {
-        policy: policy.name.clone(),
-        compliant,
-        deviations: out.deviations,
-        not_checked: out.not_checked,
     }
 }
 

@@ -48,6 +48,7 @@ pub struct SessionFeatures {
     /// Largest max_early_data_size the server's TLS 1.3 tickets announce.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_early_data: Option<u32>,
+    /// ALPN support (null: not tested).
     pub alpn: Option<Alpn>,
     /// The server negotiates the heartbeat extension (RFC 6520).
     pub heartbeat: Option<bool>,

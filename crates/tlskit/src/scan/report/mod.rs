@@ -6,10 +6,13 @@
 //! [`Severity`]; the serde attributes keep the JSON exactly as it always was (a golden test in
 //! crates/cli/tests/it/scan_golden.rs compares it byte for byte).
 
+#![warn(missing_docs)]
+
 mod features;
 mod keys;
 pub mod text;
 mod types;
+mod verdicts;
 mod weakness;
 
 pub use crate::finding::{Finding, Severity};
@@ -19,6 +22,7 @@ pub use text::Style;
 pub use types::SuiteId;
 pub use types::WeaknessId;
 pub(crate) use types::{version_name, version_names};
+pub use verdicts::{Deviation, Grade, PolicyResult, RuleHit};
 pub use weakness::{Verdict, Vulnerability};
 
 use crate::net::starttls::Transcript;
@@ -32,9 +36,11 @@ use tlskit_wire::version::Version;
 pub struct ScanReport {
     /// "tlskit 0.1.0".
     pub tool: String,
+    /// What was scanned.
     pub target: TargetInfo,
     /// RFC 3339 UTC time the scan started.
     pub started_at: String,
+    /// How long the scan took, in milliseconds.
     pub scan_time_ms: u64,
     /// TCP connections opened.
     pub connections: u32,
@@ -46,6 +52,7 @@ pub struct ScanReport {
     pub signature_algorithms: Vec<SigAlgResult>,
     /// The certificate chains found, one per key type the server presents.
     pub certificates: Vec<CertificateChain>,
+    /// Whether the accepted suites have forward secrecy.
     pub forward_secrecy: ForwardSecrecy,
     /// The plaintext part of a STARTTLS session.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,10 +64,10 @@ pub struct ScanReport {
     pub vulnerabilities: Vec<Vulnerability>,
     /// The grade and its reasons.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub grade: Option<crate::scan::grade::Grade>,
+    pub grade: Option<Grade>,
     /// The verdict of `--policy`, when one was given (see docs/POLICY.md).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy: Option<crate::scan::policy::PolicyResult>,
+    pub policy: Option<PolicyResult>,
     /// Problems worth knowing, worst first.
     pub findings: Vec<Finding>,
     /// Probes that could not be completed, in words.
@@ -75,22 +82,28 @@ pub struct ScanReport {
     pub proxy: Option<crate::net::proxy::ProxyUse>,
 }
 
+/// The endpoint scanned.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetInfo {
+    /// The host name or address as given.
     pub host: String,
+    /// The TCP port.
     pub port: u16,
     /// The address scanned.
     pub ip: String,
     /// SNI sent (None for IP literals or --no-sni).
     pub servername: Option<String>,
+    /// The STARTTLS protocol used ("smtp", "imap" …), if any.
     pub starttls: Option<String>,
 }
 
+/// What one protocol version accepts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProtocolResult {
     /// "SSLv2" "SSLv3" "TLSv1.0" "TLSv1.1" "TLSv1.2" "TLSv1.3".
     #[serde(with = "version_name")]
     pub version: Version,
+    /// The server accepts this version.
     pub offered: bool,
     /// Accepted suites; in the server's order when it imposes one.
     pub cipher_suites: Vec<SuiteResult>,
@@ -100,24 +113,31 @@ pub struct ProtocolResult {
     /// What the server did instead, when not offered (e.g. "answered with TLSv1.2").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Why this version could not be tested, when it could not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
+/// One accepted cipher suite.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SuiteResult {
     /// IANA code point (SSLv2 cipher kinds use their 3-byte code).
     pub id: SuiteId,
     /// IANA name.
     pub name: String,
+    /// OpenSSL's name, when it has one.
     pub openssl_name: Option<String>,
     /// Key exchange: "ECDH", "DH", "RSA", "any" (TLS 1.3) …
     pub kx: String,
+    /// Authentication: "RSA", "ECDSA", "None" (anonymous), "any" (TLS 1.3) …
     pub auth: String,
+    /// Encryption as `openssl ciphers -v` writes it: "AESGCM(128)", "3DES(168)" …
     pub enc: String,
+    /// MAC: "AEAD", "SHA1", "SHA256" …
     pub mac: String,
     /// Symmetric key bits.
     pub bits: u16,
+    /// The key exchange is ephemeral (forward secret).
     pub forward_secrecy: bool,
     /// The key exchange actually seen: "x25519", "secp256r1", "DH 2048", "RSA 2048".
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,9 +186,12 @@ impl SuiteResult {
     }
 }
 
+/// One key-exchange group the server accepts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupResult {
+    /// IANA code point.
     pub id: u16,
+    /// IANA name.
     pub name: String,
     /// "ec", "ecx", "ffdhe", "hybrid", "pqc".
     pub kind: String,
@@ -179,15 +202,19 @@ pub struct GroupResult {
     pub versions: Vec<Version>,
 }
 
+/// One signature algorithm the server signs with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SigAlgResult {
+    /// IANA code point.
     pub id: u16,
+    /// IANA name.
     pub name: String,
     /// Versions it was signed with.
     #[serde(with = "version_names")]
     pub versions: Vec<Version>,
 }
 
+/// One certificate chain the server presents.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CertificateChain {
     /// The leaf's key: "RSA 2048", "ECDSA P-256", "Ed25519".
@@ -201,6 +228,7 @@ pub struct CertificateChain {
     pub analysis: Option<crate::pki::chain::ChainAnalysis>,
 }
 
+/// Forward secrecy over the accepted suites.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ForwardSecrecy {
     /// Every accepted suite (TLS ≥ 1.0) has forward secrecy.
@@ -225,6 +253,7 @@ pub struct ClientHellos {
 /// One distinct ClientHello fingerprint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HelloFingerprint {
+    /// The JA4 fingerprint.
     pub ja4: String,
     /// JA3 (the MD5 of the JA3 string) of the first hello with this JA4.
     pub ja3_hash: String,
