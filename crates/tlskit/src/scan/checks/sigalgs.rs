@@ -54,6 +54,10 @@ pub async fn tls12(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
                         None => Answer::Refused,
                     }
                 }
+                // Offering only schemes the certificate cannot sign with ends in a refusal; some
+                // servers (and proxies relaying them) close instead of sending the alert. A
+                // GREASE-only offer cannot tell (servers fall back to a default scheme).
+                Ok(Response::Closed { reset: false }) => Answer::Refused,
                 Ok(r) => Answer::from_response(&r),
                 Err(e) => Answer::Failed(e.to_string()),
             }
