@@ -279,6 +279,162 @@ pub fn run(args: Args) -> Result<i32> {
     let explicit_starttls = args.starttls.as_deref().map(Protocol::parse).transpose()?;
     let default_port = target::default_port(explicit_starttls);
     let from_stdin = args.target.iter().any(|t| t == "-");
+    let mut targets = parse_targets(&args, default_port, from_stdin)?;
+    let fleet = args.fleet.active();
+    if fleet {
+        targets = super::scan_fleet::select(targets, args.fleet.shard()?);
+    }
+    let mut resume = super::scan_fleet::open_resume(&args.fleet)?;
+    let timeout = common::secs(args.timeout);
+    let route = args.net.route()?;
+
+    // One target named on the command line behaves like one command: its report is the output
+    // (a JSON object, not an array) and its error is the command's error.
+    let single =
+        targets.len() == 1 && !args.all_ips && args.targets.is_none() && !from_stdin && !fleet;
+    let starttls_all = starttls_per_target(&args, &targets, explicit_starttls)?;
+    if let Some(t) = targets
+        .iter()
+        .find(|t| route.proxy_for(&t.target).is_some())
+    {
+        common::note_env_proxy(&route, &t.target);
+    }
+    let targets: Vec<Target> = targets.into_iter().map(|t| t.target).collect();
+    let rt = common::runtime()?;
+
+    let mut jobs = build_jobs(
+        &args,
+        &targets,
+        starttls_all,
+        &route,
+        timeout,
+        &selection,
+        &rt,
+    );
+
+    // --resume: the targets the file already holds are done.
+    let skipped = match &resume {
+        Some(rf) => skip_done(&mut jobs, rf, args.all_ips),
+        None => super::scan_fleet::Skipped::default(),
+    };
+
+    let overall_line = !single && (jobs.len() > 1 || fleet);
+    let (progress, overall, spinners) =
+        progress_bars(&args, overall_line, jobs.len(), skipped.total);
+    let style = Style {
+        colour: output::colour_stdout(),
+    };
+    let mut printer = Printer {
+        args: &args,
+        style,
+        progress: progress.clone(),
+        single,
+        resume: resume.as_mut(),
+        resume_error: None,
+        overall: overall.clone(),
+    };
+    // Reports printed one by one (--json-lines, --resume) are not needed afterwards: keep only
+    // what the exit status needs, so memory stays flat however many targets there are.
+    let keep_reports = !(args.json_lines || args.fleet.resume.is_some()) || args.html.is_some();
+    let outcomes = rt.block_on(run_jobs(
+        jobs,
+        args.parallel,
+        keep_reports,
+        policy.clone(),
+        spinners,
+        |o| printer.finished(o),
+    ));
+    if let Some(o) = &overall {
+        o.clear();
+    }
+    if let Some(mp) = &progress {
+        let _ = mp.clear();
+    }
+    if let Some(e) = printer.resume_error.take() {
+        return Err(e);
+    }
+    let results_file = resume.as_ref().map(|rf| rf.path().to_path_buf());
+    finish(
+        &args,
+        outcomes,
+        single,
+        &skipped,
+        policy.as_deref(),
+        results_file.as_deref(),
+    )
+}
+
+/// Drop the jobs the results file already holds; what they were is counted in the result.
+fn skip_done(
+    jobs: &mut Vec<Job>,
+    rf: &tlskit::fleet::resume::ResumeFile,
+    all_ips: bool,
+) -> super::scan_fleet::Skipped {
+    let mut skipped = super::scan_fleet::Skipped::default();
+    jobs.retain(|j| {
+        let ip = if all_ips { j.ip.as_deref() } else { None };
+        match rf.lookup(&j.label, ip) {
+            Some(d) => {
+                skipped.add(d);
+                false
+            }
+            None => true,
+        }
+    });
+    skipped
+}
+
+/// The progress display (on a terminal): the bars' owner, one line for the whole run when there
+/// are many targets, and a spinner per target while they fit.
+fn progress_bars(
+    args: &Args,
+    overall_line: bool,
+    jobs: usize,
+    skipped: usize,
+) -> (
+    Option<indicatif::MultiProgress>,
+    Option<super::scan_fleet::Overall>,
+    Option<indicatif::MultiProgress>,
+) {
+    let progress =
+        (!args.no_progress && std::io::stderr().is_terminal()).then(indicatif::MultiProgress::new);
+    let overall = progress
+        .as_ref()
+        .filter(|_| overall_line)
+        .map(|mp| super::scan_fleet::Overall::new(mp, jobs, skipped));
+    let spinners = progress.clone().filter(|_| args.parallel <= 8);
+    (progress, overall, spinners)
+}
+
+/// The STARTTLS protocol (and `--starttls-name`) of one target, if it uses STARTTLS.
+type StartTls = Option<(Protocol, Option<String>)>;
+
+/// STARTTLS per target: the URL scheme's, -t, or auto-detected by port (one warning per port).
+fn starttls_per_target(
+    args: &Args,
+    targets: &[TargetSpec],
+    explicit_starttls: Option<Protocol>,
+) -> Result<Vec<StartTls>> {
+    let mut warned = BTreeSet::new();
+    let mut starttls_for = |t: &TargetSpec| -> Result<StartTls> {
+        let start = t.start(explicit_starttls, args.no_starttls)?;
+        if let Start::Starttls(p, StartReason::Port) = start {
+            if warned.insert(t.target.port) {
+                output::warn(format!(
+                    "port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
+                    t.target.port,
+                    p.name().to_uppercase(),
+                    p.name()
+                ));
+            }
+        }
+        Ok(start.protocol().map(|p| (p, args.starttls_name.clone())))
+    };
+    targets.iter().map(&mut starttls_for).collect()
+}
+
+/// The targets as the user gave them: arguments, '-' (stdin) and --targets FILE.
+fn parse_targets(args: &Args, default_port: u16, from_stdin: bool) -> Result<Vec<TargetSpec>> {
     if from_stdin && (args.target.len() > 1 || args.targets.is_some()) {
         return Err(Error::usage(
             "'-' reads the targets from stdin: give it alone, without other targets or --targets",
@@ -299,48 +455,19 @@ pub fn run(args: Args) -> Result<i32> {
             "no targets: give HOST[:PORT] arguments, '-' (stdin) or a --targets file with at least one line",
         ));
     }
-    let fleet = args.fleet.active();
-    if fleet {
-        targets = super::scan_fleet::select(targets, args.fleet.shard()?);
-    }
-    let mut resume = super::scan_fleet::open_resume(&args.fleet)?;
-    let timeout = common::secs(args.timeout);
-    let route = args.net.route()?;
+    Ok(targets)
+}
 
-    // STARTTLS per target: the URL scheme's, -t, or auto-detected by port (one warning per port).
-    let mut warned = BTreeSet::new();
-    let mut starttls_for = |t: &TargetSpec| -> Result<Option<(Protocol, Option<String>)>> {
-        let start = t.start(explicit_starttls, args.no_starttls)?;
-        if let Start::Starttls(p, StartReason::Port) = start {
-            if warned.insert(t.target.port) {
-                output::warn(format!(
-                    "port {} is usually {}: using STARTTLS (-t {}); --no-starttls to speak TLS directly",
-                    t.target.port,
-                    p.name().to_uppercase(),
-                    p.name()
-                ));
-            }
-        }
-        Ok(start.protocol().map(|p| (p, args.starttls_name.clone())))
-    };
-    // One target named on the command line behaves like one command: its report is the output
-    // (a JSON object, not an array) and its error is the command's error.
-    let single =
-        targets.len() == 1 && !args.all_ips && args.targets.is_none() && !from_stdin && !fleet;
-    let mut starttls_all = Vec::with_capacity(targets.len());
-    for t in &targets {
-        starttls_all.push(starttls_for(t)?);
-    }
-    let mut proxy_noted = false;
-    for t in &targets {
-        if !proxy_noted && route.proxy_for(&t.target).is_some() {
-            common::note_env_proxy(&route, &t.target);
-            proxy_noted = true;
-        }
-    }
-    let targets: Vec<Target> = targets.into_iter().map(|t| t.target).collect();
-    let rt = common::runtime()?;
-
+/// One job per target — with --all-ips, one per address of each name.
+fn build_jobs(
+    args: &Args,
+    targets: &[Target],
+    starttls_all: Vec<StartTls>,
+    route: &tlskit::net::Route,
+    timeout: Duration,
+    selection: &scan::checks::registry::Selection,
+    rt: &tokio::runtime::Runtime,
+) -> Vec<Job> {
     let mut jobs = Vec::new();
     for (t, starttls) in targets.iter().zip(starttls_all) {
         let base = ScanOptions {
@@ -415,72 +542,27 @@ pub fn run(args: Args) -> Result<i32> {
             });
         }
     }
+    jobs
+}
 
-    // --resume: the targets the file already holds are done.
-    let mut skipped = super::scan_fleet::Skipped::default();
-    if let Some(rf) = &resume {
-        jobs.retain(|j| {
-            let ip = if args.all_ips { j.ip.as_deref() } else { None };
-            match rf.lookup(&j.label, ip) {
-                Some(d) => {
-                    skipped.add(d);
-                    false
-                }
-                None => true,
-            }
-        });
-    }
-
-    let progress =
-        (!args.no_progress && std::io::stderr().is_terminal()).then(indicatif::MultiProgress::new);
-    // Many targets: one line for the whole run; a spinner per target only while they fit.
-    let overall = progress
-        .as_ref()
-        .filter(|_| !single && (jobs.len() > 1 || fleet))
-        .map(|mp| super::scan_fleet::Overall::new(mp, jobs.len(), skipped.total));
-    let spinners = progress.clone().filter(|_| args.parallel <= 8);
-    let style = Style {
-        colour: output::colour_stdout(),
-    };
-    let mut printer = Printer {
-        args: &args,
-        style,
-        progress: progress.clone(),
-        single,
-        resume: resume.as_mut(),
-        resume_error: None,
-        overall: overall.clone(),
-    };
-    // Reports printed one by one (--json-lines, --resume) are not needed afterwards: keep only
-    // what the exit status needs, so memory stays flat however many targets there are.
-    let keep_reports = !(args.json_lines || args.fleet.resume.is_some()) || args.html.is_some();
-    let outcomes = rt.block_on(run_jobs(
-        jobs,
-        args.parallel,
-        keep_reports,
-        policy.clone(),
-        spinners,
-        |o| printer.finished(o),
-    ));
-    if let Some(o) = &overall {
-        o.clear();
-    }
-    if let Some(mp) = &progress {
-        let _ = mp.clear();
-    }
-    if let Some(e) = printer.resume_error.take() {
-        return Err(e);
-    }
-    if let Some(rf) = &resume {
+/// Print what is printed once every target is done, and the exit status.
+fn finish(
+    args: &Args,
+    outcomes: Vec<Outcome>,
+    single: bool,
+    skipped: &super::scan_fleet::Skipped,
+    policy: Option<&Policy>,
+    results_file: Option<&std::path::Path>,
+) -> Result<i32> {
+    if let Some(path) = results_file {
         output::note(format!(
             "{} target{} scanned, {} already done before; all results in {}",
             outcomes.len(),
             if outcomes.len() == 1 { "" } else { "s" },
             skipped.total,
-            rf.path().display()
+            path.display()
         ));
     }
-
     if let Some(path) = &args.html {
         let items: Vec<serde_json::Value> = outcomes
             .iter()
@@ -488,7 +570,6 @@ pub fn run(args: Args) -> Result<i32> {
             .collect();
         super::scan_html::write(path, &items)?;
     }
-
     // Single target: behave like one command (the error is the command's error).
     if single {
         let o = outcomes.into_iter().next().expect("one outcome");
@@ -509,7 +590,7 @@ pub fn run(args: Args) -> Result<i32> {
     if args.json {
         let all: Vec<Item> = outcomes.iter().map(Outcome::item).collect();
         output::print_json(&all)?;
-    } else if !args.json_lines && resume.is_none() && outcomes.len() > 1 {
+    } else if !args.json_lines && results_file.is_none() && outcomes.len() > 1 {
         print!("{}", summary(&outcomes, policy.is_some()));
     }
     // Targets skipped by --resume count as what the file says they were.
@@ -530,10 +611,7 @@ pub fn run(args: Args) -> Result<i32> {
             parts.push(format!("{failed} of {total} targets could not be scanned"));
         }
         if noncompliant > 0 {
-            let name = policy
-                .as_ref()
-                .map(|p| p.name.as_str())
-                .unwrap_or("the policy");
+            let name = policy.map(|p| p.name.as_str()).unwrap_or("the policy");
             parts.push(format!(
                 "{noncompliant} of {total} targets do not comply with {name}"
             ));
