@@ -23,6 +23,7 @@
 use crate::error::{Error, Result};
 use crate::net::{self, Target};
 use crate::session::config::{self, ClientOptions, ServerOptions};
+use crate::session::verify::{self, ErrorContext};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -72,13 +73,26 @@ pub async fn connect(host: &str, port: u16, cafile: Option<&Path>) -> Result<Cli
     let target = Target::new(host, port);
     let name = crate::session::client::server_name(&target, None)?;
     let tcp = net::connect(&target, DEADLINE).await?;
+    let tcp_peer = tcp.peer;
     let connector = tokio_rustls::TlsConnector::from(config);
     match tokio::time::timeout(DEADLINE, connector.connect(name, tcp.stream)).await {
         Err(_) => Err(Error::network(format!(
             "{target} did not finish the TLS handshake within {} s",
             DEADLINE.as_secs()
         ))),
-        Ok(Err(e)) => Err(handshake_error(&target.to_string(), e)),
+        Ok(Err(e)) => {
+            let ctx = ErrorContext {
+                peer: format!("{target} ({})", tcp_peer),
+                name: host.to_string(),
+                trust: match cafile {
+                    Some(f) => format!("{} and the default roots", f.display()),
+                    None => "Mozilla's and the system's roots".to_string(),
+                },
+                leaf: None,
+                server_side: false,
+            };
+            Err(verify::io_error(&e, &ctx, "the TLS handshake").with_source(e))
+        }
         Ok(Ok(tls)) => Ok(tls),
     }
 }
@@ -100,7 +114,16 @@ pub async fn accept(
             "client {peer} did not finish the TLS handshake within {} s",
             DEADLINE.as_secs()
         ))),
-        Ok(Err(e)) => Err(handshake_error(&format!("client {peer}"), e)),
+        Ok(Err(e)) => {
+            let ctx = ErrorContext {
+                peer: format!("client {peer}"),
+                name: String::new(),
+                trust: "the client CA".to_string(),
+                leaf: None,
+                server_side: true,
+            };
+            Err(verify::io_error(&e, &ctx, "the TLS handshake").with_source(e))
+        }
         Ok(Ok(tls)) => Ok((tls, peer)),
     }
 }
@@ -114,24 +137,4 @@ pub async fn scan(target: &str) -> Result<crate::scan::report::ScanReport> {
         opts.starttls = Some((proto, None));
     }
     crate::scan::scan(&opts, None).await
-}
-
-/// One line for a failed handshake: rustls's verification errors are certificate errors (what the
-/// chain analysis would call them), everything else a TLS error.
-fn handshake_error(who: &str, e: std::io::Error) -> Error {
-    let certificate = e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        .is_some_and(|r| {
-            matches!(
-                r,
-                rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
-            )
-        });
-    let message = format!("TLS handshake with {who} failed: {e}");
-    if certificate {
-        Error::certificate(message).with_source(e)
-    } else {
-        Error::tls(message).with_source(e)
-    }
 }
