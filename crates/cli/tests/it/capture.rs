@@ -47,6 +47,7 @@ impl Tcpdump {
 
     fn stop(mut self) -> PathBuf {
         std::thread::sleep(Duration::from_millis(1000));
+        // SAFETY: kill(2) on the pid of a child this test spawned and still owns (not yet reaped).
         unsafe {
             libc::kill(self.peer.child().id() as i32, libc::SIGINT);
         }

@@ -301,6 +301,7 @@ fn every_endpoint_gets_the_expected_verdict_from_curl_and_tlskit_connect() {
     let ca_bytes = std::fs::read(&ca).unwrap();
     // Ctrl-C stops everything.
     let mut peer = lab.peer;
+    // SAFETY: kill(2) on the pid of a child this test spawned and still owns (not yet reaped).
     unsafe {
         libc::kill(peer.child().id() as i32, libc::SIGINT);
     }

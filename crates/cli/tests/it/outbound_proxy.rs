@@ -64,6 +64,7 @@ impl ProxyDaemon {
 
 impl Drop for ProxyDaemon {
     fn drop(&mut self) {
+        // SAFETY: kill(2) on the pid of a child this test spawned and still owns (not yet reaped).
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGTERM);
         }

@@ -72,6 +72,7 @@ impl Capture {
         // Let the last packets reach the file (dumpcap delivers its buffer about once a second).
         std::thread::sleep(Duration::from_millis(1500));
         let pid = self.peer.child().id() as i32;
+        // SAFETY: kill(2) on the pid of a child this test spawned and still owns (not yet reaped).
         unsafe {
             libc::kill(pid, libc::SIGINT);
         }

@@ -668,6 +668,7 @@ fn two_hundred_concurrent_proxied_connections_complete_and_memory_stays_bounded(
     sampler.join().unwrap();
     let peak = peak.load(Ordering::Relaxed);
     // Stop the proxy: its summary says how many connections it held at once.
+    // SAFETY: kill(2) on the pid of a child this test spawned and still owns (not yet reaped).
     unsafe {
         libc::kill(pid as i32, libc::SIGTERM);
     }

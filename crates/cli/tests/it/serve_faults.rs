@@ -23,6 +23,7 @@ fn p(path: &std::path::Path) -> &str {
 
 /// Let this test process open a few thousand sockets.
 fn raise_open_files() {
+    // SAFETY: getrlimit/setrlimit get a valid, fully initialised rlimit of the right size.
     unsafe {
         let mut lim = libc::rlimit {
             rlim_cur: 0,

@@ -870,6 +870,7 @@ fn keylog_lets_tshark_decrypt_a_capture() {
     ])
     .ok();
     std::thread::sleep(Duration::from_millis(800));
+    // SAFETY: kill(2) on the pid of a child this test spawned and still owns (not yet reaped).
     unsafe { libc::kill(capture.child().id() as i32, libc::SIGINT) };
     let _ = capture.child().wait();
     let text = std::fs::read_to_string(&keys).unwrap();
@@ -991,6 +992,7 @@ fn serve_on_ipv6_loopback_and_stops_gracefully_on_ctrl_c() {
     assert_eq!(r.json()["received"]["text"], MSG);
     assert_eq!(r.json()["target"]["address"], format!("[::1]:{port}"));
     // Ctrl-C: the server stops accepting, finishes, and exits 0 with a summary.
+    // SAFETY: kill(2) on the pid of a child this test spawned and still owns (not yet reaped).
     unsafe { libc::kill(srv.peer.child().id() as i32, libc::SIGINT) };
     let status = srv.peer.child().wait().unwrap();
     assert_eq!(status.code(), Some(0), "{}", srv.peer.output());

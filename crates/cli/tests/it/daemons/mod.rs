@@ -187,6 +187,7 @@ impl Proc {
 impl Drop for Proc {
     fn drop(&mut self) {
         // SIGTERM lets masters (postfix, dovecot, postgres) take their children down with them.
+        // SAFETY: kill(2) on the pid of a child this test spawned and still owns (not yet reaped).
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGTERM);
         }
@@ -203,6 +204,7 @@ impl Drop for Proc {
 }
 
 fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
 
