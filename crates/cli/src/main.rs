@@ -69,22 +69,6 @@ fn install_log_subscriber() {
 }
 
 fn main() {
-    // Rust leaves SIGPIPE ignored, which servers and clients need: a peer that closes early
-    // must give an error, not kill the process (rustls writes with writev, which raises SIGPIPE).
-    // A closed stdout (`tlskit ciphers | head`) then makes println! panic: end quietly instead.
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let msg = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if msg.contains("failed printing to std") && msg.contains("Broken pipe") {
-            std::process::exit(0);
-        }
-        default_hook(info);
-    }));
     let cli = Cli::parse();
     install_log_subscriber();
     output::set_color(cli.color);

@@ -1,6 +1,46 @@
 //! Small helpers for what every command prints: errors, warnings, colour decisions.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+
+/// `crate::out!` for tlskit's stdout: see [`write_stdout`]. The std macros are disallowed in this
+/// crate (crates/cli/clippy.toml) because they panic on a closed pipe.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `crate::outln!` for tlskit's stdout: see [`write_stdout`].
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::output::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Write to stdout. A closed stdout (`tlskit ciphers | head`: the reader has all it wanted) ends
+/// the process quietly with status 0, as `head` expects of the command before it; any other
+/// write error is one error line and status 1. (Rust leaves SIGPIPE ignored, which the network
+/// code needs, so a closed pipe is an `io::ErrorKind::BrokenPipe` error here, never a signal.)
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args) {
+        stdout_failed(&e);
+    }
+}
+
+/// What to do when writing to stdout failed: see [`write_stdout`].
+pub fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("tlskit: error: cannot write to stdout: {e}; check the file or pipe it goes to");
+    std::process::exit(1);
+}
 
 /// Print a library error as one line on stderr.
 pub fn error_line(e: &tlskit::Error) {
@@ -76,7 +116,7 @@ root store: Mozilla's, from webpki-roots {} ({} roots; scan and cert trust check
 pub fn print_json<T: serde::Serialize>(value: &T) -> tlskit::Result<()> {
     let s = serde_json::to_string_pretty(value)
         .map_err(|e| tlskit::Error::other(format!("cannot serialise JSON: {e}")))?;
-    println!("{s}");
+    crate::outln!("{s}");
     Ok(())
 }
 

@@ -27,7 +27,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, mut cli: clap::Command) -> Result<i32> {
-    let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut cli, "tlskit", &mut out);
+    // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cli, "tlskit", &mut script);
+    crate::out!("{}", String::from_utf8_lossy(&script));
     Ok(0)
 }

@@ -205,9 +205,9 @@ fn print_transcript(t: &Transcript) {
         .protocol
         .map(|p| format!("{}, {}", p.display_name(), p.upgrade_name()))
         .unwrap_or_default();
-    println!("Plaintext before TLS ({proto}) — not protected by TLS:");
-    print!("{}", t.render_text("  "));
-    println!();
+    crate::outln!("Plaintext before TLS ({proto}) — not protected by TLS:");
+    crate::out!("{}", t.render_text("  "));
+    crate::outln!();
     let _ = std::io::stdout().flush();
 }
 
@@ -329,7 +329,7 @@ async fn session(
         if body_to_stdout {
             eprint!("{text}");
         } else {
-            print!("{text}");
+            crate::out!("{text}");
             let _ = std::io::stdout().flush();
         }
     }
@@ -466,7 +466,7 @@ fn print_chain<C: AsRef<[u8]>>(chain: &[C], body_to_stdout: bool) {
     if body_to_stdout {
         eprint!("{pem}");
     } else {
-        print!("{pem}");
+        crate::out!("{pem}");
         let _ = std::io::stdout().flush();
     }
 }
@@ -559,16 +559,16 @@ async fn http_get<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
         output::print_json(&v)?;
     } else {
         if !args.quiet {
-            println!("--- HTTP response ---");
+            crate::outln!("--- HTTP response ---");
         }
-        println!("{} {} {}", head.version, head.status, head.reason);
+        crate::outln!("{} {} {}", head.version, head.status, head.reason);
         for (k, v) in &head.headers {
-            println!("{k}: {v}");
+            crate::outln!("{k}: {v}");
         }
-        println!();
+        crate::outln!();
         let binary = body.contains(&0);
         match &saved_to {
-            Some(p) => println!("({} body bytes written to {p})", body.len()),
+            Some(p) => crate::outln!("({} body bytes written to {p})", body.len()),
             None if binary && std::io::stdout().is_terminal() => {
                 output::warn(format!(
                     "the body ({} bytes) is binary and would mess up your terminal: not printed. Use -o FILE to save it, or -o - to write it to stdout anyway",
@@ -610,7 +610,7 @@ async fn send_and_receive<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpi
     }
     let echo_live = !args.json;
     if echo_live && !args.quiet {
-        println!("--- data from the server (until it closes the connection) ---");
+        crate::outln!("--- data from the server (until it closes the connection) ---");
         let _ = std::io::stdout().flush();
     }
     let (data, end) = receive(
@@ -630,7 +630,7 @@ async fn send_and_receive<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpi
         output::print_json(&v)?;
     } else {
         if !data.is_empty() && !data.ends_with(b"\n") {
-            println!();
+            crate::outln!();
         }
         if !args.quiet {
             let how = match end.as_str() {
@@ -644,7 +644,7 @@ async fn send_and_receive<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpi
                 ),
                 other => other.to_string(),
             };
-            println!("--- {} bytes received; {how} ---", data.len());
+            crate::outln!("--- {} bytes received; {how} ---", data.len());
         }
     }
     Ok(())

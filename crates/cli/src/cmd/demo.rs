@@ -96,15 +96,15 @@ fn issue_server_cert(ca_dir: &Path, pem: &Path, force: bool, say: &dyn Fn(String
 
 /// What TLS did not hide, and what to try next.
 fn print_epilogue(data_len: usize, keep: bool, pem: &Path, ca_dir: &Path) {
-    println!();
-    println!("What TLS did not hide here: both addresses and ports, the server name 'localhost' (SNI travels");
-    println!("in clear in the ClientHello), and the size of the message ({} bytes of data in one record).", data_len);
-    println!();
-    println!("Try next:");
+    crate::outln!();
+    crate::outln!("What TLS did not hide here: both addresses and ports, the server name 'localhost' (SNI travels");
+    crate::outln!("in clear in the ClientHello), and the size of the message ({} bytes of data in one record).", data_len);
+    crate::outln!();
+    crate::outln!("Try next:");
     if keep {
-        println!("  tlskit cert show {}", shell_path(pem));
+        crate::outln!("  tlskit cert show {}", shell_path(pem));
     } else {
-        println!("  tlskit demo --dir lab    # the same, keeping the CA and certificate in ./lab (this run's folder is removed)");
+        crate::outln!("  tlskit demo --dir lab    # the same, keeping the CA and certificate in ./lab (this run's folder is removed)");
     }
     let ca_shown = if keep {
         shell_path(&ca_dir.join("ca.crt"))
@@ -116,9 +116,9 @@ fn print_epilogue(data_len: usize, keep: bool, pem: &Path, ca_dir: &Path) {
     } else {
         "lab/localhost.pem".to_string()
     };
-    println!("  tlskit serve -s {pem_shown} 127.0.0.1 8443 &");
-    println!("  tlskit connect -v -p TLSv1_2 -C 'ECDH+AES128' -a {ca_shown} localhost 8443");
-    println!("  tlskit serve --help    tlskit connect --help    tlskit cert --help");
+    crate::outln!("  tlskit serve -s {pem_shown} 127.0.0.1 8443 &");
+    crate::outln!("  tlskit connect -v -p TLSv1_2 -C 'ECDH+AES128' -a {ca_shown} localhost 8443");
+    crate::outln!("  tlskit serve --help    tlskit connect --help    tlskit cert --help");
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -139,7 +139,7 @@ pub fn run(args: Args) -> Result<i32> {
     let text = !args.json;
     let say = |s: String| {
         if text {
-            println!("{s}");
+            crate::outln!("{s}");
         }
     };
     say(format!(
@@ -219,13 +219,13 @@ pub fn run(args: Args) -> Result<i32> {
             crate::output::print_json(&v)?;
             return Ok(0);
         }
-        print!("{}", session.report.render_text(args.verbose));
-        println!("--- data from the server ---");
-        println!("{message}");
-        println!("--- {} bytes; the server closed the session with close_notify ---\n", data.len());
+        crate::out!("{}", session.report.render_text(args.verbose));
+        crate::outln!("--- data from the server ---");
+        crate::outln!("{message}");
+        crate::outln!("--- {} bytes; the server closed the session with close_notify ---\n", data.len());
         if let Ok(v) = log_lines.lock() {
             for l in v.iter() {
-                println!("Server log: {l}");
+                crate::outln!("Server log: {l}");
             }
         }
         print_epilogue(data.len(), keep, &pem, &ca_dir);

@@ -78,9 +78,9 @@ pub fn run(args: Args) -> Result<i32> {
         let addr = listener.local_addr().map_err(|e| Error::network(e.to_string()))?;
         if json {
             let v = serde_json::json!({"event": "listening", "address": addr.to_string(), "upstream": upstream.to_string()});
-            println!("{v}");
+            crate::outln!("{v}");
         } else {
-            println!("tlskit observe: listening on {addr}, relaying to {upstream} without decrypting");
+            crate::outln!("tlskit observe: listening on {addr}, relaying to {upstream} without decrypting");
         }
         let _ = std::io::stdout().flush();
         let report: Arc<dyn Fn(&Observation) + Send + Sync> = Arc::new(move |o: &Observation| {
@@ -98,7 +98,7 @@ pub fn run(args: Args) -> Result<i32> {
         });
         let summary = observe::run(listener, opts, report, super::proxy::shutdown_signal()).await?;
         if !json {
-            println!("tlskit observe: stopped after {} connection(s)", summary.connections);
+            crate::outln!("tlskit observe: stopped after {} connection(s)", summary.connections);
         }
         Ok(0)
     })

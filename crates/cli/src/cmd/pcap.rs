@@ -117,7 +117,7 @@ pub fn run(args: Args) -> Result<i32> {
     if args.json {
         output::print_json(&report)?;
     } else {
-        print!("{}", report.render_text());
+        crate::out!("{}", report.render_text());
     }
     Ok(0)
 }

@@ -164,9 +164,9 @@ pub fn run(args: Args) -> Result<i32> {
                 "upstream_trust": proxy.trust_description(),
                 "log": args.log.as_ref().map(|p| p.display().to_string()),
             });
-            println!("{v}");
+            crate::outln!("{v}");
         } else {
-            println!(
+            crate::outln!(
                 "tlskit proxy: listening on {addr} — forging certificates signed by {}; {up}, trusting {}{}; accepts redirected TLS and HTTP CONNECT",
                 proxy.ca_subject(),
                 proxy.trust_description(),
@@ -180,9 +180,9 @@ pub fn run(args: Args) -> Result<i32> {
             if let Some(m) = v.as_object_mut() {
                 m.insert("event".into(), "stopped".into());
             }
-            println!("{v}");
+            crate::outln!("{v}");
         } else {
-            println!(
+            crate::outln!(
                 "tlskit proxy: stopped after {} connection(s), {} refused, at most {} at once; {} certificate(s) forged",
                 summary.connections, summary.refused, summary.peak_concurrent, summary.certificates_forged
             );

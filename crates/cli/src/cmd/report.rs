@@ -5,7 +5,7 @@ use crate::output;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use tlskit::scan::report::{ScanReport, Style};
+use tlskit::scan::report::{parse_saved, SavedItem as Item, ScanReport, Style};
 use tlskit::{Error, Result};
 
 #[derive(clap::Args, Debug)]
@@ -38,43 +38,6 @@ pub struct Args {
     html: Option<PathBuf>,
 }
 
-/// One element of a saved multi-target scan: a report, or a target that could not be scanned.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum Item {
-    Report(Box<ScanReport>),
-    /// A target that could not be scanned: `target` is the report's target object (or, in files
-    /// written before that, the `host:port` the user wrote, with `ip` beside it).
-    Failed {
-        target: serde_json::Value,
-        #[serde(default)]
-        ip: Option<String>,
-        error: String,
-    },
-}
-
-/// `host:port` and the address of a failed entry's target, in either form.
-fn failed_target(target: &serde_json::Value, ip: &Option<String>) -> (String, Option<String>) {
-    match target {
-        serde_json::Value::String(label) => (label.clone(), ip.clone()),
-        info => {
-            let host = info["host"].as_str().unwrap_or("?");
-            let port = info["port"].as_u64().unwrap_or(0);
-            let label = if host.contains(':') {
-                format!("[{host}]:{port}")
-            } else {
-                format!("{host}:{port}")
-            };
-            let ip = info["ip"]
-                .as_str()
-                .filter(|i| !i.is_empty())
-                .map(str::to_string)
-                .or_else(|| ip.clone());
-            (label, ip)
-        }
-    }
-}
-
 fn read_text(path: &Path) -> Result<String> {
     if path.as_os_str() == "-" {
         let mut s = String::new();
@@ -87,43 +50,8 @@ fn read_text(path: &Path) -> Result<String> {
         .map_err(|e| Error::usage(tlskit::error::file_error(path, "read the report", &e).message()))
 }
 
-/// The items of a saved report: one object, an array, or one object per line.
-fn parse(text: &str, origin: &str) -> Result<Vec<Item>> {
-    let bad = |e: serde_json::Error| {
-        Error::usage(format!(
-            "{origin}: not a tlskit scan report ({e}); save one with `tlskit scan --json`"
-        ))
-    };
-    let t = text.trim_start();
-    if t.starts_with('[') {
-        return serde_json::from_str::<Vec<Item>>(t).map_err(bad);
-    }
-    if let Ok(item) = serde_json::from_str::<Item>(t) {
-        return Ok(vec![item]);
-    }
-    let mut items = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let item = serde_json::from_str::<Item>(line).map_err(|e| {
-            Error::usage(format!(
-                "{origin}, line {}: not a tlskit scan report ({e}); save one with `tlskit scan --json`",
-                n + 1
-            ))
-        })?;
-        items.push(item);
-    }
-    if items.is_empty() {
-        return Err(Error::usage(format!(
-            "{origin}: empty; save a report with `tlskit scan --json`"
-        )));
-    }
-    Ok(items)
-}
-
 fn load(path: &Path) -> Result<Vec<Item>> {
-    parse(&read_text(path)?, &path.display().to_string())
+    parse_saved(&read_text(path)?, &path.display().to_string())
 }
 
 pub fn run(args: Args) -> Result<i32> {
@@ -133,7 +61,7 @@ pub fn run(args: Args) -> Result<i32> {
     if let Some(files) = &args.diff {
         let (old, new) = (load(&files[0])?, load(&files[1])?);
         let text = diff_all(&reports(old), &reports(new));
-        print!("{text}");
+        crate::out!("{text}");
         return Ok(if text.starts_with("no change") { 0 } else { 1 });
     }
     let path = args.file.as_deref().unwrap_or(Path::new("-"));
@@ -155,13 +83,13 @@ pub fn run(args: Args) -> Result<i32> {
     for item in &items {
         match item {
             Item::Report(r) => {
-                print!("{}", r.render_full_text(style, args.verbose));
+                crate::out!("{}", r.render_full_text(style, args.verbose));
                 if !single {
-                    println!();
+                    crate::outln!();
                 }
             }
-            Item::Failed { target, ip, error } => {
-                let (target, ip) = failed_target(target, ip);
+            Item::Failed { error, .. } => {
+                let (target, ip) = item.failed_target().unwrap_or_default();
                 let at = match ip {
                     Some(ip) if !target.contains(ip.as_str()) => format!("{target} ({ip})"),
                     _ => target,

@@ -252,7 +252,7 @@ impl Outcome {
 pub fn run(args: Args) -> Result<i32> {
     let registry = scan::checks::registry::REGISTRY;
     if args.list_checks {
-        print!("{}", list_checks(registry, args.json)?);
+        crate::out!("{}", list_checks(registry, args.json)?);
         return Ok(0);
     }
     let selection = scan::checks::registry::Selection::parse(
@@ -591,7 +591,7 @@ fn finish(
         let all: Vec<Item> = outcomes.iter().map(Outcome::item).collect();
         output::print_json(&all)?;
     } else if !args.json_lines && results_file.is_none() && outcomes.len() > 1 {
-        print!("{}", summary(&outcomes, policy.is_some()));
+        crate::out!("{}", summary(&outcomes, policy.is_some()));
     }
     // Targets skipped by --resume count as what the file says they were.
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count() + skipped.failed;

@@ -861,6 +861,33 @@ fn a_reader_that_goes_away_is_not_a_panic() {
 }
 
 #[test]
+fn commands_whose_reader_goes_away_end_quietly() {
+    // `tlskit scan --list-checks | head -1` and friends: stdout is a closed pipe before the first
+    // write. Every command's stdout goes through one writer (output::write_stdout).
+    for args in [
+        &["scan", "--list-checks"][..],
+        &["scan", "--list-checks", "--json"],
+        &["ciphers", "-v", "ALL"],
+        &["completions", "bash"],
+        &["man"],
+    ] {
+        let mut child = crate::common::tlskit()
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn show_bad_files() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.pem");

@@ -11,6 +11,7 @@ mod cert;
 mod ciphers;
 mod connect_seeds;
 mod hostile;
+mod hostile_clients;
 mod hostile_e2e;
 mod hostile_escape;
 mod ja4;

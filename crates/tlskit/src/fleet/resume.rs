@@ -13,7 +13,7 @@
 use crate::{Error, Result};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// A target found in the file.
@@ -104,60 +104,20 @@ impl ResumeFile {
     fn read(&mut self) -> Result<()> {
         let path = self.path.clone();
         let io = |e: std::io::Error| crate::error::file_error(&path, "read --resume file", &e);
-        let handle = self.file.try_clone().map_err(io)?;
-        let mut reader = BufReader::new(handle);
-        reader.seek(SeekFrom::Start(0)).map_err(io)?;
-        let mut complete_end: u64 = 0;
-        let mut buf = Vec::new();
-        let mut number = 0usize;
-        loop {
-            buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).map_err(io)?;
-            if n == 0 {
-                break;
-            }
-            number += 1;
-            if buf.last() != Some(&b'\n') {
-                // The last line of a run that was killed while writing it.
-                self.dropped_bytes = n as u64;
-                break;
-            }
-            complete_end += n as u64;
-            let text = &buf[..buf.len() - 1];
-            if text.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
-            let line: Line = serde_json::from_slice(text).map_err(|e| {
-                Error::input(format!(
-                    "line {number} of {} is not a tlskit scan result ({e}): --resume needs the file \
-                     `tlskit scan --resume` or --json-lines wrote; remove that line and its target is scanned again",
-                    path.display()
-                ))
-            })?;
-            self.add(line);
-            self.lines += 1;
-        }
-        drop(reader);
-        if self.dropped_bytes > 0 {
-            self.file.set_len(complete_end).map_err(|e| {
+        let mut handle = self.file.try_clone().map_err(io)?;
+        handle.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut bytes = Vec::new();
+        handle.read_to_end(&mut bytes).map_err(io)?;
+        let read = read_results(&bytes, &path.display().to_string())?;
+        self.done = read.done;
+        self.lines = read.lines;
+        self.dropped_bytes = read.dropped_bytes;
+        if read.dropped_bytes > 0 {
+            self.file.set_len(read.complete_end).map_err(|e| {
                 crate::error::file_error(&path, "cut the unfinished last line of", &e)
             })?;
         }
         Ok(())
-    }
-
-    fn add(&mut self, line: Line) {
-        let failed = line.error.is_some();
-        let noncompliant = line.policy.is_some_and(|p| !p.compliant);
-        let (k, ip) = match line.target {
-            LineTarget::Label(label) => (label.to_ascii_lowercase(), line.ip),
-            LineTarget::Info { host, port, ip } => (key(&host, port), ip.or(line.ip)),
-        };
-        self.done.entry(k).or_default().push(Done {
-            ip: ip.filter(|i| !i.is_empty()),
-            failed,
-            noncompliant,
-        });
     }
 
     /// Is `label` (`host:port`, as [`key`] makes it) done? With `ip`, only a line for that
@@ -185,6 +145,65 @@ impl ResumeFile {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// What a results file holds, read by [`read_results`].
+#[derive(Debug, Default)]
+pub struct ResultsRead {
+    /// The targets done, by [`key`].
+    pub done: HashMap<String, Vec<Done>>,
+    /// Complete result lines.
+    pub lines: usize,
+    /// Where the complete lines end (the file is cut there when a torn line follows).
+    pub complete_end: u64,
+    /// Bytes of an unfinished last line (no newline), 0 if none.
+    pub dropped_bytes: u64,
+}
+
+/// Read the bytes of a results file: every complete line must be a scan result (a report or
+/// an error entry); an unfinished last line is counted in `dropped_bytes`, not read. `origin`
+/// names the file in errors. Pure, so the fuzz target `resume_file` drives it with any bytes.
+pub fn read_results(bytes: &[u8], origin: &str) -> Result<ResultsRead> {
+    let mut read = ResultsRead::default();
+    let mut rest = bytes;
+    let mut number = 0usize;
+    while !rest.is_empty() {
+        number += 1;
+        let Some(end) = rest.iter().position(|b| *b == b'\n') else {
+            // The last line of a run that was killed while writing it.
+            read.dropped_bytes = rest.len() as u64;
+            break;
+        };
+        let text = &rest[..end];
+        rest = &rest[end + 1..];
+        read.complete_end += end as u64 + 1;
+        if text.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let line: Line = serde_json::from_slice(text).map_err(|e| {
+            Error::input(format!(
+                "line {number} of {origin} is not a tlskit scan result ({e}): --resume needs the file \
+                 `tlskit scan --resume` or --json-lines wrote; remove that line and its target is scanned again"
+            ))
+        })?;
+        add(&mut read.done, line);
+        read.lines += 1;
+    }
+    Ok(read)
+}
+
+fn add(done: &mut HashMap<String, Vec<Done>>, line: Line) {
+    let failed = line.error.is_some();
+    let noncompliant = line.policy.is_some_and(|p| !p.compliant);
+    let (k, ip) = match line.target {
+        LineTarget::Label(label) => (label.to_ascii_lowercase(), line.ip),
+        LineTarget::Info { host, port, ip } => (key(&host, port), ip.or(line.ip)),
+    };
+    done.entry(k).or_default().push(Done {
+        ip: ip.filter(|i| !i.is_empty()),
+        failed,
+        noncompliant,
+    });
 }
 
 fn lock(file: &File, path: &Path) -> Result<()> {

@@ -109,7 +109,7 @@ pub(super) fn run(a: TrustArgs) -> Result<i32> {
     };
     let steps = trust::plan(&cert_path, &info, &store, a.undo)?;
     let verb = if a.undo { "Removing" } else { "Trusting" };
-    println!(
+    crate::outln!(
         "{verb} \"{}\" ({}) {} {}:",
         info.subject,
         cert_path.display(),
@@ -118,32 +118,32 @@ pub(super) fn run(a: TrustArgs) -> Result<i32> {
     );
     if a.dry_run {
         for s in &steps {
-            println!("  # {}", s.why);
-            println!("  {}", s.command_line());
+            crate::outln!("  # {}", s.why);
+            crate::outln!("  {}", s.command_line());
         }
         return Ok(0);
     }
     let results = trust::run(&steps, |s| {
-        println!("  # {}", s.why);
-        println!("  $ {}", s.command_line());
+        crate::outln!("  # {}", s.why);
+        crate::outln!("  $ {}", s.command_line());
     })?;
     for r in results
         .iter()
         .filter(|r| !r.skipped && !r.output.trim().is_empty())
     {
         for line in r.output.lines() {
-            println!("    {line}");
+            crate::outln!("    {line}");
         }
     }
     if a.undo {
-        println!("Done: the CA is no longer trusted there.");
+        crate::outln!("Done: the CA is no longer trusted there.");
     } else {
         match store {
-            TrustStore::System => println!(
+            TrustStore::System => crate::outln!(
                 "Done: OpenSSL, curl, Python and tlskit now trust it without -a. Undo: tlskit cert trust {} --system --undo",
                 shp(&path)
             ),
-            _ => println!(
+            _ => crate::outln!(
                 "Done: restart the browser to pick it up. Undo: the same command with --undo"
             ),
         }

@@ -10,6 +10,7 @@
 
 mod features;
 mod keys;
+pub mod saved;
 pub mod text;
 mod types;
 mod verdicts;
@@ -18,6 +19,7 @@ mod weakness;
 pub use crate::finding::{Finding, Severity};
 pub use features::{Alpn, SessionFeatures};
 pub use keys::{EcCurve, KeyExchange, KeyType};
+pub use saved::{parse_saved, SavedItem};
 pub use text::Style;
 pub use types::SuiteId;
 pub use types::WeaknessId;
