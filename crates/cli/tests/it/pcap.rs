@@ -679,3 +679,78 @@ fn malformed_and_truncated_captures_get_a_clean_error() {
     std::fs::write(&notkeys, "hello\n").unwrap();
     run(&["pcap", "--keylog", p(&notkeys), p(&good)]).failed_with(1, "holds no key log lines");
 }
+
+#[test]
+fn mutated_real_captures_never_panic_or_hang() {
+    // Real captures of curl against openssl (the pcap_file fuzz seeds), each mutated 40 ways with
+    // a fixed pseudo-random sequence: bytes flipped in packet data and headers, lengths set to
+    // extremes, the file cut short. Every run ends within a bound with status 0 (what could be
+    // read) or 1 (one error line), never a panic, and shows no raw control byte.
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/pcap_file");
+    let dir = tempfile::tempdir().unwrap();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for name in ["curl_openssl_tls13.pcap", "curl_openssl_tls13.pcapng"] {
+        let original = std::fs::read(seeds.join(name)).unwrap();
+        for i in 0..40 {
+            let mut b = original.clone();
+            match i % 4 {
+                0 => {
+                    for _ in 0..8 {
+                        let at = (next() as usize) % b.len();
+                        b[at] ^= (next() as u8) | 1;
+                    }
+                }
+                1 => {
+                    let at = (next() as usize) % (b.len() - 4);
+                    let v = [0u32, 0xffff_ffff, 0x7fff_ffff, 65_535][(next() % 4) as usize];
+                    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+                }
+                2 => b.truncate((next() as usize) % b.len()),
+                _ => {
+                    // Bytes from the middle repeated: streams and records out of order.
+                    let from = (next() as usize) % b.len();
+                    let len = ((next() as usize) % 600).min(b.len() - from);
+                    let chunk = b[from..from + len].to_vec();
+                    let at = (next() as usize) % b.len();
+                    b.splice(at..at, chunk);
+                }
+            }
+            let file = dir.path().join(format!("{i}-{name}"));
+            std::fs::write(&file, &b).unwrap();
+            let svg = dir.path().join(format!("{i}.svg"));
+            for args in [
+                vec!["pcap", p(&file)],
+                vec!["pcap", "--partial", "--json", p(&file)],
+                vec!["pcap", "--partial", "--svg", p(&svg), p(&file)],
+            ] {
+                let r = run_cmd(tlskit().args(&args), Duration::from_secs(30));
+                let what = format!("{args:?} (mutation {i} of {name})");
+                assert!(
+                    r.code == 0 || r.code == 1,
+                    "{what}: rc {}\n{}",
+                    r.code,
+                    r.stderr
+                );
+                assert!(!r.stderr.contains("panicked"), "{what}: {}", r.stderr);
+                assert!(
+                    !r.stdout.contains('\x1b') && !r.stderr.contains('\x1b'),
+                    "{what}: raw escape byte"
+                );
+                if r.code == 1 {
+                    let errors: Vec<_> = r
+                        .stderr
+                        .lines()
+                        .filter(|l| l.starts_with("tlskit: error:"))
+                        .collect();
+                    assert_eq!(errors.len(), 1, "{what}: {}", r.stderr);
+                }
+            }
+        }
+    }
+}
