@@ -597,8 +597,9 @@ const GRADES: &[(&str, &str)] = &[
     ("revoked", "F"),
     ("sha1-signature", "T"),
     ("hsts", "A+"),
-    // The scanner also looks without SNI and finds the fallback certificate.
-    ("no-sni-different-cert", "M"),
+    // Graded by the certificate served for localhost (SNI); the fallback a client without SNI
+    // gets is reported apart (certificate_without_sni and a finding), not graded.
+    ("no-sni-different-cert", "A+"),
 ];
 
 #[test]
@@ -623,6 +624,14 @@ fn tlskit_scan_grades_each_endpoint_as_expected() {
             &v
         };
         assert_eq!(t["grade"]["grade"], *grade, "{name}: {}", t["grade"]);
+        if *name == "no-sni-different-cert" {
+            let w = &t["certificate_without_sni"];
+            assert_eq!(w["outcome"], "different", "{w}");
+            assert_eq!(
+                w["chain"]["certificates"][0]["san_dns"][0],
+                "fallback.lab.test"
+            );
+        }
     }
 }
 

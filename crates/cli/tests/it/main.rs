@@ -29,6 +29,7 @@ mod scan_hostile;
 mod scan_html;
 mod scan_many;
 mod scan_select;
+mod scan_sni;
 mod scan_weak;
 mod serve_faults;
 mod session;

@@ -538,7 +538,17 @@ fn chains(s: &mut String, r: &ScanReport) {
         s.push_str("<p class=\"muted\">none received</p>\n");
         return;
     }
-    for c in &r.certificates {
+    // The chain a client without SNI gets, when it differs, last and marked (it is not graded).
+    let without_sni = match &r.certificate_without_sni {
+        Some(crate::scan::report::WithoutSni::Different { chain }) => Some(chain.as_ref()),
+        _ => None,
+    };
+    let all = r
+        .certificates
+        .iter()
+        .map(|c| (c, ""))
+        .chain(without_sni.map(|c| (c, "a client without SNI gets this one (not graded); ")));
+    for (c, apart) in all {
         let verdict = match &c.analysis {
             Some(a) => {
                 let mut parts = vec![if a.trusted {
@@ -569,7 +579,7 @@ fn chains(s: &mut String, r: &ScanReport) {
         };
         let _ = write!(
             s,
-            "<div class=\"chain\"><p><b>{}</b> — {verdict}<br><span class=\"muted\">found with {}</span></p>\n<table>\n\
+            "<div class=\"chain\"><p><b>{}</b> — {verdict}<br><span class=\"muted\">{apart}found with {}</span></p>\n<table>\n\
              <tr><th>#</th><th>Subject</th><th>Issuer</th><th>Valid</th><th>Names</th></tr>\n",
             escape(&c.key_type.to_string()),
             escape(&c.found_with.join(", "))

@@ -253,8 +253,17 @@ pub async fn scan(
     }
     let mut certificates = checks::certificates::summarise(&details.chains);
     let hostname = ctx.sni.clone().unwrap_or_else(|| opts.target.host.clone());
-    let chain_findings =
+    let mut chain_findings =
         checks::certificates::analyse(&mut certificates, &details.chains, &stores, &hostname);
+    let mut errors = details.errors;
+    // The chain a client without SNI gets: its own section and finding, never graded.
+    let certificate_without_sni = details.without_sni.map(|got| {
+        let (section, finding, error) =
+            checks::certificates::without_sni_section(got, &certificates, &stores, &hostname);
+        chain_findings.extend(finding);
+        errors.extend(error);
+        section
+    });
 
     let forward_secrecy = forward_secrecy(&details.protocols);
     let mut report = ScanReport {
@@ -271,6 +280,7 @@ pub async fn scan(
         groups: details.groups,
         signature_algorithms: details.signature_algorithms,
         certificates,
+        certificate_without_sni,
         forward_secrecy,
         starttls: pre.transcript,
         session_features: None,
@@ -278,7 +288,7 @@ pub async fn scan(
         grade: None,
         policy: None,
         findings: Vec::new(),
-        errors: details.errors,
+        errors,
         client_hellos: None,
         proxy: pre.proxy,
     };

@@ -2,7 +2,7 @@
 //! (groups, signature algorithms, certificates: phase 2), then the session features and the
 //! weakness checks (phase 3).
 
-use super::checks::{self, certificates::Found, suites::VersionScan};
+use super::checks::{self, certificates::Found, certificates::NoChain, suites::VersionScan};
 use super::report::{ProtocolResult, ScanReport, SigAlgResult};
 use super::{timed, Ctx};
 use std::sync::Arc;
@@ -103,8 +103,10 @@ pub(crate) struct Details {
     pub(crate) protocols: Vec<ProtocolResult>,
     pub(crate) groups: Vec<super::report::GroupResult>,
     pub(crate) signature_algorithms: Vec<SigAlgResult>,
-    /// Every chain seen, and how.
+    /// Every chain seen with the scan's SNI (or none, when it sends none), and how.
     pub(crate) chains: Vec<Found>,
+    /// What a client without SNI gets (`None` when the scan itself sends no SNI).
+    pub(crate) without_sni: Option<Result<Found, NoChain>>,
     /// What could not be determined.
     pub(crate) errors: Vec<String>,
 }
@@ -147,7 +149,7 @@ impl Details {
             timed("TLSv1.3 certificates", c13),
             timed("no-SNI certificate", nosni)
         );
-        // Certificates: TLS ≤ 1.2 flights, TLS 1.3 handshakes, SSLv2, without SNI.
+        // Certificates: TLS ≤ 1.2 flights, TLS 1.3 handshakes, SSLv2 (the one without SNI apart).
         let mut chains = v.legacy_chains();
         chains.extend(found13);
         if let Some(c) = v.v2_cert {
@@ -157,7 +159,6 @@ impl Details {
                 ocsp: None,
             });
         }
-        chains.extend(nosni);
         let protocols = vec![
             v.v2,
             v.v3.result,
@@ -183,6 +184,7 @@ impl Details {
             groups: checks::groups::merge(&g13, &g12, newest_legacy),
             signature_algorithms: merge_sigalgs(s13, s12),
             chains,
+            without_sni: nosni,
             errors,
         }
     }

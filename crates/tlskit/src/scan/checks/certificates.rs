@@ -3,7 +3,8 @@
 //! rustls handshakes, each offering a single signature scheme — which also tells which schemes
 //! the server signs with.
 
-use crate::scan::report::{CertificateChain, SigAlgResult};
+use crate::scan::engine::probe::Response;
+use crate::scan::report::{CertificateChain, Finding, Severity, SigAlgResult, WithoutSni};
 use crate::scan::Ctx;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -82,9 +83,51 @@ const TLS13_SCHEMES: [u16; 11] = [
     0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b,
 ];
 
+/// Why a handshake brought no chain: the server refused it (an alert, a close: an answer), or
+/// the probe failed (reset, timeout, garbage: nothing was learned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoChain {
+    Refused(String),
+    Failed(String),
+}
+
+impl NoChain {
+    /// From a probe's answer that was not a ServerHello.
+    fn of(r: &Response) -> NoChain {
+        match r.is_refusal() {
+            true => NoChain::Refused(r.describe()),
+            false => NoChain::Failed(r.describe()),
+        }
+    }
+
+    /// From a failed rustls handshake.
+    fn of_io(e: &std::io::Error) -> NoChain {
+        use std::io::ErrorKind;
+        let tls = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+        match (tls, e.kind()) {
+            (Some(rustls::Error::AlertReceived(a)), _) => {
+                NoChain::Refused(format!("{} alert", alert_name(*a)))
+            }
+            (_, ErrorKind::UnexpectedEof) => {
+                NoChain::Refused("connection closed without an answer".into())
+            }
+            (_, ErrorKind::ConnectionReset) => NoChain::Failed("connection reset".into()),
+            _ => NoChain::Failed(crate::escape::short(&e.to_string(), 160)),
+        }
+    }
+}
+
+/// An alert's name as the probes print it ("handshake_failure").
+fn alert_name(a: rustls::AlertDescription) -> String {
+    tlskit_wire::alert::AlertDescription::from(u8::from(a))
+        .name()
+        .to_string()
+}
+
 /// One rustls TLS 1.3 handshake offering only `schemes`. Returns the chain and OCSP staple when the
 /// server could sign with one of them.
-async fn tls13_handshake(ctx: &Ctx, schemes: &[u16], sni: Option<&str>) -> Option<Found> {
+async fn tls13_handshake(ctx: &Ctx, schemes: &[u16], sni: Option<&str>) -> Result<Found, NoChain> {
+    let failed = |why: &str| NoChain::Failed(why.to_string());
     let capture = Arc::new(Capture {
         schemes: schemes.iter().map(|s| SignatureScheme::from(*s)).collect(),
         chain: Mutex::new(None),
@@ -92,37 +135,44 @@ async fn tls13_handshake(ctx: &Ctx, schemes: &[u16], sni: Option<&str>) -> Optio
     });
     let config = rustls::ClientConfig::builder_with_provider(crate::provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
-        .ok()?
+        .map_err(|e| NoChain::Failed(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(capture.clone())
         .with_no_client_auth();
     let mut config = config;
     config.enable_sni = sni.is_some();
     let name = match sni {
-        Some(n) => ServerName::try_from(n.to_string()).ok()?,
+        Some(n) => ServerName::try_from(n.to_string()).map_err(|_| failed("invalid SNI name"))?,
         None => ServerName::IpAddress(ctx.prober.addr().ip().into()),
     };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let _slot = ctx.prober.slot().await;
     let conn = tokio::time::timeout(ctx.prober.timeout(), ctx.prober.open())
         .await
-        .ok()?
-        .ok()?;
+        .map_err(|_| failed("no connection within the timeout"))?
+        .map_err(|e| NoChain::Failed(crate::escape::short(&e.to_string(), 160)))?;
     let tls = tokio::time::timeout(ctx.prober.timeout(), connector.connect(name, conn.stream))
         .await
-        .ok()?;
+        .map_err(|_| failed("no answer within the timeout"))?;
     let used = capture.used.lock().ok().and_then(|g| *g);
-    let (chain, ocsp) = capture.chain.lock().ok().and_then(|g| g.clone())?;
+    let captured = capture.chain.lock().ok().and_then(|g| g.clone());
+    let (chain, ocsp) = match (captured, &tls) {
+        (Some(c), _) => c,
+        (None, Err(e)) => return Err(NoChain::of_io(e)),
+        (None, Ok(_)) => return Err(failed("the handshake carried no certificate")),
+    };
     if let Ok(mut s) = tls {
         use tokio::io::AsyncWriteExt;
         let _ = s.shutdown().await;
     }
     // Only count it when the server actually signed with an offered scheme.
-    let used = used.map(u16::from)?;
+    let used = used
+        .map(u16::from)
+        .ok_or_else(|| failed("the server did not sign the handshake"))?;
     if !schemes.contains(&used) {
-        return None;
+        return Err(failed("the server signed with a scheme not offered"));
     }
-    Some(Found {
+    Ok(Found {
         chain,
         how: format!("TLSv1.3 {}", registry::signature_scheme_name(used)),
         ocsp: if ocsp.is_empty() { None } else { Some(ocsp) },
@@ -164,9 +214,11 @@ pub async fn tls13(ctx: &Ctx, known_key_types: &[String]) -> (Vec<SigAlgResult>,
             }
         }
     }
-    let jobs = schemes
-        .iter()
-        .map(|s| tls13_handshake(ctx, std::slice::from_ref(s), sni.as_deref()));
+    let jobs = schemes.iter().map(|s| async {
+        tls13_handshake(ctx, std::slice::from_ref(s), sni.as_deref())
+            .await
+            .ok()
+    });
     let results = futures_util::future::join_all(jobs).await;
     let mut algs = Vec::new();
     let mut found = Vec::new();
@@ -191,8 +243,7 @@ pub fn summarise(found: &[Found]) -> Vec<CertificateChain> {
             continue;
         };
         if let Some((_, c)) = out.iter_mut().find(|(l, _)| l == leaf) {
-            if !c.found_with.contains(&f.how) && (c.found_with.len() < 4 || f.how == "without SNI")
-            {
+            if !c.found_with.contains(&f.how) && c.found_with.len() < 4 {
                 c.found_with.push(f.how.clone());
             }
             continue;
@@ -219,37 +270,166 @@ pub fn summarise(found: &[Found]) -> Vec<CertificateChain> {
     out.into_iter().map(|(_, c)| c).collect()
 }
 
-/// The chain served when the client sends no SNI (only asked when the scan sends one).
+/// The chain served when the client sends no SNI (only asked when the scan sends one: `None`
+/// otherwise). TLS ≤ 1.2 first (its Certificate message is in clear), else TLS 1.3.
 pub async fn without_sni(
     ctx: &Ctx,
     newest_legacy: Option<tlskit_wire::version::Version>,
     tls13: bool,
-) -> Option<Found> {
+) -> Option<Result<Found, NoChain>> {
     ctx.sni.as_ref()?;
+    let mut legacy = None;
     if let Some(v) = newest_legacy.filter(|v| *v >= tlskit_wire::version::Version::Tls10) {
         let spec = crate::scan::engine::hello::HelloSpec::new(
             v,
             crate::scan::engine::hello::candidate_suites(v),
             None,
         );
-        if let Ok(crate::scan::engine::probe::Response::Hello(f)) =
-            ctx.prober.probe(&spec.build()).await
-        {
-            if !f.certificates.is_empty() {
-                return Some(Found {
+        let got = match crate::scan::checks::common::hello(ctx, &spec.build()).await {
+            Ok(f) if !f.certificates.is_empty() => {
+                let suite = registry::cipher_suite(f.server_hello.cipher_suite)
+                    .map(|s| s.openssl.unwrap_or(s.iana).to_string())
+                    .unwrap_or_else(|| format!("0x{:04x}", f.server_hello.cipher_suite));
+                return Some(Ok(Found {
                     chain: f.certificates.clone(),
-                    how: "without SNI".into(),
+                    how: format!("{v} {suite}"),
                     ocsp: f.ocsp_response.clone(),
-                });
+                }));
             }
-        }
+            Ok(_) => NoChain::Failed(format!(
+                "{v}: the server chose a suite without a certificate"
+            )),
+            Err(r) => NoChain::of(&r),
+        };
+        legacy = Some(got);
     }
     if tls13 {
-        let mut f = tls13_handshake(ctx, &TLS13_SCHEMES, None).await?;
-        f.how = "without SNI".into();
-        return Some(f);
+        let got = tls13_handshake(ctx, &TLS13_SCHEMES, None).await;
+        return Some(match (got, legacy) {
+            (Ok(f), _) => Ok(f),
+            // A refusal is what the server does; a failure only says the probe failed.
+            (Err(NoChain::Failed(_)), Some(l @ NoChain::Refused(_))) => Err(l),
+            (Err(e), _) => Err(e),
+        });
     }
-    None
+    legacy.map(Err)
+}
+
+/// The report's `certificate_without_sni` from what a client without SNI got, with the finding
+/// it deserves (a different certificate, a refusal) and the error when it could not be found.
+pub fn without_sni_section(
+    got: Result<Found, NoChain>,
+    with_sni: &[CertificateChain],
+    stores: &crate::pki::chain::TrustStores,
+    hostname: &str,
+) -> (WithoutSni, Option<Finding>, Option<String>) {
+    let found = match got {
+        Ok(f) => f,
+        Err(NoChain::Refused(answer)) => {
+            let finding = Finding::new(
+                Severity::Info,
+                "cert.without_sni_refused",
+                format!("a client without SNI gets no certificate: the server answers with {answer} (clients and tools that connect by address cannot connect)"),
+            );
+            return (WithoutSni::Refused { answer }, Some(finding), None);
+        }
+        Err(NoChain::Failed(error)) => {
+            let e = format!("certificate without SNI: not determined ({error})");
+            return (WithoutSni::NotDetermined { error }, None, Some(e));
+        }
+    };
+    let mut chains = summarise(std::slice::from_ref(&found));
+    // Its own findings are summed up in one below: this chain is not graded.
+    let _ = analyse(&mut chains, std::slice::from_ref(&found), stores, hostname);
+    let Some(chain) = chains.pop() else {
+        let error = "the certificate sent without SNI could not be parsed".to_string();
+        return (
+            WithoutSni::NotDetermined {
+                error: error.clone(),
+            },
+            None,
+            Some(format!("certificate without SNI: {error}")),
+        );
+    };
+    let leaf_fp =
+        |c: &CertificateChain| c.certificates.first().map(|i| i.sha256_fingerprint.clone());
+    if with_sni.iter().any(|c| leaf_fp(c) == leaf_fp(&chain)) {
+        return (
+            WithoutSni::Same {
+                chain: Box::new(chain),
+            },
+            None,
+            None,
+        );
+    }
+    let finding = different_finding(&chain, hostname);
+    (
+        WithoutSni::Different {
+            chain: Box::new(chain),
+        },
+        Some(finding),
+        None,
+    )
+}
+
+/// "a client without SNI gets a different certificate: <subject>, <why it refuses it>".
+fn different_finding(chain: &CertificateChain, hostname: &str) -> Finding {
+    let subject = chain
+        .certificates
+        .first()
+        .map(|i| crate::escape::short(&i.subject, 200))
+        .unwrap_or_else(|| "?".into());
+    let mut why = Vec::new();
+    if let Some(a) = &chain.analysis {
+        if a.hostname_match == Some(false) {
+            why.push(format!(
+                "it does not cover {}",
+                crate::escape::short(hostname, 200)
+            ));
+        }
+        if !a.trusted {
+            let detail = a
+                .trust
+                .iter()
+                .find_map(|t| t.error.as_ref())
+                .map(|e| format!(" ({})", crate::escape::short(e, 160)))
+                .unwrap_or_default();
+            why.push(format!("no trust store trusts it{detail}"));
+        }
+        if a.leaf_expired {
+            why.push("it has expired".into());
+        }
+        if a.leaf_not_yet_valid {
+            why.push("it is not valid yet".into());
+        }
+        if !a.weak_signatures.is_empty() {
+            why.push("it has a weak signature".into());
+        }
+    }
+    let head = format!(
+        "a client without SNI gets a different certificate: {subject} ({})",
+        chain.key_type
+    );
+    match (chain.analysis.is_some(), why.is_empty()) {
+        (true, true) => Finding::new(
+            Severity::Info,
+            "cert.without_sni_different",
+            format!(
+                "{head}, trusted and valid for {}",
+                crate::escape::short(hostname, 200)
+            ),
+        ),
+        (true, false) => Finding::new(
+            Severity::Low,
+            "cert.without_sni_different",
+            format!("{head}, which such a client refuses: {}", why.join("; ")),
+        ),
+        (false, _) => Finding::new(
+            Severity::Info,
+            "cert.without_sni_different",
+            format!("{head} (not analysed)"),
+        ),
+    }
 }
 
 /// Analyse every chain (trust, order, validity, names, OCSP) and collect the findings.
@@ -286,12 +466,7 @@ pub fn analyse(
             now,
         };
         let a = crate::pki::chain::analyse(&input, stores);
-        let served_without_sni_only = c.found_with.iter().all(|h| h == "without SNI");
         for fi in &a.findings {
-            // The default certificate for SNI-less clients need not match the name.
-            if served_without_sni_only && fi.id.contains("hostname") {
-                continue;
-            }
             let msg = format!(
                 "{} ({}): {}",
                 c.key_type,

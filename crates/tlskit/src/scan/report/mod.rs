@@ -52,8 +52,13 @@ pub struct ScanReport {
     pub groups: Vec<GroupResult>,
     /// Signature algorithms the server signs with.
     pub signature_algorithms: Vec<SigAlgResult>,
-    /// The certificate chains found, one per key type the server presents.
+    /// The certificate chains found, one per key type the server presents (with the SNI the
+    /// scan sends: these are graded).
     pub certificates: Vec<CertificateChain>,
+    /// What a client that sends no SNI gets, when the scan sends one (never graded: a finding
+    /// says when it differs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_without_sni: Option<WithoutSni>,
     /// Whether the accepted suites have forward secrecy.
     pub forward_secrecy: ForwardSecrecy,
     /// The plaintext part of a STARTTLS session.
@@ -230,6 +235,35 @@ pub struct CertificateChain {
     pub analysis: Option<crate::pki::chain::ChainAnalysis>,
 }
 
+/// The certificate a client that sends no SNI gets (asked only when the scan sends one). Old
+/// clients and scripts that connect by address get it. Like SSL Labs, tlskit grades only the
+/// chains served for the name and reports this one apart. In JSON the variant is the `outcome`
+/// field: `same`, `different`, `refused`, `not_determined`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum WithoutSni {
+    /// The leaf of a chain served with SNI.
+    Same {
+        /// The chain as sent without SNI.
+        chain: Box<CertificateChain>,
+    },
+    /// Another certificate: a finding says whether such a client accepts it.
+    Different {
+        /// The chain, analysed against the name scanned (what such a client checks).
+        chain: Box<CertificateChain>,
+    },
+    /// The server refuses a client without SNI (an alert, a close).
+    Refused {
+        /// What it answered.
+        answer: String,
+    },
+    /// The probe failed (reset, timeout, not TLS): not determined; also among the errors.
+    NotDetermined {
+        /// What went wrong.
+        error: String,
+    },
+}
+
 /// Forward secrecy over the accepted suites.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ForwardSecrecy {
@@ -312,6 +346,7 @@ impl ScanReport {
             groups,
             signature_algorithms: Vec::new(),
             certificates,
+            certificate_without_sni: None,
             starttls: None,
             session_features: None,
             vulnerabilities: Vec::new(),

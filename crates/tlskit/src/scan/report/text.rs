@@ -135,6 +135,45 @@ fn versions(v: &[Version]) -> String {
     v.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
 }
 
+/// A chain's trust verdict and certificates, under its heading line.
+fn text_chain(s: &mut String, c: &super::CertificateChain, st: Style, verbose: bool) {
+    use std::fmt::Write;
+    if let Some(a) = &c.analysis {
+        let trust: Vec<String> = a
+            .trust
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {}",
+                    t.store,
+                    if t.trusted {
+                        st.good("trusted")
+                    } else {
+                        st.bad("untrusted")
+                    }
+                )
+            })
+            .collect();
+        let name = match (&a.hostname, a.hostname_match) {
+            (Some(h), Some(true)) => format!("; name '{h}' {}", st.good("matches")),
+            (Some(h), Some(false)) => {
+                format!("; name '{h}' {}", st.bad("does NOT match"))
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(s, "    trust: {}{name}", trust.join(", "));
+    }
+    for (i, info) in c.certificates.iter().enumerate() {
+        if verbose {
+            for line in crate::pki::inspect::render_text(info, true).lines() {
+                let _ = writeln!(s, "      {line}");
+            }
+        } else {
+            let _ = writeln!(s, "    {i} {}", crate::session::report::chain_line(info));
+        }
+    }
+}
+
 impl ScanReport {
     /// The grouped text report: what `tlskit scan` prints before the grade and the policy.
     pub fn render_text(&self, st: Style, verbose: bool) -> String {
@@ -297,40 +336,42 @@ impl ScanReport {
                     c.key_type,
                     c.found_with.join("; ")
                 );
-                if let Some(a) = &c.analysis {
-                    let trust: Vec<String> = a
-                        .trust
-                        .iter()
-                        .map(|t| {
-                            format!(
-                                "{} {}",
-                                t.store,
-                                if t.trusted {
-                                    st.good("trusted")
-                                } else {
-                                    st.bad("untrusted")
-                                }
-                            )
-                        })
-                        .collect();
-                    let name = match (&a.hostname, a.hostname_match) {
-                        (Some(h), Some(true)) => format!("; name '{h}' {}", st.good("matches")),
-                        (Some(h), Some(false)) => {
-                            format!("; name '{h}' {}", st.bad("does NOT match"))
-                        }
-                        _ => String::new(),
-                    };
-                    let _ = writeln!(s, "    trust: {}{name}", trust.join(", "));
-                }
-                for (i, info) in c.certificates.iter().enumerate() {
-                    if verbose {
-                        for line in crate::pki::inspect::render_text(info, true).lines() {
-                            let _ = writeln!(s, "      {line}");
-                        }
-                    } else {
-                        let _ = writeln!(s, "    {i} {}", crate::session::report::chain_line(info));
-                    }
-                }
+                text_chain(s, c, st, verbose);
+            }
+        }
+        let Some(w) = &self.certificate_without_sni else {
+            return;
+        };
+        let _ = writeln!(s, "\n{}", st.head("Certificate without SNI (not graded)"));
+        match w {
+            super::WithoutSni::Same { chain } => {
+                let _ = writeln!(s, "  {} — the same certificate as with SNI", chain.key_type);
+            }
+            super::WithoutSni::Different { chain } => {
+                let _ = writeln!(
+                    s,
+                    "  {} — {} (found with {})",
+                    chain.key_type,
+                    st.warn("a different certificate"),
+                    chain.found_with.join("; ")
+                );
+                text_chain(s, chain, st, verbose);
+            }
+            super::WithoutSni::Refused { answer } => {
+                let _ = writeln!(
+                    s,
+                    "  {}: {}",
+                    st.warn("refused"),
+                    crate::escape::text(answer)
+                );
+            }
+            super::WithoutSni::NotDetermined { error } => {
+                let _ = writeln!(
+                    s,
+                    "  {}: {}",
+                    st.bad("not determined"),
+                    crate::escape::text(error)
+                );
             }
         }
     }
