@@ -74,6 +74,36 @@ impl Versions {
         found
     }
 
+    /// TLS named groups of the curves of the ECDSA leaf certificates seen with TLS ≤ 1.2 (what a
+    /// TLS ≤ 1.2 client must offer for the server to use them).
+    fn legacy_cert_curves(&self) -> Vec<u16> {
+        let mut found = Vec::new();
+        for a in self.legacy().iter().flat_map(|vs| &vs.accepted) {
+            let curve = a
+                .flight
+                .certificates
+                .first()
+                .and_then(|c| crate::pki::inspect::CertInfo::from_der(c).ok())
+                .and_then(|i| match super::report::KeyType::of(&i) {
+                    super::report::KeyType::Ecdsa(c) => c.tls_group(),
+                    _ => None,
+                });
+            if let Some(g) = curve.filter(|g| !found.contains(g)) {
+                found.push(g);
+            }
+        }
+        found
+    }
+
+    /// Whether a DHE suite was accepted at `version`.
+    fn accepts_dhe(&self, version: Version) -> bool {
+        self.legacy()
+            .iter()
+            .filter(|vs| vs.result.version == version)
+            .flat_map(|vs| &vs.accepted)
+            .any(|a| registry::cipher_suite(a.suite).is_some_and(|s| s.kx == registry::Kx::Dhe))
+    }
+
     /// Chains from the TLS ≤ 1.2 flights.
     fn legacy_chains(&self) -> Vec<Found> {
         let mut found = Vec::new();
@@ -117,6 +147,7 @@ impl Details {
         let tls13 = v.t13.result.offered;
         let newest_legacy = v.newest_legacy();
         let key_types = v.legacy_key_types();
+        let cert_curves = v.legacy_cert_curves();
         let g13 = async {
             match tls13 {
                 true => checks::groups::tls13(ctx).await,
@@ -125,13 +156,26 @@ impl Details {
         };
         let g12 = async {
             match newest_legacy {
-                Some(ver) if ver >= Version::Tls10 => checks::groups::tls12(ctx, ver).await,
+                Some(ver) if ver >= Version::Tls10 => {
+                    let dhe = async {
+                        match v.accepts_dhe(ver) {
+                            true => checks::groups::ffdhe12(ctx, ver).await,
+                            false => (Vec::new(), None),
+                        }
+                    };
+                    let ((mut ec, ec_err), (ff, ff_err)) =
+                        tokio::join!(checks::groups::tls12(ctx, ver, &cert_curves), dhe);
+                    ec.extend(ff);
+                    let err: Vec<String> = [ec_err, ff_err].into_iter().flatten().collect();
+                    (ec, (!err.is_empty()).then(|| err.join("; ")))
+                }
                 _ => (Vec::new(), None),
             }
         };
+        let accepted12: Vec<u16> = v.t12.accepted.iter().map(|a| a.suite).collect();
         let s12 = async {
             match v.t12.result.offered {
-                true => checks::sigalgs::tls12(ctx).await,
+                true => checks::sigalgs::tls12(ctx, &accepted12).await,
                 false => (Vec::new(), None),
             }
         };

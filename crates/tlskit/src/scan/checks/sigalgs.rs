@@ -1,6 +1,10 @@
 //! Signature algorithms with TLS 1.2: offer only signed key exchanges (ECDHE, DHE) and eliminate
-//! the scheme the ServerKeyExchange was signed with. (TLS 1.3 signatures are encrypted; they are
-//! probed with real handshakes in the certificates check.)
+//! the scheme the ServerKeyExchange was signed with — once per kind of certificate the accepted
+//! suites use (RSA, ECDSA, DSA), offering only that kind's suites, so a server with an RSA and an
+//! ECDSA certificate shows the schemes of both (one elimination over every suite sees only the
+//! certificate the server prefers until its schemes run out, and servers differ on what they do
+//! then). (TLS 1.3 signatures are encrypted; they are probed with real handshakes in the
+//! certificates check.)
 
 use crate::scan::engine::eliminate::{describe_undetermined, eliminate, Answer};
 use crate::scan::engine::hello::{self, HelloSpec};
@@ -10,16 +14,52 @@ use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
 use tlskit_wire::registry::{self, Auth, Kx};
 use tlskit_wire::version::Version;
 
-/// Schemes the server signed with in TLS 1.2, in its order of preference.
-pub async fn tls12(ctx: &Ctx) -> (Vec<u16>, Option<String>) {
-    let suites: Vec<u16> = hello::candidate_suites(Version::Tls12)
-        .into_iter()
-        .filter(|id| {
-            registry::cipher_suite(*id).is_some_and(|s| {
-                matches!(s.kx, Kx::Ecdhe | Kx::Dhe) && !matches!(s.auth, Auth::Null | Auth::Psk)
+/// Whether a suite's key exchange is signed with the certificate (what this check can see).
+fn signed(s: &registry::CipherSuite) -> bool {
+    matches!(s.kx, Kx::Ecdhe | Kx::Dhe) && !matches!(s.auth, Auth::Null | Auth::Psk)
+}
+
+/// Schemes the server signed with in TLS 1.2, in its order of preference per kind of certificate
+/// (the kinds in the order of `accepted`, the TLS 1.2 suites the server accepts).
+pub async fn tls12(ctx: &Ctx, accepted: &[u16]) -> (Vec<u16>, Option<String>) {
+    let mut auths: Vec<Auth> = Vec::new();
+    for s in accepted.iter().filter_map(|id| registry::cipher_suite(*id)) {
+        if signed(s) && !auths.contains(&s.auth) {
+            auths.push(s.auth);
+        }
+    }
+    let candidates = |auth: Option<Auth>| -> Vec<u16> {
+        hello::candidate_suites(Version::Tls12)
+            .into_iter()
+            .filter(|id| {
+                registry::cipher_suite(*id)
+                    .is_some_and(|s| signed(s) && auth.is_none_or(|a| s.auth == a))
             })
-        })
-        .collect();
+            .collect()
+    };
+    // No signed suite accepted (or none known): one search over them all, as a last resort.
+    if auths.len() <= 1 {
+        return by_suites(ctx, candidates(None)).await;
+    }
+    let runs = auths.iter().map(|a| by_suites(ctx, candidates(Some(*a))));
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for (schemes, err) in futures_util::future::join_all(runs).await {
+        for sc in schemes {
+            if !found.contains(&sc) {
+                found.push(sc);
+            }
+        }
+        if let Some(e) = err.filter(|e| !errors.contains(e)) {
+            errors.push(e);
+        }
+    }
+    let err = (!errors.is_empty()).then(|| errors.join("; "));
+    (found, err)
+}
+
+/// One elimination of the schemes, offering `suites`.
+async fn by_suites(ctx: &Ctx, suites: Vec<u16>) -> (Vec<u16>, Option<String>) {
     // A server that signs with a scheme that was not offered ignores the extension: it is then
     // the only one found, with a note.
     let ignored = std::sync::Mutex::new(None::<u16>);

@@ -194,6 +194,20 @@ impl EcCurve {
         EcCurve::Unknown,
     ];
 
+    /// The curve's TLS named group (RFC 8422 section 5.1.1; secp192r1, secp224r1 and secp256k1
+    /// from RFC 4492, since deprecated), None for an unknown curve.
+    pub fn tls_group(self) -> Option<u16> {
+        match self {
+            EcCurve::P192 => Some(0x0013),
+            EcCurve::P224 => Some(0x0015),
+            EcCurve::Secp256k1 => Some(0x0016),
+            EcCurve::P256 => Some(0x0017),
+            EcCurve::P384 => Some(0x0018),
+            EcCurve::P521 => Some(0x0019),
+            EcCurve::Unknown => None,
+        }
+    }
+
     /// "P-256", "secp256k1", "unknown curve".
     pub fn name(self) -> &'static str {
         match self {
