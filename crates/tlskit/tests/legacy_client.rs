@@ -630,7 +630,7 @@ async fn features(addr: SocketAddr, version: Version, suites: Vec<u16>) -> Sessi
         suites,
         server_name: None,
         request: Some(b"GET / HTTP/1.0\r\n\r\n".to_vec()),
-        deadline: deadline(),
+        timeout: Duration::from_secs(10),
     };
     let r = probe_session_features(&probe, || async move {
         tokio::net::TcpStream::connect(addr)

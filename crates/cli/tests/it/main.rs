@@ -28,6 +28,7 @@ mod scan_fleet;
 mod scan_golden;
 mod scan_hostile;
 mod scan_html;
+mod scan_legacy_features;
 mod scan_many;
 mod scan_select;
 mod scan_sni;

@@ -7,17 +7,21 @@
 //!   session_ticket, status_request/CertificateStatus, heartbeat; encrypt_then_mac with CBC suites
 //!   only (it means nothing with AEAD); compression by offering DEFLATE; ALPN by elimination;
 //!   TLS_FALLBACK_SCSV by offering a lower version with the SCSV (inappropriate_fallback expected).
-//! * With finished TLS 1.2 handshakes of the minimal client ([`crate::scan::engine::tls12`]): resumption by
-//!   session ID and by ticket, client-initiated renegotiation with and without RFC 5746.
+//! * With finished handshakes of the scanner's complete TLS ≤ 1.2 client
+//!   ([`crate::scan::engine::legacy`]), on the newest TLS ≤ 1.2 version offered and the suites
+//!   the server accepted there (any key exchange and cipher it speaks: SSLv3 to TLS 1.2, RSA,
+//!   DHE, ECDHE): resumption by session ID and by ticket, client-initiated renegotiation with
+//!   and without RFC 5746. A renegotiation is asked (the server's ServerHello or refusal is the
+//!   answer), not completed, and last of the phase: a refusal stalls a serial server (see
+//!   [`crate::scan::engine::legacy::features`]).
 //! * With rustls (TLS 1.3): PSK resumption, 0-RTT, and ALPN / OCSP when only TLS 1.3 is offered.
 
 use super::common::{self, newest_legacy, offered};
 use super::{Probed, SessionFacts};
-use crate::scan::engine::tls12::{self, After, Hello12, Outcome, Renegotiation};
+use crate::scan::engine::legacy::{self, features, Verdict};
 use crate::scan::engine::tls13;
 use crate::scan::report::{Alpn, Finding, ScanReport, SessionFeatures, Severity};
 use crate::scan::Ctx;
-use std::time::Duration;
 use tlskit_wire::alert::AlertDescription;
 use tlskit_wire::registry;
 use tlskit_wire::version::Version;
@@ -264,149 +268,136 @@ async fn alpn(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
     f.alpn = Some(result);
 }
 
-/// Session ID: a full handshake without the ticket extension, then resume its id.
-async fn resume_by_id(ctx: &Ctx, plain: &Hello12, timeout: Duration) -> Result<bool, String> {
-    let deadline = || tokio::time::Instant::now() + timeout;
-    match tls12::handshake_then(ctx, plain, deadline(), After::CloseNotify).await {
-        Outcome::Established(e) => {
-            let id = e.session_id.clone();
-            e.close().await;
-            if id.is_empty() {
-                return Ok(false);
-            }
-            let mut h = plain.clone();
-            h.session_id = id;
-            match tls12::handshake(ctx, &h, deadline()).await {
-                Outcome::Resumed => Ok(true),
-                Outcome::NotResumed => Ok(false),
-                Outcome::Failed(e) => Err(format!("resumption by session ID: {e}")),
-                Outcome::Established(_) => Ok(false),
-            }
+/// One answer of the TLS ≤ 1.2 client into the report: determined (with the reason for a "no"
+/// in the notes), or null with the reason why it could not be tested.
+fn record(field: &mut Option<bool>, notes: &mut Vec<String>, what: &str, v: Verdict) {
+    match v {
+        Verdict::Yes => *field = Some(true),
+        Verdict::No(why) => {
+            *field = Some(false);
+            notes.push(format!("{what}: no ({why})"));
         }
-        Outcome::Failed(e) => Err(format!("TLS 1.2 handshake: {e}")),
-        _ => Err("TLS 1.2 handshake: unexpected resumption".into()),
+        Verdict::NotTested(why) => notes.push(format!("{what}: not tested ({why})")),
     }
 }
 
-/// Ticket: ask for one, then resume with it.
-async fn resume_by_ticket(ctx: &Ctx, plain: &Hello12, timeout: Duration) -> Result<bool, String> {
-    let deadline = || tokio::time::Instant::now() + timeout;
-    let mut h = plain.clone();
-    h.ticket = Some(Vec::new());
-    match tls12::handshake_then(ctx, &h, deadline(), After::CloseNotify).await {
-        Outcome::Established(e) => {
-            let ticket = e.ticket.clone().filter(|t| !t.is_empty());
-            e.close().await;
-            let Some(t) = ticket else {
-                return Ok(false);
-            };
-            h.ticket = Some(t);
-            match tls12::handshake(ctx, &h, deadline()).await {
-                Outcome::Resumed => Ok(true),
-                Outcome::NotResumed | Outcome::Established(_) => Ok(false),
-                Outcome::Failed(e) => Err(format!("resumption by ticket: {e}")),
-            }
-        }
-        Outcome::Failed(e) => Err(format!("TLS 1.2 handshake with a ticket request: {e}")),
-        _ => Err("TLS 1.2 handshake: unexpected resumption".into()),
+/// The newest TLS ≤ 1.2 version offered with accepted suites the scanner's client speaks, and
+/// those suites.
+fn legacy_target(report: &ScanReport) -> Option<(Version, Vec<u16>)> {
+    common::LEGACY.into_iter().find_map(|v| {
+        let suites: Vec<u16> = common::accepted(report, v)
+            .into_iter()
+            .filter(|id| legacy::SuiteParams::of(*id).is_ok())
+            .collect();
+        (offered(report, v) && !suites.is_empty()).then_some((v, suites))
+    })
+}
+
+/// The scan's connections for the TLS ≤ 1.2 client: through the scan's connector (proxy,
+/// STARTTLS), each holding a connection slot, connecting within the probe timeout.
+async fn connect(
+    ctx: &Ctx,
+) -> Result<legacy::Guarded<tokio::net::TcpStream, tokio::sync::OwnedSemaphorePermit>, String> {
+    let slot = ctx.prober.slot().await;
+    match tokio::time::timeout(ctx.prober.timeout(), ctx.prober.open()).await {
+        Err(_) => Err("connecting timed out".to_string()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Ok(Ok(c)) => Ok(legacy::Guarded::new(c.stream, slot)),
     }
 }
 
-/// What the two renegotiation attempts (with RFC 5746, without) say.
-fn record_renegotiation(
-    f: &mut SessionFeatures,
-    secure: Result<Renegotiation, String>,
-    insecure: Result<Renegotiation, String>,
-) {
-    match secure {
-        Ok(Renegotiation::Accepted) => f.client_renegotiation = Some(true),
-        Ok(Renegotiation::Refused(why)) => {
-            f.client_renegotiation = Some(false);
-            f.notes
-                .push(format!("client-initiated renegotiation refused: {why}"));
-        }
-        Err(e) => f.notes.push(format!(
-            "client-initiated renegotiation: TLS 1.2 handshake failed: {e}"
-        )),
-    }
-    match insecure {
-        Ok(Renegotiation::Accepted) => f.insecure_renegotiation = Some(true),
-        Ok(Renegotiation::Refused(_)) => f.insecure_renegotiation = Some(false),
-        // A server that will not even finish a handshake with a client lacking RFC 5746 cannot
-        // be renegotiated insecurely.
-        // When a handshake with RFC 5746 succeeds but one without it fails, the server refuses
-        // clients that lack it; when both fail, nothing can be concluded.
-        Err(e) if f.client_renegotiation.is_some() => {
-            f.insecure_renegotiation = Some(false);
-            f.notes.push(format!("a TLS 1.2 handshake without RFC 5746 failed ({e}), so insecure renegotiation is impossible"));
-        }
-        Err(e) => f.notes.push(format!(
-            "insecure renegotiation: not determined, the TLS 1.2 handshake without RFC 5746 failed too ({e})"
-        )),
-    }
-}
+const LEGACY_WHAT: &str = "resumption by session ID / ticket and client-initiated renegotiation";
 
-/// Renegotiation and resumption with the minimal TLS 1.2 client.
-async fn tls12_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
-    if !offered(report, Version::Tls12) {
-        f.notes.push("resumption by session ID / ticket and client-initiated renegotiation: not tested (TLSv1.2 is not offered)".into());
-        return;
-    }
-    let accepted = common::accepted(report, Version::Tls12);
-    let suites: Vec<u16> = tls12::SUITES
-        .iter()
-        .copied()
-        .filter(|s| accepted.contains(s))
-        .collect();
-    if suites.is_empty() {
-        f.notes.push(
-            "resumption by session ID / ticket and client-initiated renegotiation: not tested (tlskit's TLS 1.2 client speaks ECDHE or RSA key exchange with AES-GCM, ChaCha20-Poly1305 or AES-CBC, and the server accepts none of those)"
-                .into(),
-        );
-        return;
-    }
-    let timeout = ctx.prober.timeout();
-    let deadline = || tokio::time::Instant::now() + timeout;
-    let plain = Hello12::new(suites.clone(), ctx.sni.clone());
-
-    let by_id = resume_by_id(ctx, &plain, timeout);
-    let by_ticket = resume_by_ticket(ctx, &plain, timeout);
-    // Client-initiated renegotiation, with RFC 5746 and (separately) without.
-    let reneg = |secure: bool| {
-        let mut h = plain.clone();
-        h.renegotiation_info = secure;
-        async move {
-            match tls12::handshake_then(ctx, &h, deadline(), After::Renegotiate).await {
-                Outcome::Established(e) => Ok(e.renegotiate(deadline()).await),
-                Outcome::Failed(e) => Err(e),
-                _ => Err("unexpected resumption".into()),
-            }
-        }
+/// What the TLS ≤ 1.2 client offers: the newest TLS ≤ 1.2 version offered and the suites the
+/// server accepted there (an older version when none of those is spoken). `notes`: why there is
+/// nothing to ask, or that an older version is asked.
+fn legacy_probe(
+    ctx: &Ctx,
+    report: &ScanReport,
+    notes: Option<&mut Vec<String>>,
+) -> Option<legacy::Probe> {
+    let mut sink = Vec::new();
+    let notes = notes.unwrap_or(&mut sink);
+    let Some((newest, _)) = newest_legacy(report) else {
+        notes.push(format!(
+            "{LEGACY_WHAT}: not applicable (no TLS ≤ 1.2 version is offered)"
+        ));
+        return None;
     };
-    let (id, ticket, secure, insecure) = tokio::join!(
-        Box::pin(crate::scan::timed("features: resumption by id", by_id)),
+    let Some((version, suites)) = legacy_target(report) else {
+        notes.push(format!(
+            "{LEGACY_WHAT}: not tested (the server accepts no suite tlskit's TLS ≤ 1.2 client speaks: it speaks RSA, DHE and ECDHE key exchange with non-export ciphers, not PSK, SRP, static DH/ECDH, GOST, DES, IDEA or RC2)"
+        ));
+        return None;
+    };
+    if version != newest {
+        notes.push(format!(
+            "{LEGACY_WHAT}: asked with {} ({} accepts no suite tlskit's TLS ≤ 1.2 client speaks)",
+            version.name(),
+            newest.name()
+        ));
+    }
+    Some(legacy::Probe {
+        version,
+        suites,
+        server_name: ctx.sni.clone(),
+        request: None,
+        timeout: ctx.prober.timeout(),
+    })
+}
+
+/// Resumption by session ID and by ticket with the scanner's complete TLS ≤ 1.2 client
+/// ([`legacy`]), side by side.
+async fn legacy_resumption(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
+    let Some(probe) = legacy_probe(ctx, report, Some(&mut f.notes)) else {
+        return;
+    };
+    let connect = || connect(ctx);
+    let (id, ticket) = tokio::join!(
+        Box::pin(crate::scan::timed(
+            "features: resumption by id",
+            features::resumption_by_session_id(&probe, &connect, None)
+        )),
         Box::pin(crate::scan::timed(
             "features: resumption by ticket",
-            by_ticket
+            features::resumption_by_ticket(&probe, &connect, None)
         )),
-        Box::pin(crate::scan::timed(
-            "features: secure renegotiation",
-            reneg(true)
-        )),
-        Box::pin(crate::scan::timed(
-            "features: insecure renegotiation",
-            reneg(false)
-        ))
     );
-    match id {
-        Ok(b) => f.session_id_resumption = Some(b),
-        Err(e) => f.notes.push(e),
-    }
-    match ticket {
-        Ok(b) => f.ticket_resumption = Some(b),
-        Err(e) => f.notes.push(e),
-    }
-    record_renegotiation(f, secure, insecure);
+    let n = &mut f.notes;
+    record(
+        &mut f.session_id_resumption,
+        n,
+        "resumption by session ID",
+        id,
+    );
+    record(&mut f.ticket_resumption, n, "resumption by ticket", ticket);
+}
+
+/// Client-initiated renegotiation with and without RFC 5746, with the TLS ≤ 1.2 client. Asked
+/// last of all the session features: a server that refuses it may stall before its next
+/// connection (`openssl s_server -www` sleeps a second after sending no_renegotiation, whatever
+/// the client does next), so nothing of this phase should wait behind it. (An accepted one costs
+/// nothing: its handshake is abandoned after the ServerHello.)
+async fn legacy_renegotiation(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
+    // Why nothing is asked is noted once, with the resumption.
+    let Some(probe) = legacy_probe(ctx, report, None) else {
+        return;
+    };
+    let connect = || connect(ctx);
+    let (client, insecure) = features::renegotiation(&probe, &connect).await;
+    let n = &mut f.notes;
+    record(
+        &mut f.client_renegotiation,
+        n,
+        "client-initiated renegotiation",
+        client,
+    );
+    record(
+        &mut f.insecure_renegotiation,
+        n,
+        "insecure renegotiation (a client without RFC 5746)",
+        insecure,
+    );
 }
 
 /// TLS 1.3 PSK resumption, 0-RTT, and OCSP stapling when TLS ≤ 1.2 could not tell.
@@ -493,8 +484,8 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
             alpn(ctx, report, &mut c)
         )),
         Box::pin(crate::scan::timed(
-            "features: TLS 1.2 sessions",
-            tls12_sessions(ctx, report, &mut d)
+            "features: TLS ≤ 1.2 resumption",
+            legacy_resumption(ctx, report, &mut d)
         ))
     );
     f.secure_renegotiation = a.secure_renegotiation;
@@ -509,14 +500,17 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
     f.alpn = c.alpn.take();
     f.session_id_resumption = d.session_id_resumption;
     f.ticket_resumption = d.ticket_resumption;
-    f.client_renegotiation = d.client_renegotiation;
-    f.insecure_renegotiation = d.insecure_renegotiation;
     for x in [a, b, c, d] {
         f.notes.extend(x.notes);
     }
     Box::pin(crate::scan::timed(
         "features: TLS 1.3 sessions",
         tls13_sessions(ctx, report, &mut f),
+    ))
+    .await;
+    Box::pin(crate::scan::timed(
+        "features: renegotiation",
+        legacy_renegotiation(ctx, report, &mut f),
     ))
     .await;
     let findings = findings(&f);

@@ -1,7 +1,6 @@
 //! A probe connection the check drives itself: send records (plaintext, or protected once keys are
 //! set), read messages one at a time, every read bounded by a deadline and every buffer
-//! by a limit. Used by the Heartbleed, CCS-injection and ROBOT probes and by the minimal TLS 1.2
-//! client ([`super::tls12`]).
+//! by a limit. Used by the Heartbleed, CCS-injection and ROBOT probes.
 
 use crate::scan::Ctx;
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};

@@ -4,9 +4,9 @@
 //! [`hello`] builds ClientHellos with our own codec; [`keyshare`] makes TLS 1.3 key shares;
 //! [`probe`] sends one hello and classifies the server's first flight; [`eliminate`] searches a
 //! list by elimination without taking a failed probe for "nothing left"; [`conn`] keeps a
-//! connection open for multi-step probes; [`tls12`] and [`tls13`] are minimal handshakes for
-//! the session features; [`rsa`] is the RSA arithmetic ROBOT needs; [`legacy`] is the complete
-//! TLS ≤ 1.2 client.
+//! connection open for multi-step probes; [`legacy`] is the complete TLS ≤ 1.2 client (the
+//! session features' resumption and renegotiation); [`tls13`] is the TLS 1.3 handshake (rustls)
+//! for the TLS 1.3 session features; [`rsa`] is the RSA arithmetic ROBOT needs.
 
 pub mod conn;
 pub mod eliminate;
@@ -15,5 +15,4 @@ pub mod keyshare;
 pub mod legacy;
 pub mod probe;
 pub mod rsa;
-pub mod tls12;
 pub mod tls13;

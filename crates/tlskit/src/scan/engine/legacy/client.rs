@@ -278,6 +278,12 @@ impl Client {
         self.state == State::Established
     }
 
+    /// A renegotiation we asked for got its ServerHello (the server went into the new
+    /// handshake).
+    pub fn renegotiation_answered(&self) -> bool {
+        self.renegotiating && self.hs.suite.is_some()
+    }
+
     /// The server's version and suite once its ServerHello arrived.
     pub fn server_choice(&self) -> Option<(Version, u16)> {
         self.hs.suite.map(|s| (self.hs.version, s.id))

@@ -46,6 +46,15 @@ impl From<Error> for ConnError {
     }
 }
 
+/// How a server answered a client-initiated renegotiation ([`Connection::ask_renegotiation`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenegotiationAnswer {
+    /// A ServerHello: the server went into the new handshake.
+    Accepted,
+    /// Why not (one line).
+    Refused(String),
+}
+
 /// A TLS ≤ 1.2 connection of the scanner's client.
 pub struct Connection<S> {
     io: S,
@@ -106,27 +115,32 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             if self.eof {
                 return Err(ConnError::Closed);
             }
-            let mut buf = [0u8; 16384];
-            let n = match tokio::time::timeout_at(self.deadline, self.io.read(&mut buf)).await {
-                Err(_) => return Err(ConnError::Timeout),
-                Ok(Err(e)) => return Err(io_error(e)),
-                Ok(Ok(n)) => n,
-            };
-            if n == 0 {
-                self.eof = true;
-                continue;
-            }
-            self.read_total += n;
-            if self.read_total > MAX_BYTES {
-                return Err(ConnError::TooMuch);
-            }
-            let fed = self.client.feed(&buf[..n]);
-            if let Err(e) = fed {
+            if let Err(e) = self.read_and_feed().await? {
                 // Tell the server why (best effort), then report.
                 let _ = self.flush().await;
                 return Err(e.into());
             }
         }
+    }
+
+    /// Read once and feed the client: the outer error is the transport's, the inner one the
+    /// client's (what it queued is not sent). End of stream sets `eof` and feeds nothing.
+    async fn read_and_feed(&mut self) -> Result<Result<(), Error>, ConnError> {
+        let mut buf = vec![0u8; 16384];
+        let n = match tokio::time::timeout_at(self.deadline, self.io.read(&mut buf)).await {
+            Err(_) => return Err(ConnError::Timeout),
+            Ok(Err(e)) => return Err(io_error(e)),
+            Ok(Ok(n)) => n,
+        };
+        if n == 0 {
+            self.eof = true;
+            return Ok(Ok(()));
+        }
+        self.read_total += n;
+        if self.read_total > MAX_BYTES {
+            return Err(ConnError::TooMuch);
+        }
+        Ok(self.client.feed(&buf[..n]))
     }
 
     /// Run the handshake under way (the first one, or a renegotiation) to its end.
@@ -151,6 +165,101 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     pub async fn renegotiate(&mut self) -> Result<Negotiated, ConnError> {
         self.client.renegotiate()?;
         self.finish_handshake().await
+    }
+
+    /// Ask for a client-initiated renegotiation and read only the server's answer, giving up at
+    /// `deadline` (or the connection's, if sooner): a ServerHello means accepted; a
+    /// no_renegotiation warning, a fatal alert, close_notify or a closed connection mean refused;
+    /// silence until the deadline is refused too (some servers ignore the request). The
+    /// renegotiation is not finished: call [`Connection::abandon`] after an acceptance.
+    /// (`openssl s_server -www`, OpenSSL 3.0, sleeps a second after a renegotiation that
+    /// completes inside its read, but not after one that fails because the client left.)
+    pub async fn ask_renegotiation(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<RenegotiationAnswer, ConnError> {
+        self.client.renegotiate()?;
+        self.flush().await?;
+        let saved = self.deadline;
+        self.deadline = saved.min(deadline);
+        let answer = self.renegotiation_answer().await;
+        self.deadline = saved;
+        answer
+    }
+
+    /// The first refusal among the events queued so far (a warning before anything else).
+    fn queued_refusal(&mut self) -> Option<RenegotiationAnswer> {
+        while let Some(e) = self.client.next_event() {
+            match e {
+                Event::Warning(d) => {
+                    return Some(RenegotiationAnswer::Refused(format!(
+                        "the server answered with a {} warning",
+                        d.name()
+                    )))
+                }
+                Event::Closed => {
+                    return Some(RenegotiationAnswer::Refused(
+                        "the server answered with close_notify".into(),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    async fn renegotiation_answer(&mut self) -> Result<RenegotiationAnswer, ConnError> {
+        loop {
+            if self.client.renegotiation_answered() {
+                return Ok(RenegotiationAnswer::Accepted);
+            }
+            if let Some(r) = self.queued_refusal() {
+                return Ok(r);
+            }
+            if self.eof {
+                return Ok(RenegotiationAnswer::Refused(
+                    "the server closed the connection".into(),
+                ));
+            }
+            match self.read_and_feed().await {
+                Ok(Ok(())) => {}
+                // The ServerHello came, and something after it failed: still an acceptance.
+                Ok(Err(_)) if self.client.renegotiation_answered() => {
+                    return Ok(RenegotiationAnswer::Accepted)
+                }
+                Ok(Err(e)) => {
+                    if let Some(r) = self.queued_refusal() {
+                        // A no_renegotiation warning then close_notify (gnutls) in one read: the
+                        // warning is the answer.
+                        return Ok(r);
+                    }
+                    return match e {
+                        Error::Alert(d) => Ok(RenegotiationAnswer::Refused(format!(
+                            "the server answered with a {} alert",
+                            d.name()
+                        ))),
+                        e => Err(e.into()),
+                    };
+                }
+                Err(ConnError::Timeout) => {
+                    return Ok(RenegotiationAnswer::Refused(
+                        "the server did not answer the renegotiation request".into(),
+                    ))
+                }
+                Err(ConnError::Reset) => {
+                    return Ok(RenegotiationAnswer::Refused(
+                        "the server reset the connection".into(),
+                    ))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Shut the connection down without sending what the client queued (a handshake left
+    /// half-way ends with the server seeing the end of the stream).
+    pub async fn abandon(mut self) {
+        let _ = tokio::time::timeout_at(self.deadline, self.io.shutdown()).await;
     }
 
     /// Send `data` as application data and read the answer until the server closes (close_notify
@@ -212,5 +321,51 @@ fn io_error(e: std::io::Error) -> ConnError {
         }
         std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::UnexpectedEof => ConnError::Closed,
         _ => ConnError::Io(e.to_string()),
+    }
+}
+
+/// A byte stream that keeps `guard` alive as long as it is open (the scan's connection slot).
+pub struct Guarded<S, G> {
+    io: S,
+    _guard: G,
+}
+
+impl<S, G> Guarded<S, G> {
+    pub fn new(io: S, guard: G) -> Self {
+        Guarded { io, _guard: guard }
+    }
+}
+
+impl<S: AsyncRead + Unpin, G: Unpin> AsyncRead for Guarded<S, G> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin, G: Unpin> AsyncWrite for Guarded<S, G> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }

@@ -24,6 +24,6 @@ pub mod record;
 pub mod suite;
 
 pub use client::{Client, Config, Error, Event, Negotiated, RenegotiationIndication, Session};
-pub use conn::{ConnError, Connection};
+pub use conn::{ConnError, Connection, Guarded, RenegotiationAnswer};
 pub use features::{probe_session_features, Probe, SessionFeatures, Verdict};
 pub use suite::{supported_suites, SuiteParams};
