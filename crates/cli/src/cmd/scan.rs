@@ -128,6 +128,15 @@ pub struct Args {
     /// List the weakness checks, one a line (id, name, CVEs), and exit; as JSON with --json.
     #[arg(long)]
     list_checks: bool,
+    /// For servers that ask for a client certificate (mutual TLS): one PEM file with the
+    /// certificate chain (leaf first) and its private key (`tlskit cert issue --client --out
+    /// FILE` makes one). The handshakes tlskit completes with rustls (TLS 1.3 resumption,
+    /// 0-RTT, ALPN, OCSP stapling, and the client-auth check) present it, so they finish on a
+    /// server that requires one. The versions, suites and certificates are found without it
+    /// (the server asks only after its hello). A missing, unreadable or mismatched file is a
+    /// usage error (exit 2).
+    #[arg(long = "client-cert", value_name = "FILE")]
+    client_cert: Option<PathBuf>,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -272,6 +281,11 @@ pub fn run(args: Args) -> Result<i32> {
         .map(Policy::load)
         .transpose()?
         .map(Arc::new);
+    let client_cert = args
+        .client_cert
+        .as_deref()
+        .map(scan::load_client_cert)
+        .transpose()?;
     if !args.ca.is_empty() {
         // Once, before any connection (each scan loads it again, cheaply).
         tlskit::pki::chain::Store::custom(&args.ca)?;
@@ -311,6 +325,11 @@ pub fn run(args: Args) -> Result<i32> {
         &selection,
         &rt,
     );
+    for job in &mut jobs {
+        if let Some(o) = &mut job.opts {
+            o.client_cert = client_cert.clone();
+        }
+    }
 
     // --resume: the targets the file already holds are done.
     let skipped = match &resume {
@@ -480,6 +499,7 @@ fn build_jobs(
             ca: args.ca.clone(),
             route: route.clone(),
             checks: selection.clone(),
+            client_cert: None,
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {

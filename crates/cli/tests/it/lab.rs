@@ -600,6 +600,8 @@ const GRADES: &[(&str, &str)] = &[
     // Graded by the certificate served for localhost (SNI); the fallback a client without SNI
     // gets is reported apart (certificate_without_sni and a finding), not graded.
     ("no-sni-different-cert", "A+"),
+    // Rated on its TLS configuration like SSL Labs does; the refused handshake changes nothing.
+    ("client-cert-required", "A+"),
 ];
 
 #[test]
@@ -631,6 +633,16 @@ fn tlskit_scan_grades_each_endpoint_as_expected() {
                 w["chain"]["certificates"][0]["san_dns"][0],
                 "fallback.lab.test"
             );
+        }
+        let ca = &t["client_auth"];
+        if *name == "client-cert-required" {
+            assert_eq!(ca["requested"], true, "{name}: {ca}");
+            assert_eq!(ca["required"], true, "{name}: {ca}\n{}", t["errors"]);
+            // rustls names the lab CA (the issuer of the server's certificate).
+            let issuer = &t["certificates"][0]["certificates"][0]["issuer"];
+            assert_eq!(ca["ca_names"][0], *issuer, "{name}: {ca}");
+        } else {
+            assert_eq!(ca["requested"], false, "{name}: {ca}");
         }
     }
 }

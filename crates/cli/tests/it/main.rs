@@ -23,6 +23,7 @@ mod proxy;
 mod scan;
 mod scan_certs;
 mod scan_checks;
+mod scan_client_auth;
 mod scan_facts;
 mod scan_fleet;
 mod scan_golden;

@@ -347,6 +347,7 @@ fn report_section(s: &mut String, i: usize, r: &ScanReport) {
     chart(s, r);
     suites(s, r);
     chains(s, r);
+    client_auth(s, r);
     vulnerabilities(s, r);
     if !r.errors.is_empty() {
         s.push_str("<h3>Probes that could not be completed</h3>\n<ul>\n");
@@ -610,6 +611,64 @@ fn chains(s: &mut String, r: &ScanReport) {
     }
 }
 
+/// The "Client authentication" section: requested, required, the acceptable CAs (peer bytes,
+/// escaped) and the signature algorithms.
+fn client_auth(s: &mut String, r: &ScanReport) {
+    let Some(c) = &r.client_auth else {
+        return;
+    };
+    let tell = |v: Option<bool>, yes: &str| match v {
+        Some(true) => format!("<span class=\"weak\">{yes}</span>"),
+        Some(false) => "no".to_string(),
+        None => "<span class=\"unknown\">could not tell</span>".to_string(),
+    };
+    let versions: Vec<&str> = c.versions.iter().map(|v| v.name()).collect();
+    let _ = write!(
+        s,
+        "<h3>Client authentication</h3>\n<table>\n<tr><th>Certificate requested</th><td>{}{}</td></tr>\n<tr><th>Certificate required</th><td>{}</td></tr>\n",
+        tell(c.requested, "yes"),
+        if versions.is_empty() {
+            String::new()
+        } else {
+            format!(" <span class=\"muted\">({})</span>", escape(&versions.join(", ")))
+        },
+        tell(
+            c.required,
+            "yes: a browser without a matching certificate cannot connect"
+        ),
+    );
+    if let Some(a) = c.client_cert_accepted {
+        let _ = writeln!(
+            s,
+            "<tr><th>--client-cert</th><td>{}</td></tr>",
+            if a { "accepted" } else { "refused" }
+        );
+    }
+    if c.requested == Some(true) {
+        let names: Vec<String> = c.ca_names.iter().map(|n| escape(n)).collect();
+        let _ = writeln!(
+            s,
+            "<tr><th>Acceptable CAs</th><td>{}</td></tr>",
+            if names.is_empty() {
+                "<span class=\"muted\">none named (any)</span>".to_string()
+            } else {
+                names.join("<br>")
+            }
+        );
+        let algs: Vec<&str> = c
+            .signature_algorithms
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        let _ = writeln!(
+            s,
+            "<tr><th>Signature algorithms</th><td>{}</td></tr>",
+            escape(&algs.join(", "))
+        );
+    }
+    s.push_str("</table>\n");
+}
+
 fn vulnerabilities(s: &mut String, r: &ScanReport) {
     if r.vulnerabilities.is_empty() {
         return;
@@ -716,6 +775,16 @@ mod tests {
             Verdict::Undetermined(EVIL.into()),
         )];
         r.errors = vec![EVIL.into()];
+        r.client_auth = Some(crate::scan::report::ClientAuth {
+            requested: Some(true),
+            required: Some(true),
+            ca_names: vec![EVIL.into()],
+            signature_algorithms: vec![crate::scan::report::ClientSigAlg {
+                id: 1,
+                name: EVIL.into(),
+            }],
+            ..Default::default()
+        });
         serde_json::to_value(&r).unwrap()
     }
 

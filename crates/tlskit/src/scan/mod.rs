@@ -40,6 +40,9 @@ pub struct ScanOptions {
     pub route: crate::net::Route,
     /// Which weakness checks run (`--checks`, `--skip`); all by default.
     pub checks: checks::registry::Selection,
+    /// `--client-cert`: the chain and key that answer a CertificateRequest in the handshakes
+    /// rustls makes (session features, the client-auth check); see [`load_client_cert`].
+    pub client_cert: Option<ClientCert>,
 }
 
 impl ScanOptions {
@@ -54,6 +57,7 @@ impl ScanOptions {
             ca: Vec::new(),
             route: Default::default(),
             checks: checks::registry::Selection::all(),
+            client_cert: None,
         }
     }
 }
@@ -126,6 +130,29 @@ pub struct Ctx {
     pub default_key_shares: Vec<KeyShareEntry>,
     /// Parallel chunks for client-order elimination.
     pub parallel_chunks: usize,
+    /// `--client-cert`'s chain and key, for the handshakes rustls makes.
+    pub client_cert: Option<ClientCert>,
+}
+
+/// A client certificate chain with its signing key, as loaded by [`load_client_cert`].
+pub type ClientCert = Arc<rustls::sign::CertifiedKey>;
+
+/// Load `--client-cert FILE`: one PEM with the certificate chain (leaf first) and its private
+/// key. A missing, unreadable or malformed file, or a key that is not the leaf's, is a usage
+/// error (exit 2) naming the file, found before anything is scanned.
+pub fn load_client_cert(path: &std::path::Path) -> Result<ClientCert> {
+    let fail = |e: Error| Error::usage(format!("--client-cert: {}", e.message()));
+    let ck = crate::pki::load::load_cert_key(path, None).map_err(fail)?;
+    let key = crate::provider()
+        .key_provider
+        .load_private_key(ck.key)
+        .map_err(|e| {
+            Error::usage(format!(
+                "--client-cert: the private key in {} cannot be used: {e}",
+                path.display()
+            ))
+        })?;
+    Ok(Arc::new(rustls::sign::CertifiedKey::new(ck.chain, key)))
 }
 
 /// Run `fut`, and with TLSKIT_SCAN_TIMING set print how long it took on stderr (where the time
@@ -213,6 +240,7 @@ fn context(
         sni: opts.sni(),
         default_key_shares,
         parallel_chunks: (opts.max_connections / 4).max(1),
+        client_cert: opts.client_cert.clone(),
     })
 }
 
@@ -284,6 +312,7 @@ pub async fn scan(
         forward_secrecy,
         starttls: pre.transcript,
         session_features: None,
+        client_auth: None,
         vulnerabilities: Vec::new(),
         grade: None,
         policy: None,
@@ -302,7 +331,25 @@ pub async fn scan(
     basic_findings(&mut report);
     report.findings.extend(chain_findings);
 
-    phases::session_and_checks(&ctx, &opts.checks, &mut report).await;
+    // Client authentication alongside the session features and the weakness checks (it reads
+    // only the versions found).
+    let run_client_auth = opts.checks.session_features(checks::registry::REGISTRY);
+    let snapshot = report.clone();
+    let client_auth = async {
+        match run_client_auth {
+            true => Some(timed("client auth", checks::client_auth::run(&ctx, &snapshot)).await),
+            false => None,
+        }
+    };
+    let ((), client_auth) = tokio::join!(
+        phases::session_and_checks(&ctx, &opts.checks, &mut report),
+        client_auth
+    );
+    if let Some(found) = client_auth {
+        report.client_auth = Some(found.client_auth);
+        report.findings.extend(found.findings);
+        report.errors.extend(found.errors);
+    }
     // Worst first (Severity orders so); the order within a severity is the order found.
     report.findings.sort_by_key(|f| f.severity);
     report.grade = grade::grade(&report);

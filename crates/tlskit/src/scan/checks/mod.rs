@@ -11,6 +11,7 @@
 //! writes, which the grade rates with an exhaustive `match`).
 
 pub mod certificates;
+pub mod client_auth;
 pub mod common;
 pub mod features;
 pub mod groups;

@@ -263,6 +263,7 @@ mod tests {
             sni: None,
             default_key_shares: Vec::new(),
             parallel_chunks: 1,
+            client_cert: None,
         })
     }
 

@@ -34,6 +34,8 @@ pub struct Flight {
     /// Stapled OCSP response (CertificateStatus).
     pub ocsp_response: Option<Vec<u8>>,
     pub certificate_request: bool,
+    /// The CertificateRequest's body, when one came (the client-auth check parses it).
+    pub certificate_request_body: Option<Vec<u8>>,
     pub hello_done: bool,
     /// An alert that followed the ServerHello, if any.
     pub alert: Option<Alert>,
@@ -439,6 +441,7 @@ impl FlightState {
             server_key_exchange: None,
             ocsp_response: None,
             certificate_request: false,
+            certificate_request_body: None,
             hello_done: false,
             alert: None,
             bytes: self.total,
@@ -464,7 +467,10 @@ fn add_to_flight(f: &mut Flight, message: RawHandshake) -> bool {
         HandshakeType::CertificateStatus if message.body.len() > 4 && message.body[0] == 1 => {
             f.ocsp_response = Some(message.body[4..].to_vec());
         }
-        HandshakeType::CertificateRequest => f.certificate_request = true,
+        HandshakeType::CertificateRequest => {
+            f.certificate_request = true;
+            f.certificate_request_body = Some(message.body);
+        }
         HandshakeType::ServerHelloDone => {
             f.hello_done = true;
             return true;

@@ -23,8 +23,16 @@ use tokio::time::Instant;
 
 /// Accepts any certificate, remembering whether an OCSP response was stapled.
 #[derive(Debug)]
-struct Look {
+pub(crate) struct Look {
     ocsp: Mutex<Option<bool>>,
+}
+
+impl Look {
+    pub(crate) fn new() -> Arc<Look> {
+        Arc::new(Look {
+            ocsp: Mutex::new(None),
+        })
+    }
 }
 
 impl ServerCertVerifier for Look {
@@ -138,7 +146,11 @@ fn config(
         .ok()?
         .dangerous()
         .with_custom_certificate_verifier(look)
-        .with_no_client_auth();
+        // `--client-cert` answers a CertificateRequest, so a server that requires one lets
+        // these handshakes finish.
+        .with_client_cert_resolver(crate::scan::checks::client_auth::Recorder::new(
+            ctx.client_cert.clone(),
+        ));
     c.enable_sni = ctx.sni.is_some();
     c.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     match store {
@@ -168,6 +180,9 @@ async fn flush(
     Ok(())
 }
 
+/// What [`pump`] says when nothing came before the deadline.
+const NO_ANSWER: &str = "no answer within the timeout";
+
 /// Read once and feed rustls. Ok(false): the server closed.
 async fn pump(
     conn: &mut ClientConnection,
@@ -176,7 +191,7 @@ async fn pump(
 ) -> Result<bool, String> {
     let mut buf = vec![0u8; 16 * 1024];
     let n = match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
-        Err(_) => return Err("no answer within the timeout".into()),
+        Err(_) => return Err(NO_ANSWER.into()),
         Ok(Err(e)) => return Err(e.to_string()),
         Ok(Ok(n)) => n,
     };
@@ -259,7 +274,11 @@ async fn session_inner(
         while s.tickets.load(Ordering::Relaxed) == tickets_before {
             match pump(&mut conn, &mut stream, until).await {
                 Ok(true) => {}
-                _ => break,
+                Ok(false) => break,
+                Err(e) if e == NO_ANSWER => break,
+                // An alert instead of tickets (certificate_required from a server that wants a
+                // client certificate) is no "no ticket": the handshake failed.
+                Err(e) => return Err(format!("after the handshake: {e}")),
             }
         }
     }

@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+mod client_auth;
 mod features;
 mod keys;
 pub mod saved;
@@ -17,6 +18,7 @@ mod verdicts;
 mod weakness;
 
 pub use crate::finding::{Finding, Severity};
+pub use client_auth::{ClientAuth, ClientSigAlg};
 pub use features::{Alpn, SessionFeatures};
 pub use keys::{EcCurve, KeyExchange, KeyType};
 pub use saved::{parse_saved, SavedItem};
@@ -67,6 +69,10 @@ pub struct ScanReport {
     /// Renegotiation, fallback SCSV, compression, resumption, ALPN … (see checks::features).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_features: Option<SessionFeatures>,
+    /// Client authentication: whether the server requests or requires a client certificate
+    /// (see checks::client_auth); absent when that check did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<ClientAuth>,
     /// Known weaknesses and the verdict on each.
     pub vulnerabilities: Vec<Vulnerability>,
     /// The grade and its reasons.
@@ -349,6 +355,7 @@ impl ScanReport {
             certificate_without_sni: None,
             starttls: None,
             session_features: None,
+            client_auth: None,
             vulnerabilities: Vec::new(),
             grade: None,
             policy: None,

@@ -179,10 +179,18 @@ impl ScanReport {
     pub fn render_text(&self, st: Style, verbose: bool) -> String {
         let mut s = String::new();
         self.text_header(&mut s, st, verbose);
+        if let Some(line) = self.client_auth.as_ref().and_then(|c| c.banner(st)) {
+            s.push_str(&line);
+        }
         self.text_protocols(&mut s, st, verbose);
         self.text_suites(&mut s, st, verbose);
         self.text_groups(&mut s, st, verbose);
         self.text_certificates(&mut s, st, verbose);
+        if let Some(c) = &self.client_auth {
+            use std::fmt::Write;
+            let _ = writeln!(s, "\n{}", st.head("Client authentication"));
+            s.push_str(&c.render_text(st));
+        }
         self.text_forward_secrecy(&mut s, st, verbose);
         self.text_verdicts(&mut s, st, verbose);
         self.text_hellos(&mut s, st, verbose);
