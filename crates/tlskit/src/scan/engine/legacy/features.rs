@@ -340,11 +340,11 @@ where
     C: Fn() -> CF,
     CF: Future<Output = Result<S, String>>,
 {
-    let started = Instant::now();
     let mut c = match open(probe, connect, config).await {
         Ok(c) => c,
         Err(e) => return Asked::Failed(e),
     };
+    let started = Instant::now();
     let n = match c.handshake().await {
         Ok(n) => n,
         Err(e) => return Asked::HandshakeFailed(e),
