@@ -263,3 +263,23 @@ fn gnutls_serv_requiring_a_client_certificate() {
     let v = scan_json(port, &[]);
     assert_asks(&v, &["TLSv1.3", "TLSv1.2"], true);
 }
+
+/// nginx's `ssl_verify_client on` asks for a certificate but lets the handshake finish without
+/// one (it answers the HTTP request with 400 "No required SSL certificate was sent"): requested,
+/// and not required at the TLS layer — which is what the report must say.
+#[test]
+fn nginx_ssl_verify_client_on_refuses_over_http_not_in_the_handshake() {
+    let (pki, crt, key) = pki();
+    let port = free_port();
+    let servers = format!(
+        "  server {{ listen 127.0.0.1:{port} ssl; server_name localhost; ssl_certificate {}; \
+         ssl_certificate_key {}; ssl_client_certificate {}; ssl_verify_client on; \
+         return 200 \"hello\\n\"; }}\n",
+        p(&crt),
+        p(&key),
+        p(&pki.ca_cert())
+    );
+    let _nginx = crate::scan_sni::Nginx::start(&servers, &[port]);
+    let v = scan_json(port, &[]);
+    assert_asks(&v, &["TLSv1.3", "TLSv1.2"], false);
+}
