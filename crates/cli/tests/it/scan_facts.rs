@@ -113,6 +113,10 @@ fn gnutls_ffdhe_groups_are_found_for_tls12_dhe() {
         &port.to_string(),
         "--priority",
         priority,
+        // gnutls-serv asks for a client certificate by default; the client_auth check's rustls
+        // handshakes cannot speak DHE/FFDHE, so whether it is required stays undetermined (an
+        // honest `errors` entry, tested in scan_client_auth). This test is about groups.
+        "--disable-client-cert",
     ]);
     let _srv = Peer::listening("gnutls-serv", &mut cmd, port);
     let v = scan_json(&format!("127.0.0.1:{port}"));
@@ -127,7 +131,21 @@ fn gnutls_ffdhe_groups_are_found_for_tls12_dhe() {
     for g in ["ffdhe4096", "ffdhe6144", "ffdhe8192", "x25519", "secp256r1"] {
         assert!(versions(&v, "groups", g).is_empty(), "{g}: {}", v["groups"]);
     }
-    assert_eq!(v["errors"], serde_json::json!([]), "{}", v["errors"]);
+    // The client_auth check's TLS 1.3 handshake is rustls', which has no FFDHE key exchange:
+    // with only FFDHE groups it cannot reach the CertificateRequest, and says so (never "no").
+    let errors: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.as_str())
+        .filter(|e| !e.starts_with("client authentication: TLSv1.3: the handshake did not reach"))
+        .collect();
+    assert!(errors.is_empty(), "{}", v["errors"]);
+    assert!(
+        v["client_auth"]["requested"].as_bool() != Some(true),
+        "{}",
+        v["client_auth"]
+    );
 }
 
 /// The server's order puts RSA first: one elimination over every suite then sees only the RSA
