@@ -4,7 +4,7 @@
 //! Everything the server sends is parsed by the sans-IO codec with hard limits, so a hostile or
 //! broken server ends a probe with a typed [`Response`] — never a panic or a hang.
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::net::{Connected, Connector};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -72,13 +72,6 @@ pub enum Response {
 }
 
 impl Response {
-    pub fn hello(&self) -> Option<&Flight> {
-        match self {
-            Response::Hello(f) => Some(f),
-            _ => None,
-        }
-    }
-
     /// A short description for reports and errors.
     pub fn describe(&self) -> String {
         match self {
@@ -154,10 +147,6 @@ impl Prober {
 
     pub fn timeout(&self) -> Duration {
         self.timeout
-    }
-
-    pub fn connector(&self) -> &Connector {
-        &self.connector
     }
 
     /// Connections opened so far.
@@ -545,9 +534,4 @@ async fn read_sslv2<R: tokio::io::AsyncRead + Unpin>(
             Ok(Ok(n)) => data.extend_from_slice(&buf[..n]),
         }
     }
-}
-
-/// Turn a fatal transport error during a scan into the error the user sees.
-pub fn unreachable(addr: SocketAddr, e: Error) -> Error {
-    e.context(format!("scanning {addr}"))
 }
