@@ -1,6 +1,8 @@
 //! `tlskit cert`: the lab CA, `show` and `rehash`, checked against the real openssl.
 
-use crate::common::{free_port, require_tool, run, run_cmd, Peer, Pki, Run};
+use crate::common::{
+    free_port, require_tool, run, run_cmd, run_with_closed_stdout, Peer, Pki, Run,
+};
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -841,19 +843,11 @@ fn a_reader_that_goes_away_is_not_a_panic() {
     let pki = Pki::new("ecdsa-p256");
     let pem = pki.issue_combined("server.pem", &["localhost"], &[]);
     for json in [false, true] {
-        let mut cmd = crate::common::tlskit();
-        cmd.args(["cert", "show", "-v", p(&pem)]);
+        let mut args = vec!["cert", "show", "-v", p(&pem)];
         if json {
-            cmd.arg("--json");
+            args.push("--json");
         }
-        let mut child = cmd
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let out = run_with_closed_stdout(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{stderr}");
         assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -871,15 +865,7 @@ fn commands_whose_reader_goes_away_end_quietly() {
         &["completions", "bash"],
         &["man"],
     ] {
-        let mut child = crate::common::tlskit()
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let out = run_with_closed_stdout(args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");

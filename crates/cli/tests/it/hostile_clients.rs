@@ -68,27 +68,6 @@ fn hello() -> Vec<u8> {
     ClientHelloBuilder::for_version(Version::Tls13, &[0x1301, 0x1302], Some(NAME)).build_record()
 }
 
-/// Close with a TCP RST (SO_LINGER with a zero timeout) instead of a FIN.
-fn reset(s: TcpStream) {
-    use std::os::fd::AsRawFd;
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: the fd is an open socket owned by `s` for the whole call, and `linger` is a fully
-    // initialised struct of the size passed.
-    unsafe {
-        libc::setsockopt(
-            s.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&linger as *const libc::linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        );
-    }
-    drop(s);
-}
-
 /// Wait until the server closes `s` (EOF, reset or refusal to take more bytes); true if it did
 /// within [`CLOSED_WITHIN`].
 fn closed_by_server(s: &mut TcpStream) -> bool {
@@ -199,7 +178,8 @@ fn attack(mode: Attack, port: u16) -> Option<String> {
             let h = hello();
             let _ = s.write_all(&h[..h.len() / 3]);
             std::thread::sleep(Duration::from_millis(100));
-            reset(s);
+            reset_on_close(&s);
+            drop(s);
         }
         Attack::HelloThenClose => {
             let _ = s.write_all(&hello());

@@ -122,23 +122,7 @@ fn behave(mode: Mode, s: &mut TcpStream) {
             read_hello(s);
             std::thread::sleep(Duration::from_secs(60));
         }
-        Mode::Reset => {
-            use std::os::fd::AsRawFd;
-            let l = libc::linger {
-                l_onoff: 1,
-                l_linger: 0,
-            };
-            // SAFETY: a valid socket and a correctly sized option value.
-            unsafe {
-                libc::setsockopt(
-                    s.as_raw_fd(),
-                    libc::SOL_SOCKET,
-                    libc::SO_LINGER,
-                    &l as *const _ as *const libc::c_void,
-                    std::mem::size_of::<libc::linger>() as libc::socklen_t,
-                );
-            }
-        }
+        Mode::Reset => reset_on_close(s),
         Mode::Close => {}
     }
 }

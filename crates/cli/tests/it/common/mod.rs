@@ -666,3 +666,38 @@ impl Browser {
         )
     }
 }
+
+/// Make closing `s` send a TCP RST instead of a FIN (SO_LINGER with a zero timeout): the
+/// hostile peers' "reset" mode.
+pub fn reset_on_close(s: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: the fd is an open socket borrowed from `s` for the whole call, and `linger` is a
+    // fully initialised struct of the size passed.
+    unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+}
+
+/// Run `tlskit ARGS` with its stdout a pipe closed before the first write (`tlskit … | head`
+/// when head has already gone).
+pub fn run_with_closed_stdout(args: &[&str]) -> Output {
+    let mut child = tlskit()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
