@@ -631,6 +631,7 @@ async fn features(addr: SocketAddr, version: Version, suites: Vec<u16>) -> Sessi
         server_name: None,
         request: Some(b"GET / HTTP/1.0\r\n\r\n".to_vec()),
         timeout: Duration::from_secs(10),
+        client_cert: None,
     };
     let r = probe_session_features(&probe, || async move {
         tokio::net::TcpStream::connect(addr)

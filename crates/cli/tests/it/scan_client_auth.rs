@@ -283,3 +283,50 @@ fn nginx_ssl_verify_client_on_refuses_over_http_not_in_the_handshake() {
     let v = scan_json(port, &[]);
     assert_asks(&v, &["TLSv1.3", "TLSv1.2"], false);
 }
+
+/// TLS 1.0 and 1.1 only, and a DHE-only TLS 1.2 server: rustls speaks neither, so the scanner's
+/// own TLS ≤ 1.2 client answers the CertificateRequest (with an empty Certificate, then with
+/// `--client-cert`'s, signed for TLS 1.2) and tells "required" there too.
+#[test]
+fn required_on_servers_rustls_cannot_talk_to() {
+    let pki = Pki::new("rsa2048");
+    let (crt, key) = pki.issue("srv", &["localhost"], &[]);
+    let client = pki.issue_combined("alice.pem", &["alice"], &["--client"]);
+    for (flags, versions) in [
+        (vec!["-tls1", "-cipher", "ALL:@SECLEVEL=0"], vec!["TLSv1.0"]),
+        (
+            vec!["-tls1_1", "-cipher", "ALL:@SECLEVEL=0"],
+            vec!["TLSv1.1"],
+        ),
+        (
+            vec!["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"],
+            vec!["TLSv1.2"],
+        ),
+    ] {
+        let mut extra = vec!["-Verify", "1", "-verify_return_error"];
+        extra.extend_from_slice(&flags);
+        let srv = s_server(&pki, &crt, &key, &extra);
+        let v = scan_json(srv.port, &[]);
+        let ca = &v["client_auth"];
+        assert_eq!(ca["requested"], true, "{flags:?}: {ca}\n{}", v["errors"]);
+        assert_eq!(ca["required"], true, "{flags:?}: {ca}\n{}", v["errors"]);
+        assert_eq!(strings(&ca["versions"]), versions, "{flags:?}: {ca}");
+        assert_eq!(strings(&ca["ca_names"]), vec![ca_subject(&v)], "{ca}");
+        assert!(
+            !v["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e.as_str().unwrap().starts_with("client authentication")),
+            "{flags:?}: {}",
+            v["errors"]
+        );
+        if versions == ["TLSv1.2"] {
+            // The certificate, signed for with TLS 1.2, lets the session features finish.
+            let v = scan_json(srv.port, &["--client-cert", p(&client)]);
+            assert_eq!(v["client_auth"]["client_cert_accepted"], true, "{v}");
+            let sf = &v["session_features"];
+            assert_eq!(sf["session_id_resumption"], true, "{sf}");
+        }
+    }
+}

@@ -15,69 +15,21 @@
 
 use super::common;
 use crate::finding::Severity;
+use crate::scan::engine::client_cert::{Recorder, Request};
+use crate::scan::engine::legacy;
 use crate::scan::report::{ClientAuth, ClientSigAlg, Finding, ScanReport};
 use crate::scan::Ctx;
-use rustls::client::ResolvesClientCert;
 use rustls::pki_types::ServerName;
 use rustls::sign::CertifiedKey;
-use rustls::{AlertDescription, ClientConfig, ClientConnection, SignatureScheme};
-use std::sync::{Arc, Mutex};
+use rustls::{ClientConfig, ClientConnection};
+use std::sync::Arc;
 use std::time::Duration;
+use tlskit_wire::alert::AlertDescription;
 use tlskit_wire::handshake::CertificateRequest;
 use tlskit_wire::version::Version;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
-
-/// What a CertificateRequest asked for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Request {
-    /// DER distinguished names of the acceptable CAs.
-    pub ca_names: Vec<Vec<u8>>,
-    /// Signature scheme code points.
-    pub sigschemes: Vec<u16>,
-}
-
-/// A client-certificate resolver that remembers what the server asked for and answers with
-/// `key` (none: an empty Certificate).
-#[derive(Debug, Default)]
-pub(crate) struct Recorder {
-    key: Option<Arc<CertifiedKey>>,
-    seen: Mutex<Option<Request>>,
-}
-
-impl Recorder {
-    pub(crate) fn new(key: Option<Arc<CertifiedKey>>) -> Arc<Recorder> {
-        Arc::new(Recorder {
-            key,
-            seen: Mutex::new(None),
-        })
-    }
-
-    fn seen(&self) -> Option<Request> {
-        self.seen.lock().ok().and_then(|g| g.clone())
-    }
-}
-
-impl ResolvesClientCert for Recorder {
-    fn resolve(
-        &self,
-        root_hint_subjects: &[&[u8]],
-        sigschemes: &[SignatureScheme],
-    ) -> Option<Arc<CertifiedKey>> {
-        if let Ok(mut g) = self.seen.lock() {
-            *g = Some(Request {
-                ca_names: root_hint_subjects.iter().map(|n| n.to_vec()).collect(),
-                sigschemes: sigschemes.iter().map(|s| u16::from(*s)).collect(),
-            });
-        }
-        self.key.clone()
-    }
-
-    fn has_certs(&self) -> bool {
-        self.key.is_some()
-    }
-}
 
 /// How one rustls handshake ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +60,7 @@ fn refusal(a: AlertDescription) -> bool {
             | AlertDescription::CertificateUnknown
             | AlertDescription::CertificateRevoked
             | AlertDescription::CertificateExpired
-            | AlertDescription::UnknownCA
+            | AlertDescription::UnknownCa
             | AlertDescription::AccessDenied
     )
 }
@@ -142,7 +94,9 @@ async fn read(conn: &mut ClientConnection, stream: &mut TcpStream, until: Instan
         }
         match conn.process_new_packets() {
             Ok(_) => {}
-            Err(rustls::Error::AlertReceived(a)) => return Read::Alert(a),
+            Err(rustls::Error::AlertReceived(a)) => {
+                return Read::Alert(AlertDescription::from(u8::from(a)))
+            }
             Err(e) => return Read::Error(e.to_string()),
         }
     }
@@ -238,7 +192,7 @@ async fn handshake(ctx: &Ctx, version: Version, recorder: Arc<Recorder>) -> Endi
         match read(&mut conn, &mut stream, deadline).await {
             Read::Data => {}
             Read::Alert(a) if asked(&recorder) && refusal(a) => {
-                return Ending::Refused(format!("{} alert", alert_name(a)))
+                return Ending::Refused(format!("{} alert", a.name()))
             }
             // GnuTLS (3.7, gnutls-serv --require-client-cert) answers an empty TLS 1.2
             // Certificate with decode_error and logs "No certificate was found".
@@ -251,10 +205,7 @@ async fn handshake(ctx: &Ctx, version: Version, recorder: Arc<Recorder>) -> Endi
                 );
             }
             Read::Alert(a) => {
-                return Ending::Failed(format!(
-                    "the handshake ended with a {} alert",
-                    alert_name(a)
-                ))
+                return Ending::Failed(format!("the handshake ended with a {} alert", a.name()))
             }
             // A server that drops the connection right after our empty Certificate refuses it
             // (its alert may be lost to a reset when our later records were still unread).
@@ -292,8 +243,8 @@ async fn after_finished(
     let first = deadline.min(Instant::now() + Duration::from_millis(1500));
     match read(conn, stream, first).await {
         Read::Data => return Ending::Accepted,
-        Read::Alert(a) if refusal(a) => return Ending::Refused(format!("{} alert", alert_name(a))),
-        Read::Alert(a) => return Ending::Failed(format!("a {} alert", alert_name(a))),
+        Read::Alert(a) if refusal(a) => return Ending::Refused(format!("{} alert", a.name())),
+        Read::Alert(a) => return Ending::Failed(format!("a {} alert", a.name())),
         Read::Closed(how) => return Ending::Refused(format!("{how} after our Finished")),
         Read::Error(e) => return Ending::Failed(e),
         Read::Timeout => {}
@@ -305,10 +256,8 @@ async fn after_finished(
     loop {
         match read(conn, stream, deadline).await {
             Read::Data => continue,
-            Read::Alert(a) if refusal(a) => {
-                return Ending::Refused(format!("{} alert", alert_name(a)))
-            }
-            Read::Alert(a) => return Ending::Failed(format!("a {} alert", alert_name(a))),
+            Read::Alert(a) if refusal(a) => return Ending::Refused(format!("{} alert", a.name())),
+            Read::Alert(a) => return Ending::Failed(format!("a {} alert", a.name())),
             Read::Closed(how) if how == "the server closed the connection" => {
                 return Ending::Accepted
             }
@@ -324,36 +273,121 @@ async fn after_finished(
     }
 }
 
-/// The alert's name as RFC 8446 spells it.
-fn alert_name(a: AlertDescription) -> String {
-    tlskit_wire::alert::AlertDescription::from(u8::from(a))
-        .name()
-        .to_string()
+/// What TLS ≤ 1.2 showed: the CertificateRequest (none: `Ok(None)`), and how a handshake
+/// answering it ended (`None`: no handshake could be made, only the first flight read).
+#[derive(Debug, Clone)]
+struct Legacy {
+    version: Version,
+    request: Result<Option<Request>, String>,
+    ending: Option<Ending>,
 }
 
-/// TLS ≤ 1.2: the CertificateRequest of the first flight at the newest version offered, read
-/// by our own codec (it works for every suite, rustls' or not). `Ok(None)`: none was sent.
-async fn legacy_request(
+fn parse_request(body: &[u8], version: Version) -> Result<Option<Request>, String> {
+    match CertificateRequest::parse(body, version.wire()) {
+        Ok(cr) => Ok(Some(Request {
+            ca_names: cr.ca_names,
+            sigschemes: cr.signature_algorithms.unwrap_or_default(),
+        })),
+        Err(e) => Err(format!("its CertificateRequest is malformed: {e}")),
+    }
+}
+
+/// TLS ≤ 1.2 with the scanner's complete client (every version and key exchange it speaks,
+/// DHE and FFDHE included): the CertificateRequest, and whether the handshake completes with
+/// `key`'s certificate (none: an empty Certificate). A server none of whose suites that client
+/// speaks is only asked for its first flight ([`first_flight`]).
+async fn legacy(ctx: &Ctx, report: &ScanReport, key: Option<Arc<CertifiedKey>>) -> Option<Legacy> {
+    common::newest_legacy(report)?;
+    match super::features::legacy_target(report) {
+        Some((v, suites)) => Some(legacy_handshake(ctx, v, suites, key).await),
+        None => first_flight(ctx, report).await,
+    }
+}
+
+async fn legacy_handshake(
     ctx: &Ctx,
-    report: &ScanReport,
-) -> Option<(Version, Result<Option<Request>, String>)> {
+    version: Version,
+    suites: Vec<u16>,
+    key: Option<Arc<CertifiedKey>>,
+) -> Legacy {
+    let io = match super::features::connect(ctx).await {
+        Ok(io) => io,
+        Err(why) => {
+            return Legacy {
+                version,
+                request: Err(why.clone()),
+                ending: Some(Ending::Failed(why)),
+            }
+        }
+    };
+    let mut config = legacy::Config::new(version, suites);
+    config.server_name = ctx.sni.clone();
+    config.client_cert = key;
+    let mut c = legacy::Connection::new(io, config, Instant::now() + ctx.prober.timeout());
+    let result = c.handshake().await;
+    let client = c.client();
+    let version = client.server_choice().map_or(version, |(v, _)| v);
+    let request = match (client.certificate_request(), &result) {
+        (Some(body), _) => parse_request(body, version),
+        (None, _) if client.server_flight_done() => Ok(None),
+        (None, Ok(_)) => Ok(None),
+        (None, Err(e)) => Err(format!(
+            "the handshake ended before the server's first flight did: {e}"
+        )),
+    };
+    let asked = matches!(request, Ok(Some(_)));
+    use legacy::{ConnError, Error as TlsError};
+    let ending = match result {
+        Ok(_) => {
+            c.close().await;
+            Ending::Accepted
+        }
+        Err(ConnError::Tls(TlsError::Alert(a))) if asked && refusal(a) => {
+            Ending::Refused(format!("{} alert", a.name()))
+        }
+        // GnuTLS (3.7, gnutls-serv --require-client-cert) answers an empty TLS 1.2 Certificate
+        // with decode_error and logs "No certificate was found".
+        Err(ConnError::Tls(TlsError::Alert(AlertDescription::DecodeError))) if asked => {
+            Ending::Refused(
+                "decode_error alert after our empty Certificate (GnuTLS's way of refusing it)"
+                    .into(),
+            )
+        }
+        // A server that drops the connection right after our Certificate refuses it.
+        Err(e @ (ConnError::Closed | ConnError::Reset)) if asked => {
+            Ending::Refused(format!("{e} after our Certificate"))
+        }
+        Err(e) => Ending::Failed(e.to_string()),
+    };
+    Legacy {
+        version,
+        request,
+        ending: Some(ending),
+    }
+}
+
+/// TLS ≤ 1.2 on a server whose suites the scanner's client does not speak: the
+/// CertificateRequest of the first flight at the newest version offered, read by the codec
+/// alone. Whether a certificate is required is then not told.
+async fn first_flight(ctx: &Ctx, report: &ScanReport) -> Option<Legacy> {
     let (v, suites) = common::newest_legacy(report)?;
     let s = common::spec(ctx, v, suites);
-    let out = match common::hello(ctx, &s.build()).await {
+    let request = match common::hello(ctx, &s.build()).await {
         Ok(f) if f.hello_done || f.certificate_request => match &f.certificate_request_body {
             None => Ok(None),
-            Some(body) => match CertificateRequest::parse(body, f.version()) {
-                Ok(cr) => Ok(Some(Request {
-                    ca_names: cr.ca_names,
-                    sigschemes: cr.signature_algorithms.unwrap_or_default(),
-                })),
-                Err(e) => Err(format!("its CertificateRequest is malformed: {e}")),
+            Some(body) => match Version::from_wire(f.version()) {
+                Some(version) => parse_request(body, version),
+                None => Err("the server chose an unknown version".into()),
             },
         },
         Ok(_) => Err("the server's first flight ended before ServerHelloDone".into()),
         Err(r) => Err(r.describe()),
     };
-    Some((v, out))
+    Some(Legacy {
+        version: v,
+        request,
+        ending: None,
+    })
 }
 
 /// What the check found: the report's `client_auth`, its findings, and what could not be told.
@@ -374,30 +408,37 @@ pub fn dn_text(der: &[u8]) -> String {
 }
 
 /// Ask the server, at TLS 1.3 and TLS ≤ 1.2 as offered, without a client certificate; with
-/// `ctx.client_cert`, also whether a handshake with it succeeds.
+/// `ctx.client_cert`, also whether a handshake with it succeeds (TLS 1.3, else TLS 1.2: the
+/// versions whose CertificateVerify the key's signer can make).
 pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
     let t13 = common::offered(report, Version::Tls13);
-    let t12 = common::offered(report, Version::Tls12);
     let p13 = async {
         match t13 {
             true => Some(probe(ctx, Version::Tls13, None).await),
             false => None,
         }
     };
-    let p12 = async {
-        match t12 {
-            true => Some(probe(ctx, Version::Tls12, None).await),
-            false => None,
-        }
-    };
-    let (p13, p12, legacy) = tokio::join!(p13, p12, legacy_request(ctx, report));
-    let mut found = judge(p13, p12, legacy);
+    let (p13, before13) = tokio::join!(p13, legacy(ctx, report, None));
+    let mut found = judge(p13, before13.clone());
     if let (Some(key), Some(true)) = (&ctx.client_cert, found.client_auth.requested) {
-        let v = if t13 { Version::Tls13 } else { Version::Tls12 };
-        let with = probe(ctx, v, Some(key.clone())).await;
-        found.client_auth.client_cert_accepted = match with.ending {
-            Ending::Accepted => Some(true),
-            Ending::Refused(how) => {
+        let with = if t13 {
+            Ok((
+                Version::Tls13,
+                probe(ctx, Version::Tls13, Some(key.clone())).await.ending,
+            ))
+        } else {
+            match before13.map(|l| l.version) {
+                Some(Version::Tls12) => match legacy(ctx, report, Some(key.clone())).await {
+                    Some(l) => Ok((l.version, l.ending.unwrap_or(Ending::Failed("no handshake could be made".into())))),
+                    None => Err("no TLS ≤ 1.2 version to ask with".to_string()),
+                },
+                Some(v) => Err(format!("{v} is the newest version the server and tlskit's client share, and --client-cert is used with TLS 1.2 and 1.3 only")),
+                None => Err("no version to ask with".to_string()),
+            }
+        };
+        found.client_auth.client_cert_accepted = match with {
+            Ok((_, Ending::Accepted)) => Some(true),
+            Ok((v, Ending::Refused(how))) => {
                 found.findings.push(Finding::new(
                     Severity::Info,
                     "client_auth.cert_refused",
@@ -405,9 +446,15 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
                 ));
                 Some(false)
             }
-            Ending::Failed(why) => {
+            Ok((v, Ending::Failed(why))) => {
                 found.errors.push(format!(
                     "client authentication: {v}: whether the server accepts the --client-cert certificate could not be told: {why}"
+                ));
+                None
+            }
+            Err(why) => {
+                found.errors.push(format!(
+                    "client authentication: whether the server accepts the --client-cert certificate was not tested: {why}"
                 ));
                 None
             }
@@ -417,11 +464,7 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
 }
 
 /// Merge what each version showed.
-fn judge(
-    p13: Option<Probe>,
-    p12: Option<Probe>,
-    legacy: Option<(Version, Result<Option<Request>, String>)>,
-) -> Found {
+fn judge(p13: Option<Probe>, legacy: Option<Legacy>) -> Found {
     let mut ca = ClientAuth::default();
     let mut errors = Vec::new();
     // Per version: requested (None: not told), required (None: not told).
@@ -461,11 +504,12 @@ fn judge(
             }
         });
     }
-    // TLS ≤ 1.2: the request from our own codec's flight, "required" from rustls' TLS 1.2.
-    if let Some((v, got)) = &legacy {
-        let requested = match got {
+    // TLS ≤ 1.2: the request and the ending of the scanner's own client's handshake.
+    if let Some(l) = &legacy {
+        let v = l.version;
+        let requested = match &l.request {
             Ok(Some(r)) => {
-                add_request(&mut ca, *v, r);
+                add_request(&mut ca, v, r);
                 Some(true)
             }
             Ok(None) => Some(false),
@@ -476,25 +520,21 @@ fn judge(
                 None
             }
         };
-        let required = match (requested, &p12) {
+        let required = match (requested, &l.ending) {
             (Some(false), _) => Some(false),
-            (_, Some(p)) if *v == Version::Tls12 => match &p.ending {
-                Ending::Accepted => Some(false),
-                Ending::Refused(_) if p.request.is_some() => Some(true),
-                Ending::Refused(why) | Ending::Failed(why) => {
-                    if requested == Some(true) {
-                        errors.push(format!("client authentication: {v}: the server asks for a client certificate, but whether it requires one could not be told (rustls' TLS 1.2 handshake: {why})"));
-                    }
-                    None
-                }
-            },
-            (Some(true), _) => {
-                errors.push(format!("client authentication: {v}: the server asks for a client certificate; whether it requires one is tested with TLSv1.2 only"));
+            (None, _) => None,
+            (Some(true), Some(Ending::Accepted)) => Some(false),
+            (Some(true), Some(Ending::Refused(_))) => Some(true),
+            (Some(true), Some(Ending::Failed(why))) => {
+                errors.push(format!("client authentication: {v}: the server asks for a client certificate, but whether it requires one could not be told: {why}"));
                 None
             }
-            (None, _) => None,
+            (Some(true), None) => {
+                errors.push(format!("client authentication: {v}: the server asks for a client certificate; whether it requires one could not be told (it accepts no suite tlskit's TLS ≤ 1.2 client speaks)"));
+                None
+            }
         };
-        verdicts.push((*v, requested, required));
+        verdicts.push((v, requested, required));
     }
     // Requested when any version asks; "no" only when every version tested was told "no".
     ca.requested = if verdicts.iter().any(|(_, r, _)| *r == Some(true)) {
@@ -576,20 +616,21 @@ mod tests {
         }
     }
 
+    fn tls12(request: Result<Option<Request>, String>, ending: Option<Ending>) -> Option<Legacy> {
+        Some(Legacy {
+            version: Version::Tls12,
+            request,
+            ending,
+        })
+    }
+
     #[test]
     fn required_needs_every_version_to_refuse() {
-        let refused = |r: Option<Request>| Probe {
-            request: r,
-            ending: Ending::Refused("certificate_required alert".into()),
-        };
-        let accepted = |r: Option<Request>| Probe {
-            request: r,
-            ending: Ending::Accepted,
-        };
+        let refused = || Ending::Refused("certificate_required alert".into());
+        let p13 = |r: Option<Request>, ending: Ending| Probe { request: r, ending };
         let f = judge(
-            Some(refused(Some(req()))),
-            Some(refused(Some(req()))),
-            Some((Version::Tls12, Ok(Some(req())))),
+            Some(p13(Some(req()), refused())),
+            tls12(Ok(Some(req())), Some(refused())),
         );
         assert_eq!(f.client_auth.requested, Some(true));
         assert_eq!(f.client_auth.required, Some(true));
@@ -603,21 +644,30 @@ mod tests {
         assert!(f.errors.is_empty());
         // TLS 1.2 lets a client in without one: not required.
         let f = judge(
-            Some(refused(Some(req()))),
-            Some(accepted(Some(req()))),
-            Some((Version::Tls12, Ok(Some(req())))),
+            Some(p13(Some(req()), refused())),
+            tls12(Ok(Some(req())), Some(Ending::Accepted)),
         );
         assert_eq!(f.client_auth.required, Some(false));
         assert_eq!(f.findings[0].id, "client_auth.requested");
         // Not asked anywhere.
         let f = judge(
-            Some(accepted(None)),
-            Some(accepted(None)),
-            Some((Version::Tls12, Ok(None))),
+            Some(p13(None, Ending::Accepted)),
+            tls12(Ok(None), Some(Ending::Accepted)),
         );
         assert_eq!(f.client_auth.requested, Some(false));
         assert_eq!(f.client_auth.required, Some(false));
         assert!(f.findings.is_empty());
+        // TLS 1.0 alone, refused after our empty Certificate: required.
+        let f = judge(
+            None,
+            Some(Legacy {
+                version: Version::Tls10,
+                request: Ok(Some(req())),
+                ending: Some(refused()),
+            }),
+        );
+        assert_eq!(f.client_auth.required, Some(true));
+        assert_eq!(f.client_auth.versions, vec![Version::Tls10]);
     }
 
     #[test]
@@ -626,7 +676,7 @@ mod tests {
             request: None,
             ending: Ending::Failed("no answer within the timeout".into()),
         };
-        let f = judge(Some(failed.clone()), None, None);
+        let f = judge(Some(failed.clone()), None);
         assert_eq!(f.client_auth.requested, None);
         assert_eq!(f.client_auth.required, None);
         assert_eq!(f.errors.len(), 1);
@@ -636,7 +686,6 @@ mod tests {
                 request: Some(req()),
                 ending: Ending::Failed("no answer within the timeout".into()),
             }),
-            None,
             None,
         );
         assert_eq!(f.client_auth.requested, Some(true));
@@ -648,11 +697,15 @@ mod tests {
                 request: None,
                 ending: Ending::Accepted,
             }),
-            Some(failed),
-            Some((Version::Tls12, Err("reset".into()))),
+            tls12(Err("reset".into()), Some(Ending::Failed("reset".into()))),
         );
         assert_eq!(f.client_auth.requested, None);
         assert_eq!(f.client_auth.required, None);
+        // Asked with TLS 1.2, but no handshake could be made (only the flight was read).
+        let f = judge(None, tls12(Ok(Some(req())), None));
+        assert_eq!(f.client_auth.requested, Some(true));
+        assert_eq!(f.client_auth.required, None);
+        assert!(f.errors[0].contains("no suite"), "{:?}", f.errors);
     }
 
     #[test]

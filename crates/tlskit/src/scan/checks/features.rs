@@ -283,7 +283,7 @@ fn record(field: &mut Option<bool>, notes: &mut Vec<String>, what: &str, v: Verd
 
 /// The newest TLS ≤ 1.2 version offered with accepted suites the scanner's client speaks, and
 /// those suites.
-fn legacy_target(report: &ScanReport) -> Option<(Version, Vec<u16>)> {
+pub(crate) fn legacy_target(report: &ScanReport) -> Option<(Version, Vec<u16>)> {
     common::LEGACY.into_iter().find_map(|v| {
         let suites: Vec<u16> = common::accepted(report, v)
             .into_iter()
@@ -295,7 +295,7 @@ fn legacy_target(report: &ScanReport) -> Option<(Version, Vec<u16>)> {
 
 /// The scan's connections for the TLS ≤ 1.2 client: through the scan's connector (proxy,
 /// STARTTLS), each holding a connection slot, connecting within the probe timeout.
-async fn connect(
+pub(crate) async fn connect(
     ctx: &Ctx,
 ) -> Result<legacy::Guarded<tokio::net::TcpStream, tokio::sync::OwnedSemaphorePermit>, String> {
     let slot = ctx.prober.slot().await;
@@ -343,6 +343,7 @@ fn legacy_probe(
         server_name: ctx.sni.clone(),
         request: None,
         timeout: ctx.prober.timeout(),
+        client_cert: ctx.client_cert.clone(),
     })
 }
 

@@ -8,6 +8,7 @@
 //! session features' resumption and renegotiation); [`tls13`] is the TLS 1.3 handshake (rustls)
 //! for the TLS 1.3 session features; [`rsa`] is the RSA arithmetic ROBOT needs.
 
+pub mod client_cert;
 pub mod conn;
 pub mod eliminate;
 pub mod hello;

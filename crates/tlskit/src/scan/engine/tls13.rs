@@ -148,7 +148,7 @@ fn config(
         .with_custom_certificate_verifier(look)
         // `--client-cert` answers a CertificateRequest, so a server that requires one lets
         // these handshakes finish.
-        .with_client_cert_resolver(crate::scan::checks::client_auth::Recorder::new(
+        .with_client_cert_resolver(crate::scan::engine::client_cert::Recorder::new(
             ctx.client_cert.clone(),
         ));
     c.enable_sni = ctx.sni.is_some();

@@ -19,8 +19,8 @@ use tlskit_wire::client_hello::ClientHelloBuilder;
 use tlskit_wire::codec::{Codec, Reader};
 use tlskit_wire::extensions::{ExtensionType, HEARTBEAT_PEER_ALLOWED_TO_SEND};
 use tlskit_wire::handshake::{
-    frame, Certificate, HandshakeType, KxHint, NewSessionTicket, RawHandshake, ServerHello,
-    ServerKeyExchange,
+    frame, Certificate, CertificateRequest, HandshakeType, KxHint, NewSessionTicket, RawHandshake,
+    ServerHello, ServerKeyExchange,
 };
 use tlskit_wire::record::{ContentType, Deframer, HandshakeReassembler, Record};
 use tlskit_wire::version::Version;
@@ -72,6 +72,10 @@ pub struct Config {
     pub session_ticket: bool,
     /// Offer to resume this session (by its ticket when it has one, else by its ID).
     pub resume: Option<Session>,
+    /// Answer a TLS 1.2 CertificateRequest with this chain, signing the CertificateVerify with
+    /// its key (`scan --client-cert`). `None`, or SSLv3 to TLS 1.1 (whose CertificateVerify
+    /// needs a raw MD5+SHA-1 RSA signature no signer here makes): an empty Certificate.
+    pub client_cert: Option<std::sync::Arc<rustls::sign::CertifiedKey>>,
 }
 
 impl Config {
@@ -91,6 +95,7 @@ impl Config {
             heartbeat: false,
             session_ticket: true,
             resume: None,
+            client_cert: None,
         }
     }
 }
@@ -194,7 +199,10 @@ struct Handshake {
     session_id: Vec<u8>,
     certificates: Vec<Vec<u8>>,
     ske: Option<Vec<u8>>,
-    certificate_requested: bool,
+    /// The CertificateRequest's body, when the server sent one.
+    certificate_request: Option<Vec<u8>>,
+    /// The server's first flight ended (ServerHelloDone arrived).
+    flight_done: bool,
     master: Vec<u8>,
     pending_read: Option<RecordCipher>,
     group: Option<u16>,
@@ -282,6 +290,18 @@ impl Client {
     /// handshake).
     pub fn renegotiation_answered(&self) -> bool {
         self.renegotiating && self.hs.suite.is_some()
+    }
+
+    /// The body of the CertificateRequest of the handshake under way (or the last one), when
+    /// the server sent one.
+    pub fn certificate_request(&self) -> Option<&[u8]> {
+        self.hs.certificate_request.as_deref()
+    }
+
+    /// The server's first flight of the handshake under way (or the last one) ended with its
+    /// ServerHelloDone: what it holds (a CertificateRequest or none) is known.
+    pub fn server_flight_done(&self) -> bool {
+        self.hs.flight_done
     }
 
     /// The server's version and suite once its ServerHello arrived.
@@ -542,11 +562,12 @@ impl Client {
             }
             (State::ServerFlight, HandshakeType::CertificateRequest) => {
                 self.hs.transcript.extend_from_slice(&raw);
-                self.hs.certificate_requested = true;
+                self.hs.certificate_request = Some(m.body);
                 Ok(())
             }
             (State::ServerFlight, HandshakeType::ServerHelloDone) => {
                 self.hs.transcript.extend_from_slice(&raw);
+                self.hs.flight_done = true;
                 self.client_flight()
             }
             (State::ServerCcs, HandshakeType::NewSessionTicket) => {
@@ -715,13 +736,14 @@ impl Client {
                 }
             }
         };
-        if self.hs.certificate_requested {
-            if ssl3 {
+        let signer = match self.hs.certificate_request.clone() {
+            Some(_) if ssl3 => {
                 self.send_alert(Alert::warning(AlertDescription::NoCertificate));
-            } else {
-                self.send_handshake(frame(HandshakeType::Certificate, &[0, 0, 0]));
+                None
             }
-        }
+            Some(body) => self.send_client_certificate(&body)?,
+            None => None,
+        };
         self.send_handshake(frame(
             HandshakeType::ClientKeyExchange,
             &share.client_key_exchange,
@@ -735,12 +757,55 @@ impl Client {
             ems,
         );
         self.hs.ems = ems.is_some();
+        if let Some(signer) = signer {
+            // TLS 1.2 CertificateVerify: the scheme, then the signature over every handshake
+            // message so far (RFC 5246 §7.4.8); the signer hashes as its scheme says.
+            let sig = signer
+                .sign(&self.hs.transcript)
+                .map_err(|e| Error::Unsupported(format!("signing the CertificateVerify: {e}")))?;
+            let mut body = u16::from(signer.scheme()).to_be_bytes().to_vec();
+            body.extend_from_slice(&(sig.len() as u16).to_be_bytes());
+            body.extend_from_slice(&sig);
+            self.send_handshake(frame(HandshakeType::CertificateVerify, &body));
+        }
         let (cw, sr) = self.keys()?;
         self.hs.pending_read = Some(sr);
         self.pending_write = Some(cw);
         self.send_ccs_finished();
         self.state = State::ServerCcs;
         Ok(())
+    }
+
+    /// Answer a CertificateRequest (TLS 1.0 to 1.2): `config.client_cert`'s chain and the signer
+    /// for its CertificateVerify when the version is TLS 1.2 and the key can sign with a scheme
+    /// the server listed; an empty Certificate otherwise.
+    fn send_client_certificate(
+        &mut self,
+        request: &[u8],
+    ) -> Result<Option<Box<dyn rustls::sign::Signer>>, Error> {
+        let version = self.hs.version;
+        let chosen = match (&self.config.client_cert, version) {
+            (Some(ck), Version::Tls12) => {
+                let cr = CertificateRequest::parse(request, version.wire())
+                    .map_err(|e| Error::Protocol(format!("CertificateRequest: {e}")))?;
+                let offered: Vec<rustls::SignatureScheme> = cr
+                    .signature_algorithms
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(rustls::SignatureScheme::from)
+                    .collect();
+                ck.key.choose_scheme(&offered).map(|s| (ck.cert.clone(), s))
+            }
+            _ => None,
+        };
+        let (chain, signer) = match chosen {
+            Some((chain, s)) => (chain.iter().map(|c| c.to_vec()).collect(), Some(s)),
+            None => (Vec::new(), None),
+        };
+        let mut body = Vec::new();
+        Certificate::tls12(chain).encode(&mut body);
+        self.send_handshake(frame(HandshakeType::Certificate, &body));
+        Ok(signer)
     }
 
     fn send_ccs_finished(&mut self) {
@@ -832,7 +897,8 @@ impl Handshake {
             session_id: Vec::new(),
             certificates: Vec::new(),
             ske: None,
-            certificate_requested: false,
+            certificate_request: None,
+            flight_done: false,
             master: Vec::new(),
             pending_read: None,
             group: None,

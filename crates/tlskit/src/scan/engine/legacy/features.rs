@@ -86,12 +86,15 @@ pub struct Probe {
     pub request: Option<Vec<u8>>,
     /// Each connection's deadline is this long after it is opened.
     pub timeout: Duration,
+    /// Answer a TLS 1.2 CertificateRequest with this certificate (`scan --client-cert`).
+    pub client_cert: Option<std::sync::Arc<rustls::sign::CertifiedKey>>,
 }
 
 impl Probe {
     fn config(&self) -> Config {
         let mut c = Config::new(self.version, self.suites.clone());
         c.server_name = self.server_name.clone();
+        c.client_cert = self.client_cert.clone();
         c.heartbeat = true;
         c
     }
