@@ -198,3 +198,59 @@ fn scan_of_a_server_without_starttls_is_one_clear_error() {
         r.stderr
     );
 }
+
+/// Dovecot without DH parameters (issue 11 item 1): it accepts its ECDHE and RSA key-exchange
+/// suites but drops the connection whenever it picks a DHE one. The enumeration goes on past
+/// every dropped handshake: each suite the server completes is found, and the DHE ones are
+/// reported as not determined (an `errors` entry naming them), never silently missing — and a
+/// policy is then not "compliant".
+#[test]
+fn dovecot_without_dh_parameters_every_suite_found_or_reported() {
+    let pki = Pki::new("rsa2048");
+    let d = crate::daemons::dovecot_with(
+        &pki,
+        "ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:\
+         DHE-RSA-AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA",
+    );
+    let v = scan(&d, "imaps");
+    let tls12: BTreeSet<String> = found(&v)["TLSv1.2"].clone();
+    let want: BTreeSet<String> = [
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_RSA_WITH_AES_256_CBC_SHA",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(
+        tls12,
+        want,
+        "every suite dovecot completes is found\n{}",
+        d.logs()
+    );
+    let p = v["protocols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["version"] == "TLSv1.2")
+        .unwrap();
+    let err = p["error"].as_str().unwrap_or_else(|| panic!("{p}"));
+    for dhe in [
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+    ] {
+        assert!(err.contains(dhe), "{err}");
+    }
+    assert!(err.contains("picks one of these and then fails"), "{err}");
+    assert!(
+        v["errors"].as_array().unwrap().iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .contains("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256")),
+        "{}",
+        v["errors"]
+    );
+    // The log says why: DHE without parameters.
+    assert!(d.logs().contains("no DH parameters provided"));
+}

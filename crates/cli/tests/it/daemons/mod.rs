@@ -430,6 +430,12 @@ postlog unix-dgram n - n - 1 postlogd
 
 /// Dovecot: `imap`, `imaps`, `pop3`, `pop3s`, `lmtp` and `sieve` (ManageSieve).
 pub fn dovecot(pki: &Pki) -> Daemon {
+    dovecot_with(pki, TLS12_CIPHERS)
+}
+
+/// Dovecot with `ciphers` as its TLS 1.2 cipher list (and no `ssl_dh`: Dovecot 2.3 then has no
+/// DH parameters, and drops every handshake in which it picked a DHE suite).
+pub fn dovecot_with(pki: &Pki, ciphers: &str) -> Daemon {
     need_root("dovecot");
     let bin = require_tool("dovecot", "dovecot-core");
     require_file("/usr/lib/dovecot/imap-login", "dovecot-imapd");
@@ -452,7 +458,7 @@ ssl = yes
 ssl_cert = <{crt}
 ssl_key = <{key}
 ssl_min_protocol = TLSv1.2
-ssl_cipher_list = {TLS12_CIPHERS}
+ssl_cipher_list = {ciphers}
 ssl_prefer_server_ciphers = yes
 default_internal_user = dovecot
 default_login_user = dovenull

@@ -5,7 +5,7 @@
 //! remaining candidates are split into chunks eliminated in parallel.
 
 use crate::scan::engine::eliminate::{
-    describe_undetermined, eliminate as engine_eliminate, Answer,
+    describe_undetermined, eliminate_in_families as engine_eliminate, Answer,
 };
 use crate::scan::engine::hello::{self, HelloSpec};
 use crate::scan::engine::probe::{Flight, Response};
@@ -85,7 +85,10 @@ async fn step(ctx: &Ctx, version: Version, suites: &[u16]) -> Step {
 /// what could not be determined, if anything.
 async fn eliminate(ctx: &Ctx, version: Version, list: Vec<u16>) -> (Vec<Accepted>, Option<String>) {
     // A reserved GREASE suite (RFC 8701) as the suite no server accepts.
-    let e = engine_eliminate(list, 0x0a0a, |offer: Vec<u16>| async move {
+    // Families: the key exchange (a server may fail every suite of one, e.g. DHE without
+    // parameters).
+    let family = |id: &u16| registry::cipher_suite(*id).map_or(u32::MAX, |s| s.kx as u32);
+    let e = engine_eliminate(list, 0x0a0a, family, |offer: Vec<u16>| async move {
         match step(ctx, version, &offer).await {
             Step::Accepted(f) => Answer::Chose(f.server_hello.cipher_suite, f),
             Step::Refused | Step::OtherVersion(_) => Answer::Refused,

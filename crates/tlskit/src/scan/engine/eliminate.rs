@@ -10,6 +10,15 @@
 //! GREASE value) shows how this server refuses: if it closes then too, a close is its refusal;
 //! if it sends an alert, a close is a failure.
 //!
+//! A server that closes to refuse may also close when the item it chose fails, and then the two
+//! cannot be told apart one list at a time (dovecot 2.3 without DH parameters never flushes its
+//! alerts: "no shared cipher" and "no DH parameters" both end in a bare close). So a close of a
+//! list spanning several families (key exchanges, for cipher suites) is split by family, and every
+//! family list that closes is kept aside; at the end each is offered again with the item found
+//! that the server likes least: if the server then picks that item, the family is refused; if it
+//! closes, an item of the family is chosen and fails — halved down to that item, reported as
+//! undetermined with the reason.
+//!
 //! Two bounds keep a dead or hostile server from costing more than a few seconds: a budget of
 //! extra probes spent on splitting, and a limit on failures in a row (a server that stopped
 //! answering altogether).
@@ -72,10 +81,27 @@ impl<T, X> Elimination<T, X> {
 
 /// Eliminate within `list`: `probe` offers a list and says what the server did with it;
 /// `impossible` is an item no server accepts (a GREASE value), offered alone to learn what a
-/// close means (see the module documentation).
-pub async fn eliminate<T, X, F, Fut>(list: Vec<T>, impossible: T, mut probe: F) -> Elimination<T, X>
+/// close means (see the module documentation). One family for every item.
+pub async fn eliminate<T, X, F, Fut>(list: Vec<T>, impossible: T, probe: F) -> Elimination<T, X>
 where
     T: Copy + PartialEq,
+    F: FnMut(Vec<T>) -> Fut,
+    Fut: Future<Output = Answer<T, X>>,
+{
+    eliminate_in_families(list, impossible, |_| 0, probe).await
+}
+
+/// [`eliminate`], where `family` sorts items into families that fail together (a cipher suite's
+/// key exchange): an ambiguous close is split along them (see the module documentation).
+pub async fn eliminate_in_families<T, X, K, F, Fut>(
+    list: Vec<T>,
+    impossible: T,
+    family: K,
+    mut probe: F,
+) -> Elimination<T, X>
+where
+    T: Copy + PartialEq,
+    K: Fn(&T) -> u32,
     F: FnMut(Vec<T>) -> Fut,
     Fut: Future<Output = Answer<T, X>>,
 {
@@ -91,6 +117,9 @@ where
     let mut in_a_row = 0usize;
     // Whether a close without an alert is this server's way of refusing: learnt when first seen.
     let mut close_is_refusal: Option<bool> = None;
+    // Once a close was split by family: the family lists that closed, decided at the end.
+    let mut split_by_family = false;
+    let mut suspect: Vec<Vec<T>> = Vec::new();
     while let Some(mut current) = work.pop() {
         if current.is_empty() {
             continue;
@@ -105,10 +134,21 @@ where
                     r
                 }
             };
-            answer = if refusal {
-                Answer::Refused
-            } else {
+            answer = if !refusal {
                 Answer::Failed(why)
+            } else {
+                let families = by_family(&current, &family);
+                if families.len() > 1 && budget > 0 {
+                    budget -= 1;
+                    split_by_family = true;
+                    work.extend(families.into_iter().rev());
+                    continue;
+                }
+                if split_by_family {
+                    suspect.push(current);
+                    continue;
+                }
+                Answer::Refused
             };
         }
         match answer {
@@ -155,7 +195,85 @@ where
             }
         }
     }
+    settle_suspects(&mut out, suspect, budget, &mut probe).await;
     out
+}
+
+/// The items of `list` by family, each family in the order of its first item.
+fn by_family<T: Copy>(list: &[T], family: &impl Fn(&T) -> u32) -> Vec<Vec<T>> {
+    let mut groups: Vec<(u32, Vec<T>)> = Vec::new();
+    for t in list {
+        let k = family(t);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, v)) => v.push(*t),
+            None => groups.push((k, vec![*t])),
+        }
+    }
+    groups.into_iter().map(|(_, v)| v).collect()
+}
+
+/// Decide the family lists that closed on a server that closes to refuse: each offered again
+/// with the item found that the server likes least, last. The server picking that item refuses the list; a
+/// close means an item of the list is chosen and fails (halved down to it, then undetermined).
+/// Without any item found, or without budget, a close stays a refusal.
+async fn settle_suspects<T, X, F, Fut>(
+    out: &mut Elimination<T, X>,
+    mut suspect: Vec<Vec<T>>,
+    mut budget: usize,
+    probe: &mut F,
+) where
+    T: Copy + PartialEq,
+    F: FnMut(Vec<T>) -> Fut,
+    Fut: Future<Output = Answer<T, X>>,
+{
+    if suspect.is_empty() {
+        return;
+    }
+    // The anchor: the item found that the server likes least (with its own order, it picks
+    // the anchor only over items it likes even less), found by offering the found items and
+    // taking away the one it picks, while the budget lasts.
+    let mut pool: Vec<T> = out.found.iter().map(|(t, _)| *t).collect();
+    while pool.len() > 1 && budget > 0 {
+        budget -= 1;
+        match probe(pool.clone()).await {
+            Answer::Chose(t, _) if pool.contains(&t) => pool.retain(|c| *c != t),
+            _ => break,
+        }
+    }
+    let Some(anchor) = pool.last().copied() else {
+        return;
+    };
+    while let Some(mut list) = suspect.pop() {
+        if list.is_empty() || budget == 0 {
+            continue;
+        }
+        budget -= 1;
+        let mut offer = list.clone();
+        offer.push(anchor);
+        let why = match probe(offer).await {
+            Answer::Chose(t, _) if t == anchor => continue,
+            Answer::Chose(t, x) if list.contains(&t) => {
+                list.retain(|c| *c != t);
+                out.found.push((t, x));
+                suspect.push(list);
+                continue;
+            }
+            Answer::Refused => continue,
+            Answer::Closed(why) => format!(
+                "{why}, also when offered with a suite it accepts: it picks one of these and then fails"
+            ),
+            Answer::Failed(why) | Answer::Stop(why) => why,
+            Answer::Chose(..) => "the server chose an item that was not offered".to_string(),
+        };
+        if list.len() == 1 || budget == 0 {
+            out.undetermined
+                .extend(list.into_iter().map(|t| (t, why.clone())));
+            continue;
+        }
+        let back = list.split_off(list.len() / 2);
+        suspect.push(back);
+        suspect.push(list);
+    }
 }
 
 /// Everything not yet searched is undetermined, for `why`.
@@ -264,6 +382,68 @@ mod tests {
         und.sort();
         assert_eq!(und, vec![2, 7]);
         assert!(e.undetermined.iter().all(|(_, w)| w == "connection closed"));
+    }
+
+    #[tokio::test]
+    async fn a_server_that_closes_both_to_refuse_and_on_a_failing_choice() {
+        // dovecot 2.3 without DH parameters: its order is 1 (ECDHE), 2 (DHE), 3 (ECDHE),
+        // 4 (DHE), 5 (RSA), 6 (RSA); it closes without an alert when it picks 2 or 4, and also
+        // when nothing offered is acceptable. Families: 1x ECDHE, 2x DHE, 5x RSA, 9x PSK.
+        let order = [1u16, 2, 3, 4, 5, 6];
+        let fails = [2u16, 4];
+        let family = |t: &u16| match t {
+            1 | 3 | 10..=12 => 1,
+            2 | 4 | 20..=22 => 2,
+            5 | 6 | 30 => 3,
+            _ => 9,
+        };
+        let mut probes = 0;
+        let list: Vec<u16> = vec![1, 2, 3, 4, 5, 6, 10, 11, 12, 20, 21, 22, 30, 90, 91];
+        let e: Elimination<u16, ()> =
+            eliminate_in_families(list, GREASE, family, |offer: Vec<u16>| {
+                probes += 1;
+                let choice = order.iter().find(|a| offer.contains(a)).copied();
+                async move {
+                    match choice {
+                        Some(c) if fails.contains(&c) => Answer::Closed("connection closed".into()),
+                        Some(c) => Answer::Chose(c, ()),
+                        None => Answer::Closed("connection closed".into()),
+                    }
+                }
+            })
+            .await;
+        let mut found = e.items();
+        found.sort();
+        assert_eq!(found, vec![1, 3, 5, 6]);
+        let mut und: Vec<u16> = e.undetermined.iter().map(|(t, _)| *t).collect();
+        und.sort();
+        assert_eq!(
+            und,
+            vec![2, 4],
+            "only the failing choices, not the refused DHE/PSK items"
+        );
+        assert!(e.undetermined[0]
+            .1
+            .contains("picks one of these and then fails"));
+        assert!(probes <= 34, "{probes} probes");
+        // The same server without a failing item: nothing undetermined.
+        let e: Elimination<u16, ()> = eliminate_in_families(
+            (1..=6).chain(90..=91).collect(),
+            GREASE,
+            family,
+            |offer: Vec<u16>| {
+                let choice = [1u16, 3, 5].iter().find(|a| offer.contains(a)).copied();
+                async move {
+                    match choice {
+                        Some(c) => Answer::Chose(c, ()),
+                        None => Answer::Closed("connection closed".into()),
+                    }
+                }
+            },
+        )
+        .await;
+        assert_eq!(e.items(), vec![1, 3, 5]);
+        assert!(e.undetermined.is_empty());
     }
 
     #[tokio::test]
