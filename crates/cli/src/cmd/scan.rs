@@ -137,6 +137,10 @@ pub struct Args {
     /// usage error (exit 2).
     #[arg(long = "client-cert", value_name = "FILE")]
     client_cert: Option<PathBuf>,
+    /// Skip the client simulation (the handshakes of well-known clients: browsers, Android,
+    /// Java, OpenSSL, curl …, each from a profile with its source named).
+    #[arg(long)]
+    no_simulation: bool,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -500,6 +504,7 @@ fn build_jobs(
             route: route.clone(),
             checks: selection.clone(),
             client_cert: None,
+            simulation: !args.no_simulation,
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {

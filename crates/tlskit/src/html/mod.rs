@@ -348,6 +348,7 @@ fn report_section(s: &mut String, i: usize, r: &ScanReport) {
     suites(s, r);
     chains(s, r);
     client_auth(s, r);
+    client_simulation(s, r);
     vulnerabilities(s, r);
     if !r.errors.is_empty() {
         s.push_str("<h3>Probes that could not be completed</h3>\n<ul>\n");
@@ -669,6 +670,40 @@ fn client_auth(s: &mut String, r: &ScanReport) {
     s.push_str("</table>\n");
 }
 
+/// The "Client simulation" section: what each simulated client negotiates, or why it fails.
+fn client_simulation(s: &mut String, r: &ScanReport) {
+    let Some(clients) = &r.client_simulation else {
+        return;
+    };
+    s.push_str("<h3>Client simulation</h3>\n<table>\n<tr><th>Client</th><th>Protocol</th><th>Cipher suite</th><th>Key exchange</th></tr>\n");
+    for c in clients {
+        match (&c.error, c.protocol) {
+            (Some(e), _) => {
+                let class = if c.undetermined() { "unknown" } else { "weak" };
+                let _ = writeln!(
+                    s,
+                    "<tr><td>{}</td><td colspan=\"3\"><span class=\"{class}\">{}</span></td></tr>",
+                    escape(&c.client),
+                    escape(e)
+                );
+            }
+            (None, v) => {
+                let suite = c.cipher_suite.clone().unwrap_or_default();
+                let rsa = suite.starts_with("TLS_RSA_");
+                let _ = writeln!(
+                    s,
+                    "<tr><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td></tr>",
+                    escape(&c.client),
+                    v.map(|v| v.name()).unwrap_or("?"),
+                    escape(&suite),
+                    escape(&c.key_exchange(rsa))
+                );
+            }
+        }
+    }
+    s.push_str("</table>\n");
+}
+
 fn vulnerabilities(s: &mut String, r: &ScanReport) {
     if r.vulnerabilities.is_empty() {
         return;
@@ -785,6 +820,16 @@ mod tests {
             }],
             ..Default::default()
         });
+        r.client_simulation = Some(vec![
+            crate::scan::report::SimulatedClient::failed(EVIL, EVIL),
+            crate::scan::report::SimulatedClient {
+                cipher_suite: Some(EVIL.into()),
+                group: Some(EVIL.into()),
+                protocol: Some(Version::Tls13),
+                error: None,
+                ..crate::scan::report::SimulatedClient::failed(EVIL, "")
+            },
+        ]);
         serde_json::to_value(&r).unwrap()
     }
 

@@ -43,6 +43,8 @@ pub struct ScanOptions {
     /// `--client-cert`: the chain and key that answer a CertificateRequest in the handshakes
     /// rustls makes (session features, the client-auth check); see [`load_client_cert`].
     pub client_cert: Option<ClientCert>,
+    /// Client simulation (the report's `client_simulation`); `--no-simulation` turns it off.
+    pub simulation: bool,
 }
 
 impl ScanOptions {
@@ -58,6 +60,7 @@ impl ScanOptions {
             route: Default::default(),
             checks: checks::registry::Selection::all(),
             client_cert: None,
+            simulation: true,
         }
     }
 }
@@ -313,6 +316,7 @@ pub async fn scan(
         starttls: pre.transcript,
         session_features: None,
         client_auth: None,
+        client_simulation: None,
         vulnerabilities: Vec::new(),
         grade: None,
         policy: None,
@@ -341,10 +345,28 @@ pub async fn scan(
             false => None,
         }
     };
-    let ((), client_auth) = tokio::join!(
+    // Client simulation alongside too: it reads only the certificates found.
+    let simulation = async {
+        match opts.simulation {
+            true => Some(
+                timed(
+                    "client simulation",
+                    checks::simulation::run(&ctx, &snapshot),
+                )
+                .await,
+            ),
+            false => None,
+        }
+    };
+    let ((), client_auth, simulation) = tokio::join!(
         phases::session_and_checks(&ctx, &opts.checks, &mut report),
-        client_auth
+        client_auth,
+        simulation
     );
+    if let Some(found) = simulation {
+        report.client_simulation = Some(found.clients);
+        report.errors.extend(found.errors);
+    }
     if let Some(found) = client_auth {
         report.client_auth = Some(found.client_auth);
         report.findings.extend(found.findings);

@@ -17,6 +17,7 @@ pub mod features;
 pub mod groups;
 pub mod registry;
 pub mod sigalgs;
+pub mod simulation;
 pub mod sslv2;
 pub mod suites;
 

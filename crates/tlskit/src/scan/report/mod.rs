@@ -12,6 +12,7 @@ mod client_auth;
 mod features;
 mod keys;
 pub mod saved;
+mod simulation;
 pub mod text;
 mod types;
 mod verdicts;
@@ -22,6 +23,7 @@ pub use client_auth::{ClientAuth, ClientSigAlg};
 pub use features::{Alpn, SessionFeatures};
 pub use keys::{EcCurve, KeyExchange, KeyType};
 pub use saved::{parse_saved, SavedItem};
+pub use simulation::SimulatedClient;
 pub use text::Style;
 pub use types::SuiteId;
 pub use types::WeaknessId;
@@ -73,6 +75,10 @@ pub struct ScanReport {
     /// (see checks::client_auth); absent when that check did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_auth: Option<ClientAuth>,
+    /// What well-known clients would negotiate with the server, or why they fail (see
+    /// checks::simulation); absent with `--no-simulation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_simulation: Option<Vec<SimulatedClient>>,
     /// Known weaknesses and the verdict on each.
     pub vulnerabilities: Vec<Vulnerability>,
     /// The grade and its reasons.
@@ -356,6 +362,7 @@ impl ScanReport {
             starttls: None,
             session_features: None,
             client_auth: None,
+            client_simulation: None,
             vulnerabilities: Vec::new(),
             grade: None,
             policy: None,

@@ -191,6 +191,11 @@ impl ScanReport {
             let _ = writeln!(s, "\n{}", st.head("Client authentication"));
             s.push_str(&c.render_text(st));
         }
+        if let Some(c) = &self.client_simulation {
+            use std::fmt::Write;
+            let _ = writeln!(s, "\n{}", st.head("Client simulation"));
+            s.push_str(&super::simulation::render_text(c, st));
+        }
         self.text_forward_secrecy(&mut s, st, verbose);
         self.text_verdicts(&mut s, st, verbose);
         self.text_hellos(&mut s, st, verbose);
