@@ -1,7 +1,7 @@
 //! `tlskit scan --list-checks`, `--checks ID,…` and `--skip ID,…` against `openssl s_server`:
 //! only the selected weakness checks run, the others are absent from the JSON `vulnerabilities`
 //! and from the text report; the session features are probed only when a selected check needs
-//! them (none of the shipped ones does; the library's registry test covers one that does); an
+//! them (of the shipped ones only lucky13 does, for encrypt-then-MAC); an
 //! unknown id is a one-line usage error (exit 2) naming the valid ids.
 
 use crate::common::*;
