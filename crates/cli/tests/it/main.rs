@@ -34,6 +34,7 @@ mod scan_many;
 mod scan_select;
 mod scan_sni;
 mod scan_weak;
+mod scan_weak2;
 mod serve_faults;
 mod session;
 mod shell;

@@ -1,7 +1,7 @@
 //! `tlskit scan --list-checks`, `--checks ID,…` and `--skip ID,…` against `openssl s_server`:
 //! only the selected weakness checks run, the others are absent from the JSON `vulnerabilities`
 //! and from the text report; the session features are probed only when a selected check needs
-//! them (none of the shipped ones does; the library's registry test covers one that does); an
+//! them (of the shipped ones only lucky13 does, for encrypt-then-MAC); an
 //! unknown id is a one-line usage error (exit 2) naming the valid ids.
 
 use crate::common::*;
@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Every check id, in the report's order.
-const IDS: [&str; 14] = [
+const IDS: [&str; 15] = [
     "heartbleed",
     "ccs_injection",
     "robot",
@@ -21,6 +21,7 @@ const IDS: [&str; 14] = [
     "logjam",
     "drown",
     "beast",
+    "lucky13",
     "crime",
     "rc4",
     "null",
@@ -121,7 +122,7 @@ fn list_checks_one_line_per_check_and_as_json() {
         "{}",
         lines[4]
     );
-    assert!(lines[11].ends_with(" -"), "{}", lines[11]);
+    assert!(lines[12].ends_with(" -"), "{}", lines[12]);
 
     let r = run(&["scan", "--list-checks", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -131,8 +132,8 @@ fn list_checks_one_line_per_check_and_as_json() {
     assert_eq!(list[0]["id"], "heartbleed");
     assert_eq!(list[0]["name"], "Heartbleed");
     assert_eq!(list[0]["cves"][0], "CVE-2014-0160");
-    assert_eq!(list[13]["id"], "static_rsa");
-    assert_eq!(list[13]["cves"].as_array().unwrap().len(), 0);
+    assert_eq!(list[14]["id"], "static_rsa");
+    assert_eq!(list[14]["cves"].as_array().unwrap().len(), 0);
 }
 
 #[test]

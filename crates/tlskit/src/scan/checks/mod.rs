@@ -29,6 +29,7 @@ pub mod drown;
 pub mod freak;
 pub mod heartbleed;
 pub mod logjam;
+pub mod lucky13;
 pub mod null;
 pub mod poodle;
 pub mod rc4;

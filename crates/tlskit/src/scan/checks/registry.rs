@@ -20,6 +20,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &super::logjam::Logjam,
     &super::drown::Drown,
     &super::beast::Beast,
+    &super::lucky13::Lucky13,
     &super::crime::Crime,
     &super::rc4::Rc4,
     &super::null::Null,
@@ -363,7 +364,7 @@ mod tests {
         assert!(!s.runs(CheckId::Poodle));
         assert!(!s.runs(CheckId::Robot));
         assert!(!s.session_features(REGISTRY));
-        // No shipped check needs the session features, so --checks alone skips them.
+        // Checks that need only the enumeration: --checks alone skips the session features.
         assert!(!Selection::parse(Some("crime"), None, REGISTRY)
             .unwrap()
             .session_features(REGISTRY));

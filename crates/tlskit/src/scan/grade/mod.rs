@@ -742,9 +742,13 @@ fn vulnerability_cap(id: WeaknessId) -> Option<Letter> {
             Some(Letter::C)
         }
         WeaknessId::Logjam => Some(Letter::B),
-        WeaknessId::Beast | WeaknessId::Null | WeaknessId::Anonymous | WeaknessId::StaticRsa => {
-            None
-        }
+        // Lucky Thirteen: "potentially" from the suites alone; testssl.sh rates it LOW and SSL
+        // Labs does not grade it.
+        WeaknessId::Beast
+        | WeaknessId::Lucky13
+        | WeaknessId::Null
+        | WeaknessId::Anonymous
+        | WeaknessId::StaticRsa => None,
     }
 }
 

@@ -136,6 +136,9 @@ pub enum WeaknessId {
     Drown,
     /// BEAST: CBC suites with TLS 1.0 or SSLv3.
     Beast,
+    /// Lucky Thirteen (CVE-2013-0169): CBC suites with TLS ≤ 1.2 (potentially: a timing side
+    /// channel).
+    Lucky13,
     /// CRIME: TLS compression.
     Crime,
     /// RC4 suites.
@@ -150,7 +153,7 @@ pub enum WeaknessId {
 
 impl WeaknessId {
     /// Every weakness, in the order of the report.
-    pub const ALL: [WeaknessId; 14] = [
+    pub const ALL: [WeaknessId; 15] = [
         WeaknessId::Heartbleed,
         WeaknessId::CcsInjection,
         WeaknessId::Robot,
@@ -160,6 +163,7 @@ impl WeaknessId {
         WeaknessId::Logjam,
         WeaknessId::Drown,
         WeaknessId::Beast,
+        WeaknessId::Lucky13,
         WeaknessId::Crime,
         WeaknessId::Rc4,
         WeaknessId::Null,
@@ -179,6 +183,7 @@ impl WeaknessId {
             WeaknessId::Logjam => "logjam",
             WeaknessId::Drown => "drown",
             WeaknessId::Beast => "beast",
+            WeaknessId::Lucky13 => "lucky13",
             WeaknessId::Crime => "crime",
             WeaknessId::Rc4 => "rc4",
             WeaknessId::Null => "null",
