@@ -1,6 +1,7 @@
 //! Outbound proxies (`--proxy`, HTTPS_PROXY, ALL_PROXY, NO_PROXY) through REAL proxies started by
 //! the tests on loopback: tinyproxy (an HTTP CONNECT proxy, Debian package `tinyproxy`) and Dante
-//! (a SOCKS5 server, Debian package `dante-server`), each in the foreground with its own
+//! (a SOCKS5 server, Debian package `dante-server`), and microsocks (a SOCKS5 server with a
+//! user name and password, Debian package `microsocks`), each in the foreground with its own
 //! configuration and port. Every command that connects (connect, scan, cert show, bench) goes
 //! through net::Connector, so each is tried once.
 
@@ -583,4 +584,89 @@ fn cert_show_and_bench_through_a_proxy() {
     assert_eq!(j["proxy"]["kind"], "http-connect");
     assert!(j["handshakes"]["full"].as_u64().unwrap() > 0, "{j}");
     assert_eq!(j["errors"]["total"], 0, "{j}");
+}
+
+/// microsocks (Debian package `microsocks`, a tiny SOCKS5 server) on a free loopback port,
+/// requiring `user`/`password` (RFC 1929).
+fn microsocks(user: &str, password: &str) -> ProxyDaemon {
+    let bin = require_tool("microsocks", "microsocks");
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = Command::new(bin);
+    cmd.args([
+        "-i",
+        "127.0.0.1",
+        "-p",
+        &port.to_string(),
+        "-u",
+        user,
+        "-P",
+        password,
+    ]);
+    ProxyDaemon::start("microsocks", cmd, dir, port)
+}
+
+/// SOCKS5 with a user name and password (RFC 1929) that the proxy accepts: the credentials from
+/// the URL (percent-escaped characters decoded), for connect and scan; the report names the proxy
+/// with the password hidden; a wrong password is one clear line.
+#[test]
+fn socks5_user_and_password_through_microsocks() {
+    let (pki, srv) = server();
+    let password = "p@ss:w/rd";
+    let proxy = microsocks("alice", password);
+    let url = format!("socks5://alice:p%40ss%3Aw%2Frd@127.0.0.1:{}", proxy.port);
+    let target = format!("localhost:{}", srv.port);
+    let r = run(&[
+        "connect",
+        "--json",
+        "--proxy",
+        &url,
+        "-a",
+        s(&pki.ca_cert()),
+        "--http",
+        "/",
+        &target,
+    ]);
+    r.ok();
+    let j = r.json();
+    assert_eq!(j["proxy"]["kind"], "socks5");
+    assert_eq!(j["http"]["status"], 200);
+    assert!(
+        !r.stdout.contains("w/rd") && !r.stdout.contains("w%2Frd"),
+        "{}",
+        r.stdout
+    );
+    // The scan goes through it too.
+    let r = run_cmd(
+        tlskit().args([
+            "scan",
+            "--json",
+            "--proxy",
+            &url,
+            "-a",
+            s(&pki.ca_cert()),
+            &target,
+        ]),
+        Duration::from_secs(180),
+    );
+    r.ok();
+    let v = r.json();
+    assert!(
+        v["protocols"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["version"] == "TLSv1.3" && p["offered"] == true),
+        "{}",
+        v["protocols"]
+    );
+    assert!(
+        !r.stdout.contains("w%2Frd"),
+        "the password is never printed"
+    );
+    // A wrong password: refused by the proxy, said in one line, the password not shown.
+    let bad = format!("socks5://alice:wrong-password@127.0.0.1:{}", proxy.port);
+    let r = run(&["connect", "--proxy", &bad, "-a", s(&pki.ca_cert()), &target]);
+    r.failed_with(1, "rejected the user name and password");
+    assert!(!r.stderr.contains("wrong-password"), "{}", r.stderr);
 }
