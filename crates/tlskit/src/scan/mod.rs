@@ -372,6 +372,13 @@ pub async fn scan(
         report.findings.extend(found.findings);
         report.errors.extend(found.errors);
     }
+    // Renegotiation last of all, when nothing else of the scan can queue behind a server that
+    // stalls after refusing it (see features::renegotiation_last).
+    timed(
+        "features: renegotiation",
+        checks::features::renegotiation_last(&ctx, &mut report),
+    )
+    .await;
     // Worst first (Severity orders so); the order within a severity is the order found.
     report.findings.sort_by_key(|f| f.severity);
     report.grade = grade::grade(&report);

@@ -374,11 +374,9 @@ async fn legacy_resumption(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatur
     record(&mut f.ticket_resumption, n, "resumption by ticket", ticket);
 }
 
-/// Client-initiated renegotiation with and without RFC 5746, with the TLS ≤ 1.2 client. Asked
-/// last of all the session features: a server that refuses it may stall before its next
-/// connection (`openssl s_server -www` sleeps a second after sending no_renegotiation, whatever
-/// the client does next), so nothing of this phase should wait behind it. (An accepted one costs
-/// nothing: its handshake is abandoned after the ServerHello.)
+/// Client-initiated renegotiation with and without RFC 5746, with the TLS ≤ 1.2 client (see
+/// [`renegotiation_last`] for when). An accepted one costs nothing: its handshake is abandoned
+/// after the ServerHello.
 async fn legacy_renegotiation(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures) {
     // Why nothing is asked is noted once, with the resumption.
     let Some(probe) = legacy_probe(ctx, report, None) else {
@@ -509,11 +507,8 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
         tls13_sessions(ctx, report, &mut f),
     ))
     .await;
-    Box::pin(crate::scan::timed(
-        "features: renegotiation",
-        legacy_renegotiation(ctx, report, &mut f),
-    ))
-    .await;
+    // Renegotiation is asked later, after every other probe of the scan:
+    // [`renegotiation_last`].
     let findings = findings(&f);
     Found {
         features: f,
@@ -522,7 +517,27 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
     }
 }
 
-fn findings(f: &SessionFeatures) -> Vec<Finding> {
+/// Client-initiated renegotiation with and without RFC 5746, asked after every other probe of
+/// the scan (the caller awaits everything else first): a server that refuses it may stall
+/// before its next connection (`openssl s_server -www` sleeps a second after sending
+/// no_renegotiation), so no other probe may queue behind it. Fills `report.session_features`'
+/// renegotiation fields and adds their findings; nothing when the session features did not run.
+pub async fn renegotiation_last(ctx: &Ctx, report: &mut ScanReport) {
+    let Some(mut f) = report.session_features.take() else {
+        return;
+    };
+    if report
+        .offered_versions()
+        .iter()
+        .any(|v| *v != Version::Ssl2)
+    {
+        legacy_renegotiation(ctx, report, &mut f).await;
+        report.findings.extend(renegotiation_findings(&f));
+    }
+    report.session_features = Some(f);
+}
+
+fn renegotiation_findings(f: &SessionFeatures) -> Vec<Finding> {
     let mut out = Vec::new();
     if f.insecure_renegotiation == Some(true) {
         out.push(Finding::new(
@@ -531,6 +546,14 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
             "the server accepts client-initiated renegotiation from clients without RFC 5746: a man in the middle can prefix its own request to the victim's (CVE-2009-3555)",
         ));
     }
+    if f.client_renegotiation == Some(true) {
+        out.push(Finding::new(Severity::Low, "feature.client_renegotiation", "client-initiated renegotiation is accepted: each renegotiation costs the server a handshake (denial of service)"));
+    }
+    out
+}
+
+fn findings(f: &SessionFeatures) -> Vec<Finding> {
+    let mut out = Vec::new();
     if f.secure_renegotiation == Some(false) {
         out.push(Finding::new(
             Severity::Medium,
@@ -549,9 +572,6 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
         ));
     } else if f.fallback_scsv == Some(false) {
         out.push(Finding::new(Severity::Low, "feature.no_fallback_scsv", "TLS_FALLBACK_SCSV is not honoured: clients that retry with older versions can be downgraded (RFC 7507)"));
-    }
-    if f.client_renegotiation == Some(true) {
-        out.push(Finding::new(Severity::Low, "feature.client_renegotiation", "client-initiated renegotiation is accepted: each renegotiation costs the server a handshake (denial of service)"));
     }
     if f.extended_master_secret == Some(false) {
         out.push(Finding::new(Severity::Low, "feature.no_extended_master_secret", "extended master secret (RFC 7627) is not supported: TLS ≤ 1.2 sessions are open to triple-handshake attacks"));
