@@ -4,6 +4,10 @@
 //! - `lucky13` (CVE-2013-0169), rated as testssl.sh rates it: "potentially" vulnerable when CBC
 //!   suites are accepted with TLS ≤ 1.2. `openssl s_server` with CBC suites (with and without
 //!   encrypt-then-MAC, `-no_etm`) and with AEAD suites only (the negative control).
+//! - ROBOT's oracle, strong or weak as sslyze and testssl.sh rate it: the minimal server of
+//!   scan_checks (`mini_server`): `Flaw::RobotOracle` checks the PKCS#1 format in full (weak),
+//!   `Flaw::RobotPrefixOracle` only the 00 02 prefix (strong); `openssl s_server` with and
+//!   without RSA key exchange (none; rsa_not_supported).
 
 use crate::common::*;
 use serde_json::Value;
@@ -155,4 +159,70 @@ fn lucky13_not_vulnerable_with_aead_suites_only_openssl() {
         "no CBC suite is accepted with TLS ≤ 1.2"
     );
     assert!(finding(&v, "vuln.lucky13").is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// ROBOT: the kind of oracle, as sslyze and testssl.sh rate it
+
+use crate::scan_checks::{chain_of, mini_server, Flaw};
+
+fn oracle(v: &Value) -> &Value {
+    &entry(v, "robot")["oracle"]
+}
+
+#[test]
+fn robot_strong_oracle_minimal_vulnerable_server_written_for_the_test() {
+    // The robot_oracle_server checking only the 00 02 prefix.
+    let (_pki, crt, key) = rsa_pki();
+    let srv = mini_server(Flaw::RobotPrefixOracle, chain_of(&crt), key);
+    let v = scan_json(&srv.target(), &["--checks", "robot"]);
+    let e = entry(&v, "robot");
+    assert_eq!(e["vulnerable"], true, "{e}");
+    assert_eq!(oracle(&v), "strong", "{e}");
+    let d = detail(&v, "robot");
+    assert!(d.contains("a strong Bleichenbacher oracle"), "{d}");
+    assert!(d.contains("wrong first bytes: decrypt_error alert"), "{d}");
+    assert!(
+        d.contains("misplaced 00 separator: bad_record_mac alert"),
+        "{d}"
+    );
+    assert!(finding(&v, "vuln.robot").is_some());
+}
+
+#[test]
+fn robot_weak_oracle_minimal_vulnerable_server_written_for_the_test() {
+    // The robot_oracle_server checking the whole PKCS#1 format: the three malformed blocks get
+    // the same alert, only the conforming ones reach the Finished check.
+    let (_pki, crt, key) = rsa_pki();
+    let srv = mini_server(Flaw::RobotOracle, chain_of(&crt), key);
+    let v = scan_json(&srv.target(), &["--checks", "robot"]);
+    let e = entry(&v, "robot");
+    assert_eq!(e["vulnerable"], true, "{e}");
+    assert_eq!(oracle(&v), "weak", "{e}");
+    assert!(detail(&v, "robot").contains("a weak Bleichenbacher oracle"));
+    // Still an F, as SSL Labs grades ROBOT.
+    assert_eq!(v["grade"]["grade"], "F", "{}", v["grade"]);
+}
+
+#[test]
+fn robot_no_oracle_openssl_and_rsa_not_supported() {
+    let (_pki, crt, key) = rsa_pki();
+    let srv = s_server(&crt, &key, &["-tls1_2", "-cipher", "AES128-GCM-SHA256"]);
+    let v = scan_json(&srv.target(), &["--checks", "robot"]);
+    let e = entry(&v, "robot");
+    assert_eq!(e["vulnerable"], false, "{e}");
+    assert_eq!(oracle(&v), "none", "{e}");
+    drop(srv);
+    let srv = s_server(
+        &crt,
+        &key,
+        &["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"],
+    );
+    let v = scan_json(&srv.target(), &["--checks", "robot"]);
+    let e = entry(&v, "robot");
+    assert_eq!(e["vulnerable"], false, "{e}");
+    assert_eq!(oracle(&v), "rsa_not_supported", "{e}");
+    // Other weaknesses carry no oracle.
+    let v = scan_json(&srv.target(), &["--checks", "robot,lucky13"]);
+    assert!(entry(&v, "lucky13").get("oracle").is_none());
 }

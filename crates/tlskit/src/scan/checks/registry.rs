@@ -152,6 +152,13 @@ impl Outcome {
 /// A "not vulnerable" that rests on the list of accepted suites is only as good as that list:
 /// where a version's enumeration could not determine every suite, it becomes "not determined".
 fn qualify(check: &dyn Check, verdict: Verdict, report: &ScanReport) -> Verdict {
+    if let Verdict::Oracle(oracle, inner) = verdict {
+        // A "not determined" names no oracle.
+        return match qualify(check, *inner, report) {
+            q @ Verdict::Undetermined(_) => q,
+            q => Verdict::Oracle(oracle, Box::new(q)),
+        };
+    }
     let Verdict::NotVulnerable(detail) = verdict else {
         return verdict;
     };
