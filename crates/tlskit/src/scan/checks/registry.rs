@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 pub static REGISTRY: &[&dyn Check] = &[
     &super::heartbleed::Heartbleed,
     &super::ccs::CcsInjection,
+    &super::ticketbleed::Ticketbleed,
     &super::robot::Robot,
     &super::poodle::Poodle,
     &super::sweet32::Sweet32,
@@ -376,10 +377,13 @@ mod tests {
             .unwrap()
             .session_features(REGISTRY));
         assert!(Selection::all().session_features(REGISTRY));
-        let e = Selection::parse(None, Some("heartbleed,ticketbleed"), REGISTRY).unwrap_err();
+        let e = Selection::parse(None, Some("heartbleed,winshock"), REGISTRY).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         let m = e.message().to_string();
-        assert!(m.contains("--skip: unknown check 'ticketbleed'"), "{m}");
-        assert!(m.contains("heartbleed, ccs_injection, robot"), "{m}");
+        assert!(m.contains("--skip: unknown check 'winshock'"), "{m}");
+        assert!(
+            m.contains("heartbleed, ccs_injection, ticketbleed, robot"),
+            "{m}"
+        );
     }
 }
