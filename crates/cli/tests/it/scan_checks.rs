@@ -755,25 +755,30 @@ fn weak_server_fake_hello_without_renegotiation_info_and_ignoring_fallback_scsv(
 
 /// Which flaw the minimal server has.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Flaw {
+pub(crate) enum Flaw {
     /// Answers a heartbeat request with payload_length bytes, whatever was sent (CVE-2014-0160).
     Heartbleed,
     /// Accepts a ChangeCipherSpec before the key exchange, then fails to decrypt (CVE-2014-0224).
     EarlyCcs,
     /// Answers TLS 1.0–1.2 without looking for TLS_FALLBACK_SCSV.
     IgnoresFallbackScsv,
-    /// Checks PKCS#1 padding of the RSA premaster secret and says so (a strong ROBOT oracle).
+    /// Checks PKCS#1 padding of the RSA premaster secret (00 02, non-zero padding, the 00
+    /// separator before 48 bytes) and says so: a weak ROBOT oracle as sslyze and testssl.sh rate
+    /// it (the three malformed blocks look alike).
     RobotOracle,
+    /// Checks only the 00 02 prefix and says so: a strong ROBOT oracle (Bleichenbacher's
+    /// original), the misplaced or missing separator passing like a good block.
+    RobotPrefixOracle,
     /// Also answers SSLv2 CLIENT-HELLOs (DROWN).
     Sslv2,
 }
 
-struct Mini {
+pub(crate) struct Mini {
     port: u16,
 }
 
 impl Mini {
-    fn target(&self) -> String {
+    pub(crate) fn target(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 }
@@ -782,7 +787,7 @@ impl Mini {
 /// IgnoresFallbackScsv) with AES128-SHA / AES256-SHA (static RSA), sends ServerHello,
 /// Certificate and ServerHelloDone, and then only reacts to what its flaw needs. Each connection
 /// runs on its own thread; every read is bounded.
-fn mini_server(flaw: Flaw, chain: Vec<Vec<u8>>, key: PathBuf) -> Mini {
+pub(crate) fn mini_server(flaw: Flaw, chain: Vec<Vec<u8>>, key: PathBuf) -> Mini {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -967,6 +972,10 @@ fn mini_connection(flaw: Flaw, mut s: TcpStream, chain: &[Vec<u8>], key: &Path) 
                             && pt[k - 49] == 0
                             && !pt[2..k - 49].contains(&0)
                     }
+                    Flaw::RobotPrefixOracle => {
+                        let pt = rsa_raw_decrypt(key, ct)?;
+                        pt.len() > 50 && pt[0] == 0 && pt[1] == 2
+                    }
                     _ => true,
                 });
                 if cke_good == Some(false) {
@@ -986,7 +995,7 @@ fn mini_connection(flaw: Flaw, mut s: TcpStream, chain: &[Vec<u8>], key: &Path) 
     }
 }
 
-fn chain_of(crt: &Path) -> Vec<Vec<u8>> {
+pub(crate) fn chain_of(crt: &Path) -> Vec<Vec<u8>> {
     tlskit::pki::load::load_certs(crt)
         .unwrap()
         .into_iter()

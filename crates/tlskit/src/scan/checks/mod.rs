@@ -36,6 +36,7 @@ pub mod rc4;
 pub mod robot;
 pub mod static_rsa;
 pub mod sweet32;
+pub mod ticketbleed;
 
 use crate::finding::Severity;
 use crate::scan::report::{ScanReport, Verdict};

@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 pub static REGISTRY: &[&dyn Check] = &[
     &super::heartbleed::Heartbleed,
     &super::ccs::CcsInjection,
+    &super::ticketbleed::Ticketbleed,
     &super::robot::Robot,
     &super::poodle::Poodle,
     &super::sweet32::Sweet32,
@@ -152,6 +153,13 @@ impl Outcome {
 /// A "not vulnerable" that rests on the list of accepted suites is only as good as that list:
 /// where a version's enumeration could not determine every suite, it becomes "not determined".
 fn qualify(check: &dyn Check, verdict: Verdict, report: &ScanReport) -> Verdict {
+    if let Verdict::Oracle(oracle, inner) = verdict {
+        // A "not determined" names no oracle.
+        return match qualify(check, *inner, report) {
+            q @ Verdict::Undetermined(_) => q,
+            q => Verdict::Oracle(oracle, Box::new(q)),
+        };
+    }
     let Verdict::NotVulnerable(detail) = verdict else {
         return verdict;
     };
@@ -369,10 +377,13 @@ mod tests {
             .unwrap()
             .session_features(REGISTRY));
         assert!(Selection::all().session_features(REGISTRY));
-        let e = Selection::parse(None, Some("heartbleed,ticketbleed"), REGISTRY).unwrap_err();
+        let e = Selection::parse(None, Some("heartbleed,winshock"), REGISTRY).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         let m = e.message().to_string();
-        assert!(m.contains("--skip: unknown check 'ticketbleed'"), "{m}");
-        assert!(m.contains("heartbleed, ccs_injection, robot"), "{m}");
+        assert!(m.contains("--skip: unknown check 'winshock'"), "{m}");
+        assert!(
+            m.contains("heartbleed, ccs_injection, ticketbleed, robot"),
+            "{m}"
+        );
     }
 }

@@ -14,6 +14,12 @@
 //!
 //! The answers (first alert, and whether the connection then closes, resets or stays silent) are
 //! compared; differences are re-tested once, and only a difference seen twice counts.
+//!
+//! The kind of oracle (the report's `oracle`) is decided as sslyze (`RobotScanResultEnum`) and
+//! testssl.sh (`run_robot`) decide it: when the answers to blocks 2, 3 and 4 are alike the oracle
+//! is weak (only a fully conforming block is told apart), otherwise strong. Like sslyze's scan,
+//! the probe always sends CCS and Finished (the original ROBOT script's retry without them, which
+//! sslyze dropped as too slow, is not done).
 
 use super::common::{accepted, LEGACY};
 use super::{Check, CheckFuture, CheckId, Facts};
@@ -21,7 +27,7 @@ use crate::finding::Severity;
 use crate::scan::engine::conn::{read_flight, Conn, End, Msg};
 use crate::scan::engine::hello::HelloSpec;
 use crate::scan::engine::rsa::{nonzero_random, RsaPublicKey};
-use crate::scan::report::Verdict;
+use crate::scan::report::{RobotOracle, Verdict};
 use crate::scan::Ctx;
 use std::time::Duration;
 use tlskit_wire::handshake::{frame, HandshakeType};
@@ -58,7 +64,12 @@ impl Check for Robot {
             });
             match found {
                 Some((v, ids)) => probe(ctx, v, ids).await,
-                None => Verdict::NotVulnerable("no RSA key-exchange suite is accepted".into()),
+                None => Verdict::Oracle(
+                    RobotOracle::RsaNotSupported,
+                    Box::new(Verdict::NotVulnerable(
+                        "no RSA key-exchange suite is accepted".into(),
+                    )),
+                ),
             }
         })
     }
@@ -231,10 +242,13 @@ async fn probe(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
         Err(e) => return Verdict::Undetermined(format!("a probe failed: {e}")),
     };
     if first.iter().all(|r| *r == first[0]) {
-        return Verdict::NotVulnerable(format!(
-            "all five malformed RSA key exchanges got the same answer ({})",
-            first[0]
-        ));
+        return Verdict::Oracle(
+            RobotOracle::None,
+            Box::new(Verdict::NotVulnerable(format!(
+                "all five malformed RSA key exchanges got the same answer ({})",
+                first[0]
+            ))),
+        );
     }
     let second = match round(ctx, &spec, &key).await {
         Ok(r) => r,
@@ -247,14 +261,30 @@ async fn probe(ctx: &Ctx, version: Version, suites: Vec<u16>) -> Verdict {
             describe(&second)
         ));
     }
-    Verdict::Vulnerable(
-
-        format!(
-            "the server answers RSA key exchanges differently depending on their PKCS#1 padding ({}): a Bleichenbacher oracle for its {}-bit RSA key",
+    let oracle = classify(&first);
+    let kind = match oracle {
+        RobotOracle::Strong => "a strong Bleichenbacher oracle (the malformed blocks are told apart from each other)",
+        _ => "a weak Bleichenbacher oracle (only a fully conforming block is told apart: an attack needs far more queries)",
+    };
+    Verdict::Oracle(
+        oracle,
+        Box::new(Verdict::Vulnerable(format!(
+            "the server answers RSA key exchanges differently depending on their PKCS#1 padding ({}): {kind} for its {}-bit RSA key",
             describe(&first),
             key.bits()
-        ),
+        ))),
     )
+}
+
+/// Strong or weak, from five answers that are not all alike (sslyze's and testssl.sh's rule):
+/// weak when "wrong first bytes", "misplaced 00 separator" and "no 00 separator" got the same
+/// answer.
+fn classify(answers: &[String]) -> RobotOracle {
+    if answers[1] == answers[2] && answers[2] == answers[3] {
+        RobotOracle::Weak
+    } else {
+        RobotOracle::Strong
+    }
 }
 
 fn describe(r: &[String]) -> String {
@@ -268,9 +298,34 @@ fn describe(r: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn answers(list: [&str; 5]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn weak_when_the_three_malformed_blocks_look_alike() {
+        // Only the conforming blocks (1 and 5) reach the Finished check.
+        let a = answers(["mac", "padding", "padding", "padding", "mac"]);
+        assert_eq!(classify(&a), RobotOracle::Weak);
+        // Only the wrong-version block stands out: still weak.
+        let a = answers(["x", "x", "x", "x", "y"]);
+        assert_eq!(classify(&a), RobotOracle::Weak);
+    }
+
+    #[test]
+    fn strong_when_the_malformed_blocks_differ() {
+        // A server checking only the 00 02 prefix: blocks 3 and 4 pass like block 1.
+        let a = answers(["mac", "padding", "mac", "mac", "mac"]);
+        assert_eq!(classify(&a), RobotOracle::Strong);
+        let a = answers(["a", "a", "b", "a", "a"]);
+        assert_eq!(classify(&a), RobotOracle::Strong);
+    }
+
     #[test]
     fn blocks_have_the_modulus_length_and_their_defects() {
-        let b = super::blocks(256, 0x0303);
+        let b = blocks(256, 0x0303);
         assert_eq!(b.len(), 5);
         assert!(b.iter().all(|x| x.len() == 256));
         assert_eq!(&b[0][..2], &[0, 2]);

@@ -733,8 +733,10 @@ fn vulnerability_rules(
 /// or SSL Labs no longer caps for it).
 fn vulnerability_cap(id: WeaknessId) -> Option<Letter> {
     match id {
+        // Ticketbleed: SSL Labs grades it F, like Heartbleed.
         WeaknessId::Heartbleed
         | WeaknessId::CcsInjection
+        | WeaknessId::Ticketbleed
         | WeaknessId::Robot
         | WeaknessId::Drown
         | WeaknessId::Freak => Some(Letter::F),

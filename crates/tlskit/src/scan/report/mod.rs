@@ -29,7 +29,7 @@ pub use types::SuiteId;
 pub use types::WeaknessId;
 pub(crate) use types::{version_name, version_names};
 pub use verdicts::{Deviation, Grade, PolicyResult, RuleHit};
-pub use weakness::{Verdict, Vulnerability};
+pub use weakness::{RobotOracle, Verdict, Vulnerability};
 
 use crate::net::starttls::Transcript;
 use crate::pki::inspect::CertInfo;

@@ -122,6 +122,8 @@ pub enum WeaknessId {
     Heartbleed,
     /// CCS injection (CVE-2014-0224): an early ChangeCipherSpec accepted.
     CcsInjection,
+    /// Ticketbleed (CVE-2016-9244): a resumed session's ID echoed longer than sent.
+    Ticketbleed,
     /// ROBOT: a Bleichenbacher oracle in RSA key exchange.
     Robot,
     /// POODLE (CVE-2014-3566): SSLv3 with CBC suites.
@@ -153,9 +155,10 @@ pub enum WeaknessId {
 
 impl WeaknessId {
     /// Every weakness, in the order of the report.
-    pub const ALL: [WeaknessId; 15] = [
+    pub const ALL: [WeaknessId; 16] = [
         WeaknessId::Heartbleed,
         WeaknessId::CcsInjection,
+        WeaknessId::Ticketbleed,
         WeaknessId::Robot,
         WeaknessId::Poodle,
         WeaknessId::Sweet32,
@@ -176,6 +179,7 @@ impl WeaknessId {
         match self {
             WeaknessId::Heartbleed => "heartbleed",
             WeaknessId::CcsInjection => "ccs_injection",
+            WeaknessId::Ticketbleed => "ticketbleed",
             WeaknessId::Robot => "robot",
             WeaknessId::Poodle => "poodle",
             WeaknessId::Sweet32 => "sweet32",

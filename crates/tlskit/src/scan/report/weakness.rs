@@ -13,6 +13,27 @@ pub enum Verdict {
     NotVulnerable(String),
     /// It could not be determined (the detail says what went wrong); never counted as "no".
     Undetermined(String),
+    /// A ROBOT verdict with the oracle it found (the report's `oracle`).
+    Oracle(RobotOracle, Box<Verdict>),
+}
+
+/// What kind of Bleichenbacher oracle a ROBOT probe found — sslyze's `RobotScanResultEnum` and
+/// testssl.sh's `run_robot` draw the same line: when the answers to the three malformed blocks
+/// (wrong first bytes, misplaced 00 separator, no separator) are all alike, only a block that is
+/// correctly padded *with the separator in place* is told apart, and the attack needs far more
+/// queries (weak); when they differ, the server tells a `00 02` prefix apart on its own
+/// (strong, Bleichenbacher's original oracle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RobotOracle {
+    /// sslyze VULNERABLE_STRONG_ORACLE (testssl.sh: CRITICAL).
+    Strong,
+    /// sslyze VULNERABLE_WEAK_ORACLE (testssl.sh: MEDIUM, "the attack would take too long").
+    Weak,
+    /// sslyze NOT_VULNERABLE_NO_ORACLE: every block got the same answer.
+    None,
+    /// sslyze NOT_VULNERABLE_RSA_NOT_SUPPORTED: no RSA key-exchange suite is accepted.
+    RsaNotSupported,
 }
 
 impl Verdict {
@@ -22,6 +43,7 @@ impl Verdict {
             Verdict::Vulnerable(_) => Some(true),
             Verdict::NotVulnerable(_) => Some(false),
             Verdict::Undetermined(_) => None,
+            Verdict::Oracle(_, v) => v.vulnerable(),
         }
     }
 
@@ -29,6 +51,22 @@ impl Verdict {
     pub fn detail(&self) -> &str {
         match self {
             Verdict::Vulnerable(d) | Verdict::NotVulnerable(d) | Verdict::Undetermined(d) => d,
+            Verdict::Oracle(_, v) => v.detail(),
+        }
+    }
+
+    /// The ROBOT oracle it names, if any.
+    pub fn oracle(&self) -> Option<RobotOracle> {
+        match self {
+            Verdict::Oracle(o, _) => Some(*o),
+            _ => None,
+        }
+    }
+
+    fn into_detail(self) -> String {
+        match self {
+            Verdict::Vulnerable(d) | Verdict::NotVulnerable(d) | Verdict::Undetermined(d) => d,
+            Verdict::Oracle(_, v) => v.into_detail(),
         }
     }
 }
@@ -45,6 +83,10 @@ pub struct Vulnerability {
     pub vulnerable: Option<bool>,
     /// Why, in one sentence.
     pub detail: String,
+    /// ROBOT only: "strong", "weak", "none" or "rsa_not_supported"; absent when not determined
+    /// (and on every other weakness).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oracle: Option<RobotOracle>,
 }
 
 impl Vulnerability {
@@ -59,9 +101,8 @@ impl Vulnerability {
             id,
             name,
             vulnerable: verdict.vulnerable(),
-            detail: match verdict {
-                Verdict::Vulnerable(d) | Verdict::NotVulnerable(d) | Verdict::Undetermined(d) => d,
-            },
+            oracle: verdict.oracle(),
+            detail: verdict.into_detail(),
         }
     }
 }
