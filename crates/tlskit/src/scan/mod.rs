@@ -43,6 +43,9 @@ pub struct ScanOptions {
     /// `--client-cert`: the chain and key that answer a CertificateRequest in the handshakes
     /// rustls makes (session features, the client-auth check); see [`load_client_cert`].
     pub client_cert: Option<ClientCert>,
+    /// The HTTP layer: `--no-http`, `--http-path`, `--http-host`, and whether the target was an
+    /// https:// URL.
+    pub http: checks::http::HttpOptions,
 }
 
 impl ScanOptions {
@@ -58,6 +61,7 @@ impl ScanOptions {
             route: Default::default(),
             checks: checks::registry::Selection::all(),
             client_cert: None,
+            http: Default::default(),
         }
     }
 }
@@ -273,6 +277,11 @@ pub async fn scan(
     let stores = crate::pki::chain::TrustStores::load(&opts.ca)?;
     let pre = preflight(opts).await?;
     let ctx = context(opts, pre.connector, pre.addr, tick);
+    // The HTTP layer on a connection of its own, alongside every phase.
+    let mut http = AbortOnDrop(tokio::spawn({
+        let (ctx, opts) = (ctx.clone(), opts.clone());
+        async move { timed("HTTP", checks::http::run(&ctx, &opts)).await }
+    }));
 
     let versions = phases::Versions::enumerate(&ctx).await;
     let details = phases::Details::enumerate(&ctx, versions).await;
@@ -313,6 +322,7 @@ pub async fn scan(
         starttls: pre.transcript,
         session_features: None,
         client_auth: None,
+        http: None,
         vulnerabilities: Vec::new(),
         grade: None,
         policy: None,
@@ -349,6 +359,17 @@ pub async fn scan(
         report.client_auth = Some(found.client_auth);
         report.findings.extend(found.findings);
         report.errors.extend(found.errors);
+    }
+    match (&mut http.0).await {
+        Ok(Some(found)) => {
+            report.http = Some(found.http);
+            report.findings.extend(found.findings);
+            report.errors.extend(found.errors);
+        }
+        Ok(None) => {}
+        Err(e) => report
+            .errors
+            .push(format!("HTTP: the check stopped before it finished: {e}")),
     }
     // Worst first (Severity orders so); the order within a severity is the order found.
     report.findings.sort_by_key(|f| f.severity);
@@ -444,6 +465,15 @@ fn basic_findings(r: &mut ScanReport) {
         ));
     }
     r.findings.extend(f);
+}
+
+/// A spawned task that is stopped when its handle is dropped (a scan that ends early).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Scan several targets one after another (kept for callers that want a simple loop).

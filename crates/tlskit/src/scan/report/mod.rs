@@ -10,6 +10,7 @@
 
 mod client_auth;
 mod features;
+pub mod http;
 mod keys;
 pub mod saved;
 pub mod text;
@@ -73,6 +74,10 @@ pub struct ScanReport {
     /// (see checks::client_auth); absent when that check did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_auth: Option<ClientAuth>,
+    /// One HTTP GET over TLS (see checks::http); absent with --no-http, over STARTTLS, and for
+    /// targets that do not speak HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<http::HttpReport>,
     /// Known weaknesses and the verdict on each.
     pub vulnerabilities: Vec<Vulnerability>,
     /// The grade and its reasons.
@@ -356,6 +361,7 @@ impl ScanReport {
             starttls: None,
             session_features: None,
             client_auth: None,
+            http: None,
             vulnerabilities: Vec::new(),
             grade: None,
             policy: None,
