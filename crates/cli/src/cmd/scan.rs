@@ -141,6 +141,16 @@ pub struct Args {
     /// Java, OpenSSL, curl …, each from a profile with its source named).
     #[arg(long)]
     no_simulation: bool,
+    /// Leave out the HTTP layer: the one GET sent to HTTPS targets (ALPN http/1.1, port 443 or
+    /// 8443, or an https:// URL) for HSTS, security headers, cookies, compression (BREACH).
+    #[arg(long)]
+    no_http: bool,
+    /// The path the HTTP layer asks for (default: the URL's path, else /).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_http")]
+    http_path: Option<String>,
+    /// The Host header of the HTTP layer's GET (default: the SNI, else the host scanned).
+    #[arg(long, value_name = "NAME", conflicts_with = "no_http")]
+    http_host: Option<String>,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -317,13 +327,18 @@ pub fn run(args: Args) -> Result<i32> {
     {
         common::note_env_proxy(&route, &t.target);
     }
+    let http_all: Vec<scan::checks::http::HttpOptions> =
+        targets.iter().map(|t| http_options(&args, t)).collect();
+    for h in &http_all {
+        h.validate()?;
+    }
     let targets: Vec<Target> = targets.into_iter().map(|t| t.target).collect();
     let rt = common::runtime()?;
 
     let mut jobs = build_jobs(
         &args,
         &targets,
-        starttls_all,
+        starttls_all.into_iter().zip(http_all).collect(),
         &route,
         timeout,
         &selection,
@@ -481,18 +496,28 @@ fn parse_targets(args: &Args, default_port: u16, from_stdin: bool) -> Result<Vec
     Ok(targets)
 }
 
+/// The HTTP layer's options for one target: the flags, and what its URL said.
+fn http_options(args: &Args, t: &TargetSpec) -> scan::checks::http::HttpOptions {
+    scan::checks::http::HttpOptions {
+        skip: args.no_http,
+        path: args.http_path.clone().or_else(|| t.path.clone()),
+        host: args.http_host.clone(),
+        url: t.scheme.is_some_and(|s| s.name == "https"),
+    }
+}
+
 /// One job per target — with --all-ips, one per address of each name.
 fn build_jobs(
     args: &Args,
     targets: &[Target],
-    starttls_all: Vec<StartTls>,
+    per_target: Vec<(StartTls, scan::checks::http::HttpOptions)>,
     route: &tlskit::net::Route,
     timeout: Duration,
     selection: &scan::checks::registry::Selection,
     rt: &tokio::runtime::Runtime,
 ) -> Vec<Job> {
     let mut jobs = Vec::new();
-    for (t, starttls) in targets.iter().zip(starttls_all) {
+    for (t, (starttls, http)) in targets.iter().zip(per_target) {
         let base = ScanOptions {
             target: t.clone(),
             servername: args.servername.clone(),
@@ -505,6 +530,7 @@ fn build_jobs(
             checks: selection.clone(),
             client_cert: None,
             simulation: !args.no_simulation,
+            http,
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {

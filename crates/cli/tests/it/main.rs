@@ -29,6 +29,7 @@ mod scan_fleet;
 mod scan_golden;
 mod scan_hostile;
 mod scan_html;
+mod scan_http;
 mod scan_legacy_features;
 mod scan_many;
 mod scan_select;

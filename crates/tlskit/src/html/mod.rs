@@ -349,6 +349,7 @@ fn report_section(s: &mut String, i: usize, r: &ScanReport) {
     chains(s, r);
     client_auth(s, r);
     client_simulation(s, r);
+    http(s, r);
     vulnerabilities(s, r);
     if !r.errors.is_empty() {
         s.push_str("<h3>Probes that could not be completed</h3>\n<ul>\n");
@@ -700,6 +701,91 @@ fn client_simulation(s: &mut String, r: &ScanReport) {
                 );
             }
         }
+    }
+    s.push_str("</table>\n");
+}
+
+/// The "HTTP" section: what the one GET showed (every value the server's, escaped).
+fn http(s: &mut String, r: &ScanReport) {
+    let Some(h) = &r.http else {
+        return;
+    };
+    let row = |s: &mut String, k: &str, v: String| {
+        let _ = writeln!(s, "<tr><th>{k}</th><td>{v}</td></tr>");
+    };
+    s.push_str("<h3>HTTP</h3>\n<table>\n");
+    row(
+        s,
+        "Request",
+        format!("<span class=\"mono\">{}</span>", escape(&h.request)),
+    );
+    if let Some(e) = &h.error {
+        row(
+            s,
+            "Not determined",
+            format!("<span class=\"unknown\">{}</span>", escape(e)),
+        );
+        s.push_str("</table>\n");
+        return;
+    }
+    if let Some(c) = h.status {
+        row(
+            s,
+            "Status",
+            format!("{c} {}", escape(crate::http::reason(c))),
+        );
+    }
+    if let Some(l) = &h.redirect {
+        row(
+            s,
+            "Redirect",
+            format!("{} <span class=\"muted\">(not followed)</span>", escape(l)),
+        );
+    }
+    if let Some(b) = &h.server {
+        row(s, "Server", escape(b));
+    }
+    row(
+        s,
+        "HSTS",
+        match &h.hsts {
+            Some(x) => escape(&x.describe()),
+            None => "<span class=\"weak\">not sent</span>".into(),
+        },
+    );
+    if let Some(p) = &h.hpkp {
+        row(
+            s,
+            "HPKP",
+            format!("<span class=\"weak\">{} pin(s), deprecated</span>", p.pins),
+        );
+    }
+    if let Some(x) = &h.headers {
+        for (name, sent) in x.list() {
+            row(
+                s,
+                name,
+                if sent {
+                    "sent".into()
+                } else {
+                    "<span class=\"weak\">not sent</span>".into()
+                },
+            );
+        }
+    }
+    row(
+        s,
+        "Compression",
+        match &h.compression {
+            Some(c) => format!("<span class=\"weak\">{} (BREACH)</span>", escape(c)),
+            None => "none".into(),
+        },
+    );
+    if let Some(d) = h.date_skew_s {
+        row(s, "Clock skew", format!("{d} s"));
+    }
+    for c in &h.cookies {
+        row(s, "Cookie", escape(&c.describe()));
     }
     s.push_str("</table>\n");
 }

@@ -45,6 +45,9 @@ pub struct ScanOptions {
     pub client_cert: Option<ClientCert>,
     /// Client simulation (the report's `client_simulation`); `--no-simulation` turns it off.
     pub simulation: bool,
+    /// The HTTP layer: `--no-http`, `--http-path`, `--http-host`, and whether the target was an
+    /// https:// URL.
+    pub http: checks::http::HttpOptions,
 }
 
 impl ScanOptions {
@@ -61,6 +64,7 @@ impl ScanOptions {
             checks: checks::registry::Selection::all(),
             client_cert: None,
             simulation: true,
+            http: Default::default(),
         }
     }
 }
@@ -276,6 +280,11 @@ pub async fn scan(
     let stores = crate::pki::chain::TrustStores::load(&opts.ca)?;
     let pre = preflight(opts).await?;
     let ctx = context(opts, pre.connector, pre.addr, tick);
+    // The HTTP layer on a connection of its own, alongside every phase.
+    let mut http = AbortOnDrop(tokio::spawn({
+        let (ctx, opts) = (ctx.clone(), opts.clone());
+        async move { timed("HTTP", checks::http::run(&ctx, &opts)).await }
+    }));
 
     let versions = phases::Versions::enumerate(&ctx).await;
     let details = phases::Details::enumerate(&ctx, versions).await;
@@ -317,6 +326,7 @@ pub async fn scan(
         session_features: None,
         client_auth: None,
         client_simulation: None,
+        http: None,
         vulnerabilities: Vec::new(),
         grade: None,
         policy: None,
@@ -371,6 +381,17 @@ pub async fn scan(
         report.client_auth = Some(found.client_auth);
         report.findings.extend(found.findings);
         report.errors.extend(found.errors);
+    }
+    match (&mut http.0).await {
+        Ok(Some(found)) => {
+            report.http = Some(found.http);
+            report.findings.extend(found.findings);
+            report.errors.extend(found.errors);
+        }
+        Ok(None) => {}
+        Err(e) => report
+            .errors
+            .push(format!("HTTP: the check stopped before it finished: {e}")),
     }
     // Renegotiation last of all, when nothing else of the scan can queue behind a server that
     // stalls after refusing it (see features::renegotiation_last).
@@ -473,6 +494,15 @@ fn basic_findings(r: &mut ScanReport) {
         ));
     }
     r.findings.extend(f);
+}
+
+/// A spawned task that is stopped when its handle is dropped (a scan that ends early).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Scan several targets one after another (kept for callers that want a simple loop).

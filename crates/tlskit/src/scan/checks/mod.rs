@@ -15,6 +15,7 @@ pub mod client_auth;
 pub mod common;
 pub mod features;
 pub mod groups;
+pub mod http;
 pub mod registry;
 pub mod sigalgs;
 pub mod simulation;

@@ -169,7 +169,8 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
     // ---- 3. A+ and trust.
     let mut aplus_notes = Vec::new();
     if letter == Letter::A {
-        let blockers = aplus_blockers(&has, &suites, &features, cert_checked, vulns_checked);
+        let mut blockers = aplus_blockers(&has, &suites, &features, cert_checked, vulns_checked);
+        blockers.extend(hsts_blocker(report));
         if blockers.is_empty() {
             letter = Letter::APlus;
         } else {
@@ -757,8 +758,8 @@ fn vulnerability_cap(id: WeaknessId) -> Option<Letter> {
 /// Why an A is not an A+ (empty: it is). A+ needs: TLS 1.3 offered; nothing older than TLS 1.2;
 /// every suite with forward secrecy and AEAD; TLS_FALLBACK_SCSV confirmed when two or more
 /// versions up to TLS 1.2 are offered; secure renegotiation confirmed with TLS 1.2; a chain
-/// analysis (trust checked); and the known weaknesses checked and absent. HSTS is not scanned
-/// and not required.
+/// analysis (trust checked); and the known weaknesses checked and absent. HSTS is the
+/// condition [`hsts_blocker`] adds.
 fn aplus_blockers(
     has: &dyn Fn(Version) -> bool,
     suites: &[(Version, &SuiteResult)],
@@ -812,6 +813,31 @@ fn aplus_blockers(
         b.push("known weaknesses not checked".to_string());
     }
     b
+}
+
+/// Why HSTS keeps an A from an A+ (`None`: it does not). Like SSL Labs, an A+ needs a
+/// Strict-Transport-Security header with a max-age of at least 180 days (15552000 s); a missing
+/// HSTS caps nothing (a finding says so), and where the HTTP layer did not run or failed, HSTS is
+/// not known, so no A+.
+fn hsts_blocker(report: &ScanReport) -> Option<String> {
+    use crate::scan::report::http::HSTS_MIN_AGE_APLUS;
+    let Some(http) = &report.http else {
+        return Some(
+            "HSTS not checked (the HTTP layer did not run: --no-http, STARTTLS, or no sign of HTTP)"
+                .into(),
+        );
+    };
+    if http.error.is_some() {
+        return Some("HSTS not determined (the HTTP request failed)".into());
+    }
+    match &http.hsts {
+        None => Some("no valid HSTS header".into()),
+        Some(h) if h.max_age < HSTS_MIN_AGE_APLUS => Some(format!(
+            "HSTS max-age {} s is under 180 days ({HSTS_MIN_AGE_APLUS} s)",
+            h.max_age
+        )),
+        Some(_) => None,
+    }
 }
 
 mod certs;

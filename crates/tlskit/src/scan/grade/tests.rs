@@ -97,6 +97,20 @@ fn checked_vulns(r: &mut ScanReport) {
     .collect();
 }
 
+/// The HTTP layer's answer with HSTS of `max_age` seconds (None: no HSTS header).
+fn with_hsts(r: &mut ScanReport, max_age: Option<u64>) {
+    use crate::scan::report::http::{Hsts, HttpReport};
+    r.http = Some(HttpReport {
+        status: Some(200),
+        hsts: max_age.map(|max_age| Hsts {
+            max_age,
+            include_subdomains: false,
+            preload: false,
+        }),
+        ..Default::default()
+    });
+}
+
 fn modern() -> Vec<SuiteResult> {
     vec![
         suite("TLS_AES_128_GCM_SHA256", "x25519"),
@@ -120,6 +134,7 @@ fn nothing_offered_has_no_grade() {
 fn modern_tls13_only_is_a_plus_when_everything_is_checked() {
     let mut r = report(&["TLSv1.3"], &modern());
     checked_vulns(&mut r);
+    with_hsts(&mut r, Some(15_552_000));
     let g = grade(&r).unwrap();
     assert_eq!(g.grade, "A+", "{:#?}", g);
     assert_eq!(g.protocol_score, 100);
@@ -130,6 +145,33 @@ fn modern_tls13_only_is_a_plus_when_everything_is_checked() {
     );
     assert_eq!(g.score, 93);
     assert!(g.not_checked.is_empty(), "{:?}", g.not_checked);
+}
+
+#[test]
+fn a_plus_needs_hsts_of_180_days() {
+    let reason = |max_age: Option<u64>, http: bool| {
+        let mut r = report(&["TLSv1.3"], &modern());
+        checked_vulns(&mut r);
+        if http {
+            with_hsts(&mut r, max_age);
+        }
+        let g = grade(&r).unwrap();
+        assert_eq!(g.grade, "A", "{max_age:?}: {:#?}", g);
+        // Missing or short HSTS caps nothing: no rule.
+        assert!(g.rules.is_empty(), "{:?}", g.rules);
+        g.reasons.last().unwrap().clone()
+    };
+    assert_eq!(
+        reason(Some(15_551_999), true),
+        "A+ not awarded: HSTS max-age 15551999 s is under 180 days (15552000 s)"
+    );
+    assert_eq!(reason(None, true), "A+ not awarded: no valid HSTS header");
+    assert!(reason(None, false).starts_with("A+ not awarded: HSTS not checked"));
+    let mut r = report(&["TLSv1.3"], &modern());
+    checked_vulns(&mut r);
+    with_hsts(&mut r, Some(31_536_000));
+    r.http.as_mut().unwrap().error = Some("no HTTP answer".into());
+    assert_eq!(grade(&r).unwrap().grade, "A");
 }
 
 #[test]

@@ -10,6 +10,7 @@
 
 mod client_auth;
 mod features;
+pub mod http;
 mod keys;
 pub mod saved;
 mod simulation;
@@ -79,6 +80,10 @@ pub struct ScanReport {
     /// checks::simulation); absent with `--no-simulation`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_simulation: Option<Vec<SimulatedClient>>,
+    /// One HTTP GET over TLS (see checks::http); absent with --no-http, over STARTTLS, and for
+    /// targets that do not speak HTTP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<http::HttpReport>,
     /// Known weaknesses and the verdict on each.
     pub vulnerabilities: Vec<Vulnerability>,
     /// The grade and its reasons.
@@ -363,6 +368,7 @@ impl ScanReport {
             session_features: None,
             client_auth: None,
             client_simulation: None,
+            http: None,
             vulnerabilities: Vec::new(),
             grade: None,
             policy: None,

@@ -196,6 +196,11 @@ impl ScanReport {
             let _ = writeln!(s, "\n{}", st.head("Client simulation"));
             s.push_str(&super::simulation::render_text(c, st));
         }
+        if let Some(h) = &self.http {
+            use std::fmt::Write;
+            let _ = writeln!(s, "\n{}", st.head("HTTP"));
+            s.push_str(&h.render_text(st));
+        }
         self.text_forward_secrecy(&mut s, st, verbose);
         self.text_verdicts(&mut s, st, verbose);
         self.text_hellos(&mut s, st, verbose);
