@@ -141,6 +141,11 @@ pub struct Args {
     /// Java, OpenSSL, curl …, each from a profile with its source named).
     #[arg(long)]
     no_simulation: bool,
+    /// Do not ask the certificates' OCSP responders and CRL distribution points whether they
+    /// are revoked (by default each http:// URL is fetched, bounded by --timeout; a stapled
+    /// OCSP response is still read).
+    #[arg(long)]
+    no_revocation: bool,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -505,6 +510,7 @@ fn build_jobs(
             checks: selection.clone(),
             client_cert: None,
             simulation: !args.no_simulation,
+            revocation: !args.no_revocation,
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {

@@ -31,6 +31,7 @@ mod scan_hostile;
 mod scan_html;
 mod scan_legacy_features;
 mod scan_many;
+mod scan_revocation;
 mod scan_select;
 mod scan_simulation;
 mod scan_sni;

@@ -45,6 +45,9 @@ pub struct ScanOptions {
     pub client_cert: Option<ClientCert>,
     /// Client simulation (the report's `client_simulation`); `--no-simulation` turns it off.
     pub simulation: bool,
+    /// Ask each certificate's OCSP responder and CRL whether it is revoked (`--no-revocation`
+    /// turns it off); see [`checks::revocation`].
+    pub revocation: bool,
 }
 
 impl ScanOptions {
@@ -61,6 +64,7 @@ impl ScanOptions {
             checks: checks::registry::Selection::all(),
             client_cert: None,
             simulation: true,
+            revocation: true,
         }
     }
 }
@@ -358,11 +362,34 @@ pub async fn scan(
             false => None,
         }
     };
-    let ((), client_auth, simulation) = tokio::join!(
+    // Revocation alongside too (it reads only the certificates, and asks their CAs).
+    let revocation = async {
+        match opts.revocation {
+            true => Some(
+                timed(
+                    "revocation",
+                    checks::revocation::run(
+                        &snapshot.certificates,
+                        &details.chains,
+                        &stores,
+                        &opts.route,
+                        opts.timeout,
+                    ),
+                )
+                .await,
+            ),
+            false => None,
+        }
+    };
+    let ((), client_auth, simulation, revocation) = tokio::join!(
         phases::session_and_checks(&ctx, &opts.checks, &mut report),
         client_auth,
-        simulation
+        simulation,
+        revocation
     );
+    if let Some(found) = revocation {
+        found.apply(&mut report);
+    }
     if let Some(found) = simulation {
         report.client_simulation = Some(found.clients);
         report.errors.extend(found.errors);

@@ -16,6 +16,7 @@ pub mod common;
 pub mod features;
 pub mod groups;
 pub mod registry;
+pub mod revocation;
 pub mod sigalgs;
 pub mod simulation;
 pub mod sslv2;

@@ -11,6 +11,7 @@
 mod client_auth;
 mod features;
 mod keys;
+pub mod revocation;
 pub mod saved;
 mod simulation;
 pub mod text;
@@ -22,6 +23,7 @@ pub use crate::finding::{Finding, Severity};
 pub use client_auth::{ClientAuth, ClientSigAlg};
 pub use features::{Alpn, SessionFeatures};
 pub use keys::{EcCurve, KeyExchange, KeyType};
+pub use revocation::{Revocation, RevocationCheck, RevocationSource, RevocationStatus};
 pub use saved::{parse_saved, SavedItem};
 pub use simulation::SimulatedClient;
 pub use text::Style;
