@@ -377,6 +377,7 @@ fn good_then_responder_down_is_unknown_never_good() {
     // --no-revocation: nothing asked, no field.
     let (v, _) = scan(&lab, port, &["--no-revocation"]);
     assert!(leaf_revocation(&v).is_null(), "{}", leaf_revocation(&v));
+    assert!(!finding_ids(&v).contains(&"revocation.no_urls"));
 
     // Both services down: unknown with the reason, an error entry, and still a finished scan.
     drop(ocsp);
@@ -390,6 +391,42 @@ fn good_then_responder_down_is_unknown_never_good() {
     let errors = v["errors"].to_string();
     assert!(errors.contains("revocation of"), "{errors}");
     assert_ne!(v["grade"]["grade"], "F", "{}", v["grade"]);
+}
+
+#[test]
+fn a_certificate_without_ocsp_or_crl_url_is_a_finding() {
+    let mut lab = RevocationLab::new();
+    let bare = lab.leaf(&Leaf {
+        name: "bare",
+        serial: 0x4001,
+        revoked: false,
+        ocsp: false,
+        crl: false,
+        must_staple: false,
+    });
+    let (_s, port) = s_server(&bare.0, &bare.1, &[]);
+    for extra in [&[][..], &["--no-revocation"][..]] {
+        let (v, text) = scan(&lab, port, extra);
+        let f: Vec<&Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["id"] == "revocation.no_urls")
+            .collect();
+        assert_eq!(f.len(), 1, "{}", v["findings"]);
+        let m = f[0]["message"].as_str().unwrap();
+        assert!(
+            m.contains("CN=localhost names no OCSP responder and no CRL"),
+            "{m}"
+        );
+        assert!(
+            text.contains("no client can check whether it is revoked"),
+            "{text}"
+        );
+        if extra.is_empty() {
+            assert_eq!(leaf_revocation(&v)["status"], "unknown");
+        }
+    }
 }
 
 #[test]

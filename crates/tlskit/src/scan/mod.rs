@@ -338,6 +338,8 @@ pub async fn scan(
     }
     basic_findings(&mut report);
     report.findings.extend(chain_findings);
+    let no_urls = checks::revocation::no_url_findings(&report.certificates);
+    report.findings.extend(no_urls);
 
     // Client authentication alongside the session features and the weakness checks (it reads
     // only the versions found).

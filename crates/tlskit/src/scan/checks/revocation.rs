@@ -50,6 +50,39 @@ impl Outcome {
     }
 }
 
+/// Issue 12 item 6: a certificate (not self-signed) that names no OCSP responder and no CRL
+/// distribution point cannot be checked for revocation by any client: one finding per chain,
+/// naming those certificates. Read from the certificates alone (also with `--no-revocation`).
+pub fn no_url_findings(chains: &[CertificateChain]) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for chain in chains {
+        let bare: Vec<String> = chain
+            .certificates
+            .iter()
+            .filter(|c| !c.self_signed && c.ocsp_urls.is_empty() && c.crl_urls.is_empty())
+            .map(|c| crate::escape::short(&c.subject, 120))
+            .collect();
+        if bare.is_empty() {
+            continue;
+        }
+        let f = Finding::new(
+            Severity::Low,
+            "revocation.no_urls",
+            format!(
+                "{} chain: {} name{} no OCSP responder and no CRL distribution point, so no client can check whether {} revoked",
+                chain.key_type,
+                bare.join(", "),
+                if bare.len() == 1 { "s" } else { "" },
+                if bare.len() == 1 { "it is" } else { "they are" }
+            ),
+        );
+        if !out.iter().any(|x| x.message == f.message) {
+            out.push(f);
+        }
+    }
+    out
+}
+
 /// One HTTP request to make (OCSP POST or CRL GET), shared by every certificate that needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Fetch {
