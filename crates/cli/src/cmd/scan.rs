@@ -151,6 +151,11 @@ pub struct Args {
     /// The Host header of the HTTP layer's GET (default: the SNI, else the host scanned).
     #[arg(long, value_name = "NAME", conflicts_with = "no_http")]
     http_host: Option<String>,
+    /// Do not ask the certificates' OCSP responders and CRL distribution points whether they
+    /// are revoked (by default each http:// URL is fetched, bounded by --timeout; a stapled
+    /// OCSP response is still read).
+    #[arg(long)]
+    no_revocation: bool,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -531,6 +536,7 @@ fn build_jobs(
             client_cert: None,
             simulation: !args.no_simulation,
             http,
+            revocation: !args.no_revocation,
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {

@@ -32,6 +32,7 @@ mod scan_html;
 mod scan_http;
 mod scan_legacy_features;
 mod scan_many;
+mod scan_revocation;
 mod scan_select;
 mod scan_simulation;
 mod scan_sni;

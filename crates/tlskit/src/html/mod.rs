@@ -583,7 +583,7 @@ fn chains(s: &mut String, r: &ScanReport) {
         let _ = write!(
             s,
             "<div class=\"chain\"><p><b>{}</b> — {verdict}<br><span class=\"muted\">{apart}found with {}</span></p>\n<table>\n\
-             <tr><th>#</th><th>Subject</th><th>Issuer</th><th>Valid</th><th>Names</th></tr>\n",
+             <tr><th>#</th><th>Subject</th><th>Issuer</th><th>Valid</th><th>Names</th><th>Revocation</th></tr>\n",
             escape(&c.key_type.to_string()),
             escape(&c.found_with.join(", "))
         );
@@ -599,9 +599,21 @@ fn chains(s: &mut String, r: &ScanReport) {
             } else {
                 format!("{} days left", cert.days_left)
             };
+            let revocation = match &cert.revocation {
+                None => "<span class=\"muted\">not checked</span>".to_string(),
+                Some(r) => {
+                    let (status, text) = crate::scan::report::revocation::summary(r);
+                    let class = match status {
+                        crate::scan::report::RevocationStatus::Good => "no",
+                        crate::scan::report::RevocationStatus::Revoked => "yes",
+                        crate::scan::report::RevocationStatus::Unknown => "unknown",
+                    };
+                    format!("<span class=\"{class}\">{}</span>", escape(&text))
+                }
+            };
             let _ = writeln!(
                 s,
-                "<tr><td>{n}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{} … {}<br>{days}</td><td class=\"mono\">{}</td></tr>",
+                "<tr><td>{n}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{} … {}<br>{days}</td><td class=\"mono\">{}</td><td>{revocation}</td></tr>",
                 escape(&cert.subject),
                 escape(&cert.issuer),
                 escape(&cert.not_before),

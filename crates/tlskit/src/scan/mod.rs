@@ -48,6 +48,9 @@ pub struct ScanOptions {
     /// The HTTP layer: `--no-http`, `--http-path`, `--http-host`, and whether the target was an
     /// https:// URL.
     pub http: checks::http::HttpOptions,
+    /// Ask each certificate's OCSP responder and CRL whether it is revoked (`--no-revocation`
+    /// turns it off); see [`checks::revocation`].
+    pub revocation: bool,
 }
 
 impl ScanOptions {
@@ -65,6 +68,7 @@ impl ScanOptions {
             client_cert: None,
             simulation: true,
             http: Default::default(),
+            revocation: true,
         }
     }
 }
@@ -344,6 +348,8 @@ pub async fn scan(
     }
     basic_findings(&mut report);
     report.findings.extend(chain_findings);
+    let no_urls = checks::revocation::no_url_findings(&report.certificates);
+    report.findings.extend(no_urls);
 
     // Client authentication alongside the session features and the weakness checks (it reads
     // only the versions found).
@@ -368,11 +374,34 @@ pub async fn scan(
             false => None,
         }
     };
-    let ((), client_auth, simulation) = tokio::join!(
+    // Revocation alongside too (it reads only the certificates, and asks their CAs).
+    let revocation = async {
+        match opts.revocation {
+            true => Some(
+                timed(
+                    "revocation",
+                    checks::revocation::run(
+                        &snapshot.certificates,
+                        &details.chains,
+                        &stores,
+                        &opts.route,
+                        opts.timeout,
+                    ),
+                )
+                .await,
+            ),
+            false => None,
+        }
+    };
+    let ((), client_auth, simulation, revocation) = tokio::join!(
         phases::session_and_checks(&ctx, &opts.checks, &mut report),
         client_auth,
-        simulation
+        simulation,
+        revocation
     );
+    if let Some(found) = revocation {
+        found.apply(&mut report);
+    }
     if let Some(found) = simulation {
         report.client_simulation = Some(found.clients);
         report.errors.extend(found.errors);

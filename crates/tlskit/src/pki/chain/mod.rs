@@ -18,6 +18,7 @@ mod analysis;
 mod model;
 mod ocsp;
 mod parse;
+mod revocation;
 mod store;
 
 use algs::*;
@@ -25,6 +26,7 @@ pub use analysis::*;
 pub use model::*;
 use ocsp::*;
 use parse::*;
+pub use revocation::*;
 pub use store::*;
 
 use super::der;

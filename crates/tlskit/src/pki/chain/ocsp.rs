@@ -76,7 +76,7 @@ pub(super) fn ocsp(
 /// The leaf's issuer: a sent certificate, or a trust anchor.
 pub(super) enum Issuer<'a, 'b> {
     Cert(&'a Parsed<'b>),
-    Anchor(&'a TrustAnchor<'static>),
+    Anchor(&'a TrustAnchor<'b>),
 }
 
 impl Issuer<'_, '_> {

@@ -99,6 +99,10 @@ pub struct CertInfo {
     pub sct_count: u32,
     /// Every extension in certificate order, with its name and criticality.
     pub extensions: Vec<ExtensionInfo>,
+    /// Whether it is revoked: filled by the scanner's revocation check (absent elsewhere, and
+    /// with `scan --no-revocation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<crate::pki::chain::Revocation>,
 }
 
 /// One extension of a certificate.
@@ -172,6 +176,7 @@ impl CertInfo {
             policies: Vec::new(),
             sct_count: 0,
             extensions: Vec::new(),
+            revocation: None,
         };
         describe_key(&cert, &mut info);
 

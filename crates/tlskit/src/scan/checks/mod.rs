@@ -17,6 +17,7 @@ pub mod features;
 pub mod groups;
 pub mod http;
 pub mod registry;
+pub mod revocation;
 pub mod sigalgs;
 pub mod simulation;
 pub mod sslv2;

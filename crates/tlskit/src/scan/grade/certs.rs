@@ -55,6 +55,7 @@ fn chain_rules(
     match &chain.analysis {
         Some(a) => {
             analysis_rules(a, leaf, prefix, hits, not_checked);
+            revocation_rules(a, chain, prefix, hits);
             true
         }
         None => {
@@ -182,11 +183,49 @@ fn analysis_rules(
             format!("{prefix}the chain is incomplete (an intermediate certificate is missing)"),
         );
     }
-    if a.ocsp_status.as_deref() == Some("revoked") {
+}
+
+/// A revoked certificate scores zero, so the grade is F: the SSL Labs *SSL Server Rating Guide*
+/// (2009q, "Certificate inspection": "use of a revoked certificate" gives the certificate
+/// category a zero score, and a zero in any category makes the overall score zero).
+fn revocation_rules(
+    a: &crate::pki::chain::ChainAnalysis,
+    chain: &CertificateChain,
+    prefix: &str,
+    hits: &mut Hits,
+) {
+    use crate::pki::chain::RevocationStatus;
+    let revoked: Vec<(usize, &crate::pki::chain::Revocation)> = chain
+        .certificates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.revocation.as_ref().map(|r| (i, r)))
+        .filter(|(_, r)| r.status == RevocationStatus::Revoked)
+        .collect();
+    let leaf_revoked = revoked.iter().any(|(i, _)| *i == 0);
+    if a.ocsp_status.as_deref() == Some("revoked") && !leaf_revoked {
         hits.letter(
             "cert.revoked",
             Letter::F,
             format!("{prefix}revoked (stapled OCSP response)"),
+        );
+    }
+    for (i, r) in revoked {
+        let which = match i {
+            0 => String::new(),
+            _ => format!(
+                "intermediate {} ",
+                chain.certificates[i]
+                    .common_name
+                    .clone()
+                    .unwrap_or_else(|| chain.certificates[i].subject.clone())
+            ),
+        };
+        let by = r.source.map(|s| s.name()).unwrap_or("?");
+        hits.letter(
+            "cert.revoked",
+            Letter::F,
+            format!("{prefix}{which}revoked ({by})"),
         );
     }
 }

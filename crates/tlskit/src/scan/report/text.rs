@@ -171,6 +171,9 @@ fn text_chain(s: &mut String, c: &super::CertificateChain, st: Style, verbose: b
         } else {
             let _ = writeln!(s, "    {i} {}", crate::session::report::chain_line(info));
         }
+        if let Some(r) = &info.revocation {
+            let _ = writeln!(s, "      {}", super::revocation::text_line(r, st));
+        }
     }
 }
 
