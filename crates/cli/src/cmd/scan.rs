@@ -118,14 +118,17 @@ pub struct Args {
     /// No progress indicator on stderr.
     #[arg(long)]
     no_progress: bool,
-    /// Run only these weakness checks (comma-separated ids, see --list-checks), with the
+    /// Run only these checks (comma-separated ids, see --list-checks: weakness checks such as
+    /// heartbleed, and report sections such as client_simulation or http), with the
     /// enumeration they need; the others are left out of the report.
     #[arg(long, value_name = "ID,...")]
     checks: Option<String>,
-    /// Leave out these weakness checks (comma-separated ids, see --list-checks).
+    /// Leave out these checks (comma-separated ids, see --list-checks).
     #[arg(long, value_name = "ID,...")]
     skip: Option<String>,
-    /// List the weakness checks, one a line (id, name, CVEs), and exit; as JSON with --json.
+    /// List the checks, one a line (id, name, CVEs): the weakness checks, then the report
+    /// sections (client_auth, client_simulation, http, revocation); as JSON with --json (with
+    /// "kind": weakness or section).
     #[arg(long)]
     list_checks: bool,
     /// For servers that ask for a client certificate (mutual TLS): one PEM file with the
@@ -283,11 +286,22 @@ pub fn run(args: Args) -> Result<i32> {
         crate::out!("{}", list_checks(registry, args.json)?);
         return Ok(0);
     }
-    let selection = scan::checks::registry::Selection::parse(
+    let mut selection = scan::checks::registry::Selection::parse(
         args.checks.as_deref(),
         args.skip.as_deref(),
         registry,
     )?;
+    // The --no-… flags are --skip of their section.
+    use scan::checks::registry::Section;
+    for (off, section) in [
+        (args.no_simulation, Section::ClientSimulation),
+        (args.no_http, Section::Http),
+        (args.no_revocation, Section::Revocation),
+    ] {
+        if off {
+            selection.skip_section(section);
+        }
+    }
     if args.max_connections == 0 {
         return Err(Error::usage("--max-connections must be at least 1"));
     }
@@ -880,7 +894,7 @@ fn list_checks(registry: &[&'static dyn scan::checks::Check], json: bool) -> Res
         } else {
             c.cves.join(", ")
         };
-        s.push_str(&format!("{:<14} {:<30} {cves}\n", c.id.as_str(), c.name));
+        s.push_str(&format!("{:<18} {:<36} {cves}\n", c.id, c.name));
     }
     Ok(s)
 }

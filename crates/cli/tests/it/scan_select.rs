@@ -30,6 +30,9 @@ const IDS: [&str; 16] = [
     "static_rsa",
 ];
 
+/// The report sections --list-checks lists after the weakness checks, in order.
+const SECTIONS: [&str; 4] = ["client_auth", "client_simulation", "http", "revocation"];
+
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -113,9 +116,9 @@ fn list_checks_one_line_per_check_and_as_json() {
     let r = run(&["scan", "--list-checks"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines.len(), IDS.len(), "{}", r.stdout);
-    for (line, id) in lines.iter().zip(IDS) {
-        assert_eq!(line.split_whitespace().next(), Some(id), "{line}");
+    assert_eq!(lines.len(), IDS.len() + SECTIONS.len(), "{}", r.stdout);
+    for (line, id) in lines.iter().zip(IDS.iter().chain(SECTIONS.iter())) {
+        assert_eq!(line.split_whitespace().next(), Some(*id), "{line}");
     }
     assert!(lines[0].contains("Heartbleed") && lines[0].ends_with("CVE-2014-0160"));
     assert!(
@@ -129,8 +132,12 @@ fn list_checks_one_line_per_check_and_as_json() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
     let list = v.as_array().unwrap();
-    assert_eq!(list.len(), IDS.len());
+    assert_eq!(list.len(), IDS.len() + SECTIONS.len());
     assert_eq!(list[0]["id"], "heartbleed");
+    assert_eq!(list[0]["kind"], "weakness");
+    let last = &list[list.len() - 1];
+    assert_eq!(last["id"], "revocation");
+    assert_eq!(last["kind"], "section");
     assert_eq!(list[0]["name"], "Heartbleed");
     assert_eq!(list[0]["cves"][0], "CVE-2014-0160");
     assert_eq!(list[15]["id"], "static_rsa");
@@ -151,6 +158,7 @@ fn unknown_check_ids_are_a_usage_error_naming_the_valid_ones() {
             r.stderr
         );
         assert!(r.stderr.contains(&IDS.join(", ")), "{}", r.stderr);
+        assert!(r.stderr.contains(&SECTIONS.join(", ")), "{}", r.stderr);
         assert!(r.stdout.is_empty(), "{}", r.stdout);
     }
 }
@@ -179,6 +187,25 @@ fn checks_runs_only_the_named_checks_against_openssl() {
         .find(|p| p["version"] == "TLSv1.0")
         .unwrap();
     assert_eq!(tls10["offered"], true);
+
+    // The report sections were not named: none of them is filled.
+    for section in SECTIONS {
+        assert!(v.get(section).is_none(), "{section} in {v}");
+    }
+    // A section alone: only it, no weakness checks.
+    let v = scan_json(&["--checks", "client_auth"], port);
+    assert_eq!(v["client_auth"]["requested"], false, "{v}");
+    assert!(ids(&v).is_empty(), "{v}");
+    assert!(v.get("client_simulation").is_none(), "{v}");
+    // --skip a section (and --no-simulation, the same).
+    for flags in [
+        &["--skip", "client_simulation"][..],
+        &["--no-simulation"][..],
+    ] {
+        let v = scan_json(flags, port);
+        assert!(v.get("client_simulation").is_none(), "{flags:?}: {v}");
+        assert!(v.get("client_auth").is_some(), "{flags:?}: {v}");
+    }
 
     // CRIME asks for itself: still no session features.
     let v = scan_json(&["--checks", "crime"], port);

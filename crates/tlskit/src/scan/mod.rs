@@ -15,6 +15,7 @@ pub mod report;
 
 use crate::error::{Error, Result};
 use crate::net::{starttls, Connector, Target};
+use checks::registry::Section;
 use engine::{hello, keyshare, probe};
 use report::{ForwardSecrecy, ProtocolResult, ScanReport, TargetInfo};
 use std::sync::Arc;
@@ -353,7 +354,7 @@ pub async fn scan(
 
     // Client authentication alongside the session features and the weakness checks (it reads
     // only the versions found).
-    let run_client_auth = opts.checks.session_features(checks::registry::REGISTRY);
+    let run_client_auth = opts.checks.runs_section(Section::ClientAuth);
     let snapshot = report.clone();
     let client_auth = async {
         match run_client_auth {
@@ -363,7 +364,7 @@ pub async fn scan(
     };
     // Client simulation alongside too: it reads only the certificates found.
     let simulation = async {
-        match opts.simulation {
+        match opts.simulation && opts.checks.runs_section(Section::ClientSimulation) {
             true => Some(
                 timed(
                     "client simulation",
@@ -376,7 +377,7 @@ pub async fn scan(
     };
     // Revocation alongside too (it reads only the certificates, and asks their CAs).
     let revocation = async {
-        match opts.revocation {
+        match opts.revocation && opts.checks.runs_section(Section::Revocation) {
             true => Some(
                 timed(
                     "revocation",

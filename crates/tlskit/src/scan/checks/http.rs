@@ -88,7 +88,10 @@ fn http_port(port: u16) -> bool {
 /// Run the HTTP layer: `None` when it does not apply (`--no-http`, STARTTLS, or a target that is
 /// not HTTP: no ALPN `http/1.1`, another port, not a URL).
 pub async fn run(ctx: &Ctx, opts: &crate::scan::ScanOptions) -> Option<Found> {
-    if opts.http.skip || opts.starttls.is_some() {
+    if opts.http.skip
+        || !opts.checks.runs_section(super::registry::Section::Http)
+        || opts.starttls.is_some()
+    {
         return None;
     }
     let port = opts.target.port;

@@ -29,12 +29,65 @@ pub static REGISTRY: &[&dyn Check] = &[
     &super::static_rsa::StaticRsa,
 ];
 
+/// The report's sections that come from a check but are no weakness verdict: each is listed by
+/// `--list-checks` and chosen or left out like a weakness check (`--checks`, `--skip`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Section {
+    /// `client_auth`: whether the server asks for a client certificate.
+    ClientAuth,
+    /// `client_simulation`: what well-known clients negotiate.
+    ClientSimulation,
+    /// `http`: one HTTP GET (HSTS, headers, cookies, compression).
+    Http,
+    /// `certificates[].certificates[].revocation`: OCSP and CRL answers.
+    Revocation,
+}
+
+impl Section {
+    /// Every section, in the report's order.
+    pub const ALL: [Section; 4] = [
+        Section::ClientAuth,
+        Section::ClientSimulation,
+        Section::Http,
+        Section::Revocation,
+    ];
+
+    /// The id `--checks` and `--skip` take (the report's field).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::ClientAuth => "client_auth",
+            Section::ClientSimulation => "client_simulation",
+            Section::Http => "http",
+            Section::Revocation => "revocation",
+        }
+    }
+
+    /// Its name in `--list-checks`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::ClientAuth => "Client authentication (mutual TLS)",
+            Section::ClientSimulation => "Client simulation",
+            Section::Http => "HTTP layer (HSTS, headers, cookies)",
+            Section::Revocation => "Revocation (OCSP, CRL)",
+        }
+    }
+}
+
+/// One id of `--checks` / `--skip`: a weakness check or a report section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chosen {
+    Check(CheckId),
+    Section(Section),
+}
+
 /// Which checks a scan runs: all of them (the default), only some (`--checks`), or all but
-/// some (`--skip`).
+/// some (`--skip`) — weakness checks and report sections alike.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
-    only: Option<Vec<CheckId>>,
-    skip: Vec<CheckId>,
+    only: Option<Vec<Chosen>>,
+    skip: Vec<Chosen>,
 }
 
 impl Selection {
@@ -44,19 +97,26 @@ impl Selection {
     }
 
     /// From the comma-separated lists of `--checks` and `--skip`. An id no check in `registry`
-    /// has is a usage error naming the valid ones.
+    /// and no [`Section`] has is a usage error naming the valid ones.
     pub fn parse(
         only: Option<&str>,
         skip: Option<&str>,
         registry: &[&'static dyn Check],
     ) -> Result<Selection> {
-        let ids = |flag: &str, list: &str| -> Result<Vec<CheckId>> {
+        let ids = |flag: &str, list: &str| -> Result<Vec<Chosen>> {
             let mut out = Vec::new();
             for word in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
-                match registry.iter().find(|c| c.id().as_str() == word) {
-                    Some(c) => out.push(c.id()),
-                    None => {
-                        let valid: Vec<&str> = registry.iter().map(|c| c.id().as_str()).collect();
+                let check = registry.iter().find(|c| c.id().as_str() == word);
+                let section = Section::ALL.into_iter().find(|s| s.as_str() == word);
+                match (check, section) {
+                    (Some(c), _) => out.push(Chosen::Check(c.id())),
+                    (None, Some(s)) => out.push(Chosen::Section(s)),
+                    (None, None) => {
+                        let valid: Vec<&str> = registry
+                            .iter()
+                            .map(|c| c.id().as_str())
+                            .chain(Section::ALL.iter().map(|s| s.as_str()))
+                            .collect();
                         return Err(Error::usage(format!(
                             "{flag}: unknown check '{}' (valid: {}; tlskit scan --list-checks)",
                             crate::escape::short(word, 40),
@@ -76,9 +136,23 @@ impl Selection {
         })
     }
 
+    fn chosen(&self, c: Chosen) -> bool {
+        self.only.as_ref().is_none_or(|o| o.contains(&c)) && !self.skip.contains(&c)
+    }
+
     /// Whether the check `id` runs.
     pub fn runs(&self, id: CheckId) -> bool {
-        self.only.as_ref().is_none_or(|o| o.contains(&id)) && !self.skip.contains(&id)
+        self.chosen(Chosen::Check(id))
+    }
+
+    /// Whether the report section `s` is filled.
+    pub fn runs_section(&self, s: Section) -> bool {
+        self.chosen(Chosen::Section(s))
+    }
+
+    /// Leave the section `s` out (`--no-http`, `--no-simulation`, `--no-revocation`).
+    pub fn skip_section(&mut self, s: Section) {
+        self.skip.push(Chosen::Section(s));
     }
 
     /// Whether the session-features phase runs: always, unless `--checks` named only checks
@@ -100,26 +174,47 @@ impl Selection {
     }
 }
 
+/// What a line of `--list-checks` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Kind {
+    /// A weakness check: an entry of the report's `vulnerabilities`.
+    Weakness,
+    /// A section of the report of its own ([`Section`]).
+    Section,
+}
+
 /// One line of `--list-checks`.
 #[derive(Debug, Clone, serde::Serialize)]
+#[non_exhaustive]
 pub struct CheckInfo {
     /// The id `--checks` and `--skip` take.
-    pub id: CheckId,
+    pub id: &'static str,
+    /// A weakness check or a report section.
+    pub kind: Kind,
     /// Its name.
     pub name: &'static str,
     /// CVE identifiers (may be empty).
     pub cves: &'static [&'static str],
 }
 
-/// What `--list-checks` shows, in registry order.
+/// What `--list-checks` shows: the weakness checks in registry order, then the sections.
 pub fn list(registry: &[&'static dyn Check]) -> Vec<CheckInfo> {
     registry
         .iter()
         .map(|c| CheckInfo {
-            id: c.id(),
+            id: c.id().as_str(),
+            kind: Kind::Weakness,
             name: c.name(),
             cves: c.cves(),
         })
+        .chain(Section::ALL.into_iter().map(|s| CheckInfo {
+            id: s.as_str(),
+            kind: Kind::Section,
+            name: s.name(),
+            cves: &[],
+        }))
         .collect()
 }
 
@@ -274,6 +369,27 @@ mod tests {
             parallel_chunks: 1,
             client_cert: None,
         })
+    }
+
+    #[test]
+    fn sections_are_chosen_and_left_out_like_checks() {
+        let all = Selection::all();
+        assert!(Section::ALL.iter().all(|s| all.runs_section(*s)));
+        let only = Selection::parse(Some("heartbleed,http"), None, REGISTRY).unwrap();
+        assert!(only.runs_section(Section::Http));
+        assert!(!only.runs_section(Section::ClientSimulation));
+        assert!(only.runs(CheckId::Heartbleed) && !only.runs(CheckId::Poodle));
+        let mut skip = Selection::parse(None, Some("client_simulation"), REGISTRY).unwrap();
+        assert!(!skip.runs_section(Section::ClientSimulation));
+        assert!(skip.runs_section(Section::ClientAuth));
+        skip.skip_section(Section::Revocation);
+        assert!(!skip.runs_section(Section::Revocation));
+        let e = Selection::parse(Some("nope"), None, REGISTRY).unwrap_err();
+        assert!(e.message().contains("client_simulation"), "{}", e.message());
+        let listed = list(REGISTRY);
+        assert_eq!(listed.len(), REGISTRY.len() + Section::ALL.len());
+        assert_eq!(listed.last().unwrap().id, "revocation");
+        assert_eq!(listed.last().unwrap().kind, Kind::Section);
     }
 
     #[tokio::test]
