@@ -522,5 +522,23 @@ mod tests {
             let c = leaf.judge_crl(junk, None, now);
             assert_eq!(c.status, RevocationStatus::Unknown, "{c:?}");
         }
+        // A real CRL (`openssl ca -gencrl`) of another CA: not this certificate's.
+        let other =
+            include_bytes!("../../../../../fuzz/seeds/pki_crl/openssl_crl_other_issuer.der");
+        let c = leaf.judge_crl(other, None, now);
+        assert_eq!(c.status, RevocationStatus::Unknown);
+        let why = c.reason.unwrap();
+        assert!(why.contains("not by the certificate's issuer"), "{why}");
+        // A real OCSP answer about this leaf, revoked, signed by its issuer.
+        let resp = include_bytes!("../../../../../fuzz/seeds/pki_ocsp/openssl_resp_revoked.der");
+        let when = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64,
+        ));
+        let o = leaf.judge_ocsp(resp, RevocationSource::Stapled, None, when);
+        assert!(
+            o.status == RevocationStatus::Revoked
+                || o.reason.as_deref().is_some_and(|r| r.contains("expired")),
+            "{o:?}"
+        );
     }
 }
