@@ -7,10 +7,9 @@
 //! [`escape`]: certificate subjects, SANs, error messages and target names are peer-controlled.
 
 use crate::finding::{Finding, Severity};
-use crate::scan::report::{ProtocolResult, ScanReport, SuiteResult, TargetInfo};
+use crate::scan::report::{ProtocolResult, ScanReport, Strength, TargetInfo};
 use serde::Deserialize;
 use std::fmt::Write;
-use tlskit_wire::registry::Enc;
 use tlskit_wire::version::Version;
 
 /// HTML-escape text for element content and double- or single-quoted attribute values; control
@@ -91,69 +90,6 @@ fn target_label(t: &TargetInfo) -> String {
         format!("[{}]:{}", t.host, t.port)
     } else {
         format!("{}:{}", t.host, t.port)
-    }
-}
-
-/// How strong a cipher suite is, for the table's colours and the chart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Strength {
-    /// Forward secrecy and an AEAD cipher of at least 128 bits.
-    Strong,
-    /// 128 bits or more, but CBC or no forward secrecy.
-    Acceptable,
-    /// Under 128 bits, RC4, DES, 3DES, RC2, IDEA, NULL, export or anonymous.
-    Weak,
-}
-
-impl Strength {
-    /// The strength of one accepted suite (unknown code points: by their bits alone).
-    pub fn of(s: &SuiteResult) -> Strength {
-        let Some(r) = s.suite() else {
-            return if s.bits < 128 {
-                Strength::Weak
-            } else {
-                Strength::Acceptable
-            };
-        };
-        let weak_cipher = matches!(
-            r.enc,
-            Enc::Null
-                | Enc::Rc4_40
-                | Enc::Rc4_56
-                | Enc::Rc4_64
-                | Enc::Rc4_128
-                | Enc::Rc2_40
-                | Enc::Rc2_56
-                | Enc::Rc2_128
-                | Enc::Des40
-                | Enc::Des
-                | Enc::TripleDes
-                | Enc::Idea
-        );
-        if s.bits < 128 || weak_cipher || r.export || (r.anonymous() && !r.tls13) {
-            return Strength::Weak;
-        }
-        if (r.is_aead() || r.tls13) && s.forward_secrecy {
-            Strength::Strong
-        } else {
-            Strength::Acceptable
-        }
-    }
-
-    fn class(self) -> &'static str {
-        match self {
-            Strength::Strong => "strong",
-            Strength::Acceptable => "ok",
-            Strength::Weak => "weak",
-        }
-    }
-    fn label(self) -> &'static str {
-        match self {
-            Strength::Strong => "strong (forward secret AEAD)",
-            Strength::Acceptable => "acceptable (CBC or no forward secrecy)",
-            Strength::Weak => "weak",
-        }
     }
 }
 
@@ -829,7 +765,9 @@ mod tests {
 
     use crate::pki::chain::{analyse, ChainInput, TrustStores};
     use crate::scan::report::WeaknessId;
-    use crate::scan::report::{CertificateChain, KeyExchange, KeyType, Verdict, Vulnerability};
+    use crate::scan::report::{
+        CertificateChain, KeyExchange, KeyType, SuiteResult, Verdict, Vulnerability,
+    };
     use tlskit_wire::registry;
 
     const EVIL: &str = "<script>alert(1)</script>\"'&";

@@ -3,7 +3,6 @@
 
 use super::{ScanReport, SuiteResult};
 use crate::finding::Severity;
-use tlskit_wire::registry::{Auth, Enc};
 use tlskit_wire::version::Version;
 
 /// ANSI styles, or nothing.
@@ -52,74 +51,14 @@ fn version_verdict(v: Version, offered: bool, st: Style) -> String {
     }
 }
 
-/// GCM, CCM or ChaCha20-Poly1305: the AEAD constructions the suite colours reward.
-fn gcm_ccm_chacha(enc: Enc) -> bool {
-    match enc {
-        Enc::Aes128Gcm
-        | Enc::Aes256Gcm
-        | Enc::Aes128Ccm
-        | Enc::Aes256Ccm
-        | Enc::Aes128Ccm8
-        | Enc::Aes256Ccm8
-        | Enc::Camellia128Gcm
-        | Enc::Camellia256Gcm
-        | Enc::Aria128Gcm
-        | Enc::Aria256Gcm
-        | Enc::Chacha20Poly1305
-        | Enc::Sm4Gcm
-        | Enc::Sm4Ccm => true,
-        Enc::Null
-        | Enc::Rc4_40
-        | Enc::Rc4_56
-        | Enc::Rc4_64
-        | Enc::Rc4_128
-        | Enc::Rc2_40
-        | Enc::Rc2_56
-        | Enc::Rc2_128
-        | Enc::Des40
-        | Enc::Des
-        | Enc::TripleDes
-        | Enc::Idea
-        | Enc::Seed
-        | Enc::Aes128Cbc
-        | Enc::Aes256Cbc
-        | Enc::Camellia128Cbc
-        | Enc::Camellia256Cbc
-        | Enc::Aria128Cbc
-        | Enc::Aria256Cbc
-        | Enc::Gost28147
-        | Enc::Magma
-        | Enc::Kuznyechik
-        | Enc::MagmaMgm
-        | Enc::KuznyechikMgm
-        | Enc::Aegis128L
-        | Enc::Aegis256 => false,
-    }
-}
-
-/// A suite's name, red when weak (under 112 bits, RC4, no encryption, anonymous), yellow for
-/// CBC or no forward secrecy, green otherwise. SSLv2 kinds and unknown suites are judged by
-/// their bits alone (and have no forward secrecy).
+/// A suite's name, coloured by its [`Strength`]: red when weak, yellow when acceptable (CBC or
+/// no forward secrecy), green when strong.
 fn suite_rating(s: &SuiteResult, st: Style) -> String {
-    let (weak, cbc_or_static) = match s.suite() {
-        Some(r) => (
-            r.bits < 112
-                || matches!(
-                    r.enc,
-                    Enc::Rc4_40 | Enc::Rc4_56 | Enc::Rc4_64 | Enc::Rc4_128 | Enc::Null
-                )
-                || r.auth == Auth::Null,
-            !s.forward_secrecy || !gcm_ccm_chacha(r.enc),
-        ),
-        None => (s.bits < 112, true),
-    };
     let name = s.openssl_name.clone().unwrap_or_else(|| s.name.clone());
-    if weak {
-        st.bad(&name)
-    } else if cbc_or_static {
-        st.warn(&name)
-    } else {
-        st.good(&name)
+    match super::Strength::of(s) {
+        super::Strength::Weak => st.bad(&name),
+        super::Strength::Acceptable => st.warn(&name),
+        super::Strength::Strong => st.good(&name),
     }
 }
 
