@@ -70,7 +70,8 @@ async fn simulate(ctx: &Ctx, report: &ScanReport, p: &Profile) -> SimulatedClien
         Err(why) => return SimulatedClient::failed(&p.name, why),
     };
     if !first.server_hello.is_hello_retry_request() {
-        return judge(p, &first, report);
+        let sent: Vec<u16> = shares.iter().map(|k| k.group).collect();
+        return judge(p, &first, report, &sent);
     }
     // HelloRetryRequest: the group asked for must be one the client offered and did not
     // already send a share for (RFC 8446 section 4.1.4).
@@ -102,7 +103,7 @@ async fn simulate(ctx: &Ctx, report: &ScanReport, p: &Profile) -> SimulatedClien
             &p.name,
             format!("after its HelloRetryRequest for {name} the server chose another group"),
         ),
-        Ok(f) => judge(p, &f, report),
+        Ok(f) => judge(p, &f, report, &[group]),
         Err(why) => SimulatedClient::failed(&p.name, why),
     }
 }
@@ -179,8 +180,9 @@ pub fn hello(
     b.build_record()
 }
 
-/// The verdict on the server's answer, as the client would reach it.
-fn judge(p: &Profile, f: &Flight, report: &ScanReport) -> SimulatedClient {
+/// The verdict on the server's answer, as the client would reach it; `shares` are the groups
+/// of the TLS 1.3 key shares the hello carried.
+fn judge(p: &Profile, f: &Flight, report: &ScanReport, shares: &[u16]) -> SimulatedClient {
     let fail = |why: String| SimulatedClient::failed(&p.name, why);
     let wire = f.version();
     let Some(version) = Version::from_wire(wire) else {
@@ -213,7 +215,7 @@ fn judge(p: &Profile, f: &Flight, report: &ScanReport) -> SimulatedClient {
     }
     let kx = if version == Version::Tls13 {
         match f.server_hello.selected_group() {
-            Some(g) if p.key_shares.contains(&g) || p.groups.contains(&g) => KeyExchange::Group(g),
+            Some(g) if shares.contains(&g) => KeyExchange::Group(g),
             Some(g) => {
                 return fail(format!(
                     "the server chose {}, for which the client sent no key share",
