@@ -27,6 +27,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &super::null::Null,
     &super::anonymous::Anonymous,
     &super::static_rsa::StaticRsa,
+    &super::breach::Breach,
 ];
 
 /// Which checks a scan runs: all of them (the default), only some (`--checks`), or all but
@@ -87,7 +88,7 @@ impl Selection {
         self.only.is_none()
             || registry
                 .iter()
-                .any(|c| self.runs(c.id()) && c.needs() >= Phase::SessionFeatures)
+                .any(|c| self.runs(c.id()) && c.needs() == Phase::SessionFeatures)
     }
 
     /// The selected checks of `registry` that need at most `phase`'s facts, in registry order.
