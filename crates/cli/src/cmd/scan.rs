@@ -27,8 +27,10 @@ your --ca trust it, the session features (secure and client-initiated renegotiat
 TLS_FALLBACK_SCSV, compression, extended master secret, encrypt-then-MAC, resumption by session\n\
 ID, ticket and PSK, 0-RTT, ALPN, heartbeat, OCSP stapling), known weaknesses (safe probes for\n\
 Heartbleed, CCS injection and ROBOT; POODLE, SWEET32, FREAK, LOGJAM, DROWN, BEAST, CRIME, RC4,\n\
-NULL, anonymous and static-RSA suites from the configuration), and a grade (A+ … F, T, M) with\n\
-every reason (rules: docs/GRADING.md). TLSKIT_SCAN_TIMING=1 shows where the time goes.\n\n\
+NULL, anonymous and static-RSA suites from the configuration; BREACH from the HTTP layer), the\n\
+HTTP layer (one GET to HTTPS targets: HSTS, security headers, cookies, compression; --no-http),\n\
+and a grade (A+ … F, T, M; A+ needs HSTS of 180 days or more) with every reason (rules:\n\
+docs/GRADING.md). TLSKIT_SCAN_TIMING=1 shows where the time goes.\n\n\
 tlskit speaks the first flight of every version itself (rustls rightly refuses legacy TLS), so a\n\
 scan can find SSLv3, RC4, export and NULL suites. Suites are found by elimination: offer all,\n\
 drop the one chosen, repeat — one connection per accepted suite, several in parallel.\n\n\

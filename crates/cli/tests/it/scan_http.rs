@@ -2,7 +2,8 @@
 //! headers, a cookie and gzip, one with none of it; `--no-http`; `--http-path` and `--http-host`
 //! (a redirect, reported and not followed); and `hostile_http_server`, a minimal TLS server
 //! written here that accepts ALPN http/1.1 and then answers garbage or nothing: `http.error`,
-//! never a hang.
+//! never a hang. BREACH (from the HTTP layer) is vulnerable where nginx gzips (`gzip on`), not
+//! where it does not, and not determined without an HTTP answer.
 
 use crate::common::*;
 use crate::scan_sni::Nginx;
@@ -70,6 +71,20 @@ fn scan(args: &[&str]) -> Run {
     r
 }
 
+/// The BREACH verdict and its detail.
+fn breach(v: &Value) -> (Value, String) {
+    let b = v["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "breach")
+        .unwrap_or_else(|| panic!("no breach entry: {}", v["vulnerabilities"]));
+    (
+        b["vulnerable"].clone(),
+        b["detail"].as_str().unwrap().to_string(),
+    )
+}
+
 fn finding_ids(v: &Value) -> Vec<String> {
     v["findings"]
         .as_array()
@@ -119,6 +134,10 @@ fn nginx_with_hsts_headers_cookie_and_gzip_is_reported_and_earns_a_plus() {
     );
     assert!(!ids.iter().any(|i| i.starts_with("http.hsts")), "{ids:?}");
     assert_eq!(v["grade"]["grade"], "A+", "{}", v["grade"]);
+    let (vulnerable, detail) = breach(&v);
+    assert_eq!(vulnerable, true, "{detail}");
+    assert!(detail.contains("answers compressed (gzip)"), "{detail}");
+    assert!(ids.contains(&"vuln.breach".to_string()), "{ids:?}");
 
     // The text report's section.
     let text = scan(&["-a", p(&ca), &target]).stdout;
@@ -148,6 +167,7 @@ fn nginx_without_hsts_is_an_a_with_a_finding() {
         assert_eq!(h["headers"][k], false, "{k}: {h}");
     }
     let ids = finding_ids(&v);
+    assert_eq!(breach(&v).0, false, "negative control: gzip off");
     assert!(ids.contains(&"http.hsts_missing".to_string()), "{ids:?}");
     assert!(
         ids.contains(&"http.security_headers".to_string()),
@@ -182,7 +202,7 @@ fn no_http_skips_it_and_path_and_host_pick_the_request() {
     let v = scan(&[
         "--json",
         "--checks",
-        "crime",
+        "breach",
         "--no-http",
         "-a",
         p(&ca),
@@ -190,6 +210,9 @@ fn no_http_skips_it_and_path_and_host_pick_the_request() {
     ])
     .json();
     assert!(v.get("http").is_none(), "{}", v["http"]);
+    let (vulnerable, detail) = breach(&v);
+    assert_eq!(vulnerable, Value::Null, "{detail}");
+    assert!(detail.contains("the HTTP layer did not run"), "{detail}");
     assert!(
         v["grade"]["reasons"].as_array().unwrap().iter().any(|r| r
             .as_str()
@@ -300,7 +323,7 @@ fn a_server_answering_garbage_or_nothing_is_an_http_error_not_a_hang() {
                 "--timeout",
                 "2",
                 "--checks",
-                "crime",
+                "breach",
                 "--json",
                 "-a",
                 p(&ca),
@@ -327,6 +350,7 @@ fn a_server_answering_garbage_or_nothing_is_an_http_error_not_a_hang() {
             v["errors"]
         );
         assert_ne!(v["grade"]["grade"], "A+");
+        assert_eq!(breach(&v).0, Value::Null, "no answer: not determined");
         // The text shows the peer's bytes escaped.
         let text = run_cmd(
             tlskit().args([
@@ -335,7 +359,7 @@ fn a_server_answering_garbage_or_nothing_is_an_http_error_not_a_hang() {
                 "--timeout",
                 "2",
                 "--checks",
-                "crime",
+                "breach",
                 "-a",
                 p(&ca),
                 &target,

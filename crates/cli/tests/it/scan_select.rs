@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 /// Every check id, in the report's order.
-const IDS: [&str; 16] = [
+const IDS: [&str; 17] = [
     "heartbleed",
     "ccs_injection",
     "ticketbleed",
@@ -28,6 +28,7 @@ const IDS: [&str; 16] = [
     "null",
     "anonymous",
     "static_rsa",
+    "breach",
 ];
 
 /// The report sections --list-checks lists after the weakness checks, in order.

@@ -423,6 +423,7 @@ pub async fn scan(
             .errors
             .push(format!("HTTP: the check stopped before it finished: {e}")),
     }
+    phases::http_checks(&ctx, &opts.checks, &mut report).await;
     // Renegotiation last of all, when nothing else of the scan can queue behind a server that
     // stalls after refusing it (see features::renegotiation_last).
     timed(

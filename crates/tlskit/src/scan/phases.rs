@@ -304,3 +304,25 @@ pub(crate) async fn session_and_checks(
         ));
     }
 }
+
+/// The checks that read the HTTP layer's answer (BREACH), once it is in `report.http`: their
+/// entries join `vulnerabilities` in registry order.
+pub(crate) async fn http_checks(
+    ctx: &Arc<Ctx>,
+    selection: &checks::registry::Selection,
+    report: &mut ScanReport,
+) {
+    let registry = checks::registry::REGISTRY;
+    let these = selection.after(registry, checks::Phase::Http);
+    if these.is_empty() {
+        return;
+    }
+    let facts = Arc::new(checks::Facts::new(report.clone(), None));
+    for o in checks::registry::run(ctx, &these, facts).await {
+        report.vulnerabilities.push(o.vulnerability);
+        report.findings.extend(o.finding);
+    }
+    report
+        .vulnerabilities
+        .sort_by_key(|v| registry.iter().position(|c| c.id() == v.id));
+}

@@ -25,6 +25,7 @@ pub mod suites;
 
 pub mod anonymous;
 pub mod beast;
+pub mod breach;
 pub mod ccs;
 pub mod crime;
 pub mod drown;
@@ -58,6 +59,9 @@ pub enum Phase {
     Enumeration,
     /// Renegotiation, compression, resumption, ALPN … (the report's `session_features`).
     SessionFeatures,
+    /// The HTTP layer's GET (the report's `http`), which runs alongside the phases above: its
+    /// checks run once it and they are done.
+    Http,
 }
 
 /// What an earlier phase found that the report does not carry: probe outcomes a check can

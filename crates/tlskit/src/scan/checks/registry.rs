@@ -27,6 +27,7 @@ pub static REGISTRY: &[&dyn Check] = &[
     &super::null::Null,
     &super::anonymous::Anonymous,
     &super::static_rsa::StaticRsa,
+    &super::breach::Breach,
 ];
 
 /// The report's sections that come from a check but are no weakness verdict: each is listed by
@@ -161,7 +162,7 @@ impl Selection {
         self.only.is_none()
             || registry
                 .iter()
-                .any(|c| self.runs(c.id()) && c.needs() >= Phase::SessionFeatures)
+                .any(|c| self.runs(c.id()) && c.needs() == Phase::SessionFeatures)
     }
 
     /// The selected checks of `registry` that need at most `phase`'s facts, in registry order.

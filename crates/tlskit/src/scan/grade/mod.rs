@@ -746,12 +746,13 @@ fn vulnerability_cap(id: WeaknessId) -> Option<Letter> {
         }
         WeaknessId::Logjam => Some(Letter::B),
         // Lucky Thirteen: "potentially" from the suites alone; testssl.sh rates it LOW and SSL
-        // Labs does not grade it.
+        // Labs does not grade it. BREACH: SSL Labs does not cap for HTTP compression either.
         WeaknessId::Beast
         | WeaknessId::Lucky13
         | WeaknessId::Null
         | WeaknessId::Anonymous
-        | WeaknessId::StaticRsa => None,
+        | WeaknessId::StaticRsa
+        | WeaknessId::Breach => None,
     }
 }
 

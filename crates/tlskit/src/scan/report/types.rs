@@ -151,11 +151,13 @@ pub enum WeaknessId {
     Anonymous,
     /// Static RSA key exchange (no forward secrecy).
     StaticRsa,
+    /// BREACH: HTTP compression of the answers (from the HTTP layer).
+    Breach,
 }
 
 impl WeaknessId {
     /// Every weakness, in the order of the report.
-    pub const ALL: [WeaknessId; 16] = [
+    pub const ALL: [WeaknessId; 17] = [
         WeaknessId::Heartbleed,
         WeaknessId::CcsInjection,
         WeaknessId::Ticketbleed,
@@ -172,6 +174,7 @@ impl WeaknessId {
         WeaknessId::Null,
         WeaknessId::Anonymous,
         WeaknessId::StaticRsa,
+        WeaknessId::Breach,
     ];
 
     /// The JSON id: "heartbleed", "ccs_injection" …
@@ -193,6 +196,7 @@ impl WeaknessId {
             WeaknessId::Null => "null",
             WeaknessId::Anonymous => "anonymous",
             WeaknessId::StaticRsa => "static_rsa",
+            WeaknessId::Breach => "breach",
         }
     }
 
