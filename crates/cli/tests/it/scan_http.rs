@@ -225,7 +225,7 @@ fn no_http_skips_it_and_path_and_host_pick_the_request() {
     let v = scan(&[
         "--json",
         "--checks",
-        "crime",
+        "crime,http",
         "--http-path",
         "/app?x=1",
         "--http-host",

@@ -89,7 +89,7 @@ fn http_port(port: u16) -> bool {
 /// not HTTP: no ALPN `http/1.1`, another port, not a URL).
 pub async fn run(ctx: &Ctx, opts: &crate::scan::ScanOptions) -> Option<Found> {
     if opts.http.skip
-        || !opts.checks.runs_section(super::registry::Section::Http)
+        || !opts.checks.runs_http(super::registry::REGISTRY)
         || opts.starttls.is_some()
     {
         return None;

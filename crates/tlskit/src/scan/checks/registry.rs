@@ -151,6 +151,16 @@ impl Selection {
         self.chosen(Chosen::Section(s))
     }
 
+    /// Whether the HTTP layer runs: when its section is chosen, or a chosen check reads it
+    /// (BREACH, [`Phase::Http`]) — unless it was left out (`--skip http`, `--no-http`).
+    pub fn runs_http(&self, registry: &[&'static dyn Check]) -> bool {
+        let needed = registry
+            .iter()
+            .any(|c| self.runs(c.id()) && c.needs() == Phase::Http);
+        !self.skip.contains(&Chosen::Section(Section::Http))
+            && (self.runs_section(Section::Http) || needed)
+    }
+
     /// Leave the section `s` out (`--no-http`, `--no-simulation`, `--no-revocation`).
     pub fn skip_section(&mut self, s: Section) {
         self.skip.push(Chosen::Section(s));
@@ -385,6 +395,14 @@ mod tests {
         assert!(skip.runs_section(Section::ClientAuth));
         skip.skip_section(Section::Revocation);
         assert!(!skip.runs_section(Section::Revocation));
+        // BREACH reads the HTTP layer: choosing it runs the layer, unless that is left out.
+        let breach = Selection::parse(Some("breach"), None, REGISTRY).unwrap();
+        assert!(!breach.runs_section(Section::Http) && breach.runs_http(REGISTRY));
+        let off = Selection::parse(Some("breach"), Some("http"), REGISTRY).unwrap();
+        assert!(!off.runs_http(REGISTRY));
+        assert!(!Selection::parse(Some("crime"), None, REGISTRY)
+            .unwrap()
+            .runs_http(REGISTRY));
         let e = Selection::parse(Some("nope"), None, REGISTRY).unwrap_err();
         assert!(e.message().contains("client_simulation"), "{}", e.message());
         let listed = list(REGISTRY);
