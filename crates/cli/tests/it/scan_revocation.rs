@@ -253,7 +253,7 @@ fn scan(lab: &RevocationLab, port: u16, extra: &[&str]) -> (Value, String) {
         "--ca",
         p(&ca),
         "--checks",
-        "heartbleed",
+        "heartbleed,revocation",
     ];
     args.extend_from_slice(extra);
     args.push(&target);

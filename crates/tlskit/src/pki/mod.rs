@@ -6,6 +6,8 @@
 //! * [`inspect`] — a readable, serialisable description of a certificate.
 //! * [`chain`] — what a scanner reports about the chain a server sends (trust, order, OCSP …).
 //! * [`rehash`] — OpenSSL-compatible `<subject_hash>.N` links for CA directories.
+//! * [`revocation`] — the revocation verdict on a certificate (the model; the readers are in
+//!   [`chain`]).
 
 pub mod ca;
 pub mod chain;
@@ -13,6 +15,7 @@ pub(crate) mod der;
 pub mod inspect;
 pub mod load;
 pub mod rehash;
+pub mod revocation;
 pub mod trust;
 
 /// A library error value in words, for the rare ones tlskit has no sentence of its own for:

@@ -352,66 +352,7 @@ pub async fn scan(
     let no_urls = checks::revocation::no_url_findings(&report.certificates);
     report.findings.extend(no_urls);
 
-    // Client authentication alongside the session features and the weakness checks (it reads
-    // only the versions found).
-    let run_client_auth = opts.checks.runs_section(Section::ClientAuth);
-    let snapshot = report.clone();
-    let client_auth = async {
-        match run_client_auth {
-            true => Some(timed("client auth", checks::client_auth::run(&ctx, &snapshot)).await),
-            false => None,
-        }
-    };
-    // Client simulation alongside too: it reads only the certificates found.
-    let simulation = async {
-        match opts.simulation && opts.checks.runs_section(Section::ClientSimulation) {
-            true => Some(
-                timed(
-                    "client simulation",
-                    checks::simulation::run(&ctx, &snapshot),
-                )
-                .await,
-            ),
-            false => None,
-        }
-    };
-    // Revocation alongside too (it reads only the certificates, and asks their CAs).
-    let revocation = async {
-        match opts.revocation && opts.checks.runs_section(Section::Revocation) {
-            true => Some(
-                timed(
-                    "revocation",
-                    checks::revocation::run(
-                        &snapshot.certificates,
-                        &details.chains,
-                        &stores,
-                        &opts.route,
-                        opts.timeout,
-                    ),
-                )
-                .await,
-            ),
-            false => None,
-        }
-    };
-    let ((), client_auth, simulation, revocation) = tokio::join!(
-        phases::session_and_checks(&ctx, &opts.checks, &mut report),
-        client_auth,
-        simulation,
-        revocation
-    );
-    if let Some(found) = revocation {
-        found.apply(&mut report);
-    }
-    if let Some(found) = simulation {
-        report.client_simulation = Some(found.clients);
-        report.errors.extend(found.errors);
-    }
-    if let Some(found) = client_auth {
-        report.client_auth = Some(found.client_auth);
-        report.findings.extend(found.findings);
-        report.errors.extend(found.errors);
-    }
+    phase_three(&ctx, opts, &stores, &details.chains, &mut report).await;
     match (&mut http.0).await {
         Ok(Some(found)) => {
             report.http = Some(found.http);
@@ -438,6 +379,71 @@ pub async fn scan(
     report.connections = ctx.prober.connections() + 1;
     report.scan_time_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// Phase 3: the session features and the weakness checks, with the sections that read only
+/// the enumeration alongside them (client authentication, client simulation, revocation).
+async fn phase_three(
+    ctx: &Arc<Ctx>,
+    opts: &ScanOptions,
+    stores: &crate::pki::chain::TrustStores,
+    chains: &[checks::certificates::Found],
+    report: &mut ScanReport,
+) {
+    // Client authentication alongside the session features and the weakness checks (it reads
+    // only the versions found).
+    let run_client_auth = opts.checks.runs_section(Section::ClientAuth);
+    let snapshot = report.clone();
+    let client_auth = async {
+        match run_client_auth {
+            true => Some(timed("client auth", checks::client_auth::run(ctx, &snapshot)).await),
+            false => None,
+        }
+    };
+    // Client simulation alongside too: it reads only the certificates found.
+    let simulation = async {
+        match opts.simulation && opts.checks.runs_section(Section::ClientSimulation) {
+            true => Some(timed("client simulation", checks::simulation::run(ctx, &snapshot)).await),
+            false => None,
+        }
+    };
+    // Revocation alongside too (it reads only the certificates, and asks their CAs).
+    let revocation = async {
+        match opts.revocation && opts.checks.runs_section(Section::Revocation) {
+            true => Some(
+                timed(
+                    "revocation",
+                    checks::revocation::run(
+                        &snapshot.certificates,
+                        chains,
+                        stores,
+                        &opts.route,
+                        opts.timeout,
+                    ),
+                )
+                .await,
+            ),
+            false => None,
+        }
+    };
+    let ((), client_auth, simulation, revocation) = tokio::join!(
+        phases::session_and_checks(ctx, &opts.checks, report),
+        client_auth,
+        simulation,
+        revocation
+    );
+    if let Some(found) = revocation {
+        found.apply(report);
+    }
+    if let Some(found) = simulation {
+        report.client_simulation = Some(found.clients);
+        report.errors.extend(found.errors);
+    }
+    if let Some(found) = client_auth {
+        report.client_auth = Some(found.client_auth);
+        report.findings.extend(found.findings);
+        report.errors.extend(found.errors);
+    }
 }
 
 pub(crate) fn forward_secrecy(protocols: &[ProtocolResult]) -> ForwardSecrecy {

@@ -102,7 +102,7 @@ pub struct CertInfo {
     /// Whether it is revoked: filled by the scanner's revocation check (absent elsewhere, and
     /// with `scan --no-revocation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation: Option<crate::pki::chain::Revocation>,
+    pub revocation: Option<crate::pki::revocation::Revocation>,
 }
 
 /// One extension of a certificate.
