@@ -469,10 +469,22 @@ fn modern_openssl_server_has_none_of_the_weaknesses() {
     let srv = s_server(&crt, &key, &["-cipher", "ECDHE+AESGCM:ECDHE+CHACHA20"]);
     let v = scan_json(&srv.target());
     let list = v["vulnerabilities"].as_array().unwrap();
-    // Every check of the registry ran.
+    // Every weakness check of the registry ran (the report sections are listed too).
     let all = run(&["scan", "--list-checks", "--json"]).json();
-    assert_eq!(list.len(), all.as_array().unwrap().len(), "{all}");
+    let weaknesses = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "weakness")
+        .count();
+    assert_eq!(list.len(), weaknesses, "{all}");
     for x in list {
+        if x["id"] == "breach" {
+            // s_server on a random port without ALPN is no HTTP target: not determined.
+            assert_eq!(x["vulnerable"], Value::Null, "{x}");
+            assert!(x["detail"].as_str().unwrap().contains("did not run"), "{x}");
+            continue;
+        }
         assert_eq!(x["vulnerable"], false, "{x}");
     }
     assert!(!v["findings"]
