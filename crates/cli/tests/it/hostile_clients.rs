@@ -436,3 +436,145 @@ fn observe_survives_hostile_clients() {
         curl(&["--cacert", p(&ca), "--resolve", &resolve, &url], "TLS")
     });
 }
+
+/// A client certificate whose subject carries terminal escapes and a fake log line, signed by the
+/// test CA with `openssl x509 -req` (tlskit's own `cert issue` refuses such names).
+fn hostile_subject_client_cert(pki: &Pki) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (key, csr, crt, ext) = (
+        pki.path("evil.key"),
+        pki.path("evil.csr"),
+        pki.path("evil.crt"),
+        pki.path("evil.ext"),
+    );
+    std::fs::write(
+        &ext,
+        "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:evil.example\n",
+    )
+    .unwrap();
+    let subject = "/CN=\x1b[2J\x1b]0;pwned\x07evil/O=x\n[fake] line";
+    let r = run_cmd(
+        Command::new(require_tool("openssl", "openssl")).args([
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            p(&key),
+            "-subj",
+            subject,
+            "-out",
+            p(&csr),
+        ]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, 0, "openssl req: {}", r.stderr);
+    let ca_key = pki.ca_dir().join("ca.key");
+    let ca_crt = pki.ca_cert();
+    let r = run_cmd(
+        Command::new(require_tool("openssl", "openssl")).args([
+            "x509",
+            "-req",
+            "-in",
+            p(&csr),
+            "-CA",
+            p(&ca_crt),
+            "-CAkey",
+            p(&ca_key),
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            p(&ext),
+            "-out",
+            p(&crt),
+        ]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, 0, "openssl x509 -req: {}", r.stderr);
+    (crt, key)
+}
+
+/// `openssl s_client` with the given certificate (or none) sends MSG; Ok(reply) when the server
+/// echoed it.
+fn s_client_echo(
+    ca: &std::path::Path,
+    port: u16,
+    cert: Option<(&std::path::Path, &std::path::Path)>,
+    msg: &str,
+) -> Result<(), String> {
+    let mut cmd = Command::new(require_tool("openssl", "openssl"));
+    cmd.args([
+        "s_client",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+        "-servername",
+        "localhost",
+        "-CAfile",
+        p(ca),
+        "-verify_return_error",
+        "-quiet",
+    ]);
+    if let Some((crt, key)) = cert {
+        cmd.args(["-cert", p(crt), "-key", p(key)]);
+    }
+    let r = run_with_stdin(
+        &mut cmd,
+        format!("{msg}\n").as_bytes(),
+        Duration::from_secs(30),
+    );
+    if r.stdout.contains(msg) {
+        Ok(())
+    } else {
+        Err(format!(
+            "s_client: rc {:?}: {}{}",
+            r.code, r.stdout, r.stderr
+        ))
+    }
+}
+
+/// `serve --require-client-cert` under the same attacks: the good client (with a certificate from
+/// the --client-ca) is served during and after them; a client without a certificate and one with a
+/// certificate from another CA are refused each time; and a client certificate whose subject holds
+/// terminal escapes and a newline is logged escaped.
+#[test]
+fn serve_with_required_client_certs_survives_hostile_clients() {
+    let pki = Pki::new("ecdsa-p256");
+    let server_pem = pki.issue_combined("localhost.pem", &["localhost"], &[]);
+    let (ccrt, ckey) = pki.issue("alice", &["alice.example"], &["--client"]);
+    let (ecrt, ekey) = hostile_subject_client_cert(&pki);
+    let other = Pki::new("ecdsa-p256");
+    let (ocrt, okey) = other.issue("mallory", &["mallory.example"], &["--client"]);
+    let ca = pki.ca_cert();
+    let mut args = vec![
+        "serve",
+        "-s",
+        p(&server_pem),
+        "-a",
+        p(&ca),
+        "--require-client-cert",
+        "--echo",
+    ];
+    args.extend(timeouts());
+    args.extend(["127.0.0.1", "0"]);
+    let mut srv = start("tlskit serve --require-client-cert", &args);
+    let port = srv.port;
+    survive("serve --require-client-cert", &mut srv, &|| {
+        s_client_echo(&ca, port, Some((&ccrt, &ckey)), "with-alice")?;
+        if s_client_echo(&ca, port, None, "no-cert").is_ok() {
+            return Err("a client without a certificate was served".into());
+        }
+        if s_client_echo(&ca, port, Some((&ocrt, &okey)), "other-ca").is_ok() {
+            return Err("a client with a certificate from another CA was served".into());
+        }
+        s_client_echo(&ca, port, Some((&ecrt, &ekey)), "with-evil")
+    });
+    let out = srv.peer.output();
+    assert!(out.contains("client=[CN=alice.example"), "{out}");
+    assert!(
+        out.contains("\\1B[2J\\1B]0\\;pwned\\07evil") && out.contains("x\\0A[fake] line"),
+        "the hostile subject is not shown escaped:\n{out}"
+    );
+}
