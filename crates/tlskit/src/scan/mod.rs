@@ -274,6 +274,39 @@ async fn nothing_offered(opts: &ScanOptions, ctx: &Ctx, protocols: &[ProtocolRes
     ))
 }
 
+/// The trust stores for `ca`, loaded once per process and shared by every scan that names the
+/// same `--ca` (a fleet of thousands of targets would otherwise re-read the system store for each:
+/// that was a tenth of the scanner's CPU per target). The loading (file reads, PEM and DER
+/// parsing) runs on a blocking thread, off the runtime's workers; scans that start together wait
+/// for the one load.
+async fn trust_stores(ca: &[std::path::PathBuf]) -> Result<Arc<crate::pki::chain::TrustStores>> {
+    type Cell = Arc<tokio::sync::OnceCell<Arc<crate::pki::chain::TrustStores>>>;
+    static LOADED: std::sync::Mutex<Vec<(Vec<std::path::PathBuf>, Cell)>> =
+        std::sync::Mutex::new(Vec::new());
+    let cell = {
+        let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+        match loaded.iter().find(|(k, _)| k.as_slice() == ca) {
+            Some((_, c)) => c.clone(),
+            None => {
+                let c = Cell::default();
+                loaded.push((ca.to_vec(), c.clone()));
+                c
+            }
+        }
+    };
+    cell.get_or_try_init(|| async {
+        let ca = ca.to_vec();
+        match tokio::task::spawn_blocking(move || crate::pki::chain::TrustStores::load(&ca)).await {
+            Ok(r) => r.map(Arc::new),
+            Err(e) => Err(Error::other(format!(
+                "loading the trust stores failed: {e}"
+            ))),
+        }
+    })
+    .await
+    .cloned()
+}
+
 /// Scan one endpoint. `tick` is called for every connection (progress).
 pub async fn scan(
     opts: &ScanOptions,
@@ -281,9 +314,11 @@ pub async fn scan(
 ) -> Result<ScanReport> {
     let started = Instant::now();
     let started_at = now_rfc3339();
-    // Trust stores first: a bad --ca is a usage problem, found before any connection.
-    let stores = crate::pki::chain::TrustStores::load(&opts.ca)?;
-    let pre = preflight(opts).await?;
+    // The trust stores load while the first connection is made; a bad --ca is a usage problem
+    // and wins over whatever the connection found.
+    let (stores, pre) = tokio::join!(trust_stores(&opts.ca), preflight(opts));
+    let stores = stores?;
+    let pre = pre?;
     let ctx = context(opts, pre.connector, pre.addr, tick);
     // The HTTP layer on a connection of its own, alongside every phase.
     let mut http = AbortOnDrop(tokio::spawn({
