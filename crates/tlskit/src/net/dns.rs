@@ -117,18 +117,7 @@ impl Resolver {
             Name::from_ascii(name).map_err(|e| err(format!("{name:?} is no DNS name: {e}")))?;
         current.set_fqdn(true);
         loop {
-            let answer = self.query(&current, RecordType::CAA).await?;
-            let records: Vec<CaaRecord> = answer
-                .iter()
-                .filter_map(|d| match d {
-                    RData::CAA(c) => Some(CaaRecord {
-                        flags: c.flags(),
-                        tag: c.tag.clone(),
-                        value: String::from_utf8_lossy(&c.value).into_owned(),
-                    }),
-                    _ => None,
-                })
-                .collect();
+            let records = caa_of(&self.query(&current, RecordType::CAA).await?);
             if !records.is_empty() {
                 return Ok(CaaLookup {
                     found_at: Some(current.to_ascii().trim_end_matches('.').to_string()),
@@ -150,28 +139,7 @@ impl Resolver {
         let mut n =
             Name::from_ascii(name).map_err(|e| err(format!("{name:?} is no DNS name: {e}")))?;
         n.set_fqdn(true);
-        let answer = self.query(&n, RecordType::HTTPS).await?;
-        let mut out = Vec::new();
-        for d in answer {
-            let RData::HTTPS(h) = d else { continue };
-            let mut params = Vec::new();
-            for (key, value) in &h.0.svc_params {
-                // The encoder writes the 2-byte length first: the value follows it.
-                let bytes = value
-                    .to_bytes()
-                    .map_err(|e| err(format!("an HTTPS record's SvcParam: {e}")))?;
-                params.push(SvcParam {
-                    key: u16::from(*key),
-                    value: bytes.get(2..).unwrap_or_default().to_vec(),
-                });
-            }
-            out.push(HttpsRecord {
-                priority: h.0.svc_priority,
-                target: h.0.target_name.to_ascii(),
-                params,
-            });
-        }
-        Ok(out)
+        https_of(&self.query(&n, RecordType::HTTPS).await?)
     }
 
     /// The answer section's record data for one question (NXDOMAIN and NODATA: empty).
@@ -259,6 +227,55 @@ impl Resolver {
         s.read_exact(&mut buf).await.map_err(io)?;
         Ok(buf)
     }
+}
+
+/// The CAA records among an answer's record data.
+fn caa_of(answer: &[RData]) -> Vec<CaaRecord> {
+    answer
+        .iter()
+        .filter_map(|d| match d {
+            RData::CAA(c) => Some(CaaRecord {
+                flags: c.flags(),
+                tag: c.tag.clone(),
+                value: String::from_utf8_lossy(&c.value).into_owned(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The HTTPS records among an answer's record data, SvcParams as their wire bytes.
+fn https_of(answer: &[RData]) -> Result<Vec<HttpsRecord>, DnsError> {
+    let mut out = Vec::new();
+    for d in answer {
+        let RData::HTTPS(h) = d else { continue };
+        let mut params = Vec::new();
+        for (key, value) in &h.0.svc_params {
+            // The encoder writes the 2-byte length first: the value follows it.
+            let bytes = value
+                .to_bytes()
+                .map_err(|e| err(format!("an HTTPS record's SvcParam: {e}")))?;
+            params.push(SvcParam {
+                key: u16::from(*key),
+                value: bytes.get(2..).unwrap_or_default().to_vec(),
+            });
+        }
+        out.push(HttpsRecord {
+            priority: h.0.svc_priority,
+            target: h.0.target_name.to_ascii(),
+            params,
+        });
+    }
+    Ok(out)
+}
+
+/// What tlskit reads from a DNS reply, whatever its question: its CAA and HTTPS records
+/// (the fuzz target `dns_reply` feeds it hostile bytes).
+pub fn read_reply(reply: &[u8]) -> Result<(Vec<CaaRecord>, Vec<HttpsRecord>), DnsError> {
+    let m =
+        Message::from_vec(reply).map_err(|e| err(format!("the DNS answer is malformed: {e}")))?;
+    let data: Vec<RData> = m.answers.into_iter().map(|r| r.data).collect();
+    Ok((caa_of(&data), https_of(&data)?))
 }
 
 /// A reply to query `id`, or why it is not one.
@@ -393,6 +410,18 @@ mod tests {
         assert_eq!(https.len(), 1);
         assert_eq!(https[0].priority, 1);
         assert_eq!(https[0].ech_config_list(), Some(&[0u8, 3, 1, 2, 3][..]));
+    }
+
+    #[test]
+    fn replies_of_the_fuzz_seeds_are_read() {
+        let (caa, _) =
+            read_reply(include_bytes!("../../../../fuzz/seeds/dns_reply/caa_issue")).unwrap();
+        assert_eq!(caa[0].tag, "issue");
+        assert_eq!(caa[0].value, "ca.example.net");
+        let (_, https) =
+            read_reply(include_bytes!("../../../../fuzz/seeds/dns_reply/https_ech")).unwrap();
+        assert_eq!(https[0].ech_config_list(), Some(&[0u8, 3, 1, 2, 3][..]));
+        assert!(read_reply(b"\x12\x34").is_err());
     }
 
     #[tokio::test]
