@@ -164,6 +164,12 @@ pub struct Args {
     /// OCSP response is still read).
     #[arg(long)]
     no_revocation: bool,
+    /// Also look up the CAA records of the scanned name and its parents (RFC 8659) in DNS.
+    #[arg(long)]
+    dns: bool,
+    /// The DNS server --dns asks (default: the system's first resolver).
+    #[arg(long, value_name = "ADDR:PORT", requires = "dns")]
+    dns_server: Option<std::net::SocketAddr>,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -430,6 +436,9 @@ fn build_jobs(
             simulation: !args.no_simulation,
             http,
             revocation: !args.no_revocation,
+            dns: args.dns.then_some(scan::checks::dns::DnsOptions {
+                server: args.dns_server,
+            }),
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {

@@ -372,9 +372,10 @@ fn suites(s: &mut String, r: &ScanReport) {
     for p in offered {
         for c in &p.cipher_suites {
             let st = Strength::of(c);
-            let kx = match &c.key_exchange {
-                Some(k) => format!("{} ({})", escape(&c.kx), escape(&k.to_string())),
-                None => escape(&c.kx),
+            let kx = match (c.dh_group, &c.key_exchange) {
+                (Some(g), _) => format!("{} ({})", escape(&c.kx), escape(&g.to_string())),
+                (None, Some(k)) => format!("{} ({})", escape(&c.kx), escape(&k.to_string())),
+                (None, None) => escape(&c.kx),
             };
             let _ = writeln!(
                 s,

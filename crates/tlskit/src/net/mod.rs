@@ -1,6 +1,7 @@
 //! Targets, name resolution and TCP connections with timings and errors in words; listening
 //! sockets and the process set-up of servers; outbound proxies; STARTTLS.
 
+pub mod dns;
 mod listen;
 mod process;
 pub mod proxy;

@@ -52,6 +52,8 @@ pub struct ScanOptions {
     /// Ask each certificate's OCSP responder and CRL whether it is revoked (`--no-revocation`
     /// turns it off); see [`checks::revocation`].
     pub revocation: bool,
+    /// `--dns`: look up the name's CAA records (off by default: nothing leaves for DNS).
+    pub dns: Option<checks::dns::DnsOptions>,
 }
 
 impl ScanOptions {
@@ -70,6 +72,7 @@ impl ScanOptions {
             simulation: true,
             http: Default::default(),
             revocation: true,
+            dns: None,
         }
     }
 }
@@ -346,6 +349,7 @@ pub async fn scan(
     });
 
     let forward_secrecy = forward_secrecy(&details.protocols);
+    let dh_parameters = report::dh::collect(&details.protocols);
     let mut report = ScanReport {
         tool: format!("tlskit {}", env!("CARGO_PKG_VERSION")),
         // Through a proxy the TCP peer is the proxy: the target's address, when known.
@@ -362,11 +366,14 @@ pub async fn scan(
         certificates,
         certificate_without_sni,
         forward_secrecy,
+        dh_parameters,
         starttls: pre.transcript,
         session_features: None,
+        server_extensions: None,
         client_auth: None,
         client_simulation: None,
         http: None,
+        dns: None,
         vulnerabilities: Vec::new(),
         grade: None,
         policy: None,
@@ -400,6 +407,15 @@ pub async fn scan(
             .push(format!("HTTP: the check stopped before it finished: {e}")),
     }
     phases::http_checks(&ctx, &opts.checks, &mut report).await;
+    if let Some(d) = &opts.dns {
+        let (section, finding) =
+            timed("dns", checks::dns::run(&opts.target.host, d, opts.timeout)).await;
+        if let Some(e) = &section.error {
+            report.errors.push(format!("DNS: {e}"));
+        }
+        report.dns = Some(section);
+        report.findings.extend(finding);
+    }
     // Renegotiation last of all, when nothing else of the scan can queue behind a server that
     // stalls after refusing it (see features::renegotiation_last).
     timed(

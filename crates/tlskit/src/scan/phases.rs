@@ -271,6 +271,18 @@ pub(crate) async fn session_and_checks(
             false => None,
         }
     };
+    let extensions = async {
+        match run_features && any_answer {
+            true => Some(
+                timed(
+                    "server extensions",
+                    checks::server_extensions::run(ctx, report),
+                )
+                .await,
+            ),
+            false => None,
+        }
+    };
     let early_checks = async {
         match any_answer {
             true => checks::registry::run(ctx, &early, enumeration).await,
@@ -278,7 +290,9 @@ pub(crate) async fn session_and_checks(
             false => Vec::new(),
         }
     };
-    let (features, mut outcomes) = tokio::join!(features, timed("weaknesses", early_checks));
+    let (features, extensions, mut outcomes) =
+        tokio::join!(features, extensions, timed("weaknesses", early_checks));
+    report.server_extensions = extensions;
     let session_facts = features.as_ref().map(|f| f.facts.clone());
     if let Some(found) = features {
         report.session_features = Some(found.features);

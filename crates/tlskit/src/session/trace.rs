@@ -45,6 +45,8 @@ struct State {
     tls13: bool,
     client_random: Vec<u8>,
     analyzer: Option<Analyzer>,
+    /// With [`Tracer::recording`]: every handshake message seen (client to server?, type, body).
+    kept: Option<Vec<(bool, HandshakeType, Vec<u8>)>>,
 }
 
 /// The tracer of one connection.
@@ -82,8 +84,29 @@ impl Tracer {
                 tls13: false,
                 client_random: Vec::new(),
                 analyzer: Some(Analyzer::new(100_000)),
+                kept: None,
             }),
         })
+    }
+
+    /// A tracer that also keeps every handshake message, decrypted TLS 1.3 ones included (the
+    /// scan reads the server's EncryptedExtensions this way); see [`Tracer::messages`].
+    pub fn recording(sink: Sink) -> Arc<Tracer> {
+        let t = Tracer::new(sink);
+        if let Ok(mut st) = t.state.lock() {
+            st.kept = Some(Vec::new());
+            st.analyzer = None;
+        }
+        t
+    }
+
+    /// The handshake messages kept so far (client to server?, type, body), in order.
+    pub fn messages(&self) -> Vec<(bool, HandshakeType, Vec<u8>)> {
+        self.state
+            .lock()
+            .ok()
+            .and_then(|st| st.kept.clone())
+            .unwrap_or_default()
     }
 
     /// The tap to give [`super::client::prepare`].
@@ -196,7 +219,10 @@ impl Tracer {
     }
 
     /// A handshake message; `encrypted`: it came out of a decrypted TLS 1.3 record.
-    fn message(&self, st: &mut State, _c2s: bool, t: HandshakeType, body: &[u8], encrypted: bool) {
+    fn message(&self, st: &mut State, c2s: bool, t: HandshakeType, body: &[u8], encrypted: bool) {
+        if let Some(k) = st.kept.as_mut() {
+            k.push((c2s, t, body.to_vec()));
+        }
         let how = if encrypted {
             "    (decrypted) "
         } else {

@@ -112,6 +112,11 @@ pub fn analyse_for(
     a.leaf_days_left = li.days_left;
     a.must_staple = li.must_staple;
     a.sct_count = li.sct_count as usize;
+    a.scts = input
+        .chain
+        .first()
+        .map(|c| super::sct::embedded(c.as_ref()))
+        .unwrap_or_default();
     validity(&parsed, &path, &mut a, &mut findings);
 
     leaf_findings(li, parsed.len(), input.hostname, &mut a, &mut findings);
@@ -158,6 +163,7 @@ fn empty_analysis(input: &ChainInput<'_>) -> ChainAnalysis {
         ocsp: None,
         must_staple_violated: false,
         sct_count: 0,
+        scts: Vec::new(),
         findings: Vec::new(),
     }
 }

@@ -19,6 +19,7 @@ mod model;
 mod ocsp;
 mod parse;
 mod revocation;
+pub mod sct;
 mod store;
 
 use algs::*;

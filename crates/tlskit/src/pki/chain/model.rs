@@ -138,6 +138,9 @@ pub struct ChainAnalysis {
     pub must_staple_violated: bool,
     /// Signed Certificate Timestamps embedded in the leaf.
     pub sct_count: usize,
+    /// Those SCTs, each with its log id and time (and the log's name when well known).
+    #[serde(default)]
+    pub scts: Vec<super::sct::Sct>,
     /// Every problem, worst first.
     pub findings: Vec<Finding>,
 }

@@ -371,6 +371,12 @@ async fn legacy_resumption(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatur
         "resumption by session ID",
         id,
     );
+    let (ticket, hint) = ticket;
+    if hint.is_some() {
+        f.session_ticket = Some(crate::scan::report::TicketLifetime {
+            lifetime_hint_s: hint,
+        });
+    }
     record(&mut f.ticket_resumption, n, "resumption by ticket", ticket);
 }
 
@@ -499,6 +505,7 @@ pub async fn run(ctx: &Ctx, report: &ScanReport) -> Found {
     f.alpn = c.alpn.take();
     f.session_id_resumption = d.session_id_resumption;
     f.ticket_resumption = d.ticket_resumption;
+    f.session_ticket = d.session_ticket;
     for x in [a, b, c, d] {
         f.notes.extend(x.notes);
     }
@@ -575,6 +582,22 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
     }
     if f.extended_master_secret == Some(false) {
         out.push(Finding::new(Severity::Low, "feature.no_extended_master_secret", "extended master secret (RFC 7627) is not supported: TLS ≤ 1.2 sessions are open to triple-handshake attacks"));
+    }
+    if let Some(h) = f
+        .session_ticket
+        .and_then(|t| t.lifetime_hint_s)
+        .filter(|h| *h > crate::scan::report::TicketLifetime::LONG_S)
+    {
+        let cap = if h > crate::scan::report::TicketLifetime::TLS13_MAX_S {
+            "; more than the 7 days RFC 8446 allows TLS 1.3 tickets"
+        } else {
+            ""
+        };
+        out.push(Finding::new(
+            Severity::Low,
+            "feature.ticket_lifetime_long",
+            format!("the TLS ≤ 1.2 session tickets are valid for {h} s, more than a day: forward secrecy needs the ticket keys rotated at least daily (testssl.sh rates this LOW){cap}"),
+        ));
     }
     if f.heartbeat == Some(true) {
         out.push(Finding::new(

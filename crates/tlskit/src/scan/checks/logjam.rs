@@ -5,6 +5,7 @@
 use super::common::{self, suites_where};
 use super::{Check, CheckFuture, CheckId, Facts};
 use crate::finding::Severity;
+use crate::scan::data::dhprimes::DhGroup;
 use crate::scan::report::{ScanReport, Verdict};
 use crate::scan::Ctx;
 use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
@@ -71,10 +72,15 @@ async fn probe(ctx: &Ctx, report: &ScanReport) -> Verdict {
         return Verdict::Undetermined("the DHE ServerKeyExchange could not be parsed".into());
     };
     let bits = p.prime_bits();
-    let common_name = crate::scan::data::dhprimes::common_prime(&p.p);
-    let shared = common_name
-        .map(|n| format!(", a widely shared prime ({n})"))
-        .unwrap_or_default();
+    // The one lookup the report's dh_group uses: an ffdhe group or a well-known prime is
+    // shared by many servers, a custom prime only by this one.
+    let group = crate::scan::data::dhprimes::DhGroup::of_prime(&p.p);
+    let shared = match group {
+        DhGroup::Custom { .. } => String::new(),
+        DhGroup::Ffdhe(_) | DhGroup::WellKnown(_) => {
+            format!(", a widely shared prime ({group})")
+        }
+    };
     if bits <= 1024 {
         Verdict::Vulnerable(format!(
             "DHE uses a {bits}-bit group{shared}: within reach of precomputation (weakdh.org)"

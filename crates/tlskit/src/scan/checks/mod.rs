@@ -13,11 +13,13 @@
 pub mod certificates;
 pub mod client_auth;
 pub mod common;
+pub mod dns;
 pub mod features;
 pub mod groups;
 pub mod http;
 pub mod registry;
 pub mod revocation;
+pub mod server_extensions;
 pub mod sigalgs;
 pub mod simulation;
 pub mod sslv2;

@@ -39,6 +39,7 @@ pub async fn run(ctx: &Ctx) -> (ProtocolResult, Option<Vec<u8>>) {
                     bits,
                     forward_secrecy: false,
                     key_exchange: None,
+                    dh_group: None,
                 });
             }
             if !sh.certificate.is_empty() {

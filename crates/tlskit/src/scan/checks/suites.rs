@@ -243,9 +243,30 @@ pub async fn scan_version(ctx: &Ctx, version: Version) -> VersionScan {
 
     result.cipher_suites = accepted
         .iter()
-        .map(|x| SuiteResult::from_id(x.suite, key_exchange_of(x.suite, &x.flight)))
+        .map(|x| {
+            let mut r = SuiteResult::from_id(x.suite, key_exchange_of(x.suite, &x.flight));
+            r.dh_group = dh_group_of(x.suite, &x.flight);
+            r
+        })
         .collect();
     VersionScan { result, accepted }
+}
+
+/// The DH group of a DHE suite's ServerKeyExchange, named by the prime's value (None for the
+/// other suites and TLS 1.3).
+pub fn dh_group_of(suite: u16, f: &Flight) -> Option<crate::scan::data::dhprimes::DhGroup> {
+    if f.server_hello.selected_version() >= 0x0304 {
+        return None;
+    }
+    let s = registry::cipher_suite(suite)?;
+    if !matches!(s.kx, Kx::Dhe | Kx::DheExport | Kx::DhePsk) {
+        return None;
+    }
+    let ske = f.server_key_exchange.as_ref()?;
+    let parsed = ServerKeyExchange::parse(&ske.body, KxHint::Dhe, f.version()).ok()?;
+    parsed
+        .dh_params()
+        .map(|p| crate::scan::data::dhprimes::DhGroup::of_prime(&p.p))
 }
 
 /// The key exchange the server used with a suite, as seen in its flight.

@@ -4,7 +4,10 @@
 //! defaults of common servers as listed by nmap's ssl-dh-params and weakdh.org. Public values;
 //! every entry was checked prime when the list was written.
 
-/// (label, bits, prime as upper-case hex).
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// (label, bits, prime as upper-case hex). Labels are unique (the JSON names a prime by it).
 pub const COMMON_PRIMES: &[(&str, u16, &str)] = &[
     ("RFC 2409 Oakley group 1 (768-bit MODP)", 768, "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD\
         EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A63A3620FFFFFFFFFFFFFFFF"),
@@ -43,7 +46,7 @@ pub const COMMON_PRIMES: &[(&str, u16, &str)] = &[
     ("mod_ssl 2.2.x built-in 1024-bit", 1024, "E6969D3D495BE32C7CF180C3BDD4798E91B7818251BB055E2A2064904A79A770FA15A259CBD523A6A6EF09C43048D5A2\
         2F971F3C20129B48000E6EDD061CBC053E371D794E5327DF611EBBBE1BAC9B5C6044CF023D76E05EEA9BAD991B13A63C\
         974E9EF1839EB5DB125136F7262E56A8871538DFD823C6505085E21F0DD5C86B"),
-    ("mod_ssl 2.2.x built-in 1024-bit", 1024, "D67DE440CBBBDC1936D693D34AFD0AD50C84D239A45F520BB88174CB98BCE951849F912E639C72FB13B4B4D7177E16D5\
+    ("mod_ssl 2.2.x built-in 1024-bit (2)", 1024, "D67DE440CBBBDC1936D693D34AFD0AD50C84D239A45F520BB88174CB98BCE951849F912E639C72FB13B4B4D7177E16D5\
         5AC179BA420B2A29FE324A467A635E81FF5901377BEDDCFD33168A461AAD3B72DAE8860078045B07A7DBCA7874087D15\
         10EA9FCC9DDD330507DD62DB88AEAA747DE0F4D6E2BD68B0E7393E0F24218EB3"),
     ("nginx built-in 1024-bit", 1024, "BBBC2DCAD84674907C43FCF580E9CFDBD958A3F568B42D4B08EED4EB0FB3504C6C030276E710800C5CCBBAA8922614C5\
@@ -60,7 +63,7 @@ pub const COMMON_PRIMES: &[(&str, u16, &str)] = &[
         939B810EF85A90E6CCCA6F665F7AC0101A1EF0FC2DB6080C6228B0ECDB8928EE0CA83D6594691669533C536013B02BA7\
         D48287AD1C729E4135FCC27CE951DE6185FC199B76600F33F86BB3CA520E29C307E89016CCCC0019B6ADC3A4308B33A1\
         AFD88C8D9D01DBA4C4DD7F0BBD6F38C3"),
-    ("OpenSSL built-in 2048-bit", 2048, "AED037C3BDF33FA2EEDC4390B70A20897B770175E9B92EB20F8061CCD4B5A591723C7934FDA9F9F3274490F850647283\
+    ("OpenSSL built-in 2048-bit (2)", 2048, "AED037C3BDF33FA2EEDC4390B70A20897B770175E9B92EB20F8061CCD4B5A591723C7934FDA9F9F3274490F850647283\
         5BE059271C4F2C035A4EE756A36613F1382DBD474DE8A4A0322122E8C730A83C3E4800EEBD6F8548A5181711BA545231\
         C843FAC4175FFAF849C440DB446D8462C1C3451B49EFA829F5C48A4C7BAC7F647EE000151AA9ED81101B36AB5C39AAFF\
         EC54A3F8F97C1B7BF406DCB42DC092A5BAA06259EFEB3FAB12B426982E8F3EF4B3F7B4C3302A24C8AA4213D845035CE4\
@@ -85,12 +88,150 @@ pub const COMMON_PRIMES: &[(&str, u16, &str)] = &[
 
 /// The label of a well-known prime (big-endian bytes, leading zeros ignored).
 pub fn common_prime(p: &[u8]) -> Option<&'static str> {
+    known_index(p).map(|i| COMMON_PRIMES[i].0)
+}
+
+/// The index in [`COMMON_PRIMES`] of a well-known prime.
+fn known_index(p: &[u8]) -> Option<usize> {
     let i = p.iter().position(|b| *b != 0).unwrap_or(p.len());
     let h = hex::encode_upper(&p[i..]);
-    COMMON_PRIMES
-        .iter()
-        .find(|(_, _, x)| *x == h)
-        .map(|(n, _, _)| *n)
+    COMMON_PRIMES.iter().position(|(_, _, x)| *x == h)
+}
+
+/// The RFC 7919 code point of a prime that is one of its ffdhe groups. Every RFC 7919 prime
+/// starts with 64 one-bits followed by the digits of e (`ADF85458A2BB4A9A`) and ends with 64
+/// one-bits (RFC 7919 appendix A); with the size, that picks the group (section 6.1:
+/// ffdhe2048 … ffdhe8192 are 0x0100 … 0x0104).
+pub fn ffdhe_group(p: &[u8]) -> Option<u16> {
+    const PREFIX: [u8; 16] = [
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xAD, 0xF8, 0x54, 0x58, 0xA2, 0xBB, 0x4A,
+        0x9A,
+    ];
+    let start = p.iter().position(|b| *b != 0).unwrap_or(p.len());
+    let p = &p[start..];
+    if !p.starts_with(&PREFIX) || !p.ends_with(&[0xFF; 8]) {
+        return None;
+    }
+    match p.len() * 8 {
+        2048 => Some(0x0100),
+        3072 => Some(0x0101),
+        4096 => Some(0x0102),
+        6144 => Some(0x0103),
+        8192 => Some(0x0104),
+        _ => None,
+    }
+}
+
+/// What a DHE server's prime is, by value: the one lookup behind the report's `dh_group`, the
+/// suites' key exchange and LOGJAM's naming of shared primes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DhGroup {
+    /// An RFC 7919 group, by its code point (0x0100 ffdhe2048 …).
+    Ffdhe(u16),
+    /// A prime of [`COMMON_PRIMES`] (RFC 2409, RFC 3526, RFC 5114, server built-ins), by index.
+    WellKnown(usize),
+    /// Any other prime, by its size.
+    Custom {
+        /// Bits of the prime.
+        bits: u32,
+    },
+}
+
+impl DhGroup {
+    /// The group of the prime `p` (big-endian, leading zeros ignored).
+    pub fn of_prime(p: &[u8]) -> DhGroup {
+        if let Some(id) = ffdhe_group(p) {
+            return DhGroup::Ffdhe(id);
+        }
+        if let Some(i) = known_index(p) {
+            return DhGroup::WellKnown(i);
+        }
+        let bits = tlskit_wire::handshake::bit_length(p);
+        DhGroup::Custom {
+            bits: u32::try_from(bits).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Bits of the prime.
+    pub fn bits(self) -> u32 {
+        match self {
+            DhGroup::Ffdhe(id) => tlskit_wire::registry::named_group(id)
+                .map(|g| u32::from(g.bits))
+                .unwrap_or(0),
+            DhGroup::WellKnown(i) => COMMON_PRIMES.get(i).map(|e| u32::from(e.1)).unwrap_or(0),
+            DhGroup::Custom { bits } => bits,
+        }
+    }
+
+    /// "ffdhe", "well_known" or "custom" (the JSON `kind`).
+    pub fn kind(self) -> &'static str {
+        match self {
+            DhGroup::Ffdhe(_) => "ffdhe",
+            DhGroup::WellKnown(_) => "well_known",
+            DhGroup::Custom { .. } => "custom",
+        }
+    }
+
+    /// The label of a well-known prime, None for the others.
+    pub fn well_known(self) -> Option<&'static str> {
+        match self {
+            DhGroup::WellKnown(i) => COMMON_PRIMES.get(i).map(|e| e.0),
+            DhGroup::Ffdhe(_) | DhGroup::Custom { .. } => None,
+        }
+    }
+
+    /// The group by its name as [`fmt::Display`] writes it (the JSON `name` read back).
+    pub fn by_name(s: &str) -> Option<DhGroup> {
+        if let Some(i) = COMMON_PRIMES.iter().position(|e| e.0 == s) {
+            return Some(DhGroup::WellKnown(i));
+        }
+        if let Some(bits) = s
+            .strip_prefix("custom ")
+            .and_then(|r| r.strip_suffix("-bit"))
+        {
+            return bits.parse().ok().map(|bits| DhGroup::Custom { bits });
+        }
+        tlskit_wire::registry::named_group_by_name(s)
+            .filter(|g| g.name == s && g.kind == tlskit_wire::registry::GroupKind::Ffdhe)
+            .map(|g| DhGroup::Ffdhe(g.id))
+    }
+}
+
+impl fmt::Display for DhGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DhGroup::Ffdhe(id) => f.write_str(&tlskit_wire::registry::group_name(*id)),
+            DhGroup::WellKnown(i) => f.write_str(COMMON_PRIMES.get(*i).map(|e| e.0).unwrap_or("?")),
+            DhGroup::Custom { bits } => write!(f, "custom {bits}-bit"),
+        }
+    }
+}
+
+/// The JSON form: `{"name": "ffdhe2048", "kind": "ffdhe", "bits": 2048}`.
+#[derive(Serialize, Deserialize)]
+struct DhGroupJson {
+    name: String,
+    kind: String,
+    bits: u32,
+}
+
+impl Serialize for DhGroup {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        DhGroupJson {
+            name: self.to_string(),
+            kind: self.kind().to_string(),
+            bits: self.bits(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DhGroup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DhGroup, D::Error> {
+        let j = DhGroupJson::deserialize(d)?;
+        // A well-known prime's name read back from an older list is still its size.
+        Ok(DhGroup::by_name(&j.name).unwrap_or(DhGroup::Custom { bits: j.bits }))
+    }
 }
 
 #[cfg(test)]
@@ -109,5 +250,37 @@ mod tests {
             assert_eq!(super::common_prime(&padded), Some(*name));
         }
         assert_eq!(super::common_prime(&[0xff, 0xfb]), None);
+        let names: std::collections::BTreeSet<_> =
+            super::COMMON_PRIMES.iter().map(|e| e.0).collect();
+        assert_eq!(names.len(), super::COMMON_PRIMES.len(), "labels are unique");
+    }
+
+    #[test]
+    fn groups_are_named_by_value_and_read_back() {
+        use super::DhGroup;
+        let group14 = hex::decode(super::COMMON_PRIMES[3].2).unwrap();
+        let g = DhGroup::of_prime(&group14);
+        assert_eq!(g.to_string(), "RFC 3526 group 14 (2048-bit MODP)");
+        assert_eq!((g.kind(), g.bits()), ("well_known", 2048));
+        // ffdhe2048's shape: the RFC 7919 prefix, 64 one-bits at the end.
+        let mut p = vec![0xFF; 8];
+        p.extend([0xAD, 0xF8, 0x54, 0x58, 0xA2, 0xBB, 0x4A, 0x9A, 0xAF, 0xDC]);
+        p.resize(256, 0x5A);
+        p[248..].fill(0xFF);
+        assert_eq!(DhGroup::of_prime(&p), DhGroup::Ffdhe(0x0100));
+        p[250] = 0;
+        assert_eq!(DhGroup::of_prime(&p), DhGroup::Custom { bits: 2048 });
+        for g in [
+            DhGroup::Ffdhe(0x0101),
+            DhGroup::WellKnown(5),
+            DhGroup::Custom { bits: 1024 },
+        ] {
+            let json = serde_json::to_string(&g).unwrap();
+            assert_eq!(serde_json::from_str::<DhGroup>(&json).unwrap(), g, "{json}");
+        }
+        assert_eq!(
+            serde_json::to_string(&DhGroup::Custom { bits: 1024 }).unwrap(),
+            r#"{"name":"custom 1024-bit","kind":"custom","bits":1024}"#
+        );
     }
 }

@@ -14,6 +14,22 @@ pub struct Alpn {
     pub rejects_unknown: Option<bool>,
 }
 
+/// The lifetime of the server's session tickets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TicketLifetime {
+    /// TLS ≤ 1.2: the NewSessionTicket's ticket_lifetime_hint in seconds (RFC 5077 section
+    /// 3.3; 0: unspecified); null when no TLS ≤ 1.2 ticket was read.
+    pub lifetime_hint_s: Option<u32>,
+}
+
+impl TicketLifetime {
+    /// A day: testssl.sh rates a longer hint LOW, since forward secrecy needs the ticket keys
+    /// rotated at least daily.
+    pub const LONG_S: u32 = 86_400;
+    /// RFC 8446 section 4.6.1: TLS 1.3 tickets live at most 7 days.
+    pub const TLS13_MAX_S: u32 = 604_800;
+}
+
 /// What the server supports beyond versions and suites. null: not tested or not applicable —
 /// `notes` says why.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -48,6 +64,9 @@ pub struct SessionFeatures {
     /// Largest max_early_data_size the server's TLS 1.3 tickets announce.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_early_data: Option<u32>,
+    /// The lifetime the server gives its tickets (absent: no ticket was read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_ticket: Option<TicketLifetime>,
     /// ALPN support (null: not tested).
     pub alpn: Option<Alpn>,
     /// The server negotiates the heartbeat extension (RFC 6520).
@@ -102,6 +121,14 @@ impl SessionFeatures {
                 None => st.dim("not tested"),
             };
             let _ = writeln!(s, "  {name:<34} {text}");
+        }
+        if let Some(h) = self.session_ticket.and_then(|t| t.lifetime_hint_s) {
+            let text = match h {
+                0 => "0 (unspecified)".to_string(),
+                h if h > TicketLifetime::LONG_S => st.warn(&format!("{h} s (more than a day)")),
+                h => format!("{h} s"),
+            };
+            let _ = writeln!(s, "  {:<34} {text}", "Ticket lifetime hint (TLS <= 1.2)");
         }
         let alpn = match &self.alpn {
             Some(a) if a.supported => a.protocols.join(", "),

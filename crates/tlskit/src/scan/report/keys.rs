@@ -44,27 +44,10 @@ impl KeyExchange {
     /// Ephemeral DH over the prime `p` (big-endian): the ffdhe group when `p` is one of
     /// RFC 7919's, else [`KeyExchange::Dh`] with its size.
     pub fn from_dh_prime(p: &[u8]) -> KeyExchange {
-        let bits = tlskit_wire::handshake::bit_length(p);
-        // Every RFC 7919 prime starts with 64 one-bits followed by these bytes (e's digits).
-        const FFDHE_PREFIX: [u8; 16] = [
-            0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xAD, 0xF8, 0x54, 0x58, 0xA2, 0xBB,
-            0x4A, 0x9A,
-        ];
-        let start = p.iter().position(|b| *b != 0).unwrap_or(p.len());
-        let rfc7919 = p[start..].starts_with(&FFDHE_PREFIX);
-        // RFC 7919 section 6.1: ffdhe2048 … ffdhe8192 are 0x0100 … 0x0104.
-        let group = match bits {
-            2048 => Some(0x0100),
-            3072 => Some(0x0101),
-            4096 => Some(0x0102),
-            6144 => Some(0x0103),
-            8192 => Some(0x0104),
-            _ => None,
-        };
-        match group {
-            Some(id) if rfc7919 => KeyExchange::Group(id),
+        match crate::scan::data::dhprimes::DhGroup::of_prime(p) {
+            crate::scan::data::dhprimes::DhGroup::Ffdhe(id) => KeyExchange::Group(id),
             _ => KeyExchange::Dh {
-                bits: u32::try_from(bits).unwrap_or(u32::MAX),
+                bits: u32::try_from(tlskit_wire::handshake::bit_length(p)).unwrap_or(u32::MAX),
             },
         }
     }

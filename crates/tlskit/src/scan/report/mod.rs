@@ -9,6 +9,9 @@
 #![warn(missing_docs)]
 
 mod client_auth;
+pub mod dh;
+pub mod dns;
+pub mod extensions;
 mod features;
 pub mod http;
 mod keys;
@@ -23,7 +26,7 @@ mod weakness;
 
 pub use crate::finding::{Finding, Severity};
 pub use client_auth::{ClientAuth, ClientSigAlg};
-pub use features::{Alpn, SessionFeatures};
+pub use features::{Alpn, SessionFeatures, TicketLifetime};
 pub use keys::{EcCurve, KeyExchange, KeyType};
 pub use revocation::{Revocation, RevocationCheck, RevocationSource, RevocationStatus};
 pub use saved::{parse_saved, SavedItem};
@@ -70,12 +73,19 @@ pub struct ScanReport {
     pub certificate_without_sni: Option<WithoutSni>,
     /// Whether the accepted suites have forward secrecy.
     pub forward_secrecy: ForwardSecrecy,
+    /// The DH groups of the accepted DHE suites, named by value (absent when none is accepted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dh_parameters: Vec<dh::DhParameters>,
     /// The plaintext part of a STARTTLS session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starttls: Option<Transcript>,
     /// Renegotiation, fallback SCSV, compression, resumption, ALPN … (see checks::features).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_features: Option<SessionFeatures>,
+    /// The TLS extensions the server sends, per offered version (see
+    /// checks::server_extensions); absent when the session features were not tested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_extensions: Option<Vec<extensions::VersionExtensions>>,
     /// Client authentication: whether the server requests or requires a client certificate
     /// (see checks::client_auth); absent when that check did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +98,9 @@ pub struct ScanReport {
     /// targets that do not speak HTTP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<http::HttpReport>,
+    /// The DNS look-ups of `--dns` (CAA records); absent without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns: Option<dns::DnsReport>,
     /// Known weaknesses and the verdict on each.
     pub vulnerabilities: Vec<Vulnerability>,
     /// The grade and its reasons.
@@ -170,6 +183,9 @@ pub struct SuiteResult {
     /// The key exchange actually seen: "x25519", "secp256r1", "DH 2048", "RSA 2048".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_exchange: Option<KeyExchange>,
+    /// A DHE suite's group, named by the prime's value (ffdhe2048, RFC 3526 group 14, custom).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dh_group: Option<crate::scan::data::dhprimes::DhGroup>,
 }
 
 impl SuiteResult {
@@ -191,6 +207,7 @@ impl SuiteResult {
             bits: s.bits,
             forward_secrecy: s.forward_secret(),
             key_exchange,
+            dh_group: None,
         }
     }
 
@@ -209,6 +226,7 @@ impl SuiteResult {
                 bits: 0,
                 forward_secrecy: false,
                 key_exchange,
+                dh_group: None,
             },
         }
     }
@@ -312,7 +330,9 @@ pub struct ClientHellos {
 pub struct HelloFingerprint {
     /// The JA4 fingerprint.
     pub ja4: String,
-    /// JA3 (the MD5 of the JA3 string) of the first hello with this JA4.
+    /// JA3 (the MD5 of the JA3 string) of the hellos with this JA4; when they differ (the same
+    /// extensions in another order), the smallest, so that the report does not depend on which
+    /// of the scan's concurrent probes went first.
     pub ja3_hash: String,
     /// How many hellos had this JA4.
     pub hellos: u32,
@@ -323,20 +343,26 @@ impl ClientHellos {
     pub fn add(&mut self, ch: &tlskit_wire::client_hello::ClientHello) {
         self.sent += 1;
         let ja4 = ch.ja4().ja4;
+        let ja3_hash = crate::observe::analyze::md5_hex(&ch.ja3_string());
         match self.fingerprints.iter_mut().find(|f| f.ja4 == ja4) {
-            Some(f) => f.hellos += 1,
+            Some(f) => {
+                f.hellos += 1;
+                if ja3_hash < f.ja3_hash {
+                    f.ja3_hash = ja3_hash;
+                }
+            }
             None => self.fingerprints.push(HelloFingerprint {
                 ja4,
-                ja3_hash: crate::observe::analyze::md5_hex(&ch.ja3_string()),
+                ja3_hash,
                 hellos: 1,
             }),
         }
     }
 
-    /// Most frequent first (stable for equal counts).
+    /// Most frequent first; equal counts by JA4 (an order that does not depend on timing).
     pub fn sorted(mut self) -> Self {
         self.fingerprints
-            .sort_by_key(|f| std::cmp::Reverse(f.hellos));
+            .sort_by(|a, b| b.hellos.cmp(&a.hellos).then_with(|| a.ja4.cmp(&b.ja4)));
         self
     }
 }
@@ -363,6 +389,7 @@ impl ScanReport {
             scan_time_ms: 0,
             connections: 1,
             forward_secrecy: crate::scan::forward_secrecy(&protocols),
+            dh_parameters: dh::collect(&protocols),
             protocols,
             groups,
             signature_algorithms: Vec::new(),
@@ -370,9 +397,11 @@ impl ScanReport {
             certificate_without_sni: None,
             starttls: None,
             session_features: None,
+            server_extensions: None,
             client_auth: None,
             client_simulation: None,
             http: None,
+            dns: None,
             vulnerabilities: Vec::new(),
             grade: None,
             policy: None,

@@ -101,6 +101,19 @@ fn text_chain(s: &mut String, c: &super::CertificateChain, st: Style, verbose: b
             _ => String::new(),
         };
         let _ = writeln!(s, "    trust: {}{name}", trust.join(", "));
+        if !a.scts.is_empty() {
+            let logs: Vec<String> = a
+                .scts
+                .iter()
+                .map(|t| t.log_name.clone().unwrap_or_else(|| t.log_id.clone()))
+                .collect();
+            let _ = writeln!(
+                s,
+                "    embedded SCTs: {} ({})",
+                a.scts.len(),
+                crate::escape::text(&logs.join(", "))
+            );
+        }
     }
     for (i, info) in c.certificates.iter().enumerate() {
         if verbose {
@@ -142,6 +155,11 @@ impl ScanReport {
             use std::fmt::Write;
             let _ = writeln!(s, "\n{}", st.head("HTTP"));
             s.push_str(&h.render_text(st));
+        }
+        if let Some(d) = &self.dns {
+            use std::fmt::Write;
+            let _ = writeln!(s, "\n{}", st.head("DNS"));
+            s.push_str(&d.render_text(st));
         }
         self.text_forward_secrecy(&mut s, st, verbose);
         self.text_verdicts(&mut s, st, verbose);
@@ -245,7 +263,11 @@ impl ScanReport {
             );
             for c in &p.cipher_suites {
                 let id = c.id.hex();
-                let kx = c.key_exchange.map(|k| k.to_string()).unwrap_or_default();
+                // A DHE suite's group by the prime's value; else the key exchange seen.
+                let kx = match (c.dh_group, c.key_exchange) {
+                    (Some(g), _) => g.to_string(),
+                    (None, k) => k.map(|k| k.to_string()).unwrap_or_default(),
+                };
                 let _ = writeln!(
                     s,
                     "    {id}  {:<46} {:>4} bits  {:<14} {}",
@@ -276,6 +298,14 @@ impl ScanReport {
                     versions(&g.versions)
                 );
             }
+        }
+        if !self.dh_parameters.is_empty() {
+            let _ = writeln!(s, "\n{}", st.head("DH parameters"));
+            s.push_str(&super::dh::render_text(&self.dh_parameters));
+        }
+        if let Some(list) = self.server_extensions.as_ref().filter(|l| !l.is_empty()) {
+            let _ = writeln!(s, "\n{}", st.head("Server extensions"));
+            s.push_str(&super::extensions::render_text(list));
         }
         if !self.signature_algorithms.is_empty() {
             let _ = writeln!(s, "\n{}", st.head("Signature algorithms"));

@@ -49,6 +49,8 @@ pub struct Session {
     pub session_id: Vec<u8>,
     /// RFC 5077 ticket (empty: none).
     pub ticket: Vec<u8>,
+    /// The NewSessionTicket's ticket_lifetime_hint in seconds (0: unspecified), when one came.
+    pub ticket_lifetime_hint: Option<u32>,
     pub master_secret: Vec<u8>,
     pub extended_master_secret: bool,
 }
@@ -208,6 +210,7 @@ struct Handshake {
     group: Option<u16>,
     dh_bits: Option<usize>,
     new_ticket: Vec<u8>,
+    new_ticket_hint: Option<u32>,
     client_verify: Vec<u8>,
 }
 
@@ -575,6 +578,7 @@ impl Client {
                 let t = NewSessionTicket::read_exact(&m.body, "NewSessionTicket")
                     .map_err(|e| Error::Protocol(format!("NewSessionTicket: {e}")))?;
                 self.hs.new_ticket = t.ticket.clone();
+                self.hs.new_ticket_hint = Some(t.lifetime_hint);
                 self.events.push_back(Event::Ticket(t.ticket));
                 Ok(())
             }
@@ -668,6 +672,7 @@ impl Client {
             self.hs.ems = s.extended_master_secret;
             self.hs.session_id = s.session_id.clone();
             self.hs.new_ticket = s.ticket.clone();
+            self.hs.new_ticket_hint = s.ticket_lifetime_hint;
             let (cw, sr) = self.keys()?;
             self.hs.pending_read = Some(sr);
             self.pending_write = Some(cw);
@@ -854,6 +859,7 @@ impl Client {
             suite: suite.id,
             session_id: self.hs.session_id.clone(),
             ticket: self.hs.new_ticket.clone(),
+            ticket_lifetime_hint: self.hs.new_ticket_hint,
             master_secret: self.hs.master.clone(),
             extended_master_secret: self.hs.ems,
         };
@@ -904,6 +910,7 @@ impl Handshake {
             group: None,
             dh_bits: None,
             new_ticket: Vec::new(),
+            new_ticket_hint: None,
             client_verify: Vec::new(),
         }
     }

@@ -180,7 +180,7 @@ where
         etm_with_cbc(probe, &counted).await
     };
     let resumption_session_id = resumption_by_session_id(probe, &counted, Some(&first)).await;
-    let resumption_ticket = resumption_by_ticket(probe, &counted, Some(&first)).await;
+    let (resumption_ticket, _) = resumption_by_ticket(probe, &counted, Some(&first)).await;
     let (client_renegotiation, insecure_renegotiation) = renegotiation(probe, &counted).await;
 
     Ok(SessionFeatures {
@@ -276,12 +276,13 @@ where
 }
 
 /// Resumption by ticket (the session ID sent along is a fresh random one). `first`: a finished
-/// handshake that asked for a ticket; without one, such a handshake comes first.
+/// handshake that asked for a ticket; without one, such a handshake comes first. Also the
+/// ticket's lifetime hint in seconds (RFC 5077 section 3.3; 0: unspecified), when a ticket came.
 pub async fn resumption_by_ticket<S, C, CF>(
     probe: &Probe,
     connect: &C,
     first: Option<&Negotiated>,
-) -> Verdict
+) -> (Verdict, Option<u32>)
 where
     S: AsyncRead + AsyncWrite + Unpin,
     C: Fn() -> CF,
@@ -296,22 +297,27 @@ where
                 &own
             }
             Err(e) => {
-                return Verdict::NotTested(format!("a handshake asking for a ticket failed: {e}"))
+                return (
+                    Verdict::NotTested(format!("a handshake asking for a ticket failed: {e}")),
+                    None,
+                )
             }
         },
     };
     if first.session.ticket.is_empty() {
-        return Verdict::No(if first.ticket_promised {
-            "the server promised a ticket but sent none".into()
+        let why = if first.ticket_promised {
+            "the server promised a ticket but sent none"
         } else {
-            "the server issued no session ticket".into()
-        });
+            "the server issued no session ticket"
+        };
+        return (Verdict::No(why.into()), None);
     }
+    let hint = first.session.ticket_lifetime_hint;
     let mut config = probe.config();
     let mut s = first.session.clone();
     s.session_id.clear();
     config.resume = Some(s);
-    resume(probe, connect, config).await
+    (resume(probe, connect, config).await, hint)
 }
 
 /// What one renegotiation connection found.
