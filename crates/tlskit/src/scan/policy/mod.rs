@@ -55,6 +55,7 @@ pub const RULES: [&str; 15] = [
 pub struct Policy {
     /// Short name shown in reports: "mozilla-intermediate", "acme-internal".
     pub name: String,
+    /// One line on what the policy is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Where the rules come from (a URL, a document).
@@ -63,6 +64,7 @@ pub struct Policy {
     /// Free text for the policy's author; ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Versions allowed and required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Versions>,
     /// TLS ≤ 1.2 suites allowed, by OpenSSL or IANA name ([] = none).
@@ -83,6 +85,7 @@ pub struct Policy {
     /// Smallest elliptic-curve group, in curve bits (X25519 and P-256 count as 256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecdh_min_bits: Option<u32>,
+    /// Rules for the leaf certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateRules>,
     /// The server must choose suites by its own preference (TLS ≤ 1.2).
@@ -104,6 +107,7 @@ pub struct Policy {
     pub advisory: Vec<String>,
 }
 
+/// A policy's `versions`: which may and which must be offered.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Versions {
@@ -115,12 +119,14 @@ pub struct Versions {
     pub required: Vec<String>,
 }
 
+/// A policy's `certificate`: what the leaf certificate must be.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateRules {
     /// "rsa", "ecdsa", "ed25519", "ed448", "dsa".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_types: Option<Vec<String>>,
+    /// Smallest RSA key, in bits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rsa_min_bits: Option<u32>,
     /// ECDSA key curves: prime256v1/P-256/secp256r1, secp384r1/P-384, secp521r1/P-521.
