@@ -5,7 +5,9 @@ use crate::output;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use tlskit::scan::report::{parse_saved, SavedItem as Item, ScanReport, Style};
+use tlskit::scan::report::{
+    parse_saved, CertificateChain, GradeLetter, SavedItem as Item, ScanReport, Style, WithoutSni,
+};
 use tlskit::{Error, Result};
 
 #[derive(clap::Args, Debug)]
@@ -197,36 +199,36 @@ pub fn diff(old: &ScanReport, new: &ScanReport) -> String {
     let sigalgs = |r: &ScanReport| {
         r.signature_algorithms
             .iter()
-            .map(|a| a.name.clone())
+            .map(|a| match a.cert_type {
+                Some(k) => format!("{} ({} certificate)", a.name, k.name()),
+                None => a.name.clone(),
+            })
             .collect()
     };
     set_diff(&mut out, "signature algorithm", sigalgs(old), sigalgs(new));
     // Certificates: by key type and leaf.
-    let certs = |r: &ScanReport| {
-        r.certificates
-            .iter()
-            .map(|c| match c.certificates.first() {
-                Some(l) => format!(
-                    "{} {} (SHA-256 {})",
-                    c.key_type, l.subject, l.sha256_fingerprint
-                ),
-                None => c.key_type.to_string(),
-            })
-            .collect()
-    };
+    let certs = |r: &ScanReport| r.certificates.iter().map(chain_label).collect();
     set_diff(&mut out, "certificate", certs(old), certs(new));
+    // The certificate a client without SNI gets.
+    let (a, b) = (
+        without_sni_label(old.certificate_without_sni.as_ref()),
+        without_sni_label(new.certificate_without_sni.as_ref()),
+    );
+    if a != b {
+        out.push(format!("certificate without SNI: {a} → {b}"));
+    }
     // Grade.
-    let grade = |r: &ScanReport| r.grade.as_ref().map(|g| g.grade.clone());
+    let grade = |r: &ScanReport| r.grade.as_ref().map(|g| g.grade);
     let (a, b) = (grade(old), grade(new));
     if a != b {
-        let a = a.unwrap_or_else(|| "none".into());
-        let b = b.unwrap_or_else(|| "none".into());
-        let how = match (grade_rank(&a), grade_rank(&b)) {
+        // Letters are ordered best to worst (M and T between E and F, as the grade's caps).
+        let how = match (a, b) {
             (Some(x), Some(y)) if y > x => " (lowered)",
             (Some(x), Some(y)) if y < x => " (raised)",
             _ => "",
         };
-        out.push(format!("grade {a} → {b}{how}"));
+        let name = |g: Option<GradeLetter>| g.map_or("none", GradeLetter::name);
+        out.push(format!("grade {} → {}{how}", name(a), name(b)));
     }
     // Weaknesses.
     let verdict = |v: Option<bool>| match v {
@@ -261,14 +263,32 @@ pub fn diff(old: &ScanReport, new: &ScanReport) -> String {
             out.push(format!("policy {pb}: {} → {}", word(a), word(b)));
         }
     }
-    out.into_iter().map(|l| l + "\n").collect()
+    // Names, subjects and messages come from the peer: one escaped line each.
+    out.into_iter()
+        .map(|l| tlskit::escape::text(&l) + "\n")
+        .collect()
 }
 
-/// Best first: A+ = 0 … F (M, name mismatch, and T, untrusted, rank between E and F, as the
-/// grade's caps do).
-fn grade_rank(g: &str) -> Option<u8> {
-    ["A+", "A", "A-", "B", "C", "D", "E", "M", "T", "F"]
-        .iter()
-        .position(|x| *x == g)
-        .map(|i| i as u8)
+/// A chain as the diff names it: key type, leaf subject and fingerprint.
+fn chain_label(c: &CertificateChain) -> String {
+    match c.certificates.first() {
+        Some(l) => format!(
+            "{} {} (SHA-256 {})",
+            c.key_type, l.subject, l.sha256_fingerprint
+        ),
+        None => c.key_type.to_string(),
+    }
+}
+
+/// What a client without SNI got, in a few words.
+fn without_sni_label(w: Option<&WithoutSni>) -> String {
+    match w {
+        None => "not checked".into(),
+        Some(WithoutSni::Same { chain }) => {
+            format!("the one sent with SNI, {}", chain_label(chain))
+        }
+        Some(WithoutSni::Different { chain }) => format!("another one, {}", chain_label(chain)),
+        Some(WithoutSni::Refused { answer }) => format!("refused ({answer})"),
+        Some(WithoutSni::NotDetermined { .. }) => "not determined".into(),
+    }
 }

@@ -840,7 +840,7 @@ fn summary(outcomes: &[Outcome], with_policy: bool) -> String {
                     ip,
                     r.grade
                         .as_ref()
-                        .map(|g| g.grade.clone())
+                        .map(|g| g.grade.to_string())
                         .unwrap_or_else(|| "-".into()),
                     versions_short(r),
                     suites.len().to_string(),

@@ -4,6 +4,7 @@
 //! `gnutls-cli --list --priority`) and asserts the exact set — and the order where the server
 //! imposes one. The JSON output is validated against docs/scan.schema.json.
 
+use crate::common::openssl_s_server as s_server;
 use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -13,10 +14,6 @@ use std::time::Duration;
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
-}
-
-fn openssl() -> std::path::PathBuf {
-    require_tool("openssl", "openssl")
 }
 
 /// Suites (id, auth) that `openssl ciphers -V -s <flag> STRING` lists, in order.
@@ -65,13 +62,7 @@ fn expected_tls12(string: &str, version_flag: &str, cert_auth: &str) -> Vec<u16>
 }
 
 fn scan_json(args: &[&str]) -> Value {
-    let mut full = vec!["scan", "--json", "--timeout", "5"];
-    full.extend_from_slice(args);
-    let r = run_cmd(tlskit().args(&full), Duration::from_secs(120));
-    assert_eq!(r.code, 0, "scan failed:\n{}\n{}", r.stdout, r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).expect("scan --json prints JSON");
-    validate_schema(&v);
-    v
+    scan_json_ok(args)
 }
 
 fn protocol<'a>(v: &'a Value, version: &str) -> &'a Value {
@@ -108,32 +99,6 @@ fn set(v: &[u16]) -> BTreeSet<u16> {
 
 fn hex(v: &[u16]) -> Vec<String> {
     v.iter().map(|i| format!("0x{i:04X}")).collect()
-}
-
-struct OpensslServer {
-    _peer: Peer,
-    port: u16,
-}
-
-fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> OpensslServer {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(cert),
-        "-key",
-        p(key),
-        "-www",
-        "-quiet",
-    ])
-    .args(extra);
-    OpensslServer {
-        _peer: Peer::listening("openssl s_server", &mut cmd, port),
-        port,
-    }
 }
 
 fn target(port: u16) -> String {
@@ -350,7 +315,6 @@ fn dual_certificates_rsa_and_ecdsa() {
 
 #[test]
 fn gnutls_serv_with_a_priority_string() {
-    let gnutls = require_tool("gnutls-serv", "gnutls-bin");
     let gnutls_cli = require_tool("gnutls-cli", "gnutls-bin");
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
@@ -395,20 +359,7 @@ fn gnutls_serv_with_a_priority_string() {
         "could not read gnutls-cli --list:\n{}",
         list.stdout
     );
-    let port = free_port();
-    let mut cmd = Command::new(gnutls);
-    cmd.args([
-        "--http",
-        "--x509certfile",
-        p(&crt),
-        "--x509keyfile",
-        p(&key),
-        "-p",
-        &port.to_string(),
-        "--priority",
-        priority,
-    ]);
-    let _srv = Peer::listening("gnutls-serv", &mut cmd, port);
+    let Listening { peer: _srv, port } = gnutls_serv_http(&crt, &key, &["--priority", priority]);
     let v = scan_json(&[&target(port)]);
     assert_eq!(
         offered(&v),

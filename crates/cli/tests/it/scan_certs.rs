@@ -12,10 +12,6 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-fn openssl() -> PathBuf {
-    require_tool("openssl", "openssl")
-}
-
 /// Certificates made with the openssl command, for what tlskit's own CA will not issue.
 struct Lab {
     dir: tempfile::TempDir,
@@ -106,37 +102,9 @@ impl Lab {
     }
 }
 
-fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(cert),
-        "-key",
-        p(key),
-        "-www",
-        "-quiet",
-    ])
-    .args(extra);
-    (Peer::listening("openssl s_server", &mut cmd, port), port)
-}
-
 fn scan(port: u16, extra: &[&str]) -> Value {
-    let mut args = vec!["scan", "--json", "--no-progress"];
-    args.extend_from_slice(extra);
     let target = format!("localhost:{port}");
-    args.push(&target);
-    let r = run_cmd(tlskit().args(&args), Duration::from_secs(120));
-    assert!(
-        r.code == 0 || r.code == 1,
-        "scan failed:\n{}\n{}",
-        r.stdout,
-        r.stderr
-    );
-    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr))
+    scan_json_exit(&[extra, &[target.as_str()]].concat(), &[0, 1])
 }
 
 fn finding_ids(v: &Value) -> Vec<String> {
@@ -167,7 +135,7 @@ fn custom_trusted(v: &Value) -> bool {
 fn a_good_chain_trusted_through_ca_has_no_certificate_findings() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("srv", &["localhost", "127.0.0.1"], &[]);
-    let (_s, port) = s_server(&crt, &key, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&crt, &key, &[]);
     let v = scan(port, &["--ca", p(&pki.ca_cert())]);
     assert!(custom_trusted(&v), "{}", v["certificates"][0]["analysis"]);
     let bad: Vec<String> = cert_findings(&v)
@@ -182,7 +150,7 @@ fn a_good_chain_trusted_through_ca_has_no_certificate_findings() {
 fn untrusted_root_without_ca() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
-    let (_s, port) = s_server(&crt, &key, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&crt, &key, &[]);
     let v = scan(port, &[]);
     let ids = cert_findings(&v);
     assert!(
@@ -201,7 +169,7 @@ fn expired_and_not_yet_valid() {
         &["localhost"],
         &["--not-before", "2020-01-01", "--days", "30"],
     );
-    let (_s, port) = s_server(&crt, &key, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&crt, &key, &[]);
     let ids = cert_findings(&scan(port, &["--ca", p(&pki.ca_cert())]));
     assert!(ids.contains(&"cert.expired".to_string()), "{ids:?}");
     let (crt, key) = pki.issue(
@@ -209,7 +177,7 @@ fn expired_and_not_yet_valid() {
         &["localhost"],
         &["--not-before", "2099-01-01", "--days", "30"],
     );
-    let (_s, port) = s_server(&crt, &key, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&crt, &key, &[]);
     let ids = cert_findings(&scan(port, &["--ca", p(&pki.ca_cert())]));
     assert!(ids.contains(&"cert.not_yet_valid".to_string()), "{ids:?}");
     assert!(!ids.contains(&"cert.expired".to_string()), "{ids:?}");
@@ -219,7 +187,7 @@ fn expired_and_not_yet_valid() {
 fn wrong_host() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("other", &["other.example.test"], &[]);
-    let (_s, port) = s_server(&crt, &key, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&crt, &key, &[]);
     let v = scan(port, &["--ca", p(&pki.ca_cert())]);
     assert!(
         cert_findings(&v).contains(&"cert.hostname_mismatch".to_string()),
@@ -256,7 +224,8 @@ fn self_signed_leaf() {
         "-extensions",
         "v3",
     ]);
-    let (_s, port) = s_server(&lab.path("ss.crt"), &lab.path("ss.key"), &[]);
+    let Listening { peer: _s, port } =
+        openssl_s_server(&lab.path("ss.crt"), &lab.path("ss.key"), &[]);
     let ids = cert_findings(&scan(port, &[]));
     assert!(ids.contains(&"cert.self_signed".to_string()), "{ids:?}");
 }
@@ -274,7 +243,8 @@ fn incomplete_chain_and_the_complete_one() {
     );
     lab.issue("localhost", "int", "rsa:2048", "-sha256", LEAF_EXT);
     // The server sends only its own certificate.
-    let (_s, port) = s_server(&lab.path("localhost.crt"), &lab.path("localhost.key"), &[]);
+    let Listening { peer: _s, port } =
+        openssl_s_server(&lab.path("localhost.crt"), &lab.path("localhost.key"), &[]);
     let v = scan(port, &["--ca", p(&lab.path("root.crt"))]);
     assert!(
         cert_findings(&v).contains(&"cert.missing_intermediate".to_string()),
@@ -282,7 +252,10 @@ fn incomplete_chain_and_the_complete_one() {
         finding_ids(&v)
     );
     // With the intermediate sent, the chain verifies.
-    let (_s2, port2) = s_server(
+    let Listening {
+        peer: _s2,
+        port: port2,
+    } = openssl_s_server(
         &lab.path("localhost.crt"),
         &lab.path("localhost.key"),
         &["-cert_chain", p(&lab.path("int.crt"))],
@@ -301,7 +274,7 @@ fn sha1_signed_and_rsa_1024() {
     let lab = Lab::new();
     lab.root("root", "-sha256");
     lab.issue("localhost", "root", "rsa:2048", "-sha1", LEAF_EXT);
-    let (_s, port) = s_server(
+    let Listening { peer: _s, port } = openssl_s_server(
         &lab.path("localhost.crt"),
         &lab.path("localhost.key"),
         &["-cipher", "DEFAULT:@SECLEVEL=0"],
@@ -315,7 +288,10 @@ fn sha1_signed_and_rsa_1024() {
     let lab2 = Lab::new();
     lab2.root("root", "-sha256");
     lab2.issue("localhost", "root", "rsa:1024", "-sha256", LEAF_EXT);
-    let (_s2, port2) = s_server(
+    let Listening {
+        peer: _s2,
+        port: port2,
+    } = openssl_s_server(
         &lab2.path("localhost.crt"),
         &lab2.path("localhost.key"),
         &["-cipher", "DEFAULT:@SECLEVEL=0"],

@@ -10,6 +10,7 @@
 //! server written in this file on tlskit's wire codec that answers the way a vulnerable one does;
 //! those tests say so in their names (`…_minimal_vulnerable_server_written_for_the_test`).
 
+use crate::common::openssl_s_server_echo as s_server;
 use crate::common::*;
 use serde_json::Value;
 use std::io::{Read, Write};
@@ -22,20 +23,8 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-fn openssl() -> PathBuf {
-    require_tool("openssl", "openssl")
-}
-
 fn scan_json(target: &str) -> Value {
-    let r = run_cmd(
-        tlskit().args(["scan", "--json", "--timeout", "5", target]),
-        Duration::from_secs(180),
-    );
-    assert_eq!(r.code, 0, "scan failed:\n{}\n{}", r.stdout, r.stderr);
-    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).expect("scan --json prints JSON");
-    validate_schema(&v);
-    v
+    scan_json_ok(&[target])
 }
 
 /// A session feature (null when not tested).
@@ -74,59 +63,6 @@ fn finding(v: &Value, id: &str) -> bool {
 
 fn notes(v: &Value) -> String {
     serde_json::to_string_pretty(&v["session_features"]).unwrap()
-}
-
-struct Server {
-    _peer: Peer,
-    port: u16,
-}
-
-impl Server {
-    fn target(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-/// `openssl s_server` without -www (early data needs that); it echoes, which a scan never uses.
-fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> Server {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(cert),
-        "-key",
-        p(key),
-        "-quiet",
-    ])
-    .args(extra);
-    Server {
-        _peer: Peer::listening("openssl s_server", &mut cmd, port),
-        port,
-    }
-}
-
-fn gnutls_serv(cert: &Path, key: &Path, extra: &[&str]) -> Server {
-    let bin = require_tool("gnutls-serv", "gnutls-bin");
-    let port = free_port();
-    let mut cmd = Command::new(bin);
-    cmd.args([
-        "--port",
-        &port.to_string(),
-        "--x509certfile",
-        p(cert),
-        "--x509keyfile",
-        p(key),
-        "--disable-client-cert",
-        "--echo",
-    ])
-    .args(extra);
-    Server {
-        _peer: Peer::listening("gnutls-serv", &mut cmd, port),
-        port,
-    }
 }
 
 fn rsa_pki() -> (Pki, PathBuf, PathBuf) {

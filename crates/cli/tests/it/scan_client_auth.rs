@@ -8,61 +8,24 @@ use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-struct Server {
-    _peer: Peer,
-    port: u16,
-}
-
 /// `openssl s_server` trusting the test CA for client certificates; `extra` picks versions and
 /// -verify / -Verify.
-fn s_server(pki: &Pki, crt: &Path, key: &Path, extra: &[&str]) -> Server {
-    let port = free_port();
-    let mut cmd = Command::new(require_tool("openssl", "openssl"));
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(crt),
-        "-key",
-        p(key),
-        "-CAfile",
-        p(&pki.ca_cert()),
-        "-www",
-        "-quiet",
-    ])
-    .args(extra);
-    Server {
-        _peer: Peer::listening("openssl s_server", &mut cmd, port),
-        port,
-    }
+fn s_server(pki: &Pki, crt: &Path, key: &Path, extra: &[&str]) -> Listening {
+    let ca = pki.ca_cert();
+    openssl_s_server(crt, key, &[&["-CAfile", p(&ca)][..], extra].concat())
 }
 
 fn scan(port: u16, extra: &[&str]) -> Run {
-    let target = format!("127.0.0.1:{port}");
-    let mut args = vec!["scan", "--timeout", "5"];
-    args.extend_from_slice(extra);
-    args.push(&target);
-    run_cmd(
-        tlskit().env("NO_COLOR", "1").args(&args),
-        Duration::from_secs(180),
-    )
+    scan_run(&[extra, &[format!("127.0.0.1:{port}").as_str()]].concat())
 }
 
 fn scan_json(port: u16, extra: &[&str]) -> Value {
-    let mut args = vec!["--json"];
-    args.extend_from_slice(extra);
-    let r = scan(port, &args);
-    assert_eq!(r.code, 0, "scan failed:\n{}\n{}", r.stdout, r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).expect("scan --json prints JSON");
-    validate_schema(&v);
-    v
+    scan_json_ok(&[extra, &[format!("127.0.0.1:{port}").as_str()]].concat())
 }
 
 fn pki() -> (Pki, PathBuf, PathBuf) {

@@ -9,27 +9,13 @@ use crate::scan_sni::Nginx;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
 fn scan_json(target: &str) -> Value {
-    let r = run_cmd(
-        tlskit().args(["scan", "--json", "--no-progress", "--timeout", "5", target]),
-        Duration::from_secs(300),
-    );
-    assert!(
-        r.code == 0 || r.code == 1,
-        "scan {target} failed (rc {}):\n{}\n{}",
-        r.code,
-        r.stdout,
-        r.stderr
-    );
-    let v = r.json();
-    validate_schema(&v);
-    v
+    scan_json_exit(&[target], &[0, 1])
 }
 
 /// The versions a group (or signature scheme) of the report was found with; empty when absent.
@@ -181,17 +167,35 @@ fn nginx_with_rsa_and_ecdsa_certificates_shows_the_tls12_schemes_of_both_and_htt
         .map(|c| c["key_type"].as_str().unwrap())
         .collect();
     assert_eq!(keys.len(), 2, "an RSA and an ECDSA chain: {keys:?}");
-    for s in [
-        "ecdsa_secp256r1_sha256",
-        "rsa_pss_rsae_sha256",
-        "rsa_pkcs1_sha256",
+    for (s, kind) in [
+        ("ecdsa_secp256r1_sha256", "ecdsa"),
+        ("rsa_pss_rsae_sha256", "rsa"),
+        ("rsa_pkcs1_sha256", "rsa"),
     ] {
         assert!(
             has_tls12(&v, "signature_algorithms", s),
             "{s} with TLSv1.2: {}",
             v["signature_algorithms"]
         );
+        // Each TLS 1.2 scheme says which certificate it was found with.
+        let entry = v["signature_algorithms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == s)
+            .unwrap();
+        assert_eq!(entry["cert_type"], kind, "{entry}");
     }
+    // The text report says it too (rendered from the saved JSON, as `tlskit report` does).
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("r.json");
+    std::fs::write(&saved, v.to_string()).unwrap();
+    let text = run(&["report", p(&saved)]).ok().stdout.clone();
+    assert!(
+        text.lines().any(|l| l.contains("ecdsa_secp256r1_sha256")
+            && l.ends_with("(ECDSA certificate with TLSv1.2)")),
+        "{text}"
+    );
     let alpn = &v["session_features"]["alpn"]["protocols"];
     assert_eq!(
         alpn,

@@ -15,7 +15,6 @@
 use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 fn p(path: &Path) -> &str {
@@ -300,8 +299,8 @@ fn golden(name: &str, port: u16, ca: &Path) {
     }
 
     // --diff: the report against itself is "no change" (exit 0); against a copy with SSLv2
-    // enabled (none of these servers has it), a finding more and a lower grade, exactly those
-    // lines (exit 1).
+    // enabled (none of these servers has it), a client without SNI refused (these scans send
+    // none, so they do not ask), a finding more and a lower grade, exactly those lines (exit 1).
     let r = run_cmd(
         tlskit().args(["report", "--diff", p(&saved), p(&saved)]),
         Duration::from_secs(30),
@@ -321,6 +320,9 @@ fn golden(name: &str, port: u16, ca: &Path) {
         .unwrap();
     assert_eq!(sslv2["offered"], false);
     sslv2["offered"] = Value::Bool(true);
+    assert!(v.get("certificate_without_sni").is_none(), "{v}");
+    v["certificate_without_sni"] =
+        serde_json::json!({"outcome": "refused", "answer": "a handshake_failure alert"});
     let old_grade = v["grade"]["grade"].as_str().unwrap().to_string();
     v["grade"]["grade"] = Value::String("F".into());
     v["findings"]
@@ -336,36 +338,16 @@ fn golden(name: &str, port: u16, ca: &Path) {
         Duration::from_secs(30),
     );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    let mut want = vec!["+ version SSLv2 now offered".to_string()];
+    let mut want = vec![
+        "+ version SSLv2 now offered".to_string(),
+        "certificate without SNI: not checked → refused (a handshake_failure alert)".into(),
+    ];
     if old_grade != "F" {
         want.push(format!("grade {old_grade} → F (lowered)"));
     }
     want.push("+ finding [high] a finding added for the test".into());
     let got: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(got, want, "{}", r.stdout);
-}
-
-fn openssl() -> PathBuf {
-    require_tool("openssl", "openssl")
-}
-
-/// `openssl s_server -www` with one certificate.
-fn s_server(crt: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &port.to_string(),
-        "-cert",
-        p(crt),
-        "-key",
-        p(key),
-        "-www",
-        "-quiet",
-    ])
-    .args(extra);
-    (Peer::listening("openssl s_server", &mut cmd, port), port)
 }
 
 fn pki(key_type: &str) -> (Pki, PathBuf, PathBuf) {
@@ -377,41 +359,29 @@ fn pki(key_type: &str) -> (Pki, PathBuf, PathBuf) {
 #[test]
 fn golden_openssl_defaults() {
     let (pki, crt, key) = pki("rsa2048");
-    let (_srv, port) = s_server(&crt, &key, &[]);
+    let Listening { peer: _srv, port } = openssl_s_server(&crt, &key, &[]);
     golden("openssl_defaults", port, &pki.ca_dir());
 }
 
 #[test]
 fn golden_openssl_tls10_cbc_static_rsa() {
     let (pki, crt, key) = pki("rsa2048");
-    let (_srv, port) = s_server(&crt, &key, &["-tls1", "-cipher", "AES128-SHA@SECLEVEL=0"]);
+    let Listening { peer: _srv, port } =
+        openssl_s_server(&crt, &key, &["-tls1", "-cipher", "AES128-SHA@SECLEVEL=0"]);
     golden("openssl_tls10_cbc", port, &pki.ca_dir());
 }
 
 #[test]
 fn golden_openssl_ecdsa_tls13_only() {
     let (pki, crt, key) = pki("ecdsa-p256");
-    let (_srv, port) = s_server(&crt, &key, &["-tls1_3"]);
+    let Listening { peer: _srv, port } = openssl_s_server(&crt, &key, &["-tls1_3"]);
     golden("openssl_ecdsa_tls13", port, &pki.ca_dir());
 }
 
 #[test]
 fn golden_gnutls_serv_defaults() {
     let (pki, crt, key) = pki("rsa2048");
-    let bin = require_tool("gnutls-serv", "gnutls-bin");
-    let port = free_port();
-    let mut cmd = Command::new(bin);
-    cmd.args([
-        "--port",
-        &port.to_string(),
-        "--x509certfile",
-        p(&crt),
-        "--x509keyfile",
-        p(&key),
-        "--http",
-        "--quiet",
-    ]);
-    let _srv = Peer::listening("gnutls-serv", &mut cmd, port);
+    let Listening { peer: _srv, port } = gnutls_serv_http(&crt, &key, &["--quiet"]);
     golden("gnutls_defaults", port, &pki.ca_dir());
 }
 

@@ -15,16 +15,12 @@
 
 use crate::common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
-}
-
-fn openssl() -> PathBuf {
-    require_tool("openssl", "openssl")
 }
 
 struct Server {
@@ -46,21 +42,7 @@ impl Server {
 fn s_server(extra: &[&str], client: &[&str]) -> Server {
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-www",
-        "-quiet",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(&crt),
-        "-key",
-        p(&key),
-    ])
-    .args(extra);
-    let peer = Peer::listening("openssl s_server", &mut cmd, port);
+    let Listening { peer, port } = openssl_s_server(&crt, &key, extra);
     Server {
         _peer: peer,
         pki,
@@ -70,20 +52,7 @@ fn s_server(extra: &[&str], client: &[&str]) -> Server {
 }
 
 fn scan_json(server: &Server) -> Value {
-    let r = run_cmd(
-        tlskit().args(["scan", "--json", "--timeout", "5", &server.addr()]),
-        Duration::from_secs(180),
-    );
-    assert!(
-        r.code == 0 || r.code == 1,
-        "scan failed:\n{}\n{}",
-        r.stdout,
-        r.stderr
-    );
-    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).expect("scan --json prints JSON");
-    validate_schema(&v);
-    v
+    scan_json_exit(&[&server.addr()], &[0, 1])
 }
 
 fn feat(v: &Value, name: &str) -> Option<bool> {

@@ -3,12 +3,12 @@
 //! with good, weak, closed and plaintext targets; `--json-lines`, `--json` arrays, `--parallel`,
 //! `--all-ips`; and the grade in text and JSON.
 
+use crate::common::openssl_s_server as s_server;
 use crate::common::*;
 use serde_json::Value;
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 /// Mozilla intermediate (5.7) TLS ≤ 1.2 suites, as an OpenSSL cipher string.
@@ -20,46 +20,9 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn openssl() -> PathBuf {
-    require_tool("openssl", "openssl")
-}
-
-struct Server {
-    _peer: Peer,
-    port: u16,
-}
-
-impl Server {
-    fn target(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-/// `openssl s_server` on 127.0.0.1 with `cert`/`key` and extra flags.
-fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> Server {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        s(cert),
-        "-key",
-        s(key),
-        "-www",
-        "-quiet",
-    ])
-    .args(extra);
-    Server {
-        _peer: Peer::listening("openssl s_server", &mut cmd, port),
-        port,
-    }
-}
-
 /// A server configured as Mozilla's intermediate profile: TLS 1.2 + 1.3, the intermediate
 /// suites, X25519/P-256/P-384, a certificate valid 90 days.
-fn intermediate_server(pki: &Pki, stem: &str) -> Server {
+fn intermediate_server(pki: &Pki, stem: &str) -> Listening {
     let (crt, key) = pki.issue(stem, &["localhost", "127.0.0.1"], &["--days", "90"]);
     s_server(
         &crt,
@@ -487,10 +450,10 @@ fn targets_file_with_good_bad_closed_and_plaintext_targets() {
 #[test]
 fn parallel_scans_find_the_same_as_one_at_a_time() {
     let pki = Pki::new("ecdsa-p256");
-    let servers: Vec<Server> = (0..3)
+    let servers: Vec<Listening> = (0..3)
         .map(|i| intermediate_server(&pki, &format!("s{i}")))
         .collect();
-    let targets: Vec<String> = servers.iter().map(Server::target).collect();
+    let targets: Vec<String> = servers.iter().map(Listening::target).collect();
     let suites = |parallel: &str| -> Vec<Vec<u64>> {
         let mut args = vec!["--json", "--parallel", parallel];
         args.extend(targets.iter().map(String::as_str));

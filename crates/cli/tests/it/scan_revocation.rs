@@ -15,10 +15,6 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-fn openssl() -> PathBuf {
-    require_tool("openssl", "openssl")
-}
-
 /// The CA, its revocation database (index.txt, in `openssl ca` format) and the services.
 struct RevocationLab {
     pki: Pki,
@@ -225,51 +221,15 @@ impl RevocationLab {
     }
 }
 
-fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(cert),
-        "-key",
-        p(key),
-        "-www",
-        "-quiet",
-    ])
-    .args(extra);
-    (Peer::listening("openssl s_server", &mut cmd, port), port)
-}
-
 /// Scan localhost:PORT trusting the lab CA; the JSON report (schema-checked) and the text.
 fn scan(lab: &RevocationLab, port: u16, extra: &[&str]) -> (Value, String) {
     let ca = lab.pki.ca_cert();
     let target = format!("localhost:{port}");
-    let mut args = vec![
-        "scan",
-        "--no-progress",
-        "--ca",
-        p(&ca),
-        "--checks",
-        "heartbleed,revocation",
-    ];
+    let mut args = vec!["--ca", p(&ca), "--checks", "heartbleed,revocation"];
     args.extend_from_slice(extra);
     args.push(&target);
-    let mut json_args = args.clone();
-    json_args.insert(1, "--json");
-    let r = run_cmd(tlskit().args(&json_args), Duration::from_secs(60));
-    assert!(
-        r.code == 0 || r.code == 1,
-        "scan failed:\n{}\n{}",
-        r.stdout,
-        r.stderr
-    );
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    validate_schema(&v);
-    let t = run_cmd(tlskit().args(&args), Duration::from_secs(60));
-    (v, t.stdout)
+    let v = scan_json_exit(&args, &[0, 1]);
+    (v, scan_run(&args).stdout)
 }
 
 fn leaf_revocation(v: &Value) -> &Value {
@@ -306,7 +266,7 @@ fn revoked_by_ocsp_and_by_the_crl_alone_grade_f() {
     });
     let (ocsp, _http) = lab.start();
 
-    let (_s, port) = s_server(&by_ocsp.0, &by_ocsp.1, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&by_ocsp.0, &by_ocsp.1, &[]);
     let (v, text) = scan(&lab, port, &[]);
     let r = leaf_revocation(&v);
     assert_eq!(r["status"], "revoked", "{r}");
@@ -330,7 +290,7 @@ fn revoked_by_ocsp_and_by_the_crl_alone_grade_f() {
         ocsp.output()
     );
 
-    let (_s, port) = s_server(&by_crl.0, &by_crl.1, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&by_crl.0, &by_crl.1, &[]);
     let (v, _) = scan(&lab, port, &[]);
     let r = leaf_revocation(&v);
     assert_eq!(r["status"], "revoked", "{r}");
@@ -359,7 +319,7 @@ fn good_then_responder_down_is_unknown_never_good() {
         must_staple: false,
     });
     let (ocsp, http) = lab.start();
-    let (_s, port) = s_server(&good.0, &good.1, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&good.0, &good.1, &[]);
     let (v, text) = scan(&lab, port, &[]);
     let r = leaf_revocation(&v);
     assert_eq!(r["status"], "good", "{r}");
@@ -404,7 +364,7 @@ fn a_certificate_without_ocsp_or_crl_url_is_a_finding() {
         crl: false,
         must_staple: false,
     });
-    let (_s, port) = s_server(&bare.0, &bare.1, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&bare.0, &bare.1, &[]);
     for extra in [&[][..], &["--no-revocation"][..]] {
         let (v, text) = scan(&lab, port, extra);
         let f: Vec<&Value> = v["findings"]
@@ -456,7 +416,8 @@ fn a_stapled_answer_counts_and_must_staple_without_one_is_a_finding() {
         "staple.der",
     ]);
     let staple = lab.path("staple.der");
-    let (_s, port) = s_server(&stapled.0, &stapled.1, &["-status_file", p(&staple)]);
+    let Listening { peer: _s, port } =
+        openssl_s_server(&stapled.0, &stapled.1, &["-status_file", p(&staple)]);
     let (v, _) = scan(&lab, port, &[]);
     let r = leaf_revocation(&v);
     assert_eq!(r["status"], "revoked", "{r}");
@@ -466,7 +427,7 @@ fn a_stapled_answer_counts_and_must_staple_without_one_is_a_finding() {
     assert_eq!(v["grade"]["grade"], "F");
 
     // The same must-staple certificate without a staple.
-    let (_s, port) = s_server(&stapled.0, &stapled.1, &[]);
+    let Listening { peer: _s, port } = openssl_s_server(&stapled.0, &stapled.1, &[]);
     let (v, _) = scan(&lab, port, &[]);
     assert!(
         finding_ids(&v).contains(&"cert.must_staple_violated"),

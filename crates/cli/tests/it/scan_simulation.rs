@@ -195,21 +195,15 @@ fn compare(port: u16) -> Vec<Negotiated> {
 }
 
 /// An openssl s_server with a certificate from a tlskit CA; `extra` picks versions and suites.
-fn s_server(pki: &Pki, extra: &[&str]) -> (Peer, u16) {
+fn s_server(pki: &Pki, extra: &[&str]) -> Listening {
     let (crt, key) = pki.issue("srv", &[NAME], &[]);
-    let port = free_port();
-    let mut cmd = Command::new(require_tool("openssl", "openssl"));
-    cmd.args(["s_server", "-www", "-quiet", "-accept"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-cert", p(&crt), "-key", p(&key)])
-        .args(extra);
-    (Peer::listening("openssl s_server", &mut cmd, port), port)
+    openssl_s_server(&crt, &key, extra)
 }
 
 #[test]
 fn openssl_tls12_server_preference_cbc_and_gcm() {
     let pki = Pki::new("rsa2048");
-    let (_srv, port) = s_server(
+    let Listening { peer: _srv, port } = s_server(
         &pki,
         &[
             "-no_tls1_3",
@@ -257,7 +251,7 @@ fn nginx_with_an_ecdsa_certificate() {
 #[test]
 fn openssl_tls13_secp384r1_only_answers_with_a_hello_retry_request() {
     let pki = Pki::new("rsa2048");
-    let (_srv, port) = s_server(&pki, &["-tls1_3", "-groups", "secp384r1"]);
+    let Listening { peer: _srv, port } = s_server(&pki, &["-tls1_3", "-groups", "secp384r1"]);
     let got = compare(port);
     // No client sends a secp384r1 share first: each followed a HelloRetryRequest.
     assert!(

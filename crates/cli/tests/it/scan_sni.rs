@@ -14,51 +14,8 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-/// TLS 1.2 suites of the nginx fixtures: forward secrecy and AEAD only (what an A+ needs).
-const NGINX_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305";
-
-/// A real nginx in the foreground with its own prefix directory, stopped when dropped.
-pub struct Nginx {
-    _peer: Peer,
-    _dir: tempfile::TempDir,
-}
-
-impl Nginx {
-    /// Start nginx with `servers` (the `server { … }` blocks of its `http` block), waiting until
-    /// every port in `ports` accepts connections.
-    pub fn start(servers: &str, ports: &[u16]) -> Nginx {
-        let nginx = require_tool("nginx", "nginx");
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path().display();
-        // master_process off: one process, no workers changing to another user (tests may run as
-        // root or not).
-        let conf = format!(
-            "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-             events {{ worker_connections 64; }}\n\
-             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
-             fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  \
-             ssl_protocols TLSv1.2 TLSv1.3;\n  ssl_ciphers {NGINX_CIPHERS};\n{servers}\n}}\n"
-        );
-        let conf_path = dir.path().join("nginx.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        let mut cmd = Command::new(nginx);
-        cmd.args(["-p", p(dir.path()), "-c", p(&conf_path)]);
-        let peer = Peer::spawn("nginx", &mut cmd);
-        for port in ports {
-            if !wait_for_port(*port, Duration::from_secs(20)) {
-                let log = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
-                panic!(
-                    "nginx did not start listening on port {port}; its output:\n{}\n{log}",
-                    peer.output()
-                );
-            }
-        }
-        Nginx {
-            _peer: peer,
-            _dir: dir,
-        }
-    }
-}
+/// Moved to the common peers; re-exported for the modules that import it from here.
+pub use crate::common::Nginx;
 
 /// A self-signed certificate made by the openssl command (tlskit issues none by design).
 fn self_signed(dir: &Path, cn: &str) -> (PathBuf, PathBuf) {

@@ -6,22 +6,9 @@
 use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 fn scan_json(port: u16) -> Value {
-    let r = run_cmd(
-        tlskit().args([
-            "scan",
-            "--json",
-            "--no-progress",
-            "--timeout",
-            "5",
-            &format!("127.0.0.1:{port}"),
-        ]),
-        Duration::from_secs(120),
-    );
-    assert_eq!(r.code, 0, "scan failed:\n{}\n{}", r.stdout, r.stderr);
-    serde_json::from_str(&r.stdout).unwrap()
+    scan_json_ok(&[&format!("127.0.0.1:{port}")])
 }
 
 fn offered(v: &Value) -> BTreeSet<String> {

@@ -12,19 +12,11 @@
 //!   that pads the resumed session ID the way F5's stack did; the same s_server alone, and with
 //!   `-no_ticket` (not asked), as the negative controls.
 
+use crate::common::openssl_s_server as s_server;
 use crate::common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::time::Duration;
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn openssl() -> PathBuf {
-    require_tool("openssl", "openssl")
-}
 
 fn rsa_pki() -> (Pki, PathBuf, PathBuf) {
     let pki = Pki::new("rsa2048");
@@ -34,18 +26,7 @@ fn rsa_pki() -> (Pki, PathBuf, PathBuf) {
 
 /// `tlskit scan --json` (with `extra` flags), schema-checked.
 fn scan_json(target: &str, extra: &[&str]) -> Value {
-    let r = run_cmd(
-        tlskit()
-            .args(["scan", "--json", "--no-progress", "--timeout", "5"])
-            .args(extra)
-            .arg(target),
-        Duration::from_secs(120),
-    );
-    assert_eq!(r.code, 0, "scan failed:\n{}\n{}", r.stdout, r.stderr);
-    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).expect("scan --json prints JSON");
-    validate_schema(&v);
-    v
+    scan_json_ok(&[extra, &[target]].concat())
 }
 
 /// A weakness's entry.
@@ -66,39 +47,6 @@ fn finding<'a>(v: &'a Value, id: &str) -> Option<&'a Value> {
         .unwrap()
         .iter()
         .find(|f| f["id"] == id)
-}
-
-struct Server {
-    _peer: Peer,
-    port: u16,
-}
-
-impl Server {
-    fn target(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-/// `openssl s_server -www` with `extra` flags.
-fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> Server {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(cert),
-        "-key",
-        p(key),
-        "-www",
-        "-quiet",
-    ])
-    .args(extra);
-    Server {
-        _peer: Peer::listening("openssl s_server", &mut cmd, port),
-        port,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 //! [`escape`]: certificate subjects, SANs, error messages and target names are peer-controlled.
 
 use crate::finding::{Finding, Severity};
-use crate::scan::report::{ProtocolResult, ScanReport, Strength, TargetInfo};
+use crate::scan::report::{GradeLetter, ProtocolResult, ScanReport, Strength, TargetInfo};
 use serde::Deserialize;
 use std::fmt::Write;
 use tlskit_wire::version::Version;
@@ -146,20 +146,19 @@ pub fn render_page(entries: &[Entry], title: &str) -> String {
     s
 }
 
-fn grade_class(g: &str) -> &'static str {
-    match g.chars().next() {
-        Some('A') => "g-a",
-        Some('B') => "g-b",
-        Some('C') | Some('D') | Some('E') => "g-c",
-        Some('F') => "g-f",
-        Some('T') | Some('M') => "g-t",
-        _ => "g-none",
+fn grade_class(g: GradeLetter) -> &'static str {
+    match g {
+        GradeLetter::APlus | GradeLetter::A | GradeLetter::AMinus => "g-a",
+        GradeLetter::B => "g-b",
+        GradeLetter::C | GradeLetter::D | GradeLetter::E => "g-c",
+        GradeLetter::F => "g-f",
+        GradeLetter::T | GradeLetter::M => "g-t",
     }
 }
 
 fn badge(grade: Option<&crate::scan::grade::Grade>, small: bool) -> String {
     let (letter, class) = match grade {
-        Some(g) => (g.grade.as_str(), grade_class(&g.grade)),
+        Some(g) => (g.grade.name(), grade_class(g.grade)),
         None => ("?", "g-none"),
     };
     format!(
@@ -257,21 +256,12 @@ fn report_section(s: &mut String, i: usize, r: &ScanReport) {
         escape(&r.tool),
     );
     if let Some(g) = &r.grade {
-        let _ = write!(
-            s,
-            "<h3>Grade {} (score {})</h3>\n<ul>\n",
-            escape(&g.grade),
-            g.score
-        );
+        let _ = write!(s, "<h3>Grade {} (score {})</h3>\n<ul>\n", g.grade, g.score);
         for reason in &g.reasons {
             let _ = writeln!(s, "<li>{}</li>", escape(reason));
         }
         if let Some(x) = &g.grade_ignoring_trust {
-            let _ = writeln!(
-                s,
-                "<li>{} if the certificate problems were fixed</li>",
-                escape(x)
-            );
+            let _ = writeln!(s, "<li>{x} if the certificate problems were fixed</li>",);
         }
         for n in &g.not_checked {
             let _ = writeln!(s, "<li class=\"muted\">not checked: {}</li>", escape(n));
@@ -831,7 +821,6 @@ mod tests {
         r.target.starttls = Some(EVIL.into());
         r.started_at = EVIL.into();
         let mut g = crate::scan::grade::grade(&r).unwrap();
-        g.grade = EVIL.into();
         g.reasons = vec![EVIL.into()];
         g.not_checked = vec![EVIL.into()];
         r.grade = Some(g);

@@ -8,6 +8,7 @@
 //! * [`rehash`] — OpenSSL-compatible `<subject_hash>.N` links for CA directories.
 //! * [`revocation`] — the revocation verdict on a certificate (the model; the readers are in
 //!   [`chain`]).
+//! * [`sigalg`] — a certificate's signature algorithm, typed, and which ones are broken.
 
 pub mod ca;
 pub mod chain;
@@ -16,6 +17,7 @@ pub mod inspect;
 pub mod load;
 pub mod rehash;
 pub mod revocation;
+pub mod sigalg;
 pub mod trust;
 
 /// A library error value in words, for the rare ones tlskit has no sentence of its own for:

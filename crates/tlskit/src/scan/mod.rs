@@ -5,8 +5,10 @@
 //! Data flows one way: [`ScanOptions`] → [`crate::net::Connector`] (TCP, STARTTLS) → [`engine::probe::Prober`]
 //! → checks (one module each in [`checks`]; the engine they drive in [`engine`]) → [`report::ScanReport`] → text or JSON.
 
+#![warn(missing_docs)]
+
 pub mod checks;
-pub mod data;
+pub(crate) mod data;
 pub mod engine;
 pub mod grade;
 mod phases;
@@ -26,10 +28,13 @@ use tlskit_wire::version::Version;
 /// What to scan and how politely.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
+    /// The endpoint: host (or address) and port.
     pub target: Target,
     /// SNI to send (default: the host, unless it is an address literal).
     pub servername: Option<String>,
+    /// Send no SNI at all (`--no-sni`).
     pub no_sni: bool,
+    /// STARTTLS before the handshake: the protocol, and the name it announces (XMPP's domain …).
     pub starttls: Option<(starttls::Protocol, Option<String>)>,
     /// Connections open at once to this server.
     pub max_connections: usize,
@@ -57,6 +62,7 @@ pub struct ScanOptions {
 }
 
 impl ScanOptions {
+    /// The defaults for `target`: SNI from the host, 8 connections, 5 s per probe, every check.
     pub fn new(target: Target) -> Self {
         ScanOptions {
             target,
@@ -139,8 +145,10 @@ async fn undetermined_summary(ctx: &Ctx, protocols: &[ProtocolResult]) -> String
 
 /// Shared by every check of one scan.
 pub struct Ctx {
-    pub prober: probe::Prober,
-    pub sni: Option<String>,
+    /// Sends the probes (connection limit, timeout, route, STARTTLS).
+    pub(crate) prober: probe::Prober,
+    /// The SNI every hello sends.
+    pub(crate) sni: Option<String>,
     /// TLS 1.3 key shares offered by default (x25519, secp256r1).
     pub default_key_shares: Vec<KeyShareEntry>,
     /// Parallel chunks for client-order elimination.

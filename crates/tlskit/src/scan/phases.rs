@@ -234,16 +234,24 @@ impl Details {
     }
 }
 
-/// TLS 1.3's signature algorithms (from its certificate handshakes) with TLS 1.2's added.
-fn merge_sigalgs(tls13: Vec<SigAlgResult>, tls12: Vec<u16>) -> Vec<SigAlgResult> {
+/// TLS 1.3's signature algorithms (from its certificate handshakes) with TLS 1.2's added (each
+/// with the kind of certificate it was found with, on a server with several).
+fn merge_sigalgs(
+    tls13: Vec<SigAlgResult>,
+    tls12: Vec<checks::sigalgs::Tls12Scheme>,
+) -> Vec<SigAlgResult> {
     let mut all = tls13;
-    for id in tls12 {
-        match all.iter_mut().find(|a| a.id == id) {
-            Some(a) => a.versions.push(Version::Tls12),
+    for s in tls12 {
+        match all.iter_mut().find(|a| a.id == s.id) {
+            Some(a) => {
+                a.versions.push(Version::Tls12);
+                a.cert_type = s.cert_type;
+            }
             None => all.push(SigAlgResult {
-                id,
-                name: registry::signature_scheme_name(id),
+                id: s.id,
+                name: registry::signature_scheme_name(s.id),
                 versions: vec![Version::Tls12],
+                cert_type: s.cert_type,
             }),
         }
     }

@@ -2,6 +2,11 @@
 //! and insist on the tools the tests need (a missing peer fails the test, naming its package).
 #![allow(dead_code)]
 
+mod peers;
+mod scan;
+pub use peers::*;
+pub use scan::*;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -103,15 +103,3 @@ pub(super) fn legacy_algs() -> impl Iterator<Item = &'static dyn SignatureVerifi
 pub(super) fn strict_and_legacy() -> Vec<&'static dyn SignatureVerificationAlgorithm> {
     legacy_algs().chain(strict_algs().iter().copied()).collect()
 }
-
-/// Signature algorithms that are broken for certificates (by OpenSSL's name or OID).
-pub(super) fn weak_signature_hash(alg: &str) -> Option<&'static str> {
-    match alg {
-        "md5WithRSAEncryption" | "1.2.840.113549.1.1.4" => Some("MD5"),
-        "1.2.840.113549.1.1.2" | "1.2.840.113549.1.1.3" => Some("MD2/MD4"),
-        "sha1WithRSAEncryption" | "ecdsa-with-SHA1" | "dsaWithSHA1" | "1.3.14.3.2.29" => {
-            Some("SHA-1")
-        }
-        _ => None,
-    }
-}

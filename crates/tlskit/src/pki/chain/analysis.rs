@@ -1,6 +1,7 @@
 //! The analysis: structure, trust, validity, host name, keys and algorithms.
 
 use super::*;
+use crate::pki::sigalg::WeakHash;
 
 pub(super) fn to_offset(t: UnixTime) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(t.as_secs() as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -182,16 +183,16 @@ fn algorithms(
         if p.info.self_signed && p.index != 0 {
             continue;
         }
-        if let Some(hash) = weak_signature_hash(&p.info.signature_algorithm) {
+        if let Some(hash) = p.info.signature_algorithm.weak_hash() {
             let msg = format!(
-                "{} is signed with {} ({hash}), rejected by modern clients",
+                "{} is signed with {} ({}), rejected by modern clients",
                 short_name(&p.info),
-                p.info.signature_algorithm
+                p.info.signature_algorithm,
+                hash.name()
             );
-            let sev = if hash == "SHA-1" {
-                Severity::High
-            } else {
-                Severity::Critical
+            let sev = match hash {
+                WeakHash::Sha1 => Severity::High,
+                WeakHash::Md5 | WeakHash::Md2Md4 => Severity::Critical,
             };
             findings.add(sev, "cert.weak_signature", msg.clone());
             a.weak_signatures.push(msg);

@@ -152,7 +152,10 @@ mod tests {
             "../../../../../fuzz/seeds/pki_ocsp/openssl_resp_revoked.der"
         ));
         assert_eq!(revoked.cert_status.as_deref(), Some("revoked"));
-        assert_eq!(revoked.revocation_reason.as_deref(), Some("keyCompromise"));
+        assert_eq!(
+            revoked.revocation_reason,
+            Some(crate::pki::revocation::CrlReason::KeyCompromise)
+        );
         let wrong = read(include_bytes!(
             "../../../../../fuzz/seeds/pki_ocsp/openssl_resp_wrong_signer.der"
         ));

@@ -82,7 +82,7 @@ pub struct OcspInfo {
     pub this_update: Option<String>,
     pub next_update: Option<String>,
     pub revocation_time: Option<String>,
-    pub revocation_reason: Option<String>,
+    pub revocation_reason: Option<crate::pki::revocation::CrlReason>,
     /// Number of SingleResponses in the response.
     pub responses: usize,
     /// A SingleResponse names the leaf (serial number and issuer name hash).

@@ -152,7 +152,6 @@ pub(super) fn ocsp_findings(o: &OcspInfo, now: OffsetDateTime, findings: &mut Fi
                     .map(|t| format!(" since {t}"))
                     .unwrap_or_default(),
                 o.revocation_reason
-                    .as_deref()
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default()
             ),
@@ -213,23 +212,6 @@ pub(super) fn response_status_name(n: u8) -> String {
         5 => "sigRequired",
         6 => "unauthorized",
         _ => return format!("status {n}"),
-    }
-    .to_string()
-}
-
-pub(super) fn crl_reason(n: u8) -> String {
-    match n {
-        0 => "unspecified",
-        1 => "keyCompromise",
-        2 => "cACompromise",
-        3 => "affiliationChanged",
-        4 => "superseded",
-        5 => "cessationOfOperation",
-        6 => "certificateHold",
-        8 => "removeFromCRL",
-        9 => "privilegeWithdrawn",
-        10 => "aACompromise",
-        _ => return format!("reason {n}"),
     }
     .to_string()
 }
@@ -440,7 +422,7 @@ fn single_response(
                 .filter(|t| t.tag == 0xa0)
                 .and_then(|t| der::expect(t.content, 0x0a))
                 .and_then(|(e, _)| e.content.first().copied())
-                .map(crl_reason);
+                .map(crate::pki::revocation::CrlReason::from_code);
         }
         0x82 => one.cert_status = Some("unknown".to_string()),
         _ => return None,

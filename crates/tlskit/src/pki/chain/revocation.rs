@@ -10,8 +10,10 @@
 //! distribution point names is "not listed".
 
 use super::*;
-use crate::pki::revocation::revoked_reason;
-pub use crate::pki::revocation::{Revocation, RevocationCheck, RevocationSource, RevocationStatus};
+pub use crate::pki::revocation::{
+    CheckAnswer, CrlReason, Revocation, RevocationCheck, RevocationSource, RevocationStatus,
+    Revoked,
+};
 
 /// The issuer of a certificate as revocation checking needs it: its Name and its key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,13 +159,12 @@ impl RevocationSubject {
         now: UnixTime,
     ) -> RevocationCheck {
         let now = to_offset(now);
-        let check = |status, reason: Option<String>| RevocationCheck {
+        let check = |answer| RevocationCheck {
             source,
             url: url.map(str::to_string),
-            status,
-            reason,
+            answer,
         };
-        let unknown = |why: &str| check(RevocationStatus::Unknown, Some(why.to_string()));
+        let unknown = |why: &str| check(CheckAnswer::Unknown(why.to_string()));
         let Some(issuer) = &self.issuer else {
             return unknown("the issuer is not known, so the answer cannot be verified");
         };
@@ -197,14 +198,11 @@ impl RevocationSubject {
             ));
         }
         match info.cert_status.as_deref() {
-            Some("good") => check(RevocationStatus::Good, None),
-            Some("revoked") => check(
-                RevocationStatus::Revoked,
-                Some(revoked_reason(
-                    info.revocation_reason.as_deref(),
-                    info.revocation_time.as_deref(),
-                )),
-            ),
+            Some("good") => check(CheckAnswer::Good),
+            Some("revoked") => check(CheckAnswer::Revoked(Revoked {
+                reason: info.revocation_reason,
+                at: info.revocation_time.clone(),
+            })),
             _ => unknown("the responder does not know the certificate (status unknown)"),
         }
     }
@@ -212,30 +210,24 @@ impl RevocationSubject {
     /// What a CRL (DER) says about this certificate, verified: it must be issued and signed by
     /// the certificate's issuer and be current.
     pub fn judge_crl(&self, crl: &[u8], url: Option<&str>, now: UnixTime) -> RevocationCheck {
-        let (status, reason) = match self.read_crl(crl, to_offset(now)) {
-            Ok(None) => (RevocationStatus::Good, None),
-            Ok(Some((reason, time))) => (
-                RevocationStatus::Revoked,
-                Some(revoked_reason(reason.as_deref(), time.as_deref())),
-            ),
-            Err(why) => (RevocationStatus::Unknown, Some(why)),
+        let answer = match self.read_crl(crl, to_offset(now)) {
+            Ok(None) => CheckAnswer::Good,
+            Ok(Some(revoked)) => CheckAnswer::Revoked(revoked),
+            Err(why) => CheckAnswer::Unknown(why),
         };
         RevocationCheck {
             source: RevocationSource::Crl,
             url: url.map(str::to_string),
-            status,
-            reason,
+            answer,
         }
     }
 
-    /// `Ok(None)`: not listed; `Ok(Some((reason, time)))`: listed; `Err`: why the CRL cannot
-    /// be used.
-    #[allow(clippy::type_complexity)]
+    /// `Ok(None)`: not listed; `Ok(Some(revoked))`: listed; `Err`: why the CRL cannot be used.
     fn read_crl(
         &self,
         crl: &[u8],
         now: OffsetDateTime,
-    ) -> std::result::Result<Option<(Option<String>, Option<String>)>, String> {
+    ) -> std::result::Result<Option<Revoked>, String> {
         use x509_parser::revocation_list::CertificateRevocationList;
         let Some(issuer) = &self.issuer else {
             return Err("the issuer is not known, so the CRL cannot be verified".into());
@@ -279,9 +271,9 @@ impl RevocationSubject {
         let serial = strip_leading_zeros(&self.serial);
         for r in parsed.iter_revoked_certificates() {
             if strip_leading_zeros(r.raw_serial()) == serial {
-                let reason = r.reason_code().map(|(_, c)| crl_reason(c.0));
-                let time = r.revocation_date.to_datetime().format(&Rfc3339).ok();
-                return Ok(Some((reason, time)));
+                let reason = r.reason_code().map(|(_, c)| CrlReason::from_code(c.0));
+                let at = r.revocation_date.to_datetime().format(&Rfc3339).ok();
+                return Ok(Some(Revoked { reason, at }));
             }
         }
         Ok(None)
@@ -292,16 +284,11 @@ impl RevocationSubject {
 mod tests {
     use super::*;
 
-    fn check(
-        status: RevocationStatus,
-        source: RevocationSource,
-        reason: Option<&str>,
-    ) -> RevocationCheck {
+    fn check(answer: CheckAnswer, source: RevocationSource) -> RevocationCheck {
         RevocationCheck {
             source,
             url: Some("http://127.0.0.1:1/x".into()),
-            status,
-            reason: reason.map(str::to_string),
+            answer,
         }
     }
 
@@ -309,27 +296,39 @@ mod tests {
     fn revoked_beats_good_beats_unknown() {
         let r = Revocation::from_checks(
             vec![
-                check(RevocationStatus::Good, RevocationSource::Ocsp, None),
+                check(CheckAnswer::Good, RevocationSource::Ocsp),
                 check(
-                    RevocationStatus::Revoked,
+                    CheckAnswer::Revoked(Revoked {
+                        reason: Some(CrlReason::KeyCompromise),
+                        at: Some("2026-01-01T00:00:00Z".into()),
+                    }),
                     RevocationSource::Crl,
-                    Some("keyCompromise since 2026-01-01T00:00:00Z"),
                 ),
             ],
             None,
         );
         assert_eq!(r.status, RevocationStatus::Revoked);
         assert_eq!(r.source, Some(RevocationSource::Crl));
-        assert_eq!(r.reason.as_deref(), Some("keyCompromise"));
-        assert_eq!(r.revoked_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        let revoked = r.revoked.clone().unwrap();
+        assert_eq!(revoked.reason, Some(CrlReason::KeyCompromise));
+        assert_eq!(revoked.at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        // The JSON is written as it always was, and reads back to the same value.
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["reason"], "keyCompromise");
+        assert_eq!(json["revoked_at"], "2026-01-01T00:00:00Z");
+        assert_eq!(
+            json["checked"][1]["reason"],
+            "keyCompromise since 2026-01-01T00:00:00Z"
+        );
+        assert!(json["checked"][0].get("reason").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<Revocation>(json).unwrap(), r);
         let r = Revocation::from_checks(
             vec![
                 check(
-                    RevocationStatus::Unknown,
+                    CheckAnswer::Unknown("refused".into()),
                     RevocationSource::Ocsp,
-                    Some("refused"),
                 ),
-                check(RevocationStatus::Good, RevocationSource::Crl, None),
+                check(CheckAnswer::Good, RevocationSource::Crl),
             ],
             None,
         );
@@ -339,18 +338,21 @@ mod tests {
         );
         let r = Revocation::from_checks(
             vec![check(
-                RevocationStatus::Unknown,
+                CheckAnswer::Unknown("refused".into()),
                 RevocationSource::Ocsp,
-                Some("refused"),
             )],
             None,
         );
         assert_eq!(r.status, RevocationStatus::Unknown);
         assert_eq!(r.source, None);
         assert_eq!(
-            r.reason.as_deref(),
+            r.unknown_reason.as_deref(),
             Some("OCSP http://127.0.0.1:1/x: refused")
         );
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["reason"], "OCSP http://127.0.0.1:1/x: refused");
+        assert!(json.get("revoked_at").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<Revocation>(json).unwrap(), r);
         let r = Revocation::from_checks(Vec::new(), None);
         assert_eq!(r.status, RevocationStatus::Unknown);
     }
@@ -376,16 +378,16 @@ mod tests {
             &[0x30, 0x82, 0xff],
         ] {
             let o = leaf.judge_ocsp(junk, RevocationSource::Ocsp, None, now);
-            assert_eq!(o.status, RevocationStatus::Unknown, "{o:?}");
+            assert_eq!(o.status(), RevocationStatus::Unknown, "{o:?}");
             let c = leaf.judge_crl(junk, None, now);
-            assert_eq!(c.status, RevocationStatus::Unknown, "{c:?}");
+            assert_eq!(c.status(), RevocationStatus::Unknown, "{c:?}");
         }
         // A real CRL (`openssl ca -gencrl`) of another CA: not this certificate's.
         let other =
             include_bytes!("../../../../../fuzz/seeds/pki_crl/openssl_crl_other_issuer.der");
         let c = leaf.judge_crl(other, None, now);
-        assert_eq!(c.status, RevocationStatus::Unknown);
-        let why = c.reason.unwrap();
+        assert_eq!(c.status(), RevocationStatus::Unknown);
+        let why = c.why_unknown().unwrap();
         assert!(why.contains("not by the certificate's issuer"), "{why}");
         // A real OCSP answer about this leaf, revoked, signed by its issuer.
         let resp = include_bytes!("../../../../../fuzz/seeds/pki_ocsp/openssl_resp_revoked.der");
@@ -394,8 +396,8 @@ mod tests {
         ));
         let o = leaf.judge_ocsp(resp, RevocationSource::Stapled, None, when);
         assert!(
-            o.status == RevocationStatus::Revoked
-                || o.reason.as_deref().is_some_and(|r| r.contains("expired")),
+            o.status() == RevocationStatus::Revoked
+                || o.why_unknown().is_some_and(|r| r.contains("expired")),
             "{o:?}"
         );
     }

@@ -46,32 +46,6 @@ pub(super) fn general_name_text(name: &GeneralName<'_>) -> String {
     }
 }
 
-pub(super) fn signature_name(oid: &str) -> String {
-    match oid {
-        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
-        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
-        "1.2.840.113549.1.1.10" => "rsassaPss",
-        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
-        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
-        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
-        "1.2.840.113549.1.1.14" => "sha224WithRSAEncryption",
-        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
-        "1.2.840.10045.4.3.1" => "ecdsa-with-SHA224",
-        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
-        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
-        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
-        "1.3.101.112" => "ED25519",
-        "1.3.101.113" => "ED448",
-        "1.2.840.10040.4.3" => "dsaWithSHA1",
-        "2.16.840.1.101.3.4.3.2" => "dsa_with_SHA256",
-        "2.16.840.1.101.3.4.3.17" => "ML-DSA-44",
-        "2.16.840.1.101.3.4.3.18" => "ML-DSA-65",
-        "2.16.840.1.101.3.4.3.19" => "ML-DSA-87",
-        other => return other.to_string(),
-    }
-    .to_string()
-}
-
 pub(super) fn extension_name(oid: &str) -> Option<&'static str> {
     Some(match oid {
         "2.5.29.14" => "subjectKeyIdentifier",

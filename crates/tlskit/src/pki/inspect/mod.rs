@@ -63,8 +63,9 @@ pub struct CertInfo {
     pub key_bits: u32,
     /// Named curve for EC keys (`P-256`, `P-384`, `P-521`, `secp256k1`).
     pub key_curve: Option<String>,
-    /// Signature algorithm by OpenSSL's name: `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `ED25519`.
-    pub signature_algorithm: String,
+    /// Signature algorithm; JSON has OpenSSL's name: `sha256WithRSAEncryption`,
+    /// `ecdsa-with-SHA256`, `ED25519` (or the OID).
+    pub signature_algorithm: crate::pki::sigalg::CertSignatureAlgorithm,
     /// Extended key usages by OpenSSL's short name (`serverAuth`, `clientAuth`, …) or OID.
     pub eku: Vec<String>,
     /// Key usages (`digitalSignature`, `keyEncipherment`, `keyCertSign`, `cRLSign`, …).
@@ -158,7 +159,9 @@ impl CertInfo {
             key_type: String::new(),
             key_bits: 0,
             key_curve: None,
-            signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
+            signature_algorithm: crate::pki::sigalg::CertSignatureAlgorithm::from_oid(
+                &cert.signature_algorithm.algorithm.to_id_string(),
+            ),
             eku: Vec::new(),
             key_usage: Vec::new(),
             is_ca: false,
@@ -445,7 +448,7 @@ mod tests {
         assert_eq!(info.key_type, "ECDSA");
         assert_eq!(info.key_curve.as_deref(), Some("P-256"));
         assert_eq!(info.key_description(), "ECDSA P-256");
-        assert_eq!(info.signature_algorithm, "ecdsa-with-SHA256");
+        assert_eq!(info.signature_algorithm.name(), "ecdsa-with-SHA256");
         assert!(info.self_signed);
         assert_eq!(info.sha256_fingerprint.len(), 32 * 3 - 1);
         assert!(render_text(&info, true).contains("IP:10.0.0.1"));

@@ -16,7 +16,7 @@ pub fn render_text(info: &CertInfo, verbose: bool) -> String {
     ));
     rows.push(("Names (SAN)", san_text(info)));
     rows.push(("Public key", info.key_description()));
-    rows.push(("Signature", info.signature_algorithm.clone()));
+    rows.push(("Signature", info.signature_algorithm.to_string()));
     if !info.key_usage.is_empty() {
         let crit = if info.is_critical("keyUsage") {
             " (critical)"

@@ -228,6 +228,7 @@ pub async fn tls13(ctx: &Ctx, known_key_types: &[String]) -> (Vec<SigAlgResult>,
                 id: *scheme,
                 name: registry::signature_scheme_name(*scheme),
                 versions: vec![tlskit_wire::version::Version::Tls13],
+                cert_type: None,
             });
             found.push(f);
         }

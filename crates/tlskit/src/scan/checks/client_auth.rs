@@ -393,8 +393,11 @@ async fn first_flight(ctx: &Ctx, report: &ScanReport) -> Option<Legacy> {
 /// What the check found: the report's `client_auth`, its findings, and what could not be told.
 #[derive(Debug, Clone)]
 pub struct Found {
+    /// The report's `client_auth`.
     pub client_auth: ClientAuth,
+    /// Its findings.
     pub findings: Vec<Finding>,
+    /// What could not be told, for the report's `errors`.
     pub errors: Vec<String>,
 }
 

@@ -10,38 +10,38 @@
 //! [`registry::REGISTRY`] (its id is the report's [`CheckId`], the JSON `id` of the entry it
 //! writes, which the grade rates with an exhaustive `match`).
 
-pub mod certificates;
+pub(crate) mod certificates;
 pub mod client_auth;
-pub mod common;
+pub(crate) mod common;
 pub mod dns;
-pub mod features;
-pub mod groups;
+pub(crate) mod features;
+pub(crate) mod groups;
 pub mod http;
 pub mod registry;
-pub mod revocation;
-pub mod server_extensions;
-pub mod sigalgs;
-pub mod simulation;
-pub mod sslv2;
-pub mod suites;
+pub(crate) mod revocation;
+pub(crate) mod server_extensions;
+pub(crate) mod sigalgs;
+pub(crate) mod simulation;
+pub(crate) mod sslv2;
+pub(crate) mod suites;
 
-pub mod anonymous;
-pub mod beast;
-pub mod breach;
-pub mod ccs;
-pub mod crime;
-pub mod drown;
-pub mod freak;
-pub mod heartbleed;
-pub mod logjam;
-pub mod lucky13;
-pub mod null;
-pub mod poodle;
-pub mod rc4;
-pub mod robot;
-pub mod static_rsa;
-pub mod sweet32;
-pub mod ticketbleed;
+pub(crate) mod anonymous;
+pub(crate) mod beast;
+pub(crate) mod breach;
+pub(crate) mod ccs;
+pub(crate) mod crime;
+pub(crate) mod drown;
+pub(crate) mod freak;
+pub(crate) mod heartbleed;
+pub(crate) mod logjam;
+pub(crate) mod lucky13;
+pub(crate) mod null;
+pub(crate) mod poodle;
+pub(crate) mod rc4;
+pub(crate) mod robot;
+pub(crate) mod static_rsa;
+pub(crate) mod sweet32;
+pub(crate) mod ticketbleed;
 
 use crate::finding::Severity;
 use crate::scan::report::{ScanReport, Verdict};

@@ -13,8 +13,8 @@
 use super::certificates::Found;
 use crate::net::{Connector, Route, Target};
 use crate::pki::chain::{
-    revocation_subjects, Revocation, RevocationCheck, RevocationSource, RevocationStatus,
-    RevocationSubject, TrustStores,
+    revocation_subjects, CheckAnswer, Revocation, RevocationCheck, RevocationSource,
+    RevocationStatus, RevocationSubject, TrustStores,
 };
 use crate::scan::report::{CertificateChain, Finding, Severity};
 use rustls::pki_types::{CertificateDer, UnixTime};
@@ -213,8 +213,9 @@ fn plan(s: RevocationSubject, staple: Option<Vec<u8>>, fetches: &mut Vec<Fetch>)
                 skipped.push(RevocationCheck {
                     source,
                     url: Some(crate::escape::short(url, 200)),
-                    status: RevocationStatus::Unknown,
-                    reason: Some("not fetched: only http:// URLs are (as browsers do)".into()),
+                    answer: CheckAnswer::Unknown(
+                        "not fetched: only http:// URLs are (as browsers do)".into(),
+                    ),
                 });
                 continue;
             }
@@ -271,8 +272,7 @@ fn judge(
             Err(why) => RevocationCheck {
                 source: *source,
                 url: Some(url),
-                status: RevocationStatus::Unknown,
-                reason: Some(why.clone()),
+                answer: CheckAnswer::Unknown(why.clone()),
             },
             Ok(body) => match source {
                 RevocationSource::Crl => subject.judge_crl(body, Some(&url), now),
@@ -314,12 +314,13 @@ fn notes(
                 format!(
                     "{what}: the certificate is REVOKED according to its CA's {}{}{}",
                     v.source.map(|s| s.name()).unwrap_or("?"),
-                    v.reason
-                        .as_deref()
-                        .map(|r| format!(" ({r})"))
+                    v.revoked
+                        .as_ref()
+                        .map(|r| format!(" ({})", r.reason_text()))
                         .unwrap_or_default(),
-                    v.revoked_at
-                        .as_deref()
+                    v.revoked
+                        .as_ref()
+                        .and_then(|r| r.at.as_deref())
                         .map(|t| format!(", since {t}"))
                         .unwrap_or_default()
                 ),
@@ -337,7 +338,7 @@ fn notes(
             if asked {
                 let e = format!(
                     "revocation of {what}: not determined ({})",
-                    v.reason.as_deref().unwrap_or("no answer")
+                    v.unknown_reason.as_deref().unwrap_or("no answer")
                 );
                 if !out.errors.contains(&e) {
                     out.errors.push(e);

@@ -9,6 +9,7 @@
 use crate::scan::engine::eliminate::{describe_undetermined, eliminate, Answer};
 use crate::scan::engine::hello::{self, HelloSpec};
 use crate::scan::engine::probe::Response;
+use crate::scan::report::SigCertType;
 use crate::scan::Ctx;
 use tlskit_wire::handshake::{KxHint, ServerKeyExchange};
 use tlskit_wire::registry::{self, Auth, Kx};
@@ -19,9 +20,38 @@ fn signed(s: &registry::CipherSuite) -> bool {
     matches!(s.kx, Kx::Ecdhe | Kx::Dhe) && !matches!(s.auth, Auth::Null | Auth::Psk)
 }
 
+/// A scheme the server signed with in TLS 1.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tls12Scheme {
+    /// The SignatureScheme code point.
+    pub id: u16,
+    /// With several kinds of certificate: the kind it was found with.
+    pub cert_type: Option<SigCertType>,
+}
+
+/// The kind of certificate that signed with `scheme` when the hello offered only `auth` suites:
+/// the suite's kind, told apart by the scheme where one kind of suite serves several (Ed25519
+/// and Ed448 sign ECDSA suites, an RSA-PSS key signs RSA suites).
+fn cert_type(auth: Auth, scheme: u16) -> Option<SigCertType> {
+    use registry::SigAlg;
+    match registry::signature_scheme(scheme).map(|s| s.sig) {
+        Some(SigAlg::RsaPssPss) => return Some(SigCertType::RsaPss),
+        Some(SigAlg::Ed25519) => return Some(SigCertType::Ed25519),
+        Some(SigAlg::Ed448) => return Some(SigCertType::Ed448),
+        _ => {}
+    }
+    match auth {
+        Auth::Rsa => Some(SigCertType::Rsa),
+        Auth::Ecdsa => Some(SigCertType::Ecdsa),
+        Auth::Dss => Some(SigCertType::Dsa),
+        _ => None,
+    }
+}
+
 /// Schemes the server signed with in TLS 1.2, in its order of preference per kind of certificate
-/// (the kinds in the order of `accepted`, the TLS 1.2 suites the server accepts).
-pub async fn tls12(ctx: &Ctx, accepted: &[u16]) -> (Vec<u16>, Option<String>) {
+/// (the kinds in the order of `accepted`, the TLS 1.2 suites the server accepts); with several
+/// kinds, each scheme says which.
+pub async fn tls12(ctx: &Ctx, accepted: &[u16]) -> (Vec<Tls12Scheme>, Option<String>) {
     let mut auths: Vec<Auth> = Vec::new();
     for s in accepted.iter().filter_map(|id| registry::cipher_suite(*id)) {
         if signed(s) && !auths.contains(&s.auth) {
@@ -39,15 +69,26 @@ pub async fn tls12(ctx: &Ctx, accepted: &[u16]) -> (Vec<u16>, Option<String>) {
     };
     // No signed suite accepted (or none known): one search over them all, as a last resort.
     if auths.len() <= 1 {
-        return by_suites(ctx, candidates(None)).await;
+        let (schemes, err) = by_suites(ctx, candidates(None)).await;
+        let schemes = schemes
+            .into_iter()
+            .map(|id| Tls12Scheme {
+                id,
+                cert_type: None,
+            })
+            .collect();
+        return (schemes, err);
     }
     let runs = auths.iter().map(|a| by_suites(ctx, candidates(Some(*a))));
-    let mut found = Vec::new();
+    let mut found: Vec<Tls12Scheme> = Vec::new();
     let mut errors = Vec::new();
-    for (schemes, err) in futures_util::future::join_all(runs).await {
-        for sc in schemes {
-            if !found.contains(&sc) {
-                found.push(sc);
+    for (auth, (schemes, err)) in auths.iter().zip(futures_util::future::join_all(runs).await) {
+        for id in schemes {
+            if !found.iter().any(|f| f.id == id) {
+                found.push(Tls12Scheme {
+                    id,
+                    cert_type: cert_type(*auth, id),
+                });
             }
         }
         if let Some(e) = err.filter(|e| !errors.contains(e)) {

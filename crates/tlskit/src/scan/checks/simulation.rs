@@ -368,14 +368,11 @@ fn acceptable(
             ));
         }
     }
-    if p.requires_sha2 {
-        let alg = leaf.signature_algorithm.to_ascii_lowercase();
-        if alg.contains("sha1") || alg.contains("md5") {
-            return Err(format!(
-                "the certificate is signed with {}; the client requires SHA-2",
-                leaf.signature_algorithm
-            ));
-        }
+    if p.requires_sha2 && leaf.signature_algorithm.weak_hash().is_some() {
+        return Err(format!(
+            "the certificate is signed with {}; the client requires SHA-2",
+            leaf.signature_algorithm
+        ));
     }
     Ok(())
 }

@@ -17,10 +17,12 @@ const DATA: &str = include_str!("clients.toml");
 pub struct Profile {
     /// "Chrome 101 / Windows 10".
     pub name: String,
-    /// Where the profile comes from.
+    /// Where the profile comes from (the facts' source, named in clients.toml; read by people).
+    #[allow(dead_code)]
     pub source: String,
     /// Anything a reader should know.
     #[serde(default)]
+    #[allow(dead_code)]
     pub note: Option<String>,
     /// Versions offered, in the client's order.
     #[serde(with = "crate::scan::report::version_names")]

@@ -22,10 +22,12 @@ pub enum Msg {
     Handshake(RawHandshake),
     Alert(Alert),
     ChangeCipherSpec,
-    ApplicationData(Vec<u8>),
+    /// Application data (its bytes shown in debug output only).
+    ApplicationData(#[allow(dead_code)] Vec<u8>),
     /// A heartbeat record's payload (and the record's length as sent).
     Heartbeat(Vec<u8>),
-    Other(u8),
+    /// A record of another content type (the type shown in debug output only).
+    Other(#[allow(dead_code)] u8),
 }
 
 /// Why no message came.

@@ -26,7 +26,9 @@ pub const MAX_FLIGHT_MESSAGES: usize = 32;
 #[derive(Debug, Clone)]
 pub struct Flight {
     pub server_hello: ServerHello,
-    /// Record-layer version of the record carrying the ServerHello.
+    /// Record-layer version of the record carrying the ServerHello (no check reads it yet; it
+    /// shows in debug output).
+    #[allow(dead_code)]
     pub record_version: u16,
     /// DER certificates from a TLS ≤ 1.2 Certificate message.
     pub certificates: Vec<Vec<u8>>,

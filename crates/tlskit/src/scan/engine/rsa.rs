@@ -64,6 +64,7 @@ impl RsaPublicKey {
     }
 
     /// PKCS#1 v1.5 encryption (block type 2, random non-zero padding).
+    #[cfg(test)]
     pub fn pkcs1_encrypt(&self, msg: &[u8]) -> Option<Vec<u8>> {
         let k = self.size();
         if msg.len() + 11 > k {

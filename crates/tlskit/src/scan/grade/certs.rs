@@ -35,11 +35,6 @@ pub(super) fn certificate_rules(
     trust_checked
 }
 
-fn is_weak_signature(alg: &str) -> bool {
-    let a = alg.to_ascii_lowercase();
-    a.contains("sha1") || a.contains("md5") || a.contains("md2") || a.contains("sha-1")
-}
-
 fn chain_rules(
     report: &ScanReport,
     chain: &CertificateChain,
@@ -72,30 +67,30 @@ fn key_rules(chain: &CertificateChain, prefix: &str, hits: &mut Hits) {
         KeyType::Rsa { bits } | KeyType::RsaPss { bits } | KeyType::Dsa { bits } => {
             let kt = chain.key_type.algorithm();
             if matches!(chain.key_type, KeyType::Dsa { .. }) {
-                hits.letter(
+                hits.add(
                     "cert.dsa_key",
-                    Letter::B,
+                    GradeLetter::B,
                     format!("{prefix}DSA key (no longer supported by browsers)"),
                 );
             }
             if *bits > 0 && *bits < 1024 {
-                hits.letter(
+                hits.add(
                     "cert.key_under_1024",
-                    Letter::F,
+                    GradeLetter::F,
                     format!("{prefix}{kt} key of {bits} bits"),
                 );
             } else if *bits > 0 && *bits < 2048 {
-                hits.letter(
+                hits.add(
                     "cert.key_under_2048",
-                    Letter::B,
+                    GradeLetter::B,
                     format!("{prefix}{kt} key of {bits} bits (under 2048)"),
                 );
             }
         }
         KeyType::Ecdsa(curve) if curve.bits() > 0 && curve.bits() < 224 => {
-            hits.letter(
+            hits.add(
                 "cert.key_under_2048",
-                Letter::B,
+                GradeLetter::B,
                 format!("{prefix}EC key of {} bits (under 224)", curve.bits()),
             );
         }
@@ -129,35 +124,35 @@ fn analysis_rules(
             .unwrap_or_default();
         hits.add(
             "cert.untrusted",
-            Cap::T,
+            GradeLetter::T,
             format!("{prefix}not trusted by any trust store{why}"),
         );
     }
     if a.leaf_expired {
         hits.add(
             "cert.expired",
-            Cap::T,
+            GradeLetter::T,
             format!("{prefix}expired ({})", leaf.not_after),
         );
     }
     if a.leaf_not_yet_valid {
         hits.add(
             "cert.not_yet_valid",
-            Cap::T,
+            GradeLetter::T,
             format!("{prefix}not valid before {}", leaf.not_before),
         );
     }
     if !a.weak_signatures.is_empty() {
         hits.add(
             "cert.weak_signature",
-            Cap::T,
+            GradeLetter::T,
             format!("{prefix}weak signature: {}", some_names(&a.weak_signatures)),
         );
     }
     if !a.weak_keys.is_empty() {
-        hits.letter(
+        hits.add(
             "cert.chain_weak_key",
-            Letter::B,
+            GradeLetter::B,
             format!(
                 "{prefix}weak key in the chain: {}",
                 some_names(&a.weak_keys)
@@ -169,7 +164,7 @@ fn analysis_rules(
             let name = a.hostname.as_deref().unwrap_or("the name scanned");
             hits.add(
                 "cert.hostname_mismatch",
-                Cap::M,
+                GradeLetter::M,
                 format!("{prefix}does not cover {name}"),
             );
         }
@@ -177,9 +172,9 @@ fn analysis_rules(
         _ => {}
     }
     if a.missing_intermediate {
-        hits.letter(
+        hits.add(
             "cert.incomplete_chain",
-            Letter::B,
+            GradeLetter::B,
             format!("{prefix}the chain is incomplete (an intermediate certificate is missing)"),
         );
     }
@@ -204,9 +199,9 @@ fn revocation_rules(
         .collect();
     let leaf_revoked = revoked.iter().any(|(i, _)| *i == 0);
     if a.ocsp_status.as_deref() == Some("revoked") && !leaf_revoked {
-        hits.letter(
+        hits.add(
             "cert.revoked",
-            Letter::F,
+            GradeLetter::F,
             format!("{prefix}revoked (stapled OCSP response)"),
         );
     }
@@ -222,9 +217,9 @@ fn revocation_rules(
             ),
         };
         let by = r.source.map(|s| s.name()).unwrap_or("?");
-        hits.letter(
+        hits.add(
             "cert.revoked",
-            Letter::F,
+            GradeLetter::F,
             format!("{prefix}{which}revoked ({by})"),
         );
     }
@@ -242,21 +237,21 @@ fn unanalysed_rules(
     if leaf.expired {
         hits.add(
             "cert.expired",
-            Cap::T,
+            GradeLetter::T,
             format!("{prefix}expired ({})", leaf.not_after),
         );
     }
     if leaf.not_yet_valid {
         hits.add(
             "cert.not_yet_valid",
-            Cap::T,
+            GradeLetter::T,
             format!("{prefix}not valid before {}", leaf.not_before),
         );
     }
     let weak: Vec<String> = chain
         .certificates
         .iter()
-        .filter(|c| !c.self_signed && is_weak_signature(&c.signature_algorithm))
+        .filter(|c| !c.self_signed && c.signature_algorithm.weak_hash().is_some())
         .map(|c| {
             format!(
                 "{} is signed with {}",
@@ -268,13 +263,13 @@ fn unanalysed_rules(
     if !weak.is_empty() {
         hits.add(
             "cert.weak_signature",
-            Cap::T,
+            GradeLetter::T,
             format!("{prefix}weak signature: {}", some_names(&weak)),
         );
     }
     match &report.target.servername {
         Some(name) if !leaf.matches_name(name) => {
-            hits.add("cert.hostname_mismatch", Cap::M, format!("{prefix}does not cover {name}"));
+            hits.add("cert.hostname_mismatch", GradeLetter::M, format!("{prefix}does not cover {name}"));
         }
         Some(_) => {}
         None => not_checked.push(format!("{prefix}host name not checked (no name to check: the target is an IP address or no SNI was sent)")),

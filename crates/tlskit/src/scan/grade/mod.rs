@@ -20,94 +20,33 @@ use crate::scan::report::{CertificateChain, KeyExchange, ScanReport, SuiteResult
 use tlskit_wire::registry::{self, GroupKind};
 use tlskit_wire::version::Version;
 
-pub use crate::scan::report::{Grade, RuleHit};
+pub use crate::scan::report::{Grade, GradeLetter, RuleHit};
 
-/// Letters from best to worst (derive order: APlus < … < F, so `max` is the worse).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Letter {
-    APlus,
-    A,
-    AMinus,
-    B,
-    C,
-    D,
-    E,
-    F,
-}
-
-impl Letter {
-    fn name(self) -> &'static str {
-        match self {
-            Letter::APlus => "A+",
-            Letter::A => "A",
-            Letter::AMinus => "A-",
-            Letter::B => "B",
-            Letter::C => "C",
-            Letter::D => "D",
-            Letter::E => "E",
-            Letter::F => "F",
-        }
-    }
-
-    fn from_score(score: u8) -> Letter {
-        match score {
-            80.. => Letter::A,
-            65..=79 => Letter::B,
-            50..=64 => Letter::C,
-            35..=49 => Letter::D,
-            20..=34 => Letter::E,
-            _ => Letter::F,
-        }
+/// The letter a score gives (≥ 80 A, ≥ 65 B, ≥ 50 C, ≥ 35 D, ≥ 20 E, else F).
+fn letter_of_score(score: u8) -> GradeLetter {
+    match score {
+        80.. => GradeLetter::A,
+        65..=79 => GradeLetter::B,
+        50..=64 => GradeLetter::C,
+        35..=49 => GradeLetter::D,
+        20..=34 => GradeLetter::E,
+        _ => GradeLetter::F,
     }
 }
 
-/// A cap: a letter, or one of the trust verdicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cap {
-    Letter(Letter),
-    /// Not trusted (untrusted chain, expired, SHA-1, revoked …).
-    T,
-    /// The certificate does not cover the name.
-    M,
-}
-
-impl Cap {
-    fn name(self) -> &'static str {
-        match self {
-            Cap::Letter(l) => l.name(),
-            Cap::T => "T",
-            Cap::M => "M",
-        }
-    }
-    /// Sort key, larger is worse: F, T, M, E, D, C, B, A-.
-    fn severity(self) -> u8 {
-        match self {
-            Cap::Letter(Letter::F) => 100,
-            Cap::T => 90,
-            Cap::M => 80,
-            Cap::Letter(l) => 10 + l as u8,
-        }
-    }
-}
-
-struct Hits(Vec<(Cap, RuleHit)>);
+/// The rules that applied, each with its cap (a letter, or T / M for the certificate).
+struct Hits(Vec<RuleHit>);
 
 impl Hits {
-    fn add(&mut self, id: &str, cap: Cap, reason: impl Into<String>) {
+    fn add(&mut self, id: &str, cap: GradeLetter, reason: impl Into<String>) {
         let reason = reason.into();
-        if !self.0.iter().any(|(_, h)| h.id == id && h.reason == reason) {
-            self.0.push((
+        if !self.0.iter().any(|h| h.id == id && h.reason == reason) {
+            self.0.push(RuleHit {
+                id: id.into(),
                 cap,
-                RuleHit {
-                    id: id.into(),
-                    cap: cap.name().into(),
-                    reason,
-                },
-            ));
+                reason,
+            });
         }
-    }
-    fn letter(&mut self, id: &str, l: Letter, reason: impl Into<String>) {
-        self.add(id, Cap::Letter(l), reason)
     }
 }
 
@@ -142,7 +81,7 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
     let score =
         (0.3 * protocol_score as f64 + 0.3 * key_exchange_score as f64 + 0.4 * cipher_score as f64)
             .round() as u8;
-    let score_letter = Letter::from_score(score);
+    let score_letter = letter_of_score(score);
 
     // ---- 2. Caps.
     protocol_rules(&has, &mut hits);
@@ -153,26 +92,33 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
     let vulns_checked = vulnerability_rules(report, &mut hits, &mut not_checked);
 
     let mut letter = score_letter;
-    let mut trust: Option<Cap> = None;
-    for (cap, _) in &hits.0 {
-        match cap {
-            Cap::Letter(l) => letter = letter.max(*l),
-            Cap::T => trust = Some(Cap::T),
-            Cap::M => {
+    let mut trust: Option<GradeLetter> = None;
+    for h in &hits.0 {
+        match h.cap {
+            GradeLetter::T => trust = Some(GradeLetter::T),
+            GradeLetter::M => {
                 if trust.is_none() {
-                    trust = Some(Cap::M)
+                    trust = Some(GradeLetter::M)
                 }
             }
+            l @ (GradeLetter::APlus
+            | GradeLetter::A
+            | GradeLetter::AMinus
+            | GradeLetter::B
+            | GradeLetter::C
+            | GradeLetter::D
+            | GradeLetter::E
+            | GradeLetter::F) => letter = letter.max(l),
         }
     }
 
     // ---- 3. A+ and trust.
     let mut aplus_notes = Vec::new();
-    if letter == Letter::A {
+    if letter == GradeLetter::A {
         let mut blockers = aplus_blockers(&has, &suites, &features, cert_checked, vulns_checked);
         blockers.extend(hsts_blocker(report));
         if blockers.is_empty() {
-            letter = Letter::APlus;
+            letter = GradeLetter::APlus;
         } else {
             aplus_notes = blockers
                 .into_iter()
@@ -181,23 +127,23 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
         }
     }
     let (grade, ignoring) = match trust {
-        Some(t) if letter != Letter::F => (t.name().to_string(), Some(letter.name().to_string())),
-        _ => (letter.name().to_string(), None),
+        Some(t) if letter != GradeLetter::F => (t, Some(letter)),
+        _ => (letter, None),
     };
 
-    hits.0
-        .sort_by_key(|(cap, _)| std::cmp::Reverse(cap.severity()));
+    // Worst cap first (F, T, M, E … A-); rules with the same cap stay in the order they applied.
+    hits.0.sort_by_key(|h| std::cmp::Reverse(h.cap));
     let weakest = kx_weakest
         .map(|k| format!(", weakest key exchange {}", k.label))
         .unwrap_or_default();
     let mut reasons = vec![format!(
         "score {score} = 0.3 × {protocol_score} (protocol support) + 0.3 × {key_exchange_score} (key exchange{weakest}) + 0.4 × {cipher_score} (cipher strength) → {}",
-        score_letter.name()
+        score_letter
     )];
     reasons.extend(
         hits.0
             .iter()
-            .map(|(cap, h)| format!("{} cap: {}", cap.name(), h.reason)),
+            .map(|h| format!("{} cap: {}", h.cap, h.reason)),
     );
     reasons.extend(aplus_notes);
     Some(Grade {
@@ -208,7 +154,7 @@ pub fn grade(report: &ScanReport) -> Option<Grade> {
         key_exchange_score,
         cipher_score,
         grade_ignoring_trust: ignoring,
-        rules: hits.0.into_iter().map(|(_, h)| h).collect(),
+        rules: hits.0,
         not_checked,
     })
 }
@@ -420,23 +366,23 @@ fn cipher_score(suites: &[(Version, &SuiteResult)], ssl2: &[&SuiteResult]) -> u8
 
 fn protocol_rules(has: &dyn Fn(Version) -> bool, hits: &mut Hits) {
     if has(Version::Ssl2) {
-        hits.letter(
+        hits.add(
             "protocol.sslv2",
-            Letter::F,
+            GradeLetter::F,
             "SSLv2 is offered (broken since 1996, enables DROWN)",
         );
     }
     if has(Version::Ssl3) {
-        hits.letter(
+        hits.add(
             "protocol.sslv3",
-            Letter::C,
+            GradeLetter::C,
             "SSLv3 is offered (POODLE, RFC 7568)",
         );
     }
     if !has(Version::Tls12) && !has(Version::Tls13) {
-        hits.letter(
+        hits.add(
             "protocol.no_tls12",
-            Letter::C,
+            GradeLetter::C,
             "neither TLSv1.2 nor TLSv1.3 is offered",
         );
     }
@@ -446,9 +392,9 @@ fn protocol_rules(has: &dyn Fn(Version) -> bool, hits: &mut Hits) {
         .map(|v| v.name())
         .collect();
     if !old.is_empty() {
-        hits.letter(
+        hits.add(
             "protocol.tls10_tls11",
-            Letter::B,
+            GradeLetter::B,
             format!("{} offered (deprecated by RFC 8996)", old.join(" and ")),
         );
     }
@@ -505,9 +451,9 @@ fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &m
         }
     }
     if !export.is_empty() {
-        hits.letter(
+        hits.add(
             "suites.export",
-            Letter::F,
+            GradeLetter::F,
             format!(
                 "export-grade suites are offered (FREAK/Logjam): {}",
                 some_names(&export)
@@ -515,9 +461,9 @@ fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &m
         );
     }
     if !null.is_empty() {
-        hits.letter(
+        hits.add(
             "suites.null",
-            Letter::F,
+            GradeLetter::F,
             format!(
                 "suites without encryption are offered: {}",
                 some_names(&null)
@@ -525,9 +471,9 @@ fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &m
         );
     }
     if !anon.is_empty() {
-        hits.letter(
+        hits.add(
             "suites.anonymous",
-            Letter::F,
+            GradeLetter::F,
             format!(
                 "anonymous suites (no server authentication) are offered: {}",
                 some_names(&anon)
@@ -535,16 +481,16 @@ fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &m
         );
     }
     if !rc4.is_empty() {
-        hits.letter(
+        hits.add(
             "suites.rc4",
-            Letter::C,
+            GradeLetter::C,
             format!("RC4 is offered (RFC 7465 forbids it): {}", some_names(&rc4)),
         );
     }
     if !block64.is_empty() {
-        hits.letter(
+        hits.add(
             "suites.block64",
-            Letter::C,
+            GradeLetter::C,
             format!(
                 "64-bit block ciphers are offered (SWEET32): {}",
                 some_names(&block64)
@@ -554,9 +500,9 @@ fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &m
     let fs = &report.forward_secrecy;
     if !suites.is_empty() {
         if !fs.some {
-            hits.letter(
+            hits.add(
                 "suites.no_forward_secrecy",
-                Letter::B,
+                GradeLetter::B,
                 "no suite with forward secrecy is offered",
             );
         } else if !fs.all {
@@ -565,9 +511,9 @@ fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &m
                 .filter(|(_, s)| !s.forward_secrecy)
                 .map(|(_, s)| short(s))
                 .collect();
-            hits.letter(
+            hits.add(
                 "suites.some_without_forward_secrecy",
-                Letter::AMinus,
+                GradeLetter::AMinus,
                 format!(
                     "suites without forward secrecy are offered: {}",
                     some_names(&names)
@@ -575,9 +521,9 @@ fn suite_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], hits: &m
             );
         }
         if !aead {
-            hits.letter(
+            hits.add(
                 "suites.no_aead",
-                Letter::AMinus,
+                GradeLetter::AMinus,
                 "no AEAD suite (GCM, CCM, ChaCha20-Poly1305) is offered",
             );
         }
@@ -607,23 +553,23 @@ fn key_exchange_rules(report: &ScanReport, suites: &[(Version, &SuiteResult)], h
     }
     if let Some(bits) = dh {
         if bits < 1024 {
-            hits.letter(
+            hits.add(
                 "kx.dh_under_1024",
-                Letter::F,
+                GradeLetter::F,
                 format!("Diffie-Hellman parameters of {bits} bits (Logjam)"),
             );
         } else if bits < 2048 {
-            hits.letter(
+            hits.add(
                 "kx.dh_under_2048",
-                Letter::B,
+                GradeLetter::B,
                 format!("Diffie-Hellman parameters of {bits} bits (under 2048)"),
             );
         }
     }
     if !ec_weak.is_empty() {
-        hits.letter(
+        hits.add(
             "kx.weak_curve",
-            Letter::B,
+            GradeLetter::B,
             format!(
                 "elliptic curves under 224 bits are accepted: {}",
                 some_names(&ec_weak)
@@ -654,25 +600,25 @@ fn feature_rules(
     if legacy > 0 {
         f.secure_renegotiation = sf.and_then(|x| x.secure_renegotiation);
         match f.secure_renegotiation {
-            Some(false) => hits.letter(
+            Some(false) => hits.add(
                 "reneg.no_secure_renegotiation",
-                Letter::C,
+                GradeLetter::C,
                 "secure renegotiation (RFC 5746) is not supported",
             ),
             None => not_checked.push("secure renegotiation: not checked".into()),
             Some(true) => {}
         }
         if sf.and_then(|x| x.insecure_renegotiation) == Some(true) {
-            hits.letter(
+            hits.add(
                 "reneg.insecure",
-                Letter::F,
+                GradeLetter::F,
                 "insecure client-initiated renegotiation is allowed (CVE-2009-3555)",
             );
         }
         match sf.and_then(|x| x.compression) {
-            Some(true) => hits.letter(
+            Some(true) => hits.add(
                 "compression",
-                Letter::C,
+                GradeLetter::C,
                 "TLS compression is enabled (CRIME)",
             ),
             None => not_checked.push("TLS compression: not checked".into()),
@@ -682,9 +628,9 @@ fn feature_rules(
     if legacy >= 2 {
         f.fallback_scsv = sf.and_then(|x| x.fallback_scsv);
         match f.fallback_scsv {
-            Some(false) => hits.letter(
+            Some(false) => hits.add(
                 "fallback_scsv.missing",
-                Letter::AMinus,
+                GradeLetter::AMinus,
                 "TLS_FALLBACK_SCSV is not supported (downgrade protection, RFC 7507)",
             ),
             None => not_checked.push("TLS_FALLBACK_SCSV: not checked".into()),
@@ -717,7 +663,7 @@ fn vulnerability_rules(
                 };
                 let text = format!("vulnerable to {}{detail}", v.name);
                 if let Some(l) = vulnerability_cap(v.id) {
-                    hits.letter(&format!("vuln.{}", v.id), l, text);
+                    hits.add(&format!("vuln.{}", v.id), l, text);
                 }
             }
             Some(false) => {}
@@ -732,7 +678,7 @@ fn vulnerability_rules(
 
 /// The cap for a weakness reported vulnerable. `None`: no cap (the suite rules already cover it,
 /// or SSL Labs no longer caps for it).
-fn vulnerability_cap(id: WeaknessId) -> Option<Letter> {
+fn vulnerability_cap(id: WeaknessId) -> Option<GradeLetter> {
     match id {
         // Ticketbleed: SSL Labs grades it F, like Heartbleed.
         WeaknessId::Heartbleed
@@ -740,11 +686,11 @@ fn vulnerability_cap(id: WeaknessId) -> Option<Letter> {
         | WeaknessId::Ticketbleed
         | WeaknessId::Robot
         | WeaknessId::Drown
-        | WeaknessId::Freak => Some(Letter::F),
+        | WeaknessId::Freak => Some(GradeLetter::F),
         WeaknessId::Poodle | WeaknessId::Sweet32 | WeaknessId::Crime | WeaknessId::Rc4 => {
-            Some(Letter::C)
+            Some(GradeLetter::C)
         }
-        WeaknessId::Logjam => Some(Letter::B),
+        WeaknessId::Logjam => Some(GradeLetter::B),
         // Lucky Thirteen: "potentially" from the suites alone; testssl.sh rates it LOW and SSL
         // Labs does not grade it. BREACH: SSL Labs does not cap for HTTP compression either.
         WeaknessId::Beast

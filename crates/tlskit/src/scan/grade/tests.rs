@@ -136,7 +136,7 @@ fn modern_tls13_only_is_a_plus_when_everything_is_checked() {
     checked_vulns(&mut r);
     with_hsts(&mut r, Some(15_552_000));
     let g = grade(&r).unwrap();
-    assert_eq!(g.grade, "A+", "{:#?}", g);
+    assert_eq!(g.grade, GradeLetter::APlus, "{:#?}", g);
     assert_eq!(g.protocol_score, 100);
     assert_eq!(g.key_exchange_score, 90, "x25519 ≈ RSA 3072");
     assert_eq!(
@@ -156,7 +156,7 @@ fn a_plus_needs_hsts_of_180_days() {
             with_hsts(&mut r, max_age);
         }
         let g = grade(&r).unwrap();
-        assert_eq!(g.grade, "A", "{max_age:?}: {:#?}", g);
+        assert_eq!(g.grade, GradeLetter::A, "{max_age:?}: {:#?}", g);
         // Missing or short HSTS caps nothing: no rule.
         assert!(g.rules.is_empty(), "{:?}", g.rules);
         g.reasons.last().unwrap().clone()
@@ -171,14 +171,14 @@ fn a_plus_needs_hsts_of_180_days() {
     checked_vulns(&mut r);
     with_hsts(&mut r, Some(31_536_000));
     r.http.as_mut().unwrap().error = Some("no HTTP answer".into());
-    assert_eq!(grade(&r).unwrap().grade, "A");
+    assert_eq!(grade(&r).unwrap().grade, GradeLetter::A);
 }
 
 #[test]
 fn a_plus_is_withheld_with_reasons_when_checks_are_missing() {
     let r = report(&["TLSv1.2", "TLSv1.3"], &modern());
     let g = grade(&r).unwrap();
-    assert_eq!(g.grade, "A");
+    assert_eq!(g.grade, GradeLetter::A);
     assert!(
         g.reasons
             .iter()
@@ -204,10 +204,10 @@ fn sslv2_is_f_and_sslv3_is_c() {
     let mut s = modern();
     s.push(suite("AES128-SHA", "RSA 2048"));
     let g = grade(&report(&["SSLv2", "TLSv1.2"], &s)).unwrap();
-    assert_eq!(g.grade, "F");
+    assert_eq!(g.grade, GradeLetter::F);
     assert!(ids(&g).contains(&"protocol.sslv2"));
     let g = grade(&report(&["SSLv3", "TLSv1.2"], &s)).unwrap();
-    assert_eq!(g.grade, "C");
+    assert_eq!(g.grade, GradeLetter::C);
     assert!(
         g.reasons
             .iter()
@@ -226,7 +226,7 @@ fn tls10_caps_at_b_and_every_reason_is_listed() {
         suite("DES-CBC3-SHA", "RSA 2048"),
     ];
     let g = grade(&report(&["TLSv1.0", "TLSv1.2"], &s)).unwrap();
-    assert_eq!(g.grade, "C");
+    assert_eq!(g.grade, GradeLetter::C);
     let got = ids(&g);
     for id in [
         "suites.block64",
@@ -237,7 +237,7 @@ fn tls10_caps_at_b_and_every_reason_is_listed() {
         assert!(got.contains(&id), "{id} missing: {got:?}");
     }
     // Worst first.
-    assert_eq!(g.rules[0].cap, "C");
+    assert_eq!(g.rules[0].cap, GradeLetter::C);
     assert_eq!(
         g.cipher_score, 50,
         "3DES counts as 112 bits (20), AES-128 80"
@@ -254,7 +254,7 @@ fn rc4_export_null_anonymous() {
         ],
     ))
     .unwrap();
-    assert_eq!(g.grade, "C");
+    assert_eq!(g.grade, GradeLetter::C);
     assert!(ids(&g).contains(&"suites.rc4"));
     let g = grade(&report(
         &["TLSv1.0"],
@@ -264,7 +264,7 @@ fn rc4_export_null_anonymous() {
         ],
     ))
     .unwrap();
-    assert_eq!(g.grade, "F");
+    assert_eq!(g.grade, GradeLetter::F);
     assert!(ids(&g).contains(&"suites.export"));
     assert_eq!(g.key_exchange_score, 40);
     let g = grade(&report(
@@ -275,7 +275,7 @@ fn rc4_export_null_anonymous() {
         ],
     ))
     .unwrap();
-    assert_eq!(g.grade, "F");
+    assert_eq!(g.grade, GradeLetter::F);
     assert!(ids(&g).contains(&"suites.null"));
     let g = grade(&report(
         &["TLSv1.2"],
@@ -285,7 +285,7 @@ fn rc4_export_null_anonymous() {
         ],
     ))
     .unwrap();
-    assert_eq!(g.grade, "F");
+    assert_eq!(g.grade, GradeLetter::F);
     assert_eq!(g.key_exchange_score, 0);
 }
 
@@ -296,21 +296,21 @@ fn no_forward_secrecy_caps_at_b_and_weak_dh() {
         &[suite("AES128-GCM-SHA256", "RSA 2048")],
     ))
     .unwrap();
-    assert_eq!(g.grade, "B");
+    assert_eq!(g.grade, GradeLetter::B);
     assert!(ids(&g).contains(&"suites.no_forward_secrecy"));
     let g = grade(&report(
         &["TLSv1.2"],
         &[suite("DHE-RSA-AES128-GCM-SHA256", "DH 1024")],
     ))
     .unwrap();
-    assert_eq!(g.grade, "B");
+    assert_eq!(g.grade, GradeLetter::B);
     assert!(ids(&g).contains(&"kx.dh_under_2048"));
     let g = grade(&report(
         &["TLSv1.2"],
         &[suite("DHE-RSA-AES128-GCM-SHA256", "DH 768")],
     ))
     .unwrap();
-    assert_eq!(g.grade, "F");
+    assert_eq!(g.grade, GradeLetter::F);
 }
 
 #[test]
@@ -334,8 +334,8 @@ fn certificate_trust_name_expiry_and_keys() {
         }];
     });
     let g = grade(&r).unwrap();
-    assert_eq!(g.grade, "T");
-    assert_eq!(g.grade_ignoring_trust.as_deref(), Some("A"));
+    assert_eq!(g.grade, GradeLetter::T);
+    assert_eq!(g.grade_ignoring_trust, Some(GradeLetter::A));
     assert!(
         g.reasons
             .iter()
@@ -346,7 +346,7 @@ fn certificate_trust_name_expiry_and_keys() {
 
     set(&mut r, &|a| a.hostname_match = Some(false));
     let g = grade(&r).unwrap();
-    assert_eq!(g.grade, "M");
+    assert_eq!(g.grade, GradeLetter::M);
     assert!(
         g.reasons
             .iter()
@@ -360,27 +360,27 @@ fn certificate_trust_name_expiry_and_keys() {
         a.leaf_expired = true;
         a.hostname_match = Some(false);
     });
-    assert_eq!(grade(&r).unwrap().grade, "T", "T wins over M");
+    assert_eq!(grade(&r).unwrap().grade, GradeLetter::T, "T wins over M");
 
     set(&mut r, &|a| {
         a.weak_signatures = vec!["CN=x is signed with sha1WithRSAEncryption".into()]
     });
-    assert_eq!(grade(&r).unwrap().grade, "T");
+    assert_eq!(grade(&r).unwrap().grade, GradeLetter::T);
 
     // F beats T: nothing to gain by fixing the certificate alone.
     let mut r2 = report(&["SSLv2", "TLSv1.3"], &modern());
     set(&mut r2, &|a| a.trusted = false);
     let g = grade(&r2).unwrap();
-    assert_eq!(g.grade, "F");
+    assert_eq!(g.grade, GradeLetter::F);
     assert!(g.grade_ignoring_trust.is_none());
 
     let mut r = report(&["TLSv1.3"], &modern());
     r.certificates[0].key_type = KeyType::Rsa { bits: 1024 };
     let g = grade(&r).unwrap();
-    assert_eq!(g.grade, "B");
+    assert_eq!(g.grade, GradeLetter::B);
     assert!(ids(&g).contains(&"cert.key_under_2048"));
     r.certificates[0].key_type = KeyType::Rsa { bits: 512 };
-    assert_eq!(grade(&r).unwrap().grade, "F");
+    assert_eq!(grade(&r).unwrap().grade, GradeLetter::F);
 }
 
 #[test]
@@ -388,16 +388,18 @@ fn without_chain_analysis_the_certificate_is_judged_by_itself() {
     let mut r = report(&["TLSv1.3"], &modern());
     r.certificates[0].analysis = None;
     let g = grade(&r).unwrap();
-    assert_eq!(g.grade, "A", "{:?}", g.reasons);
+    assert_eq!(g.grade, GradeLetter::A, "{:?}", g.reasons);
     assert!(g
         .not_checked
         .iter()
         .any(|x| x.contains("trust not checked")));
-    r.certificates[0].certificates[0].signature_algorithm = "sha1WithRSAEncryption".into();
-    assert_eq!(grade(&r).unwrap().grade, "T");
-    r.certificates[0].certificates[0].signature_algorithm = "ecdsa-with-SHA256".into();
+    r.certificates[0].certificates[0].signature_algorithm =
+        crate::pki::sigalg::CertSignatureAlgorithm::from_name("sha1WithRSAEncryption");
+    assert_eq!(grade(&r).unwrap().grade, GradeLetter::T);
+    r.certificates[0].certificates[0].signature_algorithm =
+        crate::pki::sigalg::CertSignatureAlgorithm::from_name("ecdsa-with-SHA256");
     r.target.servername = Some("www.example.org".into());
-    assert_eq!(grade(&r).unwrap().grade, "M");
+    assert_eq!(grade(&r).unwrap().grade, GradeLetter::M);
 }
 
 #[test]
@@ -406,7 +408,7 @@ fn vulnerabilities_and_session_features_from_other_checks() {
     checked_vulns(&mut r);
     r.vulnerabilities[0].vulnerable = Some(true);
     let g = grade(&r).unwrap();
-    assert_eq!(g.grade, "F");
+    assert_eq!(g.grade, GradeLetter::F);
     assert!(ids(&g).contains(&"vuln.heartbleed"));
     r.vulnerabilities[0].vulnerable = None;
     let g = grade(&r).unwrap();
@@ -427,14 +429,31 @@ fn vulnerabilities_and_session_features_from_other_checks() {
 
 #[test]
 fn score_to_letter_boundaries() {
-    assert_eq!(Letter::from_score(80), Letter::A);
-    assert_eq!(Letter::from_score(79), Letter::B);
-    assert_eq!(Letter::from_score(65), Letter::B);
-    assert_eq!(Letter::from_score(50), Letter::C);
-    assert_eq!(Letter::from_score(35), Letter::D);
-    assert_eq!(Letter::from_score(20), Letter::E);
-    assert_eq!(Letter::from_score(19), Letter::F);
+    assert_eq!(letter_of_score(80), GradeLetter::A);
+    assert_eq!(letter_of_score(79), GradeLetter::B);
+    assert_eq!(letter_of_score(65), GradeLetter::B);
+    assert_eq!(letter_of_score(50), GradeLetter::C);
+    assert_eq!(letter_of_score(35), GradeLetter::D);
+    assert_eq!(letter_of_score(20), GradeLetter::E);
+    assert_eq!(letter_of_score(19), GradeLetter::F);
     assert_eq!(protocol_score(&[Version::Tls10, Version::Tls13]), 95);
     assert_eq!(kx_points(4096, false), 100);
     assert_eq!(kx_points(2048, true), 40);
+}
+
+#[test]
+fn grade_letters_order_best_to_worst_and_keep_their_json_names() {
+    // M and T rank between E and F (T below M), as the caps do; `max` is the worse.
+    let names: Vec<&str> = GradeLetter::ALL.iter().map(|l| l.name()).collect();
+    assert_eq!(names, ["A+", "A", "A-", "B", "C", "D", "E", "M", "T", "F"]);
+    assert!(GradeLetter::ALL.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(GradeLetter::AMinus.max(GradeLetter::T), GradeLetter::T);
+    for l in GradeLetter::ALL {
+        let json = serde_json::to_string(&l).unwrap();
+        assert_eq!(json, format!("\"{}\"", l.name()));
+        assert_eq!(serde_json::from_str::<GradeLetter>(&json).unwrap(), l);
+        assert_eq!(GradeLetter::from_name(l.name()), Some(l));
+    }
+    assert!(serde_json::from_str::<GradeLetter>("\"A++\"").is_err());
+    assert_eq!(GradeLetter::from_name("a"), None);
 }

@@ -8,7 +8,7 @@
 //! make the target non-compliant.
 
 use crate::error::{Error, Result};
-use crate::scan::report::ScanReport;
+use crate::scan::report::{GradeLetter, ScanReport};
 use crate::scan::report::{KeyType, SuiteId};
 use serde::{Deserialize, Serialize};
 use tlskit_wire::registry::{self, GroupKind};
@@ -55,6 +55,7 @@ pub const RULES: [&str; 15] = [
 pub struct Policy {
     /// Short name shown in reports: "mozilla-intermediate", "acme-internal".
     pub name: String,
+    /// One line on what the policy is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Where the rules come from (a URL, a document).
@@ -63,6 +64,7 @@ pub struct Policy {
     /// Free text for the policy's author; ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Versions allowed and required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Versions>,
     /// TLS ≤ 1.2 suites allowed, by OpenSSL or IANA name ([] = none).
@@ -83,6 +85,7 @@ pub struct Policy {
     /// Smallest elliptic-curve group, in curve bits (X25519 and P-256 count as 256).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecdh_min_bits: Option<u32>,
+    /// Rules for the leaf certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateRules>,
     /// The server must choose suites by its own preference (TLS ≤ 1.2).
@@ -91,14 +94,20 @@ pub struct Policy {
     /// The server must staple an OCSP response.
     #[serde(default)]
     pub ocsp_stapling: bool,
-    /// The tlskit grade must be at least this ("A+" … "F"; T and M rank just above F).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_grade: Option<String>,
+    /// The tlskit grade must be at least this (A+ … F; T and M rank just above F, as the grade
+    /// ranks them: [`GradeLetter`]'s order).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "min_grade"
+    )]
+    pub min_grade: Option<GradeLetter>,
     /// Rule ids whose deviations are reported but do not fail the check.
     #[serde(default)]
     pub advisory: Vec<String>,
 }
 
+/// A policy's `versions`: which may and which must be offered.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Versions {
@@ -110,12 +119,14 @@ pub struct Versions {
     pub required: Vec<String>,
 }
 
+/// A policy's `certificate`: what the leaf certificate must be.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateRules {
     /// "rsa", "ecdsa", "ed25519", "ed448", "dsa".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_types: Option<Vec<String>>,
+    /// Smallest RSA key, in bits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rsa_min_bits: Option<u32>,
     /// ECDSA key curves: prime256v1/P-256/secp256r1, secp384r1/P-384, secp521r1/P-521.
@@ -276,14 +287,6 @@ impl Policy {
                 }
             }
         }
-        if let Some(g) = &self.min_grade {
-            if grade_rank(g).is_none() || g == "T" || g == "M" {
-                return Err(usage(
-                    origin,
-                    format!("\"min_grade\" \"{g}\" is not one of A+, A, A-, B, C, D, E, F"),
-                ));
-            }
-        }
         for a in &self.advisory {
             if !RULES.contains(&a.as_str()) {
                 return Err(usage(
@@ -299,20 +302,21 @@ impl Policy {
     }
 }
 
-/// Rank of a grade, higher is better; T and M rank just above F.
-fn grade_rank(g: &str) -> Option<u8> {
-    Some(match g {
-        "A+" => 9,
-        "A" => 8,
-        "A-" => 7,
-        "B" => 6,
-        "C" => 5,
-        "D" => 4,
-        "E" => 3,
-        "T" | "M" => 2,
-        "F" => 1,
-        _ => return None,
-    })
+/// `"min_grade"`: a letter A+ … F (T and M are verdicts on the certificate, not a level to
+/// ask for).
+fn min_grade<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<GradeLetter>, D::Error> {
+    let Some(name) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    match GradeLetter::from_name(&name) {
+        Some(g) if !g.is_trust_verdict() => Ok(Some(g)),
+        Some(_) | None => Err(serde::de::Error::custom(format!(
+            "\"min_grade\" \"{}\" is not one of A+, A, A-, B, C, D, E, F",
+            crate::escape::short(&name, 40)
+        ))),
+    }
 }
 
 struct Out<'a> {
@@ -653,12 +657,12 @@ fn certificate_rules(report: &ScanReport, policy: &Policy, out: &mut Out) {
             if let Some(algs) = &c.signature_algorithms {
                 if !algs
                     .iter()
-                    .any(|a| a.eq_ignore_ascii_case(&leaf.signature_algorithm))
+                    .any(|a| a.eq_ignore_ascii_case(leaf.signature_algorithm.name()))
                 {
                     out.dev(
                         "certificate.signature_algorithms",
                         join(algs),
-                        leaf.signature_algorithm.clone(),
+                        leaf.signature_algorithm.to_string(),
                         format!("{what}: have it signed with {}", algs.join(" or ")),
                     );
                 }
@@ -728,14 +732,15 @@ fn stapling_and_grade_rules(report: &ScanReport, policy: &Policy, out: &mut Out)
     }
 
     // Grade.
-    if let Some(min) = &policy.min_grade {
+    if let Some(min) = policy.min_grade {
         match &report.grade {
             Some(g) => {
-                if grade_rank(&g.grade).unwrap_or(0) < grade_rank(min).unwrap_or(0) {
+                // The order runs best to worst: a greater letter is a worse grade.
+                if g.grade > min {
                     out.dev(
                         "min_grade",
                         format!("{min} or better"),
-                        g.grade.clone(),
+                        g.grade.to_string(),
                         format!(
                             "raise the grade from {} to at least {min} (see the grade's reasons)",
                             g.grade

@@ -178,7 +178,8 @@ fn modern_wants_ecdsa_and_short_lifetimes() {
     assert!(check(&r, &Policy::builtin("modern").unwrap()).compliant);
     r.certificates[0].certificates[0].validity_days = 825;
     r.certificates[0].key_type = KeyType::Rsa { bits: 2048 };
-    r.certificates[0].certificates[0].signature_algorithm = "sha256WithRSAEncryption".into();
+    r.certificates[0].certificates[0].signature_algorithm =
+        crate::pki::sigalg::CertSignatureAlgorithm::from_name("sha256WithRSAEncryption");
     let res = check(&r, &Policy::builtin("modern").unwrap());
     let got = rules(&res);
     for want in [
@@ -211,7 +212,8 @@ fn old_requires_server_order() {
         &["x25519"],
     );
     r.certificates[0].key_type = KeyType::Rsa { bits: 2048 };
-    r.certificates[0].certificates[0].signature_algorithm = "sha256WithRSAEncryption".into();
+    r.certificates[0].certificates[0].signature_algorithm =
+        crate::pki::sigalg::CertSignatureAlgorithm::from_name("sha256WithRSAEncryption");
     let res = check(&r, &Policy::builtin("old").unwrap());
     assert_eq!(rules(&res), vec!["server_order_required"]);
     r.protocols[4].server_order = Some(true);
@@ -242,7 +244,7 @@ fn custom_policy_advisory_and_min_grade() {
         suites_without: vec!["TLS_RSA_WITH_AES_256_CBC_SHA".into()],
     };
     r.grade = Some(crate::scan::grade::grade(&r).unwrap());
-    assert_eq!(r.grade.as_ref().unwrap().grade, "A-");
+    assert_eq!(r.grade.as_ref().unwrap().grade, GradeLetter::AMinus);
     let res = check(&r, &p);
     assert_eq!(
         rules(&res),
@@ -280,6 +282,10 @@ fn bad_policies_are_usage_errors_naming_the_problem() {
         "unknown rule",
     );
     bad(r#"{"name": "x", "min_grade": "T"}"#, "min_grade");
+    bad(
+        r#"{"name": "x", "min_grade": "Z"}"#,
+        "\"min_grade\" \"Z\" is not one of",
+    );
     assert!(Policy::load("/nonexistent/policy.json")
         .unwrap_err()
         .to_string()

@@ -36,7 +36,7 @@ pub use text::Style;
 pub use types::SuiteId;
 pub use types::WeaknessId;
 pub(crate) use types::{version_name, version_names};
-pub use verdicts::{Deviation, Grade, PolicyResult, RuleHit};
+pub use verdicts::{Deviation, Grade, GradeLetter, PolicyResult, RuleHit};
 pub use weakness::{RobotOracle, Verdict, Vulnerability};
 
 use crate::net::starttls::Transcript;
@@ -258,6 +258,42 @@ pub struct SigAlgResult {
     /// Versions it was signed with.
     #[serde(with = "version_names")]
     pub versions: Vec<Version>,
+    /// TLSv1.2 on a server with certificates of several kinds: the kind of certificate the
+    /// server signed with it (found by offering only that kind's suites). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_type: Option<SigCertType>,
+}
+
+/// The kind of certificate a TLS 1.2 signature was made with (`cert_type` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigCertType {
+    /// An rsaEncryption key (PKCS #1 v1.5 or RSA-PSS signatures).
+    Rsa,
+    /// An RSASSA-PSS key.
+    RsaPss,
+    /// An ECDSA key.
+    Ecdsa,
+    /// An Ed25519 key.
+    Ed25519,
+    /// An Ed448 key.
+    Ed448,
+    /// A DSA key.
+    Dsa,
+}
+
+impl SigCertType {
+    /// "RSA", "RSA-PSS", "ECDSA", "Ed25519", "Ed448", "DSA".
+    pub fn name(self) -> &'static str {
+        match self {
+            SigCertType::Rsa => "RSA",
+            SigCertType::RsaPss => "RSA-PSS",
+            SigCertType::Ecdsa => "ECDSA",
+            SigCertType::Ed25519 => "Ed25519",
+            SigCertType::Ed448 => "Ed448",
+            SigCertType::Dsa => "DSA",
+        }
+    }
 }
 
 /// One certificate chain the server presents.

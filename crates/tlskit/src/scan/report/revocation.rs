@@ -2,7 +2,10 @@
 //! text and HTML reports write it. The model is pki's ([`crate::pki::chain::Revocation`]): the
 //! scanner's revocation check (scan/checks/revocation.rs) fills it.
 
-pub use crate::pki::chain::{Revocation, RevocationCheck, RevocationSource, RevocationStatus};
+pub use crate::pki::chain::{
+    CheckAnswer, CrlReason, Revocation, RevocationCheck, RevocationSource, RevocationStatus,
+    Revoked,
+};
 
 use super::text::Style;
 
@@ -12,17 +15,21 @@ pub fn summary(r: &Revocation) -> (RevocationStatus, String) {
     let source = r.source.map(|s| s.name()).unwrap_or("?");
     let text = match r.status {
         RevocationStatus::Good => format!("good ({source})"),
-        RevocationStatus::Revoked => format!(
-            "REVOKED ({source}: {}{})",
-            crate::escape::short(r.reason.as_deref().unwrap_or("no reason given"), 80),
-            r.revoked_at
-                .as_deref()
-                .map(|t| format!(", since {t}"))
-                .unwrap_or_default()
-        ),
+        RevocationStatus::Revoked => {
+            let revoked = r.revoked.clone().unwrap_or_default();
+            format!(
+                "REVOKED ({source}: {}{})",
+                crate::escape::short(&revoked.reason_text(), 80),
+                revoked
+                    .at
+                    .as_deref()
+                    .map(|t| format!(", since {}", crate::escape::short(t, 80)))
+                    .unwrap_or_default()
+            )
+        }
         RevocationStatus::Unknown => format!(
             "unknown ({})",
-            crate::escape::short(r.reason.as_deref().unwrap_or("no answer"), 300)
+            crate::escape::short(r.unknown_reason.as_deref().unwrap_or("no answer"), 300)
         ),
     };
     (r.status, text)

@@ -310,7 +310,11 @@ impl ScanReport {
         if !self.signature_algorithms.is_empty() {
             let _ = writeln!(s, "\n{}", st.head("Signature algorithms"));
             for a in &self.signature_algorithms {
-                let _ = writeln!(s, "  {:<28} {}", a.name, versions(&a.versions));
+                let kind = a
+                    .cert_type
+                    .map(|k| format!(" ({} certificate with TLSv1.2)", k.name()))
+                    .unwrap_or_default();
+                let _ = writeln!(s, "  {:<28} {}{kind}", a.name, versions(&a.versions));
             }
         }
     }
@@ -440,10 +444,12 @@ pub fn grade_text(r: &ScanReport, st: Style) -> String {
         return String::new();
     };
     let mut s = String::new();
-    let letter = match g.grade.as_str() {
-        "A+" | "A" | "A-" => st.good(&g.grade),
-        "B" | "C" => st.warn(&g.grade),
-        _ => st.bad(&g.grade),
+    use super::GradeLetter as L;
+    let name = g.grade.name();
+    let letter = match g.grade {
+        L::APlus | L::A | L::AMinus => st.good(name),
+        L::B | L::C => st.warn(name),
+        L::D | L::E | L::M | L::T | L::F => st.bad(name),
     };
     let ignoring = g
         .grade_ignoring_trust
