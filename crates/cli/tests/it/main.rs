@@ -44,3 +44,4 @@ mod shell;
 mod starttls;
 mod starttls_scan;
 mod targets;
+mod trust_stores;
