@@ -45,3 +45,4 @@ mod shell;
 mod starttls;
 mod starttls_scan;
 mod targets;
+mod trust_stores;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use tlskit::net::starttls::Protocol;
 use tlskit::net::target::TargetSpec;
 use tlskit::net::Connector;
-use tlskit::pki::chain::{self, ChainAnalysis, ChainInput, Purpose, TrustStores};
+use tlskit::pki::chain::{self, ChainAnalysis, ChainInput, Purpose, StoreId, TrustStores};
 use tlskit::pki::inspect::{self, CertInfo};
 use tlskit::pki::load;
 use tlskit::session::fetch::{self, FetchOptions, FetchedChain};
@@ -34,7 +34,12 @@ Servers that start in plaintext are reached as `tlskit connect` reaches them: -t
 imap, pop3, ftp, xmpp, ldap, postgres …), the URL scheme (smtp://, imap:// …) or the port's
 usual protocol (25, 143 …) runs STARTTLS first; --proxy and --resolve apply too. Then it says
 whether the chain verifies against the system roots (or the -a CA) and is valid for the name
-(HOST, --servername or --name), as `tlskit scan` judges chains. SNI is HOST, unless HOST is an IP address (then
+(HOST, --servername or --name), as `tlskit scan` judges chains.
+
+For a server and for a file alike, one line says which trust stores accept the chain: the
+root programs built into tlskit (Mozilla, Apple, Android, Microsoft, Java), the system store
+and the -a CAs (\"Trusted by: Mozilla, Apple …; not by: Java (reason)\"). --at TIME judges
+validity at that time (RFC 3339, e.g. 2024-12-01T00:00:00Z) instead of now. SNI is HOST, unless HOST is an IP address (then
 no SNI is sent) or --servername is given. For a file, -a checks the chain and --name the
 name, with the rules clients use (RFC 6125: SAN only; a wildcard covers one label).
 
@@ -49,13 +54,16 @@ name, with the rules clients use (RFC 6125: SAN only; a wildcard covers one labe
                     subject_key_id, authority_key_id, sha256_fingerprint, self_signed,
                     extensions, ...}, ... ]  leaf first
   name_check        {name, matches}
-  verification      {trusted, anchors, name, error}";
+  verification      {trusted, anchors, name, error}
+  trust             [ {store, description, trusted, error, path, legacy_only}, ... ]  one per
+                    store: mozilla, apple, android, microsoft, java, system, custom (-a)";
 
 const SHOW_EXAMPLES: &str = "\
 Examples:
   tlskit cert show server.pem
   tlskit cert show --name abc.bank32.com server.pem      # does *.bank32.com cover it?
   tlskit cert show -a ca/ca.crt server.pem               # is it signed by my CA?
+  tlskit cert show --at 2024-12-01T00:00:00Z chain.pem   # which stores trusted it then?
   tlskit cert show www.example.com:443
   tlskit cert show 127.0.0.1 8443 --servername www.bank32.com
   tlskit cert show -t smtp mail.example.org:25            # STARTTLS first
@@ -92,6 +100,9 @@ pub(super) struct ShowArgs {
     /// the system roots.
     #[arg(short = 'a', long = "ca", value_name = "FILE|DIR")]
     ca: Vec<PathBuf>,
+    /// Judge validity at TIME (RFC 3339, e.g. 2024-12-01T00:00:00Z) instead of now.
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
     /// Upgrade a plaintext session first: smtp, lmtp, imap, pop3, ftp, nntp, xmpp, xmpp-server, ldap,
     /// postgres, mysql, sieve or irc (default: chosen by well-known port, e.g. 25 → smtp).
     #[arg(short = 't', long = "starttls", value_name = "PROTO")]
@@ -146,6 +157,8 @@ struct ShowReport<'a> {
     name_check: Option<NameCheck>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verification: Option<Verification>,
+    /// One verdict per trust store.
+    trust: Vec<chain::TrustResult>,
 }
 
 enum ShowSource {
@@ -189,18 +202,18 @@ fn chain_role(i: usize, info: &CertInfo) -> &'static str {
 
 /// The trust stores `cert show` judges by, and the label of the one it reports: the `-a` CAs
 /// when given, else the system roots (the Mozilla set built into tlskit when there are none).
-fn show_stores(ca: &[PathBuf]) -> Result<(TrustStores, &'static str, String)> {
+fn show_stores(ca: &[PathBuf]) -> Result<(TrustStores, StoreId, String)> {
     let stores = TrustStores::load(ca)?;
     let (store, label) = if !ca.is_empty() {
         let names: Vec<String> = ca.iter().map(|p| p.display().to_string()).collect();
-        ("custom", names.join(", "))
+        (StoreId::Custom, names.join(", "))
     } else if stores.system.anchors.is_empty() {
         (
-            "mozilla",
+            StoreId::Mozilla,
             "Mozilla roots built into tlskit (no system store found)".to_string(),
         )
     } else {
-        ("system", "system roots".to_string())
+        (StoreId::System, "system roots".to_string())
     };
     Ok((stores, store, label))
 }
@@ -208,7 +221,7 @@ fn show_stores(ca: &[PathBuf]) -> Result<(TrustStores, &'static str, String)> {
 /// The verdict of `store` in `analysis`, with the host name check folded in.
 fn verification(
     analysis: &ChainAnalysis,
-    store: &str,
+    store: StoreId,
     anchors: String,
     name: Option<&str>,
 ) -> Verification {
@@ -286,17 +299,20 @@ fn run_show_file(a: &ShowArgs, path: &Path) -> Result<i32> {
             name: n.clone(),
             matches: inspect::matches_name(&infos[0], n),
         });
+    let (stores, store, label) = show_stores(&a.ca)?;
+    let purpose = if client_only(&infos[0]) {
+        Purpose::ClientAuth
+    } else {
+        Purpose::ServerAuth
+    };
+    let mut input = ChainInput::new(&certs, None, None);
+    if let Some(at) = &a.at {
+        input.now = chain::parse_time(at).map_err(|e| e.context("--at"))?;
+    }
+    let analysis = chain::analyse_for(&input, &stores, purpose);
     let verification = if a.ca.is_empty() {
         None
     } else {
-        let (stores, store, label) = show_stores(&a.ca)?;
-        let purpose = if client_only(&infos[0]) {
-            Purpose::ClientAuth
-        } else {
-            Purpose::ServerAuth
-        };
-        let input = ChainInput::new(&certs, None, None);
-        let analysis = chain::analyse_for(&input, &stores, purpose);
         Some(verification(&analysis, store, label, None))
     };
     let report = ShowReport {
@@ -307,6 +323,7 @@ fn run_show_file(a: &ShowArgs, path: &Path) -> Result<i32> {
         certificates: &infos,
         name_check,
         verification,
+        trust: analysis.trust,
     };
     if a.json {
         emit_json(&report)?;
@@ -363,11 +380,14 @@ fn run_show_server(a: &ShowArgs, spec: &TargetSpec, flag: Option<Protocol>) -> R
         matches: inspect::matches_name(&infos[0], &check_name),
         name: check_name.clone(),
     });
-    let input = ChainInput::new(
+    let mut input = ChainInput::new(
         &fetched.certs,
         Some(&check_name),
         fetched.ocsp_response.as_deref(),
     );
+    if let Some(at) = &a.at {
+        input.now = chain::parse_time(at).map_err(|e| e.context("--at"))?;
+    }
     let analysis = chain::analyse(&input, &stores);
     let verification = Some(verification(&analysis, store, label, Some(&check_name)));
     if let Some(e) = &fetched.handshake_error {
@@ -383,6 +403,7 @@ fn run_show_server(a: &ShowArgs, spec: &TargetSpec, flag: Option<Protocol>) -> R
         certificates: &infos,
         name_check,
         verification,
+        trust: analysis.trust,
     };
     if a.json {
         emit_json(&report)?;
@@ -428,9 +449,7 @@ fn print_certs(out: &mut String, report: &ShowReport<'_>, verbose: bool) {
         say!(out, "Certificate {} of {n}: {}", i + 1, chain_role(i, info));
         out.push_str(&inspect::render_text(info, verbose));
     }
-    if report.name_check.is_some() || report.verification.is_some() {
-        say!(out);
-    }
+    say!(out);
     if let Some(nc) = &report.name_check {
         if nc.matches {
             say!(
@@ -452,6 +471,9 @@ fn print_certs(out: &mut String, report: &ShowReport<'_>, verbose: bool) {
             (Some(e), _) => say!(out, "Verification: FAILED against {}: {e}", v.anchors),
             (None, false) => say!(out, "Verification: FAILED against {}", v.anchors),
         }
+    }
+    if !report.trust.is_empty() {
+        say!(out, "{}", chain::trust_line(&report.trust));
     }
 }
 

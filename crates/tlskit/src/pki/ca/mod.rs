@@ -354,7 +354,11 @@ mod tests {
         let chain = [issued.cert.clone()];
         let input = crate::pki::chain::ChainInput::new(&chain, Some("::1"), None);
         let v = crate::pki::chain::analyse(&input, &stores);
-        let custom = v.trust.iter().find(|t| t.store == "custom").unwrap();
+        let custom = v
+            .trust
+            .iter()
+            .find(|t| t.store == crate::pki::chain::StoreId::Custom)
+            .unwrap();
         assert!(custom.trusted, "{custom:?}");
         assert_eq!(v.hostname_match, Some(true));
         // Refuses to overwrite without force.

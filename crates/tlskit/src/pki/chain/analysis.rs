@@ -32,6 +32,19 @@ pub(super) fn date(rfc3339: &str) -> &str {
     rfc3339.split('T').next().unwrap_or(rfc3339)
 }
 
+/// A time to judge a chain by ([`ChainInput::now`]), from RFC 3339 (`2024-12-01T00:00:00Z`).
+pub fn parse_time(s: &str) -> Result<UnixTime> {
+    let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|_| {
+        Error::usage(format!(
+            "{} is not an RFC 3339 time; give one such as 2024-12-01T00:00:00Z",
+            crate::escape::quoted(s)
+        ))
+    })?;
+    u64::try_from(t.unix_timestamp())
+        .map(|secs| UnixTime::since_unix_epoch(Duration::from_secs(secs)))
+        .map_err(|_| Error::usage(format!("{} is before 1970", crate::escape::quoted(s))))
+}
+
 /// Analyse a chain a server sent. Never fails: whatever cannot be checked is reported in the
 /// findings.
 pub fn analyse(input: &ChainInput<'_>, stores: &TrustStores) -> ChainAnalysis {
@@ -78,7 +91,7 @@ pub fn analyse_for(
             .stores()
             .iter()
             .map(|s| TrustResult {
-                store: s.name.to_string(),
+                store: s.id,
                 description: s.description.clone(),
                 trusted: false,
                 error: Some("the leaf certificate cannot be parsed".to_string()),
@@ -102,7 +115,7 @@ pub fn analyse_for(
         a.trust
             .push(verify_store(store, input, &parsed, &a, purpose));
     }
-    a.trusted = a.trust.iter().any(|t| t.trusted);
+    a.trusted = a.trust.iter().any(|t| t.trusted && t.store.decides_trust());
     trust_findings(&a, &mut findings);
 
     // --- The leaf. ---
@@ -126,7 +139,11 @@ pub fn analyse_for(
     ocsp(input, &parsed, &path, stores, now, &mut a, &mut findings);
 
     // --- Certificate Transparency. ---
-    if a.sct_count == 0 && a.trust.iter().any(|t| t.store == "mozilla" && t.trusted) {
+    if a.sct_count == 0
+        && a.trust
+            .iter()
+            .any(|t| t.store == StoreId::Mozilla && t.trusted)
+    {
         findings.add(
             Severity::Low,
             "cert.no_embedded_sct",
@@ -348,7 +365,8 @@ pub(super) fn structure(
     if top.info.self_signed {
         return;
     }
-    let anchors = stores.stores().into_iter().flat_map(|s| s.anchors.iter());
+    // The stores that decide trust: a root only Apple or Java holds still leaves a gap here.
+    let anchors = stores.deciding().into_iter().flat_map(|s| s.anchors.iter());
     let reaches_anchor = anchors.clone().any(|anchor| {
         path.iter()
             .any(|&i| issued_by_anchor(&parsed[i], anchor) || is_anchor(&parsed[i], anchor))
@@ -384,10 +402,10 @@ pub(super) fn structure(
 pub(super) fn describe_webpki_error(e: &webpki::Error, store: &Store, purpose: Purpose) -> String {
     use webpki::Error as E;
     match e {
-        E::UnknownIssuer => match store.name {
-            "mozilla" => "not issued by a CA in the Mozilla root store".to_string(),
-            "system" => "not issued by a CA in the system trust store".to_string(),
-            _ => "not issued by a CA given with --ca".to_string(),
+        E::UnknownIssuer => match store.id {
+            StoreId::System => "not issued by a CA in the system trust store".to_string(),
+            StoreId::Custom => "not issued by a CA given with --ca".to_string(),
+            built_in => format!("not issued by a CA in the {} root store", built_in.label()),
         },
         E::CertExpired { .. } => "a certificate in the chain has expired".to_string(),
         E::CertNotValidYet { .. } => "a certificate in the chain is not valid yet".to_string(),
@@ -486,7 +504,7 @@ pub(super) fn verify_store(
     purpose: Purpose,
 ) -> TrustResult {
     let mut result = TrustResult {
-        store: store.name.to_string(),
+        store: store.id,
         description: store.description.clone(),
         trusted: false,
         error: None,
@@ -494,8 +512,8 @@ pub(super) fn verify_store(
         legacy_only: false,
     };
     if store.anchors.is_empty() {
-        result.error = Some(match store.name {
-            "system" => "the system trust store is empty or unreadable (install ca-certificates, or set SSL_CERT_FILE / SSL_CERT_DIR)".to_string(),
+        result.error = Some(match store.id {
+            StoreId::System => "the system trust store is empty or unreadable (install ca-certificates, or set SSL_CERT_FILE / SSL_CERT_DIR)".to_string(),
             _ => format!("{} holds no trust anchors", store.description),
         });
         return result;
@@ -621,11 +639,11 @@ pub(super) fn trust_findings(a: &ChainAnalysis, findings: &mut Findings) {
     let trust = &a.trust;
     if a.trusted {
         // Trusted somewhere: mention the stores that disagree only when it matters.
-        let mozilla = trust.iter().find(|t| t.store == "mozilla");
+        let mozilla = trust.iter().find(|t| t.store == StoreId::Mozilla);
         if let Some(m) = mozilla.filter(|m| !m.trusted) {
             let by: Vec<&str> = trust
                 .iter()
-                .filter(|t| t.trusted)
+                .filter(|t| t.trusted && t.store.decides_trust())
                 .map(|t| t.store.as_str())
                 .collect();
             findings.add(
@@ -640,9 +658,10 @@ pub(super) fn trust_findings(a: &ChainAnalysis, findings: &mut Findings) {
         }
         return;
     }
-    let legacy = trust.iter().any(|t| t.legacy_only);
-    let errors: Vec<String> = trust
-        .iter()
+    // The stores that decide trust speak for the chain; the others have their own verdicts.
+    let deciding = || trust.iter().filter(|t| t.store.decides_trust());
+    let legacy = deciding().any(|t| t.legacy_only);
+    let errors: Vec<String> = deciding()
         .map(|t| format!("{}: {}", t.store, t.error.as_deref().unwrap_or("untrusted")))
         .collect();
     let (id, lead) = if legacy {

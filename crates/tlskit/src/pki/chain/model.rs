@@ -44,11 +44,92 @@ pub enum Purpose {
     ClientAuth,
 }
 
+/// A trust store tlskit judges chains against; serialises to its lower-case name (`"mozilla"`…),
+/// the value of `certificates[].analysis.trust[].store` in the scan JSON.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum StoreId {
+    /// Mozilla's root program, built in (webpki-roots): what Firefox trusts.
+    Mozilla,
+    /// Apple's roots (macOS, iOS), built in.
+    Apple,
+    /// Android's system store (AOSP), built in.
+    Android,
+    /// The roots Windows Update distributes, built in.
+    Microsoft,
+    /// The `cacerts` of a current JDK, built in.
+    Java,
+    /// This machine's store (`SSL_CERT_FILE` / `SSL_CERT_DIR`, else the system CA bundle).
+    System,
+    /// The CAs given with `--ca`.
+    Custom,
+}
+
+impl StoreId {
+    /// Every store, in report order.
+    pub const ALL: [StoreId; 7] = [
+        StoreId::Mozilla,
+        StoreId::Apple,
+        StoreId::Android,
+        StoreId::Microsoft,
+        StoreId::Java,
+        StoreId::System,
+        StoreId::Custom,
+    ];
+
+    /// The name in the JSON: `"mozilla"`, `"apple"`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreId::Mozilla => "mozilla",
+            StoreId::Apple => "apple",
+            StoreId::Android => "android",
+            StoreId::Microsoft => "microsoft",
+            StoreId::Java => "java",
+            StoreId::System => "system",
+            StoreId::Custom => "custom",
+        }
+    }
+
+    /// The name for people: `"Mozilla"`, `"Android"`, `"--ca"`…
+    pub fn label(self) -> &'static str {
+        match self {
+            StoreId::Mozilla => "Mozilla",
+            StoreId::Apple => "Apple",
+            StoreId::Android => "Android",
+            StoreId::Microsoft => "Microsoft",
+            StoreId::Java => "Java",
+            StoreId::System => "system",
+            StoreId::Custom => "--ca",
+        }
+    }
+
+    /// Whether this store's verdict decides [`ChainAnalysis::trusted`] (and so the grade):
+    /// Mozilla, the system store and `--ca`, as before the other root programs were added; the
+    /// Apple, Android, Microsoft and Java verdicts are information.
+    pub fn decides_trust(self) -> bool {
+        matches!(self, StoreId::Mozilla | StoreId::System | StoreId::Custom)
+    }
+
+    /// A root program whose roots are compiled into tlskit.
+    pub fn built_in(self) -> bool {
+        !matches!(self, StoreId::System | StoreId::Custom)
+    }
+}
+
+impl std::fmt::Display for StoreId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The verdict of one trust store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TrustResult {
-    /// `"mozilla"`, `"system"` or `"custom"`.
-    pub store: String,
+    /// Which store.
+    pub store: StoreId,
     /// Where the store's anchors came from.
     pub description: String,
     pub trusted: bool,
@@ -59,6 +140,48 @@ pub struct TrustResult {
     pub path: Vec<String>,
     /// The chain would verify if SHA-1 signatures and RSA keys under 2048 bits were accepted.
     pub legacy_only: bool,
+}
+
+/// The per-store verdicts in one line, for people: `Trusted by: Mozilla, Apple, Microsoft, Java;
+/// not by: Android (its roots did not issue the chain)`. Stores that fail for the same reason
+/// share it; reasons are escaped (they can quote certificate names the peer chose).
+pub fn trust_line(trust: &[TrustResult]) -> String {
+    let by: Vec<&str> = trust
+        .iter()
+        .filter(|t| t.trusted)
+        .map(|t| t.store.label())
+        .collect();
+    // (reason, stores) in order of first appearance.
+    let mut not: Vec<(String, Vec<&str>)> = Vec::new();
+    for t in trust.iter().filter(|t| !t.trusted) {
+        let reason = match t.error.as_deref() {
+            Some(e) if e.starts_with("not issued by a CA") => {
+                "its roots did not issue the chain".to_string()
+            }
+            Some(e) => crate::escape::short(e, 160),
+            None => "untrusted".to_string(),
+        };
+        match not.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, stores)) => stores.push(t.store.label()),
+            None => not.push((reason, vec![t.store.label()])),
+        }
+    }
+    let mut line = format!(
+        "Trusted by: {}",
+        if by.is_empty() {
+            "none".to_string()
+        } else {
+            by.join(", ")
+        }
+    );
+    if !not.is_empty() {
+        let parts: Vec<String> = not
+            .iter()
+            .map(|(reason, stores)| format!("{} ({reason})", stores.join(", ")))
+            .collect();
+        line.push_str(&format!("; not by: {}", parts.join(", ")));
+    }
+    line
 }
 
 /// The certificate that expires first.
@@ -100,9 +223,10 @@ pub struct ChainAnalysis {
     /// The certificates as sent, leaf first (unparsable ones are left out and reported in
     /// `findings`).
     pub certificates: Vec<CertInfo>,
-    /// One verdict per trust store.
+    /// One verdict per trust store, in [`StoreId::ALL`] order.
     pub trust: Vec<TrustResult>,
-    /// At least one store trusts the chain.
+    /// A store that decides trust ([`StoreId::decides_trust`]: Mozilla, system, `--ca`) trusts
+    /// the chain.
     pub trusted: bool,
     /// Each certificate is issued by the next one and nothing else is sent.
     pub order_ok: bool,

@@ -325,7 +325,7 @@ fn certificate_trust_name_expiry_and_keys() {
     set(&mut r, &|a| {
         a.trusted = false;
         a.trust = vec![TrustResult {
-            store: "mozilla".into(),
+            store: crate::pki::chain::StoreId::Mozilla,
             description: String::new(),
             trusted: false,
             error: Some("unknown issuer".into()),

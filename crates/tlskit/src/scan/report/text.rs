@@ -78,21 +78,12 @@ fn versions(v: &[Version]) -> String {
 fn text_chain(s: &mut String, c: &super::CertificateChain, st: Style, verbose: bool) {
     use std::fmt::Write;
     if let Some(a) = &c.analysis {
-        let trust: Vec<String> = a
-            .trust
-            .iter()
-            .map(|t| {
-                format!(
-                    "{} {}",
-                    t.store,
-                    if t.trusted {
-                        st.good("trusted")
-                    } else {
-                        st.bad("untrusted")
-                    }
-                )
-            })
-            .collect();
+        let trust = crate::pki::chain::trust_line(&a.trust);
+        let trust = if a.trusted {
+            st.good(&trust)
+        } else {
+            st.bad(&trust)
+        };
         let name = match (&a.hostname, a.hostname_match) {
             (Some(h), Some(true)) => format!("; name '{h}' {}", st.good("matches")),
             (Some(h), Some(false)) => {
@@ -100,7 +91,7 @@ fn text_chain(s: &mut String, c: &super::CertificateChain, st: Style, verbose: b
             }
             _ => String::new(),
         };
-        let _ = writeln!(s, "    trust: {}{name}", trust.join(", "));
+        let _ = writeln!(s, "    {trust}{name}");
         if !a.scts.is_empty() {
             let logs: Vec<String> = a
                 .scts
