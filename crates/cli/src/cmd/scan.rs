@@ -132,7 +132,7 @@ pub struct Args {
     #[arg(long, value_name = "ID,...")]
     skip: Option<String>,
     /// List the checks, one a line (id, name, CVEs): the weakness checks, then the report
-    /// sections (client_auth, client_simulation, http, revocation); as JSON with --json (with
+    /// sections (client_auth, client_simulation, http, revocation, ech); as JSON with --json (with
     /// "kind": weakness or section).
     #[arg(long)]
     list_checks: bool,
@@ -164,6 +164,13 @@ pub struct Args {
     /// OCSP response is still read).
     #[arg(long)]
     no_revocation: bool,
+    /// Encrypted Client Hello: an ECHConfigList to try in a real ECH handshake (the inner
+    /// ClientHello names the scan's server name), reported under `ech` as accepted or not.
+    /// The file holds the PEM `openssl ech` writes (its ECHCONFIG block), the base64 of a DNS
+    /// HTTPS record's ech= value, or the raw list. Without it the ECH check only probes for
+    /// support (retry configs). A file without a list is a usage error (exit 2).
+    #[arg(long = "ech-config", value_name = "FILE")]
+    ech_config: Option<PathBuf>,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -280,6 +287,11 @@ pub fn run(args: Args) -> Result<i32> {
         .as_deref()
         .map(scan::load_client_cert)
         .transpose()?;
+    let ech_config = args
+        .ech_config
+        .as_deref()
+        .map(scan::checks::ech::load_config)
+        .transpose()?;
     if !args.ca.is_empty() {
         // Once, before any connection (each scan loads it again, cheaply).
         tlskit::pki::chain::Store::custom(&args.ca)?;
@@ -327,6 +339,7 @@ pub fn run(args: Args) -> Result<i32> {
     for job in &mut jobs {
         if let Some(o) = &mut job.opts {
             o.client_cert = client_cert.clone();
+            o.ech_config = ech_config.clone();
         }
     }
 
@@ -430,6 +443,7 @@ fn build_jobs(
             simulation: !args.no_simulation,
             http,
             revocation: !args.no_revocation,
+            ech_config: None,
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {

@@ -52,6 +52,8 @@ pub struct ScanOptions {
     /// Ask each certificate's OCSP responder and CRL whether it is revoked (`--no-revocation`
     /// turns it off); see [`checks::revocation`].
     pub revocation: bool,
+    /// `--ech-config FILE`: an ECHConfigList to try in a real ECH handshake (see [`checks::ech`]).
+    pub ech_config: Option<checks::ech::KnownConfig>,
 }
 
 impl ScanOptions {
@@ -70,6 +72,7 @@ impl ScanOptions {
             simulation: true,
             http: Default::default(),
             revocation: true,
+            ech_config: None,
         }
     }
 }
@@ -367,6 +370,7 @@ pub async fn scan(
         client_auth: None,
         client_simulation: None,
         http: None,
+        ech: None,
         vulnerabilities: Vec::new(),
         grade: None,
         policy: None,
@@ -417,7 +421,7 @@ pub async fn scan(
 }
 
 /// Phase 3: the session features and the weakness checks, with the sections that read only
-/// the enumeration alongside them (client authentication, client simulation, revocation).
+/// the enumeration alongside them (client authentication, client simulation, revocation, ECH).
 async fn phase_three(
     ctx: &Arc<Ctx>,
     opts: &ScanOptions,
@@ -461,12 +465,31 @@ async fn phase_three(
             false => None,
         }
     };
-    let ((), client_auth, simulation, revocation) = tokio::join!(
+    // Encrypted Client Hello alongside too (it reads only the versions found).
+    let ech = async {
+        match opts.checks.runs_section(Section::Ech) {
+            true => Some(
+                timed(
+                    "ECH",
+                    checks::ech::run(ctx, &snapshot, opts.ech_config.as_ref()),
+                )
+                .await,
+            ),
+            false => None,
+        }
+    };
+    let ((), client_auth, simulation, revocation, ech) = tokio::join!(
         phases::session_and_checks(ctx, &opts.checks, report),
         client_auth,
         simulation,
-        revocation
+        revocation,
+        ech
     );
+    if let Some(found) = ech {
+        report.ech = Some(found.ech);
+        report.findings.extend(found.findings);
+        report.errors.extend(found.errors);
+    }
     if let Some(found) = revocation {
         found.apply(report);
     }

@@ -13,6 +13,7 @@
 pub mod certificates;
 pub mod client_auth;
 pub mod common;
+pub mod ech;
 pub mod features;
 pub mod groups;
 pub mod http;

@@ -6,10 +6,11 @@
 //! list by elimination without taking a failed probe for "nothing left"; [`conn`] keeps a
 //! connection open for multi-step probes; [`legacy`] is the complete TLS ≤ 1.2 client (the
 //! session features' resumption and renegotiation); [`tls13`] is the TLS 1.3 handshake (rustls)
-//! for the TLS 1.3 session features; [`rsa`] is the RSA arithmetic ROBOT needs.
+//! for the TLS 1.3 session features; [`ech`] is the Encrypted Client Hello handshake (rustls); [`rsa`] is the RSA arithmetic ROBOT needs.
 
 pub mod client_cert;
 pub mod conn;
+pub mod ech;
 pub mod eliminate;
 pub mod hello;
 pub mod keyshare;

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod client_auth;
+pub mod ech;
 mod features;
 pub mod http;
 mod keys;
@@ -88,6 +89,9 @@ pub struct ScanReport {
     /// targets that do not speak HTTP.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<http::HttpReport>,
+    /// Encrypted Client Hello (see checks::ech); absent when that check did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ech: Option<ech::EchReport>,
     /// Known weaknesses and the verdict on each.
     pub vulnerabilities: Vec<Vulnerability>,
     /// The grade and its reasons.
@@ -373,6 +377,7 @@ impl ScanReport {
             client_auth: None,
             client_simulation: None,
             http: None,
+            ech: None,
             vulnerabilities: Vec::new(),
             grade: None,
             policy: None,
