@@ -89,9 +89,52 @@ fn main() {
         src.display()
     );
     if !bin.is_file() {
-        build(&src, &out, &bin);
+        // `cargo clippy` and `cargo build` run this script with different OUT_DIRs: a copy kept
+        // in the target directory (keyed by the OpenSSL version and the options) saves CI a
+        // second build of several minutes.
+        let cache = cache_path(&out);
+        match cache.as_deref().filter(|c| c.is_file()) {
+            Some(c) => {
+                std::fs::copy(c, &bin).expect("copy the cached OpenSSL 4 program");
+            }
+            None => {
+                build(&src, &out, &bin);
+                if let Some(c) = cache {
+                    let tmp = c.with_extension("tmp");
+                    let stored = c
+                        .parent()
+                        .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+                        && std::fs::copy(&bin, &tmp).is_ok()
+                        && std::fs::rename(&tmp, &c).is_ok();
+                    if !stored {
+                        let _ = std::fs::remove_file(&tmp);
+                    }
+                }
+            }
+        }
     }
     println!("cargo:rustc-env=TLSKIT_OPENSSL4={}", bin.display());
+}
+
+/// `<target>/tlskit-openssl4-<version>-<options hash>/openssl`, found from OUT_DIR
+/// (`<target>/<profile>/build/<package>-<hash>/out`).
+fn cache_path(out: &Path) -> Option<PathBuf> {
+    let target = out.ancestors().nth(4)?;
+    // FNV-1a of the options: another set of options is another program.
+    let hash = LEFT_OUT
+        .join(" ")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    Some(
+        target
+            .join(format!(
+                "tlskit-openssl4-{}-{hash:016x}",
+                openssl_src::version()
+            ))
+            .join("openssl"),
+    )
 }
 
 fn build(src: &Path, out: &Path, bin: &Path) {

@@ -135,7 +135,20 @@ fn certs() -> (Pki, PathBuf, PathBuf) {
 fn openssl4_with_an_ech_key_is_supported_and_accepts_a_real_ech_handshake() {
     let (pki, crt, key) = certs();
     let pem = ech_key(pki.dir.path(), "public.test");
-    let srv = s_server4(&crt, &key, &["-ech_key", p(&pem)]);
+    let srv = s_server4(
+        &crt,
+        &key,
+        &[
+            "-ech_key",
+            p(&pem),
+            "-servername",
+            "inner.test",
+            "-cert2",
+            p(&crt),
+            "-key2",
+            p(&key),
+        ],
+    );
 
     // The probe alone: retry configs, decoded.
     let (v, _) = scan_ech(srv.port, &[]);
@@ -176,17 +189,10 @@ fn openssl4_with_an_ech_key_is_supported_and_accepts_a_real_ech_handshake() {
     assert_eq!(hs["inner_sni"], "inner.test");
     assert_eq!(hs["public_name"], "public.test");
     assert_eq!(hs["config_id"], list[6]);
-    assert!(
-        r.stderr.is_empty() || !r.stderr.contains("panicked"),
-        "{}",
-        r.stderr
-    );
-    // OpenSSL says it decrypted the inner ClientHello.
-    assert!(
-        srv.peer.wait_output("ECH", Duration::from_secs(2)),
-        "{}",
-        srv.peer.output()
-    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    // "accepted" is rustls' ECH status: the ServerHello carried the acceptance confirmation
+    // only a server that decrypted the inner ClientHello can compute (RFC 9849 §7.2).
+    // (s_server's own log of it is buffered and so not read here.)
 }
 
 #[test]
