@@ -9,6 +9,7 @@
 //! * [`record`]: the record layer, and reassembly of fragmented / coalesced handshake messages.
 //! * [`handshake`], [`extensions`], [`client_hello`], [`alert`], [`sslv2`]: messages.
 //! * [`registry`]: IANA cipher suites (with OpenSSL names), groups, signature schemes.
+//! * [`ech`]: Encrypted Client Hello configurations (ECHConfigList).
 //! * [`cipherstring`]: OpenSSL-style cipher strings (`ECDH+AES128:!aNULL`) evaluated over the registry.
 //! * [`fingerprint`]: JA4 and JA4S of hellos (JA3 is [`client_hello::ClientHello::ja3_string`]).
 
@@ -16,6 +17,7 @@ pub mod alert;
 pub mod cipherstring;
 pub mod client_hello;
 pub mod codec;
+pub mod ech;
 pub mod extensions;
 pub mod fingerprint;
 pub mod framing;

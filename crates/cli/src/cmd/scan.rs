@@ -132,7 +132,7 @@ pub struct Args {
     #[arg(long, value_name = "ID,...")]
     skip: Option<String>,
     /// List the checks, one a line (id, name, CVEs): the weakness checks, then the report
-    /// sections (client_auth, client_simulation, http, revocation); as JSON with --json (with
+    /// sections (client_auth, client_simulation, http, revocation, ech); as JSON with --json (with
     /// "kind": weakness or section).
     #[arg(long)]
     list_checks: bool,
@@ -170,6 +170,13 @@ pub struct Args {
     /// The DNS server --dns asks (default: the system's first resolver).
     #[arg(long, value_name = "ADDR:PORT", requires = "dns")]
     dns_server: Option<std::net::SocketAddr>,
+    /// Encrypted Client Hello: an ECHConfigList to try in a real ECH handshake (the inner
+    /// ClientHello names the scan's server name), reported under `ech` as accepted or not.
+    /// The file holds the PEM `openssl ech` writes (its ECHCONFIG block), the base64 of a DNS
+    /// HTTPS record's ech= value, or the raw list. Without it the ECH check only probes for
+    /// support (retry configs). A file without a list is a usage error (exit 2).
+    #[arg(long = "ech-config", value_name = "FILE")]
+    ech_config: Option<PathBuf>,
 
     #[command(flatten)]
     fleet: super::scan_fleet::FleetArgs,
@@ -286,6 +293,11 @@ pub fn run(args: Args) -> Result<i32> {
         .as_deref()
         .map(scan::load_client_cert)
         .transpose()?;
+    let ech_config = args
+        .ech_config
+        .as_deref()
+        .map(scan::checks::ech::load_config)
+        .transpose()?;
     if !args.ca.is_empty() {
         // Once, before any connection (each scan loads it again, cheaply).
         tlskit::pki::chain::Store::custom(&args.ca)?;
@@ -333,6 +345,7 @@ pub fn run(args: Args) -> Result<i32> {
     for job in &mut jobs {
         if let Some(o) = &mut job.opts {
             o.client_cert = client_cert.clone();
+            o.ech_config = ech_config.clone();
         }
     }
 
@@ -439,6 +452,7 @@ fn build_jobs(
             dns: args.dns.then_some(scan::checks::dns::DnsOptions {
                 server: args.dns_server,
             }),
+            ech_config: None,
         };
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {

@@ -25,6 +25,7 @@ mod scan_certs;
 mod scan_checks;
 mod scan_client_auth;
 mod scan_details;
+mod scan_ech;
 mod scan_facts;
 mod scan_fleet;
 mod scan_golden;

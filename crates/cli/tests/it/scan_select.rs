@@ -32,7 +32,13 @@ const IDS: [&str; 17] = [
 ];
 
 /// The report sections --list-checks lists after the weakness checks, in order.
-const SECTIONS: [&str; 4] = ["client_auth", "client_simulation", "http", "revocation"];
+const SECTIONS: [&str; 5] = [
+    "client_auth",
+    "client_simulation",
+    "http",
+    "revocation",
+    "ech",
+];
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -137,7 +143,7 @@ fn list_checks_one_line_per_check_and_as_json() {
     assert_eq!(list[0]["id"], "heartbleed");
     assert_eq!(list[0]["kind"], "weakness");
     let last = &list[list.len() - 1];
-    assert_eq!(last["id"], "revocation");
+    assert_eq!(last["id"], "ech");
     assert_eq!(last["kind"], "section");
     assert_eq!(list[0]["name"], "Heartbleed");
     assert_eq!(list[0]["cves"][0], "CVE-2014-0160");

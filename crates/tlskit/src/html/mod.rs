@@ -276,6 +276,7 @@ fn report_section(s: &mut String, i: usize, r: &ScanReport) {
     client_auth(s, r);
     client_simulation(s, r);
     http(s, r);
+    ech(s, r);
     vulnerabilities(s, r);
     if !r.errors.is_empty() {
         s.push_str("<h3>Probes that could not be completed</h3>\n<ul>\n");
@@ -550,6 +551,66 @@ fn chains(s: &mut String, r: &ScanReport) {
         }
         s.push_str("</table></div>\n");
     }
+}
+
+/// The "Encrypted Client Hello" section: supported, the retry configurations (peer bytes,
+/// escaped) and the real ECH handshake.
+fn ech(s: &mut String, r: &ScanReport) {
+    let Some(e) = &r.ech else {
+        return;
+    };
+    let why = |w: &Option<String>| {
+        w.as_ref()
+            .map(|w| format!(" <span class=\"muted\">({})</span>", escape(w)))
+            .unwrap_or_default()
+    };
+    let supported = match e.supported {
+        Some(true) => "yes".to_string(),
+        Some(false) => format!("no{}", why(&e.reason)),
+        None => format!(
+            "<span class=\"unknown\">could not tell</span>{}",
+            why(&e.error)
+        ),
+    };
+    let _ = writeln!(
+        s,
+        "<h3>Encrypted Client Hello</h3>\n<table>\n<tr><th>Supported</th><td>{supported}</td></tr>"
+    );
+    if !e.retry_configs.is_empty() {
+        let lines: Vec<String> = e
+            .retry_configs
+            .iter()
+            .map(|c| escape(&c.summary()))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<tr><th>Retry configs</th><td>{}</td></tr>",
+            lines.join("<br>")
+        );
+    }
+    if let Some(h) = &e.handshake {
+        let outcome = match h.accepted {
+            Some(true) => "accepted".to_string(),
+            Some(false) => "<span class=\"weak\">rejected</span>".to_string(),
+            None => format!(
+                "<span class=\"unknown\">could not tell</span>{}",
+                why(&h.error)
+            ),
+        };
+        let names = match (&h.public_name, &h.inner_sni) {
+            (Some(p), Some(i)) => format!(
+                " <span class=\"muted\">(outer SNI {}, inner SNI {})</span>",
+                escape(p),
+                escape(i)
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "<tr><th>ECH handshake</th><td>{outcome}{names}</td></tr>"
+        );
+    }
+    s.push_str("</table>\n");
 }
 
 /// The "Client authentication" section: requested, required, the acceptable CAs (peer bytes,

@@ -59,6 +59,8 @@ pub struct ScanOptions {
     pub revocation: bool,
     /// `--dns`: look up the name's CAA records (off by default: nothing leaves for DNS).
     pub dns: Option<checks::dns::DnsOptions>,
+    /// `--ech-config FILE`: an ECHConfigList to try in a real ECH handshake (see [`checks::ech`]).
+    pub ech_config: Option<checks::ech::KnownConfig>,
 }
 
 impl ScanOptions {
@@ -79,6 +81,7 @@ impl ScanOptions {
             http: Default::default(),
             revocation: true,
             dns: None,
+            ech_config: None,
         }
     }
 }
@@ -382,6 +385,7 @@ pub async fn scan(
         client_simulation: None,
         http: None,
         dns: None,
+        ech: None,
         vulnerabilities: Vec::new(),
         grade: None,
         policy: None,
@@ -441,7 +445,7 @@ pub async fn scan(
 }
 
 /// Phase 3: the session features and the weakness checks, with the sections that read only
-/// the enumeration alongside them (client authentication, client simulation, revocation).
+/// the enumeration alongside them (client authentication, client simulation, revocation, ECH).
 async fn phase_three(
     ctx: &Arc<Ctx>,
     opts: &ScanOptions,
@@ -485,12 +489,31 @@ async fn phase_three(
             false => None,
         }
     };
-    let ((), client_auth, simulation, revocation) = tokio::join!(
+    // Encrypted Client Hello alongside too (it reads only the versions found).
+    let ech = async {
+        match opts.checks.runs_section(Section::Ech) {
+            true => Some(
+                timed(
+                    "ECH",
+                    checks::ech::run(ctx, &snapshot, opts.ech_config.as_ref()),
+                )
+                .await,
+            ),
+            false => None,
+        }
+    };
+    let ((), client_auth, simulation, revocation, ech) = tokio::join!(
         phases::session_and_checks(ctx, &opts.checks, report),
         client_auth,
         simulation,
-        revocation
+        revocation,
+        ech
     );
+    if let Some(found) = ech {
+        report.ech = Some(found.ech);
+        report.findings.extend(found.findings);
+        report.errors.extend(found.errors);
+    }
     if let Some(found) = revocation {
         found.apply(report);
     }

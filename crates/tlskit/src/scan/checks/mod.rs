@@ -14,6 +14,7 @@ pub(crate) mod certificates;
 pub mod client_auth;
 pub(crate) mod common;
 pub mod dns;
+pub mod ech;
 pub(crate) mod features;
 pub(crate) mod groups;
 pub mod http;

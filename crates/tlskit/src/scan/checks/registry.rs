@@ -44,15 +44,18 @@ pub enum Section {
     Http,
     /// `certificates[].certificates[].revocation`: OCSP and CRL answers.
     Revocation,
+    /// `ech`: Encrypted Client Hello (retry configs, a real ECH handshake).
+    Ech,
 }
 
 impl Section {
     /// Every section, in the report's order.
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 5] = [
         Section::ClientAuth,
         Section::ClientSimulation,
         Section::Http,
         Section::Revocation,
+        Section::Ech,
     ];
 
     /// The id `--checks` and `--skip` take (the report's field).
@@ -62,6 +65,7 @@ impl Section {
             Section::ClientSimulation => "client_simulation",
             Section::Http => "http",
             Section::Revocation => "revocation",
+            Section::Ech => "ech",
         }
     }
 
@@ -72,6 +76,7 @@ impl Section {
             Section::ClientSimulation => "Client simulation",
             Section::Http => "HTTP layer (HSTS, headers, cookies)",
             Section::Revocation => "Revocation (OCSP, CRL)",
+            Section::Ech => "Encrypted Client Hello (ECH)",
         }
     }
 }
@@ -407,7 +412,7 @@ mod tests {
         assert!(e.message().contains("client_simulation"), "{}", e.message());
         let listed = list(REGISTRY);
         assert_eq!(listed.len(), REGISTRY.len() + Section::ALL.len());
-        assert_eq!(listed.last().unwrap().id, "revocation");
+        assert_eq!(listed.last().unwrap().id, "ech");
         assert_eq!(listed.last().unwrap().kind, Kind::Section);
     }
 

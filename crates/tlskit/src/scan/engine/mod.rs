@@ -6,10 +6,11 @@
 //! list by elimination without taking a failed probe for "nothing left"; [`conn`] keeps a
 //! connection open for multi-step probes; [`legacy`] is the complete TLS ≤ 1.2 client (the
 //! session features' resumption and renegotiation); [`tls13`] is the TLS 1.3 handshake (rustls)
-//! for the TLS 1.3 session features; [`rsa`] is the RSA arithmetic ROBOT needs.
+//! for the TLS 1.3 session features; [`ech`] is the Encrypted Client Hello handshake (rustls); [`rsa`] is the RSA arithmetic ROBOT needs.
 
 pub(crate) mod client_cert;
 pub(crate) mod conn;
+pub(crate) mod ech;
 pub(crate) mod eliminate;
 pub(crate) mod hello;
 pub(crate) mod keyshare;

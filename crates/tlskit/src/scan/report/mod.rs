@@ -12,6 +12,7 @@ mod client_auth;
 pub mod dh;
 pub mod dns;
 pub mod extensions;
+pub mod ech;
 mod features;
 pub mod http;
 mod keys;
@@ -101,6 +102,9 @@ pub struct ScanReport {
     /// The DNS look-ups of `--dns` (CAA records); absent without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<dns::DnsReport>,
+    /// Encrypted Client Hello (see checks::ech); absent when that check did not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ech: Option<ech::EchReport>,
     /// Known weaknesses and the verdict on each.
     pub vulnerabilities: Vec<Vulnerability>,
     /// The grade and its reasons.
@@ -438,6 +442,7 @@ impl ScanReport {
             client_simulation: None,
             http: None,
             dns: None,
+            ech: None,
             vulnerabilities: Vec::new(),
             grade: None,
             policy: None,

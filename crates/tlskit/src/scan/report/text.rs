@@ -152,6 +152,11 @@ impl ScanReport {
             let _ = writeln!(s, "\n{}", st.head("DNS"));
             s.push_str(&d.render_text(st));
         }
+        if let Some(e) = &self.ech {
+            use std::fmt::Write;
+            let _ = writeln!(s, "\n{}", st.head("Encrypted Client Hello"));
+            s.push_str(&e.render_text(st));
+        }
         self.text_forward_secrecy(&mut s, st, verbose);
         self.text_verdicts(&mut s, st, verbose);
         self.text_hellos(&mut s, st, verbose);

@@ -1,0 +1,333 @@
+//! `tlskit scan`'s Encrypted Client Hello check (`ech`, RFC 9849) against real servers:
+//! OpenSSL 4's `s_server` with an ECH key made by `openssl ech` (the `openssl` program of
+//! OpenSSL 4.0, built from vendored source by crates/testsupport-ech), the same server without
+//! one, nginx (Debian's, no ECH), and Debian's `openssl s_server` without TLS 1.3. Certificates
+//! are issued by `tlskit cert`.
+
+use crate::common::*;
+use crate::scan_sni::Nginx;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Path of `tlskit-openssl4` (package tlskit-testsupport-ech), which runs the OpenSSL 4
+/// `openssl` program that crate builds. Like [`weak_server_bin`], a test of this package cannot
+/// name another package's binary, so on first use this builds it into the running test's target
+/// directory and profile (a no-op under `cargo test --workspace`; the first `cargo test -p
+/// tlskit-cli` compiles OpenSSL 4, a few minutes). `TLSKIT_OPENSSL4=/path/to/openssl` overrides.
+pub fn openssl4() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(p) = std::env::var_os("TLSKIT_OPENSSL4") {
+            return PathBuf::from(p);
+        }
+        let exe = std::env::current_exe().expect("test executable path");
+        let profile_dir = exe
+            .parent()
+            .and_then(|d| d.parent())
+            .expect("test executable in <target>/<profile>/deps")
+            .to_path_buf();
+        let target_dir = profile_dir.parent().expect("target directory").to_path_buf();
+        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => "dev".to_string(),
+            Some(other) => other.to_string(),
+        };
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "--quiet", "--locked", "-p", "tlskit-testsupport-ech"])
+            .args(["--bin", "tlskit-openssl4", "--profile", &profile])
+            .arg("--manifest-path")
+            .arg(workspace.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target_dir);
+        let r = run_cmd(&mut cmd, Duration::from_secs(1800));
+        assert_eq!(
+            r.code, 0,
+            "building tlskit-openssl4 failed (cargo build -p tlskit-testsupport-ech; needs perl, make, gcc):\n{}",
+            r.stderr
+        );
+        let bin = profile_dir.join("tlskit-openssl4");
+        assert!(bin.is_file(), "{} missing after cargo build", bin.display());
+        bin
+    })
+    .clone()
+}
+
+/// An ECH key and its ECHConfigList made by `openssl ech -public_name NAME` (OpenSSL 4), in
+/// `dir/ech.pem`.
+fn ech_key(dir: &Path, public_name: &str) -> PathBuf {
+    let out = dir.join("ech.pem");
+    let r = run_cmd(
+        Command::new(openssl4()).args(["ech", "-public_name", public_name, "-out", p(&out)]),
+        Duration::from_secs(30),
+    );
+    assert_eq!(r.code, 0, "openssl ech failed:\n{}{}", r.stdout, r.stderr);
+    let pem = std::fs::read_to_string(&out).unwrap();
+    assert!(pem.contains("-----BEGIN ECHCONFIG-----"), "{pem}");
+    out
+}
+
+struct Server {
+    peer: Peer,
+    port: u16,
+}
+
+/// OpenSSL 4's `s_server -www` on 127.0.0.1 with `extra` (e.g. `-ech_key FILE`).
+fn s_server4(crt: &Path, key: &Path, extra: &[&str]) -> Server {
+    let port = free_port();
+    let mut cmd = Command::new(openssl4());
+    cmd.args([
+        "s_server",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        p(crt),
+        "-key",
+        p(key),
+        "-www",
+    ])
+    .args(extra);
+    Server {
+        peer: Peer::listening("OpenSSL 4 s_server", &mut cmd, port),
+        port,
+    }
+}
+
+/// `tlskit scan --checks ech --json --servername inner.test 127.0.0.1:PORT` (+ `extra`),
+/// checked against the schema.
+fn scan_ech(port: u16, extra: &[&str]) -> (Value, Run) {
+    let target = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "scan",
+        "--json",
+        "--timeout",
+        "5",
+        "--checks",
+        "ech",
+        "--servername",
+        "inner.test",
+    ];
+    args.extend_from_slice(extra);
+    args.push(&target);
+    let r = run_cmd(
+        tlskit().env("NO_COLOR", "1").args(&args),
+        Duration::from_secs(120),
+    );
+    assert_eq!(r.code, 0, "scan failed:\n{}\n{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("scan --json prints JSON");
+    validate_schema(&v);
+    (v, r)
+}
+
+fn certs() -> (Pki, PathBuf, PathBuf) {
+    let pki = Pki::new("ecdsa-p256");
+    let (crt, key) = pki.issue("srv", &["inner.test", "public.test"], &[]);
+    (pki, crt, key)
+}
+
+#[test]
+fn openssl4_with_an_ech_key_is_supported_and_accepts_a_real_ech_handshake() {
+    let (pki, crt, key) = certs();
+    let pem = ech_key(pki.dir.path(), "public.test");
+    let srv = s_server4(
+        &crt,
+        &key,
+        &[
+            "-ech_key",
+            p(&pem),
+            "-servername",
+            "inner.test",
+            "-cert2",
+            p(&crt),
+            "-key2",
+            p(&key),
+        ],
+    );
+
+    // The probe alone: retry configs, decoded.
+    let (v, _) = scan_ech(srv.port, &[]);
+    let ech = &v["ech"];
+    assert_eq!(ech["supported"], true, "{ech:#}\n{}", srv.peer.output());
+    let retry = ech["retry_configs"].as_array().unwrap();
+    assert_eq!(retry.len(), 1, "{ech:#}");
+    assert_eq!(retry[0]["version"], 0xfe0d);
+    assert_eq!(retry[0]["public_name"], "public.test");
+    assert_eq!(retry[0]["kem"]["id"], 0x0020);
+    assert_eq!(retry[0]["kem"]["name"], "DHKEM(X25519, HKDF-SHA256)");
+    assert_eq!(retry[0]["cipher_suites"][0]["kdf"]["name"], "HKDF-SHA256");
+    assert_eq!(retry[0]["cipher_suites"][0]["aead"]["name"], "AES-128-GCM");
+    assert_eq!(ech["accepted"], Value::Null, "no configuration was known");
+    assert!(ech.get("handshake").is_none());
+
+    // The config id in the file is the one the server sent back.
+    let text = std::fs::read_to_string(&pem).unwrap();
+    let b64: String = text
+        .split("-----BEGIN ECHCONFIG-----")
+        .nth(1)
+        .unwrap()
+        .split("-----END ECHCONFIG-----")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let list = base64_decode(&b64);
+    assert_eq!(retry[0]["config_id"], list[6], "{ech:#}");
+
+    // A real ECH handshake with the server's configuration: accepted, with the inner SNI.
+    let (v, r) = scan_ech(srv.port, &["--ech-config", p(&pem)]);
+    let ech = &v["ech"];
+    assert_eq!(ech["accepted"], true, "{ech:#}\n{}", srv.peer.output());
+    let hs = &ech["handshake"];
+    assert_eq!(hs["source"], "file");
+    assert_eq!(hs["accepted"], true);
+    assert_eq!(hs["inner_sni"], "inner.test");
+    assert_eq!(hs["public_name"], "public.test");
+    assert_eq!(hs["config_id"], list[6]);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    // "accepted" is rustls' ECH status: the ServerHello carried the acceptance confirmation
+    // only a server that decrypted the inner ClientHello can compute (RFC 9849 §7.2).
+    // (s_server's own log of it is buffered and so not read here.)
+}
+
+#[test]
+fn a_foreign_ech_config_is_rejected_and_the_text_report_says_so() {
+    let (pki, crt, key) = certs();
+    let pem = ech_key(pki.dir.path(), "public.test");
+    let other = tempfile::tempdir().unwrap();
+    let foreign = ech_key(other.path(), "public.test");
+    let srv = s_server4(&crt, &key, &["-ech_key", p(&pem)]);
+    let (v, _) = scan_ech(srv.port, &["--ech-config", p(&foreign)]);
+    let ech = &v["ech"];
+    assert_eq!(ech["supported"], true, "{ech:#}");
+    assert_eq!(ech["accepted"], false, "{ech:#}");
+    assert_eq!(ech["handshake"]["accepted"], false);
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"ech.config_rejected"), "{ids:?}");
+
+    // The text report: the section, its retry config and the rejected handshake.
+    let target = format!("127.0.0.1:{}", srv.port);
+    let r = run_cmd(
+        tlskit().env("NO_COLOR", "1").args([
+            "scan",
+            "--timeout",
+            "5",
+            "--checks",
+            "ech",
+            "--servername",
+            "inner.test",
+            "--ech-config",
+            p(&foreign),
+            &target,
+        ]),
+        Duration::from_secs(120),
+    );
+    assert!(r.code == 0 || r.code == 3, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Encrypted Client Hello"), "{}", r.stdout);
+    assert!(r.stdout.contains("public name public.test"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("ECH handshake          rejected"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn servers_without_ech_are_not_supported() {
+    let (_pki, crt, key) = certs();
+    // OpenSSL 4 without an ECH key.
+    let srv = s_server4(&crt, &key, &[]);
+    let (v, _) = scan_ech(srv.port, &[]);
+    assert_eq!(v["ech"]["supported"], false, "{:#}", v["ech"]);
+    assert!(
+        v["ech"]["reason"].as_str().unwrap().contains("ignored"),
+        "{:#}",
+        v["ech"]
+    );
+    assert_eq!(v["ech"]["retry_configs"], serde_json::json!([]));
+    drop(srv);
+
+    // nginx (Debian's OpenSSL 3: no ECH).
+    let port = free_port();
+    let _nginx = Nginx::start(
+        &format!(
+            "  server {{ listen 127.0.0.1:{port} ssl; ssl_certificate {}; ssl_certificate_key {}; location / {{ return 200 \"ok\\n\"; }} }}",
+            crt.display(),
+            key.display()
+        ),
+        &[port],
+    );
+    let (v, _) = scan_ech(port, &[]);
+    assert_eq!(v["ech"]["supported"], false, "{:#}", v["ech"]);
+    assert!(v["ech"].get("error").is_none(), "{:#}", v["ech"]);
+}
+
+#[test]
+fn a_server_without_tls13_is_not_supported_with_the_reason() {
+    let (_pki, crt, key) = certs();
+    let port = free_port();
+    let mut cmd = Command::new(require_tool("openssl", "openssl"));
+    cmd.args([
+        "s_server",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cert",
+        p(&crt),
+        "-key",
+        p(&key),
+        "-www",
+        "-quiet",
+        "-no_tls1_3",
+    ]);
+    let _srv = Peer::listening("openssl s_server", &mut cmd, port);
+    let (v, _) = scan_ech(port, &[]);
+    assert_eq!(v["ech"]["supported"], false, "{:#}", v["ech"]);
+    assert!(
+        v["ech"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("TLSv1.3 is not offered"),
+        "{:#}",
+        v["ech"]
+    );
+}
+
+#[test]
+fn an_ech_config_file_without_a_list_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.pem");
+    std::fs::write(
+        &bad,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let r = run(&["scan", "--ech-config", p(&bad), "127.0.0.1:1"]);
+    r.failed_with(2, "--ech-config");
+    assert!(r.stderr.contains("ECHConfigList"), "{}", r.stderr);
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = alphabet.iter().position(|a| *a == c).expect("base64") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}

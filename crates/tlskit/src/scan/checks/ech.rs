@@ -1,0 +1,244 @@
+//! Encrypted Client Hello (RFC 9849): the answer to "the SNI travels in clear".
+//!
+//! Two ways to learn, both rustls handshakes driven by [`engine::ech`](crate::scan::engine::ech):
+//! - The probe: an ECH offer made with a configuration nobody holds the key of (a fresh X25519
+//!   key; the outer SNI is the scan's server name). A server that supports ECH cannot decrypt it,
+//!   finishes the handshake with the outer ClientHello and sends its `retry_configs` in
+//!   EncryptedExtensions; one that does not support ECH ignores the extension. The scanner only
+//!   reads what comes back.
+//! - With a configuration the user gives (`--ech-config FILE`: the ECHConfigList of a DNS
+//!   HTTPS record's `ech=`, or the PEM `openssl ech` writes): a real ECH handshake with it, the
+//!   inner ClientHello naming the scan's server name: accepted or not.
+//!
+//! ECH is TLS 1.3 only: a server without TLS 1.3 is "not supported" with that reason. A probe
+//! that failed is "not determined" with the error, never "no".
+
+use crate::error::{Error, Result};
+use crate::finding::Severity;
+use crate::scan::engine::ech::{self as engine, EchEnd};
+use crate::scan::report::ech::{EchConfigInfo, EchConfigSource, EchHandshake, EchReport};
+use crate::scan::report::{Finding, ScanReport};
+use crate::scan::Ctx;
+use tlskit_wire::ech::{EchConfig, EchConfigList};
+use tlskit_wire::version::Version;
+
+/// An ECHConfigList to try in a real ECH handshake, with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownConfig {
+    /// Where it came from.
+    pub source: EchConfigSource,
+    /// The ECHConfigList's bytes (with its 2-byte length).
+    pub list: Vec<u8>,
+}
+
+/// Read `--ech-config FILE`: the PEM `openssl ech` writes (an `ECHCONFIG` block; a private key
+/// beside it is ignored), one line of base64 (a DNS HTTPS record's `ech=` value), or the raw
+/// ECHConfigList. A file that holds none of these is a usage error naming it.
+pub fn load_config(path: &std::path::Path) -> Result<KnownConfig> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::usage(format!("--ech-config: cannot read {}: {e}", path.display())))?;
+    let list = parse_config_file(&bytes).map_err(|why| {
+        Error::usage(format!(
+            "--ech-config: {} holds no ECHConfigList ({why}); give the PEM of `openssl ech`, the base64 of a DNS HTTPS record's ech= value, or the raw list",
+            path.display()
+        ))
+    })?;
+    Ok(KnownConfig {
+        source: EchConfigSource::File,
+        list,
+    })
+}
+
+/// The ECHConfigList in a file's bytes (see [`load_config`]), checked to decode.
+pub fn parse_config_file(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let candidate = if EchConfigList::parse(bytes).is_ok() {
+        bytes.to_vec()
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|_| "neither text nor a valid list")?;
+        let body: String = match text.find("-----BEGIN ECHCONFIG-----") {
+            Some(start) => {
+                let rest = &text[start + "-----BEGIN ECHCONFIG-----".len()..];
+                let end = rest
+                    .find("-----END ECHCONFIG-----")
+                    .ok_or("an ECHCONFIG block without its END line")?;
+                rest[..end].split_whitespace().collect()
+            }
+            None if text.contains("-----BEGIN") => {
+                return Err("a PEM file without an ECHCONFIG block".into())
+            }
+            None => text.split_whitespace().collect(),
+        };
+        b64.decode(body.as_bytes())
+            .map_err(|e| format!("not base64: {e}"))?
+    };
+    EchConfigList::parse(&candidate).map_err(|e| e.to_string())?;
+    Ok(candidate)
+}
+
+/// What the ECH check found.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    /// The report's `ech`.
+    pub ech: EchReport,
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// Probes that could not be completed.
+    pub errors: Vec<String>,
+}
+
+/// The outer public name of the probe's configuration: the scan's server name when it is a DNS
+/// name, else a name that cannot exist (RFC 2606 `.invalid`).
+fn probe_name(ctx: &Ctx) -> String {
+    ctx.sni
+        .clone()
+        .filter(|n| engine::dns_name(n).is_ok())
+        .unwrap_or_else(|| "ech-probe.invalid".to_string())
+}
+
+fn infos(configs: &[EchConfig]) -> Vec<EchConfigInfo> {
+    configs.iter().map(EchConfigInfo::from_config).collect()
+}
+
+/// Run the check on a server whose versions `report` holds.
+pub async fn run(ctx: &Ctx, report: &ScanReport, known: Option<&KnownConfig>) -> Found {
+    let mut found = Found::default();
+    match report.protocol(Version::Tls13) {
+        Some(p) if p.offered => {}
+        Some(p) if p.error.is_none() => {
+            found.ech.supported = Some(false);
+            found.ech.reason =
+                Some("TLSv1.3 is not offered, and ECH is TLS 1.3 only (RFC 9849)".into());
+            return found;
+        }
+        _ => {
+            let why = "whether TLSv1.3 is offered could not be determined, and ECH is TLS 1.3 only";
+            found.ech.supported = None;
+            found.ech.error = Some(why.into());
+            found.errors.push(format!("ECH: {why}"));
+            return found;
+        }
+    }
+    let name = probe_name(ctx);
+    let probe = match engine::probe_config(&name) {
+        Ok(list) => engine::handshake(ctx, &list, &name).await,
+        Err(e) => EchEnd::Failed(e),
+    };
+    match probe {
+        EchEnd::Rejected { retry: Ok(configs) } if !configs.is_empty() => {
+            found.ech.supported = Some(true);
+            found.ech.retry_configs = infos(&configs);
+        }
+        EchEnd::Rejected { retry: Ok(_) } => {
+            found.ech.supported = Some(false);
+            found.ech.reason = Some(
+                "the server ignored the ECH offer: no retry_configs in its EncryptedExtensions"
+                    .into(),
+            );
+        }
+        EchEnd::Rejected { retry: Err(e) } => {
+            found.ech.supported = Some(true);
+            found.errors.push(format!("ECH: {e}"));
+        }
+        // Nobody holds the key of the probe's configuration: an acceptance is a server that
+        // does not check what it accepts.
+        EchEnd::Accepted => {
+            found.ech.supported = None;
+            let e = "the server claimed to accept an ECH offer it cannot have decrypted";
+            found.ech.error = Some(e.into());
+            found.errors.push(format!("ECH: {e}"));
+        }
+        EchEnd::Failed(e) => {
+            let e = format!("the ECH probe handshake failed: {e}");
+            found.ech.error = Some(e.clone());
+            found.errors.push(format!("ECH: {e}"));
+        }
+    }
+    if let Some(k) = known {
+        real_handshake(ctx, k, &mut found).await;
+    }
+    found
+}
+
+/// A real ECH handshake with a known configuration.
+async fn real_handshake(ctx: &Ctx, known: &KnownConfig, found: &mut Found) {
+    let chosen = EchConfigList::parse(&known.list)
+        .ok()
+        .and_then(|l| engine::chosen(&l).cloned());
+    let mut hs = EchHandshake {
+        source: known.source,
+        config_id: chosen.as_ref().map(|c| c.config_id),
+        public_name: chosen
+            .as_ref()
+            .map(|c| String::from_utf8_lossy(&c.public_name).into_owned()),
+        inner_sni: ctx.sni.clone(),
+        accepted: None,
+        error: None,
+    };
+    let end = match (&chosen, &ctx.sni) {
+        (None, _) => EchEnd::Failed(
+            "no configuration of the list has a version and HPKE suite tlskit's client supports"
+                .into(),
+        ),
+        (_, None) => EchEnd::Failed(
+            "no server name to send in the inner ClientHello (give --servername NAME)".into(),
+        ),
+        (Some(_), Some(inner)) => engine::handshake(ctx, &known.list, inner).await,
+    };
+    match end {
+        EchEnd::Accepted => {
+            hs.accepted = Some(true);
+            found.ech.supported = Some(true);
+            found.ech.reason = None;
+            found.ech.error = None;
+        }
+        EchEnd::Rejected { retry } => {
+            hs.accepted = Some(false);
+            if let Ok(configs) = &retry {
+                if found.ech.retry_configs.is_empty() && !configs.is_empty() {
+                    found.ech.retry_configs = infos(configs);
+                    found.ech.supported = Some(true);
+                }
+            }
+            found.findings.push(Finding::new(
+                Severity::Low,
+                "ech.config_rejected",
+                format!(
+                    "the server rejected the ECH configuration given (config id {}): the inner ClientHello was not decrypted, so clients using this configuration fall back to the public name (a stale or foreign key?)",
+                    hs.config_id.map(|i| i.to_string()).unwrap_or_else(|| "?".into())
+                ),
+            ));
+        }
+        EchEnd::Failed(e) => {
+            found.errors.push(format!(
+                "ECH: the handshake with the given configuration failed: {e}"
+            ));
+            hs.error = Some(e);
+        }
+    }
+    found.ech.accepted = hs.accepted;
+    found.ech.handshake = Some(hs);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VuBCIEIHBdrsjX96ERx3oNQnZC2QjnWT8Qt8IaLm3c4nZdUNtm\n-----END PRIVATE KEY-----\n-----BEGIN ECHCONFIG-----\nAD7+DQA6rQAgACB3RU9Jsg6cs7ZVXqqGU/DXIT/sOhisCw2sk8vonYulMAAEAAEA\nAQALZXhhbXBsZS5jb20AAA==\n-----END ECHCONFIG-----\n";
+
+    #[test]
+    fn config_files_in_each_form() {
+        let from_pem = parse_config_file(PEM.as_bytes()).unwrap();
+        assert_eq!(from_pem.len(), 0x3e + 2);
+        let line = "AD7+DQA6rQAgACB3RU9Jsg6cs7ZVXqqGU/DXIT/sOhisCw2sk8vonYulMAAEAAEAAQALZXhhbXBsZS5jb20AAA==\n";
+        assert_eq!(parse_config_file(line.as_bytes()).unwrap(), from_pem);
+        assert_eq!(parse_config_file(&from_pem).unwrap(), from_pem);
+        assert!(parse_config_file(
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+        )
+        .is_err());
+        assert!(parse_config_file(b"not base64 !").is_err());
+        assert!(parse_config_file(&[0xff, 0xfe, 0]).is_err());
+    }
+}

@@ -1,0 +1,250 @@
+//! Encrypted Client Hello handshakes (RFC 9849), made with rustls' client over the scan's
+//! connections: an offer with a configuration of our own making (the server cannot decrypt it,
+//! and an ECH server answers with its `retry_configs`), or a real offer with a configuration the
+//! user gave (accepted or not).
+//!
+//! Certificates are not verified (a scan only looks): after a rejected offer rustls would check
+//! the certificate against the public name, which says nothing the chain analysis does not.
+
+use crate::scan::engine::tls13::Look;
+use crate::scan::Ctx;
+use rustls::client::{EchConfig, EchMode, EchStatus};
+use rustls::pki_types::{DnsName, EchConfigListBytes, ServerName};
+use rustls::{ClientConfig, ClientConnection, Error as TlsError, PeerIncompatible};
+use std::sync::Arc;
+use std::time::Duration;
+use tlskit_wire::codec::Codec;
+use tlskit_wire::ech::{EchConfig as WireConfig, EchConfigContents, EchConfigList, HpkeSuite};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+/// How an ECH handshake ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EchEnd {
+    /// The server decrypted the inner ClientHello and finished the handshake with it.
+    Accepted,
+    /// The server finished the handshake with the outer ClientHello: it could not (or would
+    /// not) decrypt the offer. `retry` is what it sent as `retry_configs`: none (`Ok(empty)`),
+    /// the configurations, or why they could not be read.
+    Rejected {
+        /// The retry configurations.
+        retry: Result<Vec<WireConfig>, String>,
+    },
+    /// The handshake itself failed; the words say how.
+    Failed(String),
+}
+
+/// The HPKE suites the scanner's ECH client offers (rustls with aws-lc-rs).
+fn hpke_suites() -> &'static [&'static dyn rustls::crypto::hpke::Hpke] {
+    rustls::crypto::aws_lc_rs::hpke::ALL_SUPPORTED_SUITES
+}
+
+/// Whether rustls' client can use this HPKE combination.
+fn usable_suite(kem: u16, s: &HpkeSuite) -> bool {
+    hpke_suites().iter().any(|h| {
+        let hs = h.suite();
+        u16::from(hs.kem) == kem
+            && u16::from(hs.sym.kdf_id) == s.kdf
+            && u16::from(hs.sym.aead_id) == s.aead
+    })
+}
+
+/// The configuration of `list` an ECH client picks (the first of version 0xfe0d with no
+/// mandatory extension and an HPKE suite rustls supports, as rustls picks it), if any.
+pub fn chosen(list: &EchConfigList) -> Option<&EchConfigContents> {
+    list.0.iter().find_map(|c| match c {
+        WireConfig::V0xfe0d(c)
+            if !c.extensions.iter().any(|e| e.mandatory())
+                && c.cipher_suites.iter().any(|s| usable_suite(c.kem_id, s)) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    })
+}
+
+/// An ECHConfigList of one configuration nobody holds the key of: a fresh X25519 public key,
+/// a random config id, HKDF-SHA256 with AES-128-GCM, and `public_name` as the outer SNI. A
+/// server cannot decrypt an offer made with it; one that supports ECH says so with its
+/// retry_configs.
+pub fn probe_config(public_name: &str) -> Result<Vec<u8>, String> {
+    let provider = crate::provider();
+    let x25519 = rustls::crypto::aws_lc_rs::kx_group::X25519
+        .start()
+        .map_err(|e| format!("no X25519 key for the ECH probe: {e}"))?;
+    let mut id = [0u8; 1];
+    provider
+        .secure_random
+        .fill(&mut id)
+        .map_err(|e| format!("no random config id: {e:?}"))?;
+    let config = WireConfig::V0xfe0d(EchConfigContents {
+        config_id: id[0],
+        kem_id: 0x0020,
+        public_key: x25519.pub_key().to_vec(),
+        cipher_suites: vec![HpkeSuite {
+            kdf: 0x0001,
+            aead: 0x0001,
+        }],
+        maximum_name_length: 0,
+        public_name: public_name.as_bytes().to_vec(),
+        extensions: Vec::new(),
+    });
+    Ok(EchConfigList(vec![config]).to_bytes())
+}
+
+/// A name rustls takes as a DNS name, or why not.
+pub fn dns_name(name: &str) -> Result<ServerName<'static>, String> {
+    DnsName::try_from(name.to_string())
+        .map(ServerName::DnsName)
+        .map_err(|_| format!("'{}' is no DNS name", crate::escape::short(name, 60)))
+}
+
+/// One TLS 1.3 handshake offering ECH with `list` (an ECHConfigList), the inner ClientHello
+/// naming `inner`. Every step is bounded by the scan's timeout.
+pub async fn handshake(ctx: &Ctx, list: &[u8], inner: &str) -> EchEnd {
+    let config = match EchConfig::new(EchConfigListBytes::from(list.to_vec()), hpke_suites()) {
+        Ok(c) => c,
+        Err(e) => return EchEnd::Failed(format!("the ECH configuration cannot be used: {e}")),
+    };
+    let name = match dns_name(inner) {
+        Ok(n) => n,
+        Err(e) => return EchEnd::Failed(e),
+    };
+    let cfg = match ClientConfig::builder_with_provider(crate::provider())
+        .with_ech(EchMode::Enable(config))
+    {
+        Ok(b) => b
+            .dangerous()
+            .with_custom_certificate_verifier(Look::new())
+            .with_client_cert_resolver(crate::scan::engine::client_cert::Recorder::new(
+                ctx.client_cert.clone(),
+            )),
+        Err(e) => return EchEnd::Failed(format!("no ECH client configuration: {e}")),
+    };
+    Box::pin(drive(ctx, Arc::new(cfg), name)).await
+}
+
+async fn drive(ctx: &Ctx, cfg: Arc<ClientConfig>, name: ServerName<'static>) -> EchEnd {
+    let deadline = Instant::now() + ctx.prober.timeout();
+    let _slot = ctx.prober.slot().await;
+    let mut stream = match tokio::time::timeout_at(deadline, ctx.prober.open()).await {
+        Err(_) => return EchEnd::Failed("connecting timed out".into()),
+        Ok(Err(e)) => return EchEnd::Failed(e.to_string()),
+        Ok(Ok(c)) => c.stream,
+    };
+    let mut conn = match ClientConnection::new(cfg, name) {
+        Ok(c) => c,
+        Err(e) => return EchEnd::Failed(e.to_string()),
+    };
+    let end = loop {
+        if let Err(e) = flush(&mut conn, &mut stream, deadline).await {
+            break EchEnd::Failed(e);
+        }
+        if !conn.is_handshaking() {
+            break match conn.ech_status() {
+                EchStatus::Accepted => EchEnd::Accepted,
+                other => {
+                    EchEnd::Failed(format!("the handshake finished with ECH status {other:?}"))
+                }
+            };
+        }
+        match pump(&mut conn, &mut stream, deadline).await {
+            Ok(true) => {}
+            Ok(false) => {
+                break EchEnd::Failed(
+                    "the server closed the connection during the handshake".into(),
+                )
+            }
+            Err(Step::Io(e)) => break EchEnd::Failed(e),
+            Err(Step::Tls(TlsError::PeerIncompatible(
+                PeerIncompatible::ServerRejectedEncryptedClientHello(retry),
+            ))) => {
+                // rustls hands the retry configurations over parsed; their bytes are read again
+                // by the wire codec, the one reader of this format the report uses.
+                let retry = retry
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| {
+                        let bytes = rustls::internal::msgs::codec::Codec::get_encoding(c);
+                        WireConfig::read_exact(&bytes, "ECHConfig")
+                            .map_err(|e| format!("a retry configuration cannot be read: {e}"))
+                    })
+                    .collect();
+                // rustls sent its ech_required alert; let it go out.
+                let _ = flush(&mut conn, &mut stream, deadline).await;
+                break EchEnd::Rejected { retry };
+            }
+            Err(Step::Tls(e)) => break EchEnd::Failed(e.to_string()),
+        }
+    };
+    if end == EchEnd::Accepted {
+        conn.send_close_notify();
+        let _ = flush(&mut conn, &mut stream, deadline).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_millis(500), stream.shutdown()).await;
+    end
+}
+
+async fn flush(
+    conn: &mut ClientConnection,
+    stream: &mut TcpStream,
+    deadline: Instant,
+) -> Result<(), String> {
+    while conn.wants_write() {
+        let mut out = Vec::new();
+        conn.write_tls(&mut out).map_err(|e| e.to_string())?;
+        match tokio::time::timeout_at(deadline, stream.write_all(&out)).await {
+            Err(_) => return Err("no progress within the timeout".into()),
+            Ok(Err(e)) => return Err(e.to_string()),
+            Ok(Ok(())) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Why a read did not go on: the connection, or rustls' verdict on what came.
+enum Step {
+    Io(String),
+    Tls(TlsError),
+}
+
+/// Read once and feed rustls. Ok(false): the server closed.
+async fn pump(
+    conn: &mut ClientConnection,
+    stream: &mut TcpStream,
+    deadline: Instant,
+) -> Result<bool, Step> {
+    let mut buf = vec![0u8; 16 * 1024];
+    let n = match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+        Err(_) => return Err(Step::Io("no answer within the timeout".into())),
+        Ok(Err(e)) => return Err(Step::Io(e.to_string())),
+        Ok(Ok(n)) => n,
+    };
+    if n == 0 {
+        return Ok(false);
+    }
+    let mut rd = &buf[..n];
+    while !rd.is_empty() {
+        conn.read_tls(&mut rd)
+            .map_err(|e| Step::Io(e.to_string()))?;
+        conn.process_new_packets().map_err(Step::Tls)?;
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_probe_configuration_is_one_rustls_accepts() {
+        let bytes = probe_config("example.com").unwrap();
+        let list = EchConfigList::parse(&bytes).unwrap();
+        let c = chosen(&list).expect("usable");
+        assert_eq!(c.public_name, b"example.com");
+        assert_eq!(c.public_key.len(), 32);
+        assert!(EchConfig::new(EchConfigListBytes::from(bytes), hpke_suites()).is_ok());
+        assert!(dns_name("127.0.0.1").is_err() || dns_name("a b").is_err());
+    }
+}
