@@ -11,8 +11,8 @@
 mod client_auth;
 pub mod dh;
 pub mod dns;
-pub mod extensions;
 pub mod ech;
+pub mod extensions;
 mod features;
 pub mod http;
 mod keys;
