@@ -331,3 +331,147 @@ fn base64_decode(s: &str) -> Vec<u8> {
     }
     out
 }
+
+/// dnsmasq on 127.0.0.1 answering for `.test` names from local data only, with `records`
+/// (`--dns-rr=NAME,TYPE,HEX` values); its port.
+fn dnsmasq(dir: &Path, records: &[String]) -> (Peer, u16) {
+    let port = free_port();
+    let mut cmd = Command::new(require_tool("dnsmasq", "dnsmasq"));
+    cmd.args([
+        "--no-daemon",
+        "--no-resolv",
+        "--no-hosts",
+        &format!("--port={port}"),
+        "--bind-interfaces",
+        "--listen-address=127.0.0.1",
+        "--local=/test/",
+        &format!("--pid-file={}", dir.join("dnsmasq.pid").display()),
+    ]);
+    for r in records {
+        cmd.arg(format!("--dns-rr={r}"));
+    }
+    let peer = Peer::spawn("dnsmasq", &mut cmd);
+    assert!(
+        peer.wait_output("started", Duration::from_secs(20)),
+        "dnsmasq did not start:\n{}",
+        peer.output()
+    );
+    (peer, port)
+}
+
+/// With `--dns`, the ECHConfigList of the name's HTTPS record (RFC 9460 type 65, SvcParam `ech`)
+/// served by dnsmasq is tried in a real ECH handshake with OpenSSL 4 — accepted; a name whose
+/// record has no `ech` is "published: false" and no handshake is tried.
+#[test]
+fn the_ech_config_of_the_dns_https_record_is_tried_with_dns() {
+    let (pki, crt, key) = certs();
+    let pem = ech_key(pki.dir.path(), "public.test");
+    let srv = s_server4(
+        &crt,
+        &key,
+        &[
+            "-ech_key",
+            p(&pem),
+            "-servername",
+            "inner.test",
+            "-cert2",
+            p(&crt),
+            "-key2",
+            p(&key),
+        ],
+    );
+    let text = std::fs::read_to_string(&pem).unwrap();
+    let b64: String = text
+        .split("-----BEGIN ECHCONFIG-----")
+        .nth(1)
+        .unwrap()
+        .split("-----END ECHCONFIG-----")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let list = base64_decode(&b64);
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    // HTTPS RDATA: SvcPriority 1, TargetName "." (the owner), SvcParams: ech (key 5) = the list;
+    // public.test gets a record with only alpn (key 1) = "h2".
+    let mut with_ech = String::from("0001") + "00" + "0005";
+    with_ech += &format!("{:04x}", list.len());
+    with_ech += &hex(&list);
+    let without_ech = String::from("0001") + "00" + "0001" + "0003" + "02" + &hex(b"h2");
+    let (_dns, dns_port) = dnsmasq(
+        pki.dir.path(),
+        &[
+            format!("inner.test,65,{with_ech}"),
+            format!("public.test,65,{without_ech}"),
+        ],
+    );
+    let dns_server = format!("127.0.0.1:{dns_port}");
+
+    let (v, r) = scan_ech(srv.port, &["--dns", "--dns-server", &dns_server]);
+    let ech = &v["ech"];
+    assert_eq!(ech["published"], true, "{ech:#}\n{}", r.stderr);
+    let hs = &ech["handshake"];
+    assert_eq!(hs["source"], "dns", "{ech:#}");
+    assert_eq!(hs["inner_sni"], "inner.test");
+    assert_eq!(hs["public_name"], "public.test");
+    assert_eq!(ech["accepted"], true, "{ech:#}\n{}", srv.peer.output());
+
+    // A name whose HTTPS record carries no ech: published false, nothing tried, no error.
+    let target = format!("127.0.0.1:{}", srv.port);
+    let r = run_cmd(
+        tlskit().env("NO_COLOR", "1").args([
+            "scan",
+            "--json",
+            "--timeout",
+            "5",
+            "--checks",
+            "ech",
+            "--servername",
+            "public.test",
+            "--dns",
+            "--dns-server",
+            &dns_server,
+            &target,
+        ]),
+        Duration::from_secs(120),
+    );
+    assert_eq!(r.code, 0, "scan failed:\n{}\n{}", r.stdout, r.stderr);
+    let v = r.json();
+    validate_schema(&v);
+    let ech = &v["ech"];
+    assert_eq!(ech["published"], false, "{ech:#}");
+    assert!(ech.get("handshake").is_none(), "{ech:#}");
+    assert_eq!(ech["supported"], true, "{ech:#}");
+    let errors = v["errors"].as_array().unwrap();
+    assert!(
+        !errors
+            .iter()
+            .any(|e| e.as_str().unwrap_or("").contains("ECH")),
+        "{errors:?}"
+    );
+    // The text report says what DNS published.
+    let r = run_cmd(
+        tlskit().env("NO_COLOR", "1").args([
+            "scan",
+            "--timeout",
+            "5",
+            "--checks",
+            "ech",
+            "--servername",
+            "inner.test",
+            "--dns",
+            "--dns-server",
+            &dns_server,
+            &target,
+        ]),
+        Duration::from_secs(120),
+    );
+    assert!(
+        r.stdout
+            .contains("DNS HTTPS record       publishes an ECHConfigList")
+            && r.stdout.contains("accepted with the DNS configuration"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+}

@@ -495,7 +495,7 @@ async fn phase_three(
             true => Some(
                 timed(
                     "ECH",
-                    checks::ech::run(ctx, &snapshot, opts.ech_config.as_ref()),
+                    checks::ech::run(ctx, &snapshot, opts.ech_config.as_ref(), opts.dns.as_ref()),
                 )
                 .await,
             ),

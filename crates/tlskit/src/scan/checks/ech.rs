@@ -15,6 +15,8 @@
 
 use crate::error::{Error, Result};
 use crate::finding::Severity;
+use crate::net::dns::Resolver;
+use crate::scan::checks::dns::DnsOptions;
 use crate::scan::engine::ech::{self as engine, EchEnd};
 use crate::scan::report::ech::{EchConfigInfo, EchConfigSource, EchHandshake, EchReport};
 use crate::scan::report::{Finding, ScanReport};
@@ -101,8 +103,53 @@ fn infos(configs: &[EchConfig]) -> Vec<EchConfigInfo> {
     configs.iter().map(EchConfigInfo::from_config).collect()
 }
 
-/// Run the check on a server whose versions `report` holds.
-pub async fn run(ctx: &Ctx, report: &ScanReport, known: Option<&KnownConfig>) -> Found {
+/// With `--dns`: the ECHConfigList the scanned name's DNS HTTPS record publishes (its `ech`
+/// SvcParam), into `found.ech.published`; a lookup that fails is an error entry, never "not
+/// published".
+async fn published(ctx: &Ctx, dns: &DnsOptions, found: &mut Found) -> Option<KnownConfig> {
+    let Some(name) = ctx.sni.clone().filter(|n| engine::dns_name(n).is_ok()) else {
+        found.ech.published = Some(None);
+        found
+            .errors
+            .push("ECH: --dns: the target has no DNS name to look up an HTTPS record for".into());
+        return None;
+    };
+    let lookup = match Resolver::new(dns.server, ctx.prober.timeout()) {
+        Ok(r) => r.https_records(&name).await,
+        Err(e) => Err(e),
+    };
+    match lookup {
+        Ok(records) => {
+            let list = records
+                .iter()
+                .find_map(|r| r.ech_config_list())
+                .map(<[u8]>::to_vec);
+            found.ech.published = Some(Some(list.is_some()));
+            list.map(|list| KnownConfig {
+                source: EchConfigSource::Dns,
+                list,
+            })
+        }
+        Err(e) => {
+            found.ech.published = Some(None);
+            found.errors.push(format!(
+                "ECH: the DNS HTTPS record of {} could not be read: {}",
+                crate::escape::text(&name),
+                e.0
+            ));
+            None
+        }
+    }
+}
+
+/// Run the check on a server whose versions `report` holds. `known` is `--ech-config`'s list;
+/// without it, `dns` (`--dns`) looks for one in the name's HTTPS record.
+pub async fn run(
+    ctx: &Ctx,
+    report: &ScanReport,
+    known: Option<&KnownConfig>,
+    dns: Option<&DnsOptions>,
+) -> Found {
     let mut found = Found::default();
     match report.protocol(Version::Tls13) {
         Some(p) if p.offered => {}
@@ -155,7 +202,11 @@ pub async fn run(ctx: &Ctx, report: &ScanReport, known: Option<&KnownConfig>) ->
             found.errors.push(format!("ECH: {e}"));
         }
     }
-    if let Some(k) = known {
+    let from_dns = match (known, dns) {
+        (None, Some(d)) => published(ctx, d, &mut found).await,
+        _ => None,
+    };
+    if let Some(k) = known.or(from_dns.as_ref()) {
         real_handshake(ctx, k, &mut found).await;
     }
     found

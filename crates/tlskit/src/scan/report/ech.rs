@@ -26,6 +26,11 @@ pub struct EchReport {
     /// The real ECH handshake, when a configuration was known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handshake: Option<EchHandshake>,
+    /// With `--dns` (and no `--ech-config`): the name's DNS HTTPS record publishes an
+    /// ECHConfigList (true; it is then tried in the real handshake) or not (false); absent
+    /// without `--dns`, null when the record could not be read (an entry in `errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Option<bool>>,
 }
 
 /// One ECHConfig, decoded.
@@ -72,6 +77,8 @@ pub struct EchCipherSuite {
 pub enum EchConfigSource {
     /// `--ech-config FILE`.
     File,
+    /// The `ech` SvcParam of the name's DNS HTTPS record (`--dns`, RFC 9460 / RFC 9848).
+    Dns,
 }
 
 /// A real ECH handshake with a known configuration.
@@ -183,6 +190,14 @@ impl EchReport {
             let label = if i == 0 { "retry configs" } else { "" };
             let _ = writeln!(s, "  {label:<22} {}", crate::escape::text(&c.summary()));
         }
+        if let Some(p) = self.published {
+            let said = match p {
+                Some(true) => "publishes an ECHConfigList (tried below)".to_string(),
+                Some(false) => "publishes no ECHConfigList".to_string(),
+                None => st.warn("could not be read (see errors)"),
+            };
+            let _ = writeln!(s, "  DNS HTTPS record       {said}");
+        }
         if let Some(h) = &self.handshake {
             let outcome = match h.accepted {
                 Some(true) => st.good("accepted"),
@@ -206,7 +221,11 @@ impl EchReport {
                 )),
                 _ => String::new(),
             };
-            let _ = writeln!(s, "  ECH handshake          {outcome}{names}");
+            let from = match h.source {
+                EchConfigSource::File => "",
+                EchConfigSource::Dns => " with the DNS configuration",
+            };
+            let _ = writeln!(s, "  ECH handshake          {outcome}{from}{names}");
         }
         s
     }
