@@ -277,6 +277,7 @@ fn report_section(s: &mut String, i: usize, r: &ScanReport) {
     client_simulation(s, r);
     http(s, r);
     ech(s, r);
+    server_details(s, r);
     vulnerabilities(s, r);
     if !r.errors.is_empty() {
         s.push_str("<h3>Probes that could not be completed</h3>\n<ul>\n");
@@ -504,6 +505,18 @@ fn chains(s: &mut String, r: &ScanReport) {
                 if !a.order_ok {
                     parts.push("<span class=\"yes\">chain out of order</span>".into());
                 }
+                if !a.scts.is_empty() {
+                    let logs: Vec<String> = a
+                        .scts
+                        .iter()
+                        .map(|t| escape(t.log_name.as_deref().unwrap_or(&t.log_id)))
+                        .collect();
+                    parts.push(format!(
+                        "{} embedded SCTs ({})",
+                        a.scts.len(),
+                        logs.join(", ")
+                    ));
+                }
                 parts.join(", ")
             }
             None => "<span class=\"unknown\">not analysed</span>".into(),
@@ -551,6 +564,69 @@ fn chains(s: &mut String, r: &ScanReport) {
         }
         s.push_str("</table></div>\n");
     }
+}
+
+/// The "Server details" section: the TLS extensions the server sends per version, its ticket
+/// lifetime hint, and the CAA records of `--dns` (record tags and values are peer bytes).
+fn server_details(s: &mut String, r: &ScanReport) {
+    let exts = r.server_extensions.as_ref();
+    let hint = r
+        .session_features
+        .as_ref()
+        .and_then(|f| f.session_ticket)
+        .and_then(|t| t.lifetime_hint_s);
+    if exts.is_none() && hint.is_none() && r.dns.is_none() {
+        return;
+    }
+    s.push_str("<h3>Server details</h3>\n<table>\n");
+    for v in exts.into_iter().flatten() {
+        let names: Vec<String> = v
+            .extensions
+            .iter()
+            .map(|e| match e.typ() {
+                tlskit_wire::extensions::ExtensionType::Unknown(id) => {
+                    format!("unknown 0x{id:04x}")
+                }
+                t => t.name().to_string(),
+            })
+            .collect();
+        let list = match (&v.error, names.is_empty()) {
+            (Some(e), _) => format!("<span class=\"unknown\">{}</span>", escape(e)),
+            (None, true) => "none".to_string(),
+            (None, false) => escape(&names.join(", ")),
+        };
+        let _ = writeln!(
+            s,
+            "<tr><th>Extensions sent ({})</th><td class=\"mono\">{list}</td></tr>",
+            escape(v.version.name())
+        );
+    }
+    if let Some(h) = hint {
+        let _ = writeln!(
+            s,
+            "<tr><th>Session ticket lifetime hint</th><td>{h} s</td></tr>"
+        );
+    }
+    if let Some(d) = &r.dns {
+        let caa = match (&d.error, &d.caa_found_at) {
+            (Some(e), _) => format!("<span class=\"unknown\">{}</span>", escape(e)),
+            (None, None) => "<span class=\"yes\">none: any CA may issue</span>".to_string(),
+            (None, Some(at)) => {
+                let recs: Vec<String> = d
+                    .caa
+                    .iter()
+                    .map(|c| format!("{} {} \"{}\"", c.flags, escape(&c.tag), escape(&c.value)))
+                    .collect();
+                format!("at {}: {}", escape(at), recs.join("; "))
+            }
+        };
+        let _ = writeln!(
+            s,
+            "<tr><th>CAA records of {}</th><td class=\"mono\">{caa}</td></tr>",
+            escape(&d.name)
+        );
+    }
+    s.push_str("</table>\n");
 }
 
 /// The "Encrypted Client Hello" section: supported, the retry configurations (peer bytes,
@@ -917,6 +993,16 @@ mod tests {
                 ..crate::scan::report::SimulatedClient::failed(EVIL, "")
             },
         ]);
+        r.dns = Some(crate::scan::report::dns::DnsReport {
+            name: EVIL.into(),
+            caa: vec![crate::net::dns::CaaRecord {
+                flags: 0,
+                tag: EVIL.into(),
+                value: EVIL.into(),
+            }],
+            caa_found_at: Some(EVIL.into()),
+            error: None,
+        });
         serde_json::to_value(&r).unwrap()
     }
 
@@ -928,6 +1014,7 @@ mod tests {
                 .unwrap(),
         ];
         let page = render_page(&entries, EVIL);
+        assert!(page.contains("<th>CAA records of"), "{page}");
         assert!(!page.contains("<script"), "{page}");
         assert!(!page.contains("alert(1)</"), "{page}");
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"));
