@@ -1,13 +1,16 @@
 //! DNS in a capture — the first thing the lecture lists among what TLS does not protect: the
 //! query for the server's name and the answer, in clear, before the TLS connection they lead to.
 //!
-//! Hand-written (RFC 1035 messages: header, questions, answers; names with compression): the
-//! capture needs only names, types and A/AAAA/CNAME data, where a full DNS crate would bring a
-//! resolver's worth of types. It reads bytes from capture files, so it is fuzzed
-//! (fuzz/fuzz_targets/pcap_dns.rs): bounded loops, no panics.
+//! Messages are decoded by hickory-proto, the one DNS wire-format implementation of tlskit (the
+//! `--dns` lookups in `net/dns.rs` use it too); this module only picks what a capture report
+//! shows — names, types, A/AAAA/CNAME data — and writes names label by label with tlskit's own
+//! escaping (hickory's presentation form would turn labels into punycode or octal escapes). It
+//! reads bytes from capture files, so it is fuzzed (fuzz/fuzz_targets/pcap_dns.rs).
 
+use hickory_proto::op::{MessageType, OpCode};
+use hickory_proto::rr::{Name, RData};
 use serde::Serialize;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 /// One resource record of an answer section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,7 +56,7 @@ fn type_name(t: u16) -> String {
     }
 }
 
-fn rcode_name(r: u8) -> String {
+fn rcode_name(r: u16) -> String {
     match r {
         0 => "NOERROR".into(),
         1 => "FORMERR".into(),
@@ -65,128 +68,75 @@ fn rcode_name(r: u8) -> String {
     }
 }
 
-/// Read a (possibly compressed) name at `at`; returns it and the offset after it in place.
-fn read_name(msg: &[u8], mut at: usize) -> Option<(String, usize)> {
-    let mut labels: Vec<String> = Vec::new();
-    let mut end_in_place = None;
-    let mut jumps = 0;
-    let mut total = 0usize;
-    loop {
-        let len = *msg.get(at)? as usize;
-        match len & 0xc0 {
-            0x00 => {
-                if len == 0 {
-                    at += 1;
-                    break;
-                }
-                let label = msg.get(at + 1..at + 1 + len)?;
-                total += len + 1;
-                if total > 255 {
-                    return None;
-                }
-                labels.push(
-                    label
-                        .iter()
-                        .map(|&b| {
-                            if b.is_ascii_graphic() && b != b'\\' {
-                                (b as char).to_string()
-                            } else {
-                                format!("\\{b:03}")
-                            }
-                        })
-                        .collect(),
-                );
-                at += 1 + len;
-            }
-            0xc0 => {
-                let ptr = ((len & 0x3f) << 8) | *msg.get(at + 1)? as usize;
-                if end_in_place.is_none() {
-                    end_in_place = Some(at + 2);
-                }
-                jumps += 1;
-                if jumps > 32 || ptr >= msg.len() {
-                    return None;
-                }
-                at = ptr;
-            }
-            _ => return None,
-        }
-    }
-    let name = if labels.is_empty() {
+/// A name as the report shows it: labels joined by dots, bytes outside printable ASCII (and
+/// the backslash) as `\DDD`; the root is ".".
+fn name_text(name: &Name) -> String {
+    let labels: Vec<String> = name
+        .iter()
+        .map(|label| {
+            label
+                .iter()
+                .map(|&b| {
+                    if b.is_ascii_graphic() && b != b'\\' {
+                        (b as char).to_string()
+                    } else {
+                        format!("\\{b:03}")
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if labels.is_empty() {
         ".".to_string()
     } else {
         labels.join(".")
-    };
-    Some((name, end_in_place.unwrap_or(at)))
-}
-
-fn u16_at(m: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*m.get(at)?, *m.get(at + 1)?]))
-}
-
-/// Parse one DNS message (UDP payload, or a TCP message without its length prefix).
-pub fn parse(msg: &[u8]) -> Option<Message> {
-    if msg.len() < 12 {
-        return None;
     }
-    let id = u16_at(msg, 0)?;
-    let flags = u16_at(msg, 2)?;
-    let qd = u16_at(msg, 4)? as usize;
-    let an = u16_at(msg, 6)? as usize;
-    if flags & 0x7800 != 0 {
+}
+
+/// Parse one DNS message (UDP payload, or a TCP message without its length prefix); None when
+/// it is not a well-formed standard query or response.
+pub fn parse(msg: &[u8]) -> Option<Message> {
+    let m = hickory_proto::op::Message::from_vec(msg).ok()?;
+    if m.metadata.op_code != OpCode::Query {
         return None; // only standard queries (opcode 0)
     }
-    let mut at = 12;
-    let mut question = None;
-    for i in 0..qd.min(16) {
-        let (name, next) = read_name(msg, at)?;
-        let qtype = u16_at(msg, next)?;
-        at = next + 4;
-        if at > msg.len() {
-            return None;
-        }
-        if i == 0 {
-            question = Some((name, type_name(qtype)));
-        }
-    }
-    let mut answers = Vec::new();
-    for _ in 0..an.min(64) {
-        let (name, next) = read_name(msg, at)?;
-        let rtype = u16_at(msg, next)?;
-        let ttl = u32::from_be_bytes([
-            *msg.get(next + 4)?,
-            *msg.get(next + 5)?,
-            *msg.get(next + 6)?,
-            *msg.get(next + 7)?,
-        ]);
-        let rdlen = u16_at(msg, next + 8)? as usize;
-        let rdata_at = next + 10;
-        let rdata = msg.get(rdata_at..rdata_at + rdlen)?;
-        let (data, address) = match (rtype, rdlen) {
-            (1, 4) => {
-                let a = IpAddr::V4(Ipv4Addr::new(rdata[0], rdata[1], rdata[2], rdata[3]));
-                (a.to_string(), Some(a))
+    let question = m
+        .queries
+        .first()
+        .map(|q| (name_text(&q.name), type_name(u16::from(q.query_type))));
+    let answers = m
+        .answers
+        .iter()
+        .take(64)
+        .map(|r| {
+            let rtype = u16::from(r.data.record_type());
+            let (data, address) = match &r.data {
+                RData::A(a) => (a.0.to_string(), Some(IpAddr::V4(a.0))),
+                RData::AAAA(a) => (a.0.to_string(), Some(IpAddr::V6(a.0))),
+                RData::CNAME(c) => (name_text(&c.0), None),
+                other => (
+                    format!(
+                        "{} bytes",
+                        hickory_proto::serialize::binary::BinEncodable::to_bytes(other)
+                            .map(|b| b.len())
+                            .unwrap_or(0)
+                    ),
+                    None,
+                ),
+            };
+            Answer {
+                name: name_text(&r.name),
+                rtype: type_name(rtype),
+                ttl: r.ttl,
+                data,
+                address,
             }
-            (28, 16) => {
-                let a = IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(rdata).ok()?));
-                (a.to_string(), Some(a))
-            }
-            (5, _) => (read_name(msg, rdata_at)?.0, None),
-            _ => (format!("{rdlen} bytes"), None),
-        };
-        answers.push(Answer {
-            name,
-            rtype: type_name(rtype),
-            ttl,
-            data,
-            address,
-        });
-        at = rdata_at + rdlen;
-    }
+        })
+        .collect();
     Some(Message {
-        id,
-        response: flags & 0x8000 != 0,
-        rcode: rcode_name((flags & 0x000f) as u8),
+        id: m.metadata.id,
+        response: m.metadata.message_type == MessageType::Response,
+        rcode: rcode_name(u16::from(m.metadata.response_code)),
         question,
         answers,
     })
