@@ -131,8 +131,9 @@ fn certs() -> (Pki, PathBuf, PathBuf) {
     (pki, crt, key)
 }
 
-#[test]
-fn openssl4_with_an_ech_key_is_supported_and_accepts_a_real_ech_handshake() {
+/// OpenSSL 4's `s_server` with an ECH key for public.test (made by `openssl ech`), serving
+/// inner.test: the CA, the key file and the server.
+fn ech_server() -> (Pki, PathBuf, Server) {
     let (pki, crt, key) = certs();
     let pem = ech_key(pki.dir.path(), "public.test");
     let srv = s_server4(
@@ -149,6 +150,27 @@ fn openssl4_with_an_ech_key_is_supported_and_accepts_a_real_ech_handshake() {
             p(&key),
         ],
     );
+    (pki, pem, srv)
+}
+
+/// The ECHConfigList (with its length) in the ECHCONFIG block `openssl ech` wrote.
+fn ech_config_list(pem: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(pem).unwrap();
+    let b64: String = text
+        .split("-----BEGIN ECHCONFIG-----")
+        .nth(1)
+        .unwrap()
+        .split("-----END ECHCONFIG-----")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    base64_decode(&b64)
+}
+
+#[test]
+fn openssl4_with_an_ech_key_is_supported_and_accepts_a_real_ech_handshake() {
+    let (_pki, pem, srv) = ech_server();
 
     // The probe alone: retry configs, decoded.
     let (v, _) = scan_ech(srv.port, &[]);
@@ -166,17 +188,7 @@ fn openssl4_with_an_ech_key_is_supported_and_accepts_a_real_ech_handshake() {
     assert!(ech.get("handshake").is_none());
 
     // The config id in the file is the one the server sent back.
-    let text = std::fs::read_to_string(&pem).unwrap();
-    let b64: String = text
-        .split("-----BEGIN ECHCONFIG-----")
-        .nth(1)
-        .unwrap()
-        .split("-----END ECHCONFIG-----")
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .collect();
-    let list = base64_decode(&b64);
+    let list = ech_config_list(&pem);
     assert_eq!(retry[0]["config_id"], list[6], "{ech:#}");
 
     // A real ECH handshake with the server's configuration: accepted, with the inner SNI.
@@ -364,33 +376,8 @@ fn dnsmasq(dir: &Path, records: &[String]) -> (Peer, u16) {
 /// record has no `ech` is "published: false" and no handshake is tried.
 #[test]
 fn the_ech_config_of_the_dns_https_record_is_tried_with_dns() {
-    let (pki, crt, key) = certs();
-    let pem = ech_key(pki.dir.path(), "public.test");
-    let srv = s_server4(
-        &crt,
-        &key,
-        &[
-            "-ech_key",
-            p(&pem),
-            "-servername",
-            "inner.test",
-            "-cert2",
-            p(&crt),
-            "-key2",
-            p(&key),
-        ],
-    );
-    let text = std::fs::read_to_string(&pem).unwrap();
-    let b64: String = text
-        .split("-----BEGIN ECHCONFIG-----")
-        .nth(1)
-        .unwrap()
-        .split("-----END ECHCONFIG-----")
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .collect();
-    let list = base64_decode(&b64);
+    let (pki, pem, srv) = ech_server();
+    let list = ech_config_list(&pem);
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     // HTTPS RDATA: SvcPriority 1, TargetName "." (the owner), SvcParams: ech (key 5) = the list;
     // public.test gets a record with only alpn (key 1) = "h2".
