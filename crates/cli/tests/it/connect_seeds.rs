@@ -61,6 +61,9 @@ fn trace_shows_every_message_including_decrypted_tls13_handshake_and_draws_the_l
         "(decrypted) CertificateVerify",
         "(decrypted) Finished",
         "encrypted application data",
+        // After the handshake: opened with the traffic secrets, the tickets by name.
+        "(decrypted) NewSessionTicket",
+        "lifetime 7200 s",
     ] {
         assert!(
             r.stdout.contains(needle),

@@ -324,7 +324,10 @@ fn server_extensions_and_ticket_hint_of_openssl_s_server() {
     ]);
     let _srv = Peer::listening("openssl s_server", &mut cmd, port);
     // ticketbleed needs the session features, which bring the extensions along.
-    let v = scan_json(&format!("127.0.0.1:{port}"), "ticketbleed");
+    let v = scan_json(
+        &format!("127.0.0.1:{port}"),
+        "ticketbleed,server_extensions",
+    );
     let (tls13, err13) = extensions(&v, "TLSv1.3");
     assert_eq!(err13, Value::Null, "{tls13:?}");
     // ServerHello's, then EncryptedExtensions' (ALPN travels encrypted in TLS 1.3).
@@ -355,6 +358,13 @@ fn server_extensions_and_ticket_hint_of_openssl_s_server() {
         "{}",
         v["session_features"]
     );
+    // TLS 1.3: the NewSessionTicket's ticket_lifetime, from the decrypted post-handshake
+    // records (the same timeout).
+    assert_eq!(
+        v["session_features"]["session_ticket"]["tls13_lifetime_s"], 7200,
+        "{}",
+        v["session_features"]
+    );
     let text = report_text(&v);
     assert!(text.contains("Server extensions"), "{text}");
     assert!(
@@ -366,6 +376,11 @@ fn server_extensions_and_ticket_hint_of_openssl_s_server() {
     assert!(
         text.lines()
             .any(|l| l.contains("Ticket lifetime hint") && l.contains("7200 s")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("Ticket lifetime (TLS 1.3)") && l.contains("7200 s")),
         "{text}"
     );
 }
@@ -386,7 +401,10 @@ fn server_extensions_and_ticket_hint_of_nginx() {
     };
     let servers = format!("{}{}", block(short, "30m"), block(long, "2d"));
     let _nginx = crate::scan_sni::Nginx::start(&servers, &[short, long]);
-    let v = scan_json(&format!("127.0.0.1:{short}"), "ticketbleed");
+    let v = scan_json(
+        &format!("127.0.0.1:{short}"),
+        "ticketbleed,server_extensions",
+    );
     let (tls13, err13) = extensions(&v, "TLSv1.3");
     assert_eq!(err13, Value::Null, "{tls13:?}");
     assert!(
@@ -403,6 +421,11 @@ fn server_extensions_and_ticket_hint_of_nginx() {
         "{}",
         v["session_features"]
     );
+    assert_eq!(
+        v["session_features"]["session_ticket"]["tls13_lifetime_s"], 1800,
+        "{}",
+        v["session_features"]
+    );
     let long_finding = |v: &Value| {
         v["findings"]
             .as_array()
@@ -411,12 +434,29 @@ fn server_extensions_and_ticket_hint_of_nginx() {
             .any(|f| f["id"] == "feature.ticket_lifetime_long" && f["severity"] == "low")
     };
     assert!(!long_finding(&v));
-    let v = scan_json(&format!("127.0.0.1:{long}"), "ticketbleed");
+    let v = scan_json(
+        &format!("127.0.0.1:{long}"),
+        "ticketbleed,server_extensions",
+    );
     assert_eq!(
         v["session_features"]["session_ticket"]["lifetime_hint_s"],
         172800
     );
+    // Within RFC 8446's 7 days: no finding for TLS 1.3.
+    assert_eq!(
+        v["session_features"]["session_ticket"]["tls13_lifetime_s"],
+        172800
+    );
     assert!(long_finding(&v), "{}", v["findings"]);
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "feature.tls13_ticket_lifetime_over_max"),
+        "{}",
+        v["findings"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -478,7 +518,7 @@ fn scts_of_a_tlskit_issued_certificate_are_none_and_dns_caa_from_dnsmasq() {
                 "--json",
                 "--no-progress",
                 "--checks",
-                "null",
+                "null,dns",
                 "--resolve",
                 &format!("{name}:{port}:127.0.0.1"),
                 "--dns",

@@ -32,12 +32,14 @@ const IDS: [&str; 17] = [
 ];
 
 /// The report sections --list-checks lists after the weakness checks, in order.
-const SECTIONS: [&str; 5] = [
+const SECTIONS: [&str; 7] = [
     "client_auth",
     "client_simulation",
     "http",
     "revocation",
     "ech",
+    "server_extensions",
+    "dns",
 ];
 
 fn p(path: &Path) -> &str {
@@ -143,7 +145,7 @@ fn list_checks_one_line_per_check_and_as_json() {
     assert_eq!(list[0]["id"], "heartbleed");
     assert_eq!(list[0]["kind"], "weakness");
     let last = &list[list.len() - 1];
-    assert_eq!(last["id"], "ech");
+    assert_eq!(last["id"], "dns");
     assert_eq!(last["kind"], "section");
     assert_eq!(list[0]["name"], "Heartbleed");
     assert_eq!(list[0]["cves"][0], "CVE-2014-0160");
@@ -204,6 +206,18 @@ fn checks_runs_only_the_named_checks_against_openssl() {
     assert_eq!(v["client_auth"]["requested"], false, "{v}");
     assert!(ids(&v).is_empty(), "{v}");
     assert!(v.get("client_simulation").is_none(), "{v}");
+    // The server's extensions alone: no session features needed for them.
+    let v = scan_json(&["--checks", "server_extensions"], port);
+    assert!(
+        v["server_extensions"]
+            .as_array()
+            .is_some_and(|l| !l.is_empty()),
+        "{v}"
+    );
+    assert!(v.get("session_features").is_none(), "{v}");
+    let v = scan_json(&["--skip", "server_extensions"], port);
+    assert!(v.get("server_extensions").is_none(), "{v}");
+    assert!(v.get("session_features").is_some(), "{v}");
     // --skip a section (and --no-simulation, the same).
     for flags in [
         &["--skip", "client_simulation"][..],

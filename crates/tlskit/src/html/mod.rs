@@ -567,15 +567,13 @@ fn chains(s: &mut String, r: &ScanReport) {
 }
 
 /// The "Server details" section: the TLS extensions the server sends per version, its ticket
-/// lifetime hint, and the CAA records of `--dns` (record tags and values are peer bytes).
+/// lifetimes, and the CAA records of `--dns` (record tags and values are peer bytes).
 fn server_details(s: &mut String, r: &ScanReport) {
     let exts = r.server_extensions.as_ref();
-    let hint = r
-        .session_features
-        .as_ref()
-        .and_then(|f| f.session_ticket)
-        .and_then(|t| t.lifetime_hint_s);
-    if exts.is_none() && hint.is_none() && r.dns.is_none() {
+    let ticket = r.session_features.as_ref().and_then(|f| f.session_ticket);
+    let hint = ticket.and_then(|t| t.lifetime_hint_s);
+    let life13 = ticket.and_then(|t| t.tls13_lifetime_s);
+    if exts.is_none() && ticket.is_none() && r.dns.is_none() {
         return;
     }
     s.push_str("<h3>Server details</h3>\n<table>\n");
@@ -604,7 +602,13 @@ fn server_details(s: &mut String, r: &ScanReport) {
     if let Some(h) = hint {
         let _ = writeln!(
             s,
-            "<tr><th>Session ticket lifetime hint</th><td>{h} s</td></tr>"
+            "<tr><th>Session ticket lifetime hint (TLS ≤ 1.2)</th><td>{h} s</td></tr>"
+        );
+    }
+    if let Some(h) = life13 {
+        let _ = writeln!(
+            s,
+            "<tr><th>Session ticket lifetime (TLS 1.3)</th><td>{h} s</td></tr>"
         );
     }
     if let Some(d) = &r.dns {

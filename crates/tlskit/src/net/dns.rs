@@ -109,9 +109,9 @@ impl Resolver {
         self.server
     }
 
-    /// The relevant CAA records of `name`: climbing from the name to its parents (RFC 8659
-    /// section 3) while they have at least two labels (the registrable domain or above; no
-    /// public-suffix list is consulted, so a suffix such as co.uk may be asked too).
+    /// The relevant CAA records of `name`: climbing from the name through its parents up to and
+    /// including the top-level domain, but not the root (RFC 8659 section 3: "up to but not
+    /// including the DNS root"). No public-suffix list is needed: the RFC asks every label.
     pub async fn caa(&self, name: &str) -> Result<CaaLookup, DnsError> {
         let mut current =
             Name::from_ascii(name).map_err(|e| err(format!("{name:?} is no DNS name: {e}")))?;
@@ -124,7 +124,7 @@ impl Resolver {
                     records,
                 });
             }
-            if current.num_labels() <= 2 {
+            if current.num_labels() <= 1 {
                 return Ok(CaaLookup {
                     found_at: None,
                     records: Vec::new(),

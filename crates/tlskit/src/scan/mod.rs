@@ -419,7 +419,11 @@ pub async fn scan(
             .push(format!("HTTP: the check stopped before it finished: {e}")),
     }
     phases::http_checks(&ctx, &opts.checks, &mut report).await;
-    if let Some(d) = &opts.dns {
+    if let Some(d) = opts
+        .dns
+        .as_ref()
+        .filter(|_| opts.checks.runs_section(Section::Dns))
+    {
         let (section, finding) =
             timed("dns", checks::dns::run(&opts.target.host, d, opts.timeout)).await;
         if let Some(e) = &section.error {

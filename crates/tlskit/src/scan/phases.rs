@@ -280,7 +280,7 @@ pub(crate) async fn session_and_checks(
         }
     };
     let extensions = async {
-        match run_features && any_answer {
+        match selection.runs_section(checks::registry::Section::ServerExtensions) && any_answer {
             true => Some(
                 timed(
                     "server extensions",

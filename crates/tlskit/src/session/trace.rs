@@ -3,7 +3,8 @@
 //! plaintext fields. TLS 1.3 encrypts the handshake after the ServerHello: those records are
 //! decrypted here with the session's own handshake secrets (rustls hands them to a key-log
 //! hook), so EncryptedExtensions, Certificate, CertificateVerify and Finished appear by name and
-//! size. Application data is never decrypted: only its size is shown.
+//! size. After the handshake the records are opened with the traffic secrets only to find the
+//! post-handshake messages (NewSessionTicket, KeyUpdate); application data shows only its size.
 
 use crate::observe::analyze::{Analysis, Analyzer, Direction};
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
@@ -30,6 +31,10 @@ struct Dir {
     plain_hs: HandshakeReassembler,
     enc_hs: HandshakeReassembler,
     keys: Option<Keys>,
+    /// TLS 1.3: the application traffic keys, when they came before this side's Finished.
+    app_keys: Option<Keys>,
+    /// The application traffic keys are in use (or were given up on): no more to wait for.
+    app_settled: bool,
     /// Encrypted records seen before their key was known.
     pending: Vec<(u8, Vec<u8>)>,
     /// This side's Finished was seen: the rest is application data.
@@ -197,17 +202,15 @@ impl Tracer {
                 }
             }
             ContentType::Alert if payload.len() == 2 => {
-                self.say(format!(
-                    "{head}, alert {} {}",
-                    if payload[0] == 2 { "fatal" } else { "warning" },
-                    <tlskit_wire::alert::Alert as tlskit_wire::codec::Codec>::read_exact(
-                        payload, "alert"
-                    )
-                    .map(|a| a.to_string())
-                    .unwrap_or_else(|_| format!("{}", payload[1]))
-                ));
+                self.say(format!("{head}, {}", alert_text(payload)));
             }
-            ContentType::ApplicationData if st.tls13 && !st.dirs[i].hs_done => {
+            // TLS 1.3 records are opened while keys are (or will be) known.
+            ContentType::ApplicationData
+                if st.tls13
+                    && (!st.dirs[i].hs_done
+                        || !st.dirs[i].app_settled
+                        || st.dirs[i].keys.is_some()) =>
+            {
                 st.dirs[i].pending.push((ct.to_u8(), payload.to_vec()));
                 self.drain(st, c2s);
             }
@@ -301,6 +304,19 @@ impl Tracer {
                     certificate_summary(body, st.tls13)
                 ));
             }
+            HandshakeType::NewSessionTicket if st.tls13 => {
+                use tlskit_wire::codec::Codec;
+                if let Ok(t) = tlskit_wire::handshake::NewSessionTicketTls13::read_exact(
+                    body,
+                    "NewSessionTicket",
+                ) {
+                    line.push_str(&format!(
+                        "\n        lifetime {} s, ticket {} bytes",
+                        t.lifetime,
+                        t.ticket.len()
+                    ));
+                }
+            }
             _ => {}
         }
         self.say(line);
@@ -314,9 +330,11 @@ impl Tracer {
         if !st.client_random.is_empty() && st.client_random != client_random {
             return;
         }
-        let c2s = match label {
-            "CLIENT_HANDSHAKE_TRAFFIC_SECRET" => true,
-            "SERVER_HANDSHAKE_TRAFFIC_SECRET" => false,
+        let (c2s, app) = match label {
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET" => (true, false),
+            "SERVER_HANDSHAKE_TRAFFIC_SECRET" => (false, false),
+            "CLIENT_TRAFFIC_SECRET_0" => (true, true),
+            "SERVER_TRAFFIC_SECRET_0" => (false, true),
             _ => return,
         };
         let Some(suite) = st.suite.and_then(registry::cipher_suite) else {
@@ -342,11 +360,21 @@ impl Tracer {
         let mut ivb = [0u8; 12];
         ivb.copy_from_slice(&iv);
         let i = usize::from(!c2s);
-        st.dirs[i].keys = Some(Keys {
+        let keys = Keys {
             key: LessSafeKey::new(unbound),
             iv: ivb,
             seq: 0,
-        });
+        };
+        match (app, st.dirs[i].hs_done) {
+            (false, _) => st.dirs[i].keys = Some(keys),
+            // This side's Finished is in: its next records are under these keys.
+            (true, true) if !st.dirs[i].app_settled => {
+                st.dirs[i].keys = Some(keys);
+                st.dirs[i].app_settled = true;
+            }
+            (true, true) => return,
+            (true, false) => st.dirs[i].app_keys = Some(keys),
+        }
         self.drain(&mut st, c2s);
     }
 
@@ -356,14 +384,20 @@ impl Tracer {
         if st.dirs[i].keys.is_none() {
             return;
         }
-        let pending = std::mem::take(&mut st.dirs[i].pending);
-        for (ct, payload) in pending {
+        let mut pending = std::mem::take(&mut st.dirs[i].pending).into_iter();
+        while let Some((ct, payload)) = pending.next() {
             let head = format!(
                 "{} TLSv1.2 application_data [length {:04x}]",
                 arrow(c2s),
                 payload.len()
             );
             let Some(keys) = st.dirs[i].keys.as_mut() else {
+                if st.dirs[i].hs_done && !st.dirs[i].app_settled {
+                    // The application traffic keys are not known yet: wait for them.
+                    st.dirs[i].pending.push((ct, payload));
+                    st.dirs[i].pending.extend(pending);
+                    return;
+                }
                 self.say(format!("{head}, encrypted application data"));
                 continue;
             };
@@ -402,13 +436,18 @@ impl Tracer {
                             while let Ok(Some(m)) = st.dirs[i].enc_hs.next_message() {
                                 let fin = m.typ == HandshakeType::Finished;
                                 self.message(st, c2s, m.typ, &m.body, true);
-                                if fin {
-                                    // Application keys follow: stop decrypting this direction.
-                                    st.dirs[i].keys = None;
+                                if fin && !st.dirs[i].hs_done {
+                                    // The application traffic keys follow (when known).
+                                    st.dirs[i].keys = st.dirs[i].app_keys.take();
+                                    st.dirs[i].app_settled = st.dirs[i].keys.is_some();
                                     st.dirs[i].hs_done = true;
                                 }
                             }
                         }
+                    } else if st.dirs[i].hs_done && inner == ContentType::ApplicationData.to_u8() {
+                        self.say(format!("{head}, encrypted application data"));
+                    } else if inner == ContentType::Alert.to_u8() && content.len() == 2 {
+                        self.say(format!("{head}, encrypted {}", alert_text(content)));
                     } else {
                         self.say(format!(
                             "{head}, encrypted {} ({} bytes inside)",
@@ -417,15 +456,30 @@ impl Tracer {
                         ));
                     }
                 }
+                Err(_) if st.dirs[i].hs_done => {
+                    // A KeyUpdate (or keys that do not fit): only sizes from here on.
+                    st.dirs[i].keys = None;
+                    st.dirs[i].app_settled = true;
+                    self.say(format!("{head}, encrypted application data"));
+                }
                 Err(_) => {
                     st.dirs[i].keys = None;
                     st.dirs[i].hs_done = true;
+                    st.dirs[i].app_settled = true;
                     self.say(format!(
                         "{head}, encrypted (could not be decrypted with the handshake keys)"
                     ));
                 }
             }
         }
+    }
+}
+
+/// `alert warning close_notify (0)` from an alert's two bytes (level, description).
+fn alert_text(b: &[u8]) -> String {
+    match <tlskit_wire::alert::Alert as tlskit_wire::codec::Codec>::read_exact(b, "alert") {
+        Ok(a) => format!("alert {a}"),
+        Err(_) => format!("alert {b:02x?}"),
     }
 }
 

@@ -180,7 +180,7 @@ pub async fn run(
         EchEnd::Rejected { retry: Ok(_) } => {
             found.ech.supported = Some(false);
             found.ech.reason = Some(
-                "the server ignored the ECH offer: no retry_configs in its EncryptedExtensions"
+                "the server ignored the ECH offer: no retry_configs in its EncryptedExtensions (a server with ECH may withhold them, RFC 9849 section 7.1; --ech-config FILE or --dns tries a real ECH handshake, which tells)"
                     .into(),
             );
         }

@@ -375,6 +375,7 @@ async fn legacy_resumption(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatur
     if hint.is_some() {
         f.session_ticket = Some(crate::scan::report::TicketLifetime {
             lifetime_hint_s: hint,
+            tls13_lifetime_s: None,
         });
     }
     record(&mut f.ticket_resumption, n, "resumption by ticket", ticket);
@@ -430,6 +431,9 @@ async fn tls13_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
     f.early_data = r.early_data;
     if r.tickets == Some(true) {
         f.max_early_data = Some(r.max_early_data);
+    }
+    if let Some(l) = r.lifetime_s {
+        f.session_ticket.get_or_insert_default().tls13_lifetime_s = Some(l);
     }
     f.notes.extend(r.notes);
     match ocsp {
@@ -599,6 +603,17 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
             format!("the TLS ≤ 1.2 session tickets are valid for {h} s, more than a day: forward secrecy needs the ticket keys rotated at least daily (testssl.sh rates this LOW){cap}"),
         ));
     }
+    if let Some(h) = f
+        .session_ticket
+        .and_then(|t| t.tls13_lifetime_s)
+        .filter(|h| *h > crate::scan::report::TicketLifetime::TLS13_MAX_S)
+    {
+        out.push(Finding::new(
+            Severity::Low,
+            "feature.tls13_ticket_lifetime_over_max",
+            format!("the TLS 1.3 session tickets are valid for {h} s, more than the 7 days RFC 8446 section 4.6.1 allows: clients cap them, and a stolen ticket key opens resumed sessions for longer"),
+        ));
+    }
     if f.heartbeat == Some(true) {
         out.push(Finding::new(
             Severity::Low,
@@ -636,4 +651,39 @@ fn findings(f: &SessionFeatures) -> Vec<Finding> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::report::TicketLifetime;
+
+    fn ids(f: &SessionFeatures) -> Vec<String> {
+        findings(f).into_iter().map(|x| x.id.to_string()).collect()
+    }
+
+    #[test]
+    fn ticket_lifetimes_over_a_day_and_over_the_tls13_maximum() {
+        let mut f = SessionFeatures {
+            session_ticket: Some(TicketLifetime {
+                lifetime_hint_s: Some(7200),
+                tls13_lifetime_s: Some(TicketLifetime::TLS13_MAX_S),
+            }),
+            ..SessionFeatures::default()
+        };
+        assert!(!ids(&f).iter().any(|i| i.contains("ticket_lifetime")));
+        f.session_ticket = Some(TicketLifetime {
+            lifetime_hint_s: Some(TicketLifetime::LONG_S + 1),
+            tls13_lifetime_s: Some(TicketLifetime::TLS13_MAX_S + 1),
+        });
+        let got = ids(&f);
+        assert!(
+            got.contains(&"feature.ticket_lifetime_long".into()),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&"feature.tls13_ticket_lifetime_over_max".into()),
+            "{got:?}"
+        );
+    }
 }

@@ -46,16 +46,22 @@ pub enum Section {
     Revocation,
     /// `ech`: Encrypted Client Hello (retry configs, a real ECH handshake).
     Ech,
+    /// `server_extensions`: the TLS extensions the server sends, per version.
+    ServerExtensions,
+    /// `dns`: the name's CAA records — asked only with `--dns` (nothing leaves for DNS otherwise).
+    Dns,
 }
 
 impl Section {
     /// Every section, in the report's order.
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 7] = [
         Section::ClientAuth,
         Section::ClientSimulation,
         Section::Http,
         Section::Revocation,
         Section::Ech,
+        Section::ServerExtensions,
+        Section::Dns,
     ];
 
     /// The id `--checks` and `--skip` take (the report's field).
@@ -66,6 +72,8 @@ impl Section {
             Section::Http => "http",
             Section::Revocation => "revocation",
             Section::Ech => "ech",
+            Section::ServerExtensions => "server_extensions",
+            Section::Dns => "dns",
         }
     }
 
@@ -77,6 +85,8 @@ impl Section {
             Section::Http => "HTTP layer (HSTS, headers, cookies)",
             Section::Revocation => "Revocation (OCSP, CRL)",
             Section::Ech => "Encrypted Client Hello (ECH)",
+            Section::ServerExtensions => "Server TLS extensions per version",
+            Section::Dns => "DNS CAA records (only with --dns)",
         }
     }
 }

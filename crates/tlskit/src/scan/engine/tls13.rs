@@ -163,14 +163,22 @@ fn config(
     Some(Arc::new(c))
 }
 
+/// Sees every byte of a connection (client to server?, bytes): the trace of the first
+/// resumption handshake, which reads the NewSessionTickets.
+type Tap = crate::session::client::Tap;
+
 async fn flush(
     conn: &mut ClientConnection,
     stream: &mut TcpStream,
     deadline: Instant,
+    tap: Option<&Tap>,
 ) -> Result<(), String> {
     while conn.wants_write() {
         let mut out = Vec::new();
         conn.write_tls(&mut out).map_err(|e| e.to_string())?;
+        if let Some(t) = tap {
+            t(true, &out);
+        }
         match tokio::time::timeout_at(deadline, stream.write_all(&out)).await {
             Err(_) => return Err("no progress within the timeout".into()),
             Ok(Err(e)) => return Err(e.to_string()),
@@ -188,6 +196,7 @@ async fn pump(
     conn: &mut ClientConnection,
     stream: &mut TcpStream,
     deadline: Instant,
+    tap: Option<&Tap>,
 ) -> Result<bool, String> {
     let mut buf = vec![0u8; 16 * 1024];
     let n = match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
@@ -197,6 +206,9 @@ async fn pump(
     };
     if n == 0 {
         return Ok(false);
+    }
+    if let Some(t) = tap {
+        t(false, &buf[..n]);
     }
     let mut rd = &buf[..n];
     while !rd.is_empty() {
@@ -214,7 +226,8 @@ async fn pump(
 }
 
 /// One TLS 1.3 handshake. `early` is sent as 0-RTT data when a ticket allows it. With
-/// `wait_ticket`, keep reading (briefly) until the store has been given a new ticket.
+/// `wait_ticket`, keep reading (briefly) until the store has been given a new ticket. `tap`
+/// sees every byte both ways.
 async fn session(
     ctx: &Ctx,
     config: Arc<ClientConfig>,
@@ -222,8 +235,18 @@ async fn session(
     look: &Look,
     early: Option<&[u8]>,
     wait_ticket: bool,
+    tap: Option<&Tap>,
 ) -> Result<Seen, String> {
-    Box::pin(session_inner(ctx, config, store, look, early, wait_ticket)).await
+    Box::pin(session_inner(
+        ctx,
+        config,
+        store,
+        look,
+        early,
+        wait_ticket,
+        tap,
+    ))
+    .await
 }
 
 async fn session_inner(
@@ -233,6 +256,7 @@ async fn session_inner(
     look: &Look,
     early: Option<&[u8]>,
     wait_ticket: bool,
+    tap: Option<&Tap>,
 ) -> Result<Seen, String> {
     let name = server_name(ctx).ok_or("no usable server name")?;
     let deadline = Instant::now() + ctx.prober.timeout();
@@ -253,15 +277,15 @@ async fn session_inner(
         .map(|s| s.tickets.load(Ordering::Relaxed))
         .unwrap_or(0);
     while conn.is_handshaking() {
-        flush(&mut conn, &mut stream, deadline).await?;
+        flush(&mut conn, &mut stream, deadline, tap).await?;
         if !conn.is_handshaking() {
             break;
         }
-        if !pump(&mut conn, &mut stream, deadline).await? {
+        if !pump(&mut conn, &mut stream, deadline, tap).await? {
             return Err("the server closed the connection during the handshake".into());
         }
     }
-    flush(&mut conn, &mut stream, deadline).await?;
+    flush(&mut conn, &mut stream, deadline, tap).await?;
     seen.resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
     seen.alpn = conn
         .alpn_protocol()
@@ -272,7 +296,7 @@ async fn session_inner(
         // Servers send tickets right after the handshake; do not wait long for one.
         let until = deadline.min(Instant::now() + Duration::from_millis(1500));
         while s.tickets.load(Ordering::Relaxed) == tickets_before {
-            match pump(&mut conn, &mut stream, until).await {
+            match pump(&mut conn, &mut stream, until, tap).await {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(e) if e == NO_ANSWER => break,
@@ -283,7 +307,7 @@ async fn session_inner(
         }
     }
     conn.send_close_notify();
-    let _ = flush(&mut conn, &mut stream, deadline).await;
+    let _ = flush(&mut conn, &mut stream, deadline, tap).await;
     let _ = tokio::time::timeout(Duration::from_millis(500), stream.shutdown()).await;
     Ok(seen)
 }
@@ -299,6 +323,9 @@ pub struct Resumption13 {
     pub max_early_data: u32,
     /// Early data was accepted on a resumed connection.
     pub early_data: Option<bool>,
+    /// The first NewSessionTicket's ticket_lifetime in seconds (RFC 8446 section 4.6.1), read
+    /// from the first connection's decrypted post-handshake records.
+    pub lifetime_s: Option<u32>,
     pub notes: Vec<String>,
 }
 
@@ -319,11 +346,32 @@ pub async fn resumption(ctx: &Ctx, early_data: Option<Vec<u8>>) -> Resumption13 
             .push("TLSv1.3 resumption: no client configuration".into());
         return r;
     };
-    if let Err(e) = session(ctx, cfg.clone(), Some(&store), &look, None, true).await {
+    // The first connection is traced: its key log hands the traffic secrets to the tracer,
+    // which opens the post-handshake records, so the tickets' lifetime can be read (rustls
+    // keeps it to itself). A clone of the configuration shares the verifier and the client
+    // certificate resolver, so the second connection may resume the first's session.
+    let tracer = crate::session::trace::Tracer::recording(Arc::new(|_| {}));
+    let mut traced = (*cfg).clone();
+    traced.key_log = Arc::new(crate::session::trace::TraceKeyLog {
+        tracer: tracer.clone(),
+        inner: Arc::new(rustls::NoKeyLog),
+    });
+    let tap = tracer.tap();
+    let first = session(
+        ctx,
+        Arc::new(traced),
+        Some(&store),
+        &look,
+        None,
+        true,
+        Some(&tap),
+    );
+    if let Err(e) = first.await {
         r.notes
             .push(format!("TLSv1.3 resumption: first handshake failed: {e}"));
         return r;
     }
+    r.lifetime_s = ticket_lifetime(&tracer.messages());
     let got = store.tickets.load(Ordering::Relaxed);
     r.tickets = Some(got > 0);
     r.max_early_data = store.max_early_data.load(Ordering::Relaxed);
@@ -333,7 +381,7 @@ pub async fn resumption(ctx: &Ctx, early_data: Option<Vec<u8>>) -> Resumption13 
         r.notes.push("TLSv1.3: the server sent no session ticket, so neither PSK resumption nor 0-RTT is possible".into());
         return r;
     }
-    match session(ctx, cfg.clone(), Some(&store), &look, None, true).await {
+    match session(ctx, cfg.clone(), Some(&store), &look, None, true, None).await {
         Ok(s) => r.resumed = Some(s.resumed),
         Err(e) => r
             .notes
@@ -351,7 +399,7 @@ pub async fn resumption(ctx: &Ctx, early_data: Option<Vec<u8>>) -> Resumption13 
         return r;
     };
     // The previous connection used up a ticket; the store still holds the newer ones.
-    match session(ctx, cfg, Some(&store), &look, Some(&data), false).await {
+    match session(ctx, cfg, Some(&store), &look, Some(&data), false, None).await {
         Ok(s) if s.early_data_sent => r.early_data = Some(s.early_data_accepted),
         Ok(_) => r
             .notes
@@ -361,13 +409,26 @@ pub async fn resumption(ctx: &Ctx, early_data: Option<Vec<u8>>) -> Resumption13 
     r
 }
 
+/// The ticket_lifetime of the first NewSessionTicket the server sent among traced messages.
+fn ticket_lifetime(
+    messages: &[(bool, tlskit_wire::handshake::HandshakeType, Vec<u8>)],
+) -> Option<u32> {
+    use tlskit_wire::codec::Codec;
+    use tlskit_wire::handshake::{HandshakeType, NewSessionTicketTls13};
+    messages
+        .iter()
+        .filter(|(c2s, t, _)| !c2s && *t == HandshakeType::NewSessionTicket)
+        .find_map(|(_, _, body)| NewSessionTicketTls13::read_exact(body, "NewSessionTicket").ok())
+        .map(|t| t.lifetime)
+}
+
 /// One TLS 1.3 handshake offering `alpn`: the protocol chosen (Ok(None): none), or the error.
 pub async fn alpn(ctx: &Ctx, alpn: &[String]) -> Result<Option<String>, String> {
     let look = Arc::new(Look {
         ocsp: Mutex::new(None),
     });
     let cfg = config(ctx, None, alpn, look.clone()).ok_or("no client configuration")?;
-    session(ctx, cfg, None, &look, None, false)
+    session(ctx, cfg, None, &look, None, false, None)
         .await
         .map(|s| s.alpn)
 }
@@ -378,7 +439,7 @@ pub async fn ocsp(ctx: &Ctx) -> Result<bool, String> {
         ocsp: Mutex::new(None),
     });
     let cfg = config(ctx, None, &[], look.clone()).ok_or("no client configuration")?;
-    session(ctx, cfg, None, &look, None, false)
+    session(ctx, cfg, None, &look, None, false, None)
         .await
         .map(|s| s.ocsp.unwrap_or(false))
 }

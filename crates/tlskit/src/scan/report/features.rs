@@ -20,6 +20,10 @@ pub struct TicketLifetime {
     /// TLS ≤ 1.2: the NewSessionTicket's ticket_lifetime_hint in seconds (RFC 5077 section
     /// 3.3; 0: unspecified); null when no TLS ≤ 1.2 ticket was read.
     pub lifetime_hint_s: Option<u32>,
+    /// TLS 1.3: the first NewSessionTicket's ticket_lifetime in seconds (RFC 8446 section
+    /// 4.6.1: at most 7 days); null when no TLS 1.3 ticket was read.
+    #[serde(default)]
+    pub tls13_lifetime_s: Option<u32>,
 }
 
 impl TicketLifetime {
@@ -129,6 +133,15 @@ impl SessionFeatures {
                 h => format!("{h} s"),
             };
             let _ = writeln!(s, "  {:<34} {text}", "Ticket lifetime hint (TLS <= 1.2)");
+        }
+        if let Some(h) = self.session_ticket.and_then(|t| t.tls13_lifetime_s) {
+            let text = match h {
+                h if h > TicketLifetime::TLS13_MAX_S => {
+                    st.warn(&format!("{h} s (more than the 7 days RFC 8446 allows)"))
+                }
+                h => format!("{h} s"),
+            };
+            let _ = writeln!(s, "  {:<34} {text}", "Ticket lifetime (TLS 1.3)");
         }
         let alpn = match &self.alpn {
             Some(a) if a.supported => a.protocols.join(", "),

@@ -84,7 +84,8 @@ pub struct ScanReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_features: Option<SessionFeatures>,
     /// The TLS extensions the server sends, per offered version (see
-    /// checks::server_extensions); absent when the session features were not tested.
+    /// checks::server_extensions); absent when no version was offered or the section was left out
+    /// (`--skip server_extensions`, or `--checks` without it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_extensions: Option<Vec<extensions::VersionExtensions>>,
     /// Client authentication: whether the server requests or requires a client certificate
