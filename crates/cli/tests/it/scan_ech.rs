@@ -462,3 +462,46 @@ fn the_ech_config_of_the_dns_https_record_is_tried_with_dns() {
         r.stderr
     );
 }
+
+/// An ECH server that keeps its configuration out of retry_configs (OpenSSL 4's
+/// `-ech_noretry_dir`) looks like a server without ECH to the probe: "not supported", with a
+/// reason that says so and names the way to tell; the real handshake with its configuration
+/// (`--ech-config`) is accepted and turns the verdict to supported.
+#[test]
+fn an_ech_server_that_withholds_retry_configs_is_told_by_a_real_handshake() {
+    let (pki, crt, key) = certs();
+    let dir = pki.dir.path().join("noretry");
+    std::fs::create_dir_all(&dir).unwrap();
+    let pem = ech_key(&dir, "public.test");
+    let srv = s_server4(
+        &crt,
+        &key,
+        &[
+            "-ech_noretry_dir",
+            p(&dir),
+            "-servername",
+            "inner.test",
+            "-cert2",
+            p(&crt),
+            "-key2",
+            p(&key),
+        ],
+    );
+    let (v, _) = scan_ech(srv.port, &[]);
+    assert_eq!(v["ech"]["supported"], false, "{}", v["ech"]);
+    let reason = v["ech"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("may withhold them") && reason.contains("--ech-config"),
+        "{reason}"
+    );
+    let (v, _) = scan_ech(srv.port, &["--ech-config", p(&pem)]);
+    assert_eq!(v["ech"]["supported"], true, "{}", v["ech"]);
+    assert_eq!(v["ech"]["accepted"], true, "{}", v["ech"]);
+    assert_eq!(
+        v["ech"]["retry_configs"],
+        serde_json::json!([]),
+        "{}",
+        v["ech"]
+    );
+    assert!(v["ech"].get("reason").is_none(), "{}", v["ech"]);
+}
