@@ -8,6 +8,8 @@
 
 use crate::scan::engine::tls13::Look;
 use crate::scan::Ctx;
+use crate::session::client::Tap;
+use crate::session::trace::{TraceKeyLog, Tracer};
 use rustls::client::{EchConfig, EchMode, EchStatus};
 use rustls::pki_types::{DnsName, EchConfigListBytes, ServerName};
 use rustls::{ClientConfig, ClientConnection, Error as TlsError, PeerIncompatible};
@@ -111,7 +113,7 @@ pub async fn handshake(ctx: &Ctx, list: &[u8], inner: &str) -> EchEnd {
         Ok(n) => n,
         Err(e) => return EchEnd::Failed(e),
     };
-    let cfg = match ClientConfig::builder_with_provider(crate::provider())
+    let mut cfg = match ClientConfig::builder_with_provider(crate::provider())
         .with_ech(EchMode::Enable(config))
     {
         Ok(b) => b
@@ -122,10 +124,47 @@ pub async fn handshake(ctx: &Ctx, list: &[u8], inner: &str) -> EchEnd {
             )),
         Err(e) => return EchEnd::Failed(format!("no ECH client configuration: {e}")),
     };
-    Box::pin(drive(ctx, Arc::new(cfg), name)).await
+    // The handshake is traced: the tracer decrypts the EncryptedExtensions with the handshake
+    // secrets rustls logs, and the retry_configs are read from there by the wire codec (rustls
+    // hands them over only as its internal type).
+    let tracer = Tracer::recording(Arc::new(|_| {}));
+    cfg.key_log = Arc::new(TraceKeyLog {
+        tracer: tracer.clone(),
+        inner: Arc::new(rustls::NoKeyLog),
+    });
+    Box::pin(drive(ctx, Arc::new(cfg), name, &tracer)).await
 }
 
-async fn drive(ctx: &Ctx, cfg: Arc<ClientConfig>, name: ServerName<'static>) -> EchEnd {
+/// The retry_configs of the server's EncryptedExtensions among traced messages: none
+/// (`Ok(empty)`), the configurations, or why they could not be read.
+fn retry_configs(
+    messages: &[(bool, tlskit_wire::handshake::HandshakeType, Vec<u8>)],
+) -> Result<Vec<WireConfig>, String> {
+    use tlskit_wire::handshake::{EncryptedExtensions, HandshakeType};
+    let (_, _, body) = messages
+        .iter()
+        .find(|(c2s, t, _)| !c2s && *t == HandshakeType::EncryptedExtensions)
+        .ok_or("the EncryptedExtensions could not be decrypted")?;
+    let ee = EncryptedExtensions::read_exact(body, "EncryptedExtensions")
+        .map_err(|e| format!("the EncryptedExtensions cannot be read: {e}"))?;
+    match ee.extensions.iter().find(|e| e.typ == ECH_EXTENSION) {
+        None => Ok(Vec::new()),
+        Some(e) => EchConfigList::parse(&e.data)
+            .map(|l| l.0)
+            .map_err(|e| format!("the retry configurations cannot be read: {e}")),
+    }
+}
+
+/// encrypted_client_hello (RFC 9849 section 11.1).
+const ECH_EXTENSION: u16 = 0xfe0d;
+
+async fn drive(
+    ctx: &Ctx,
+    cfg: Arc<ClientConfig>,
+    name: ServerName<'static>,
+    tracer: &Arc<Tracer>,
+) -> EchEnd {
+    let tap = tracer.tap();
     let deadline = Instant::now() + ctx.prober.timeout();
     let _slot = ctx.prober.slot().await;
     let mut stream = match tokio::time::timeout_at(deadline, ctx.prober.open()).await {
@@ -138,7 +177,7 @@ async fn drive(ctx: &Ctx, cfg: Arc<ClientConfig>, name: ServerName<'static>) -> 
         Err(e) => return EchEnd::Failed(e.to_string()),
     };
     let end = loop {
-        if let Err(e) = flush(&mut conn, &mut stream, deadline).await {
+        if let Err(e) = flush(&mut conn, &mut stream, deadline, &tap).await {
             break EchEnd::Failed(e);
         }
         if !conn.is_handshaking() {
@@ -149,7 +188,7 @@ async fn drive(ctx: &Ctx, cfg: Arc<ClientConfig>, name: ServerName<'static>) -> 
                 }
             };
         }
-        match pump(&mut conn, &mut stream, deadline).await {
+        match pump(&mut conn, &mut stream, deadline, &tap).await {
             Ok(true) => {}
             Ok(false) => {
                 break EchEnd::Failed(
@@ -158,21 +197,11 @@ async fn drive(ctx: &Ctx, cfg: Arc<ClientConfig>, name: ServerName<'static>) -> 
             }
             Err(Step::Io(e)) => break EchEnd::Failed(e),
             Err(Step::Tls(TlsError::PeerIncompatible(
-                PeerIncompatible::ServerRejectedEncryptedClientHello(retry),
+                PeerIncompatible::ServerRejectedEncryptedClientHello(_),
             ))) => {
-                // rustls hands the retry configurations over parsed; their bytes are read again
-                // by the wire codec, the one reader of this format the report uses.
-                let retry = retry
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|c| {
-                        let bytes = rustls::internal::msgs::codec::Codec::get_encoding(c);
-                        WireConfig::read_exact(&bytes, "ECHConfig")
-                            .map_err(|e| format!("a retry configuration cannot be read: {e}"))
-                    })
-                    .collect();
+                let retry = retry_configs(&tracer.messages());
                 // rustls sent its ech_required alert; let it go out.
-                let _ = flush(&mut conn, &mut stream, deadline).await;
+                let _ = flush(&mut conn, &mut stream, deadline, &tap).await;
                 break EchEnd::Rejected { retry };
             }
             Err(Step::Tls(e)) => break EchEnd::Failed(e.to_string()),
@@ -180,7 +209,7 @@ async fn drive(ctx: &Ctx, cfg: Arc<ClientConfig>, name: ServerName<'static>) -> 
     };
     if end == EchEnd::Accepted {
         conn.send_close_notify();
-        let _ = flush(&mut conn, &mut stream, deadline).await;
+        let _ = flush(&mut conn, &mut stream, deadline, &tap).await;
     }
     let _ = tokio::time::timeout(Duration::from_millis(500), stream.shutdown()).await;
     end
@@ -190,10 +219,12 @@ async fn flush(
     conn: &mut ClientConnection,
     stream: &mut TcpStream,
     deadline: Instant,
+    tap: &Tap,
 ) -> Result<(), String> {
     while conn.wants_write() {
         let mut out = Vec::new();
         conn.write_tls(&mut out).map_err(|e| e.to_string())?;
+        tap(true, &out);
         match tokio::time::timeout_at(deadline, stream.write_all(&out)).await {
             Err(_) => return Err("no progress within the timeout".into()),
             Ok(Err(e)) => return Err(e.to_string()),
@@ -214,6 +245,7 @@ async fn pump(
     conn: &mut ClientConnection,
     stream: &mut TcpStream,
     deadline: Instant,
+    tap: &Tap,
 ) -> Result<bool, Step> {
     let mut buf = vec![0u8; 16 * 1024];
     let n = match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
@@ -224,6 +256,7 @@ async fn pump(
     if n == 0 {
         return Ok(false);
     }
+    tap(false, &buf[..n]);
     let mut rd = &buf[..n];
     while !rd.is_empty() {
         conn.read_tls(&mut rd)
