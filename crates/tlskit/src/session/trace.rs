@@ -281,7 +281,9 @@ impl Tracer {
             HandshakeType::ServerHello => {
                 if let Ok(sh) = ServerHello::parse(body) {
                     let v = sh.selected_version();
-                    st.tls13 = v == 0x0304 && !sh.is_hello_retry_request();
+                    // A HelloRetryRequest is TLS 1.3 too: what follows it (the second
+                    // ClientHello after a compatibility change_cipher_spec) is not TLS 1.2.
+                    st.tls13 = v == 0x0304;
                     st.suite = Some(sh.cipher_suite);
                     line.push_str(&format!(
                         "\n        version {}; cipher suite {}; group {}{}",

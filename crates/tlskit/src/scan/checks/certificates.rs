@@ -133,12 +133,13 @@ async fn tls13_handshake(ctx: &Ctx, schemes: &[u16], sni: Option<&str>) -> Resul
         chain: Mutex::new(None),
         used: Mutex::new(None),
     });
-    let config = rustls::ClientConfig::builder_with_provider(crate::provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .map_err(|e| NoChain::Failed(e.to_string()))?
-        .dangerous()
-        .with_custom_certificate_verifier(capture.clone())
-        .with_no_client_auth();
+    let config =
+        rustls::ClientConfig::builder_with_provider(crate::scan::engine::ffdhe::provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|e| NoChain::Failed(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(capture.clone())
+            .with_no_client_auth();
     let mut config = config;
     config.enable_sni = sni.is_some();
     let name = match sni {

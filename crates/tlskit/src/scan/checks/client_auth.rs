@@ -138,7 +138,7 @@ pub(crate) fn config(
     version: &'static rustls::SupportedProtocolVersion,
     recorder: Arc<Recorder>,
 ) -> Option<Arc<ClientConfig>> {
-    let mut c = ClientConfig::builder_with_provider(crate::provider())
+    let mut c = ClientConfig::builder_with_provider(crate::scan::engine::ffdhe::provider())
         .with_protocol_versions(&[version])
         .ok()?
         .dangerous()

@@ -199,7 +199,7 @@ enum Session {
 
 /// A client config offering `alpn` alone.
 fn client_config(ctx: &Ctx, alpn: &[u8]) -> Result<Arc<ClientConfig>, String> {
-    let mut c = ClientConfig::builder_with_provider(crate::provider())
+    let mut c = ClientConfig::builder_with_provider(crate::scan::engine::ffdhe::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .dangerous()

@@ -161,7 +161,7 @@ fn server_name(ctx: &Ctx) -> Option<ServerName<'static>> {
 /// handshake messages seen, decrypted ones included. Ends once the server's flight is in.
 async fn handshake13(ctx: &Ctx, alpn: bool) -> Result<Vec<(bool, HandshakeType, Vec<u8>)>, String> {
     let tracer = crate::session::trace::Tracer::recording(Arc::new(|_| {}));
-    let mut c = ClientConfig::builder_with_provider(crate::provider())
+    let mut c = ClientConfig::builder_with_provider(crate::scan::engine::ffdhe::provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(|e| e.to_string())?
         .dangerous()

@@ -113,7 +113,7 @@ pub async fn handshake(ctx: &Ctx, list: &[u8], inner: &str) -> EchEnd {
         Ok(n) => n,
         Err(e) => return EchEnd::Failed(e),
     };
-    let mut cfg = match ClientConfig::builder_with_provider(crate::provider())
+    let mut cfg = match ClientConfig::builder_with_provider(crate::scan::engine::ffdhe::provider())
         .with_ech(EchMode::Enable(config))
     {
         Ok(b) => b

@@ -4,7 +4,7 @@ use aws_lc_rs::agreement;
 use tlskit_wire::extensions::KeyShareEntry;
 
 /// A public key share for `group`, if we can make one (x25519, secp256r1/384r1/521r1,
-/// X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024).
+/// X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, ML-KEM, ffdhe2048 … ffdhe8192).
 pub fn share(group: u16) -> Option<KeyShareEntry> {
     let rng = aws_lc_rs::rand::SystemRandom::new();
     let ecdh = |alg: &'static agreement::Algorithm| -> Option<Vec<u8>> {
@@ -42,6 +42,7 @@ pub fn share(group: u16) -> Option<KeyShareEntry> {
         0x0200 => mlkem(&aws_lc_rs::kem::ML_KEM_512)?,
         0x0201 => mlkem(&aws_lc_rs::kem::ML_KEM_768)?,
         0x0202 => mlkem(&aws_lc_rs::kem::ML_KEM_1024)?,
+        0x0100..=0x0104 => super::ffdhe::share(group)?,
         _ => return None,
     };
     Some(KeyShareEntry {
@@ -58,6 +59,7 @@ mod tests {
         assert_eq!(super::share(0x0017).unwrap().key_exchange.len(), 65);
         assert_eq!(super::share(0x0018).unwrap().key_exchange.len(), 97);
         assert_eq!(super::share(0x11ec).unwrap().key_exchange.len(), 1184 + 32);
-        assert!(super::share(0x0100).is_none());
+        assert_eq!(super::share(0x0100).unwrap().key_exchange.len(), 256);
+        assert!(super::share(0x0105).is_none());
     }
 }

@@ -12,6 +12,7 @@ pub(crate) mod client_cert;
 pub(crate) mod conn;
 pub(crate) mod ech;
 pub(crate) mod eliminate;
+pub(crate) mod ffdhe;
 pub(crate) mod hello;
 pub(crate) mod keyshare;
 // The complete TLS ≤ 1.2 client is public for its fuzz target (fuzz/fuzz_targets/legacy_client.rs)

@@ -141,7 +141,7 @@ fn config(
     alpn: &[String],
     look: Arc<Look>,
 ) -> Option<Arc<ClientConfig>> {
-    let mut c = ClientConfig::builder_with_provider(crate::provider())
+    let mut c = ClientConfig::builder_with_provider(crate::scan::engine::ffdhe::provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .ok()?
         .dangerous()
