@@ -6,7 +6,8 @@
 //! does not gzip error answers for curl or tlskit either.) Negative control: nginx,
 //! which offers http/1.1 and h2, still gets HTTP/1.1. `hostile_h2_server`, a minimal TLS server
 //! written here that accepts only ALPN h2 (refusing http/1.1 with an alert) and then answers
-//! garbage or nothing, is an `http.error`, never a hang or a panic.
+//! garbage, nothing, or a header list over the 64 KiB bound, is an `http.error`, never a hang or
+//! a panic.
 
 use crate::common::*;
 use rustls::pki_types::pem::PemObject;
@@ -176,6 +177,56 @@ enum Hostile {
     Garbage,
     /// Say nothing and keep the connection open (bounded: 20 s).
     Silent,
+    /// Answer the GET with a header list of 70,000 bytes (over the 64 KiB tlskit announces in
+    /// SETTINGS_MAX_HEADER_LIST_SIZE): one HEADERS frame and CONTINUATION frames.
+    HugeHead,
+}
+
+/// One HTTP/2 frame (RFC 9113 §4.1): length, type, flags, stream id, payload.
+fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let n = payload.len() as u32;
+    let mut f = n.to_be_bytes()[1..].to_vec();
+    f.extend_from_slice(&[kind, flags]);
+    f.extend_from_slice(&stream.to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// The answer of [`Hostile::HugeHead`]: an empty SETTINGS, then on stream 1 a header block
+/// (RFC 7541: `:status 200` indexed, then `x-big` as a literal without indexing, its 70,000-byte
+/// value length a 7-bit-prefix integer) cut into 16 KiB frames.
+fn huge_head() -> Vec<u8> {
+    let len = 70_000usize;
+    let mut block = vec![0x88, 0x00, 5];
+    block.extend_from_slice(b"x-big");
+    // 70000 = 127 + 69873; 69873 in 7-bit groups, least significant first: 113, 33, 4.
+    block.extend_from_slice(&[0x7f, 0x80 | 113, 0x80 | 33, 4]);
+    block.extend(std::iter::repeat_n(b'a', len));
+    let mut out = frame(0x4, 0, 0, &[]);
+    let chunks: Vec<&[u8]> = block.chunks(16_384).collect();
+    for (i, c) in chunks.iter().enumerate() {
+        let last = i + 1 == chunks.len();
+        let end_headers = if last { 0x4 } else { 0 };
+        out.extend(if i == 0 {
+            frame(0x1, 0x1 | end_headers, 1, c)
+        } else {
+            frame(0x9, end_headers, 1, c)
+        });
+    }
+    out
+}
+
+/// Whether the client's bytes (the 24-byte preface, then frames) hold a HEADERS frame yet.
+fn has_request(buf: &[u8]) -> bool {
+    let mut at = 24;
+    while buf.len() >= at + 9 {
+        let n = u32::from_be_bytes([0, buf[at], buf[at + 1], buf[at + 2]]) as usize;
+        if buf[at + 3] == 0x1 {
+            return true;
+        }
+        at += 9 + n;
+    }
+    false
 }
 
 /// A minimal hostile TLS server on 127.0.0.1 (rustls, ALPN h2 only: http/1.1 is refused with a
@@ -208,8 +259,15 @@ fn hostile_h2_server(m: &crate::hostile::Material, how: Hostile) -> u16 {
                 let conn = rustls::ServerConnection::new(config).unwrap();
                 let mut tls = rustls::StreamOwned::new(conn, tcp);
                 let mut buf = [0u8; 4096];
-                if tls.read(&mut buf).unwrap_or(0) == 0 {
-                    return;
+                let mut got = Vec::new();
+                loop {
+                    match tls.read(&mut buf) {
+                        Ok(n) if n > 0 => got.extend_from_slice(&buf[..n]),
+                        _ => return,
+                    }
+                    if !matches!(how, Hostile::HugeHead) || has_request(&got) {
+                        break;
+                    }
                 }
                 match how {
                     Hostile::Garbage => {
@@ -218,6 +276,11 @@ fn hostile_h2_server(m: &crate::hostile::Material, how: Hostile) -> u16 {
                         let _ = tls.flush();
                     }
                     Hostile::Silent => while matches!(tls.read(&mut buf), Ok(n) if n > 0) {},
+                    Hostile::HugeHead => {
+                        let _ = tls.write_all(&huge_head());
+                        let _ = tls.flush();
+                        while matches!(tls.read(&mut buf), Ok(n) if n > 0) {}
+                    }
                 }
             });
         }
@@ -226,12 +289,16 @@ fn hostile_h2_server(m: &crate::hostile::Material, how: Hostile) -> u16 {
 }
 
 #[test]
-fn an_h2_server_answering_garbage_or_nothing_is_an_http_error_not_a_hang() {
+fn an_h2_server_answering_garbage_nothing_or_a_huge_head_is_an_http_error_not_a_hang() {
     let m = crate::hostile::material();
     let ca = m.pki.ca_cert();
     for (how, needle) in [
-        (Hostile::Garbage, "HTTP/2"),
+        (
+            Hostile::Garbage,
+            "the HTTP/2 connection failed before an answer",
+        ),
         (Hostile::Silent, "no HTTP/2 answer within 2 s"),
+        (Hostile::HugeHead, "the HTTP/2 GET failed: stream error"),
     ] {
         let port = hostile_h2_server(&m, how);
         let target = format!("localhost:{port}");
