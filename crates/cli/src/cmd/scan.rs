@@ -31,9 +31,9 @@ TLS_FALLBACK_SCSV, compression, extended master secret, encrypt-then-MAC, resump
 ID, ticket and PSK, 0-RTT, ALPN, heartbeat, OCSP stapling), known weaknesses (safe probes for\n\
 Heartbleed, CCS injection and ROBOT; POODLE, SWEET32, FREAK, LOGJAM, DROWN, BEAST, CRIME, RC4,\n\
 NULL, anonymous and static-RSA suites from the configuration; BREACH from the HTTP layer), the\n\
-HTTP layer (one GET to HTTPS targets: HSTS, security headers, cookies, compression; --no-http),\n\
-and a grade (A+ … F, T, M; A+ needs HSTS of 180 days or more) with every reason (rules:\n\
-docs/GRADING.md). TLSKIT_SCAN_TIMING=1 shows where the time goes.\n\n\
+HTTP layer (one GET to HTTPS targets, HTTP/2 where only h2 is offered: HSTS, security headers,\n\
+cookies, compression; --no-http), and a grade (A+ … F, T, M; A+ needs HSTS of 180 days or\n\
+more) with every reason (rules: docs/GRADING.md). TLSKIT_SCAN_TIMING=1 shows where the time goes.\n\n\
 tlskit speaks the first flight of every version itself (rustls rightly refuses legacy TLS), so a\n\
 scan can find SSLv3, RC4, export and NULL suites. Suites are found by elimination: offer all,\n\
 drop the one chosen, repeat — one connection per accepted suite, several in parallel.\n\n\
@@ -149,8 +149,9 @@ pub struct Args {
     /// Java, OpenSSL, curl …, each from a profile with its source named).
     #[arg(long)]
     no_simulation: bool,
-    /// Leave out the HTTP layer: the one GET sent to HTTPS targets (ALPN http/1.1, port 443 or
-    /// 8443, or an https:// URL) for HSTS, security headers, cookies, compression (BREACH).
+    /// Leave out the HTTP layer: the one GET sent to HTTPS targets (ALPN http/1.1, or h2 in
+    /// HTTP/2; port 443 or 8443, or an https:// URL) for HSTS, security headers, cookies,
+    /// compression (BREACH).
     #[arg(long)]
     no_http: bool,
     /// The path the HTTP layer asks for (default: the URL's path, else /).

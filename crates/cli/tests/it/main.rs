@@ -32,6 +32,7 @@ mod scan_golden;
 mod scan_hostile;
 mod scan_html;
 mod scan_http;
+mod scan_http2;
 mod scan_legacy_features;
 mod scan_many;
 mod scan_revocation;

@@ -799,6 +799,9 @@ fn http(s: &mut String, r: &ScanReport) {
         "Request",
         format!("<span class=\"mono\">{}</span>", escape(&h.request)),
     );
+    if let Some(v) = h.http_version {
+        row(s, "HTTP version", v.label().to_string());
+    }
     if let Some(e) = &h.error {
         row(
             s,

@@ -1,6 +1,7 @@
 //! The real peers the tests start on loopback, one spawner each: `openssl s_server` (with
-//! `-www`, echoing, or with exactly the flags given), `gnutls-serv`, nginx and dnsmasq. Each
-//! returns a peer killed when dropped; a missing tool fails the test naming its Debian package.
+//! `-www`, echoing, or with exactly the flags given), `gnutls-serv`, nghttpd, nginx and dnsmasq.
+//! Each returns a peer killed when dropped; a missing tool fails the test naming its Debian
+//! package.
 
 use super::{free_port, require_tool, wait_for_port, Peer};
 use std::path::{Path, PathBuf};
@@ -117,6 +118,22 @@ pub fn gnutls_serv_http(cert: &Path, key: &Path, extra: &[&str]) -> Listening {
     .args(extra);
     Listening {
         peer: Peer::listening("gnutls-serv", &mut cmd, port),
+        port,
+    }
+}
+
+/// `nghttpd` (Debian package nghttp2-server) on 127.0.0.1: an HTTP/2-only server over TLS (it
+/// selects ALPN h2, ignores http/1.1 and closes on anything but HTTP/2) serving the files of
+/// `htdocs`, with `extra` flags (`-e`: gzip error answers …).
+pub fn nghttpd(cert: &Path, key: &Path, htdocs: &Path, extra: &[&str]) -> Listening {
+    let bin = require_tool("nghttpd", "nghttp2-server");
+    let port = free_port();
+    let mut cmd = Command::new(bin);
+    cmd.args(["-a", "127.0.0.1", "-d", path_arg(htdocs)])
+        .args(extra)
+        .args([&port.to_string(), path_arg(key), path_arg(cert)]);
+    Listening {
+        peer: Peer::listening("nghttpd", &mut cmd, port),
         port,
     }
 }

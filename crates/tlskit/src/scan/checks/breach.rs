@@ -41,7 +41,7 @@ impl Check for Breach {
 pub fn judge(http: Option<&HttpReport>) -> Verdict {
     let Some(h) = http else {
         return Verdict::Undetermined(
-            "no HTTP answer to judge: the HTTP layer did not run (--no-http, STARTTLS, or a target with no sign of HTTP: no ALPN http/1.1, not port 443/8443; an https:// URL target makes it ask)".into(),
+            "no HTTP answer to judge: the HTTP layer did not run (--no-http, STARTTLS, or a target with no sign of HTTP: no ALPN http/1.1 or h2, not port 443/8443; an https:// URL target makes it ask)".into(),
         );
     };
     if let Some(e) = &h.error {

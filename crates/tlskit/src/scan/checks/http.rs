@@ -1,25 +1,37 @@
-//! The HTTP layer (issue 12, item 1): one HTTP/1.1 GET over a TLS session rustls opens, for
-//! targets that speak HTTP — the server accepts ALPN `http/1.1`, or the port is 443 or 8443, or
-//! the target was an `https://` URL. It reads the answer's head only (bounded: 64 KiB, the
-//! scan's timeout for every step) and reports the status, the Server banner, HSTS, HPKP, the
-//! security headers, the cookies' flags, the Content-Encoding applied when gzip, deflate and br
-//! are accepted (BREACH), the clock skew and a redirect's Location (never followed).
+//! The HTTP layer (issue 12, item 1): one GET over a TLS session rustls opens, for targets that
+//! speak HTTP — the server accepts ALPN `http/1.1` or `h2`, or the port is 443 or 8443, or the
+//! target was an `https://` URL. It reads the answer's head only (bounded: 64 KiB, the scan's
+//! timeout for every step) and reports the status, the Server banner, HSTS, HPKP, the security
+//! headers, the cookies' flags, the Content-Encoding applied when gzip, deflate and br are
+//! accepted (BREACH), the clock skew and a redirect's Location (never followed), and the HTTP
+//! version the GET went in (`http_version`).
 //!
-//! It runs alongside every other phase of the scan, on one connection of its own. rustls speaks
+//! HTTP/1.1 first: the first handshake offers ALPN `http/1.1` alone, so a server that speaks
+//! both versions answers as it answers HTTP/1.1 clients. A server that refuses it (a
+//! no_application_protocol alert) or ignores it (nghttpd does: no ALPN, then it closes on
+//! anything but HTTP/2) gets a second handshake offering `h2` alone; when it selects h2, the same
+//! GET goes in HTTP/2 through the `h2` crate (hyperium: framing, HPACK, flow control), with the
+//! same deadline, the header list bounded like the HTTP/1.1 head (SETTINGS_MAX_HEADER_LIST_SIZE
+//! 64 KiB, enforced by h2), server push off and the body never read. Neither protocol chosen:
+//! the HTTP/1.1 GET without ALPN where the target is known to be HTTP (port, URL), else the
+//! target shows no sign of HTTP and the layer does not apply.
+//!
+//! It runs alongside every other phase of the scan, on connections of its own. rustls speaks
 //! TLS 1.2 and 1.3 with modern suites only: when it cannot complete a handshake, `http` is an
-//! error entry saying so, never silence. HTTP/2 is not spoken (a server that offers only h2
-//! refuses ALPN `http/1.1` and gets an error entry).
+//! error entry saying so, never silence; so is an HTTP/2 exchange that fails (a GOAWAY, a reset
+//! stream, a header list over the bound) or times out.
 //!
-//! The heads are parsed by [`crate::http`] (httparse); the header values read here
-//! (Strict-Transport-Security, Public-Key-Pins, Set-Cookie, Date) by the small parsers below,
-//! written by hand because each is a few lines of RFC 6797 / RFC 7469 / RFC 6265 grammar that
-//! the crates at hand do not cover (the Date format itself is read by the `time` crate). All of
-//! them take hostile bytes (fuzz target `http_headers`).
+//! The HTTP/1.1 heads are parsed by [`crate::http`] (httparse), HTTP/2 heads by h2; the header
+//! values read here (Strict-Transport-Security, Public-Key-Pins, Set-Cookie, Date), the same for
+//! both versions, by the small parsers below, written by hand because each is a few lines of
+//! RFC 6797 / RFC 7469 / RFC 6265 grammar that the crates at hand do not cover (the Date format
+//! itself is read by the `time` crate). All of them take hostile bytes (fuzz target
+//! `http_headers`).
 
 use crate::finding::Severity;
 use crate::http::{self, ResponseHead};
 use crate::scan::report::http::HSTS_MIN_AGE_APLUS;
-use crate::scan::report::http::{Cookie, Hpkp, Hsts, HttpReport, SecurityHeaders};
+use crate::scan::report::http::{Cookie, Hpkp, Hsts, HttpReport, HttpVersion, SecurityHeaders};
 use crate::scan::report::Finding;
 use crate::scan::Ctx;
 use rustls::pki_types::ServerName;
@@ -86,7 +98,7 @@ fn http_port(port: u16) -> bool {
 }
 
 /// Run the HTTP layer: `None` when it does not apply (`--no-http`, STARTTLS, or a target that is
-/// not HTTP: no ALPN `http/1.1`, another port, not a URL).
+/// not HTTP: no ALPN `http/1.1` or `h2`, another port, not a URL).
 pub async fn run(ctx: &Ctx, opts: &crate::scan::ScanOptions) -> Option<Found> {
     if opts.http.skip
         || !opts.checks.runs_http(super::registry::REGISTRY)
@@ -135,8 +147,9 @@ pub async fn run(ctx: &Ctx, opts: &crate::scan::ScanOptions) -> Option<Found> {
                 errors,
             })
         }
-        Got::NoAnswer(alpn, e) => {
+        Got::NoAnswer(alpn, version, e) => {
             report.alpn = alpn;
+            report.http_version = Some(version);
             let errors = errors(&e);
             report.error = Some(e);
             Some(Found {
@@ -145,8 +158,9 @@ pub async fn run(ctx: &Ctx, opts: &crate::scan::ScanOptions) -> Option<Found> {
                 errors,
             })
         }
-        Got::Answer(alpn, head) => {
+        Got::Answer(alpn, version, head) => {
             report.alpn = alpn;
+            report.http_version = Some(version);
             let findings = analyse(&head, &mut report, time::OffsetDateTime::now_utc());
             Some(Found {
                 http: report,
@@ -161,15 +175,30 @@ pub async fn run(ctx: &Ctx, opts: &crate::scan::ScanOptions) -> Option<Found> {
 enum Got {
     /// No TLS session (why).
     NoSession(String),
-    /// A session without ALPN http/1.1 on a target not otherwise known to be HTTP: nothing asked.
+    /// Sessions without ALPN http/1.1 or h2 on a target not otherwise known to be HTTP: nothing
+    /// asked.
     NotHttp,
-    /// A session (with this ALPN), but no readable answer (why).
-    NoAnswer(Option<String>, String),
+    /// A session (with this ALPN), a GET in this version, but no readable answer (why).
+    NoAnswer(Option<String>, HttpVersion, String),
     /// The answer's head.
-    Answer(Option<String>, ResponseHead),
+    Answer(Option<String>, HttpVersion, ResponseHead),
 }
 
-fn client_config(ctx: &Ctx) -> Result<Arc<ClientConfig>, String> {
+/// The HTTP layer's TLS session.
+type Tls = tokio_rustls::client::TlsStream<tokio::net::TcpStream>;
+
+/// How one handshake ended.
+enum Session {
+    /// A session, with the ALPN protocol the server chose (boxed: a session is large).
+    Up(Box<Tls>, Option<String>),
+    /// The server refused the ALPN protocol offered (a no_application_protocol alert): the text.
+    Refused(String),
+    /// No session (why).
+    Failed(String),
+}
+
+/// A client config offering `alpn` alone.
+fn client_config(ctx: &Ctx, alpn: &[u8]) -> Result<Arc<ClientConfig>, String> {
     let mut c = ClientConfig::builder_with_provider(crate::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
@@ -180,13 +209,64 @@ fn client_config(ctx: &Ctx) -> Result<Arc<ClientConfig>, String> {
             ctx.client_cert.clone(),
         ));
     c.enable_sni = ctx.sni.is_some();
-    c.alpn_protocols = vec![b"http/1.1".to_vec()];
+    c.alpn_protocols = vec![alpn.to_vec()];
     c.resumption = rustls::client::Resumption::disabled();
     Ok(Arc::new(c))
 }
 
-/// Open a session and, when the target speaks HTTP (`known_http`, or ALPN http/1.1), GET `path`
-/// and read the answer's head.
+/// Connect and complete a handshake offering ALPN `alpn` alone, within the timeout.
+async fn handshake(ctx: &Ctx, name: &ServerName<'static>, alpn: &[u8]) -> Session {
+    let timeout = ctx.prober.timeout();
+    let config = match client_config(ctx, alpn) {
+        Ok(c) => c,
+        Err(e) => return Session::Failed(e),
+    };
+    let deadline = Instant::now() + timeout;
+    let tcp = match timeout_at(deadline, ctx.prober.open()).await {
+        Err(_) => return Session::Failed("connecting timed out".into()),
+        Ok(Err(e)) => return Session::Failed(e.message().to_string()),
+        Ok(Ok(c)) => c.stream,
+    };
+    let connector = tokio_rustls::TlsConnector::from(config);
+    match timeout_at(deadline, connector.connect(name.clone(), tcp)).await {
+        Err(_) => Session::Failed(format!(
+            "no finished handshake within {}",
+            crate::net::fmt_duration(timeout)
+        )),
+        Ok(Err(e)) if refuses_alpn(&e) => Session::Refused(e.to_string()),
+        Ok(Err(e)) => Session::Failed(e.to_string()),
+        Ok(Ok(tls)) => {
+            let alpn = tls
+                .get_ref()
+                .1
+                .alpn_protocol()
+                .map(|p| String::from_utf8_lossy(p).into_owned());
+            Session::Up(Box::new(tls), alpn)
+        }
+    }
+}
+
+/// Whether a handshake failed on the server's no_application_protocol alert.
+fn refuses_alpn(e: &std::io::Error) -> bool {
+    let alert = rustls::Error::AlertReceived(rustls::AlertDescription::NoApplicationProtocol);
+    e.get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+        .is_some_and(|e| *e == alert)
+}
+
+/// End a session politely, without waiting long.
+async fn close(mut tls: Tls) {
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(200), tls.shutdown()).await;
+}
+
+/// Open a session and, when the target speaks HTTP, GET `path` and read the answer's head.
+///
+/// The first handshake offers ALPN `http/1.1` alone, so that a server speaking both versions
+/// answers in HTTP/1.1 (a server picks h2 first when offered both). When the server does not
+/// accept it — it refuses with a no_application_protocol alert, or ignores it (nghttpd does) —
+/// a second handshake offers `h2` alone: a server that selects it gets the GET in HTTP/2. A
+/// server that chooses no protocol either time gets the HTTP/1.1 GET only when the target is
+/// `known_http` (port 443/8443, an https:// URL).
 async fn get(ctx: &Ctx, host: &str, path: &str, known_http: bool) -> Got {
     let timeout = ctx.prober.timeout();
     let name = match &ctx.sni {
@@ -196,39 +276,55 @@ async fn get(ctx: &Ctx, host: &str, path: &str, known_http: bool) -> Got {
         },
         None => ServerName::IpAddress(ctx.prober.addr().ip().into()),
     };
-    let config = match client_config(ctx) {
-        Ok(c) => c,
-        Err(e) => return Got::NoSession(e),
-    };
     let _slot = ctx.prober.slot().await;
-    let deadline = Instant::now() + timeout;
-    let tcp = match timeout_at(deadline, ctx.prober.open()).await {
-        Err(_) => return Got::NoSession("connecting timed out".into()),
-        Ok(Err(e)) => return Got::NoSession(e.message().to_string()),
-        Ok(Ok(c)) => c.stream,
-    };
-    let connector = tokio_rustls::TlsConnector::from(config);
-    let mut tls = match timeout_at(deadline, connector.connect(name, tcp)).await {
-        Err(_) => {
-            return Got::NoSession(format!(
-                "no finished handshake within {}",
-                crate::net::fmt_duration(timeout)
-            ))
+    let refused = match handshake(ctx, &name, b"http/1.1").await {
+        Session::Up(tls, alpn) if alpn.as_deref() == Some("http/1.1") => {
+            return over_h1(*tls, alpn, host, path, timeout).await
         }
-        Ok(Err(e)) => return Got::NoSession(handshake_error(&e)),
-        Ok(Ok(s)) => s,
+        Session::Up(tls, _) => {
+            close(*tls).await;
+            None
+        }
+        Session::Refused(e) => Some(e),
+        Session::Failed(e) => return Got::NoSession(e),
     };
-    let alpn = tls
-        .get_ref()
-        .1
-        .alpn_protocol()
-        .map(|p| String::from_utf8_lossy(p).into_owned());
-    if !known_http && alpn.as_deref() != Some("http/1.1") {
-        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), tls.shutdown()).await;
-        return Got::NotHttp;
+    match handshake(ctx, &name, b"h2").await {
+        Session::Up(tls, alpn) if alpn.as_deref() == Some("h2") => {
+            let head = over_h2(*tls, host, path, timeout).await;
+            match head {
+                Ok(h) => Got::Answer(alpn, HttpVersion::H2, h),
+                Err(e) => Got::NoAnswer(alpn, HttpVersion::H2, e),
+            }
+        }
+        Session::Up(tls, alpn) if known_http => over_h1(*tls, alpn, host, path, timeout).await,
+        Session::Up(tls, _) => {
+            close(*tls).await;
+            Got::NotHttp
+        }
+        Session::Refused(e) if refused.is_some() || known_http => Got::NoSession(format!(
+            "{e} (the server refuses ALPN {}h2: it speaks no HTTP over TLS here)",
+            if refused.is_some() {
+                "http/1.1 and "
+            } else {
+                ""
+            }
+        )),
+        // It ignores http/1.1 and refuses h2: no sign of HTTP.
+        Session::Refused(_) => Got::NotHttp,
+        Session::Failed(e) => Got::NoSession(e),
     }
+}
+
+/// The HTTP/1.1 GET on a session, its answer's head read.
+async fn over_h1(
+    mut tls: Tls,
+    alpn: Option<String>,
+    host: &str,
+    path: &str,
+    timeout: std::time::Duration,
+) -> Got {
     let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tlskit/{}\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate, br\r\nConnection: close\r\n\r\n",
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tlskit/{}\r\nAccept: */*\r\nAccept-Encoding: {ACCEPT_ENCODING}\r\nConnection: close\r\n\r\n",
         env!("CARGO_PKG_VERSION")
     );
     // A fresh deadline for the exchange: the handshake may have used most of the first.
@@ -245,20 +341,94 @@ async fn get(ctx: &Ctx, host: &str, path: &str, known_http: bool) -> Got {
         }
         Err(e) => Err(e),
     };
-    let _ = tokio::time::timeout(std::time::Duration::from_millis(200), tls.shutdown()).await;
+    close(tls).await;
     match head {
-        Ok(h) => Got::Answer(alpn, h),
-        Err(e) => Got::NoAnswer(alpn, e),
+        Ok(h) => Got::Answer(alpn, HttpVersion::Http11, h),
+        Err(e) => Got::NoAnswer(alpn, HttpVersion::Http11, e),
     }
 }
 
-/// A handshake error in one line; an ALPN refusal says what it likely means.
-fn handshake_error(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    if s.contains("NoApplicationProtocol") || s.contains("no_application_protocol") {
-        format!("{s} (the server refuses ALPN http/1.1: it may speak only h2, which tlskit's HTTP check does not speak)")
-    } else {
-        s
+/// What the GET accepts (BREACH: which of them the server applies).
+const ACCEPT_ENCODING: &str = "gzip, deflate, br";
+
+/// The flow-control window the HTTP/2 GET grants the server's body: the body is never read
+/// (the head says all the HTTP layer reports), so a little suffices.
+const H2_BODY_WINDOW: u32 = 16 * 1024;
+
+/// The same GET in HTTP/2 on a session where the server selected ALPN h2: the framing, HPACK and
+/// flow control are the `h2` crate's; the answer's header list is bounded as the HTTP/1.1 head
+/// is ([`http::MAX_HEAD`], announced as SETTINGS_MAX_HEADER_LIST_SIZE and enforced by h2), server
+/// push is off, and the whole exchange runs within the timeout. The body is not read: the
+/// stream is reset once the head is in, then the connection closed (GOAWAY).
+async fn over_h2(
+    tls: Tls,
+    host: &str,
+    path: &str,
+    timeout: std::time::Duration,
+) -> Result<ResponseHead, String> {
+    let request = ::http::Request::get(format!("https://{host}{path}"))
+        .header(
+            "user-agent",
+            format!("tlskit/{}", env!("CARGO_PKG_VERSION")),
+        )
+        .header("accept", "*/*")
+        .header("accept-encoding", ACCEPT_ENCODING)
+        .body(())
+        .map_err(|e| format!("the GET cannot be written in HTTP/2: {e}"))?;
+    let deadline = Instant::now() + timeout;
+    let exchange = async move {
+        let (send, conn) = h2::client::Builder::new()
+            .max_header_list_size(http::MAX_HEAD as u32)
+            .initial_window_size(H2_BODY_WINDOW)
+            .enable_push(false)
+            .handshake::<_, bytes::Bytes>(tls)
+            .await
+            .map_err(|e| format!("the HTTP/2 connection could not start: {e}"))?;
+        let mut conn = std::pin::pin!(conn);
+        let ask = async move {
+            let mut send = send.ready().await?;
+            let (answer, _) = send.send_request(request, true)?;
+            answer.await
+        };
+        let head = tokio::select! {
+            r = ask => r
+                .map(|answer| h2_head(&answer))
+                .map_err(|e| format!("the HTTP/2 GET failed: {e}")),
+            c = &mut conn => Err(match c {
+                Ok(()) => "the server closed the HTTP/2 connection before answering".to_string(),
+                Err(e) => format!("the HTTP/2 connection failed before an answer: {e}"),
+            }),
+        };
+        // No handle is left: the connection says GOAWAY and ends (briefly waited for).
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), conn).await;
+        head
+    };
+    match timeout_at(deadline, exchange).await {
+        Err(_) => Err(format!(
+            "no HTTP/2 answer within {}",
+            crate::net::fmt_duration(timeout)
+        )),
+        Ok(r) => r,
+    }
+}
+
+/// An HTTP/2 answer's head as the HTTP/1.1 path gives it: names in lowercase (as h2 carries
+/// them), values as text (invalid UTF-8 replaced), repeated fields in their order.
+fn h2_head<B>(answer: &::http::Response<B>) -> ResponseHead {
+    ResponseHead {
+        version: "HTTP/2".into(),
+        status: answer.status().as_u16(),
+        reason: String::new(),
+        headers: answer
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).trim().to_string(),
+                )
+            })
+            .collect(),
     }
 }
 
@@ -644,6 +814,29 @@ mod tests {
         assert_eq!(d.unix_timestamp(), 784_111_777);
         assert!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT").is_none());
         assert!(parse_http_date("garbage").is_none());
+    }
+
+    #[test]
+    fn an_h2_head_reads_as_an_http1_head() {
+        let answer = ::http::Response::builder()
+            .status(404)
+            .header("server", "nghttpd nghttp2/1.52.0")
+            .header("set-cookie", "a=1")
+            .header("content-encoding", "gzip")
+            .header("set-cookie", "b=2; Secure; HttpOnly")
+            .header("strict-transport-security", " max-age=31536000 ")
+            .body(())
+            .unwrap();
+        let head = h2_head(&answer);
+        assert_eq!((head.version.as_str(), head.status), ("HTTP/2", 404));
+        let mut r = HttpReport::default();
+        analyse(&head, &mut r, time::OffsetDateTime::now_utc());
+        assert_eq!(r.server.as_deref(), Some("nghttpd nghttp2/1.52.0"));
+        assert_eq!(r.hsts.unwrap().max_age, 31_536_000);
+        assert_eq!(r.compression.as_deref(), Some("gzip"));
+        let names: Vec<&str> = r.cookies.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert!(r.cookies[1].secure && !r.cookies[0].secure);
     }
 
     #[test]

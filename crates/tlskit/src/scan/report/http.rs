@@ -1,4 +1,5 @@
-//! The report's `http` section: what one HTTP/1.1 GET over TLS showed (the check is
+//! The report's `http` section: what one GET over TLS (HTTP/1.1, or HTTP/2 where the server
+//! offers only h2) showed (the check is
 //! [`crate::scan::checks::http`]). Every string here is the server's, kept exact in JSON and
 //! escaped when printed (text and HTML).
 
@@ -15,6 +16,8 @@ pub struct HttpReport {
     pub request: String,
     /// The ALPN protocol the server chose (null: none).
     pub alpn: Option<String>,
+    /// The HTTP version the GET was sent in (null: no request was sent).
+    pub http_version: Option<HttpVersion>,
     /// The status code (null when the GET failed).
     pub status: Option<u16>,
     /// The Server header (the banner), as sent.
@@ -37,6 +40,27 @@ pub struct HttpReport {
     pub redirect: Option<String>,
     /// Why the GET failed (then the fields above are null or empty).
     pub error: Option<String>,
+}
+
+/// The HTTP version of the GET, named by its ALPN protocol id (RFC 7301 registry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HttpVersion {
+    /// HTTP/1.1: the server accepted ALPN `http/1.1`, or spoke HTTP without ALPN.
+    #[serde(rename = "http/1.1")]
+    Http11,
+    /// HTTP/2 over TLS: the server selected ALPN `h2` and does not accept `http/1.1`.
+    #[serde(rename = "h2")]
+    H2,
+}
+
+impl HttpVersion {
+    /// "HTTP/1.1", "HTTP/2": as reports print it.
+    pub fn label(self) -> &'static str {
+        match self {
+            HttpVersion::Http11 => "HTTP/1.1",
+            HttpVersion::H2 => "HTTP/2",
+        }
+    }
 }
 
 /// Strict-Transport-Security.
@@ -106,6 +130,9 @@ impl HttpReport {
         use std::fmt::Write;
         let mut s = String::new();
         let _ = writeln!(s, "  request                {}", short(&self.request, 200));
+        if let Some(v) = self.http_version {
+            let _ = writeln!(s, "  HTTP version           {}", v.label());
+        }
         if let Some(e) = &self.error {
             let _ = writeln!(
                 s,

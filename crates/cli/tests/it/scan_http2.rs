@@ -1,0 +1,274 @@
+//! The scan's HTTP layer in HTTP/2 (issue 12, item 1: "h2 where only h2 is offered") against
+//! real nghttpd, an HTTP/2-only server (it ignores ALPN http/1.1 and selects h2): the GET goes
+//! in HTTP/2 and fills the same `http` fields (status 200 for the index file, 404 for a missing
+//! path, the banner, no compression: BREACH "no"). (nghttpd sends no custom headers, so HSTS and
+//! compression read from HTTP/2 heads are covered by the unit test of `checks::http`; its `-e`
+//! does not gzip error answers for curl or tlskit either.) Negative control: nginx,
+//! which offers http/1.1 and h2, still gets HTTP/1.1. `hostile_h2_server`, a minimal TLS server
+//! written here that accepts only ALPN h2 (refusing http/1.1 with an alert) and then answers
+//! garbage or nothing, is an `http.error`, never a hang or a panic.
+
+use crate::common::*;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// `tlskit scan --json` with `args`: it must end with 0 and not panic; its JSON follows the
+/// schema.
+fn scan_json(args: &[&str]) -> Value {
+    let mut a = vec!["scan", "--no-progress", "--timeout", "3", "--json"];
+    a.extend_from_slice(args);
+    let r = run_cmd(tlskit().args(&a), Duration::from_secs(120));
+    assert_eq!(r.code, 0, "scan {args:?}:\n{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    let v = r.json();
+    validate_schema(&v);
+    v
+}
+
+/// The BREACH verdict.
+fn breach(v: &Value) -> Value {
+    v["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "breach")
+        .unwrap_or_else(|| panic!("no breach entry: {}", v["vulnerabilities"]))["vulnerable"]
+        .clone()
+}
+
+#[test]
+fn nghttpd_speaks_only_h2_and_gets_the_get_in_http2() {
+    let pki = Pki::new("ecdsa-p256");
+    let (crt, key) = pki.issue("localhost", &["localhost"], &[]);
+    let ca = pki.ca_cert();
+    let htdocs = tempfile::tempdir().unwrap();
+    std::fs::write(
+        htdocs.path().join("index.html"),
+        "<p>hello over HTTP/2</p>\n",
+    )
+    .unwrap();
+    let server = nghttpd(&crt, &key, htdocs.path(), &[]);
+    let target = format!("localhost:{}", server.port);
+    let page = htdocs.path().join("report.html");
+    let v = scan_json(&[
+        "--checks",
+        "breach",
+        "--html",
+        path_arg(&page),
+        "-a",
+        path_arg(&ca),
+        &target,
+    ]);
+    let h = &v["http"];
+    assert_eq!(h["error"], Value::Null, "{h}");
+    assert_eq!(
+        h["request"],
+        format!("GET https://localhost:{}/", server.port)
+    );
+    assert_eq!(h["alpn"], "h2", "{h}");
+    assert_eq!(h["http_version"], "h2", "{h}");
+    assert_eq!(h["status"], 200, "{h}");
+    let banner = h["server"].as_str().unwrap_or_default();
+    assert!(banner.starts_with("nghttpd"), "{h}");
+    assert_eq!(h["hsts"], Value::Null, "nghttpd sends no HSTS: {h}");
+    assert_eq!(h["compression"], Value::Null, "a file is sent as is: {h}");
+    assert!(h["date_skew_s"].as_i64().unwrap().abs() <= 5, "{h}");
+    assert_eq!(breach(&v), false);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<tr><th>HTTP version</th><td>HTTP/2</td></tr>"),
+        "{html}"
+    );
+
+    // A missing path: 404; the text says HTTP/2.
+    let v = scan_json(&[
+        "--checks",
+        "breach",
+        "--http-path",
+        "/missing",
+        "-a",
+        path_arg(&ca),
+        &target,
+    ]);
+    let h = &v["http"];
+    assert_eq!(h["error"], Value::Null, "{h}");
+    assert_eq!(h["http_version"], "h2", "{h}");
+    assert_eq!(h["status"], 404, "{h}");
+    assert_eq!(h["compression"], Value::Null, "{h}");
+    let saved = htdocs.path().join("missing.json");
+    std::fs::write(&saved, v.to_string()).unwrap();
+    let text = run_cmd(
+        tlskit().args(["report", path_arg(&saved)]),
+        Duration::from_secs(30),
+    );
+    for needle in [
+        "  HTTP version           HTTP/2\n",
+        "  status                 404 Not Found (ALPN h2)\n",
+        "  server                 nghttpd nghttp2/",
+        "  compression            none\n",
+    ] {
+        assert!(
+            text.stdout.contains(needle),
+            "{needle:?} not in:\n{}\n{}",
+            text.stdout,
+            text.stderr
+        );
+    }
+}
+
+#[test]
+fn nginx_offering_http1_and_h2_keeps_http1() {
+    let pki = Pki::new("ecdsa-p256");
+    let (crt, key) = pki.issue("localhost", &["localhost"], &[]);
+    let port = free_port();
+    let conf = format!(
+        "  server {{ listen 127.0.0.1:{port} ssl http2; server_name localhost;\n    \
+         ssl_certificate {}; ssl_certificate_key {};\n    \
+         return 200 \"both\\n\"; }}\n",
+        path_arg(&crt),
+        path_arg(&key)
+    );
+    let _nginx = Nginx::start(&conf, &[port]);
+    let v = scan_json(&[
+        "--checks",
+        "breach",
+        "-a",
+        path_arg(&pki.ca_cert()),
+        &format!("localhost:{port}"),
+    ]);
+    let h = &v["http"];
+    assert_eq!(h["error"], Value::Null, "{h}");
+    assert_eq!(h["alpn"], "http/1.1", "{h}");
+    assert_eq!(h["http_version"], "http/1.1", "{h}");
+    assert_eq!(h["status"], 200, "{h}");
+    assert!(h["server"].as_str().unwrap().starts_with("nginx"), "{h}");
+    // nginx does select h2 for a client that offers only h2 (what tlskit would use were
+    // http/1.1 refused): the control is real.
+    let r = run_cmd(
+        std::process::Command::new(openssl()).args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-servername",
+            "localhost",
+            "-alpn",
+            "h2",
+        ]),
+        Duration::from_secs(20),
+    );
+    assert!(
+        r.stdout.contains("ALPN protocol: h2"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+/// What `hostile_h2_server` does after the handshake and the client's first bytes.
+#[derive(Clone, Copy)]
+enum Hostile {
+    /// Answer bytes that are not HTTP/2 frames, then close.
+    Garbage,
+    /// Say nothing and keep the connection open (bounded: 20 s).
+    Silent,
+}
+
+/// A minimal hostile TLS server on 127.0.0.1 (rustls, ALPN h2 only: http/1.1 is refused with a
+/// no_application_protocol alert; a lab certificate for localhost) that misbehaves at the
+/// HTTP/2 layer as `how` says. Returns the port.
+fn hostile_h2_server(m: &crate::hostile::Material, how: Hostile) -> u16 {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&m.cert)
+        .unwrap()
+        .map(|c| c.unwrap())
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(&m.key).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming() {
+            let Ok(tcp) = s else { continue };
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = tcp.set_read_timeout(Some(Duration::from_secs(20)));
+                let _ = tcp.set_write_timeout(Some(Duration::from_secs(5)));
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut buf = [0u8; 4096];
+                if tls.read(&mut buf).unwrap_or(0) == 0 {
+                    return;
+                }
+                match how {
+                    Hostile::Garbage => {
+                        let _ = tls.write_all(b"\x00\x1b[31mNOT HTTP/2 AT ALL\r\n\r\n");
+                        tls.conn.send_close_notify();
+                        let _ = tls.flush();
+                    }
+                    Hostile::Silent => while matches!(tls.read(&mut buf), Ok(n) if n > 0) {},
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn an_h2_server_answering_garbage_or_nothing_is_an_http_error_not_a_hang() {
+    let m = crate::hostile::material();
+    let ca = m.pki.ca_cert();
+    for (how, needle) in [
+        (Hostile::Garbage, "HTTP/2"),
+        (Hostile::Silent, "no HTTP/2 answer within 2 s"),
+    ] {
+        let port = hostile_h2_server(&m, how);
+        let target = format!("localhost:{port}");
+        let args = [
+            "scan",
+            "--no-progress",
+            "--timeout",
+            "2",
+            "--checks",
+            "breach",
+            "--json",
+            "-a",
+            path_arg(&ca),
+            &target,
+        ];
+        let r = run_cmd(tlskit().args(args), Duration::from_secs(120));
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        let v = r.json();
+        validate_schema(&v);
+        let h = &v["http"];
+        let e = h["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error: {h}"));
+        assert!(e.contains(needle), "{needle:?} not in {e:?}");
+        assert_eq!(h["alpn"], "h2", "{h}");
+        assert_eq!(h["http_version"], "h2", "{h}");
+        assert_eq!(h["status"], Value::Null);
+        assert!(
+            v["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x.as_str().unwrap().starts_with("HTTP: ")),
+            "{}",
+            v["errors"]
+        );
+        assert_eq!(breach(&v), Value::Null, "no answer: not determined");
+    }
+}
