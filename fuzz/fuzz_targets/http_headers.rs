@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
             for f in findings {
                 assert!(!f.message.contains('\n'));
             }
-            let out = report.render_text(Style { colour: false });
+            let out = report.render_text(Style::new(false));
             assert!(!out.contains('\x1b'));
             assert!(out.lines().all(|l| !l.contains('\r')));
         }

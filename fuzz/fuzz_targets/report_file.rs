@@ -23,8 +23,8 @@ fuzz_target!(|data: &[u8]| {
     for item in &items {
         match item {
             SavedItem::Report(r) => {
-                let _ = r.render_full_text(Style { colour: false }, false);
-                let _ = r.render_full_text(Style { colour: true }, true);
+                let _ = r.render_full_text(Style::new(false), false);
+                let _ = r.render_full_text(Style::new(true), true);
             }
             SavedItem::Failed { .. } => {
                 assert!(item.failed_target().is_some());

@@ -57,9 +57,7 @@ fn load(path: &Path) -> Result<Vec<Item>> {
 }
 
 pub fn run(args: Args) -> Result<i32> {
-    let style = Style {
-        colour: output::colour_stdout(),
-    };
+    let style = Style::new(output::colour_stdout());
     if let Some(files) = &args.diff {
         let (old, new) = (load(&files[0])?, load(&files[1])?);
         let text = diff_all(&reports(old), &reports(new));
@@ -290,5 +288,7 @@ fn without_sni_label(w: Option<&WithoutSni>) -> String {
         Some(WithoutSni::Different { chain }) => format!("another one, {}", chain_label(chain)),
         Some(WithoutSni::Refused { answer }) => format!("refused ({answer})"),
         Some(WithoutSni::NotDetermined { .. }) => "not determined".into(),
+        // An outcome this build does not know (the model is #[non_exhaustive]).
+        Some(_) => "another outcome".into(),
     }
 }

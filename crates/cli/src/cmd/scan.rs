@@ -206,13 +206,11 @@ impl Job {
     fn target_info(&self) -> TargetInfo {
         let mut info = match &self.opts {
             Some(o) => o.target_info(self.ip.clone().unwrap_or_default()),
-            None => TargetInfo {
-                host: self.host.clone(),
-                port: self.port,
-                ip: self.ip.clone().unwrap_or_default(),
-                servername: None,
-                starttls: None,
-            },
+            None => TargetInfo::new(
+                self.host.clone(),
+                self.port,
+                self.ip.clone().unwrap_or_default(),
+            ),
         };
         info.host = self.host.clone();
         info
@@ -275,14 +273,16 @@ impl Outcome {
     }
 }
 
-pub fn run(args: Args) -> Result<i32> {
-    let registry = scan::checks::registry::REGISTRY;
-    if args.list_checks {
-        crate::out!("{}", list_checks(registry, args.json)?);
-        return Ok(0);
-    }
-    let selection = selection(&args, registry)?;
-    check_limits(&args)?;
+/// The files the options name, read (and checked) once before any connection: the policy, the
+/// client certificate, the ECH configuration and the extra CA certificates.
+#[allow(clippy::type_complexity)]
+fn load_files(
+    args: &Args,
+) -> Result<(
+    Option<Arc<Policy>>,
+    Option<scan::ClientCert>,
+    Option<scan::checks::ech::KnownConfig>,
+)> {
     let policy = args
         .policy
         .as_deref()
@@ -303,6 +303,18 @@ pub fn run(args: Args) -> Result<i32> {
         // Once, before any connection (each scan loads it again, cheaply).
         tlskit::pki::chain::Store::custom(&args.ca)?;
     }
+    Ok((policy, client_cert, ech_config))
+}
+
+pub fn run(args: Args) -> Result<i32> {
+    let registry = scan::checks::registry::REGISTRY;
+    if args.list_checks {
+        crate::out!("{}", list_checks(registry, args.json)?);
+        return Ok(0);
+    }
+    let selection = selection(&args, registry)?;
+    check_limits(&args)?;
+    let (policy, client_cert, ech_config) = load_files(&args)?;
     let explicit_starttls = args.starttls.as_deref().map(Protocol::parse).transpose()?;
     let default_port = target::default_port(explicit_starttls);
     let from_stdin = args.target.iter().any(|t| t == "-");
@@ -359,9 +371,7 @@ pub fn run(args: Args) -> Result<i32> {
     let overall_line = !single && (jobs.len() > 1 || fleet);
     let (progress, overall, spinners) =
         progress_bars(&args, overall_line, jobs.len(), skipped.total);
-    let style = Style {
-        colour: output::colour_stdout(),
-    };
+    let style = Style::new(output::colour_stdout());
     let mut printer = Printer {
         args: &args,
         style,
@@ -436,25 +446,23 @@ fn build_jobs(
 ) -> Vec<Job> {
     let mut jobs = Vec::new();
     for (t, (starttls, http)) in targets.iter().zip(per_target) {
-        let base = ScanOptions {
-            target: t.clone(),
-            servername: args.servername.clone(),
-            no_sni: args.no_sni,
-            starttls,
-            max_connections: args.max_connections,
-            timeout,
-            ca: args.ca.clone(),
-            route: route.clone(),
-            checks: selection.clone(),
-            client_cert: None,
-            simulation: !args.no_simulation,
-            http,
-            revocation: !args.no_revocation,
-            dns: args.dns.then_some(scan::checks::dns::DnsOptions {
-                server: args.dns_server,
-            }),
-            ech_config: None,
-        };
+        let mut base = ScanOptions::new(t.clone());
+        base.servername = args.servername.clone();
+        base.no_sni = args.no_sni;
+        base.starttls = starttls;
+        base.max_connections = args.max_connections;
+        base.timeout = timeout;
+        base.ca = args.ca.clone();
+        base.route = route.clone();
+        base.checks = selection.clone();
+        base.simulation = !args.no_simulation;
+        base.http = http;
+        base.revocation = !args.no_revocation;
+        base.dns = args.dns.then(|| {
+            let mut d = scan::checks::dns::DnsOptions::default();
+            d.server = args.dns_server;
+            d
+        });
         if args.all_ips && t.ip().is_none() {
             let overridden = target::ResolveOverride::lookup(&route.overrides, t).map(|ips| {
                 ips.iter()

@@ -12,28 +12,11 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-fn s_server(cert: &Path, key: &Path, extra: &[&str]) -> (Peer, u16) {
-    let port = free_port();
-    let mut cmd = Command::new(require_tool("openssl", "openssl"));
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-www",
-        "-cert",
-    ])
-    .arg(cert)
-    .arg("-key")
-    .arg(key)
-    .args(extra);
-    (Peer::listening("openssl s_server", &mut cmd, port), port)
-}
-
 #[test]
 fn trace_shows_every_message_including_decrypted_tls13_handshake_and_draws_the_ladder() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
-    let (_srv, port) = s_server(&crt, &key, &[]);
+    let Listening { peer: _srv, port } = openssl_s_server_args(&crt, &key, &["-www"]);
     let svg = pki.path("ladder.svg");
     let r = run(&[
         "connect",
@@ -116,7 +99,7 @@ fn trace_shows_every_message_including_decrypted_tls13_handshake_and_draws_the_l
 fn showcerts_no_verify_name_ca_list_cipher_note_and_body_to_stdout() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("srv", &["www.bank32.test"], &[]);
-    let (_srv, port) = s_server(&crt, &key, &[]);
+    let Listening { peer: _srv, port } = openssl_s_server_args(&crt, &key, &["-www"]);
     let ca = pki.ca_cert();
     let port = port.to_string();
     // --showcerts: the chain as PEM that openssl reads back.

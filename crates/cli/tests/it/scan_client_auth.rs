@@ -242,7 +242,7 @@ fn nginx_ssl_verify_client_on_refuses_over_http_not_in_the_handshake() {
         p(&key),
         p(&pki.ca_cert())
     );
-    let _nginx = crate::scan_sni::Nginx::start(&servers, &[port]);
+    let _nginx = Nginx::start(&servers, &[port]);
     let v = scan_json(port, &[]);
     assert_asks(&v, &["TLSv1.3", "TLSv1.2"], false);
 }

@@ -17,35 +17,9 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-fn openssl() -> PathBuf {
-    require_tool("openssl", "openssl")
-}
-
 /// `tlskit scan --json` with only the given checks (and the enumeration they need).
 fn scan_json(target: &str, checks: &str) -> Value {
-    let r = run_cmd(
-        tlskit().args([
-            "scan",
-            "--json",
-            "--no-progress",
-            "--timeout",
-            "5",
-            "--checks",
-            checks,
-            target,
-        ]),
-        Duration::from_secs(120),
-    );
-    assert!(
-        r.code == 0 || r.code == 1,
-        "scan {target} failed (rc {}):\n{}\n{}",
-        r.code,
-        r.stdout,
-        r.stderr
-    );
-    let v = r.json();
-    validate_schema(&v);
-    v
+    scan_json_exit(&["--checks", checks, target], &[0, 1])
 }
 
 /// The text `tlskit report` prints for a saved JSON report (the JSON read back).
@@ -130,26 +104,18 @@ fn dhparam_pem(dir: &Path, name: &str, prime_hex: &str) -> PathBuf {
 }
 
 /// `openssl s_server` with TLS 1.2 DHE only and the DH parameters in `dh`.
-fn s_server_dhe(crt: &Path, key: &Path, dh: &Path) -> (Peer, u16) {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(crt),
-        "-key",
-        p(key),
-        "-quiet",
-        "-www",
-        "-tls1_2",
-        "-cipher",
-        "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384",
-        "-dhparam",
-        p(dh),
-    ]);
-    (Peer::listening("openssl s_server", &mut cmd, port), port)
+fn s_server_dhe(crt: &Path, key: &Path, dh: &Path) -> Listening {
+    openssl_s_server(
+        crt,
+        key,
+        &[
+            "-tls1_2",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384",
+            "-dhparam",
+            p(dh),
+        ],
+    )
 }
 
 /// The `dh_group` of every DHE suite of the report, and its `dh_parameters`.
@@ -171,7 +137,8 @@ fn dh_group_rfc3526_group14_written_from_the_rfc_is_named() {
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
     let dh = dhparam_pem(pki.dir.path(), "group14", RFC3526_GROUP14);
-    let (_srv, port) = s_server_dhe(&crt, &key, &dh);
+    let srv = s_server_dhe(&crt, &key, &dh);
+    let port = srv.port;
     let v = scan_json(&format!("127.0.0.1:{port}"), "logjam");
     let want = serde_json::json!({"name": "RFC 3526 group 14 (2048-bit MODP)", "kind": "well_known", "bits": 2048});
     let (suites, params) = dh_groups(&v);
@@ -212,7 +179,8 @@ fn dh_group_custom_prime_is_custom_with_its_size() {
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
     let dh = pki.dir.path().join("custom.pem");
     std::fs::write(&dh, CUSTOM_DH_2048).unwrap();
-    let (_srv, port) = s_server_dhe(&crt, &key, &dh);
+    let srv = s_server_dhe(&crt, &key, &dh);
+    let port = srv.port;
     let v = scan_json(&format!("127.0.0.1:{port}"), "logjam");
     let want = serde_json::json!({"name": "custom 2048-bit", "kind": "custom", "bits": 2048});
     let (suites, params) = dh_groups(&v);
@@ -232,24 +200,18 @@ fn dh_group_custom_prime_is_custom_with_its_size() {
 
 #[test]
 fn dh_group_gnutls_ffdhe3072_is_the_rfc7919_group() {
-    let gnutls = require_tool("gnutls-serv", "gnutls-bin");
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
-    let port = free_port();
-    let mut cmd = Command::new(gnutls);
-    cmd.args([
-        "--http",
-        "--x509certfile",
-        p(&crt),
-        "--x509keyfile",
-        p(&key),
-        "-p",
-        &port.to_string(),
-        "--priority",
-        "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:-GROUP-ALL:+GROUP-FFDHE3072",
-        "--disable-client-cert",
-    ]);
-    let _srv = Peer::listening("gnutls-serv", &mut cmd, port);
+    let srv = gnutls_serv_http(
+        &crt,
+        &key,
+        &[
+            "--priority",
+            "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:-GROUP-ALL:+GROUP-FFDHE3072",
+            "--disable-client-cert",
+        ],
+    );
+    let port = srv.port;
     let v = scan_json(&format!("127.0.0.1:{port}"), "logjam");
     let want = serde_json::json!({"name": "ffdhe3072", "kind": "ffdhe", "bits": 3072});
     let (suites, params) = dh_groups(&v);
@@ -307,22 +269,8 @@ const KEY_SHARE: u64 = 51;
 fn server_extensions_and_ticket_hint_of_openssl_s_server() {
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("srv", &["localhost"], &[]);
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(&crt),
-        "-key",
-        p(&key),
-        "-quiet",
-        "-www",
-        "-alpn",
-        "http/1.1",
-    ]);
-    let _srv = Peer::listening("openssl s_server", &mut cmd, port);
+    let srv = openssl_s_server(&crt, &key, &["-alpn", "http/1.1"]);
+    let port = srv.port;
     // ticketbleed needs the session features, which bring the extensions along.
     let v = scan_json(
         &format!("127.0.0.1:{port}"),
@@ -400,7 +348,7 @@ fn server_extensions_and_ticket_hint_of_nginx() {
         )
     };
     let servers = format!("{}{}", block(short, "30m"), block(long, "2d"));
-    let _nginx = crate::scan_sni::Nginx::start(&servers, &[short, long]);
+    let _nginx = Nginx::start(&servers, &[short, long]);
     let v = scan_json(
         &format!("127.0.0.1:{short}"),
         "ticketbleed,server_extensions",
@@ -467,56 +415,18 @@ fn server_extensions_and_ticket_hint_of_nginx() {
 fn scts_of_a_tlskit_issued_certificate_are_none_and_dns_caa_from_dnsmasq() {
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("srv", &["www.example.test"], &[]);
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(&crt),
-        "-key",
-        p(&key),
-        "-quiet",
-        "-www",
-    ]);
-    let _srv = Peer::listening("openssl s_server", &mut cmd, port);
+    let srv = openssl_s_server(&crt, &key, &[]);
+    let port = srv.port;
     // dnsmasq serves CAA (type 257) for example.test only: www.example.test climbs to it. The
     // record: flags 128, tag "issue", value "ca.example.net" (RFC 8659 section 4.1 layout).
-    let dns_port = free_port();
     let mut caa = String::from("80");
     caa.push_str("05");
     caa.push_str(&hex(b"issue"));
     caa.push_str(&hex(b"ca.example.net"));
-    let dnsmasq = require_tool("dnsmasq", "dnsmasq");
-    let mut dns = Command::new(dnsmasq);
-    dns.args([
-        "--no-daemon",
-        "--no-resolv",
-        "--no-hosts",
-        &format!("--port={dns_port}"),
-        "--bind-interfaces",
-        "--listen-address=127.0.0.1",
-        &format!("--dns-rr=example.test,257,{caa}"),
-        // Names under .test are answered from local data only (NXDOMAIN otherwise).
-        "--local=/test/",
-        &format!(
-            "--pid-file={}",
-            pki.dir.path().join("dnsmasq.pid").display()
-        ),
-    ]);
-    let peer = Peer::spawn("dnsmasq", &mut dns);
-    assert!(
-        peer.wait_output("started", Duration::from_secs(20)),
-        "dnsmasq did not start:\n{}",
-        peer.output()
-    );
+    let (_dns, dns_port) = dnsmasq(pki.dir.path(), &[format!("example.test,257,{caa}")]);
     let scan = |name: &str| {
-        let r = run_cmd(
-            tlskit().args([
-                "scan",
-                "--json",
-                "--no-progress",
+        scan_json_exit(
+            &[
                 "--checks",
                 "null,dns",
                 "--resolve",
@@ -525,13 +435,9 @@ fn scts_of_a_tlskit_issued_certificate_are_none_and_dns_caa_from_dnsmasq() {
                 "--dns-server",
                 &format!("127.0.0.1:{dns_port}"),
                 &format!("{name}:{port}"),
-            ]),
-            Duration::from_secs(120),
-        );
-        assert!(r.code == 0 || r.code == 1, "{}\n{}", r.stdout, r.stderr);
-        let v = r.json();
-        validate_schema(&v);
-        v
+            ],
+            &[0, 1],
+        )
     };
     let v = scan("www.example.test");
     let a = &v["certificates"][0]["analysis"];

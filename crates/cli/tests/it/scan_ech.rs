@@ -5,7 +5,6 @@
 //! are issued by `tlskit cert`.
 
 use crate::common::*;
-use crate::scan_sni::Nginx;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,47 +15,16 @@ fn p(path: &Path) -> &str {
 }
 
 /// Path of `tlskit-openssl4` (package tlskit-testsupport-ech), which runs the OpenSSL 4
-/// `openssl` program that crate builds. Like [`weak_server_bin`], a test of this package cannot
-/// name another package's binary, so on first use this builds it into the running test's target
-/// directory and profile (a no-op under `cargo test --workspace`; the first `cargo test -p
-/// tlskit-cli` compiles OpenSSL 4, a few minutes). `TLSKIT_OPENSSL4=/path/to/openssl` overrides.
+/// `openssl` program that crate builds, built by [`sibling_bin`] on first use (the first `cargo
+/// test -p tlskit-cli` compiles OpenSSL 4, a few minutes). `TLSKIT_OPENSSL4=/path/to/openssl`
+/// overrides.
 pub fn openssl4() -> PathBuf {
-    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("TLSKIT_OPENSSL4") {
-            return PathBuf::from(p);
-        }
-        let exe = std::env::current_exe().expect("test executable path");
-        let profile_dir = exe
-            .parent()
-            .and_then(|d| d.parent())
-            .expect("test executable in <target>/<profile>/deps")
-            .to_path_buf();
-        let target_dir = profile_dir.parent().expect("target directory").to_path_buf();
-        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => "dev".to_string(),
-            Some(other) => other.to_string(),
-        };
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "--locked", "-p", "tlskit-testsupport-ech"])
-            .args(["--bin", "tlskit-openssl4", "--profile", &profile])
-            .arg("--manifest-path")
-            .arg(workspace.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target_dir);
-        let r = run_cmd(&mut cmd, Duration::from_secs(1800));
-        assert_eq!(
-            r.code, 0,
-            "building tlskit-openssl4 failed (cargo build -p tlskit-testsupport-ech; needs perl, make, gcc):\n{}",
-            r.stderr
-        );
-        let bin = profile_dir.join("tlskit-openssl4");
-        assert!(bin.is_file(), "{} missing after cargo build", bin.display());
-        bin
-    })
-    .clone()
+    sibling_bin(
+        "tlskit-testsupport-ech",
+        "tlskit-openssl4",
+        "TLSKIT_OPENSSL4",
+        "; needs perl, make, gcc",
+    )
 }
 
 /// An ECH key and its ECHConfigList made by `openssl ech -public_name NAME` (OpenSSL 4), in
@@ -287,21 +255,8 @@ fn servers_without_ech_are_not_supported() {
 #[test]
 fn a_server_without_tls13_is_not_supported_with_the_reason() {
     let (_pki, crt, key) = certs();
-    let port = free_port();
-    let mut cmd = Command::new(require_tool("openssl", "openssl"));
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        p(&crt),
-        "-key",
-        p(&key),
-        "-www",
-        "-quiet",
-        "-no_tls1_3",
-    ]);
-    let _srv = Peer::listening("openssl s_server", &mut cmd, port);
+    let srv = openssl_s_server(&crt, &key, &["-no_tls1_3"]);
+    let port = srv.port;
     let (v, _) = scan_ech(port, &[]);
     assert_eq!(v["ech"]["supported"], false, "{:#}", v["ech"]);
     assert!(
@@ -342,33 +297,6 @@ fn base64_decode(s: &str) -> Vec<u8> {
         }
     }
     out
-}
-
-/// dnsmasq on 127.0.0.1 answering for `.test` names from local data only, with `records`
-/// (`--dns-rr=NAME,TYPE,HEX` values); its port.
-fn dnsmasq(dir: &Path, records: &[String]) -> (Peer, u16) {
-    let port = free_port();
-    let mut cmd = Command::new(require_tool("dnsmasq", "dnsmasq"));
-    cmd.args([
-        "--no-daemon",
-        "--no-resolv",
-        "--no-hosts",
-        &format!("--port={port}"),
-        "--bind-interfaces",
-        "--listen-address=127.0.0.1",
-        "--local=/test/",
-        &format!("--pid-file={}", dir.join("dnsmasq.pid").display()),
-    ]);
-    for r in records {
-        cmd.arg(format!("--dns-rr={r}"));
-    }
-    let peer = Peer::spawn("dnsmasq", &mut cmd);
-    assert!(
-        peer.wait_output("started", Duration::from_secs(20)),
-        "dnsmasq did not start:\n{}",
-        peer.output()
-    );
-    (peer, port)
 }
 
 /// With `--dns`, the ECHConfigList of the name's HTTPS record (RFC 9460 type 65, SvcParam `ech`)

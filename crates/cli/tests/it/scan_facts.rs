@@ -5,7 +5,6 @@
 //! `http/0.9`).
 
 use crate::common::*;
-use crate::scan_sni::Nginx;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;

@@ -15,32 +15,10 @@ use std::time::{Duration, Instant};
 
 /// `openssl s_server -www` on `host` (an address in 127.0.0.0/8) with a certificate for it.
 fn s_server(pki: &Pki, host: &str) -> (Peer, String) {
-    let openssl = require_tool("openssl", "openssl");
-    let port = free_port();
-    let stem = format!("srv-{host}-{port}");
-    let (crt, key) = pki.issue(&stem, &[host], &[]);
-    let mut cmd = Command::new(openssl);
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("{host}:{port}"),
-        "-cert",
-        crt.to_str().unwrap(),
-        "-key",
-        key.to_str().unwrap(),
-        "-www",
-        "-quiet",
-    ]);
-    let peer = Peer::spawn("openssl s_server", &mut cmd);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect((host, port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "openssl s_server did not listen on {host}:{port}:\n{}",
-            peer.output()
-        );
-        std::thread::sleep(Duration::from_millis(30));
-    }
+    static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (crt, key) = pki.issue(&format!("srv-{host}-{n}"), &[host], &[]);
+    let (peer, port) = openssl_s_server_on(host, &crt, &key, &["-www", "-quiet"]);
     (peer, format!("{host}:{port}"))
 }
 

@@ -10,23 +10,10 @@ use std::time::Duration;
 
 const MARKUP_CN: &str = "<img src=x onerror=alert(1)>&\"evil\"";
 
-fn s_server(pki: &Pki, stem: &str, extra_issue: &[&str], extra: &[&str]) -> (Peer, u16) {
-    let port = free_port();
-    let (crt, key) = pki.issue(&format!("{stem}-{port}"), &["127.0.0.1"], extra_issue);
-    let mut cmd = Command::new(require_tool("openssl", "openssl"));
-    cmd.args([
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-cert",
-        crt.to_str().unwrap(),
-        "-key",
-        key.to_str().unwrap(),
-        "-www",
-        "-quiet",
-    ])
-    .args(extra);
-    (Peer::listening("openssl s_server", &mut cmd, port), port)
+/// `openssl s_server -www` on 127.0.0.1 with a certificate for 127.0.0.1 issued with `extra_issue`.
+fn s_server(pki: &Pki, stem: &str, extra_issue: &[&str], extra: &[&str]) -> Listening {
+    let (crt, key) = pki.issue(stem, &["127.0.0.1"], extra_issue);
+    openssl_s_server(&crt, &key, extra)
 }
 
 /// Headless Chromium: a screenshot of `page` and its stderr with console logging on.
@@ -62,8 +49,14 @@ fn console_lines(stderr: &str) -> Vec<&str> {
 #[test]
 fn html_report_loads_in_chromium_without_console_errors() {
     let pki = Pki::new("ecdsa-p256");
-    let (_good, good) = s_server(&pki, "good", &[], &["-no_tls1", "-no_tls1_1"]);
-    let (_evil, evil) = s_server(&pki, "evil", &["--cn", MARKUP_CN], &[]);
+    let Listening {
+        peer: _good,
+        port: good,
+    } = s_server(&pki, "good", &[], &["-no_tls1", "-no_tls1_1"]);
+    let Listening {
+        peer: _evil,
+        port: evil,
+    } = s_server(&pki, "evil", &["--cn", MARKUP_CN], &[]);
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -158,7 +151,10 @@ fn html_report_loads_in_chromium_without_console_errors() {
 #[test]
 fn html_report_of_one_target() {
     let pki = Pki::new("ecdsa-p256");
-    let (_good, good) = s_server(&pki, "one", &[], &[]);
+    let Listening {
+        peer: _good,
+        port: good,
+    } = s_server(&pki, "one", &[], &[]);
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("one.html");
     run(&[

@@ -6,7 +6,6 @@
 //! where it does not, and not determined without an HTTP answer.
 
 use crate::common::*;
-use crate::scan_sni::Nginx;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::Value;
@@ -62,13 +61,9 @@ fn servers() -> Servers {
     }
 }
 
+/// `tlskit scan --timeout 3 ARGS…`, which must succeed.
 fn scan(args: &[&str]) -> Run {
-    let mut a = vec!["scan", "--no-progress", "--timeout", "3"];
-    a.extend_from_slice(args);
-    let r = run_cmd(tlskit().args(&a), Duration::from_secs(120));
-    assert_eq!(r.code, 0, "scan {args:?}:\n{}\n{}", r.stdout, r.stderr);
-    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
-    r
+    scan_ok(&[&["--timeout", "3"], args].concat())
 }
 
 /// The BREACH verdict and its detail.

@@ -12,7 +12,6 @@
 
 use crate::common::*;
 use crate::observe::{start_observe, Observer};
-use crate::scan_sni::Nginx;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;

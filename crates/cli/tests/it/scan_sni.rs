@@ -14,9 +14,6 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-/// Moved to the common peers; re-exported for the modules that import it from here.
-pub use crate::common::Nginx;
-
 /// A self-signed certificate made by the openssl command (tlskit issues none by design).
 fn self_signed(dir: &Path, cn: &str) -> (PathBuf, PathBuf) {
     let (crt, key) = (dir.join(format!("{cn}.crt")), dir.join(format!("{cn}.key")));

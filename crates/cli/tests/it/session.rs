@@ -8,22 +8,6 @@ use std::time::Duration;
 
 const MSG: &str = "Simple is better than complex.";
 
-fn openssl() -> std::path::PathBuf {
-    require_tool("openssl", "openssl")
-}
-
-/// `openssl s_server -www` on a free loopback port with extra flags.
-fn s_server(cert: &std::path::Path, key: &std::path::Path, extra: &[&str]) -> (Peer, u16) {
-    let port = free_port();
-    let mut cmd = Command::new(openssl());
-    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-cert"])
-        .arg(cert)
-        .arg("-key")
-        .arg(key)
-        .args(extra);
-    (Peer::listening("openssl s_server", &mut cmd, port), port)
-}
-
 fn p(path: &std::path::Path) -> &str {
     path.to_str().unwrap()
 }
@@ -32,7 +16,7 @@ fn p(path: &std::path::Path) -> &str {
 fn connect_to_openssl_s_server_tls13_ecdsa() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("server", &["localhost", "127.0.0.1"], &[]);
-    let (_srv, port) = s_server(&crt, &key, &["-www"]);
+    let Listening { peer: _srv, port } = openssl_s_server_args(&crt, &key, &["-www"]);
     let r = run(&[
         "connect",
         "--json",
@@ -77,7 +61,7 @@ fn connect_to_openssl_s_server_tls13_ecdsa() {
 fn connect_to_openssl_s_server_forced_tls12_rsa_ecdhe() {
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("server", &["localhost"], &["--key-type", "rsa2048"]);
-    let (_srv, port) = s_server(
+    let Listening { peer: _srv, port } = openssl_s_server_args(
         &crt,
         &key,
         &["-www", "-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"],
@@ -112,7 +96,7 @@ fn connect_to_openssl_s_server_forced_tls12_rsa_ecdhe() {
 fn connect_text_report_and_cipher_string_like_test_tls_py() {
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("server", &["localhost"], &[]);
-    let (_srv, port) = s_server(&crt, &key, &["-www"]);
+    let Listening { peer: _srv, port } = openssl_s_server_args(&crt, &key, &["-www"]);
     // test_tls.py -p TLSv1_2 -C 'ECDH+AES128'
     let r = run(&[
         "connect",
@@ -157,21 +141,9 @@ fn connect_text_report_and_cipher_string_like_test_tls_py() {
 
 #[test]
 fn connect_to_gnutls_serv() {
-    let gnutls = require_tool("gnutls-serv", "gnutls-bin");
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("server", &["localhost"], &[]);
-    let port = free_port();
-    let mut cmd = Command::new(gnutls);
-    cmd.args([
-        "--http",
-        "--x509certfile",
-        p(&crt),
-        "--x509keyfile",
-        p(&key),
-        "-p",
-        &port.to_string(),
-    ]);
-    let _srv = Peer::listening("gnutls-serv", &mut cmd, port);
+    let Listening { peer: _srv, port } = gnutls_serv_http(&crt, &key, &[]);
     for proto in ["TLSv1_3", "TLSv1_2"] {
         let r = run(&[
             "connect",
@@ -504,7 +476,10 @@ fn mutual_tls_both_directions() {
 
     // tlskit connect presents a client certificate to openssl s_server -Verify.
     let (scrt, skey) = pki.issue("server2", &["localhost"], &[]);
-    let (_s, sport) = s_server(
+    let Listening {
+        peer: _s,
+        port: sport,
+    } = openssl_s_server_args(
         &scrt,
         &skey,
         &[
@@ -666,7 +641,7 @@ fn failure_ip_address_mismatch() {
 fn failure_tls10_only_server_is_a_protocol_version_error() {
     let pki = Pki::new("rsa2048");
     let (crt, key) = pki.issue("server", &["localhost"], &["--key-type", "rsa2048"]);
-    let (_srv, port) = s_server(
+    let Listening { peer: _srv, port } = openssl_s_server_args(
         &crt,
         &key,
         &["-www", "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"],
@@ -1081,7 +1056,7 @@ fn keylog_refuses_open_files_and_symlinks() {
     use std::os::unix::fs::PermissionsExt;
     let pki = Pki::new("ecdsa-p256");
     let (crt, key) = pki.issue("server", &["localhost", "127.0.0.1"], &[]);
-    let (_srv, port) = s_server(&crt, &key, &["-www"]);
+    let Listening { peer: _srv, port } = openssl_s_server_args(&crt, &key, &["-www"]);
     let port = port.to_string();
     let connect = |keys: &std::path::Path| {
         run(&[

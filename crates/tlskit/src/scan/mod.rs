@@ -14,6 +14,7 @@ pub mod grade;
 mod phases;
 pub mod policy;
 pub mod report;
+mod version_serde;
 
 use crate::error::{Error, Result};
 use crate::net::{starttls, Connector, Target};
@@ -27,6 +28,7 @@ use tlskit_wire::version::Version;
 
 /// What to scan and how politely.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ScanOptions {
     /// The endpoint: host (or address) and port.
     pub target: Target,
@@ -335,7 +337,7 @@ pub async fn scan(
     let pre = pre?;
     let ctx = context(opts, pre.connector, pre.addr, tick);
     // The HTTP layer on a connection of its own, alongside every phase.
-    let mut http = AbortOnDrop(tokio::spawn({
+    let http = AbortOnDrop(tokio::spawn({
         let (ctx, opts) = (ctx.clone(), opts.clone());
         async move { timed("HTTP", checks::http::run(&ctx, &opts)).await }
     }));
@@ -407,31 +409,7 @@ pub async fn scan(
     report.findings.extend(no_urls);
 
     phase_three(&ctx, opts, &stores, &details.chains, &mut report).await;
-    match (&mut http.0).await {
-        Ok(Some(found)) => {
-            report.http = Some(found.http);
-            report.findings.extend(found.findings);
-            report.errors.extend(found.errors);
-        }
-        Ok(None) => {}
-        Err(e) => report
-            .errors
-            .push(format!("HTTP: the check stopped before it finished: {e}")),
-    }
-    phases::http_checks(&ctx, &opts.checks, &mut report).await;
-    if let Some(d) = opts
-        .dns
-        .as_ref()
-        .filter(|_| opts.checks.runs_section(Section::Dns))
-    {
-        let (section, finding) =
-            timed("dns", checks::dns::run(&opts.target.host, d, opts.timeout)).await;
-        if let Some(e) = &section.error {
-            report.errors.push(format!("DNS: {e}"));
-        }
-        report.dns = Some(section);
-        report.findings.extend(finding);
-    }
+    http_and_dns(&ctx, opts, http, &mut report).await;
     // Renegotiation last of all, when nothing else of the scan can queue behind a server that
     // stalls after refusing it (see features::renegotiation_last).
     timed(
@@ -446,6 +424,41 @@ pub async fn scan(
     report.connections = ctx.prober.connections() + 1;
     report.scan_time_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// The HTTP layer (running since the scan began) joined into the report, the checks that read
+/// it, then DNS when asked for.
+async fn http_and_dns(
+    ctx: &Arc<Ctx>,
+    opts: &ScanOptions,
+    mut http: AbortOnDrop<Option<checks::http::Found>>,
+    report: &mut ScanReport,
+) {
+    match (&mut http.0).await {
+        Ok(Some(found)) => {
+            report.http = Some(found.http);
+            report.findings.extend(found.findings);
+            report.errors.extend(found.errors);
+        }
+        Ok(None) => {}
+        Err(e) => report
+            .errors
+            .push(format!("HTTP: the check stopped before it finished: {e}")),
+    }
+    phases::http_checks(ctx, &opts.checks, report).await;
+    if let Some(d) = opts
+        .dns
+        .as_ref()
+        .filter(|_| opts.checks.runs_section(Section::Dns))
+    {
+        let (section, finding) =
+            timed("dns", checks::dns::run(&opts.target.host, d, opts.timeout)).await;
+        if let Some(e) = &section.error {
+            report.errors.push(format!("DNS: {e}"));
+        }
+        report.dns = Some(section);
+        report.findings.extend(finding);
+    }
 }
 
 /// Phase 3: the session features and the weakness checks, with the sections that read only

@@ -7,6 +7,7 @@ mod scan;
 pub use peers::*;
 pub use scan::*;
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -177,8 +178,12 @@ pub fn free_port() -> u16 {
 
 /// Wait until something accepts TCP connections on 127.0.0.1:port.
 pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
+    wait_for_addr(([127, 0, 0, 1], port).into(), timeout)
+}
+
+/// Wait until something accepts TCP connections on `addr`.
+pub fn wait_for_addr(addr: SocketAddr, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     while Instant::now() < deadline {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
             return true;
@@ -237,10 +242,17 @@ impl Peer {
 
     /// Start a peer that listens on `port` and wait until it accepts connections.
     pub fn listening(name: &str, cmd: &mut Command, port: u16) -> Peer {
+        Peer::listening_at(name, cmd, ([127, 0, 0, 1], port).into())
+    }
+
+    /// Start a peer that listens on `addr` (in 127.0.0.0/8) and wait until it accepts
+    /// connections.
+    pub fn listening_at(name: &str, cmd: &mut Command, addr: SocketAddr) -> Peer {
         let mut p = Peer::spawn(name, cmd);
-        if !wait_for_port(port, Duration::from_secs(20)) {
+        if !wait_for_addr(addr, Duration::from_secs(20)) {
             let _ = p.child.kill();
             std::thread::sleep(Duration::from_millis(200));
+            let port = addr.port();
             panic!(
                 "{name} did not start listening on port {port}; its output:\n{}",
                 p.output()
@@ -419,20 +431,41 @@ pub fn run_with_stdin(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Run
 }
 
 /// Path of `tlskit-weak-server` (package tlskit-testsupport: a deliberately weak TLS server on a
-/// vendored OpenSSL with SSLv3/RC4/3DES/… — never part of the shipped `tlskit` binary).
-///
-/// A test of this package cannot name another package's binary (`CARGO_BIN_EXE_*` is per package),
-/// so on first use per test process this runs `cargo build -p tlskit-testsupport --bin
-/// tlskit-weak-server` into the same target directory and profile as the running test (found from
-/// the test executable's path, `<target>/<profile>/deps/…`) and returns
-/// `<target>/<profile>/tlskit-weak-server`. Under `cargo test --workspace` the binary is already
-/// built and up to date, so this is a no-op of about a second; with `cargo test -p tlskit-cli` the
-/// first call compiles the vendored OpenSSL (minutes). `TLSKIT_WEAK_SERVER=/path` overrides it all
-/// (e.g. for `--target <triple>` layouts).
+/// vendored OpenSSL with SSLv3/RC4/3DES/… — never part of the shipped `tlskit` binary), built by
+/// [`sibling_bin`] on first use (with `cargo test -p tlskit-cli` that compiles the vendored
+/// OpenSSL: minutes). `TLSKIT_WEAK_SERVER=/path` overrides it.
 pub fn weak_server_bin() -> PathBuf {
-    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("TLSKIT_WEAK_SERVER") {
+    sibling_bin(
+        "tlskit-testsupport",
+        "tlskit-weak-server",
+        "TLSKIT_WEAK_SERVER",
+        "",
+    )
+}
+
+/// Path of binary `bin` of workspace package `package` (a test server that is never part of the
+/// shipped `tlskit`), or of `$override_env` when that is set (e.g. for `--target <triple>`
+/// layouts).
+///
+/// A test of this package cannot name another package's binary (`CARGO_BIN_EXE_*` is per
+/// package), so on first use per test process this runs `cargo build -p PACKAGE --bin BIN` into
+/// the same target directory and profile as the running test (found from the test executable's
+/// path, `<target>/<profile>/deps/…`) and returns `<target>/<profile>/BIN`. Under `cargo test
+/// --workspace` the binary is already built and up to date, so this is a no-op of about a
+/// second. `needs` is added to the build failure's message (the tools the build needs).
+pub fn sibling_bin(package: &str, bin: &str, override_env: &str, needs: &str) -> PathBuf {
+    type Cells = HashMap<String, Arc<std::sync::OnceLock<PathBuf>>>;
+    static CELLS: std::sync::OnceLock<Mutex<Cells>> = std::sync::OnceLock::new();
+    // One cell per binary: a slow build of one does not hold up another's callers.
+    let cell = CELLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry(bin.to_string())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| {
+        if let Some(p) = std::env::var_os(override_env) {
             return PathBuf::from(p);
         }
         let exe = std::env::current_exe().expect("test executable path");
@@ -446,15 +479,14 @@ pub fn weak_server_bin() -> PathBuf {
             .expect("target directory")
             .to_path_buf();
         let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") => "dev".to_string(),
+            Some("debug") | None => "dev".to_string(),
             Some(other) => other.to_string(),
-            None => "dev".to_string(),
         };
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "--locked", "-p", "tlskit-testsupport"])
-            .args(["--bin", "tlskit-weak-server", "--profile", &profile])
+        cmd.args(["build", "--quiet", "--locked", "-p", package])
+            .args(["--bin", bin, "--profile", &profile])
             .arg("--manifest-path")
             .arg(workspace.join("Cargo.toml"))
             .arg("--target-dir")
@@ -462,15 +494,16 @@ pub fn weak_server_bin() -> PathBuf {
         let r = run_cmd(&mut cmd, Duration::from_secs(1800));
         assert_eq!(
             r.code, 0,
-            "building tlskit-weak-server failed (cargo build -p tlskit-testsupport):\n{}",
+            "building {bin} failed (cargo build -p {package}{needs}):\n{}",
             r.stderr
         );
-        let bin = profile_dir.join(format!(
-            "tlskit-weak-server{}",
-            std::env::consts::EXE_SUFFIX
-        ));
-        assert!(bin.is_file(), "{} missing after cargo build", bin.display());
-        bin
+        let path = profile_dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            path.is_file(),
+            "{} missing after cargo build",
+            path.display()
+        );
+        path
     })
     .clone()
 }

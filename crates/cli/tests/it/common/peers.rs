@@ -1,6 +1,7 @@
-//! The real peers the scan tests start on 127.0.0.1, one spawner each: `openssl s_server`
-//! (with `-www`, or echoing), `gnutls-serv`, nghttpd and nginx. Each returns a [`Listening`]
-//! peer, killed when dropped; a missing tool fails the test naming its Debian package.
+//! The real peers the tests start on loopback, one spawner each: `openssl s_server` (with
+//! `-www`, echoing, or with exactly the flags given), `gnutls-serv`, nghttpd, nginx and dnsmasq.
+//! Each returns a peer killed when dropped; a missing tool fails the test naming its Debian
+//! package.
 
 use super::{free_port, require_tool, wait_for_port, Peer};
 use std::path::{Path, PathBuf};
@@ -31,25 +32,36 @@ impl Listening {
 }
 
 fn s_server_with(cert: &Path, key: &Path, www: bool, extra: &[&str]) -> Listening {
+    let mut args = if www { vec!["-www"] } else { Vec::new() };
+    args.push("-quiet");
+    args.extend_from_slice(extra);
+    openssl_s_server_args(cert, key, &args)
+}
+
+/// `openssl s_server -accept HOST:PORT -cert CERT -key KEY ARGS…` with nothing else added (no
+/// `-www`, no `-quiet`: `args` decide how it answers and what it prints) on `host` (an address
+/// in 127.0.0.0/8) and a free port; returns once it accepts connections, with its port.
+pub fn openssl_s_server_on(host: &str, cert: &Path, key: &Path, args: &[&str]) -> (Peer, u16) {
     let port = free_port();
     let mut cmd = Command::new(openssl());
     cmd.args([
         "s_server",
         "-accept",
-        &format!("127.0.0.1:{port}"),
+        &format!("{host}:{port}"),
         "-cert",
         path_arg(cert),
         "-key",
         path_arg(key),
-    ]);
-    if www {
-        cmd.arg("-www");
-    }
-    cmd.arg("-quiet").args(extra);
-    Listening {
-        peer: Peer::listening("openssl s_server", &mut cmd, port),
-        port,
-    }
+    ])
+    .args(args);
+    let addr = std::net::SocketAddr::new(host.parse().expect("an IP address"), port);
+    (Peer::listening_at("openssl s_server", &mut cmd, addr), port)
+}
+
+/// [`openssl_s_server_on`] 127.0.0.1.
+pub fn openssl_s_server_args(cert: &Path, key: &Path, args: &[&str]) -> Listening {
+    let (peer, port) = openssl_s_server_on("127.0.0.1", cert, key, args);
+    Listening { peer, port }
 }
 
 /// `openssl s_server -www -quiet` on 127.0.0.1 with one certificate and `extra` flags. (Debian's
@@ -170,4 +182,32 @@ impl Nginx {
             _dir: dir,
         }
     }
+}
+
+/// dnsmasq on 127.0.0.1 and a free port, answering for `.test` names from local data only
+/// (NXDOMAIN otherwise) with `records` (`--dns-rr=NAME,TYPE,HEX` values), its pid file in `dir`;
+/// returns once it has started, with its port.
+pub fn dnsmasq(dir: &Path, records: &[String]) -> (Peer, u16) {
+    let port = free_port();
+    let mut cmd = Command::new(require_tool("dnsmasq", "dnsmasq"));
+    cmd.args([
+        "--no-daemon",
+        "--no-resolv",
+        "--no-hosts",
+        &format!("--port={port}"),
+        "--bind-interfaces",
+        "--listen-address=127.0.0.1",
+        "--local=/test/",
+        &format!("--pid-file={}", dir.join("dnsmasq.pid").display()),
+    ]);
+    for r in records {
+        cmd.arg(format!("--dns-rr={r}"));
+    }
+    let peer = Peer::spawn("dnsmasq", &mut cmd);
+    assert!(
+        peer.wait_output("started", Duration::from_secs(20)),
+        "dnsmasq did not start:\n{}",
+        peer.output()
+    );
+    (peer, port)
 }

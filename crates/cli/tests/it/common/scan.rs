@@ -34,3 +34,11 @@ pub fn scan_run(args: &[&str]) -> Run {
         Duration::from_secs(300),
     )
 }
+
+/// [`scan_run`] that must exit 0 without a panic (text or JSON, as `args` ask).
+pub fn scan_ok(args: &[&str]) -> Run {
+    let r = scan_run(args);
+    assert_eq!(r.code, 0, "scan {args:?}:\n{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    r
+}

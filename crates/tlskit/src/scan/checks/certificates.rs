@@ -14,6 +14,7 @@ use tlskit_wire::registry;
 
 /// A chain as sent, and how it was obtained.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Found {
     pub chain: Vec<Vec<u8>>,
     pub how: String,
@@ -86,6 +87,7 @@ const TLS13_SCHEMES: [u16; 11] = [
 /// Why a handshake brought no chain: the server refused it (an alert, a close: an answer), or
 /// the probe failed (reset, timeout, garbage: nothing was learned).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NoChain {
     Refused(String),
     Failed(String),

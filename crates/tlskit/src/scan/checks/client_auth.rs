@@ -392,6 +392,7 @@ async fn first_flight(ctx: &Ctx, report: &ScanReport) -> Option<Legacy> {
 
 /// What the check found: the report's `client_auth`, its findings, and what could not be told.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Found {
     /// The report's `client_auth`.
     pub client_auth: ClientAuth,

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 /// `--dns` and `--dns-server`.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct DnsOptions {
     /// The DNS server to ask (`--dns-server ADDR:PORT`); None: the system's.
     pub server: Option<SocketAddr>,

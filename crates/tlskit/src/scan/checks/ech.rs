@@ -26,6 +26,7 @@ use tlskit_wire::version::Version;
 
 /// An ECHConfigList to try in a real ECH handshake, with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KnownConfig {
     /// Where it came from.
     pub source: EchConfigSource,
@@ -81,6 +82,7 @@ pub fn parse_config_file(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
 
 /// What the ECH check found.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Found {
     /// The report's `ech`.
     pub ech: EchReport,

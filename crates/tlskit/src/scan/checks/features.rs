@@ -446,6 +446,7 @@ async fn tls13_sessions(ctx: &Ctx, report: &ScanReport, f: &mut SessionFeatures)
 /// What the session-features phase found: the report's part, its findings, and the facts later
 /// checks read.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Found {
     /// The report's `session_features`.
     pub features: SessionFeatures,

@@ -101,6 +101,7 @@ enum Chosen {
 /// Which checks a scan runs: all of them (the default), only some (`--checks`), or all but
 /// some (`--skip`) — weakness checks and report sections alike.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Selection {
     only: Option<Vec<Chosen>>,
     skip: Vec<Chosen>,
@@ -246,6 +247,7 @@ pub fn list(registry: &[&'static dyn Check]) -> Vec<CheckInfo> {
 
 /// The verdict of one check that ran, as the report writes it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Outcome {
     /// The report entry.
     pub vulnerability: Vulnerability,

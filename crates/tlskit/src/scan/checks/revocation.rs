@@ -30,6 +30,7 @@ const URLS_PER_KIND: usize = 2;
 
 /// What the check found, to be put into the report by [`Outcome::apply`].
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Outcome {
     /// Per chain (the report's `certificates` order), per certificate: its verdict.
     pub verdicts: Vec<Vec<Option<Revocation>>>,

@@ -22,6 +22,7 @@ fn signed(s: &registry::CipherSuite) -> bool {
 
 /// A scheme the server signed with in TLS 1.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Tls12Scheme {
     /// The SignatureScheme code point.
     pub id: u16,

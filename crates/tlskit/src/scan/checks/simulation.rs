@@ -22,6 +22,7 @@ use tlskit_wire::registry::{self, Kx};
 use tlskit_wire::version::Version;
 
 /// What the simulation found: one entry per profile, and the errors for the report.
+#[non_exhaustive]
 pub struct Found {
     /// The report's `client_simulation`.
     pub clients: Vec<SimulatedClient>,

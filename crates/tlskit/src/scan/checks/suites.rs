@@ -17,6 +17,7 @@ use tlskit_wire::version::Version;
 
 /// What one accepted suite looked like on the wire.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Accepted {
     pub suite: u16,
     pub flight: Flight,
@@ -24,6 +25,7 @@ pub struct Accepted {
 
 /// The result of enumerating one version: the report entry and every flight seen (the
 /// certificate check collects chains from them).
+#[non_exhaustive]
 pub struct VersionScan {
     pub result: ProtocolResult,
     pub accepted: Vec<Accepted>,

@@ -25,7 +25,7 @@ pub struct Profile {
     #[allow(dead_code)]
     pub note: Option<String>,
     /// Versions offered, in the client's order.
-    #[serde(with = "crate::scan::report::version_names")]
+    #[serde(with = "crate::scan::version_serde::version_names")]
     pub versions: Vec<Version>,
     /// Cipher suites, in the client's order.
     pub suites: Vec<u16>,
@@ -99,7 +99,7 @@ mod opt_version {
         d: D,
     ) -> Result<Option<Version>, D::Error> {
         let name = String::deserialize(d)?;
-        crate::scan::report::version_name::parse(&name)
+        crate::scan::version_serde::version_name::parse(&name)
             .map(Some)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown protocol version {name:?}")))
     }

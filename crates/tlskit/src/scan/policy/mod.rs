@@ -52,6 +52,7 @@ pub const RULES: [&str; 15] = [
 /// A policy as written in JSON (see docs/POLICY.md).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Policy {
     /// Short name shown in reports: "mozilla-intermediate", "acme-internal".
     pub name: String,
@@ -110,6 +111,7 @@ pub struct Policy {
 /// A policy's `versions`: which may and which must be offered.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Versions {
     /// Versions that may be offered: SSLv3, TLSv1.0 (or TLSv1), TLSv1.1, TLSv1.2, TLSv1.3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,6 +124,7 @@ pub struct Versions {
 /// A policy's `certificate`: what the leaf certificate must be.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CertificateRules {
     /// "rsa", "ecdsa", "ed25519", "ed448", "dsa".
     #[serde(default, skip_serializing_if = "Option::is_none")]

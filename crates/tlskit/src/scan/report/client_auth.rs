@@ -7,6 +7,7 @@ use tlskit_wire::version::Version;
 
 /// Client authentication (mutual TLS) as the server asks for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ClientAuth {
     /// The server sends a CertificateRequest. null: not determined (see `errors`).
     pub requested: Option<bool>,
@@ -31,6 +32,7 @@ pub struct ClientAuth {
 
 /// One signature algorithm of a CertificateRequest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ClientSigAlg {
     /// IANA code point.
     pub id: u16,

@@ -9,6 +9,7 @@ use tlskit_wire::version::Version;
 
 /// One DH group the server's DHE suites use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DhParameters {
     /// The group, named by the prime's value.
     pub group: DhGroup,

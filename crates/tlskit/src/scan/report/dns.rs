@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the DNS look-ups found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DnsReport {
     /// The name looked up (the scanned host name).
     pub name: String,

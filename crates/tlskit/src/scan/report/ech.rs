@@ -7,6 +7,7 @@ use tlskit_wire::ech::{aead_name, kdf_name, kem_name, EchConfig};
 
 /// Encrypted Client Hello as the server handles it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EchReport {
     /// The server answers an ECH offer it cannot decrypt with retry configurations (or accepted
     /// a real offer). false: it does not (with `reason`); null: not determined (with `error`).
@@ -35,6 +36,7 @@ pub struct EchReport {
 
 /// One ECHConfig, decoded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EchConfigInfo {
     /// The ECHConfig version (65037 = 0xfe0d, RFC 9849).
     pub version: u16,
@@ -55,6 +57,7 @@ pub struct EchConfigInfo {
 
 /// An HPKE algorithm id with its IANA name (or hex when not known).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HpkeAlgorithm {
     /// The IANA id.
     pub id: u16,
@@ -64,6 +67,7 @@ pub struct HpkeAlgorithm {
 
 /// One HPKE symmetric suite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EchCipherSuite {
     /// The KDF.
     pub kdf: HpkeAlgorithm,
@@ -74,6 +78,7 @@ pub struct EchCipherSuite {
 /// Where a configuration tried in a real ECH handshake came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EchConfigSource {
     /// `--ech-config FILE`.
     File,
@@ -83,6 +88,7 @@ pub enum EchConfigSource {
 
 /// A real ECH handshake with a known configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EchHandshake {
     /// Where the configuration came from.
     pub source: EchConfigSource,

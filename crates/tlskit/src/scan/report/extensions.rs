@@ -9,6 +9,8 @@ use tlskit_wire::version::Version;
 
 /// One extension the server sent, by its code point. JSON: `{"id": 23, "name":
 /// "extended_master_secret"}` (the name from the registry; "unknown" for code points it lacks).
+///
+/// Left open (a public `u16`, no `#[non_exhaustive]`): it is the code point and nothing more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServerExtension(pub u16);
 
@@ -49,6 +51,7 @@ impl<'de> Deserialize<'de> for ServerExtension {
 
 /// The extensions one version's handshake carried.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VersionExtensions {
     /// The version.
     #[serde(with = "version_name")]

@@ -4,6 +4,7 @@
 
 /// ALPN support.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Alpn {
     /// The server selects a protocol when offered one it knows.
     pub supported: bool,
@@ -16,6 +17,7 @@ pub struct Alpn {
 
 /// The lifetime of the server's session tickets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TicketLifetime {
     /// TLS ≤ 1.2: the NewSessionTicket's ticket_lifetime_hint in seconds (RFC 5077 section
     /// 3.3; 0: unspecified); null when no TLS ≤ 1.2 ticket was read.
@@ -37,6 +39,7 @@ impl TicketLifetime {
 /// What the server supports beyond versions and suites. null: not tested or not applicable —
 /// `notes` says why.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SessionFeatures {
     /// RFC 5746: the server answers renegotiation_info (TLS ≤ 1.2).
     pub secure_renegotiation: Option<bool>,

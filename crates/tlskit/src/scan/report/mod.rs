@@ -20,12 +20,14 @@ pub mod revocation;
 pub mod saved;
 mod simulation;
 mod strength;
+mod style;
 pub mod text;
 mod types;
 mod verdicts;
 mod weakness;
 
 pub use crate::finding::{Finding, Severity};
+pub(crate) use crate::scan::version_serde::{version_name, version_names};
 pub use client_auth::{ClientAuth, ClientSigAlg};
 pub use features::{Alpn, SessionFeatures, TicketLifetime};
 pub use keys::{EcCurve, KeyExchange, KeyType};
@@ -33,10 +35,9 @@ pub use revocation::{Revocation, RevocationCheck, RevocationSource, RevocationSt
 pub use saved::{parse_saved, SavedItem};
 pub use simulation::SimulatedClient;
 pub use strength::Strength;
-pub use text::Style;
+pub use style::Style;
 pub use types::SuiteId;
 pub use types::WeaknessId;
-pub(crate) use types::{version_name, version_names};
 pub use verdicts::{Deviation, Grade, GradeLetter, PolicyResult, RuleHit};
 pub use weakness::{RobotOracle, Verdict, Vulnerability};
 
@@ -48,6 +49,7 @@ use tlskit_wire::version::Version;
 
 /// Everything a scan found about one endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ScanReport {
     /// "tlskit 0.1.0".
     pub tool: String,
@@ -130,6 +132,7 @@ pub struct ScanReport {
 
 /// The endpoint scanned.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TargetInfo {
     /// The host name or address as given.
     pub host: String,
@@ -143,8 +146,22 @@ pub struct TargetInfo {
     pub starttls: Option<String>,
 }
 
+impl TargetInfo {
+    /// `host`:`port` at `ip`, without SNI or STARTTLS (set those fields when they apply).
+    pub fn new(host: String, port: u16, ip: String) -> TargetInfo {
+        TargetInfo {
+            host,
+            port,
+            ip,
+            servername: None,
+            starttls: None,
+        }
+    }
+}
+
 /// What one protocol version accepts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProtocolResult {
     /// "SSLv2" "SSLv3" "TLSv1.0" "TLSv1.1" "TLSv1.2" "TLSv1.3".
     #[serde(with = "version_name")]
@@ -166,6 +183,7 @@ pub struct ProtocolResult {
 
 /// One accepted cipher suite.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SuiteResult {
     /// IANA code point (SSLv2 cipher kinds use their 3-byte code).
     pub id: SuiteId,
@@ -239,6 +257,7 @@ impl SuiteResult {
 
 /// One key-exchange group the server accepts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupResult {
     /// IANA code point.
     pub id: u16,
@@ -255,6 +274,7 @@ pub struct GroupResult {
 
 /// One signature algorithm the server signs with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SigAlgResult {
     /// IANA code point.
     pub id: u16,
@@ -272,6 +292,7 @@ pub struct SigAlgResult {
 /// The kind of certificate a TLS 1.2 signature was made with (`cert_type` in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum SigCertType {
     /// An rsaEncryption key (PKCS #1 v1.5 or RSA-PSS signatures).
     Rsa,
@@ -303,6 +324,7 @@ impl SigCertType {
 
 /// One certificate chain the server presents.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CertificateChain {
     /// The leaf's key: "RSA 2048", "ECDSA P-256", "Ed25519".
     pub key_type: KeyType,
@@ -321,6 +343,7 @@ pub struct CertificateChain {
 /// field: `same`, `different`, `refused`, `not_determined`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum WithoutSni {
     /// The leaf of a chain served with SNI.
     Same {
@@ -346,6 +369,7 @@ pub enum WithoutSni {
 
 /// Forward secrecy over the accepted suites.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ForwardSecrecy {
     /// Every accepted suite (TLS ≥ 1.0) has forward secrecy.
     pub all: bool,
@@ -357,6 +381,7 @@ pub struct ForwardSecrecy {
 
 /// The fingerprints of the ClientHellos a scan sent, most frequent JA4 first.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ClientHellos {
     /// ClientHellos sent by the probes (SSLv2 hellos and the handshakes of the session-feature
     /// checks are not counted).
@@ -368,6 +393,7 @@ pub struct ClientHellos {
 
 /// One distinct ClientHello fingerprint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HelloFingerprint {
     /// The JA4 fingerprint.
     pub ja4: String,

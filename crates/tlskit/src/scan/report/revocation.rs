@@ -7,7 +7,7 @@ pub use crate::pki::chain::{
     Revoked,
 };
 
-use super::text::Style;
+use super::Style;
 
 /// "good (OCSP)", "REVOKED (CRL: keyCompromise, since …)", "unknown (why)": the words, with
 /// peer-controlled parts escaped.

@@ -11,6 +11,9 @@ use crate::{Error, Result};
 use serde::Deserialize;
 
 /// One element of saved scan output: a report, or a target that could not be scanned.
+///
+/// Exhaustive: `scan --json` writes exactly these two shapes, and every reader must decide
+/// what to do with each.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum SavedItem {

@@ -6,6 +6,7 @@ use tlskit_wire::version::Version;
 
 /// One simulated client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimulatedClient {
     /// The profile's name ("Chrome 101 / Windows 10").
     pub client: String,

@@ -5,42 +5,7 @@ use super::{ScanReport, SuiteResult};
 use crate::finding::Severity;
 use tlskit_wire::version::Version;
 
-/// ANSI styles, or nothing.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    /// Use ANSI colours.
-    pub colour: bool,
-}
-
-impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
-        if self.colour {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-    /// Green: a good answer.
-    pub fn good(&self, s: &str) -> String {
-        self.paint("32", s)
-    }
-    /// Yellow: worth a look.
-    pub fn warn(&self, s: &str) -> String {
-        self.paint("33", s)
-    }
-    /// Bold red: a problem.
-    pub fn bad(&self, s: &str) -> String {
-        self.paint("31;1", s)
-    }
-    /// Bold: a section heading.
-    pub fn head(&self, s: &str) -> String {
-        self.paint("1", s)
-    }
-    /// Dim: details and notes.
-    pub fn dim(&self, s: &str) -> String {
-        self.paint("2", s)
-    }
-}
+use super::Style;
 
 fn version_verdict(v: Version, offered: bool, st: Style) -> String {
     match (v, offered) {

@@ -1,54 +1,8 @@
-//! The small typed values of the report: protocol versions (as their JSON names), cipher-suite
-//! ids, weakness ids.
+//! The small typed values of the report: cipher-suite ids and weakness ids (versions are
+//! [`tlskit_wire::version::Version`], named in JSON by `scan::version_serde`).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tlskit_wire::registry::{self, CipherSuite};
-use tlskit_wire::version::Version;
-
-/// A version's JSON name ("SSLv2" … "TLSv1.3") and back; the model stores
-/// [`tlskit_wire::version::Version`] itself.
-pub(crate) mod version_name {
-    use super::*;
-
-    pub(crate) fn serialize<S: Serializer>(v: &Version, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(v.name())
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
-        let name = String::deserialize(d)?;
-        parse(&name).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown protocol version {name:?} (expected SSLv2, SSLv3, TLSv1.0 … TLSv1.3)"
-            ))
-        })
-    }
-
-    /// The version named `name` exactly as the report writes it.
-    pub(crate) fn parse(name: &str) -> Option<Version> {
-        Version::ALL.into_iter().find(|v| v.name() == name)
-    }
-}
-
-/// A list of versions as their JSON names.
-pub(crate) mod version_names {
-    use super::*;
-
-    pub(crate) fn serialize<S: Serializer>(v: &[Version], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(v.iter().map(|v| v.name()))
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Version>, D::Error> {
-        let names = Vec::<String>::deserialize(d)?;
-        names
-            .iter()
-            .map(|n| {
-                version_name::parse(n).ok_or_else(|| {
-                    serde::de::Error::custom(format!("unknown protocol version {n:?}"))
-                })
-            })
-            .collect()
-    }
-}
 
 /// A cipher suite's code point: a TLS/SSLv3 suite (two bytes) or an SSLv2 cipher kind (three
 /// bytes). Serialised as one number, as the JSON always was (SSLv2 kinds are above 0xFFFF).

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// the grade's caps rank them (an F stays F whatever the certificate). serde writes the letters
 /// as they always were ("A+", "A-", "T" …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum GradeLetter {
     /// A+: an A with an exemplary configuration.
     #[serde(rename = "A+")]
@@ -96,6 +97,7 @@ impl std::fmt::Display for GradeLetter {
 
 /// The verdict.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Grade {
     /// A+ … F, T (untrusted) or M (name mismatch).
     pub grade: GradeLetter,
@@ -121,6 +123,7 @@ pub struct Grade {
 
 /// One rule that applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleHit {
     /// Stable id, e.g. "protocol.sslv3".
     pub id: String,
@@ -132,6 +135,7 @@ pub struct RuleHit {
 
 /// The verdict for one report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyResult {
     /// The policy's name.
     pub policy: String,
@@ -145,6 +149,7 @@ pub struct PolicyResult {
 
 /// One way the target differs from the policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Deviation {
     /// The rule (one of [`crate::scan::policy::RULES`]).
     pub rule: String,

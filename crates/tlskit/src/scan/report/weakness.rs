@@ -23,6 +23,8 @@ pub enum Verdict {
 /// correctly padded *with the separator in place* is told apart, and the attack needs far more
 /// queries (weak); when they differ, the server tells a `00 02` prefix apart on its own
 /// (strong, Bleichenbacher's original oracle).
+///
+/// Exhaustive: the ROBOT paper defines exactly these two kinds of oracle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RobotOracle {

@@ -1,7 +1,8 @@
 //! Drive the sans-IO [`Client`] over any async byte stream (a TCP connection, or one already
 //! through a proxy or STARTTLS), every read and write bounded by one deadline.
 
-use super::client::{Client, Config, Error, Event, Negotiated};
+use super::client::Client;
+use super::types::{Config, Error, Event, Negotiated};
 use tlskit_wire::alert::AlertDescription;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
@@ -11,14 +12,19 @@ const MAX_BYTES: usize = 4 << 20;
 
 /// Why a connection step did not complete. One line each.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnError {
+    /// The TLS client gave up.
     Tls(Error),
     /// The server closed the connection (FIN), or sent close_notify where data was awaited.
     Closed,
+    /// The connection was reset (RST).
     Reset,
+    /// The deadline passed.
     Timeout,
     /// A warning alert where a handshake message was awaited (no_renegotiation, typically).
     Warning(AlertDescription),
+    /// Another socket error.
     Io(String),
     /// More than [`MAX_BYTES`] from the server.
     TooMuch,
@@ -47,6 +53,8 @@ impl From<Error> for ConnError {
 }
 
 /// How a server answered a client-initiated renegotiation ([`Connection::ask_renegotiation`]).
+///
+/// Exhaustive: a server either goes into the new handshake or does not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RenegotiationAnswer {
     /// A ServerHello: the server went into the new handshake.
@@ -331,6 +339,7 @@ pub struct Guarded<S, G> {
 }
 
 impl<S, G> Guarded<S, G> {
+    /// `io`, holding `guard` until it is dropped.
     pub fn new(io: S, guard: G) -> Self {
         Guarded { io, _guard: guard }
     }

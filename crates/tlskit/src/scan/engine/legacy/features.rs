@@ -19,9 +19,9 @@
 //! Each probe is its own function, so the scan can run them side by side on their own
 //! connections; [`probe_session_features`] runs them all in turn, sharing the first handshake.
 
-use super::client::{Config, Error, Negotiated, RenegotiationIndication};
 use super::conn::{ConnError, Connection, RenegotiationAnswer};
 use super::suite::SuiteParams;
+use super::types::{Config, Error, Negotiated, RenegotiationIndication};
 use std::future::Future;
 use std::time::Duration;
 use tlskit_wire::version::Version;
@@ -29,14 +29,20 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
 
 /// A yes/no answer of one probe, or why it could not be determined.
+///
+/// Exhaustive: yes, no, or not determined is all a probe can say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
+    /// The server does it.
     Yes,
+    /// The server does not (what it did instead).
     No(String),
+    /// Could not be determined (why).
     NotTested(String),
 }
 
 impl Verdict {
+    /// The answer is [`Verdict::Yes`].
     pub fn is_yes(&self) -> bool {
         *self == Verdict::Yes
     }
@@ -52,17 +58,23 @@ impl Verdict {
 
 /// What the probes found.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionFeatures {
     /// The version and suite of the first handshake.
     pub version: Version,
+    /// (IANA code point.)
     pub suite: u16,
+    /// The server answered renegotiation_info (RFC 5746).
     pub secure_renegotiation: Verdict,
     /// The server completes a client-initiated (secure) renegotiation.
     pub client_renegotiation: Verdict,
     /// The server completes a renegotiation with a client that never indicated RFC 5746.
     pub insecure_renegotiation: Verdict,
+    /// The server resumes a session by its ID.
     pub resumption_session_id: Verdict,
+    /// The server resumes a session by an RFC 5077 ticket.
     pub resumption_ticket: Verdict,
+    /// The server agrees to the extended master secret (RFC 7627).
     pub extended_master_secret: Verdict,
     /// Only determinable when the server accepts a CBC suite.
     pub encrypt_then_mac: Verdict,
@@ -73,12 +85,15 @@ pub struct SessionFeatures {
 }
 
 /// How to reach the server and what to offer.
+///
+/// Exhaustive: callers build it with a literal, so a new field must be decided by each of them.
 #[derive(Debug, Clone)]
 pub struct Probe {
     /// The highest version to offer (the server picks ≤ this).
     pub version: Version,
     /// Suites the server is known to accept (any order; the server picks).
     pub suites: Vec<u16>,
+    /// SNI host name to send.
     pub server_name: Option<String>,
     /// Send this as application data after each handshake and read the answer (for HTTP servers:
     /// `GET / HTTP/1.0`), so the server finishes its side of the connection. `None`: only

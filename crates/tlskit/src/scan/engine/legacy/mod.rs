@@ -12,18 +12,22 @@
 //!
 //! Layout: [`suite`] maps a suite code point (from the wire crate's registry) to algorithms;
 //! [`prf`] derives keys; [`record`] protects records; [`kx`] does the key exchanges; [`client`]
-//! is the sans-IO state machine; [`conn`] drives it over an async stream with a deadline;
+//! is the sans-IO state machine (its vocabulary in `types`); [`conn`] drives it over an async stream with a deadline;
 //! [`features`] runs the session-feature probes on it.
 
-pub mod client;
-pub mod conn;
-pub mod features;
-pub mod kx;
-pub mod prf;
-pub mod record;
-pub mod suite;
+// Only the items re-exported below are public (for the fuzz target and tests/legacy_client.rs);
+// the modules themselves are the crate's.
+pub(crate) mod client;
+pub(crate) mod conn;
+pub(crate) mod features;
+pub(crate) mod kx;
+pub(crate) mod prf;
+pub(crate) mod record;
+pub(crate) mod suite;
+mod types;
 
-pub use client::{Client, Config, Error, Event, Negotiated, RenegotiationIndication, Session};
+pub use client::Client;
 pub use conn::{ConnError, Connection, Guarded, RenegotiationAnswer};
 pub use features::{probe_session_features, Probe, SessionFeatures, Verdict};
 pub use suite::{supported_suites, SuiteParams};
+pub use types::{Config, Error, Event, Negotiated, RenegotiationIndication, Session};

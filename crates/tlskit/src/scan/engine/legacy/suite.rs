@@ -31,6 +31,7 @@ pub enum BlockCipher {
 }
 
 impl BlockCipher {
+    /// Key bytes.
     pub fn key_len(self) -> usize {
         match self {
             BlockCipher::Aes128
@@ -42,6 +43,7 @@ impl BlockCipher {
         }
     }
 
+    /// Block bytes (the CBC IV's length).
     pub fn block_len(self) -> usize {
         match self {
             BlockCipher::TripleDes => 8,
@@ -61,6 +63,7 @@ pub enum AeadCipher {
 }
 
 impl AeadCipher {
+    /// Key bytes.
     pub fn key_len(self) -> usize {
         match self {
             AeadCipher::AesGcm { key_len }
@@ -84,6 +87,7 @@ impl AeadCipher {
         self != AeadCipher::Chacha20Poly1305
     }
 
+    /// Authentication tag bytes.
     pub fn tag_len(self) -> usize {
         match self {
             AeadCipher::AesCcm { tag_len, .. } => tag_len,
@@ -113,6 +117,7 @@ pub enum MacAlg {
 }
 
 impl MacAlg {
+    /// MAC bytes.
     pub fn output_len(self) -> usize {
         match self {
             MacAlg::Md5 => 16,
@@ -125,11 +130,15 @@ impl MacAlg {
 
 /// Everything the client needs to know about a suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SuiteParams {
+    /// The IANA code point.
     pub id: u16,
+    /// The key exchange.
     pub kx: KeyExchange,
     /// No certificate (anonymous DH / ECDH).
     pub anonymous: bool,
+    /// The record protection.
     pub bulk: Bulk,
     /// `None` for AEAD suites.
     pub mac: Option<MacAlg>,
