@@ -26,50 +26,71 @@ pub fn material() -> Material {
     Material { pki, cert, key }
 }
 
-fn server_config(m: &Material) -> Arc<rustls::ServerConfig> {
+/// The hostile servers' rustls configuration: the material's certificate, ALPN `alpn` (a
+/// client offering none of them gets a no_application_protocol alert; empty: no ALPN).
+pub fn server_config(m: &Material, alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&m.cert)
         .unwrap()
         .map(|c| c.unwrap())
         .collect();
     let key = PrivateKeyDer::from_pem_file(&m.key).unwrap();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    )
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    config.alpn_protocols = alpn.iter().map(|a| a.to_vec()).collect();
+    Arc::new(config)
 }
 
-/// A minimal hostile TLS server on 127.0.0.1: completes the handshake, reads the request head
-/// (whatever came in the first read), then writes `answer` and closes. Returns the port.
-pub fn hostile_tls_server(m: &Material, answer: Vec<u8>) -> u16 {
-    let config = server_config(m);
+/// A TLS stream of one of the hostile servers.
+pub type HostileStream = rustls::StreamOwned<rustls::ServerConnection, TcpStream>;
+
+/// The listener of every minimal hostile TLS server of the tests: 127.0.0.1, a thread per
+/// connection, reads bounded by `read_timeout` and writes by 5 s; `serve` does the misbehaving
+/// on each connection's TLS stream. Returns the port.
+pub fn hostile_tls_listener<F>(
+    m: &Material,
+    alpn: &[&[u8]],
+    read_timeout: Duration,
+    serve: F,
+) -> u16
+where
+    F: Fn(&mut HostileStream) + Send + Sync + 'static,
+{
+    let config = server_config(m, alpn);
+    let serve = Arc::new(serve);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for s in listener.incoming() {
             let Ok(tcp) = s else { continue };
-            let config = config.clone();
-            let answer = answer.clone();
+            let (config, serve) = (config.clone(), serve.clone());
             std::thread::spawn(move || {
-                let _ = tcp.set_read_timeout(Some(Duration::from_secs(5)));
+                let _ = tcp.set_read_timeout(Some(read_timeout));
                 let _ = tcp.set_write_timeout(Some(Duration::from_secs(5)));
                 let conn = rustls::ServerConnection::new(config).unwrap();
-                let mut tls = rustls::StreamOwned::new(conn, tcp);
-                let mut buf = [0u8; 4096];
-                if tls.read(&mut buf).unwrap_or(0) == 0 {
-                    return;
-                }
-                let _ = tls.write_all(&answer);
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
+                serve(&mut rustls::StreamOwned::new(conn, tcp));
             });
         }
     });
     port
+}
+
+/// A minimal hostile TLS server on 127.0.0.1: completes the handshake, reads the request head
+/// (whatever came in the first read), then writes `answer` and closes. Returns the port.
+pub fn hostile_tls_server(m: &Material, answer: Vec<u8>) -> u16 {
+    hostile_tls_listener(m, &[], Duration::from_secs(5), move |tls| {
+        let mut buf = [0u8; 4096];
+        if tls.read(&mut buf).unwrap_or(0) == 0 {
+            return;
+        }
+        let _ = tls.write_all(&answer);
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+    })
 }
 
 /// Send `request` over TLS to 127.0.0.1:`port` (trusting the lab CA) and read the answer to EOF

@@ -102,14 +102,26 @@ fn certs() -> (Pki, PathBuf, PathBuf) {
 /// OpenSSL 4's `s_server` with an ECH key for public.test (made by `openssl ech`), serving
 /// inner.test: the CA, the key file and the server.
 fn ech_server() -> (Pki, PathBuf, Server) {
+    ech_server_with(false)
+}
+
+/// [`ech_server`], the key loaded with `-ech_key` (offered as retry configs), or with
+/// `noretry` from a directory by `-ech_noretry_dir` (used, never sent as retry configs).
+fn ech_server_with(noretry: bool) -> (Pki, PathBuf, Server) {
     let (pki, crt, key) = certs();
-    let pem = ech_key(pki.dir.path(), "public.test");
+    let dir = pki.dir.path().join("ech");
+    std::fs::create_dir_all(&dir).unwrap();
+    let pem = ech_key(&dir, "public.test");
+    let (flag, arg) = match noretry {
+        false => ("-ech_key", pem.clone()),
+        true => ("-ech_noretry_dir", dir),
+    };
     let srv = s_server4(
         &crt,
         &key,
         &[
-            "-ech_key",
-            p(&pem),
+            flag,
+            p(&arg),
             "-servername",
             "inner.test",
             "-cert2",
@@ -397,24 +409,7 @@ fn the_ech_config_of_the_dns_https_record_is_tried_with_dns() {
 /// (`--ech-config`) is accepted and turns the verdict to supported.
 #[test]
 fn an_ech_server_that_withholds_retry_configs_is_told_by_a_real_handshake() {
-    let (pki, crt, key) = certs();
-    let dir = pki.dir.path().join("noretry");
-    std::fs::create_dir_all(&dir).unwrap();
-    let pem = ech_key(&dir, "public.test");
-    let srv = s_server4(
-        &crt,
-        &key,
-        &[
-            "-ech_noretry_dir",
-            p(&dir),
-            "-servername",
-            "inner.test",
-            "-cert2",
-            p(&crt),
-            "-key2",
-            p(&key),
-        ],
-    );
+    let (_pki, pem, srv) = ech_server_with(true);
     let (v, _) = scan_ech(srv.port, &[]);
     assert_eq!(v["ech"]["supported"], false, "{}", v["ech"]);
     let reason = v["ech"]["reason"].as_str().unwrap_or_default();

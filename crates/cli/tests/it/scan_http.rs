@@ -6,13 +6,9 @@
 //! where it does not, and not determined without an HTTP answer.
 
 use crate::common::*;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 fn p(path: &Path) -> &str {
@@ -257,48 +253,21 @@ enum Hostile {
 /// A minimal hostile TLS server on 127.0.0.1 (rustls, ALPN http/1.1, a lab certificate for
 /// localhost) that misbehaves at the HTTP layer as `how` says. Returns the port.
 fn hostile_http_server(m: &crate::hostile::Material, how: Hostile) -> u16 {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&m.cert)
-        .unwrap()
-        .map(|c| c.unwrap())
-        .collect();
-    let key = PrivateKeyDer::from_pem_file(&m.key).unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for s in listener.incoming() {
-            let Ok(tcp) = s else { continue };
-            let config = config.clone();
-            std::thread::spawn(move || {
-                let _ = tcp.set_read_timeout(Some(Duration::from_secs(20)));
-                let _ = tcp.set_write_timeout(Some(Duration::from_secs(5)));
-                let conn = rustls::ServerConnection::new(config).unwrap();
-                let mut tls = rustls::StreamOwned::new(conn, tcp);
-                let mut buf = [0u8; 4096];
-                if tls.read(&mut buf).unwrap_or(0) == 0 {
-                    return;
-                }
-                match how {
-                    Hostile::Garbage => {
-                        let _ = tls.write_all(b"\x00\x1b[31mNOT HTTP\r\n\r\n");
-                        tls.conn.send_close_notify();
-                        let _ = tls.flush();
-                    }
-                    // Read until the client goes away (or the read timeout).
-                    Hostile::Silent => while matches!(tls.read(&mut buf), Ok(n) if n > 0) {},
-                }
-            });
+    crate::hostile::hostile_tls_listener(m, &[b"http/1.1"], Duration::from_secs(20), move |tls| {
+        let mut buf = [0u8; 4096];
+        if tls.read(&mut buf).unwrap_or(0) == 0 {
+            return;
         }
-    });
-    port
+        match how {
+            Hostile::Garbage => {
+                let _ = tls.write_all(b"\x00\x1b[31mNOT HTTP\r\n\r\n");
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+            // Read until the client goes away (or the read timeout).
+            Hostile::Silent => while matches!(tls.read(&mut buf), Ok(n) if n > 0) {},
+        }
+    })
 }
 
 #[test]

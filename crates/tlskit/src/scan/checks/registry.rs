@@ -424,7 +424,7 @@ mod tests {
         assert!(e.message().contains("client_simulation"), "{}", e.message());
         let listed = list(REGISTRY);
         assert_eq!(listed.len(), REGISTRY.len() + Section::ALL.len());
-        assert_eq!(listed.last().unwrap().id, "ech");
+        assert_eq!(listed.last().unwrap().id, "dns");
         assert_eq!(listed.last().unwrap().kind, Kind::Section);
     }
 

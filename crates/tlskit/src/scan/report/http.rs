@@ -11,6 +11,7 @@ pub const HSTS_MIN_AGE_APLUS: u64 = 15_552_000;
 
 /// The answer to one GET, or why there is none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HttpReport {
     /// What was asked: `GET https://HOST[:PORT]PATH` (HOST as sent in the Host header).
     pub request: String,
@@ -44,6 +45,7 @@ pub struct HttpReport {
 
 /// The HTTP version of the GET, named by its ALPN protocol id (RFC 7301 registry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum HttpVersion {
     /// HTTP/1.1: the server accepted ALPN `http/1.1`, or spoke HTTP without ALPN.
     #[serde(rename = "http/1.1")]
@@ -65,6 +67,7 @@ impl HttpVersion {
 
 /// Strict-Transport-Security.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Hsts {
     /// Seconds a browser remembers to use HTTPS only.
     pub max_age: u64,
@@ -76,6 +79,7 @@ pub struct Hsts {
 
 /// Public-Key-Pins (RFC 7469, deprecated: browsers dropped it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Hpkp {
     /// Sent as Public-Key-Pins-Report-Only.
     pub report_only: bool,
@@ -87,6 +91,7 @@ pub struct Hpkp {
 
 /// Whether each security header was sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SecurityHeaders {
     /// Content-Security-Policy.
     pub content_security_policy: bool,
@@ -112,6 +117,7 @@ impl SecurityHeaders {
 
 /// One Set-Cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cookie {
     /// Its name, as sent.
     pub name: String,
