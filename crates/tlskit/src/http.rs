@@ -43,12 +43,30 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
 /// Where the head ends: the index just past the blank line, if present (bare LF line ends are
 /// accepted, as `httparse` accepts them).
 pub fn head_end(buf: &[u8]) -> Option<usize> {
-    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
-    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+    head_end_from(buf, 0)
+}
+
+/// [`head_end`] for a buffer that grows: `searched` bytes were already looked at without finding
+/// the end, so only the new bytes (and the three before them, where a terminator may start) are
+/// scanned. A reader that appends what arrives and asks again does linear work in total, not
+/// quadratic, however small the pieces a peer sends.
+pub fn head_end_from(buf: &[u8], searched: usize) -> Option<usize> {
+    let start = searched.saturating_sub(3).min(buf.len());
+    let mut i = start;
+    // One pass over the line feeds: "\n\n" ends a head with bare LF line ends, "\r\n\r\n" one
+    // with CRLF; the first blank line wins.
+    while let Some(off) = buf[i..].iter().position(|b| *b == b'\n') {
+        let n = i + off;
+        match buf.get(n + 1) {
+            Some(b'\n') => return Some(n + 2),
+            Some(b'\r') if n > 0 && buf[n - 1] == b'\r' && buf.get(n + 2) == Some(&b'\n') => {
+                return Some(n + 3)
+            }
+            _ => {}
+        }
+        i = n + 1;
     }
+    None
 }
 
 /// How a head that does not parse is described: at most 80 characters, escaped.
@@ -469,6 +487,38 @@ mod tests {
         assert_eq!(h.target, "/a?b=1");
         assert_eq!(header(&h.headers, "host"), Some("x"));
         assert!(parse_request_head(b"\x16\x03\x01garbage\r\n\r\n").is_err());
+    }
+
+    /// The one-pass search agrees with the definition (the first "\r\n\r\n" or "\n\n", whichever
+    /// ends first) on every short string over the bytes that matter, and searching a growing
+    /// buffer piece by piece finds the same end.
+    #[test]
+    fn head_end_is_the_first_blank_line() {
+        fn by_definition(buf: &[u8]) -> Option<usize> {
+            let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+            let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+            match (crlf, lf) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        }
+        let alphabet = [b'\r', b'\n', b'a'];
+        for len in 0..=8u32 {
+            for mut code in 0..3usize.pow(len) {
+                let mut buf = Vec::new();
+                for _ in 0..len {
+                    buf.push(alphabet[code % 3]);
+                    code /= 3;
+                }
+                let want = by_definition(&buf);
+                assert_eq!(head_end(&buf), want, "{buf:?}");
+                for cut in 0..=buf.len() {
+                    if by_definition(&buf[..cut]).is_none() {
+                        assert_eq!(head_end_from(&buf, cut), want, "{buf:?} after {cut}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

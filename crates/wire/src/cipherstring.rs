@@ -832,6 +832,7 @@ enum Op {
     Kill,
 }
 
+#[derive(Clone)]
 struct Entry {
     suite: &'static CipherSuite,
     bits: Bits,
@@ -857,26 +858,56 @@ fn is_word_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'=' | b'_')
 }
 
+/// The OpenSSL names of the suites that take part in cipher strings, exactly as OpenSSL spells
+/// them (the first suite in table order keeps a name), built once: every word of a string is
+/// looked up here.
+fn openssl_names() -> &'static std::collections::HashMap<&'static str, &'static CipherSuite> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static CipherSuite>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for c in registry::cipher_suites().iter().filter(|c| in_universe(c)) {
+            if let Some(name) = c.openssl {
+                map.entry(name).or_insert(c);
+            }
+        }
+        map
+    })
+}
+
 impl Engine {
     fn new() -> Engine {
-        // OpenSSL sorts its table by id and reads it backwards: descending code points.
-        let mut list: Vec<Entry> = registry::cipher_suites()
-            .iter()
-            .filter(|c| in_universe(c))
-            .map(|c| Entry {
-                suite: c,
-                bits: bits_of(c),
-                active: false,
+        // The starting point of every string is the same: the universe in OpenSSL's default
+        // order, all inactive. It is worked out once and copied (a dozen passes over the table
+        // and a strength sort per string otherwise).
+        static START: std::sync::OnceLock<Vec<Entry>> = std::sync::OnceLock::new();
+        let list = START
+            .get_or_init(|| {
+                // OpenSSL sorts its table by id and reads it backwards: descending code points.
+                let mut list: Vec<Entry> = registry::cipher_suites()
+                    .iter()
+                    .filter(|c| in_universe(c))
+                    .map(|c| Entry {
+                        suite: c,
+                        bits: bits_of(c),
+                        active: false,
+                    })
+                    .collect();
+                list.sort_by_key(|e| std::cmp::Reverse(e.suite.id));
+                let mut e = Engine {
+                    list,
+                    sec_level: None,
+                    unknown: Vec::new(),
+                };
+                e.default_order();
+                e.list
             })
-            .collect();
-        list.sort_by_key(|e| std::cmp::Reverse(e.suite.id));
-        let mut e = Engine {
+            .clone();
+        Engine {
             list,
             sec_level: None,
             unknown: Vec::new(),
-        };
-        e.default_order();
-        e
+        }
     }
 
     fn selected(&self) -> Vec<&'static CipherSuite> {
@@ -992,8 +1023,7 @@ impl Engine {
                 exp: b.exp,
             }
         };
-        let universe = || registry::cipher_suites().iter().filter(|c| in_universe(c));
-        if let Some(c) = universe().find(|c| c.openssl == Some(word)) {
+        if let Some(c) = openssl_names().get(word) {
             return Some((explicit(c), true));
         }
         if let Some(a) = ALIASES.iter().find(|a| a.name == word) {

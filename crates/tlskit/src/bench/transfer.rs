@@ -40,9 +40,10 @@ pub(super) async fn read_head(
             ));
         }
         let n = chunk.len();
+        let searched = head.len();
         head.extend_from_slice(chunk);
         tls.consume(n);
-        if let Some(end) = http::head_end(&head) {
+        if let Some(end) = http::head_end_from(&head, searched) {
             let extra = (head.len() - end) as u64;
             head.truncate(end);
             let parsed = http::parse_response_head(&head)

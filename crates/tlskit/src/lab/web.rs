@@ -65,9 +65,11 @@ pub async fn read_request<S: AsyncRead + Unpin>(
 ) -> Result<Request, String> {
     let work = async {
         let mut buf = Vec::with_capacity(1024);
+        // Bytes already searched for the blank line (each piece is searched once).
+        let mut searched = 0;
         let mut chunk = [0u8; 4096];
         let head_len = loop {
-            if let Some(end) = http::head_end(&buf) {
+            if let Some(end) = http::head_end_from(&buf, searched) {
                 break end;
             }
             if buf.len() > MAX_HEAD {
@@ -80,6 +82,7 @@ pub async fn read_request<S: AsyncRead + Unpin>(
             if n == 0 {
                 return Err("the client closed without a request".to_string());
             }
+            searched = buf.len();
             buf.extend_from_slice(&chunk[..n]);
         };
         let head = http::parse_request_head(&buf[..head_len]).map_err(|e| e.to_string())?;

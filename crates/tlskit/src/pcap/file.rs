@@ -88,7 +88,7 @@ enum Kind {
 /// A capture file opened for reading.
 pub struct CaptureReader {
     path: PathBuf,
-    reader: std::io::BufReader<std::fs::File>,
+    reader: std::io::BufReader<Box<dyn Read + Send>>,
     kind: Kind,
     offset: u64,
     count: u64,
@@ -120,7 +120,17 @@ impl CaptureReader {
             )));
         }
         let file = std::fs::File::open(path).map_err(|e| file_error(path, "open", &e))?;
-        let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+        CaptureReader::from_reader(path, Box::new(file))
+    }
+
+    /// Read a capture already in memory; `name` is only used in messages. The fuzz target
+    /// feeds captures this way (the same reader as [`CaptureReader::open`], without a file).
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>) -> Result<CaptureReader> {
+        CaptureReader::from_reader(name, Box::new(std::io::Cursor::new(bytes)))
+    }
+
+    fn from_reader(path: &Path, source: Box<dyn Read + Send>) -> Result<CaptureReader> {
+        let mut reader = std::io::BufReader::with_capacity(64 * 1024, source);
         let mut magic = [0u8; 4];
         match read_full(&mut reader, &mut magic).map_err(|e| file_error(path, "read", &e))? {
             Ok(()) => {}
@@ -515,5 +525,42 @@ pub fn link_type_name(lt: u32) -> String {
         229 => "raw IPv6".into(),
         276 => "Linux cooked v2 (SLL2)".into(),
         other => format!("link type {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A capture in memory reads as the same capture in a file does: header, packet, errors.
+    #[test]
+    fn bytes_and_files_read_alike() {
+        let mut pcap = Vec::new();
+        pcap.extend(0xa1b2_c3d4u32.to_le_bytes());
+        pcap.extend(2u16.to_le_bytes());
+        pcap.extend(4u16.to_le_bytes());
+        pcap.extend([0u8; 8]);
+        pcap.extend(65535u32.to_le_bytes());
+        pcap.extend(1u32.to_le_bytes()); // ethernet
+        pcap.extend(1_700_000_000u32.to_le_bytes());
+        pcap.extend(5u32.to_le_bytes());
+        pcap.extend(3u32.to_le_bytes());
+        pcap.extend(3u32.to_le_bytes());
+        pcap.extend([1u8, 2, 3]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.pcap");
+        std::fs::write(&path, &pcap).unwrap();
+        let mut from_file = CaptureReader::open(&path).unwrap();
+        let mut from_bytes = CaptureReader::from_bytes(&path, pcap.clone()).unwrap();
+        assert_eq!(from_bytes.format(), Format::Pcap);
+        let a = from_file.next_packet().unwrap().unwrap();
+        let b = from_bytes.next_packet().unwrap().unwrap();
+        assert_eq!((a.link_type, a.data.clone()), (b.link_type, b.data.clone()));
+        assert_eq!(b.data, [1, 2, 3]);
+        assert!(from_bytes.next_packet().unwrap().is_none());
+        let empty = CaptureReader::from_bytes(Path::new("x.pcap"), Vec::new());
+        assert!(empty.err().unwrap().to_string().contains("x.pcap is empty"));
+        let truncated = CaptureReader::from_bytes(Path::new("t.pcap"), pcap[..10].to_vec());
+        assert!(truncated.is_err());
     }
 }

@@ -97,7 +97,8 @@ pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
     key_from_bytes(path, &bytes)
 }
 
-fn key_from_bytes(path: &Path, bytes: &[u8]) -> Result<PrivateKeyDer<'static>> {
+/// Like [`load_key`] on bytes already read; `path` is only used in messages.
+pub fn key_from_bytes(path: &Path, bytes: &[u8]) -> Result<PrivateKeyDer<'static>> {
     for (kind, der) in pem_sections(path, bytes)? {
         let key = match kind {
             SectionKind::PrivateKey => PrivateKeyDer::Pkcs8(der.into()),

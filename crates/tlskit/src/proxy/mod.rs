@@ -675,10 +675,12 @@ async fn read_head(
     timeout: Duration,
 ) -> std::result::Result<(Vec<u8>, Vec<u8>), Refusal> {
     let mut buf = Vec::new();
+    // Bytes already searched for the blank line (each piece is searched once).
+    let mut searched = 0;
     let mut chunk = [0u8; 4096];
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        if let Some(end) = http::head_end(&buf) {
+        if let Some(end) = http::head_end_from(&buf, searched) {
             let rest = buf.split_off(end);
             return Ok((buf, rest));
         }
@@ -703,6 +705,7 @@ async fn read_head(
             }
             Ok(Ok(n)) => n,
         };
+        searched = buf.len();
         buf.extend_from_slice(&chunk[..n]);
     }
 }

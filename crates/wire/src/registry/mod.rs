@@ -611,20 +611,43 @@ pub fn cipher_suite(id: u16) -> Option<&'static CipherSuite> {
 /// `EDH-RSA-DES-CBC3-SHA` / `EDH-DSS-DES-CBC3-SHA`, and the SCSV names).
 pub fn cipher_suite_by_name(name: &str) -> Option<&'static CipherSuite> {
     let name = name.trim();
-    let all = suites::CIPHER_SUITES
-        .iter()
-        .chain(suites::SIGNALLING.iter());
-    for s in all {
-        if s.iana.eq_ignore_ascii_case(name)
-            || s.openssl.is_some_and(|o| o.eq_ignore_ascii_case(name))
-        {
-            return Some(s);
-        }
+    // Names are ASCII; a name with another byte matches nothing (and keeps the lower-casing below
+    // from allocating for hostile text it cannot match).
+    if !name.is_ascii() || name.len() > MAX_SUITE_NAME {
+        return None;
     }
-    suites::OPENSSL_LEGACY_NAMES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .and_then(|&(_, id)| cipher_suite(id))
+    suites_by_name().get(&name.to_ascii_lowercase()).copied()
+}
+
+/// Longer than every suite name in the registry (the longest IANA name has 52 characters).
+const MAX_SUITE_NAME: usize = 64;
+
+/// Lower-cased IANA, OpenSSL and legacy OpenSSL names → suite, built once. Cipher strings look
+/// every word up here: a map, so a long string costs linear time, not words × registry size.
+/// The first suite to claim a name keeps it (table order, then the signalling values, then the
+/// legacy names), as the linear search did.
+fn suites_by_name() -> &'static std::collections::HashMap<String, &'static CipherSuite> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<String, &'static CipherSuite>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for s in suites::CIPHER_SUITES
+            .iter()
+            .chain(suites::SIGNALLING.iter())
+        {
+            map.entry(s.iana.to_ascii_lowercase()).or_insert(s);
+            if let Some(o) = s.openssl {
+                map.entry(o.to_ascii_lowercase()).or_insert(s);
+            }
+        }
+        for &(n, id) in suites::OPENSSL_LEGACY_NAMES {
+            if let Some(s) = cipher_suite(id) {
+                map.entry(n.to_ascii_lowercase()).or_insert(s);
+            }
+        }
+        debug_assert!(map.keys().all(|k| k.len() <= MAX_SUITE_NAME));
+        map
+    })
 }
 
 /// A GREASE value (RFC 8701): 0x0A0A, 0x1A1A, … 0xFAFA. Used for cipher suites, groups,
@@ -827,6 +850,60 @@ mod tests {
                 w[1].id
             );
         }
+    }
+
+    /// The name map answers as a linear search of the tables would, for every name the
+    /// registry has, in upper, lower and mixed case.
+    #[test]
+    fn name_map_agrees_with_a_linear_search() {
+        fn linear(name: &str) -> Option<u16> {
+            let name = name.trim();
+            for s in suites::CIPHER_SUITES
+                .iter()
+                .chain(suites::SIGNALLING.iter())
+            {
+                if s.iana.eq_ignore_ascii_case(name)
+                    || s.openssl.is_some_and(|o| o.eq_ignore_ascii_case(name))
+                {
+                    return Some(s.id);
+                }
+            }
+            suites::OPENSSL_LEGACY_NAMES
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|&(_, id)| id)
+        }
+        let mut names: Vec<String> = Vec::new();
+        for s in suites::CIPHER_SUITES
+            .iter()
+            .chain(suites::SIGNALLING.iter())
+        {
+            names.push(s.iana.to_string());
+            names.extend(s.openssl.map(String::from));
+        }
+        names.extend(
+            suites::OPENSSL_LEGACY_NAMES
+                .iter()
+                .map(|(n, _)| n.to_string()),
+        );
+        for n in names {
+            let mixed: String = n
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            for v in [n.clone(), n.to_ascii_lowercase(), mixed, format!(" {n} ")] {
+                assert_eq!(cipher_suite_by_name(&v).map(|s| s.id), linear(&v), "{v}");
+            }
+        }
+        assert!(cipher_suite_by_name("ECDHE-RSA-AES128-GCM-SHA256\u{e9}").is_none());
+        assert!(cipher_suite_by_name(&"A".repeat(10_000)).is_none());
     }
 
     #[test]

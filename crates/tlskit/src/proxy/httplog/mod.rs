@@ -235,7 +235,9 @@ impl HttpParser {
                         }
                         Some(true) => {}
                     }
-                    let Some(end) = http::head_end(&self.head) else {
+                    // What was there before had no blank line (it was searched, or is a short method or
+                    // "HTTP/" prefix still being checked): search only from there on.
+                    let Some(end) = http::head_end_from(&self.head, before) else {
                         if self.head.len() > http::MAX_HEAD {
                             let pending = std::mem::take(&mut self.head);
                             self.switch_to_raw(pending, &[], &mut out);

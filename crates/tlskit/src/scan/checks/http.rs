@@ -440,14 +440,17 @@ async fn read_head<S: tokio::io::AsyncRead + Unpin>(
     timeout: std::time::Duration,
 ) -> Result<ResponseHead, String> {
     let mut buf: Vec<u8> = Vec::new();
+    // Bytes already searched for the blank line (each piece is searched once).
+    let mut searched = 0;
     let mut chunk = [0u8; 8192];
     loop {
-        if let Some(end) = http::head_end(&buf) {
+        if let Some(end) = http::head_end_from(&buf, searched) {
             let head =
                 http::parse_response_head(&buf[..end]).map_err(|e| e.message().to_string())?;
             // Interim answers (100 Continue, 103 Early Hints) come before the real one.
             if (100..200).contains(&head.status) && head.status != 101 {
                 buf.drain(..end);
+                searched = 0;
                 continue;
             }
             return Ok(head);
@@ -483,6 +486,7 @@ async fn read_head<S: tokio::io::AsyncRead + Unpin>(
                 .map(|e| e.message().to_string())
                 .unwrap_or_else(|| "the server closed the connection early".into()));
         }
+        searched = buf.len();
         buf.extend_from_slice(&chunk[..n]);
     }
 }

@@ -468,9 +468,11 @@ async fn read_response<S: tokio::io::AsyncRead + Unpin>(
     use crate::http::{self, Framing};
     let too_big = || format!("the answer is larger than {} KiB (not read)", cap / 1024);
     let mut buf = Vec::new();
+    // Bytes already searched for the blank line (each piece is searched once).
+    let mut searched = 0;
     let mut chunk = vec![0u8; 16 * 1024];
     let end = loop {
-        if let Some(end) = http::head_end(&buf) {
+        if let Some(end) = http::head_end_from(&buf, searched) {
             break end;
         }
         if buf.len() > http::MAX_HEAD {
@@ -487,6 +489,7 @@ async fn read_response<S: tokio::io::AsyncRead + Unpin>(
                 "the server closed the connection in the middle of the HTTP head".into()
             });
         }
+        searched = buf.len();
         buf.extend_from_slice(&chunk[..n]);
     };
     let head = http::parse_response_head(&buf[..end]).map_err(|e| e.message().to_string())?;
