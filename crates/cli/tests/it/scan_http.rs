@@ -280,7 +280,7 @@ fn a_server_answering_garbage_or_nothing_is_an_http_error_not_a_hang() {
     ] {
         let port = hostile_http_server(&m, how);
         let target = format!("localhost:{port}");
-        let v = scan_json_ok(&[
+        let args = [
             "--timeout",
             "2",
             "--checks",
@@ -288,7 +288,8 @@ fn a_server_answering_garbage_or_nothing_is_an_http_error_not_a_hang() {
             "-a",
             p(&ca),
             &target,
-        ]);
+        ];
+        let v = scan_json_ok(&args);
         let h = &v["http"];
         let e = h["error"]
             .as_str()
@@ -308,17 +309,7 @@ fn a_server_answering_garbage_or_nothing_is_an_http_error_not_a_hang() {
         assert_eq!(breach(&v).0, Value::Null, "no answer: not determined");
         // The text shows the peer's bytes escaped.
         let text = run_cmd(
-            tlskit().args([
-                "scan",
-                "--no-progress",
-                "--timeout",
-                "2",
-                "--checks",
-                "breach",
-                "-a",
-                p(&ca),
-                &target,
-            ]),
+            tlskit().args(["scan", "--no-progress"]).args(args),
             Duration::from_secs(120),
         )
         .stdout;
