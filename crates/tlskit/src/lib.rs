@@ -9,6 +9,7 @@
 //! * [`session`] — safe rustls client and server configurations and the handshake report.
 //! * [`net`] — targets, name resolution and TCP connects with timings.
 
+pub mod base64;
 pub mod bench;
 pub mod easy;
 pub mod error;

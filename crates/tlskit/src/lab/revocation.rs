@@ -138,7 +138,7 @@ impl State {
             ("POST", p) if p == "/" || p.starts_with("/ocsp") => self.ocsp_http(&req.body),
             ("GET", p) if p.starts_with("/ocsp/") => {
                 let encoded = crate::http::percent_decode(&p["/ocsp/".len()..], false);
-                match base64_decode(&encoded) {
+                match crate::base64::decode_lenient(&encoded) {
                     Some(der) => self.ocsp_http(&der),
                     None => (
                         Response::new(200, "application/ocsp-response", ocsp::error_response(1)),
@@ -193,31 +193,6 @@ impl State {
 fn normalise_serial(s: &[u8]) -> Vec<u8> {
     let skip = s.iter().take_while(|b| **b == 0).count();
     s[skip.min(s.len().saturating_sub(1))..].to_vec()
-}
-
-/// Standard base64 (RFC 4648), padding optional; None on any other character.
-pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for c in text.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 /// Serve until `shutdown` resolves. Each connection: one request, one answer, close.
@@ -334,14 +309,4 @@ pub fn start_background(
         stop: Some(tx),
         thread: Some(thread),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64() {
-        assert_eq!(super::base64_decode("Zm9vYmFy").unwrap(), b"foobar");
-        assert_eq!(super::base64_decode("Zm8=").unwrap(), b"fo");
-        assert!(super::base64_decode("Zm9v!").is_none());
-    }
 }

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 mod secrets;
 
-pub use secrets::{decode_base64, is_sensitive, mask_pairs};
 use secrets::{find_credentials, json_sensitive_keys};
+pub use secrets::{is_sensitive, mask_pairs};
 
 /// Body bytes kept per message for the log (the rest is counted).
 pub const BODY_KEEP: usize = 64 * 1024;
@@ -611,7 +611,10 @@ impl HttpMessage {
         for (k, v) in &self.headers {
             let mut line = format!("  {k}: {v}");
             if !self.redacted && k.eq_ignore_ascii_case("authorization") {
-                if let Some(creds) = v.strip_prefix("Basic ").and_then(decode_base64) {
+                if let Some(creds) = v
+                    .strip_prefix("Basic ")
+                    .and_then(crate::base64::decode_lenient)
+                {
                     line.push_str(&format!(
                         "   (decodes to {})",
                         String::from_utf8_lossy(&creds)

@@ -3,6 +3,7 @@
 
 use super::{HttpMessage, MASK};
 use crate::http;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::fmt::Write as _;
 
 /// Whether a field or header name is likely to carry a secret.
@@ -244,8 +245,8 @@ impl HttpMessage {
             if let Some((scheme, token)) = v.split_once(' ') {
                 out.push(token.trim().to_string());
                 if scheme.eq_ignore_ascii_case("basic") {
-                    if let Some(decoded) =
-                        decode_base64(token).map(|d| String::from_utf8_lossy(&d).into_owned())
+                    if let Some(decoded) = crate::base64::decode_lenient(token)
+                        .map(|d| String::from_utf8_lossy(&d).into_owned())
                     {
                         if let Some((_, pass)) = decoded.split_once(':') {
                             out.push(pass.to_string());
@@ -281,13 +282,33 @@ impl HttpMessage {
             variants.push(http::html_escape(s));
             variants.push(url_encode(s));
         }
-        // Longest first, so a secret containing another is masked whole.
-        variants.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        variants.retain(|v| !v.is_empty());
+        variants.sort_unstable();
         variants.dedup();
-        let fix = |t: &mut String| {
-            for v in &variants {
-                if !v.is_empty() && t.contains(v.as_str()) {
-                    *t = t.replace(v.as_str(), MASK);
+        // One automaton for every spelling of every secret: each text is read once, however many
+        // secrets the connection has shown. Leftmost-longest, so a secret containing another is
+        // masked whole.
+        // A contiguous NFA: built in time linear in the secrets' length (a DFA, which the
+        // builder may pick for few patterns, costs far more to build than one message's search).
+        let finder = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&variants);
+        let fix = |t: &mut String| match &finder {
+            Ok(finder) => {
+                if finder.is_match(t.as_str()) {
+                    let mut masked = String::with_capacity(t.len());
+                    finder.replace_all_with(t, &mut masked, |_, _, out| {
+                        out.push_str(MASK);
+                        true
+                    });
+                    *t = masked;
+                }
+            }
+            // The automaton has size limits: past them, mask whole texts rather than leak.
+            Err(_) => {
+                if !t.is_empty() {
+                    *t = MASK.to_string();
                 }
             }
         };
@@ -309,32 +330,4 @@ impl HttpMessage {
             json_scrub(j, &fix);
         }
     }
-}
-
-/// Standard base64 (for Basic credentials); `None` if it is not valid.
-pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => u32::from(c - b'A'),
-            b'a'..=b'z' => u32::from(c - b'a') + 26,
-            b'0'..=b'9' => u32::from(c - b'0') + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        })
-    }
-    let s = s.trim().trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        acc = (acc << 6) | val(c)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
