@@ -287,9 +287,8 @@ impl HttpMessage {
         variants.dedup();
         // One automaton for every spelling of every secret: each text is read once, however many
         // secrets the connection has shown. Leftmost-longest, so a secret containing another is
-        // masked whole.
-        // A contiguous NFA: built in time linear in the secrets' length (a DFA, which the
-        // builder may pick for few patterns, costs far more to build than one message's search).
+        // masked whole; a contiguous NFA, built in time linear in the secrets' length (a DFA,
+        // which the builder may pick for few patterns, costs more to build than the search).
         let finder = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::ContiguousNFA))
