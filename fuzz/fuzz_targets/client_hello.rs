@@ -1,4 +1,5 @@
-//! ClientHello parsing (the observer's path): accessors, JA3, JA4, and a re-encode round trip.
+//! ClientHello parsing (the observer's path): accessors (the ECH offer among them), JA3, JA4,
+//! and re-encode round trips.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,6 +23,12 @@ fuzz_target!(|data: &[u8]| {
         ch.key_shares(),
         ch.renegotiation_info(),
     );
+    if let Ok(Some(ech)) = ch.ech() {
+        assert_eq!(
+            tlskit_wire::ech::EchClientHello::parse(&ech.to_bytes()).as_ref(),
+            Ok(&ech)
+        );
+    }
     let ja3 = ch.ja3_string();
     assert_eq!(ja3.split(',').count(), 5);
     let ja4 = ch.ja4();

@@ -1,12 +1,12 @@
 //! ECHConfigLists (wire::ech), as a server sends them in retry_configs and as `--ech-config`
-//! files hold them (scan::checks::ech::parse_config_file: PEM, base64 or raw): any bytes parse
+//! files hold them (session::ech::parse_config_file: PEM, base64 or raw): any bytes parse
 //! or fail with an error, never panic; what parses encodes back to the same bytes and shows as
 //! the report's summary line.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tlskit::scan::checks::ech::parse_config_file;
 use tlskit::scan::report::ech::EchConfigInfo;
+use tlskit::session::ech::parse_config_file;
 use tlskit_wire::codec::Codec;
 use tlskit_wire::ech::EchConfigList;
 

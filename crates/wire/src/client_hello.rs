@@ -137,6 +137,14 @@ impl ClientHello {
         )
     }
 
+    /// The encrypted_client_hello extension (RFC 9849 §5), if present: an ECH offer (or GREASE).
+    pub fn ech(&self) -> Result<Option<crate::ech::EchClientHello>, DecodeError> {
+        self.typed(
+            ExtensionType::EncryptedClientHello,
+            crate::ech::EchClientHello::parse,
+        )
+    }
+
     /// The versions offered: supported_versions if present and well-formed (GREASE included),
     /// else `[legacy_version]`.
     pub fn offered_versions(&self) -> Vec<u16> {

@@ -12,6 +12,9 @@
 //! ECHConfig ECHConfigList<4..2^16-1>;
 //! ```
 //!
+//! And the `encrypted_client_hello` extension a client sends in its ClientHello (§5), which is
+//! what anyone on the path sees of an offer ([`EchClientHello`]).
+//!
 //! Hand-written because no maintained crate exposes this format as plain data (rustls parses it
 //! only inside its client); one implementation here serves the scanner, `connect` and the files.
 //! Configurations of a version other than 0xfe0d are kept with their bytes, unparsed, as clients
@@ -211,6 +214,88 @@ impl EchConfigList {
     }
 }
 
+/// The `encrypted_client_hello` extension of a ClientHello (RFC 9849 §5):
+///
+/// ```text
+/// enum { outer(0), inner(1) } ECHClientHelloType;
+/// struct { ECHClientHelloType type; select (type) {
+///     case outer: HpkeSymmetricCipherSuite cipher_suite; uint8 config_id;
+///                 opaque enc<0..2^16-1>; opaque payload<1..2^16-1>;
+///     case inner: Empty; }; } ECHClientHello;
+/// ```
+///
+/// On the wire only the outer form appears (the inner one travels encrypted inside the
+/// payload). A GREASE offer (§6.2) has the same form with random contents: an observer cannot
+/// tell it from a real one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EchClientHello {
+    /// An offer: the inner ClientHello, encrypted.
+    Outer {
+        /// The HPKE suite the client chose from the configuration.
+        suite: HpkeSuite,
+        /// The configuration it used (the server finds its key by it).
+        config_id: u8,
+        /// The HPKE encapsulated key (empty after a HelloRetryRequest).
+        enc: Vec<u8>,
+        /// The encrypted inner ClientHello.
+        payload: Vec<u8>,
+    },
+    /// The marker inside an inner ClientHello.
+    Inner,
+}
+
+impl Codec for EchClientHello {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            EchClientHello::Outer {
+                suite,
+                config_id,
+                enc,
+                payload,
+            } => {
+                put_u8(out, 0);
+                suite.encode(out);
+                put_u8(out, *config_id);
+                crate::codec::put_bytes_u16(out, enc);
+                crate::codec::put_bytes_u16(out, payload);
+            }
+            EchClientHello::Inner => put_u8(out, 1),
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8()? {
+            0 => {
+                let suite = HpkeSuite::read(r)?;
+                let config_id = r.u8()?;
+                let enc = r.bytes_u16()?.to_vec();
+                let payload = r.bytes_u16()?.to_vec();
+                if payload.is_empty() {
+                    return Err(DecodeError::InvalidValue(
+                        "an ECH offer with an empty payload",
+                    ));
+                }
+                Ok(EchClientHello::Outer {
+                    suite,
+                    config_id,
+                    enc,
+                    payload,
+                })
+            }
+            1 => Ok(EchClientHello::Inner),
+            _ => Err(DecodeError::InvalidValue(
+                "an encrypted_client_hello of unknown type",
+            )),
+        }
+    }
+}
+
+impl EchClientHello {
+    /// Parse the extension's data, nothing after it.
+    pub fn parse(data: &[u8]) -> Result<EchClientHello, DecodeError> {
+        EchClientHello::read_exact(data, "encrypted_client_hello")
+    }
+}
+
 /// The name of an HPKE KEM id (IANA "HPKE KEM Identifiers", RFC 9180 §7.1), or its hex.
 pub fn kem_name(id: u16) -> String {
     match id {
@@ -294,5 +379,28 @@ mod tests {
         assert!(EchConfigList::parse(&[]).is_err());
         // A 0xfe0d configuration whose contents end early.
         assert!(EchConfigList::parse(&[0, 5, 0xfe, 0x0d, 0, 1, 7]).is_err());
+    }
+
+    #[test]
+    fn client_hello_offers_parse_and_encode_back() {
+        // outer: HKDF-SHA256/AES-128-GCM, config 0x2c, a 3-byte enc, a 2-byte payload.
+        let outer = [0, 0, 1, 0, 1, 0x2c, 0, 3, 9, 9, 9, 0, 2, 7, 7];
+        let got = EchClientHello::parse(&outer).unwrap();
+        assert_eq!(
+            got,
+            EchClientHello::Outer {
+                suite: HpkeSuite { kdf: 1, aead: 1 },
+                config_id: 0x2c,
+                enc: vec![9, 9, 9],
+                payload: vec![7, 7],
+            }
+        );
+        assert_eq!(got.to_bytes(), outer);
+        assert_eq!(EchClientHello::parse(&[1]).unwrap(), EchClientHello::Inner);
+        assert!(EchClientHello::parse(&[1, 0]).is_err());
+        assert!(EchClientHello::parse(&[2]).is_err());
+        assert!(EchClientHello::parse(&outer[..outer.len() - 1]).is_err());
+        // An empty payload.
+        assert!(EchClientHello::parse(&[0, 0, 1, 0, 1, 0x2c, 0, 0, 0, 0]).is_err());
     }
 }

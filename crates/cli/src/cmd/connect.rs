@@ -27,7 +27,7 @@ xmpp-server, ldap, postgres, mysql, sieve, irc), prints it — the banner and ca
 what TLS does not protect — and then reports the TLS session as usual. On the well-known plaintext\n\
 ports (25, 587, 110, 143, 21, 119, 389, 5222, 5269, 5432, 3306, 4190, 6667) this happens\n\
 automatically; --no-starttls speaks TLS from the first byte instead (ports 465, 993, 995 … need nothing).",
-    after_help = "Examples:\n  tlskit connect -a ca.crt localhost 1060            # safe_tls.py -a ca.crt localhost 1060\n  tlskit connect -a ca.crt -p TLSv1_2 localhost 1234  # test_tls.py -p TLSv1_2\n  tlskit connect -a ca.crt -C 'ECDH+AES128' localhost 1234\n  tlskit connect --pause -a ca/ www.bank32.com 443     # SEED handshake.py: pause between steps\n  tlskit connect -a ca.crt --http / -o page.html localhost 8443\n  tlskit connect --json -a ca.crt localhost:8443\n  tlskit connect -a ca.crt localhost 25               # SMTP: STARTTLS chosen by the port\n  tlskit connect -t imap -a ca.crt --interactive mail.example.org 143\n  tlskit connect -t xmpp --starttls-name example.org -a ca.crt chat.example.org 5222"
+    after_help = "Examples:\n  tlskit connect -a ca.crt localhost 1060            # safe_tls.py -a ca.crt localhost 1060\n  tlskit connect -a ca.crt -p TLSv1_2 localhost 1234  # test_tls.py -p TLSv1_2\n  tlskit connect -a ca.crt -C 'ECDH+AES128' localhost 1234\n  tlskit connect --pause -a ca/ www.bank32.com 443     # SEED handshake.py: pause between steps\n  tlskit connect -a ca.crt --http / -o page.html localhost 8443\n  tlskit connect --json -a ca.crt localhost:8443\n  tlskit connect -a ca.crt localhost 25               # SMTP: STARTTLS chosen by the port\n  tlskit connect -t imap -a ca.crt --interactive mail.example.org 143\n  tlskit connect -t xmpp --starttls-name example.org -a ca.crt chat.example.org 5222\n  tlskit connect --ech-config ech.pem -a ca.crt --servername inner.test localhost 8443  # hide the name"
 )]
 pub struct Args {
     /// Server host name or address, HOST:PORT, [IPv6]:PORT, or a URL: https://HOST[:PORT]/PATH
@@ -69,6 +69,12 @@ pub struct Args {
     /// PEM file; repeatable), as `curl --crlfile` does.
     #[arg(long, value_name = "FILE")]
     crl: Vec<PathBuf>,
+    /// Offer Encrypted Client Hello (RFC 9849) with the ECHConfigList in FILE: the PEM that
+    /// `openssl ech` writes, the base64 of a DNS HTTPS record's ech= value, or the raw list. The
+    /// server name then travels encrypted and an observer sees only the configuration's public
+    /// name. TLS 1.3 only; the connection fails if the server does not accept the offer.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_sni")]
+    ech_config: Option<PathBuf>,
 
     #[command(flatten)]
     tls: TlsFlags,
@@ -179,6 +185,11 @@ pub fn run(mut args: Args) -> Result<i32> {
             args.tls.alpn.clone()
         },
         keylog: args.tls.keylog.clone(),
+        ech_config: args
+            .ech_config
+            .as_deref()
+            .map(tlskit::session::ech::read_config_file)
+            .transpose()?,
     };
     // Validate the request fully before touching the network.
     let setup = config::client_config(&opts)?;

@@ -1,4 +1,5 @@
-//! `tlskit scan`'s Encrypted Client Hello check (`ech`, RFC 9849) against real servers:
+//! `tlskit scan`'s Encrypted Client Hello check (`ech`, RFC 9849) and `tlskit connect
+//! --ech-config` against real servers:
 //! OpenSSL 4's `s_server` with an ECH key made by `openssl ech` (the `openssl` program of
 //! OpenSSL 4.0, built from vendored source by crates/testsupport-ech), the same server without
 //! one, nginx (Debian's, no ECH), and Debian's `openssl s_server` without TLS 1.3. Certificates
@@ -411,4 +412,151 @@ fn an_ech_server_that_withholds_retry_configs_is_told_by_a_real_handshake() {
         v["ech"]
     );
     assert!(v["ech"].get("reason").is_none(), "{}", v["ech"]);
+}
+
+/// `tlskit connect --ech-config` (+ `extra`) to inner.test on 127.0.0.1:PORT, trusting the CA.
+fn connect_ech(pki: &Pki, port: u16, config: &Path, extra: &[&str]) -> Run {
+    let ca = pki.ca_cert();
+    let port = port.to_string();
+    let mut args = vec![
+        "connect",
+        "--timeout",
+        "5",
+        "--ech-config",
+        p(config),
+        "-a",
+        p(&ca),
+        "--servername",
+        "inner.test",
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["127.0.0.1", &port]);
+    run_cmd(
+        tlskit().env("NO_COLOR", "1").args(&args),
+        Duration::from_secs(60),
+    )
+}
+
+/// `connect --ech-config` with the server's own configuration: OpenSSL 4 decrypts the inner
+/// ClientHello and says on its page which name it saw in clear and which inside; the report
+/// says ECH was accepted, names the public name, and the text says where the real name went.
+#[test]
+fn connect_with_ech_hides_the_server_name_and_the_server_confirms_it() {
+    let (pki, pem, srv) = ech_server();
+    let list = ech_config_list(&pem);
+    let r = connect_ech(&pki, srv.port, &pem, &["--json", "--http", "/"]);
+    assert_eq!(
+        r.code,
+        0,
+        "{}\n{}\n{}",
+        r.stdout,
+        r.stderr,
+        srv.peer.output()
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("connect --json prints JSON");
+    assert_eq!(v["ech"]["accepted"], true, "{:#}", v["ech"]);
+    assert_eq!(v["ech"]["public_name"], "public.test");
+    assert_eq!(v["ech"]["config_id"], list[6]);
+    assert_eq!(v["servername"], "inner.test");
+    assert_eq!(v["protocol"], "TLSv1.3");
+    assert_eq!(v["certificate"]["verified"], true, "{:#}", v["certificate"]);
+    let body = v["http"]["body"].as_str().unwrap_or_default();
+    assert!(
+        body.contains("ECH success: outer sni: public.test, inner sni: inner.test"),
+        "{body}"
+    );
+
+    // The text report.
+    let r = connect_ech(&pki, srv.port, &pem, &["--http", "/"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("SNI                  inner.test (in the encrypted inner ClientHello)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("ECH                  accepted")
+            && r.stdout
+                .contains("the ClientHello in clear named public.test"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A configuration the server has no key for (another `openssl ech` run): the server answers
+/// the outer ClientHello with its retry configurations and the connection fails with one line
+/// saying so. A server without ECH (Debian's OpenSSL 3) fails it too, with no retry configs.
+/// Settings ECH cannot work with are usage errors before any connection.
+#[test]
+fn connect_with_ech_fails_clearly_when_the_offer_is_not_accepted() {
+    let (pki, _pem, srv) = ech_server();
+    let other = tempfile::tempdir().unwrap();
+    let foreign = ech_key(other.path(), "public.test");
+    let r = connect_ech(&pki, srv.port, &foreign, &[]);
+    r.failed_with(1, "did not accept Encrypted Client Hello");
+    assert!(
+        r.stderr.contains("sent 1 retry configuration"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+
+    let (crt, key) = pki.issue("plain", &["inner.test", "public.test"], &[]);
+    let plain = openssl_s_server(&crt, &key, &[]);
+    let r = connect_ech(&pki, plain.port, &foreign, &[]);
+    r.failed_with(1, "sent no retry configurations");
+
+    let r = connect_ech(&pki, plain.port, &foreign, &["-p", "TLSv1_2"]);
+    r.failed_with(2, "needs TLS 1.3");
+    let r = connect_ech(&pki, plain.port, &crt, &[]);
+    r.failed_with(2, "holds no ECHConfigList");
+}
+
+/// What the path sees of an ECH connection: `tlskit observe` between `connect --ech-config` and
+/// OpenSSL 4 reads the public name as the SNI (never inner.test) and the offer itself, in text
+/// and in JSON.
+#[test]
+fn observe_shows_the_public_name_and_the_offer_but_not_the_real_name() {
+    let (pki, pem, srv) = ech_server();
+    let list = ech_config_list(&pem);
+    for json in [false, true] {
+        let obs = crate::observe::start_observe(srv.port, if json { &["--json"] } else { &[] });
+        let r = connect_ech(&pki, obs.port, &pem, &["--http", "/"]);
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        let want = if json {
+            "\"event\":\"connection\""
+        } else {
+            "records:"
+        };
+        assert!(
+            obs.peer.wait_output(want, Duration::from_secs(30)),
+            "{}",
+            obs.peer.output()
+        );
+        let out = obs.peer.output();
+        assert!(!out.contains("inner.test"), "{out}");
+        if json {
+            let line = out
+                .lines()
+                .find(|l| l.contains("\"event\":\"connection\""))
+                .unwrap();
+            let v: Value = serde_json::from_str(line).unwrap();
+            let ch = &v["client_hello"];
+            assert_eq!(ch["sni"], "public.test", "{ch:#}");
+            assert_eq!(ch["ech"]["config_id"], list[6], "{ch:#}");
+            assert_eq!(ch["ech"]["kdf"], "HKDF-SHA256");
+            assert_eq!(ch["ech"]["aead"], "AES-128-GCM");
+            assert!(ch["ech"]["payload_bytes"].as_u64().unwrap() > 100, "{ch:#}");
+        } else {
+            assert!(out.contains("SNI:              public.test"), "{out}");
+            assert!(
+                out.contains(&format!(
+                    "ECH:              offered: configuration {}, HKDF-SHA256 + AES-128-GCM",
+                    list[6]
+                )),
+                "{out}"
+            );
+        }
+    }
 }

@@ -23,7 +23,6 @@
 
 use super::{connect_addr, fmt_duration, resolve, Connected, Target};
 use crate::error::{Error, Result};
-use base64::Engine as _;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -584,7 +583,7 @@ async fn http_connect(stream: &mut TcpStream, proxy: &Proxy, destination: &str) 
         let creds = format!("{user}:{}", proxy.password.as_deref().unwrap_or(""));
         req.push_str(&format!(
             "Proxy-Authorization: Basic {}\r\n",
-            base64::engine::general_purpose::STANDARD.encode(creds)
+            crate::base64::encode(creds.as_bytes())
         ));
     }
     req.push_str("\r\n");

@@ -292,6 +292,11 @@ pub async fn finish(
         notes: setup.notes.clone(),
         proxy,
         trust_anchors: None,
+        ech: setup.ech.as_ref().map(|o| report::EchResult {
+            accepted: conn.ech_status() == rustls::client::EchStatus::Accepted,
+            public_name: o.public_name.clone(),
+            config_id: o.config_id,
+        }),
     };
     Ok(ClientSession {
         stream,

@@ -101,6 +101,10 @@ pub struct ClientOptions {
     pub groups: Option<String>,
     pub alpn: Vec<String>,
     pub keylog: Option<PathBuf>,
+    /// Offer Encrypted Client Hello with this ECHConfigList (its bytes, with the length): the
+    /// real server name goes in the encrypted inner ClientHello, the configuration's public
+    /// name in the outer one. TLS 1.3 only; the handshake fails if the server does not accept.
+    pub ech_config: Option<Vec<u8>>,
 }
 
 /// A client configuration and what a report needs to know about how it was made.
@@ -117,6 +121,8 @@ pub struct ClientSetup {
     pub client_cert_subject: Option<String>,
     /// Remarks for the user (suites dropped from -C, and so on).
     pub notes: Vec<String>,
+    /// The Encrypted Client Hello offer, when one is made.
+    pub ech: Option<super::ech::EchOffer>,
 }
 
 /// Build a client configuration.
@@ -200,11 +206,35 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
     }
     let verifier = Arc::new(verifier);
 
-    let builder = ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_protocol_versions(&versions)
-        .map_err(|e| Error::usage(format!("inconsistent TLS settings: {e}")))?
-        .dangerous()
-        .with_custom_certificate_verifier(verifier.clone());
+    let base = ClientConfig::builder_with_provider(Arc::new(provider));
+    let mut ech = None;
+    let builder = match &opts.ech_config {
+        None => base
+            .with_protocol_versions(&versions)
+            .map_err(|e| Error::usage(format!("inconsistent TLS settings: {e}")))?,
+        Some(list) => {
+            if !versions.iter().any(|v| v.version == rustls::ProtocolVersion::TLSv1_3) {
+                return Err(Error::usage(
+                    "--ech-config needs TLS 1.3 (Encrypted Client Hello exists only there): leave out -p TLSv1_2",
+                ));
+            }
+            if opts.no_sni {
+                return Err(Error::usage(
+                    "--ech-config hides the server name inside the ClientHello; --no-sni sends none: use one or the other",
+                ));
+            }
+            let (mode, offer) = super::ech::client_mode(list)?;
+            ech = Some(offer);
+            // ECH implies TLS 1.3 alone: rustls then offers no other version.
+            base.with_ech(mode).map_err(|e| {
+                Error::usage(format!(
+                    "--ech-config cannot be used with these settings ({e}): ECH needs TLS 1.3 suites and groups"
+                ))
+            })?
+        }
+    }
+    .dangerous()
+    .with_custom_certificate_verifier(verifier.clone());
 
     let mut client_cert_subject = None;
     let mut config = match &opts.client_cert {
@@ -237,6 +267,7 @@ pub fn client_config(opts: &ClientOptions) -> Result<ClientSetup> {
         keylog: keylog_path,
         client_cert_subject,
         notes,
+        ech,
     })
 }
 

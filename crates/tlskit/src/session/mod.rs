@@ -7,9 +7,11 @@
 //! * [`server`] — accept, handshake, serve (message, echo, HTTP, forward), log.
 //! * [`report`] — the handshake report model and its text rendering.
 //! * [`keylog`] — NSS key log files for Wireshark.
+//! * [`ech`] — Encrypted Client Hello: configuration files and the client's offer.
 
 pub mod client;
 pub mod config;
+pub mod ech;
 pub mod fetch;
 pub mod keylog;
 pub mod report;

@@ -194,6 +194,21 @@ pub struct ClientReport {
     /// Subjects of the trusted CA certificates (with -v; Python's `context.get_ca_certs()`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_anchors: Option<Vec<String>>,
+    /// Encrypted Client Hello, when it was offered (`--ech-config`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ech: Option<EchResult>,
+}
+
+/// How an Encrypted Client Hello offer went. A rejected offer fails the handshake, so a report
+/// with `accepted: false` is one rustls finished without either verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct EchResult {
+    /// The server decrypted the inner ClientHello: `servername` travelled encrypted.
+    pub accepted: bool,
+    /// What an observer saw as the SNI: the configuration's public name.
+    pub public_name: String,
+    /// The configuration used.
+    pub config_id: u8,
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -285,6 +300,9 @@ impl ClientReport {
         use std::fmt::Write;
         let n = &self.negotiated;
         let sni = match (&self.servername, self.sni_sent) {
+            (Some(name), true) if self.ech.is_some() => {
+                format!("{name} (in the encrypted inner ClientHello)")
+            }
             (Some(name), true) => name.clone(),
             (Some(name), false) => {
                 format!("not sent (--no-sni; certificate checked against {name})")
@@ -292,6 +310,21 @@ impl ClientReport {
             (None, _) => "not sent (connecting by IP address)".to_string(),
         };
         let _ = writeln!(s, "SNI                  {sni}");
+        if let Some(e) = &self.ech {
+            let public = crate::escape::text(&e.public_name);
+            let verdict = if e.accepted && self.sni_sent {
+                "accepted: the server name above travelled encrypted"
+            } else if e.accepted {
+                "accepted (with no server name to hide)"
+            } else {
+                "NOT accepted"
+            };
+            let _ = writeln!(
+                s,
+                "ECH                  {verdict}; the ClientHello in clear named {public} (configuration id {})",
+                e.config_id
+            );
+        }
         let _ = writeln!(s, "Protocol             {}", n.protocol);
         let cs = &n.cipher_suite;
         let openssl = cs

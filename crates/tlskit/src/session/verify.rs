@@ -314,6 +314,13 @@ pub fn tls_error(e: &rustls::Error, ctx: &ErrorContext) -> Error {
             PeerIncompatible::NoSignatureSchemesInCommon => {
                 format!("no signature scheme in common with the peer{scan_hint}")
             }
+            PeerIncompatible::ServerRejectedEncryptedClientHello(retry) => match retry {
+                Some(configs) => format!(
+                    "the server did not accept Encrypted Client Hello: it answered the outer ClientHello and sent {} retry configuration(s), so it has ECH but no key for the configuration given (rotated, or another server's); `tlskit scan --checks ech` shows its current ones",
+                    configs.len()
+                ),
+                None => "the server did not accept Encrypted Client Hello and sent no retry configurations: it does not support ECH, or withholds them (RFC 9849 section 7.1)".to_string(),
+            },
             other => format!("the peer is incompatible: {other:?}{scan_hint}"),
         },
         E::NoCertificatesPresented => {

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use tlskit_wire::alert::Alert;
 use tlskit_wire::client_hello::ClientHello;
 use tlskit_wire::codec::Codec;
+use tlskit_wire::ech::EchClientHello;
 use tlskit_wire::handshake::{HandshakeType, KxHint, ServerHello, ServerKeyExchange};
 use tlskit_wire::record::{ContentType, Deframer, HandshakeReassembler, Sniff};
 use tlskit_wire::registry::{self, Enc};
@@ -72,6 +73,24 @@ pub struct ClientHelloInfo {
     pub session_id_len: usize,
     /// A second ClientHello followed a HelloRetryRequest.
     pub retried: bool,
+    /// An Encrypted Client Hello offer (RFC 9849), if one was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ech: Option<EchSeen>,
+}
+
+/// What the path sees of an Encrypted Client Hello offer. A real offer and GREASE ECH (random
+/// bytes of the same shape, RFC 9849 §6.2) look alike: with a real one the SNI is only the
+/// configuration's public name and the name asked for is inside the payload; with GREASE the
+/// SNI is the real name. Whether the server accepted is hidden too.
+#[derive(Debug, Clone, Serialize)]
+pub struct EchSeen {
+    /// The configuration the offer names.
+    pub config_id: u8,
+    /// The HPKE KDF and AEAD (RFC 9180 names).
+    pub kdf: String,
+    pub aead: String,
+    /// Bytes of the encrypted inner ClientHello.
+    pub payload_bytes: usize,
 }
 
 /// The ServerHello as anyone on the path reads it.
@@ -573,6 +592,31 @@ impl Analyzer {
             prev.retried = true;
             return;
         }
+        let ech = match ch.ech() {
+            Ok(Some(EchClientHello::Outer {
+                suite,
+                config_id,
+                payload,
+                ..
+            })) => Some(EchSeen {
+                config_id,
+                kdf: tlskit_wire::ech::kdf_name(suite.kdf),
+                aead: tlskit_wire::ech::aead_name(suite.aead),
+                payload_bytes: payload.len(),
+            }),
+            Ok(Some(EchClientHello::Inner)) => {
+                self.problems.push(
+                    "C->S: the ClientHello in clear carries the inner ECH marker (a client error: it belongs only inside an offer)".into(),
+                );
+                None
+            }
+            Ok(None) => None,
+            Err(e) => {
+                self.problems
+                    .push(format!("C->S: malformed encrypted_client_hello: {e}"));
+                None
+            }
+        };
         let ja3 = ch.ja3_string();
         let ja4 = ch.ja4();
         let info = ClientHelloInfo {
@@ -622,6 +666,7 @@ impl Analyzer {
             random: hex(&ch.random),
             session_id_len: ch.session_id.len(),
             retried: false,
+            ech,
         };
         self.ch_session_id = ch.session_id.clone();
         self.client_hello = Some(info);

@@ -59,6 +59,17 @@ impl Analysis {
                     .map(crate::escape::text)
                     .unwrap_or_else(|| "(none sent)".into())
             );
+            if let Some(e) = &ch.ech {
+                let _ = writeln!(
+                    s,
+                    "    ECH:              offered: configuration {}, {} + {}, an encrypted inner ClientHello of {} bytes",
+                    e.config_id, e.kdf, e.aead, e.payload_bytes
+                );
+                let _ = writeln!(
+                    s,
+                    "                      (if real, the SNI above is only the public name and the name asked for is inside; GREASE ECH looks the same)"
+                );
+            }
             let _ = writeln!(
                 s,
                 "    ALPN:             {}",

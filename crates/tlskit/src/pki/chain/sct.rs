@@ -2,7 +2,6 @@
 //! extension 1.3.6.1.4.1.11129.2.4.2, parsed by x509-parser), each with its log named when it
 //! is one of a small table of well-known logs.
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use x509_parser::extensions::ParsedExtension;
 
@@ -129,7 +128,7 @@ pub fn embedded(der: &[u8]) -> Vec<Sct> {
     for ext in cert.extensions() {
         if let ParsedExtension::SCT(list) = ext.parsed_extension() {
             for s in list {
-                let log_id = base64::engine::general_purpose::STANDARD.encode(s.id.key_id);
+                let log_id = crate::base64::encode(s.id.key_id);
                 let secs = i64::try_from(s.timestamp / 1000).unwrap_or(i64::MAX);
                 let timestamp = time::OffsetDateTime::from_unix_timestamp(secs)
                     .ok()
@@ -159,9 +158,7 @@ mod tests {
 
     fn der() -> Vec<u8> {
         let b64: String = LEAF.lines().filter(|l| !l.starts_with("-----")).collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap()
+        crate::base64::decode_lenient(&b64).unwrap()
     }
 
     #[test]
@@ -190,14 +187,7 @@ mod tests {
         let ids: std::collections::BTreeSet<_> = KNOWN_LOGS.iter().map(|(i, _)| *i).collect();
         assert_eq!(ids.len(), KNOWN_LOGS.len());
         for (id, _) in KNOWN_LOGS {
-            assert_eq!(
-                base64::engine::general_purpose::STANDARD
-                    .decode(id)
-                    .unwrap()
-                    .len(),
-                32,
-                "{id}"
-            );
+            assert_eq!(crate::base64::decode_lenient(id).unwrap().len(), 32, "{id}");
         }
     }
 }

@@ -13,7 +13,7 @@
 //! ECH is TLS 1.3 only: a server without TLS 1.3 is "not supported" with that reason. A probe
 //! that failed is "not determined" with the error, never "no".
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::finding::Severity;
 use crate::net::dns::Resolver;
 use crate::scan::checks::dns::DnsOptions;
@@ -34,50 +34,12 @@ pub struct KnownConfig {
     pub list: Vec<u8>,
 }
 
-/// Read `--ech-config FILE`: the PEM `openssl ech` writes (an `ECHCONFIG` block; a private key
-/// beside it is ignored), one line of base64 (a DNS HTTPS record's `ech=` value), or the raw
-/// ECHConfigList. A file that holds none of these is a usage error naming it.
+/// Read `--ech-config FILE` (see [`crate::session::ech::read_config_file`]).
 pub fn load_config(path: &std::path::Path) -> Result<KnownConfig> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::usage(format!("--ech-config: cannot read {}: {e}", path.display())))?;
-    let list = parse_config_file(&bytes).map_err(|why| {
-        Error::usage(format!(
-            "--ech-config: {} holds no ECHConfigList ({why}); give the PEM of `openssl ech`, the base64 of a DNS HTTPS record's ech= value, or the raw list",
-            path.display()
-        ))
-    })?;
     Ok(KnownConfig {
         source: EchConfigSource::File,
-        list,
+        list: crate::session::ech::read_config_file(path)?,
     })
-}
-
-/// The ECHConfigList in a file's bytes (see [`load_config`]), checked to decode.
-pub fn parse_config_file(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let candidate = if EchConfigList::parse(bytes).is_ok() {
-        bytes.to_vec()
-    } else {
-        let text = std::str::from_utf8(bytes).map_err(|_| "neither text nor a valid list")?;
-        let body: String = match text.find("-----BEGIN ECHCONFIG-----") {
-            Some(start) => {
-                let rest = &text[start + "-----BEGIN ECHCONFIG-----".len()..];
-                let end = rest
-                    .find("-----END ECHCONFIG-----")
-                    .ok_or("an ECHCONFIG block without its END line")?;
-                rest[..end].split_whitespace().collect()
-            }
-            None if text.contains("-----BEGIN") => {
-                return Err("a PEM file without an ECHCONFIG block".into())
-            }
-            None => text.split_whitespace().collect(),
-        };
-        b64.decode(body.as_bytes())
-            .map_err(|e| format!("not base64: {e}"))?
-    };
-    EchConfigList::parse(&candidate).map_err(|e| e.to_string())?;
-    Ok(candidate)
 }
 
 /// What the ECH check found.
@@ -272,26 +234,4 @@ async fn real_handshake(ctx: &Ctx, known: &KnownConfig, found: &mut Found) {
     }
     found.ech.accepted = hs.accepted;
     found.ech.handshake = Some(hs);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VuBCIEIHBdrsjX96ERx3oNQnZC2QjnWT8Qt8IaLm3c4nZdUNtm\n-----END PRIVATE KEY-----\n-----BEGIN ECHCONFIG-----\nAD7+DQA6rQAgACB3RU9Jsg6cs7ZVXqqGU/DXIT/sOhisCw2sk8vonYulMAAEAAEA\nAQALZXhhbXBsZS5jb20AAA==\n-----END ECHCONFIG-----\n";
-
-    #[test]
-    fn config_files_in_each_form() {
-        let from_pem = parse_config_file(PEM.as_bytes()).unwrap();
-        assert_eq!(from_pem.len(), 0x3e + 2);
-        let line = "AD7+DQA6rQAgACB3RU9Jsg6cs7ZVXqqGU/DXIT/sOhisCw2sk8vonYulMAAEAAEAAQALZXhhbXBsZS5jb20AAA==\n";
-        assert_eq!(parse_config_file(line.as_bytes()).unwrap(), from_pem);
-        assert_eq!(parse_config_file(&from_pem).unwrap(), from_pem);
-        assert!(parse_config_file(
-            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
-        )
-        .is_err());
-        assert!(parse_config_file(b"not base64 !").is_err());
-        assert!(parse_config_file(&[0xff, 0xfe, 0]).is_err());
-    }
 }

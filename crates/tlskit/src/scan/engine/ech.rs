@@ -37,34 +37,8 @@ pub enum EchEnd {
     Failed(String),
 }
 
-/// The HPKE suites the scanner's ECH client offers (rustls with aws-lc-rs).
-fn hpke_suites() -> &'static [&'static dyn rustls::crypto::hpke::Hpke] {
-    rustls::crypto::aws_lc_rs::hpke::ALL_SUPPORTED_SUITES
-}
-
-/// Whether rustls' client can use this HPKE combination.
-fn usable_suite(kem: u16, s: &HpkeSuite) -> bool {
-    hpke_suites().iter().any(|h| {
-        let hs = h.suite();
-        u16::from(hs.kem) == kem
-            && u16::from(hs.sym.kdf_id) == s.kdf
-            && u16::from(hs.sym.aead_id) == s.aead
-    })
-}
-
-/// The configuration of `list` an ECH client picks (the first of version 0xfe0d with no
-/// mandatory extension and an HPKE suite rustls supports, as rustls picks it), if any.
-pub fn chosen(list: &EchConfigList) -> Option<&EchConfigContents> {
-    list.0.iter().find_map(|c| match c {
-        WireConfig::V0xfe0d(c)
-            if !c.extensions.iter().any(|e| e.mandatory())
-                && c.cipher_suites.iter().any(|s| usable_suite(c.kem_id, s)) =>
-        {
-            Some(c)
-        }
-        _ => None,
-    })
-}
+pub use crate::session::ech::chosen;
+use crate::session::ech::hpke_suites;
 
 /// An ECHConfigList of one configuration nobody holds the key of: a fresh X25519 public key,
 /// a random config id, HKDF-SHA256 with AES-128-GCM, and `public_name` as the outer SNI. A
