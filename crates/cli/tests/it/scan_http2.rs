@@ -3,7 +3,9 @@
 //! in HTTP/2 and fills the same `http` fields (status 200 for the index file, 404 for a missing
 //! path, the banner, no compression: BREACH "no"). (nghttpd sends no custom headers, so HSTS and
 //! compression read from HTTP/2 heads are covered by the unit test of `checks::http`; its `-e`
-//! does not gzip error answers for curl or tlskit either.) Negative control: nginx,
+//! does not gzip error answers for curl or tlskit either.) Node.js's HTTP/2 server (nghttp2
+//! inside Node) with `allowHTTP1: false` is the real HTTP/2-only server that sends them: HSTS
+//! on every answer, gzip when asked. Negative control: nginx,
 //! which offers http/1.1 and h2, still gets HTTP/1.1. `hostile_h2_server`, a minimal TLS server
 //! written here that accepts only ALPN h2 (refusing http/1.1 with an alert) and then answers
 //! garbage, nothing, or a header list over the 64 KiB bound, is an `http.error`, never a hang or
@@ -108,6 +110,83 @@ fn nghttpd_speaks_only_h2_and_gets_the_get_in_http2() {
         "  status                 404 Not Found (ALPN h2)\n",
         "  server                 nghttpd nghttp2/",
         "  compression            none\n",
+    ] {
+        assert!(
+            text.stdout.contains(needle),
+            "{needle:?} not in:\n{}\n{}",
+            text.stdout,
+            text.stderr
+        );
+    }
+}
+
+/// Node.js's HTTP/2 server, HTTP/2 only (`allowHTTP1: false`: a ClientHello that offers only
+/// http/1.1 is refused): every answer carries HSTS, and the page is gzipped for a client that
+/// accepts it. A real server, written for this test in a few lines of Node's own `http2` API.
+const NODE_H2_ONLY: &str = r#"
+const http2 = require('http2'), fs = require('fs'), zlib = require('zlib');
+const [cert, key, port] = process.argv.slice(2);
+const server = http2.createSecureServer(
+  { cert: fs.readFileSync(cert), key: fs.readFileSync(key), allowHTTP1: false });
+server.on('stream', (stream, headers) => {
+  const page = Buffer.from('<p>account ' + 'x'.repeat(300) + '</p>\n');
+  const gzip = /\bgzip\b/.test(headers['accept-encoding'] || '');
+  const head = { ':status': 200, 'content-type': 'text/html; charset=utf-8',
+    'strict-transport-security': 'max-age=31536000; includeSubDomains' };
+  if (gzip) head['content-encoding'] = 'gzip';
+  stream.respond(head);
+  stream.end(gzip ? zlib.gzipSync(page) : page);
+});
+server.listen(Number(port), '127.0.0.1');
+"#;
+
+#[test]
+fn an_h2_only_node_server_gives_hsts_and_compression_in_http2_heads() {
+    let node = require_tool("node", "nodejs");
+    let pki = Pki::new("ecdsa-p256");
+    let (crt, key) = pki.issue("localhost", &["localhost"], &[]);
+    let ca = pki.ca_cert();
+    let script = pki.path("h2-only.js");
+    std::fs::write(&script, NODE_H2_ONLY).unwrap();
+    let port = free_port();
+    let mut cmd = std::process::Command::new(node);
+    cmd.args([
+        path_arg(&script),
+        path_arg(&crt),
+        path_arg(&key),
+        &port.to_string(),
+    ]);
+    let server = Peer::listening("node (http2, allowHTTP1: false)", &mut cmd, port);
+    let target = format!("localhost:{port}");
+    let v = scan_json(&["--checks", "breach", "-a", path_arg(&ca), &target]);
+    let h = &v["http"];
+    assert_eq!(
+        h["error"],
+        Value::Null,
+        "{h}
+{}",
+        server.output()
+    );
+    assert_eq!(h["alpn"], "h2", "{h}");
+    assert_eq!(h["http_version"], "h2", "{h}");
+    assert_eq!(h["status"], 200, "{h}");
+    assert_eq!(h["hsts"]["max_age"], 31536000, "{h}");
+    assert_eq!(h["hsts"]["include_subdomains"], true, "{h}");
+    assert_eq!(h["hsts"]["preload"], false, "{h}");
+    assert_eq!(h["compression"], "gzip", "{h}");
+    assert_eq!(breach(&v), true, "{}", v["vulnerabilities"]);
+
+    // The text report says the same, read from HTTP/2.
+    let saved = pki.path("node.json");
+    std::fs::write(&saved, v.to_string()).unwrap();
+    let text = run_cmd(
+        tlskit().args(["report", path_arg(&saved)]),
+        Duration::from_secs(30),
+    );
+    for needle in [
+        "  HTTP version           HTTP/2\n",
+        "  HSTS                   max-age 31536000 s (365 days), includeSubDomains\n",
+        "  compression            gzip (BREACH)\n",
     ] {
         assert!(
             text.stdout.contains(needle),
