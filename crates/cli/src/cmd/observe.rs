@@ -14,7 +14,8 @@ use tlskit::{Error, Result};
 each connection what anyone on the path sees of TLS — \"what TLS does not protect\":\n\n\
   * the ClientHello in clear: the server name (SNI), ALPN, offered versions and cipher suites,\n\
     groups, and the client's JA3 and JA4 fingerprints (JA4 sorts suites and extensions, so\n\
-    Chrome's extension shuffling does not change it);\n\
+    Chrome's extension shuffling does not change it); with Encrypted Client Hello, the offer\n\
+    and the public name in place of the real one (`tlskit connect --ech-config` makes one);\n\
   * the ServerHello in clear: the chosen version and cipher suite, JA3S and JA4S;\n\
   * then every record: direction, content type while it is visible, size, and the time since the\n\
     previous record — with the data size the record overhead gives away;\n\

@@ -76,7 +76,7 @@ pub fn parse_config_file(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
 }
 
 /// What a client offering ECH with a list will show and hide.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EchOffer {
     /// The name the outer (clear) ClientHello carries as its SNI: the configuration's
     /// public_name (as sent; text output escapes it).
