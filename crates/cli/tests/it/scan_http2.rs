@@ -40,6 +40,24 @@ fn breach(v: &Value) -> Value {
         .clone()
 }
 
+/// `tlskit report` of a scan saved in `dir`: its text holds every needle.
+fn report_says(v: &Value, dir: &std::path::Path, needles: &[&str]) {
+    let saved = dir.join("saved-scan.json");
+    std::fs::write(&saved, v.to_string()).unwrap();
+    let text = run_cmd(
+        tlskit().args(["report", path_arg(&saved)]),
+        Duration::from_secs(30),
+    );
+    for needle in needles {
+        assert!(
+            text.stdout.contains(needle),
+            "{needle:?} not in:\n{}\n{}",
+            text.stdout,
+            text.stderr
+        );
+    }
+}
+
 #[test]
 fn nghttpd_speaks_only_h2_and_gets_the_get_in_http2() {
     let pki = Pki::new("ecdsa-p256");
@@ -99,25 +117,16 @@ fn nghttpd_speaks_only_h2_and_gets_the_get_in_http2() {
     assert_eq!(h["http_version"], "h2", "{h}");
     assert_eq!(h["status"], 404, "{h}");
     assert_eq!(h["compression"], Value::Null, "{h}");
-    let saved = htdocs.path().join("missing.json");
-    std::fs::write(&saved, v.to_string()).unwrap();
-    let text = run_cmd(
-        tlskit().args(["report", path_arg(&saved)]),
-        Duration::from_secs(30),
+    report_says(
+        &v,
+        htdocs.path(),
+        &[
+            "  HTTP version           HTTP/2\n",
+            "  status                 404 Not Found (ALPN h2)\n",
+            "  server                 nghttpd nghttp2/",
+            "  compression            none\n",
+        ],
     );
-    for needle in [
-        "  HTTP version           HTTP/2\n",
-        "  status                 404 Not Found (ALPN h2)\n",
-        "  server                 nghttpd nghttp2/",
-        "  compression            none\n",
-    ] {
-        assert!(
-            text.stdout.contains(needle),
-            "{needle:?} not in:\n{}\n{}",
-            text.stdout,
-            text.stderr
-        );
-    }
 }
 
 /// Node.js's HTTP/2 server, HTTP/2 only (`allowHTTP1: false`: a ClientHello that offers only
@@ -177,24 +186,15 @@ fn an_h2_only_node_server_gives_hsts_and_compression_in_http2_heads() {
     assert_eq!(breach(&v), true, "{}", v["vulnerabilities"]);
 
     // The text report says the same, read from HTTP/2.
-    let saved = pki.path("node.json");
-    std::fs::write(&saved, v.to_string()).unwrap();
-    let text = run_cmd(
-        tlskit().args(["report", path_arg(&saved)]),
-        Duration::from_secs(30),
+    report_says(
+        &v,
+        pki.dir.path(),
+        &[
+            "  HTTP version           HTTP/2\n",
+            "  HSTS                   max-age 31536000 s (365 days), includeSubDomains\n",
+            "  compression            gzip (BREACH)\n",
+        ],
     );
-    for needle in [
-        "  HTTP version           HTTP/2\n",
-        "  HSTS                   max-age 31536000 s (365 days), includeSubDomains\n",
-        "  compression            gzip (BREACH)\n",
-    ] {
-        assert!(
-            text.stdout.contains(needle),
-            "{needle:?} not in:\n{}\n{}",
-            text.stdout,
-            text.stderr
-        );
-    }
 }
 
 #[test]
