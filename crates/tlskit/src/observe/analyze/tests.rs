@@ -64,3 +64,50 @@ fn garbage_after_tls_is_a_problem_not_a_panic() {
     let r = a.finish();
     assert!(!r.problems.is_empty());
 }
+
+#[test]
+fn an_ech_offer_is_shown_and_a_malformed_one_is_a_problem() {
+    // outer offer: HKDF-SHA256 / AES-128-GCM, configuration 7, a 32-byte enc, 200-byte payload.
+    let mut ech = vec![0, 0, 1, 0, 1, 7, 0, 32];
+    ech.extend([0x11; 32]);
+    ech.extend([0, 200]);
+    ech.extend([0x22; 200]);
+    let rec = ClientHelloBuilder::new()
+        .server_name("public.example")
+        .raw_extension(0xfe0d, ech)
+        .build_record();
+    let mut a = Analyzer::default();
+    a.feed(Direction::ClientToServer, Duration::ZERO, &rec);
+    let r = a.finish();
+    let ch = r.client_hello.as_ref().unwrap();
+    assert_eq!(ch.sni.as_deref(), Some("public.example"));
+    let seen = ch.ech.as_ref().expect("the offer");
+    assert_eq!(
+        (seen.config_id, seen.kdf.as_str(), seen.aead.as_str()),
+        (7, "HKDF-SHA256", "AES-128-GCM")
+    );
+    assert_eq!(seen.payload_bytes, 200);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let text = r.render_hellos();
+    assert!(
+        text.contains("ECH:              offered: configuration 7, HKDF-SHA256 + AES-128-GCM, an encrypted inner ClientHello of 200 bytes"),
+        "{text}"
+    );
+
+    // Cut short: no offer, and a problem that says why.
+    let rec = ClientHelloBuilder::new()
+        .server_name("public.example")
+        .raw_extension(0xfe0d, vec![0, 0, 1])
+        .build_record();
+    let mut a = Analyzer::default();
+    a.feed(Direction::ClientToServer, Duration::ZERO, &rec);
+    let r = a.finish();
+    assert!(r.client_hello.as_ref().unwrap().ech.is_none());
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains("malformed encrypted_client_hello")),
+        "{:?}",
+        r.problems
+    );
+}
