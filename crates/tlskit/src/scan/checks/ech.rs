@@ -180,7 +180,7 @@ pub async fn run(
 async fn real_handshake(ctx: &Ctx, known: &KnownConfig, found: &mut Found) {
     let chosen = EchConfigList::parse(&known.list)
         .ok()
-        .and_then(|l| engine::chosen(&l).cloned());
+        .and_then(|l| crate::session::ech::chosen(&l).cloned());
     let mut hs = EchHandshake {
         source: known.source,
         config_id: chosen.as_ref().map(|c| c.config_id),

@@ -37,7 +37,6 @@ pub enum EchEnd {
     Failed(String),
 }
 
-pub use crate::session::ech::chosen;
 use crate::session::ech::hpke_suites;
 
 /// An ECHConfigList of one configuration nobody holds the key of: a fresh X25519 public key,
@@ -243,6 +242,7 @@ async fn pump(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::ech::chosen;
 
     #[test]
     fn the_probe_configuration_is_one_rustls_accepts() {
